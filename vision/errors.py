@@ -1,0 +1,100 @@
+"""The one exception tree of the package: every error's str() is a sentence a user can act on."""
+
+from __future__ import annotations
+
+
+class VisionError(Exception):
+    """Base of every error the app shows; str(err) says what happened and what to do."""
+
+
+# Image errors: raised before anything is sent.
+
+
+class ImageError(VisionError, ValueError):
+    """The image cannot be sent as it is."""
+
+
+class UnsupportedImageError(ImageError):
+    """The bytes are not an image format the API accepts (JPEG, PNG, WEBP, static GIF)."""
+
+
+class ImageTooLargeError(ImageError):
+    """The image is over a byte or pixel limit and cannot be brought under it."""
+
+
+class ImageUnreadableError(ImageError):
+    """The bytes claim to be an image but cannot be decoded (corrupt, truncated, a bomb)."""
+
+
+class URLBlockedError(ImageError):
+    """An image URL was refused before any connection (scheme, address, redirect)."""
+
+
+class URLFetchError(ImageError):
+    """An image URL could not be fetched (network, status, size, deadline)."""
+
+
+# Request errors: the request as a whole cannot be sent.
+
+
+class RequestError(VisionError, ValueError):
+    """The request is invalid before it reaches the network (too many images, no prompt)."""
+
+
+class ModelCannotSeeImagesError(RequestError):
+    """Images were about to go to a model that does not accept image input."""
+
+
+# API errors: the server could not be reached or did not answer as expected.
+
+
+class APIError(VisionError):
+    """The server could not be reached, or did not answer as expected."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class APIConnectionError(APIError):
+    """No HTTP response arrived (DNS failure, refused or reset connection)."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The server did not answer within the connect, read or overall deadline."""
+
+
+class APIStatusError(APIError):
+    """The server answered with a non-2xx status."""
+
+
+class AuthenticationError(APIStatusError):
+    """401 or 403: the API key is missing, wrong or not allowed."""
+
+
+class PaymentRequiredError(APIStatusError):
+    """402, or a 429 about quota or credits: the account cannot pay for this request."""
+
+
+class RateLimitError(APIStatusError):
+    """429 after the retries ran out."""
+
+
+class BadRequestError(APIStatusError):
+    """400, 404, 413 or 422: the server rejected the model or the payload."""
+
+
+class ModelNotAvailableError(BadRequestError):
+    """The server does not serve the requested model."""
+
+
+class ServerError(APIStatusError):
+    """5xx after the retries ran out."""
+
+
+class ResponseFormatError(APIError):
+    """A 2xx answer that is not a chat completion we can read."""
+
+
+class StreamError(APIError):
+    """The server reported an error in the middle of a streamed answer."""

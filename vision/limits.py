@@ -1,0 +1,24 @@
+"""The provider's documented image limits, in one place."""
+
+from __future__ import annotations
+
+# Source: IO Intelligence "Uploading images" page (shared/seed/io-intelligence-vision-docs.txt).
+ACCEPTED_FORMATS: tuple[str, ...] = ("JPEG", "PNG", "WEBP", "GIF")
+MIME_BY_FORMAT: dict[str, str] = {
+    "JPEG": "image/jpeg",
+    "PNG": "image/png",
+    "WEBP": "image/webp",
+    "GIF": "image/gif",
+}
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+MAX_SIDE_PX = 4096
+RECOMMENDED_MIN_SIDE_PX = 512
+MAX_IMAGES_PER_REQUEST = 10
+
+# Our own guard against pixel bombs: the largest image we agree to decode at all.
+# 8x the provider's pixel cap leaves room for big camera photos (e.g. 12000x9000 panoramas
+# are downscaled) while bounding memory to a few hundred MB per decode.
+MAX_DECODE_PIXELS = 8 * MAX_SIDE_PX * MAX_SIDE_PX
+
+# A multi-frame file with more frames than this is refused before seeking through them.
+MAX_FRAMES = 1000

@@ -1,0 +1,59 @@
+"""Values that come back from the API: usage, chat results, model listings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Usage:
+    """Token counts as the server reported them; None where it reported none."""
+
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    total_tokens: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChatResult:
+    """One model's answer with its usage and timings."""
+
+    text: str
+    model: str
+    finish_reason: str | None
+    usage: Usage
+    latency_s: float
+    ttft_s: float | None = None
+    complete: bool = True
+    incomplete_reason: str | None = None
+    reasoning: str | None = None
+    raw: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def tokens_per_second(self) -> float | None:
+        """Completion tokens per second after the first token, when both are known."""
+        tokens = self.usage.completion_tokens
+        if tokens is None or self.ttft_s is None:
+            return None
+        generating = self.latency_s - self.ttft_s
+        if generating <= 0:
+            return None
+        return tokens / generating
+
+    @property
+    def truncated_by_length(self) -> bool:
+        """True when the model stopped because it hit the max-token limit."""
+        return self.finish_reason == "length"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModelInfo:
+    """A model the server lists, with what we could learn about it."""
+
+    id: str
+    supports_images: bool | None = None
+    context_window: int | None = None
+    max_tokens: int | None = None
+    input_token_price: float | None = None
+    output_token_price: float | None = None
