@@ -25,6 +25,12 @@ from vision.errors import (
 )
 from vision.payload import ChatRequest, ImageRef, Turn, build_payload
 from vision.prepared import PreparedImage
+from vision.profiles import (
+    ModelProfile,
+    estimate_image_tokens,
+    estimate_text_tokens,
+    profile_for,
+)
 from vision.results import ChatResult, ModelInfo, Usage
 
 __all__ = [
@@ -43,6 +49,7 @@ __all__ = [
     "ModelCannotSeeImagesError",
     "ModelInfo",
     "ModelNotAvailableError",
+    "ModelProfile",
     "PaymentRequiredError",
     "PreparedImage",
     "RateLimitError",
@@ -57,4 +64,7 @@ __all__ = [
     "Usage",
     "VisionError",
     "build_payload",
+    "estimate_image_tokens",
+    "estimate_text_tokens",
+    "profile_for",
 ]
