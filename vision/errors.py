@@ -98,3 +98,6 @@ class ResponseFormatError(APIError):
 
 class StreamError(APIError):
     """The server reported an error in the middle of a streamed answer."""
+
+    # The text that arrived before the error, so a UI can keep showing it.
+    partial_text: str = ""

@@ -1,0 +1,133 @@
+"""Where the API lives and the key to use, and a log filter that keeps the key out of logs."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_BASE_URL = "https://api.intelligence.io.solutions/api/v1"
+API_KEY_VARIABLE = "IOINTELLIGENCE_API_KEY"
+BASE_URL_VARIABLE = "IOINTELLIGENCE_BASE_URL"
+REDACTED = "<redacted>"
+
+# Bearer tokens and OpenAI-style secret keys are masked even when they are not our key
+# (threats.md K1): a log line may quote a header from another source.
+_TOKEN_PATTERN = re.compile(r"(?i)(bearer\s+)\S+|\bsk-[\w-]{8,}")
+# Keys this short would mask ordinary words; they are still masked as bearer tokens.
+_MIN_LITERAL_KEY_LENGTH = 4
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    """The API base URL and key; the key never appears in repr."""
+
+    base_url: str = DEFAULT_BASE_URL
+    api_key: str = field(default="", repr=False)
+
+    @property
+    def has_key(self) -> bool:
+        """True when an API key is configured."""
+        return bool(self.api_key.strip())
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings from IOINTELLIGENCE_API_KEY and IOINTELLIGENCE_BASE_URL (default: io.net)."""
+        env = os.environ if environ is None else environ
+        base_url = env.get(BASE_URL_VARIABLE, "").strip() or DEFAULT_BASE_URL
+        return cls(base_url=base_url.rstrip("/"), api_key=env.get(API_KEY_VARIABLE, "").strip())
+
+
+def redact(text: str, keys: tuple[str, ...] = ()) -> str:
+    """The text with bearer tokens, sk- keys and the given literal keys masked."""
+    for key in keys:
+        if len(key) >= _MIN_LITERAL_KEY_LENGTH:
+            text = text.replace(key, REDACTED)
+    return _TOKEN_PATTERN.sub(
+        lambda match: (match.group(1) or "") + REDACTED,
+        text,
+    )
+
+
+class KeyRedactionFilter(logging.Filter):
+    """Rewrites a log record's message, arguments and traceback text so no key survives."""
+
+    def __init__(self, keys: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.keys: tuple[str, ...] = tuple(key for key in keys if key)
+
+    def add_key(self, key: str) -> None:
+        """Also mask this literal key from now on."""
+        if key and key not in self.keys:
+            self.keys = (*self.keys, key)
+
+    def _clean(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return redact(value, self.keys)
+        if isinstance(value, bytes | bytearray):
+            return redact(bytes(value).decode("utf-8", "replace"), self.keys)
+        if isinstance(value, Mapping):
+            return {k: self._clean(v) for k, v in value.items()}
+        if isinstance(value, tuple | list):
+            return type(value)(self._clean(v) for v in value)
+        if isinstance(value, int | float | bool) or value is None:
+            return value
+        # Objects are formatted now so their str() (a request, an exception) is scrubbed too.
+        return redact(str(value), self.keys)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Scrub the record in place; never drops it."""
+        record.msg = self._clean(record.msg)
+        if isinstance(record.args, Mapping):
+            record.args = self._clean(record.args)
+        elif record.args:
+            record.args = tuple(self._clean(arg) for arg in record.args)
+        if record.exc_info and not record.exc_text:
+            # Format the traceback now so the scrubbed text is what handlers print.
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text, self.keys)
+            record.exc_info = None
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info, self.keys)
+        return True
+
+
+# Logger filters only see records logged on that exact logger, so the modules that log are listed;
+# handler filters (root's included) see everything that propagates to them.
+_LOGGER_NAMES = (
+    "",
+    "urllib3",
+    "urllib3.connectionpool",
+    "urllib3.util.retry",
+    "requests",
+    "vision",
+    "vision.client",
+    "vision.retry",
+)
+
+
+def install_redaction(key: str = "") -> KeyRedactionFilter:
+    """Attach one shared redaction filter to the root, urllib3 and vision loggers and handlers."""
+    shared = _shared_filter()
+    shared.add_key(key)
+    for name in _LOGGER_NAMES:
+        logger = logging.getLogger(name)
+        if shared not in logger.filters:
+            logger.addFilter(shared)
+        for handler in logger.handlers:
+            if shared not in handler.filters:
+                handler.addFilter(shared)
+    return shared
+
+
+_SHARED: list[KeyRedactionFilter] = []
+
+
+def _shared_filter() -> KeyRedactionFilter:
+    if not _SHARED:
+        _SHARED.append(KeyRedactionFilter())
+    return _SHARED[0]
