@@ -101,3 +101,10 @@ class StreamError(APIError):
 
     # The text that arrived before the error, so a UI can keep showing it.
     partial_text: str = ""
+
+
+# Local storage errors.
+
+
+class HistoryError(VisionError):
+    """The history file cannot be opened, read or written (locked, corrupt, newer, no space)."""

@@ -1,0 +1,251 @@
+"""The history file: runs, images and votes survive a reopen, search and filters find them."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PIL import Image
+
+from tests.images import make_image, make_photo
+from vision.errors import APITimeoutError, HistoryError
+from vision.history import HistoryStore, default_history_path
+from vision.history_sql import SCHEMA_VERSION
+from vision.payload import ChatRequest
+from vision.results import ChatResult, Usage
+from vision.runs import (
+    Run,
+    RunImage,
+    Vote,
+    image_from_url,
+    make_thumbnail,
+    run_from_result,
+)
+
+SENTINEL_KEY = "sk-SENTINEL-never-store-me-0123456789"
+
+
+def make_run(**fields: object) -> Run:
+    defaults: dict[str, object] = {
+        "prompt": "What is in this image?",
+        "model": "m1",
+        "answer": "A cat.",
+    }
+    defaults.update(fields)
+    return Run(**defaults)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def store(tmp_path):
+    with HistoryStore(tmp_path / "history.sqlite3") as opened:
+        yield opened
+
+
+def test_a_saved_run_comes_back_after_reopening_with_its_images(tmp_path):
+    path = tmp_path / "h.sqlite3"
+    thumb = make_thumbnail(make_photo((800, 600)))
+    run = make_run(
+        system="Be brief.",
+        params={"temperature": 0.2, "max_tokens": 100},
+        prompt_tokens=10,
+        completion_tokens=3,
+        total_tokens=13,
+        latency_s=1.5,
+        ttft_s=0.25,
+        finish_reason="stop",
+        tag="photo",
+        expected="cat",
+        images=(
+            RunImage(
+                position=0,
+                sha256="ab" * 32,
+                source_sha256="cd" * 32,
+                mime="image/jpeg",
+                width=800,
+                height=600,
+                steps=("EXIF rotated", "resized 1600×1200 → 800×600"),
+                thumbnail=thumb,
+            ),
+            image_from_url("https://example.com/cat.png", position=1),
+        ),
+    )
+    with HistoryStore(path) as store:
+        saved = store.save_run(run)
+    assert saved.id > 0
+    with HistoryStore(path) as store:
+        again = store.get_run(saved.id)
+    assert again == saved
+    assert again.images[0].thumbnail == thumb
+    assert again.created_at.tzinfo is not None
+
+
+def test_the_file_is_in_wal_mode_with_the_current_schema_version(store):
+    mode = sqlite3.connect(store.path).execute("PRAGMA journal_mode").fetchone()[0]
+    assert mode == "wal"
+    assert store.schema_version == SCHEMA_VERSION
+
+
+def test_a_file_from_a_newer_app_is_refused_with_a_sentence(tmp_path):
+    path = tmp_path / "newer.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(HistoryError, match="move it aside"):
+        HistoryStore(path)
+
+
+def test_a_file_that_is_not_a_database_is_refused_with_a_sentence(tmp_path):
+    path = tmp_path / "junk.sqlite3"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(HistoryError, match="VISION_HISTORY_PATH"):
+        HistoryStore(path)
+
+
+def test_the_path_comes_from_the_environment_or_the_xdg_data_directory(tmp_path):
+    assert (
+        default_history_path({"VISION_HISTORY_PATH": str(tmp_path / "x.db")}) == tmp_path / "x.db"
+    )
+    assert (
+        default_history_path({"XDG_DATA_HOME": str(tmp_path)})
+        == tmp_path / "vision-playground" / "history.sqlite3"
+    )
+
+
+def test_opening_creates_missing_directories(tmp_path):
+    with HistoryStore(tmp_path / "a" / "b" / "h.sqlite3") as store:
+        assert store.save_run(make_run()).id == 1
+
+
+def test_search_finds_text_in_prompt_or_answer_case_insensitively(store):
+    store.save_run(make_run(prompt="Read the receipt", answer="Total: 12.50"))
+    store.save_run(make_run(prompt="Describe", answer="A red BICYCLE"))
+    store.save_run(make_run(prompt="Describe", answer="100% sure it is a dog"))
+    assert [r.answer for r in store.search_runs(text="bicycle")] == ["A red BICYCLE"]
+    assert [r.prompt for r in store.search_runs(text="receipt")] == ["Read the receipt"]
+    # LIKE wildcards in the search text are taken literally.
+    assert [r.answer for r in store.search_runs(text="100%")] == ["100% sure it is a dog"]
+    assert store.search_runs(text="_") == []
+
+
+def test_filters_by_model_tag_kind_and_date(store):
+    now = datetime.now(UTC)
+    store.save_run(make_run(model="qwen", tag="ocr", created_at=now - timedelta(days=3)))
+    store.save_run(make_run(model="llama", tag="ocr", kind="batch_item", batch_id="b1"))
+    store.save_run(make_run(model="qwen", tag="chart", created_at=now))
+    assert {r.tag for r in store.search_runs(model="qwen")} == {"ocr", "chart"}
+    assert {r.model for r in store.search_runs(tag="ocr")} == {"qwen", "llama"}
+    assert [r.model for r in store.search_runs(kind="batch_item")] == ["llama"]
+    recent = store.search_runs(since=now - timedelta(days=1))
+    assert len(recent) == 2
+    old = store.search_runs(until=now - timedelta(days=1))
+    assert [r.tag for r in old] == ["ocr"]
+    assert store.models() == ["llama", "qwen"]
+    assert store.tags() == ["chart", "ocr"]
+
+
+def test_results_are_newest_first_and_paged(store):
+    for index in range(5):
+        store.save_run(make_run(answer=f"answer {index}"))
+    page = store.search_runs(limit=2, offset=1)
+    assert [r.answer for r in page] == ["answer 3", "answer 2"]
+
+
+def test_deleting_a_run_removes_its_images(store):
+    run = store.save_run(make_run(images=(RunImage(sha256="ab" * 32),)))
+    assert store.delete_run(run.id)
+    assert store.get_run(run.id) is None
+    assert not store.delete_run(run.id)
+    count = sqlite3.connect(store.path).execute("SELECT COUNT(*) FROM run_images").fetchone()[0]
+    assert count == 0
+
+
+def test_a_batch_and_a_conversation_list_in_order(store):
+    for model in ("m1", "m2", "m1"):
+        store.save_run(make_run(model=model, kind="batch_item", batch_id="b1"))
+    store.save_run(make_run(batch_id="b2", kind="batch_item"))
+    assert [r.model for r in store.batch_runs("b1")] == ["m1", "m2", "m1"]
+    assert store.batch_ids() == ["b2", "b1"]
+    store.save_run(make_run(kind="turn", conversation_id="c", prompt="first"))
+    store.save_run(make_run(kind="turn", conversation_id="c", prompt="first", model="m2"))
+    store.save_run(make_run(kind="turn", conversation_id="c", prompt="second"))
+    assert [r.prompt for r in store.conversation_runs("c", model="m1")] == ["first", "second"]
+    assert len(store.conversation_runs("c")) == 3
+
+
+def test_votes_are_saved_and_filtered(store):
+    run_a = store.save_run(make_run(model="m1"))
+    store.save_vote(Vote(model_a="m1", model_b="m2", choice="a", tag="ocr", run_a_id=run_a.id))
+    store.save_vote(Vote(model_a="m2", model_b="m1", choice="tie", batch_id="b1"))
+    assert [v.choice for v in store.votes()] == ["a", "tie"]
+    assert [v.choice for v in store.votes(tag="ocr")] == ["a"]
+    assert [v.choice for v in store.votes(batch_id="b1")] == ["tie"]
+    # Deleting a run keeps the vote (the judgement stays in the leaderboard).
+    store.delete_run(run_a.id)
+    assert store.votes(tag="ocr")[0].run_a_id is None
+
+
+def test_a_vote_with_an_unknown_choice_is_refused(store):
+    with pytest.raises(HistoryError):
+        store.save_vote(Vote(model_a="m1", model_b="m2", choice="maybe"))  # type: ignore[arg-type]
+    assert store.votes() == []
+
+
+def test_image_bytes_are_kept_once_per_hash(store):
+    data = make_image("PNG", (32, 32))
+    store.save_image_bytes("h1", data, mime="image/png")
+    store.save_image_bytes("h1", b"other")
+    assert store.image_bytes("h1") == data
+    assert store.image_bytes("missing") is None
+
+
+def test_thumbnails_are_small_jpegs_and_unreadable_bytes_give_none():
+    thumb = make_thumbnail(make_photo((1200, 300)))
+    image = Image.open(io.BytesIO(thumb))
+    assert image.format == "JPEG"
+    assert max(image.size) <= 160
+    assert make_thumbnail(make_image("PNG", (40, 40), mode="RGBA", color=(1, 2, 3, 4)))
+    assert make_thumbnail(b"not an image") == b""
+
+
+def test_a_result_and_an_error_both_become_runs():
+    request = ChatRequest(model="m1", prompt="hi", temperature=0.5, max_tokens=64)
+    result = ChatResult(
+        text="hello",
+        model="m1-served",
+        finish_reason="stop",
+        usage=Usage(prompt_tokens=5, completion_tokens=1, total_tokens=6),
+        latency_s=0.7,
+        ttft_s=0.1,
+    )
+    run = run_from_result(request, result, kind="turn", conversation_id="c1")
+    assert (run.model, run.answer, run.total_tokens, run.error) == ("m1", "hello", 6, None)
+    assert run.params == {"temperature": 0.5, "max_tokens": 64}
+    failed = run_from_result(request, APITimeoutError("The server did not answer in time."))
+    assert failed.failed
+    assert failed.error == "The server did not answer in time."
+
+
+def test_concurrent_threads_can_save_at_once(store):
+    def save_many(thread: int) -> None:
+        for index in range(20):
+            store.save_run(make_run(answer=f"{thread}-{index}"))
+
+    threads = [threading.Thread(target=save_many, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(store.search_runs(limit=1000)) == 80
+
+
+def test_the_key_is_never_written_to_the_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("IOINTELLIGENCE_API_KEY", SENTINEL_KEY)
+    path = tmp_path / "h.sqlite3"
+    with HistoryStore(path) as store:
+        store.save_run(make_run())
+        store.save_vote(Vote(model_a="m1", model_b="m2", choice="b"))
+    for file in tmp_path.iterdir():
+        assert SENTINEL_KEY.encode() not in file.read_bytes()
