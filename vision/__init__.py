@@ -23,6 +23,7 @@ from vision.errors import (
     URLFetchError,
     VisionError,
 )
+from vision.fetch import FetchedImage, fetch_image
 from vision.payload import ChatRequest, ImageRef, Turn, build_payload
 from vision.prepared import PreparedImage
 from vision.profiles import (
@@ -42,6 +43,7 @@ __all__ = [
     "BadRequestError",
     "ChatRequest",
     "ChatResult",
+    "FetchedImage",
     "ImageError",
     "ImageRef",
     "ImageTooLargeError",
@@ -66,5 +68,6 @@ __all__ = [
     "build_payload",
     "estimate_image_tokens",
     "estimate_text_tokens",
+    "fetch_image",
     "profile_for",
 ]
