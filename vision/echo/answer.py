@@ -7,7 +7,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from vision.echo.contract import ChatCall, ReceivedImage, human_size
+from vision.echo.contract import ChatCall
+from vision.echo.images import ReceivedImage, human_size
 
 ECHO_LABEL = "[echo backend — no model ran]"
 # The reply the provider's troubleshooting table quotes for a model that cannot see images.
