@@ -57,10 +57,10 @@ def test_the_python_snippet_sends_the_exact_body_with_the_key_from_the_env(echo,
     assert done.stdout.strip()
 
 
-@pytest.mark.skipif(
-    not (shutil.which("bash") and shutil.which("curl")), reason="needs bash and curl"
-)
-def test_the_curl_snippet_sends_the_exact_body_with_the_key_from_the_env(echo, tmp_path):
+@pytest.mark.parametrize("shell", ["bash", "sh"])
+def test_the_curl_snippet_sends_the_exact_body_with_the_key_from_the_env(echo, tmp_path, shell):
+    if not (shutil.which(shell) and shutil.which("curl")):
+        pytest.skip(f"needs {shell} and curl")
     request = request_with_images()
     export = as_curl(request, echo.base_url)
     write_files(export, tmp_path)
