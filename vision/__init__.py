@@ -24,6 +24,7 @@ from vision.errors import (
     VisionError,
 )
 from vision.fetch import FetchedImage, fetch_image
+from vision.intake import prepare_image
 from vision.payload import ChatRequest, ImageRef, Turn, build_payload
 from vision.prepared import PreparedImage
 from vision.profiles import (
@@ -69,5 +70,6 @@ __all__ = [
     "estimate_image_tokens",
     "estimate_text_tokens",
     "fetch_image",
+    "prepare_image",
     "profile_for",
 ]

@@ -12,6 +12,7 @@ from vision.geometry import (
     QWEN_FACTOR,
     QWEN_MIN_PIXELS,
     QWEN_SERVER_MAX_PIXELS,
+    QWEN_SERVER_MAX_TOKENS,
     QWEN_WRAPPER_TOKENS,
     best_canvas,
     fit_long_side,
@@ -21,7 +22,7 @@ from vision.geometry import (
     qwen_tokens,
     smart_resize,
 )
-from vision.limits import MAX_IMAGES_PER_REQUEST
+from vision.limits import MAX_IMAGES_PER_REQUEST, MAX_SIDE_PX
 
 ModelKind = Literal["qwen2vl", "mllama", "generic"]
 
@@ -32,12 +33,21 @@ GENERIC_LONG_SIDE = 2048
 GENERIC_PIXELS_PER_TOKEN = 28 * 28
 GENERIC_WRAPPER_TOKENS = 2
 
+# Qwen2-VL's model card suggests 256-1280 visual tokens per image for most uses; 1,280 keeps
+# OCR-level detail (about 1 MP) at under a tenth of what a 12 MP photo costs at the server max.
+DEFAULT_QWEN_TOKEN_BUDGET = 1280
+MIN_QWEN_TOKEN_BUDGET = 256
+MAX_QWEN_TOKEN_BUDGET = QWEN_SERVER_MAX_TOKENS
+
 # A text model id carrying one of these is guessed to read images.
 _VISION_HINTS = ("vision", "-vl", "vl-", "llava", "pixtral", "gemma-3", "multimodal", "omni")
 
 __all__ = [
+    "DEFAULT_QWEN_TOKEN_BUDGET",
     "GENERIC_LONG_SIDE",
     "LLAMA_TOKENS_PER_TILE",
+    "MAX_QWEN_TOKEN_BUDGET",
+    "MIN_QWEN_TOKEN_BUDGET",
     "ModelKind",
     "ModelProfile",
     "best_canvas",
@@ -47,6 +57,8 @@ __all__ = [
     "fit_to_canvas",
     "llama_send_size",
     "profile_for",
+    "qwen_budget_pixels",
+    "send_size",
     "smart_resize",
 ]
 
@@ -103,9 +115,44 @@ def profile_for(model: str | None) -> ModelProfile:
     )
 
 
-def _generic_tokens(width: int, height: int) -> int:
-    sent_w, sent_h = fit_long_side(width, height, GENERIC_LONG_SIDE)
+def _generic_long_side(model: str | None) -> int:
+    # No model named: only the provider's own limit applies.
+    return GENERIC_LONG_SIDE if model else MAX_SIDE_PX
+
+
+def _generic_tokens(model: str | None, width: int, height: int) -> int:
+    sent_w, sent_h = fit_long_side(width, height, _generic_long_side(model))
     return math.ceil(sent_w * sent_h / GENERIC_PIXELS_PER_TOKEN) + GENERIC_WRAPPER_TOKENS
+
+
+def qwen_budget_pixels(token_budget: int) -> int:
+    """The max_pixels that keeps a Qwen2-VL image within token_budget image tokens."""
+    return token_budget * QWEN_FACTOR * QWEN_FACTOR
+
+
+def send_size(
+    model: str | None,
+    width: int,
+    height: int,
+    *,
+    qwen_token_budget: int = DEFAULT_QWEN_TOKEN_BUDGET,
+) -> tuple[int, int]:
+    """The (width, height) worth sending to this model: (width, height) itself when it already fits.
+
+    Qwen2-VL: the 28-px grid within the token budget (the server then does not resample);
+    Llama 3.2: the size inside its tile canvas; others: a long side of 2048 (4096 with no model).
+    """
+    kind = _kind_of(model or "")
+    if kind == "qwen2vl":
+        fitted = fit_long_side(width, height, MAX_SIDE_PX)
+        budget = smart_resize(*fitted, QWEN_MIN_PIXELS, qwen_budget_pixels(qwen_token_budget))
+        server = smart_resize(width, height, QWEN_MIN_PIXELS, QWEN_SERVER_MAX_PIXELS)
+        if fitted == (width, height) and budget == server:
+            return width, height  # the budget does not bind: the server's own rounding is the same
+        return budget
+    if kind == "mllama":
+        return llama_send_size(width, height)
+    return fit_long_side(width, height, _generic_long_side(model))
 
 
 def estimate_image_tokens(
@@ -127,7 +174,7 @@ def estimate_image_tokens(
         return qwen_tokens(grid_w, grid_h)
     if kind == "mllama":
         return llama_tokens(width, height)
-    return _generic_tokens(width, height)
+    return _generic_tokens(model, width, height)
 
 
 def estimate_text_tokens(text: str) -> int:
