@@ -158,7 +158,7 @@ def send(
             f"The secure connection to {target.host} failed its certificate check; "
             "use another link."
         ) from None
-    except requests.RequestException:
+    except (requests.RequestException, OSError):
         raise URLFetchError(
             f"Could not connect to {target.host}; check the link or try again later."
         ) from None

@@ -6,12 +6,16 @@ import contextlib
 import http.server
 import ipaddress
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
+import requests.adapters
 
 from tests.images import make_image
 from vision import FetchedImage, URLBlockedError, URLFetchError, fetch_image
@@ -141,7 +145,9 @@ def make_handler(record: list[Seen]) -> type[http.server.BaseHTTPRequestHandler]
     return Handler
 
 
-def serve(host: str, family: socket.AddressFamily) -> Iterator[ImageServer]:
+def serve(
+    host: str, family: socket.AddressFamily, tls: ssl.SSLContext | None = None
+) -> Iterator[ImageServer]:
     record: list[Seen] = []
 
     class Server(http.server.ThreadingHTTPServer):
@@ -152,6 +158,8 @@ def serve(host: str, family: socket.AddressFamily) -> Iterator[ImageServer]:
             pass
 
     server = Server((host, 0), make_handler(record))
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -375,3 +383,66 @@ def test_a_closed_port_is_a_fetch_error(image_server):
         free_port = probe.getsockname()[1]
     with pytest.raises(URLFetchError, match=r"Could not connect to 127\.0\.0\.1"):
         fetch(f"http://127.0.0.1:{free_port}/cat.png")
+
+
+def openssl(*args: str, cwd: Path) -> None:
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def tls_files(tmp_path_factory) -> Path:
+    """A throwaway CA and a certificate for the name images.test, made with the openssl CLI."""
+    folder = tmp_path_factory.mktemp("tls")
+    curve = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes")
+    try:
+        openssl("req", "-x509", *curve, "-keyout", "ca.key", "-out", "ca.pem", "-days", "1",
+                "-subj", "/CN=Vision test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+                "-addext", "keyUsage=critical,keyCertSign", cwd=folder)  # fmt: skip
+        openssl("req", *curve, "-keyout", "leaf.key", "-out", "leaf.csr",
+                "-subj", "/CN=images.test", cwd=folder)  # fmt: skip
+        (folder / "leaf.ext").write_text("subjectAltName=DNS:images.test\n")
+        openssl("x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                "-CAcreateserial", "-out", "leaf.pem", "-days", "1", "-extfile", "leaf.ext",
+                cwd=folder)  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("the openssl command is not available")
+    return folder
+
+
+@pytest.fixture
+def tls_server(tls_files, monkeypatch) -> Iterator[tuple[ImageServer, list[str | None]]]:
+    """An HTTPS server on 127.0.0.1 with a certificate for images.test, trusted by requests."""
+    names: list[str | None] = []
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(tls_files / "leaf.pem", tls_files / "leaf.key")
+    context.sni_callback = lambda sock, name, ctx: names.append(name)
+    monkeypatch.setattr(requests.adapters, "DEFAULT_CA_BUNDLE_PATH", str(tls_files / "ca.pem"))
+
+    def loopback_names(host, port, *args, **kwargs):
+        if host in ("images.test", "other.test"):
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return REAL_GETADDRINFO(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", loopback_names)
+    servers = serve("127.0.0.1", socket.AF_INET, context)
+    yield next(servers), names
+    servers.close()
+
+
+def test_https_checks_sni_and_certificate_against_the_name_not_the_pinned_ip(
+    tls_server, loopback_only
+):
+    server, sni_names = tls_server
+    fetched = fetch(f"https://images.test:{server.port}/cat.png")
+    assert fetched.data == PNG
+    assert sni_names == ["images.test"]
+    assert loopback_only == ["127.0.0.1"]
+    assert server.seen[-1].headers["Host"] == f"images.test:{server.port}"
+
+
+def test_https_with_a_certificate_for_another_name_is_refused(tls_server):
+    server, sni_names = tls_server
+    with pytest.raises(URLFetchError, match="failed its certificate check"):
+        fetch(f"https://other.test:{server.port}/cat.png")
+    assert sni_names == ["other.test"]
+    assert server.seen == []
