@@ -1,5 +1,7 @@
 """Vision Playground core: prepare images, call IO Intelligence vision models, compare answers."""
 
+from vision.client import VisionClient, check_model_sees_images
+from vision.compare import ModelEvent, ModelOutcome, compare_models, stream_models
 from vision.errors import (
     APIConnectionError,
     APIError,
@@ -34,8 +36,10 @@ from vision.profiles import (
     profile_for,
 )
 from vision.results import ChatResult, ModelInfo, Usage
+from vision.settings import DEFAULT_BASE_URL, Settings, install_redaction
 
 __all__ = [
+    "DEFAULT_BASE_URL",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -50,8 +54,10 @@ __all__ = [
     "ImageTooLargeError",
     "ImageUnreadableError",
     "ModelCannotSeeImagesError",
+    "ModelEvent",
     "ModelInfo",
     "ModelNotAvailableError",
+    "ModelOutcome",
     "ModelProfile",
     "PaymentRequiredError",
     "PreparedImage",
@@ -59,17 +65,23 @@ __all__ = [
     "RequestError",
     "ResponseFormatError",
     "ServerError",
+    "Settings",
     "StreamError",
     "Turn",
     "URLBlockedError",
     "URLFetchError",
     "UnsupportedImageError",
     "Usage",
+    "VisionClient",
     "VisionError",
     "build_payload",
+    "check_model_sees_images",
+    "compare_models",
     "estimate_image_tokens",
     "estimate_text_tokens",
     "fetch_image",
+    "install_redaction",
     "prepare_image",
     "profile_for",
+    "stream_models",
 ]
