@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import time
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urljoin
 
@@ -62,7 +63,7 @@ class PinnedAddressAdapter(HTTPAdapter):
         return host_params, pool_kwargs
 
 
-def host_header(target: Target) -> str:
+def _host_header(target: Target) -> str:
     """The Host header for a target: the name from the URL, with its port when not the default."""
     host = f"[{target.host}]" if ":" in target.host else target.host
     return host if target.port == DEFAULT_PORTS[target.scheme] else f"{host}:{target.port}"
@@ -87,7 +88,7 @@ def fetch_image(
         target = check_url(current, allow_loopback=allow_loopback, redirected=redirects > 0)
         adapter = PinnedAddressAdapter(target)
         try:
-            response = send(adapter, target, timeout, deadline)
+            response = _send(adapter, target, timeout, deadline)
             with response:
                 if response.status_code in REDIRECT_STATUSES:
                     if redirects >= max_redirects:
@@ -95,16 +96,15 @@ def fetch_image(
                             f"The image URL redirected more than {max_redirects} times; "
                             "use the address of the image itself."
                         )
-                    current = redirect_target(response, target)
+                    current = _redirect_target(response, target)
                     redirects += 1
                     continue
                 if response.status_code != 200:
                     raise URLFetchError(
-                        f"The server answered {response.status_code} "
-                        f"{response.reason or ''}".rstrip()
-                        + " for this image URL; check that the link opens in a browser."
+                        f"The server answered {_status_text(response.status_code)} for this "
+                        "image URL; check that the link opens in a browser."
                     )
-                data = read_capped(response, max_bytes, deadline, timeout[1])
+                data = _read_capped(response, max_bytes, deadline, timeout[1])
                 return FetchedImage(
                     url=url,
                     final_url=target.url,
@@ -116,7 +116,7 @@ def fetch_image(
             adapter.close()
 
 
-def send(
+def _send(
     adapter: PinnedAddressAdapter,
     target: Target,
     timeout: tuple[float, float],
@@ -125,9 +125,9 @@ def send(
     """Send one GET without cookies, credentials, proxies or redirects, within the deadline."""
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        raise over_deadline()
+        raise _over_deadline()
     headers = {
-        "Host": host_header(target),
+        "Host": _host_header(target),
         "Accept": "image/*",
         "Accept-Encoding": "identity",
         "User-Agent": USER_AGENT,
@@ -164,7 +164,15 @@ def send(
         ) from None
 
 
-def redirect_target(response: requests.Response, target: Target) -> str:
+def _status_text(status: int) -> str:
+    """'404 Not Found' from the standard phrase (the server's own reason text is not shown)."""
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"status {status}"
+
+
+def _redirect_target(response: requests.Response, target: Target) -> str:
     """The absolute URL a redirect points to (checked again by the caller before connecting)."""
     location = response.headers.get("Location", "").strip()
     if not location:
@@ -178,7 +186,7 @@ def redirect_target(response: requests.Response, target: Target) -> str:
     return urljoin(target.url, location)
 
 
-def read_capped(
+def _read_capped(
     response: requests.Response, max_bytes: int, deadline: float, read_timeout: float
 ) -> bytes:
     """Read the body up to max_bytes and the deadline, whatever the headers claim."""
@@ -190,20 +198,20 @@ def read_capped(
         )
     length = response.headers.get("Content-Length", "").strip()
     if length.isdigit() and int(length) > max_bytes:
-        raise too_large(max_bytes)
+        raise _too_large(max_bytes)
     raw: urllib3.HTTPResponse = response.raw
     chunks: list[bytes] = []
     total = 0
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise over_deadline()
-        limit_socket_wait(raw, min(read_timeout, remaining))
+            raise _over_deadline()
+        _limit_socket_wait(raw, min(read_timeout, remaining))
         try:
             chunk = raw.read1(CHUNK_BYTES, decode_content=False)
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             if time.monotonic() >= deadline:
-                raise over_deadline() from None
+                raise _over_deadline() from None
             if isinstance(exc, urllib3.exceptions.TimeoutError | TimeoutError):
                 raise URLFetchError(
                     "The server stopped sending the image; try again later or use another link."
@@ -215,11 +223,11 @@ def read_capped(
             return b"".join(chunks)
         total += len(chunk)
         if total > max_bytes:
-            raise too_large(max_bytes)
+            raise _too_large(max_bytes)
         chunks.append(chunk)
 
 
-def limit_socket_wait(raw: urllib3.HTTPResponse, seconds: float) -> None:
+def _limit_socket_wait(raw: urllib3.HTTPResponse, seconds: float) -> None:
     """Bound the next socket read by the time left (a read timeout restarts on every byte)."""
     connection = raw.connection
     sock = getattr(connection, "sock", None) if connection is not None else None
@@ -227,15 +235,15 @@ def limit_socket_wait(raw: urllib3.HTTPResponse, seconds: float) -> None:
         sock.settimeout(max(seconds, 0.001))
 
 
-def too_large(max_bytes: int) -> URLFetchError:
+def _too_large(max_bytes: int) -> URLFetchError:
     """The error for a body over the byte cap."""
     return URLFetchError(
-        f"The image at this URL is larger than the {readable_size(max_bytes)} limit; "
+        f"The image at this URL is larger than the {_readable_size(max_bytes)} limit; "
         "use a smaller image."
     )
 
 
-def readable_size(size: int) -> str:
+def _readable_size(size: int) -> str:
     """A byte count as people read it: 20 MB, 512 KB, 900 bytes."""
     if size >= 1_048_576:
         return f"{size / 1_048_576:.3g} MB"
@@ -244,7 +252,7 @@ def readable_size(size: int) -> str:
     return f"{size} bytes"
 
 
-def over_deadline() -> URLFetchError:
+def _over_deadline() -> URLFetchError:
     """The error for a download that ran past the overall deadline."""
     return URLFetchError(
         "The image took too long to download; try again later or use another link."
