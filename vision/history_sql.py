@@ -18,6 +18,7 @@ CREATE TABLE runs (
     kind TEXT NOT NULL CHECK (kind IN ('single', 'turn', 'batch_item')),
     conversation_id TEXT,
     batch_id TEXT,
+    item_index INTEGER,
     item_name TEXT,
     prompt TEXT NOT NULL,
     system TEXT,
@@ -78,9 +79,9 @@ CREATE TABLE image_blobs (
 MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1,)
 
 _RUN_COLUMNS = (
-    "created_at, kind, conversation_id, batch_id, item_name, prompt, system, params, model, "
-    "answer, prompt_tokens, completion_tokens, total_tokens, latency_s, ttft_s, finish_reason, "
-    "complete, error, tag, expected"
+    "created_at, kind, conversation_id, batch_id, item_index, item_name, prompt, system, params, "
+    "model, answer, prompt_tokens, completion_tokens, total_tokens, latency_s, ttft_s, "
+    "finish_reason, complete, error, tag, expected"
 )
 _VOTE_COLUMNS = (
     "created_at, batch_id, pair_id, image_sha256, model_a, model_b, choice, tag, run_a_id, run_b_id"
@@ -118,6 +119,7 @@ def run_values(run: Run) -> tuple[Any, ...]:
         run.kind,
         run.conversation_id,
         run.batch_id,
+        run.item_index,
         run.item_name,
         run.prompt,
         run.system,
@@ -145,6 +147,7 @@ def run_from_row(row: sqlite3.Row, images: tuple[RunImage, ...]) -> Run:
         kind=cast(RunKind, row["kind"]),
         conversation_id=row["conversation_id"],
         batch_id=row["batch_id"],
+        item_index=row["item_index"],
         item_name=row["item_name"],
         prompt=row["prompt"],
         system=row["system"],

@@ -53,6 +53,7 @@ class Run:
     kind: RunKind = "single"
     conversation_id: str | None = None
     batch_id: str | None = None
+    item_index: int | None = None
     item_name: str | None = None
     prompt: str
     system: str | None = None
@@ -148,6 +149,7 @@ def run_from_result(
     kind: RunKind = "single",
     conversation_id: str | None = None,
     batch_id: str | None = None,
+    item_index: int | None = None,
     item_name: str | None = None,
     tag: str | None = None,
     expected: str | None = None,
@@ -157,6 +159,7 @@ def run_from_result(
         "kind": kind,
         "conversation_id": conversation_id,
         "batch_id": batch_id,
+        "item_index": item_index,
         "item_name": item_name,
         "prompt": request.prompt,
         "system": request.system,
