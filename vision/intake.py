@@ -149,6 +149,24 @@ def _load(image: Image.Image) -> None:
         raise ImageUnreadableError(_UNREADABLE) from exc
 
 
+def read_upright(
+    data: bytes, fit: tuple[int, int], formats: tuple[str, ...] = INTAKE_FORMATS
+) -> Image.Image:
+    """The first frame, upright; JPEG decodes at a reduced scale that stays at least `fit`."""
+    image = open_image(data, formats)
+    with image:
+        orientation = _read_orientation(image, data)
+        if image.format in ("JPEG", "MPO"):
+            image.draft(image.mode, fit if orientation < 5 else (fit[1], fit[0]))
+        _load(image)
+        try:
+            if orientation in _UPRIGHT:
+                return image.transpose(_UPRIGHT[orientation])
+            return image.copy()
+        except DECODE_FAILURES as exc:
+            raise ImageUnreadableError(_UNREADABLE) from exc
+
+
 def _check_budget(budget: int) -> None:
     if not MIN_QWEN_TOKEN_BUDGET <= budget <= MAX_QWEN_TOKEN_BUDGET:
         raise RequestError(
@@ -321,4 +339,5 @@ def prepare_image(
         filename=filename,
         warnings=tuple(_warnings(source, filename, (width, height))),
         steps=tuple(steps),
+        reencoded=passed is None,
     )

@@ -28,6 +28,7 @@ class PreparedImage:
     filename: str | None = None
     warnings: tuple[str, ...] = ()
     steps: tuple[str, ...] = ()
+    reencoded: bool = False  # True when pixels were decoded and encoded again (not just stripped)
 
     @property
     def passed_through(self) -> bool:

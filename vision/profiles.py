@@ -55,6 +55,7 @@ __all__ = [
     "estimate_text_tokens",
     "fit_long_side",
     "fit_to_canvas",
+    "image_count_warning",
     "llama_send_size",
     "profile_for",
     "qwen_budget_pixels",
@@ -112,6 +113,20 @@ def profile_for(model: str | None) -> ModelProfile:
         accepts_images=guess,
         recommended_max_images=MAX_IMAGES_PER_REQUEST,
         note="No published image geometry for this model; the token estimate is deliberately high.",
+    )
+
+
+def image_count_warning(model: str | None, count: int) -> str | None:
+    """A sentence when a request carries more images than this model reads reliably, else None."""
+    profile = profile_for(model)
+    if count <= profile.recommended_max_images:
+        return None
+    limit = profile.recommended_max_images
+    plural = "" if limit == 1 else "s"
+    return (
+        f"{profile.name or 'This model'} attends reliably to only {limit} image{plural} per "
+        f"request; stitch the {count} images into one labelled grid, send one request per image, "
+        "or send them as they are."
     )
 
 
