@@ -16,6 +16,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import (
     ConnectTimeoutError,
     MaxRetryError,
+    NewConnectionError,
     ProtocolError,
     ReadTimeoutError,
 )
@@ -125,6 +126,8 @@ def _timeout_kind(exc: BaseException) -> str | None:
     if isinstance(inner, MaxRetryError):
         inner = inner.reason
     for candidate in (exc, inner):
+        if isinstance(candidate, NewConnectionError):
+            return None  # refused or unresolvable: urllib3 files it under connect timeouts
         if isinstance(candidate, ConnectTimeoutError | requests.exceptions.ConnectTimeout):
             return "connect"
         if isinstance(
