@@ -124,7 +124,8 @@ def _read_orientation(image: Image.Image, data: bytes) -> int:
 def _describe(image: Image.Image, data: bytes) -> _Source:
     fmt = str(image.format)
     try:
-        animated = bool(getattr(image, "is_animated", False))
+        # MPO (camera JPEG with extra depth/stereo pictures): the first picture is the photo.
+        animated = fmt != "MPO" and bool(getattr(image, "is_animated", False))
     except DECODE_FAILURES as exc:
         raise ImageUnreadableError(_UNREADABLE) from exc
     orientation = _read_orientation(image, data)

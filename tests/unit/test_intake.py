@@ -264,3 +264,16 @@ def test_token_budget_out_of_range_is_a_request_error():
         prepare_image(
             make_photo((800, 600)), model="Qwen/Qwen2-VL-7B-Instruct", qwen_token_budget=10
         )
+
+
+def test_multi_picture_jpeg_sends_only_the_main_picture_losslessly():
+    main = Image.new("RGB", (640, 640), (255, 0, 0))
+    buffer = io.BytesIO()
+    main.save(buffer, "MPO", save_all=True, append_images=[Image.new("RGB", (640, 640), "blue")])
+    prepared = prepare_image(buffer.getvalue(), filename="stereo.jpg")
+    assert prepared.mime == "image/jpeg"
+    assert not prepared.reencoded
+    assert not prepared.warnings
+    sent = decode(prepared.data)
+    assert sent.format == "JPEG"
+    assert sent.getpixel((320, 320)) == decode(buffer.getvalue()).getpixel((320, 320))
