@@ -1,0 +1,22 @@
+"""Vision Playground: the Streamlit entry point, a router over the app's pages."""
+
+import streamlit as st
+
+from ui.backend import configured_settings
+from ui.playground import render as playground
+
+_, key_source = configured_settings()
+st.set_page_config(
+    page_title="Vision Playground",
+    page_icon=":material/visibility:",
+    layout="wide",
+    # The sidebar only holds the connection: open it when there is no key to paste yet.
+    initial_sidebar_state="auto" if key_source is None else "collapsed",
+)
+st.navigation(
+    [
+        st.Page(
+            playground, title="Playground", icon=":material/photo_library:", url_path="playground"
+        ),
+    ],
+).run()

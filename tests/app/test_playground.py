@@ -1,0 +1,236 @@
+"""The Playground page driven through Streamlit's AppTest against the in-process echo backend."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import ui.preparation
+import vision
+from tests.conftest import ECHO_API_KEY
+from tests.images import make_image, make_photo
+from vision.echo import TEXT_ONLY_MODEL, EchoServer
+
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+LLAMA = "meta-llama/Llama-3.2-90B-Vision-Instruct"
+QWEN = "Qwen/Qwen2-VL-7B-Instruct"
+TIMEOUT_S = 60
+
+
+def _texts(at: AppTest) -> list[str]:
+    """Every piece of text the page shows (markdown, captions, alerts, tables)."""
+    values: list[str] = []
+    for kind in ("markdown", "caption", "error", "warning", "info", "success", "title", "toast"):
+        values.extend(str(element.value) for element in getattr(at, kind))
+    return values
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    yield node
+    children = getattr(node, "children", None)
+    if isinstance(children, dict):
+        for child in children.values():
+            yield from _walk(child)
+
+
+def _page_dump(at: AppTest) -> str:
+    """Everything the page sent to the browser, as text (every element's protobuf)."""
+    return "\n".join(str(getattr(node, "proto", "")) for node in _walk(at._tree))
+
+
+def _shows(at: AppTest, fragment: str) -> bool:
+    return any(fragment in text for text in _texts(at))
+
+
+@pytest.fixture
+def app(echo: EchoServer, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
+    """A function that starts the page against the echo backend with the given key."""
+
+    def start(key: str | None = ECHO_API_KEY) -> AppTest:
+        monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", echo.base_url)
+        if key is None:
+            monkeypatch.delenv("IOINTELLIGENCE_API_KEY", raising=False)
+        else:
+            monkeypatch.setenv("IOINTELLIGENCE_API_KEY", key)
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+        at.secrets["app"] = {"note": "no key here"}  # isolate from a developer's secrets.toml
+        at.run()
+        assert not at.exception
+        return at
+
+    return start
+
+
+def _upload(at: AppTest, *files: tuple[str, bytes, str]) -> None:
+    at.file_uploader(key="images").set_value(list(files)).run()
+    assert not at.exception
+
+
+def _send(at: AppTest) -> None:
+    assert not at.button(key="send").disabled, _texts(at)
+    at.button(key="send").click().run()
+    assert not at.exception
+
+
+def test_two_images_to_both_models_give_two_answers_with_usage(app, echo):
+    at = app()
+    assert at.multiselect(key="models").value == [LLAMA, QWEN]
+    _upload(
+        at,
+        ("red.png", make_image("PNG", (640, 480)), "image/png"),
+        ("photo.jpg", make_photo((800, 600)), "image/jpeg"),
+    )
+    _send(at)
+
+    chats = echo.chat_requests
+    assert sorted(request.body["model"] for request in chats) == sorted([LLAMA, QWEN])
+    for request in chats:
+        parts = request.body["messages"][-1]["content"]
+        assert [part["type"] for part in parts] == ["text", "image_url", "image_url"]
+    for model in (LLAMA, QWEN):
+        assert _shows(at, f"{model} received the prompt “What is in this image?” with 2 images")
+    usage = [text for text in _texts(at) if "total tokens]" in text]
+    assert len(usage) == 2
+    for line in usage:
+        assert " prompt]" in line
+        assert " completion]" in line
+        assert " tok/s]" in line
+        assert "finish: stop" in line
+
+
+def test_a_rerun_after_an_answer_keeps_it(app):
+    at = app()
+    _upload(at, ("red.png", make_image("PNG", (600, 600)), "image/png"))
+    _send(at)
+    answer = f"{QWEN} received the prompt"
+    assert _shows(at, answer)
+
+    at.text_area(key="prompt").set_value("And what colour is it?").run()
+    at.toggle(key="camera_on").set_value(False).run()
+
+    assert not at.exception
+    assert _shows(at, answer)
+    assert len(at.file_uploader(key="images").value) == 1
+
+
+def test_a_wrong_key_says_to_check_the_key_and_nothing_crashes(app):
+    at = app(key="wrong-key")
+    _upload(at, ("red.png", make_image("PNG", (600, 600)), "image/png"))
+    _send(at)
+
+    errors = [element.value for element in at.error]
+    assert len(errors) == 2
+    assert all("key" in error.lower() for error in errors), errors
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "mime"),
+    [
+        ("broken.png", make_image("PNG", (600, 600))[:200], "image/png"),
+        ("notes.png", b"These are my meeting notes, not a picture.\n" * 20, "image/png"),
+    ],
+    ids=["corrupt", "renamed-text"],
+)
+def test_an_image_that_cannot_be_sent_shows_why_and_sends_nothing(app, echo, name, data, mime):
+    at = app()
+    _upload(at, (name, data, mime), ("good.png", make_image("PNG", (600, 600)), "image/png"))
+
+    assert len(at.error) == 1  # the bad image's card; the good one is fine
+    send = at.button(key="send")
+    assert send.disabled
+    assert _shows(at, f"Image 1 ({name}) cannot be sent: remove it first.")
+    assert echo.chat_requests == []
+
+    at.button(key="remove:" + _first_file_id(at)).click().run()
+    assert not at.button(key="send").disabled
+
+
+def _first_file_id(at: AppTest) -> str:
+    return "file:" + at.file_uploader(key="images").value[0].file_id
+
+
+def test_an_eleventh_image_gets_a_message_and_is_never_dropped_silently(app, echo):
+    at = app()
+    files = [
+        (f"img{i}.png", make_image("PNG", (64, 64), color=(i, 0, 0)), "image/png")
+        for i in range(11)
+    ]
+    _upload(at, *files)
+
+    assert _shows(at, "11 images added, but a request takes at most 10: remove 1 to send")
+    assert _shows(at, "Over the limit")
+    assert at.button(key="send").disabled
+    assert echo.chat_requests == []
+
+
+def test_a_text_only_model_never_gets_images(app, echo):
+    at = app()
+    assert _shows_option(at, "Llama-3.3-70B-Instruct · text only")
+    at.multiselect(key="models").set_value([TEXT_ONLY_MODEL]).run()
+    _upload(at, ("red.png", make_image("PNG", (600, 600)), "image/png"))
+
+    assert at.button(key="send").disabled
+    assert _shows(at, "Llama-3.3-70B-Instruct cannot read images")
+    assert echo.chat_requests == []
+
+    at.file_uploader(key="images").set_value(None).run()
+    _send(at)  # a text-only question is fine
+    assert [request.body["model"] for request in echo.chat_requests] == [TEXT_ONLY_MODEL]
+    assert _shows(at, "with no images")
+
+
+def _shows_option(at: AppTest, label: str) -> bool:
+    return label in str(at.multiselect(key="models").proto)
+
+
+def test_without_a_key_the_page_offers_the_echo_backend(app, echo):
+    at = app(key=None)
+    assert _shows(at, "Echo backend: describes what the model would receive; no model runs")
+    assert _shows(at, "IOINTELLIGENCE_API_KEY")
+    assert at.toggle(key="use_echo").value
+    _upload(at, ("red.png", make_image("PNG", (600, 600)), "image/png"))
+    _send(at)
+    assert echo.requests == []  # the page's own echo answered, not the configured endpoint
+    assert _shows(at, "[echo backend — no model ran]")
+
+
+def test_the_key_never_reaches_the_page(app):
+    secret = "sk-test-" + "s3cr3t" * 4
+    at = app(key=secret)
+    _upload(at, ("red.png", make_image("PNG", (600, 600)), "image/png"))
+    at.button(key="send").click().run()
+    assert not at.exception
+    assert secret not in _page_dump(at)
+    assert "s3cr3t" not in _page_dump(at)
+
+
+def test_nested_secrets_provide_the_key(echo, monkeypatch):
+    monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", echo.base_url)
+    monkeypatch.delenv("IOINTELLIGENCE_API_KEY", raising=False)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.secrets["io_intelligence"] = {"api_key": ECHO_API_KEY}
+    at.run()
+    assert not at.exception
+    assert not at.toggle(key="use_echo").value
+    assert _shows(at, "Key from the secrets")
+    assert any(request.authorized for request in echo.requests)  # /models with the right key
+
+
+def test_an_upload_is_prepared_once_per_model_not_on_every_rerun(app, monkeypatch):
+    calls: list[str | None] = []
+    real = vision.prepare_image
+
+    def counting(data: bytes, **kwargs: Any) -> Any:
+        calls.append(kwargs.get("model"))
+        return real(data, **kwargs)
+
+    monkeypatch.setattr(ui.preparation, "prepare_image", counting)
+    at = app()
+    _upload(at, ("red.png", make_image("PNG", (600, 600)), "image/png"))
+    at.text_area(key="prompt").set_value("Describe it.").run()
+    at.text_area(key="prompt").set_value("Describe it again.").run()
+    assert sorted(calls) == sorted([LLAMA, QWEN])  # once per model, not once per rerun

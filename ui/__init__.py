@@ -1,0 +1,1 @@
+"""The Streamlit front end: pages and the components they are made of."""

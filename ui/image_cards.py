@@ -1,0 +1,106 @@
+"""One card per image: thumbnail, what it is, what each model will receive, or why it cannot go."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from ui.answers import compact_name
+from ui.preparation import ImageStatus
+from ui.state import remove_image
+from vision import PreparedImage
+from vision.limits import MAX_IMAGES_PER_REQUEST
+
+THUMBNAIL_WIDTH = 96
+
+
+def human_size(size: int) -> str:
+    """Bytes as B, KB or MB (1024-based, as file managers show them)."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _display_name(status: ImageStatus) -> str:
+    name = status.entry.name
+    return name if len(name) <= 40 else name[:18] + "…" + name[-18:]
+
+
+def _original_line(image: PreparedImage) -> str:
+    return (
+        f"{image.original_format} · {image.original_width}×{image.original_height} · "
+        f"{human_size(image.original_size_bytes)}"
+    )
+
+
+def _sent_line(model: str | None, image: PreparedImage) -> str:
+    target = compact_name(model) if model else "Sent"
+    how = "unchanged" if image.passed_through else f"{image.mime.split('/')[-1].upper()}"
+    tokens = "" if image.estimated_tokens is None else f" · ≈{image.estimated_tokens:,} tokens"
+    return (
+        f"**{target}**: {image.width}×{image.height} {how} · {human_size(image.size_bytes)}{tokens}"
+    )
+
+
+def _remove_button(status: ImageStatus) -> None:
+    st.button(
+        "Remove",
+        key=f"remove:{status.entry.id}",
+        icon=":material/close:",
+        type="tertiary",
+        on_click=remove_image,
+        args=(st.session_state, status.entry.id),
+        help="Take this image off the request.",
+    )
+
+
+def draw_card(status: ImageStatus) -> None:
+    """The card of one image."""
+    with st.container(border=True):
+        picture, facts = st.columns([1, 3], gap="small", vertical_alignment="top")
+        with picture:
+            if status.thumbnail is not None:
+                st.image(status.thumbnail, width=THUMBNAIL_WIDTH)
+            elif status.entry.kind == "url" and status.sendable:
+                st.markdown(":material/link:")
+            else:
+                st.markdown(":material/broken_image:")
+        with facts:
+            st.markdown(f"**{status.position}.** {_display_name(status)}")
+            first = next(iter(status.prepared.values()), None)
+            if first is not None:
+                st.caption(_original_line(first))
+                for model, image in status.prepared.items():
+                    st.caption(_sent_line(model, image))
+                warnings = dict.fromkeys(
+                    w for image in status.prepared.values() for w in image.warnings
+                )
+                for warning in warnings:
+                    st.caption(f":orange[:material/warning: {warning}]")
+            if status.note:
+                st.caption(f":material/info: {status.note}")
+            if status.over_limit:
+                st.error(
+                    f"Over the limit: a request takes at most {MAX_IMAGES_PER_REQUEST} images, "
+                    "so this one will not be sent. Remove an image to make room.",
+                    icon=":material/block:",
+                )
+            elif status.error:
+                st.error(status.error, icon=":material/block:")
+            _remove_button(status)
+
+
+def draw_cards(statuses: Sequence[ImageStatus]) -> None:
+    """Every image's card, and one message when there are more images than a request takes."""
+    extra = len(statuses) - MAX_IMAGES_PER_REQUEST
+    if extra > 0:
+        st.error(
+            f"{len(statuses)} images added, but a request takes at most "
+            f"{MAX_IMAGES_PER_REQUEST}: remove {extra} to send (the extra ones are marked below).",
+            icon=":material/block:",
+        )
+    for status in statuses:
+        draw_card(status)

@@ -1,0 +1,56 @@
+"""System prompt, temperature and max tokens: close at hand in a popover, out of the way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from vision.payload import DEFAULT_SYSTEM_PROMPT
+
+DEFAULT_TEMPERATURE = 0.7
+DEFAULT_MAX_TOKENS = 1024
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Parameters:
+    """The sampling parameters sent with every request of a run."""
+
+    system: str
+    temperature: float
+    max_tokens: int
+
+
+def choose_parameters() -> Parameters:
+    """The parameters popover (system prompt, temperature, max tokens)."""
+    with st.popover("Parameters", icon=":material/tune:", key="parameters", width="stretch"):
+        system = st.text_area(
+            "System prompt",
+            value=DEFAULT_SYSTEM_PROMPT,
+            key="system_prompt",
+            height=90,
+            persist_state="session",
+        )
+        temperature = st.slider(
+            "Temperature",
+            0.0,
+            2.0,
+            DEFAULT_TEMPERATURE,
+            0.05,
+            key="temperature",
+            help="Lower is more deterministic; higher is more varied.",
+            persist_state="session",
+        )
+        max_tokens = st.number_input(
+            "Max tokens",
+            16,
+            16_384,
+            DEFAULT_MAX_TOKENS,
+            64,
+            key="max_tokens",
+            help="The longest answer each model may write; an answer that reaches it is flagged.",
+            persist_state="session",
+        )
+    return Parameters(
+        system=system or "", temperature=float(temperature), max_tokens=int(max_tokens)
+    )

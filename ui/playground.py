@@ -1,0 +1,257 @@
+"""The Playground page: images and a prompt in, the chosen models' answers side by side."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
+
+from ui.answers import short_name, show_run
+from ui.backend import ECHO_LABEL, Backend, client_for, loopback_urls_allowed
+from ui.image_cards import draw_cards
+from ui.live_run import LiveRun
+from ui.model_picker import Catalog, catalog_for, forget_catalog, pick_models, sees_images
+from ui.parameters import Parameters, choose_parameters
+from ui.preparation import ImageStatus, prepare_all
+from ui.sidebar import choose_backend
+from ui.state import gather_images, remember_camera_shot, url_lines
+from vision import ChatRequest
+from vision.compare import stream_models
+from vision.limits import MAX_IMAGES_PER_REQUEST
+from vision.payload import DEFAULT_PROMPT
+from vision.profiles import profile_for
+from vision.settings import API_KEY_VARIABLE
+
+RUN_KEY = "run"
+SEND_REQUESTED = "_send_requested"
+DUPLICATE_CLICK = "_duplicate_click"
+
+
+def _request_send() -> None:
+    """The Send button's callback: at most one run at a time, however often it is clicked."""
+    run: LiveRun | None = st.session_state.get(RUN_KEY)
+    if (run is not None and run.running) or st.session_state.get(SEND_REQUESTED):
+        st.session_state[DUPLICATE_CLICK] = True
+        return
+    st.session_state[SEND_REQUESTED] = True
+
+
+def _image_inputs() -> tuple[list[UploadedFile], list[str]]:
+    """Uploader, URL box and camera; returns the uploads and the URL lines."""
+    uploads = st.file_uploader(
+        "Images",
+        key="images",
+        accept_multiple_files=True,
+        help=f"JPEG, PNG, WEBP, GIF, HEIC and more; up to {MAX_IMAGES_PER_REQUEST} per request. "
+        "Each is checked and shown below before anything is sent.",
+    )
+    urls = st.text_area(
+        "Image URLs",
+        key="image_urls",
+        placeholder="https://example.com/photo.jpg (one URL per line)",
+        height=68,
+        persist_state="session",
+    )
+    if st.toggle("Camera", key="camera_on", help="Take a photo with this device's camera."):
+        remember_camera_shot(st.session_state, st.camera_input("Take a photo", key="camera"))
+    return list(uploads or []), url_lines(urls)
+
+
+def _model_notes(catalog: Catalog, models: Sequence[str], statuses: Sequence[ImageStatus]) -> None:
+    """Per chosen model: what it will be sent, and anything the user should know first."""
+    sendable = [status for status in statuses if status.sendable]
+    for model in models:
+        info = catalog.info(model)
+        if not sees_images(info):
+            note = "text only: it cannot read images"
+            if sendable:
+                note += (
+                    "; images are never sent to it, so Send waits until you remove one or the other"
+                )
+            st.caption(f":orange[:material/visibility_off: **{short_name(model)}** is {note}.]")
+            continue
+        tokens = sum(
+            status.prepared[model].estimated_tokens or 0
+            for status in sendable
+            if model in status.prepared
+        )
+        line = f"**{short_name(model)}**: {len(sendable)} image(s)"
+        if tokens:
+            line += f" · ≈{tokens:,} image tokens"
+        if info.context_window:
+            line += f" · context {info.context_window:,}"
+        st.caption(line)
+        profile = profile_for(model)
+        if len(sendable) > profile.recommended_max_images:
+            st.caption(f":orange[:material/warning: {profile.note}]")
+
+
+def blocking_reason(
+    *,
+    backend: Backend | None,
+    catalog: Catalog | None,
+    models: Sequence[str],
+    prompt: str,
+    statuses: Sequence[ImageStatus],
+) -> str | None:
+    """Why Send cannot go ahead, as one sentence, or None when the request is complete."""
+    if backend is None:
+        return "Add an API key in the sidebar, or turn on the echo backend."
+    if not models:
+        return "Choose at least one model."
+    if not prompt.strip():
+        return "Write a prompt."
+    if len(statuses) > MAX_IMAGES_PER_REQUEST:
+        extra = len(statuses) - MAX_IMAGES_PER_REQUEST
+        return f"A request takes at most {MAX_IMAGES_PER_REQUEST} images: remove {extra}."
+    broken = [status for status in statuses if not status.sendable]
+    if broken:
+        first = broken[0]
+        return f"Image {first.position} ({first.entry.name}) cannot be sent: remove it first."
+    if statuses and catalog is not None:
+        blind = [model for model in models if not sees_images(catalog.info(model))]
+        if blind:
+            return (
+                f"{short_name(blind[0])} cannot read images: deselect it, "
+                "or remove the images to ask it a text-only question."
+            )
+    return None
+
+
+def _start_run(
+    backend: Backend,
+    models: Sequence[str],
+    prompt: str,
+    params: Parameters,
+    statuses: Sequence[ImageStatus],
+) -> None:
+    client = client_for(backend)
+    requests = [
+        ChatRequest(
+            model=model,
+            prompt=prompt,
+            images=tuple(status.ref_for(model) for status in statuses),
+            system=params.system or None,
+            temperature=params.temperature,
+            max_tokens=params.max_tokens,
+        )
+        for model in models
+    ]
+    st.session_state[RUN_KEY] = LiveRun(
+        prompt=prompt,
+        models=models,
+        image_names=[status.entry.name for status in statuses],
+        events=lambda: stream_models(client, requests),
+    ).start()
+
+
+def _key_help(backend: Backend | None) -> None:
+    if backend is not None and not backend.is_echo:
+        return
+    if backend is not None:
+        st.info(
+            f"**{ECHO_LABEL}.** Answers list the prompt, images and sizes the request carried. "
+            f"To ask the real models, paste an IO Intelligence API key in the sidebar, set "
+            f"`{API_KEY_VARIABLE}`, or add it to `.streamlit/secrets.toml`.",
+            icon=":material/science:",
+        )
+    else:
+        st.warning(
+            f"No API key: paste one in the sidebar, set `{API_KEY_VARIABLE}`, add it to "
+            "`.streamlit/secrets.toml`, or turn on the echo backend to try the page offline.",
+            icon=":material/key:",
+        )
+
+
+def render() -> None:
+    """Draw the page."""
+    with st.sidebar:
+        backend = choose_backend()
+    st.title("Vision Playground")
+    st.caption("Ask vision models about your images and compare their answers side by side.")
+    _key_help(backend)
+
+    images_panel, ask_panel = st.columns([4, 8], gap="large")
+    with images_panel:
+        uploads, urls = _image_inputs()
+        cards = st.container()
+    with ask_panel:
+        prompt = st.text_area(
+            "Prompt", value=DEFAULT_PROMPT, key="prompt", height=90, persist_state="session"
+        )
+        catalog = None
+        models: list[str] = []
+        if backend is not None:
+            catalog = catalog_for(client_for(backend), backend.identity)
+            picker, refresh = st.columns([12, 1], vertical_alignment="bottom")
+            with picker:
+                models = pick_models(catalog)
+            with refresh:
+                st.button(
+                    "",
+                    key="refresh_models",
+                    icon=":material/refresh:",
+                    on_click=forget_catalog,
+                    help="Read the model list again.",
+                )
+            if catalog.problem:
+                st.info(
+                    f"{catalog.problem} Showing the two documented vision models instead.",
+                    icon=":material/cloud_off:",
+                )
+        notes = st.container()
+        send_slot, why_slot, params_slot = st.columns([2, 5, 3], vertical_alignment="center")
+        with params_slot:
+            params = choose_parameters()
+        answers = st.container()
+
+    statuses = prepare_all(
+        st.session_state,
+        gather_images(st.session_state, uploads, urls),
+        models,
+        allow_loopback=loopback_urls_allowed(),
+    )
+    with cards:
+        draw_cards(statuses)
+    if catalog is not None:
+        with notes:
+            _model_notes(catalog, models, statuses)
+
+    reason = blocking_reason(
+        backend=backend, catalog=catalog, models=models, prompt=prompt or "", statuses=statuses
+    )
+    current: LiveRun | None = st.session_state.get(RUN_KEY)
+    requested = bool(st.session_state.pop(SEND_REQUESTED, False))
+    busy = requested or (current is not None and current.running)
+    with send_slot:
+        st.button(
+            "Send",
+            key="send",
+            type="primary",
+            icon=":material/send:",
+            disabled=busy or reason is not None,
+            on_click=_request_send,
+            width="stretch",
+        )
+    with why_slot:
+        if busy:
+            st.caption("The models are answering; Send comes back when they finish.")
+        elif reason:
+            st.caption(f":material/block: {reason}")
+    if st.session_state.pop(DUPLICATE_CLICK, False):
+        st.toast("Already sending: the first click is the one that counts.")
+    if requested and reason is None and backend is not None and not busy_before(current):
+        _start_run(backend, models, prompt or "", params, statuses)
+    shown: LiveRun | None = st.session_state.get(RUN_KEY)
+    if shown is not None:
+        with answers:
+            streamed = shown.running
+            show_run(shown)
+        if streamed:
+            st.rerun()  # draw the page again with Send enabled
+
+
+def busy_before(run: LiveRun | None) -> bool:
+    """True when an earlier run is still streaming."""
+    return run is not None and run.running
