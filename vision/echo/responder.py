@@ -40,6 +40,9 @@ class Responder(BaseHTTPRequestHandler):
     """The response side of the echo's request handler."""
 
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle on, a kept-alive connection waits for
+    # the client's delayed ACK (~40 ms on Linux) before the body, on every request after the first.
+    disable_nagle_algorithm = True
     server_version = "vision-echo/1.0"
     sys_version = ""
 
