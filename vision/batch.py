@@ -12,13 +12,16 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from vision.errors import ImageError, RateLimitError, RequestError, VisionError
+from vision.errors import RateLimitError, RequestError, VisionError
 from vision.payload import DEFAULT_SYSTEM_PROMPT, ChatRequest, ImageRef
 from vision.prepared import PreparedImage
 from vision.results import ChatResult
 from vision.runs import Run, RunImage, image_from_url, make_thumbnail, run_from_result
 
 DEFAULT_CONCURRENCY = 4
+# Pillow releases the GIL while it decodes, resizes and encodes: two threads keep the images
+# ready ahead of the request slots on a small machine.
+PREPARE_WORKERS = 2
 # How often the coordinator looks at the cancel flag while requests are in flight.
 _POLL_S = 0.05
 
@@ -165,34 +168,41 @@ class ConcurrencyLimit:
 
 
 class _PreparedImages:
-    """Each (image, model) prepared once, however many jobs and threads ask for it."""
+    """Each (image, model) prepared once, ahead of its request, however many jobs ask for it."""
 
-    def __init__(self, prepare: Prepare) -> None:
+    def __init__(self, prepare: Prepare, pool: ThreadPoolExecutor) -> None:
         self._prepare = prepare
+        self._pool = pool
         self._lock = threading.Lock()
-        self._images: dict[tuple[str, str], Future[PreparedImage]] = {}
+        self._images: dict[tuple[str, str], Future[tuple[PreparedImage, RunImage]]] = {}
         self._thumbnails: dict[str, bytes] = {}
 
-    def get(self, data: bytes, name: str, model: str) -> tuple[PreparedImage, RunImage]:
-        sha = hashlib.sha256(data).hexdigest()
+    def _slot(self, data: bytes, model: str) -> tuple[Future[tuple[PreparedImage, RunImage]], bool]:
+        key = (hashlib.sha256(data).hexdigest(), model)
         with self._lock:
-            pending = self._images.get((sha, model))
-            owner = pending is None
-            if pending is None:
-                pending = self._images[(sha, model)] = Future()
-        if owner:
-            try:
-                pending.set_result(self._prepare(data, filename=name or None, model=model))
-            except ImageError as exc:
-                pending.set_exception(exc)
-        prepared = pending.result()
+            pending = self._images.get(key)
+            if pending is not None:
+                return pending, False
+            pending = self._images[key] = Future()
+            return pending, True
+
+    def _fill(
+        self, pending: Future[tuple[PreparedImage, RunImage]], data: bytes, name: str, model: str
+    ) -> None:
+        try:
+            prepared = self._prepare(data, filename=name or None, model=model)
+            pending.set_result((prepared, self._record(prepared)))
+        except Exception as exc:  # handed to every waiting job, whose .result() re-raises it
+            pending.set_exception(exc)
+
+    def _record(self, prepared: PreparedImage) -> RunImage:
         with self._lock:
-            thumbnail = self._thumbnails.get(sha)
+            thumbnail = self._thumbnails.get(prepared.source_sha256)
         if thumbnail is None:
             thumbnail = make_thumbnail(prepared.data)
             with self._lock:
-                self._thumbnails[sha] = thumbnail
-        record = RunImage(
+                self._thumbnails[prepared.source_sha256] = thumbnail
+        return RunImage(
             sha256=prepared.sha256,
             source_sha256=prepared.source_sha256,
             mime=prepared.mime,
@@ -201,7 +211,19 @@ class _PreparedImages:
             steps=prepared.steps,
             thumbnail=thumbnail,
         )
-        return prepared, record
+
+    def warm(self, data: bytes, name: str, model: str) -> None:
+        """Start preparing in the background so the request slot only waits on the network."""
+        pending, owner = self._slot(data, model)
+        if owner:
+            self._pool.submit(self._fill, pending, data, name, model)
+
+    def get(self, data: bytes, name: str, model: str) -> tuple[PreparedImage, RunImage]:
+        """The prepared image and its history record; raises the preparation's ImageError."""
+        pending, owner = self._slot(data, model)
+        if owner:
+            self._fill(pending, data, name, model)
+        return pending.result()
 
 
 def _default_prepare() -> Prepare:
@@ -288,7 +310,6 @@ def run_batch(
     todo = list(jobs) if jobs is not None else batch_jobs(items, models)
     batch_id = batch_id or new_batch_id()
     shared = options or RequestOptions()
-    images = _PreparedImages(prepare or _default_prepare())
     limit = ConcurrencyLimit(concurrency, increase_after=increase_after)
     stop = cancel or threading.Event()
     queue: deque[tuple[BatchJob, int, float]] = deque((job, 1, 0.0) for job in todo)
@@ -312,9 +333,18 @@ def run_batch(
             eta_s=eta,
         )
 
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="batch") as pool:
+    with (
+        ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="batch") as pool,
+        ThreadPoolExecutor(max_workers=PREPARE_WORKERS, thread_name_prefix="prepare") as preparing,
+    ):
+        images = _PreparedImages(prepare or _default_prepare(), preparing)
+        for job in todo:
+            item = items[job.item_index]
+            if isinstance(item.image, bytes):
+                images.warm(item.image, item.name, job.model)
         while queue or running:
             if stop.is_set() and not running:
+                preparing.shutdown(wait=False, cancel_futures=True)
                 break
             now = time.monotonic()
             while not stop.is_set() and queue and len(running) < limit.value:
