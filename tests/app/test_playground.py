@@ -12,8 +12,9 @@ from streamlit.testing.v1 import AppTest
 import ui.preparation
 import vision
 from tests.conftest import ECHO_API_KEY
+from tests.image_server import serve_images
 from tests.images import make_image, make_photo
-from vision.echo import TEXT_ONLY_MODEL, EchoServer
+from vision.echo import TEXT_ONLY_MODEL, EchoServer, Fault
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 LLAMA = "meta-llama/Llama-3.2-90B-Vision-Instruct"
@@ -234,3 +235,68 @@ def test_an_upload_is_prepared_once_per_model_not_on_every_rerun(app, monkeypatc
     at.text_area(key="prompt").set_value("Describe it.").run()
     at.text_area(key="prompt").set_value("Describe it again.").run()
     assert sorted(calls) == sorted([LLAMA, QWEN])  # once per model, not once per rerun
+
+
+def test_when_models_cannot_be_read_the_documented_models_are_offered(app, echo):
+    echo.add_fault(Fault(kind="status", status=503, endpoint="models", times=None))
+    at = app()
+    assert _shows(at, "Could not read the model list")
+    assert _shows(at, "Showing the two documented vision models instead")
+    assert at.multiselect(key="models").value == [LLAMA, QWEN]
+
+
+def test_an_error_in_one_column_leaves_the_other_answer_visible(app, echo):
+    echo.add_fault(Fault(kind="status", status=400, model=QWEN, times=None))
+    at = app()
+    _upload(at, ("red.png", make_image("PNG", (600, 600)), "image/png"))
+    _send(at)
+    assert len(at.error) == 1
+    assert _shows(at, f"{LLAMA} received the prompt")
+
+
+def test_an_answer_cut_short_is_flagged(app, echo):
+    echo.add_fault(Fault(kind="truncate", after_chunks=3, model=LLAMA))
+    at = app()
+    at.number_input(key="max_tokens").set_value(16).run()
+    _send(at)
+    warnings = [element.value for element in at.warning]
+    assert any("stream ended before the answer was complete" in text for text in warnings)
+    assert any("max-tokens limit" in text for text in warnings), warnings
+
+
+def test_a_url_image_is_fetched_checked_and_sent_inline(app, echo, monkeypatch):
+    monkeypatch.setenv("VISION_ALLOW_LOOPBACK_URLS", "1")
+    photo = make_photo((900, 700))
+    with serve_images({"/cat.jpg": (photo, "image/jpeg")}) as base:
+        at = app()
+        at.text_area(key="image_urls").set_value(f"{base}/cat.jpg\n\n{base}/cat.jpg").run()
+        assert _shows(at, "Fetched and checked here; sent inline")
+        assert _shows(at, "JPEG · 900×700")
+        _send(at)
+    for request in echo.chat_requests:
+        parts = request.body["messages"][-1]["content"]
+        assert len(parts) == 2  # the repeated line counts once
+        assert parts[1]["image_url"]["url"].startswith("data:image/jpeg;base64,")
+
+
+def test_a_url_to_this_machine_is_refused_unless_the_operator_allows_it(app, echo):
+    with serve_images({"/cat.jpg": (make_photo((900, 700)), "image/jpeg")}) as base:
+        at = app()
+        at.text_area(key="image_urls").set_value(f"{base}/cat.jpg").run()
+    assert len(at.error) == 1
+    assert at.button(key="send").disabled
+    at.button(key=f"remove:url:{base}/cat.jpg").click().run()
+    assert at.text_area(key="image_urls").value == ""
+    assert not at.button(key="send").disabled
+
+
+def test_a_camera_photo_gets_a_card_and_is_kept(app):
+    at = app()
+    at.toggle(key="camera_on").set_value(True).run()
+    at.camera_input(key="camera").set_value(
+        ("shot.jpg", make_photo((640, 480)), "image/jpeg")
+    ).run()
+    assert not at.exception
+    assert _shows(at, "JPEG · 640×480")
+    at.toggle(key="camera_on").set_value(False).run()
+    assert _shows(at, "JPEG · 640×480")
