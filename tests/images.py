@@ -34,14 +34,6 @@ def make_photo(size: tuple[int, int] = (1024, 768), fmt: str = "JPEG", **save: o
     return buffer.getvalue()
 
 
-def make_animated_gif(frames: int = 3, size: tuple[int, int] = (64, 64)) -> bytes:
-    """An animated GIF whose frames differ in colour."""
-    images = [Image.new("P", size, i * 40) for i in range(frames)]
-    buffer = io.BytesIO()
-    images[0].save(buffer, "GIF", save_all=True, append_images=images[1:], duration=50, loop=0)
-    return buffer.getvalue()
-
-
 def png_bomb(width: int = 100_000, height: int = 100_000) -> bytes:
     """A tiny PNG whose header declares an enormous size (a pixel bomb)."""
 
