@@ -1,6 +1,7 @@
 """Vision Playground core: prepare images, call IO Intelligence vision models, compare answers."""
 
-from vision.client import VisionClient, check_model_sees_images
+from vision.chat_input import check_model_sees_images
+from vision.client import VisionClient
 from vision.compare import ModelEvent, ModelOutcome, compare_models, stream_models
 from vision.errors import (
     APIConnectionError,

@@ -5,33 +5,31 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator, Mapping
 from types import TracebackType
 from typing import Any, Self
 
 import requests
 from urllib3.exceptions import HTTPError as URLLib3HTTPError
 
+from vision.chat_input import check_model_sees_images, make_request
 from vision.errors import (
     APIStatusError,
-    ModelCannotSeeImagesError,
-    RequestError,
+    APITimeoutError,
     ResponseFormatError,
     StreamError,
 )
-from vision.payload import DEFAULT_PROMPT, ChatRequest, ImageRef, build_payload
-from vision.prepared import PreparedImage
+from vision.payload import ChatRequest, build_payload
 from vision.responses import (
-    content_text,
     parse_completion,
     parse_models,
-    parse_usage,
     status_error,
 )
-from vision.results import ChatResult, ModelInfo, Usage
+from vision.results import ChatResult, ModelInfo
 from vision.retry import deadline_scope
+from vision.settings import install_redaction
 from vision.sse import SSEDecoder
+from vision.stream_state import StreamState
 from vision.transport import (
     DeadlineTimeout,
     build_session,
@@ -49,93 +47,6 @@ MAX_MODEL_PAGES = 20
 READ_SIZE = 64 * 1024
 CUT_SHORT = "the connection closed before the answer finished"
 WENT_SILENT = "the server stopped sending before the answer finished"
-_FIELDS = frozenset({"model", "prompt", "images", "system", "temperature", "max_tokens", "history"})
-
-ImageInput = PreparedImage | ImageRef | str
-
-
-def _image_ref(image: ImageInput) -> ImageRef:
-    if isinstance(image, PreparedImage):
-        return image.as_ref()
-    if isinstance(image, ImageRef):
-        return image
-    if isinstance(image, str) and image.startswith(("http://", "https://", "data:image/")):
-        return ImageRef(url=image, label=image if not image.startswith("data:") else "")
-    shown = image[:60] if isinstance(image, str) else type(image).__name__
-    raise RequestError(
-        f"{shown!r} is not an image to send: give a prepared image (vision.prepare_image) or "
-        "an http(s) URL."
-    )
-
-
-def make_request(request: ChatRequest | None, fields: Mapping[str, Any]) -> ChatRequest:
-    """A ChatRequest from a request, keyword fields, or a request with fields overriding it."""
-    unknown = sorted(set(fields) - _FIELDS)
-    if unknown:
-        raise RequestError(
-            f"Unknown request field {unknown[0]!r}: use {', '.join(sorted(_FIELDS))}."
-        )
-    values = dict(fields)
-    if "images" in values:
-        images = values["images"]
-        if isinstance(images, PreparedImage | ImageRef | str):
-            images = (images,)
-        values["images"] = tuple(_image_ref(image) for image in images)
-    if request is not None:
-        return replace(request, **values) if values else request
-    if not values.get("model"):
-        raise RequestError("No model was chosen: pick a model from the models list and send again.")
-    values.setdefault("prompt", DEFAULT_PROMPT)
-    return ChatRequest(**values)
-
-
-def check_model_sees_images(models: Iterable[ModelInfo], model: str, n_images: int) -> None:
-    """Raise ModelCannotSeeImagesError when images go to a model listed as text-only."""
-    if n_images == 0:
-        return
-    for info in models:
-        if info.id == model and info.supports_images is False:
-            raise ModelCannotSeeImagesError(
-                f"The model {model!r} cannot see images (the server lists it as text-only): pick "
-                "a vision model, such as one marked as seeing images in the models list."
-            )
-
-
-@dataclass(slots=True)
-class _StreamState:
-    """What a stream has delivered so far."""
-
-    model: str
-    text: list[str] = field(default_factory=list)
-    reasoning: list[str] = field(default_factory=list)
-    finish_reason: str | None = None
-    usage: Usage = field(default_factory=Usage)
-    ttft_s: float | None = None
-
-    def take(self, event: Mapping[str, Any], started: float) -> str:
-        """Record one chunk; returns its text delta ('' when none)."""
-        if isinstance(event.get("model"), str) and event["model"]:
-            self.model = event["model"]
-        if isinstance(event.get("usage"), Mapping):
-            self.usage = parse_usage(event["usage"])
-        choices = event.get("choices")
-        if not isinstance(choices, list) or not choices or not isinstance(choices[0], Mapping):
-            return ""
-        choice = choices[0]
-        if isinstance(choice.get("finish_reason"), str):
-            self.finish_reason = choice["finish_reason"]
-        delta = choice.get("delta")
-        if not isinstance(delta, Mapping):
-            return ""
-        thought = delta.get("reasoning_content") or delta.get("reasoning")
-        if isinstance(thought, str):
-            self.reasoning.append(thought)
-        text = content_text(delta.get("content")) or ""
-        if text:
-            if self.ttft_s is None:
-                self.ttft_s = time.perf_counter() - started
-            self.text.append(text)
-        return text
 
 
 class VisionClient:
@@ -154,6 +65,9 @@ class VisionClient:
     ) -> None:
         self.base_url = check_base_url(base_url)
         self._api_key = api_key.strip()
+        if self._api_key:
+            # Mask this key in every log record, whoever logs it (threats.md K1).
+            install_redaction(self._api_key)
         self.connect_timeout_s, self.read_timeout_s = timeout
         self.deadline_s = deadline_s
         self.max_retries = max_retries
@@ -265,6 +179,11 @@ class VisionClient:
         size = 0
         with self._errors(deadline):
             for chunk in response.iter_content(READ_SIZE):
+                if time.monotonic() > deadline:
+                    raise APITimeoutError(
+                        f"The answer did not arrive within the overall {self.deadline_s:g} s "
+                        "limit: try again later, or allow more time."
+                    )
                 chunks.append(chunk)
                 size += len(chunk)
                 if size > MAX_BODY_BYTES:
@@ -352,7 +271,7 @@ class VisionClient:
         started = time.perf_counter()
         deadline = time.monotonic() + self.deadline_s
         response = self._send("POST", "/chat/completions", deadline, body=payload, model=chat.model)
-        state = _StreamState(model=chat.model)
+        state = StreamState(model=chat.model)
         try:
             if "json" in response.headers.get("Content-Type", ""):
                 # The server ignored stream=true and sent the whole completion at once.
@@ -417,7 +336,7 @@ class VisionClient:
             yield data
 
     def _result(
-        self, state: _StreamState, started: float, *, done: bool, cut: str | None
+        self, state: StreamState, started: float, *, done: bool, cut: str | None
     ) -> ChatResult:
         complete = done or state.finish_reason is not None
         return ChatResult(
