@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
+import threading
 import traceback
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -438,3 +441,41 @@ def test_the_key_never_appears_in_repr_errors_or_logs(caplog, waits):
     assert caplog.records
     assert SENTINEL not in caplog.text
     assert all(SENTINEL not in record.getMessage() for record in caplog.records)
+
+
+# A server that ignores stream=true (a tiny stdlib server, not the echo)
+
+
+class _JSONOnly(BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        body = json.dumps(
+            {
+                "model": "plain/model",
+                "choices": [{"message": {"content": "whole answer"}, "finish_reason": "stop"}],
+            }
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_stream_accepts_a_server_that_answers_all_at_once():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _JSONOnly)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/v1"
+        with VisionClient(base, KEY) as client:
+            deltas, result = _split(list(client.stream(model="plain/model", prompt="hi")))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert deltas == ["whole answer"]
+    assert result.complete
+    assert result.usage.total_tokens is None
