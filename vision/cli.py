@@ -25,6 +25,7 @@ from vision.cli_io import (
 )
 from vision.echo import EchoServer
 from vision.errors import RequestError, VisionError
+from vision.eval_cli import add_eval_command, run_eval
 from vision.intake import prepare_image
 from vision.payload import DEFAULT_PROMPT, DEFAULT_SYSTEM_PROMPT
 from vision.results import ModelInfo
@@ -221,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="openai",
         help="the /models response shape",
     )
+    add_eval_command(commands)
     return parser
 
 
@@ -235,6 +237,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_models(args, out)
         if args.command == "ask":
             return run_ask(args, out, err)
+        if args.command == "eval":
+            return run_eval(args, out, err)
         return run_echo(args, out, err)
     except VisionError as error:
         out.flush()
