@@ -1,6 +1,8 @@
 """Vision Playground core: prepare images, call IO Intelligence vision models, compare answers."""
 
+from vision.batch import BatchItem, BatchReport, BatchResult, retry_failed, run_batch
 from vision.chat_input import check_model_sees_images
+from vision.checks import blind_pair, check_answer, leaderboard, pass_rates
 from vision.client import VisionClient
 from vision.compare import ModelEvent, ModelOutcome, compare_models, stream_models
 from vision.errors import (
@@ -10,6 +12,7 @@ from vision.errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    HistoryError,
     ImageError,
     ImageTooLargeError,
     ImageUnreadableError,
@@ -26,7 +29,9 @@ from vision.errors import (
     URLFetchError,
     VisionError,
 )
+from vision.export import as_curl, as_python, export_csv, export_json, export_markdown
 from vision.fetch import FetchedImage, fetch_image
+from vision.history import HistoryStore
 from vision.intake import prepare_image
 from vision.payload import ChatRequest, ImageRef, Turn, build_payload
 from vision.prepared import PreparedImage
@@ -37,6 +42,7 @@ from vision.profiles import (
     profile_for,
 )
 from vision.results import ChatResult, ModelInfo, Usage
+from vision.runs import Run, RunImage, Vote
 from vision.settings import DEFAULT_BASE_URL, Settings, install_redaction
 
 __all__ = [
@@ -47,9 +53,14 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "BatchItem",
+    "BatchReport",
+    "BatchResult",
     "ChatRequest",
     "ChatResult",
     "FetchedImage",
+    "HistoryError",
+    "HistoryStore",
     "ImageError",
     "ImageRef",
     "ImageTooLargeError",
@@ -65,6 +76,8 @@ __all__ = [
     "RateLimitError",
     "RequestError",
     "ResponseFormatError",
+    "Run",
+    "RunImage",
     "ServerError",
     "Settings",
     "StreamError",
@@ -75,14 +88,26 @@ __all__ = [
     "Usage",
     "VisionClient",
     "VisionError",
+    "Vote",
+    "as_curl",
+    "as_python",
+    "blind_pair",
     "build_payload",
+    "check_answer",
     "check_model_sees_images",
     "compare_models",
     "estimate_image_tokens",
     "estimate_text_tokens",
+    "export_csv",
+    "export_json",
+    "export_markdown",
     "fetch_image",
     "install_redaction",
+    "leaderboard",
+    "pass_rates",
     "prepare_image",
     "profile_for",
+    "retry_failed",
+    "run_batch",
     "stream_models",
 ]

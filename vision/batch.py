@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from vision.errors import RateLimitError, RequestError, VisionError
+from vision.intake import prepare_image
 from vision.payload import DEFAULT_SYSTEM_PROMPT, ChatRequest, ImageRef
 from vision.prepared import PreparedImage
 from vision.results import ChatResult
@@ -226,13 +227,6 @@ class _PreparedImages:
         return pending.result()
 
 
-def _default_prepare() -> Prepare:
-    # Imported on first use: the batch module stays importable without the intake's plugins.
-    from vision.intake import prepare_image
-
-    return prepare_image
-
-
 def _run_job(
     client: ChatClient,
     job: BatchJob,
@@ -337,7 +331,7 @@ def run_batch(
         ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="batch") as pool,
         ThreadPoolExecutor(max_workers=PREPARE_WORKERS, thread_name_prefix="prepare") as preparing,
     ):
-        images = _PreparedImages(prepare or _default_prepare(), preparing)
+        images = _PreparedImages(prepare or prepare_image, preparing)
         for job in todo:
             item = items[job.item_index]
             if isinstance(item.image, bytes):
