@@ -6,6 +6,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from ui.live_run import Column, LiveRun, RunSnapshot
+from ui.text import answer_markdown, clip, literal
 from vision import ChatResult
 
 # How often the page redraws a streaming answer: smooth to the eye, light on the websocket.
@@ -68,7 +69,8 @@ def draw_column(column: Column, *, streaming: bool) -> None:
     if column.error is not None:
         st.error(str(column.error), icon=":material/error:")
     if column.text:
-        st.markdown(column.text + (CURSOR if streaming and not column.finished else ""))
+        cursor = CURSOR if streaming and not column.finished else ""
+        st.markdown(answer_markdown(column.text) + cursor)
     elif streaming and not column.finished:
         st.caption("Waiting for the first token…")
     if column.result is not None:
@@ -88,8 +90,10 @@ def _draw_snapshot(snapshot: RunSnapshot, slots: list[DeltaGenerator]) -> None:
 def show_run(run: LiveRun) -> None:
     """Draw a run's columns; while it streams, keep redrawing until every model has finished."""
     snapshot = run.snapshot()
-    shown = ", ".join(run.image_names) if run.image_names else "no images"
-    st.caption(f"Asked: “{run.prompt}” · {shown}")
+    count = len(run.image_names)
+    shown = ", ".join(literal(clip(name, 40)) for name in run.image_names)
+    images = f"{count} image{'' if count == 1 else 's'}: {shown}" if count else "no images"
+    st.caption(f"Asked: “{literal(clip(run.prompt, 160))}” · {images}")
     columns = st.columns(len(snapshot.columns), gap="medium")
     slots = [column.empty() for column in columns]
     _draw_snapshot(snapshot, slots)

@@ -9,6 +9,7 @@ import streamlit as st
 from ui.answers import compact_name
 from ui.preparation import ImageStatus
 from ui.state import remove_image
+from ui.text import clip, literal
 from vision import PreparedImage
 from vision.limits import MAX_IMAGES_PER_REQUEST
 
@@ -25,8 +26,7 @@ def human_size(size: int) -> str:
 
 
 def _display_name(status: ImageStatus) -> str:
-    name = status.entry.name
-    return name if len(name) <= 40 else name[:18] + "…" + name[-18:]
+    return literal(clip(status.entry.label, 40))
 
 
 def _original_line(image: PreparedImage) -> str:
@@ -47,13 +47,13 @@ def _sent_line(model: str | None, image: PreparedImage) -> str:
 
 def _remove_button(status: ImageStatus) -> None:
     st.button(
-        "Remove",
+        "",
         key=f"remove:{status.entry.id}",
         icon=":material/close:",
         type="tertiary",
         on_click=remove_image,
         args=(st.session_state, status.entry.id),
-        help="Take this image off the request.",
+        help="Remove this image.",
     )
 
 
@@ -69,7 +69,13 @@ def draw_card(status: ImageStatus) -> None:
             else:
                 st.markdown(":material/broken_image:")
         with facts:
-            st.markdown(f"**{status.position}.** {_display_name(status)}")
+            title, remove = st.columns([6, 1], gap="small", vertical_alignment="top")
+            with title:
+                st.markdown(f"**{status.position}.** {_display_name(status)}")
+            with remove:
+                _remove_button(status)
+            if status.entry.origin:
+                st.caption(f":material/link: from {literal(status.entry.origin)}")
             first = next(iter(status.prepared.values()), None)
             if first is not None:
                 st.caption(_original_line(first))
@@ -90,7 +96,6 @@ def draw_card(status: ImageStatus) -> None:
                 )
             elif status.error:
                 st.error(status.error, icon=":material/block:")
-            _remove_button(status)
 
 
 def draw_cards(statuses: Sequence[ImageStatus]) -> None:

@@ -16,6 +16,7 @@ from ui.parameters import Parameters, choose_parameters
 from ui.preparation import ImageStatus, prepare_all
 from ui.sidebar import choose_backend
 from ui.state import gather_images, remember_camera_shot, url_lines
+from ui.text import literal
 from vision import ChatRequest
 from vision.compare import stream_models
 from vision.limits import MAX_IMAGES_PER_REQUEST
@@ -108,7 +109,7 @@ def blocking_reason(
     broken = [status for status in statuses if not status.sendable]
     if broken:
         first = broken[0]
-        return f"Image {first.position} ({first.entry.name}) cannot be sent: remove it first."
+        return f"Image {first.position} ({first.entry.label}) cannot be sent: remove it first."
     if statuses and catalog is not None:
         blind = [model for model in models if not sees_images(catalog.info(model))]
         if blind:
@@ -141,7 +142,7 @@ def _start_run(
     st.session_state[RUN_KEY] = LiveRun(
         prompt=prompt,
         models=models,
-        image_names=[status.entry.name for status in statuses],
+        image_names=[status.entry.label for status in statuses],
         events=lambda: stream_models(client, requests),
     ).start()
 
@@ -238,7 +239,7 @@ def render() -> None:
         if busy:
             st.caption("The models are answering; Send comes back when they finish.")
         elif reason:
-            st.caption(f":material/block: {reason}")
+            st.caption(f":material/block: {literal(reason)}")
     if st.session_state.pop(DUPLICATE_CLICK, False):
         st.toast("Already sending: the first click is the one that counts.")
     if requested and reason is None and backend is not None and not busy_before(current):

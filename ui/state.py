@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Iterable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
+from urllib.parse import urlsplit
 
 SourceKind = Literal["file", "camera", "url"]
 # st.session_state, or any dict in tests.
@@ -39,6 +40,21 @@ class ImageEntry:
     data: bytes | None = field(default=None, repr=False)
     sha256: str | None = None
     url: str | None = field(default=None, repr=False)
+
+    @property
+    def label(self) -> str:
+        """A short name to show: the file name, or a URL's last path segment (else its host)."""
+        if self.kind != "url":
+            return self.name
+        parts = urlsplit(self.name)
+        return parts.path.rstrip("/").rsplit("/", 1)[-1] or parts.netloc or self.name
+
+    @property
+    def origin(self) -> str | None:
+        """Where a URL image comes from (its host), None for uploads and photos."""
+        if self.kind != "url":
+            return None
+        return urlsplit(self.name).netloc or None
 
 
 def _digest(state: SessionState, file_id: str, data: bytes) -> str:
