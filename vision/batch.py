@@ -10,19 +10,22 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from typing import Protocol
 
+from vision.batch_images import ImageKey, Prepare, PreparedImagePool
 from vision.errors import RateLimitError, RequestError, VisionError
 from vision.intake import prepare_image
 from vision.payload import DEFAULT_SYSTEM_PROMPT, ChatRequest, ImageRef
-from vision.prepared import PreparedImage
 from vision.results import ChatResult
-from vision.runs import Run, RunImage, image_from_url, make_thumbnail, run_from_result
+from vision.runs import Run, RunImage, image_from_url, run_from_result
 
 DEFAULT_CONCURRENCY = 4
 # Pillow releases the GIL while it decodes, resizes and encodes: two threads keep the images
 # ready ahead of the request slots on a small machine.
 PREPARE_WORKERS = 2
+# Images prepared ahead of the request slots, per slot: enough to never make a slot wait.
+PREPARE_AHEAD = 2
 # How often the coordinator looks at the cancel flag while requests are in flight.
 _POLL_S = 0.05
 
@@ -31,9 +34,6 @@ class ChatClient(Protocol):
     """What the batch needs from a client: one blocking chat call (VisionClient has it)."""
 
     def chat(self, request: ChatRequest, /) -> ChatResult: ...
-
-
-Prepare = Callable[..., PreparedImage]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -168,81 +168,23 @@ class ConcurrencyLimit:
         self._successes = 0
 
 
-class _PreparedImages:
-    """Each (image, model) prepared once, ahead of its request, however many jobs ask for it."""
-
-    def __init__(self, prepare: Prepare, pool: ThreadPoolExecutor) -> None:
-        self._prepare = prepare
-        self._pool = pool
-        self._lock = threading.Lock()
-        self._images: dict[tuple[str, str], Future[tuple[PreparedImage, RunImage]]] = {}
-        self._thumbnails: dict[str, bytes] = {}
-
-    def _slot(self, data: bytes, model: str) -> tuple[Future[tuple[PreparedImage, RunImage]], bool]:
-        key = (hashlib.sha256(data).hexdigest(), model)
-        with self._lock:
-            pending = self._images.get(key)
-            if pending is not None:
-                return pending, False
-            pending = self._images[key] = Future()
-            return pending, True
-
-    def _fill(
-        self, pending: Future[tuple[PreparedImage, RunImage]], data: bytes, name: str, model: str
-    ) -> None:
-        try:
-            prepared = self._prepare(data, filename=name or None, model=model)
-            pending.set_result((prepared, self._record(prepared)))
-        except Exception as exc:  # handed to every waiting job, whose .result() re-raises it
-            pending.set_exception(exc)
-
-    def _record(self, prepared: PreparedImage) -> RunImage:
-        with self._lock:
-            thumbnail = self._thumbnails.get(prepared.source_sha256)
-        if thumbnail is None:
-            thumbnail = make_thumbnail(prepared.data)
-            with self._lock:
-                self._thumbnails[prepared.source_sha256] = thumbnail
-        return RunImage(
-            sha256=prepared.sha256,
-            source_sha256=prepared.source_sha256,
-            mime=prepared.mime,
-            width=prepared.width,
-            height=prepared.height,
-            steps=prepared.steps,
-            thumbnail=thumbnail,
-        )
-
-    def warm(self, data: bytes, name: str, model: str) -> None:
-        """Start preparing in the background so the request slot only waits on the network."""
-        pending, owner = self._slot(data, model)
-        if owner:
-            self._pool.submit(self._fill, pending, data, name, model)
-
-    def get(self, data: bytes, name: str, model: str) -> tuple[PreparedImage, RunImage]:
-        """The prepared image and its history record; raises the preparation's ImageError."""
-        pending, owner = self._slot(data, model)
-        if owner:
-            self._fill(pending, data, name, model)
-        return pending.result()
-
-
 def _run_job(
     client: ChatClient,
     job: BatchJob,
     item: BatchItem,
-    images: _PreparedImages,
+    images: PreparedImagePool,
+    key: ImageKey | None,
     options: RequestOptions,
     batch_id: str,
 ) -> BatchResult:
     record: RunImage | None = None
     request: ChatRequest | None = None
     try:
-        if isinstance(item.image, str):
-            ref = ImageRef(url=item.image, label=item.name)
-            record = image_from_url(item.image)
+        if key is None:
+            ref = ImageRef(url=str(item.image), label=item.name)
+            record = image_from_url(str(item.image))
         else:
-            prepared, record = images.get(item.image, item.name, job.model)
+            prepared, record = images.get(key)
             ref = prepared.as_ref()
         request = ChatRequest(
             model=job.model,
@@ -301,7 +243,7 @@ def run_batch(
         raise RequestError("Add at least one image to the batch.")
     if concurrency < 1:
         raise RequestError("The concurrency must be at least 1; set it to 1 or more.")
-    todo = list(jobs) if jobs is not None else batch_jobs(items, models)
+    todo = list(dict.fromkeys(jobs)) if jobs is not None else batch_jobs(items, models)
     batch_id = batch_id or new_batch_id()
     shared = options or RequestOptions()
     limit = ConcurrencyLimit(concurrency, increase_after=increase_after)
@@ -331,15 +273,16 @@ def run_batch(
         ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="batch") as pool,
         ThreadPoolExecutor(max_workers=PREPARE_WORKERS, thread_name_prefix="prepare") as preparing,
     ):
-        images = _PreparedImages(prepare or prepare_image, preparing)
-        for job in todo:
-            item = items[job.item_index]
-            if isinstance(item.image, bytes):
-                images.warm(item.image, item.name, job.model)
+        images = PreparedImagePool(prepare or prepare_image, preparing)
+        keys: dict[BatchJob, ImageKey | None] = {}
         while queue or running:
             if stop.is_set() and not running:
                 preparing.shutdown(wait=False, cancel_futures=True)
                 break
+            for job, _, _ in islice(queue, PREPARE_AHEAD * concurrency):
+                if job not in keys:
+                    item = items[job.item_index]
+                    keys[job] = images.acquire(job.item_index, item.image, item.name, job.model)
             now = time.monotonic()
             while not stop.is_set() and queue and len(running) < limit.value:
                 job, attempt, not_before = queue[0]
@@ -347,7 +290,9 @@ def run_batch(
                     break
                 queue.popleft()
                 item = items[job.item_index]
-                future = pool.submit(_run_job, client, job, item, images, shared, batch_id)
+                future = pool.submit(
+                    _run_job, client, job, item, images, keys[job], shared, batch_id
+                )
                 running[future] = (attempt, limit.generation)
             if not running:
                 stop.wait(max(0.0, queue[0][2] - now))
@@ -360,6 +305,7 @@ def run_batch(
                     limit.rate_limited(generation)
                     queue.append((result.job, 2, time.monotonic() + requeue_delay_s))
                     continue
+                images.release(keys.pop(result.job))
                 if result.ok:
                     counts["done"] += 1
                     limit.succeeded()
