@@ -258,6 +258,14 @@ def test_check_a_missing_file_is_an_error_not_a_traceback(tmp_path: Path) -> Non
     assert "nope.jpg" in report["error"]["message"]
 
 
+def test_check_never_fetches_a_loopback_url(echo: EchoServer) -> None:
+    result = run_cli("check", f"{echo.base_url}/models", "--json", key=None)
+    assert result.returncode == 1
+    (report,) = json.loads(result.stdout)
+    assert report["error"]["type"] == "URLBlockedError"
+    assert echo.requests == []
+
+
 # models
 
 

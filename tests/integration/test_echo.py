@@ -216,6 +216,7 @@ def test_url_images_are_counted_but_never_fetched(echo: EchoServer) -> None:
     text = post(echo, body).json()["choices"][0]["message"]["content"]
     assert "with 2 images" in text
     assert "image 2: a URL image on images.example.org (not fetched by the echo)" in text
+    assert "counted as 1024×1024" in text
 
 
 def test_no_images_is_a_plain_text_request(echo: EchoServer) -> None:

@@ -1,4 +1,21 @@
-"""A local OpenAI-compatible echo backend for tests, offline mode and anyone without a key."""
+"""A local OpenAI-compatible echo backend for tests, offline mode and anyone without a key.
+
+It runs no model: every answer describes what it received, labelled "[echo backend — no model
+ran]". It is strict where the real service is (see rejection.py for the statuses and bodies):
+
+- GET /v1/models: public, like io.net's; OpenAI list shape, or io.net's documented shape with
+  models_shape="io" (paginated with page and page_size).
+- POST /v1/chat/completions: Bearer key (401 {"detail": "Unauthorized"}); schema errors 422;
+  unknown model 400; images must be base64 data URLs whose MIME matches the bytes, JPEG, PNG,
+  WEBP or static GIF, at most 20 MiB and 4096×4096, at most 10 per request (400 naming the image);
+  http(s) image URLs are counted (as 1024×1024) but never fetched; a text-only model answers as
+  the provider's troubleshooting table says. usage.prompt_tokens = estimate_text_tokens of every
+  text part + estimate_image_tokens of every image for that model; one completion token a word.
+- SSE with stream=true: a role delta, one content delta a word, a finish chunk, a usage chunk
+  with choices [] when stream_options.include_usage, then data: [DONE].
+- Faults (Fault, in process or POST/DELETE /_echo/faults) and the request log (GET
+  /_echo/requests, never the key) for tests, including tests running it in another process.
+"""
 
 from vision.echo.catalog import CATALOG, ECHO_MODELS, TEXT_ONLY_MODEL, EchoModel
 from vision.echo.faults import QUOTA_BODY, RATE_LIMIT_BODY, STREAM_ERROR_BODY, Fault

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vision.echo.contract import ChatCall
-from vision.echo.images import ReceivedImage, human_size
+from vision.echo.images import URL_IMAGE_ASSUMED_SIZE, ReceivedImage, human_size
 
 ECHO_LABEL = "[echo backend — no model ran]"
 # The reply the provider's troubleshooting table quotes for a model that cannot see images.
@@ -20,7 +20,11 @@ _WORD = re.compile(r"\S+\s*")
 def _describe_image(image: ReceivedImage) -> str:
     if image.source == "url":
         where = f" on {image.host}" if image.host else ""
-        return f"image {image.index}: a URL image{where} (not fetched by the echo)"
+        width, height = URL_IMAGE_ASSUMED_SIZE
+        return (
+            f"image {image.index}: a URL image{where} (not fetched by the echo), counted as "
+            f"{width}×{height}, about {image.tokens} prompt tokens"
+        )
     return (
         f"image {image.index}: {image.format} {image.width}×{image.height} "
         f"({human_size(image.size_bytes)}), about {image.tokens} prompt tokens"

@@ -40,6 +40,10 @@ STREAM_ERROR_BODY: dict[str, Any] = {
 }
 
 
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Fault:
     """One injected misbehaviour, applied to the next `times` matching requests (None: all).
@@ -72,8 +76,22 @@ class Fault:
             raise ValueError(f"Unknown fault kind {self.kind!r}; use one of {FAULT_KINDS}.")
         if self.endpoint not in get_args(Endpoint):
             raise ValueError(f"Unknown endpoint {self.endpoint!r}; use chat, models or any.")
-        if self.times is not None and self.times < 1:
+        if self.times is not None and (not _is_int(self.times) or self.times < 1):
             raise ValueError("A fault's times must be at least 1, or None for every request.")
+        if not _is_int(self.status) or not 100 <= self.status <= 599:
+            raise ValueError("A fault's status must be an HTTP status between 100 and 599.")
+        if not _is_int(self.after_chunks) or self.after_chunks < 0:
+            raise ValueError("A fault's after_chunks must be a whole number, 0 or more.")
+        for name in ("seconds", "ttft_s", "token_delay_s"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ValueError(f"A fault's {name} must be a number of seconds, 0 or more.")
+        if not isinstance(self.headers, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in self.headers.items()
+        ):
+            raise ValueError("A fault's headers must map header names to string values.")
+        if self.body is not None and not isinstance(self.body, dict | str):
+            raise ValueError("A fault's body must be a JSON object, a string or null.")
 
     @classmethod
     def from_json(cls, data: Any) -> Fault:
