@@ -320,7 +320,7 @@ def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
 # echo
 
 
-def test_echo_command_serves_until_stopped_and_says_how_to_use_it() -> None:
+def test_echo_command_serves_until_stopped_and_says_how_to_use_it(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("IOINTELLIGENCE_")}
     process = subprocess.Popen(
         [sys.executable, "-m", "vision", "echo", "--port", "0", "--api-key", SENTINEL_KEY],
@@ -347,6 +347,16 @@ def test_echo_command_serves_until_stopped_and_says_how_to_use_it() -> None:
             timeout=10,
         )
         assert chat.status_code == 200
+        # The acceptance run: both documented models against `python -m vision echo`.
+        photo = tmp_path / "photo.jpg"
+        photo.write_bytes(make_photo((800, 600)))
+        asked = run_cli(
+            "ask", "-m", LLAMA, "-m", QWEN, "-i", str(photo), PROMPT, echo=base_url,
+            key=SENTINEL_KEY,
+        )  # fmt: skip
+        assert asked.returncode == 0, asked.stderr
+        assert asked.stdout.count("[echo backend — no model ran]") == 2
+        assert asked.stdout.count(" completion = ") == 2
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=30)
     finally:
