@@ -65,7 +65,7 @@ def usage_line(result: ChatResult) -> str:
 
 def draw_column(column: Column, *, streaming: bool) -> None:
     """One model's answer: heading, text (with a cursor while streaming), usage or error."""
-    st.markdown(f"##### {short_name(column.model)}")
+    st.markdown(f"##### {compact_name(column.model)}")
     if column.error is not None:
         st.error(str(column.error), icon=":material/error:")
     if column.text:

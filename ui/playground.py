@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
@@ -147,6 +148,16 @@ def _start_run(
     ).start()
 
 
+def _backend_badge(backend: Backend | None) -> str:
+    """Where requests go, as a badge: the API host, the echo backend, or nowhere yet."""
+    if backend is None:
+        return ":orange-badge[:material/key_off: No API key]"
+    if backend.is_echo:
+        return ":blue-badge[:material/science: Echo backend]"
+    host = urlsplit(backend.base_url).netloc or backend.base_url
+    return f":green-badge[:material/cloud_done: {literal(host)}]"
+
+
 def _key_help(backend: Backend | None) -> None:
     if backend is not None and not backend.is_echo:
         return
@@ -170,7 +181,10 @@ def render() -> None:
     with st.sidebar:
         backend = choose_backend()
     st.title("Vision Playground")
-    st.caption("Ask vision models about your images and compare their answers side by side.")
+    st.caption(
+        "Ask vision models about your images and compare their answers side by side. "
+        + _backend_badge(backend)
+    )
     _key_help(backend)
 
     images_panel, ask_panel = st.columns([4, 8], gap="large")

@@ -27,7 +27,7 @@ def _texts(at: AppTest) -> list[str]:
     values: list[str] = []
     for kind in ("markdown", "caption", "error", "warning", "info", "success", "title", "toast"):
         values.extend(str(element.value) for element in getattr(at, kind))
-    return values
+    return [value.replace("\\", "") for value in values]  # markdown escapes removed
 
 
 def _walk(node: Any) -> Iterator[Any]:
@@ -300,3 +300,19 @@ def test_a_camera_photo_gets_a_card_and_is_kept(app):
     assert _shows(at, "JPEG · 640×480")
     at.toggle(key="camera_on").set_value(False).run()
     assert _shows(at, "JPEG · 640×480")
+
+
+def test_a_key_pasted_in_the_sidebar_is_used_for_this_session(app, echo):
+    at = app(key=None)
+    at.text_input(key="api_key_input").set_value(ECHO_API_KEY).run()
+    assert not at.toggle(key="use_echo").value
+    assert _shows(at, "Key for this session only")
+    _upload(at, ("red.png", make_image("PNG", (600, 600)), "image/png"))
+    _send(at)
+    assert len(echo.chat_requests) == 2
+    assert all(request.authorized for request in echo.chat_requests)
+    field = at.text_input(key="api_key_input")
+    assert field.proto.type == field.proto.PASSWORD
+    # The key is nowhere on the page except in the masked field that holds it.
+    others = [str(getattr(node, "proto", "")) for node in _walk(at._tree) if node is not field]
+    assert not any(ECHO_API_KEY in text for text in others)
