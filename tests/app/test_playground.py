@@ -316,3 +316,15 @@ def test_a_key_pasted_in_the_sidebar_is_used_for_this_session(app, echo):
     # The key is nowhere on the page except in the masked field that holds it.
     others = [str(getattr(node, "proto", "")) for node in _walk(at._tree) if node is not field]
     assert not any(ECHO_API_KEY in text for text in others)
+
+
+def test_send_says_what_is_missing(app, echo):
+    at = app()
+    at.text_area(key="prompt").set_value("   ").run()
+    assert at.button(key="send").disabled
+    assert _shows(at, "Write a prompt.")
+    at.text_area(key="prompt").set_value("What is in this image?").run()
+    at.multiselect(key="models").set_value([]).run()
+    assert at.button(key="send").disabled
+    assert _shows(at, "Choose at least one model.")
+    assert echo.chat_requests == []

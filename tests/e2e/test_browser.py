@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import re
 import shutil
+from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ARTIFACTS, ROOT, RunningApp
 from tests.image_server import serve_images
 from tests.images import make_image, make_photo
 
 pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
 
 LLAMA = "meta-llama/Llama-3.2-90B-Vision-Instruct"
 QWEN = "Qwen/Qwen2-VL-7B-Instruct"
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 
-def _open(page: Page, app: RunningApp, width: int, height: int) -> None:
+def _open(page: Page, app: Any, width: int, height: int) -> None:
     page.set_viewport_size({"width": width, "height": height})
     page.goto(app.url)
     page.wait_for_selector(IDLE, timeout=30_000)
