@@ -78,3 +78,24 @@ def test_the_page_works_in_a_phone_width_window(page: Page, running_app):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "the page scrolls sideways on a phone"
     page.screenshot(path=str(ARTIFACTS / "playground-phone.png"), full_page=True)
+
+
+def test_changing_a_widget_while_answers_stream_neither_stops_nor_repeats_the_run(
+    page: Page, running_app
+):
+    _open(page, running_app, 1280, 1000)
+    before = len(running_app.echo.chat_requests)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        files=[{"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": make_photo((900, 700))}]
+    )
+    expect(page.get_by_text("JPEG · 900×700")).to_be_visible()
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text(re.compile(r"received the prompt.*▍")).first).to_be_visible()
+
+    prompt = page.get_by_label("Prompt")
+    prompt.fill("A follow-up I am still typing")
+    prompt.press("Control+Enter")  # a rerun in the middle of the stream
+
+    expect(page.get_by_text(re.compile(r"total tokens"))).to_have_count(2, timeout=30_000)
+    expect(page.get_by_text(re.compile(r"“What is in this image\?” with 1 image"))).to_have_count(2)
+    assert len(running_app.echo.chat_requests) == before + 2
