@@ -30,10 +30,13 @@ SEND_REQUESTED = "_send_requested"
 DUPLICATE_CLICK = "_duplicate_click"
 
 
+def _streaming(run: LiveRun | None) -> bool:
+    return run is not None and run.running
+
+
 def _request_send() -> None:
     """The Send button's callback: at most one run at a time, however often it is clicked."""
-    run: LiveRun | None = st.session_state.get(RUN_KEY)
-    if (run is not None and run.running) or st.session_state.get(SEND_REQUESTED):
+    if _streaming(st.session_state.get(RUN_KEY)) or st.session_state.get(SEND_REQUESTED):
         st.session_state[DUPLICATE_CLICK] = True
         return
     st.session_state[SEND_REQUESTED] = True
@@ -221,13 +224,14 @@ def render() -> None:
             params = choose_parameters()
         answers = st.container()
 
-    statuses = prepare_all(
-        st.session_state,
-        gather_images(st.session_state, uploads, urls),
-        models,
-        allow_loopback=loopback_urls_allowed(),
-    )
     with cards:
+        with st.spinner("Checking images…", show_time=True):
+            statuses = prepare_all(
+                st.session_state,
+                gather_images(st.session_state, uploads, urls),
+                models,
+                allow_loopback=loopback_urls_allowed(),
+            )
         draw_cards(statuses)
     if catalog is not None:
         with notes:
@@ -238,7 +242,7 @@ def render() -> None:
     )
     current: LiveRun | None = st.session_state.get(RUN_KEY)
     requested = bool(st.session_state.pop(SEND_REQUESTED, False))
-    busy = requested or (current is not None and current.running)
+    busy = requested or _streaming(current)
     with send_slot:
         st.button(
             "Send",
@@ -256,7 +260,7 @@ def render() -> None:
             st.caption(f":material/block: {literal(reason)}")
     if st.session_state.pop(DUPLICATE_CLICK, False):
         st.toast("Already sending: the first click is the one that counts.")
-    if requested and reason is None and backend is not None and not busy_before(current):
+    if requested and reason is None and backend is not None and not _streaming(current):
         _start_run(backend, models, prompt or "", params, statuses)
     shown: LiveRun | None = st.session_state.get(RUN_KEY)
     if shown is not None:
@@ -265,8 +269,3 @@ def render() -> None:
             show_run(shown)
         if streamed:
             st.rerun()  # draw the page again with Send enabled
-
-
-def busy_before(run: LiveRun | None) -> bool:
-    """True when an earlier run is still streaming."""
-    return run is not None and run.running
