@@ -24,7 +24,7 @@ from vision.limits import (
     MIME_BY_FORMAT,
     RECOMMENDED_MIN_SIDE_PX,
 )
-from vision.metadata import strip_metadata
+from vision.metadata import png_checksums_match, strip_metadata
 from vision.prepared import PreparedImage
 from vision.profiles import (
     DEFAULT_QWEN_TOKEN_BUDGET,
@@ -128,6 +128,8 @@ def _describe(image: Image.Image, data: bytes) -> _Source:
         animated = fmt != "MPO" and bool(getattr(image, "is_animated", False))
     except DECODE_FAILURES as exc:
         raise ImageUnreadableError(_UNREADABLE) from exc
+    if fmt == "PNG" and not png_checksums_match(data):
+        raise ImageUnreadableError(_UNREADABLE)
     orientation = _read_orientation(image, data)
     width, height = image.size
     if orientation >= 5:

@@ -7,6 +7,7 @@ ICC colour profiles are kept: they change how colours display and say nothing ab
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 
 JPEG_FORMATS = ("JPEG", "MPO")
@@ -119,6 +120,25 @@ def _strip_jpeg(data: bytes, keep: bool) -> tuple[bytes, set[str], bool]:
 # PNG: signature, then length-type-data-CRC chunks up to IEND.
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_checksums_match(data: bytes) -> bool:
+    """True when every chunk's CRC matches: Pillow never checks the pixel chunks' CRCs itself."""
+    pos, size = len(_PNG_SIGNATURE), len(data)
+    while pos + 12 <= size:
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        end = pos + 12 + length
+        if end > size:
+            return False
+        stored = int.from_bytes(data[end - 4 : end], "big")
+        if zlib.crc32(data[pos + 4 : end - 4]) != stored:
+            return False
+        if data[pos + 4 : pos + 8] == b"IEND":
+            return True
+        pos = end
+    return False
+
+
 _PNG_METADATA = {
     b"eXIf": "EXIF",
     b"tEXt": "text",
