@@ -60,7 +60,8 @@ def _remove_button(status: ImageStatus) -> None:
 def draw_card(status: ImageStatus) -> None:
     """The card of one image."""
     with st.container(border=True):
-        picture, facts = st.columns([1, 3], gap="small", vertical_alignment="top")
+        # wrap=False: a card stays thumbnail-beside-facts on a phone too.
+        picture, facts = st.columns([1, 3], gap="small", vertical_alignment="top", wrap=False)
         with picture:
             if status.thumbnail is not None:
                 st.image(status.thumbnail, width=THUMBNAIL_WIDTH)
@@ -69,7 +70,7 @@ def draw_card(status: ImageStatus) -> None:
             else:
                 st.markdown(":material/broken_image:")
         with facts:
-            title, remove = st.columns([6, 1], gap="small", vertical_alignment="top")
+            title, remove = st.columns([6, 1], gap="small", vertical_alignment="top", wrap=False)
             with title:
                 st.markdown(f"**{status.position}.** {_display_name(status)}")
             with remove:

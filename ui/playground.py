@@ -81,7 +81,8 @@ def _model_notes(catalog: Catalog, models: Sequence[str], statuses: Sequence[Ima
             for status in sendable
             if model in status.prepared
         )
-        line = f"**{short_name(model)}**: {len(sendable)} image(s)"
+        count = len(sendable)
+        line = f"**{short_name(model)}**: {count} image{'' if count == 1 else 's'}"
         if tokens:
             line += f" · ≈{tokens:,} image tokens"
         if info.context_window:
@@ -202,7 +203,7 @@ def render() -> None:
         models: list[str] = []
         if backend is not None:
             catalog = catalog_for(client_for(backend), backend.identity)
-            picker, refresh = st.columns([12, 1], vertical_alignment="bottom")
+            picker, refresh = st.columns([12, 1], vertical_alignment="bottom", wrap=False)
             with picker:
                 models = pick_models(catalog)
             with refresh:
