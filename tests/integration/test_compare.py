@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -48,13 +49,24 @@ def test_one_model_failing_keeps_the_others_answers(client, echo):
 
 
 def test_compare_runs_models_at_the_same_time(client, echo):
+    # Each answer takes 3 s; one after another, the second request could not arrive before 3 s.
     for model in (LLAMA, QWEN, LLAMA):
-        echo.add_fault(Fault(kind="slow", ttft_s=1.0, model=model, times=1))
-    started = time.perf_counter()
-    outcomes = compare_models(client, _request(), [LLAMA, QWEN, LLAMA])
-    elapsed = time.perf_counter() - started
+        echo.add_fault(Fault(kind="slow", ttft_s=3.0, model=model, times=1))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        running = pool.submit(compare_models, client, _request(), [LLAMA, QWEN, LLAMA])
+        all_arrived = _wait_until(lambda: len(echo.chat_requests) == 3, within_s=2.5)
+        outcomes = running.result()
+    assert all_arrived, "all three requests were in flight together"
     assert all(outcome.ok for outcome in outcomes)
-    assert elapsed < 2.5  # one after another would take at least 3 s
+
+
+def _wait_until(condition, *, within_s):
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
 
 
 def test_compare_with_no_models_is_empty(client):
