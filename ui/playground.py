@@ -9,13 +9,19 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from ui.answers import short_name, show_run
-from ui.backend import ECHO_LABEL, Backend, client_for, loopback_urls_allowed
+from ui.backend import (
+    ECHO_LABEL,
+    Backend,
+    client_for,
+    configured_settings,
+    loopback_urls_allowed,
+)
 from ui.image_cards import draw_cards
 from ui.live_run import LiveRun
 from ui.model_picker import Catalog, catalog_for, forget_catalog, pick_models, sees_images
 from ui.parameters import Parameters, choose_parameters
 from ui.preparation import ImageStatus, prepare_all
-from ui.sidebar import choose_backend
+from ui.sidebar import KEY_INPUT, choose_backend
 from ui.state import gather_images, remember_camera_shot, url_lines
 from ui.text import literal
 from vision import ChatRequest
@@ -163,21 +169,28 @@ def _backend_badge(backend: Backend | None) -> str:
 
 
 def _key_help(backend: Backend | None) -> None:
+    """Say how to reach the real models when the page is not using them."""
     if backend is not None and not backend.is_echo:
         return
-    if backend is not None:
-        st.info(
-            f"**{ECHO_LABEL}.** Answers list the prompt, images and sizes the request carried. "
-            f"To ask the real models, paste an IO Intelligence API key in the sidebar, set "
-            f"`{API_KEY_VARIABLE}`, or add it to `.streamlit/secrets.toml`.",
-            icon=":material/science:",
-        )
-    else:
+    has_key = configured_settings()[1] is not None or bool(st.session_state.get(KEY_INPUT))
+    if backend is None:
         st.warning(
             f"No API key: paste one in the sidebar, set `{API_KEY_VARIABLE}`, add it to "
             "`.streamlit/secrets.toml`, or turn on the echo backend to try the page offline.",
             icon=":material/key:",
         )
+        return
+    how = (
+        "turn off the echo backend in the sidebar"
+        if has_key
+        else f"paste an IO Intelligence API key in the sidebar, set `{API_KEY_VARIABLE}`, "
+        "or add it to `.streamlit/secrets.toml`"
+    )
+    st.info(
+        f"**{ECHO_LABEL}.** Answers list the prompt, images and sizes the request carried. "
+        f"To ask the real models, {how}.",
+        icon=":material/science:",
+    )
 
 
 def render() -> None:

@@ -328,3 +328,12 @@ def test_send_says_what_is_missing(app, echo):
     assert at.button(key="send").disabled
     assert _shows(at, "Choose at least one model.")
     assert echo.chat_requests == []
+
+
+def test_the_echo_can_be_chosen_even_with_a_key_and_says_how_to_leave_it(app, echo):
+    at = app()
+    at.toggle(key="use_echo").set_value(True).run()
+    assert _shows(at, "To ask the real models, turn off the echo backend in the sidebar.")
+    _send(at)
+    assert echo.chat_requests == []  # the page's own echo answered
+    assert _shows(at, "[echo backend — no model ran]")
