@@ -277,7 +277,13 @@ def render() -> None:
     if requested and reason is None and backend is not None and not _streaming(current):
         _start_run(backend, models, prompt or "", params, statuses)
     shown: LiveRun | None = st.session_state.get(RUN_KEY)
-    if shown is not None:
+    if shown is None:
+        with answers:
+            st.caption(
+                ":material/view_column: The answers appear here, one column per model, "
+                "streaming side by side."
+            )
+    else:
         with answers:
             streamed = shown.running
             show_run(shown)
