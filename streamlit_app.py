@@ -18,5 +18,9 @@ st.navigation(
         st.Page(
             playground, title="Playground", icon=":material/photo_library:", url_path="playground"
         ),
+        st.Page("ui/batch_page.py", title="Batch", icon=":material/table_view:", url_path="batch"),
+        st.Page(
+            "ui/history_page.py", title="History", icon=":material/history:", url_path="history"
+        ),
     ],
 ).run()

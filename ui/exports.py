@@ -1,0 +1,69 @@
+"""Exports on any page: JSON, Markdown and CSV downloads of runs, and "copy as code"."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+
+import streamlit as st
+
+from ui.backend import configured_settings
+from vision.checks import CheckKind
+from vision.export import API_KEY_ENV, as_curl, as_python, export_csv, export_json, export_markdown
+from vision.payload import ChatRequest
+from vision.runs import Run
+
+
+def download_buttons(
+    runs: Sequence[Run], *, name: str, key: str, title: str, check: CheckKind = "contains"
+) -> None:
+    """Three download buttons (JSON, Markdown, CSV) for these runs; the key is never in them."""
+    formats = (
+        ("JSON", "json", "application/json", partial(export_json, runs, title=title)),
+        ("Markdown", "md", "text/markdown", partial(export_markdown, runs, title=title)),
+        ("CSV", "csv", "text/csv", partial(export_csv, runs, check=check)),
+    )
+    for column, (label, suffix, mime, make) in zip(st.columns(len(formats)), formats, strict=True):
+        with column:
+            st.download_button(
+                label,
+                data=make,  # built on click, not on every rerun
+                file_name=f"{name}.{suffix}",
+                mime=mime,
+                key=f"{key}_{suffix}",
+                icon=":material/download:",
+                width="stretch",
+            )
+
+
+def code_base_url() -> str:
+    """Where generated code sends requests: the configured API, never the local echo."""
+    settings, _ = configured_settings()
+    return settings.base_url
+
+
+def copy_as_code(request: ChatRequest, *, key: str) -> None:
+    """The request as curl and as Python `requests`, with image files to save next to them."""
+    base_url = code_base_url()
+    st.caption(
+        f"Set `{API_KEY_ENV}` in your shell first: the code reads the key from there. "
+        "Each code block has a copy button."
+    )
+    curl_tab, python_tab = st.tabs(["curl", "Python"])
+    curl = as_curl(request, base_url)
+    python = as_python(request, base_url)
+    with curl_tab:
+        st.code(curl.code, language="bash")
+    with python_tab:
+        st.code(python.code, language="python")
+    if curl.files:
+        st.caption("Save these images next to the code:")
+        for column, (name, data) in zip(st.columns(len(curl.files)), curl.files, strict=True):
+            with column:
+                st.download_button(
+                    name,
+                    data=data,
+                    file_name=name,
+                    key=f"{key}_file_{name}",
+                    icon=":material/image:",
+                )
