@@ -1,0 +1,67 @@
+"""`python -m bench`: every benchmark section in one run, then a pass/fail summary.
+
+Figures are ratios to baselines measured in the same run, or medians of repetitions; the
+machine is shared, so absolute times drift between runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import PIL
+
+from bench import intake_bench, page_bench
+from bench.sections import Verdict, summary
+
+
+def _batch() -> list[Verdict]:
+    """Engineer F's batch benchmark, when it is there; its own main prints its figures."""
+    try:
+        batch_bench = importlib.import_module("bench.batch_bench")
+    except ImportError as exc:
+        return [Verdict(target="batch benchmark", measured=f"not run ({exc})", passed=None)]
+    print("\n### 5. Batch against the echo backend (bench/batch_bench.py)\n")
+    code = batch_bench.main()
+    return [
+        Verdict(
+            target="batch: 20 images × 2 models within its target",
+            measured="see section 5",
+            passed=code == 0,
+        )
+    ]
+
+
+def main() -> int:
+    """Run every section; exit 1 when a target is missed."""
+    start = time.perf_counter()
+    print(
+        f"# Vision Playground benchmark (Python {platform.python_version()}, "
+        f"Pillow {PIL.__version__}, {platform.machine()})"
+    )
+    verdicts: list[Verdict] = []
+    with tempfile.TemporaryDirectory(prefix="vision-bench-") as folder:
+        directory = Path(folder)
+        generated = time.perf_counter()
+        paths = intake_bench.write_max_set(directory)
+        print(f"(generated {len(paths)} test images in {time.perf_counter() - generated:.1f} s)")
+        verdicts.extend(intake_bench.speed_section((directory / "photo-3.jpg").read_bytes()))
+        memory, results = intake_bench.memory_section(directory)
+        verdicts.extend(memory)
+        verdicts.extend(intake_bench.payload_section(results))
+        mimes = {".png": "image/png", ".webp": "image/webp", ".jpg": "image/jpeg"}
+        files = [(path.name, path.read_bytes(), mimes[path.suffix]) for path in paths]
+    verdicts.extend(page_bench.page_section(files))
+    del files
+    verdicts.extend(_batch())
+    summary(verdicts)
+    print(f"(whole benchmark: {time.perf_counter() - start:.0f} s)")
+    return 1 if any(verdict.passed is False for verdict in verdicts) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
