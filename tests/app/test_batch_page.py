@@ -1,0 +1,265 @@
+"""The Batch page driven through AppTest against the in-process echo backend."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ECHO_API_KEY
+from tests.images import make_image
+from vision.echo import EchoServer, Fault
+from vision.export import export_csv, export_json, export_markdown
+from vision.history import HistoryStore
+
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+LLAMA = "meta-llama/Llama-3.2-90B-Vision-Instruct"
+QWEN = "Qwen/Qwen2-VL-7B-Instruct"
+TIMEOUT_S = 60
+
+
+def _png(name: str, side: int) -> tuple[str, bytes, str]:
+    return (name, make_image("PNG", (side, side)), "image/png")
+
+
+THREE = [_png("one.png", 40), _png("two.png", 48), _png("three.png", 56)]
+
+
+def _texts(at: AppTest) -> list[str]:
+    values: list[str] = []
+    for kind in ("markdown", "caption", "error", "warning", "info", "success", "title"):
+        values.extend(str(element.value) for element in getattr(at, kind))
+    return [value.replace("\\", "") for value in values]
+
+
+def _shows(at: AppTest, fragment: str) -> bool:
+    return any(fragment in text for text in _texts(at))
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    yield node
+    children = getattr(node, "children", None)
+    if isinstance(children, dict):
+        for child in children.values():
+            yield from _walk(child)
+
+
+def _page_dump(at: AppTest) -> str:
+    return "\n".join(str(getattr(node, "proto", "")) for node in _walk(at._tree))
+
+
+@pytest.fixture
+def history_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "history.sqlite3"
+    monkeypatch.setenv("VISION_HISTORY_PATH", str(path))
+    return path
+
+
+@pytest.fixture
+def batch_page(
+    echo: EchoServer, history_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., AppTest]:
+    """A function that opens the Batch page against an echo backend (default: the fixture's)."""
+
+    def start(server: EchoServer = echo, key: str = ECHO_API_KEY) -> AppTest:
+        monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", server.base_url)
+        monkeypatch.setenv("IOINTELLIGENCE_API_KEY", key)
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+        at.secrets["app"] = {"note": "no key here"}  # isolate from a developer's secrets.toml
+        at.run()
+        at.switch_page("ui/batch_page.py").run()
+        assert not at.exception
+        assert _shows(at, "Batch evaluation")
+        return at
+
+    return start
+
+
+def _run(at: AppTest, *files: tuple[str, bytes, str], concurrency: int | None = None) -> None:
+    at.file_uploader(key="batch_images").set_value(list(files)).run()
+    if concurrency is not None:
+        at.number_input(key="batch_concurrency").set_value(concurrency).run()
+    assert not at.button(key="batch_run").disabled, _texts(at)
+    at.button(key="batch_run").click().run()
+    assert not at.exception
+
+
+def _finish(at: AppTest) -> None:
+    live = at.session_state["batch"]
+    assert live.wait(TIMEOUT_S), "the batch did not finish"
+    at.run()
+    assert not at.exception
+
+
+def _grid(at: AppTest) -> Any:
+    return next(frame.value for frame in at.dataframe if "item" in frame.value.columns)
+
+
+def _chat_requests(echo: EchoServer) -> list[Any]:
+    return [r for r in echo.requests if r.path.endswith("/chat/completions")]
+
+
+def test_a_batch_runs_every_image_on_both_models_and_shows_the_grid(batch_page, echo, history_path):
+    at = batch_page()
+    _run(at, *THREE)
+    _finish(at)
+
+    grid = _grid(at)
+    assert list(grid["item"]) == ["one.png", "two.png", "three.png"]
+    for model in (LLAMA, QWEN):
+        name = model.rsplit("/", 1)[-1]
+        assert all("echo backend" in answer for answer in grid[f"{name} · answer"])
+        assert all(tokens > 0 for tokens in grid[f"{name} · tokens"])
+    assert all(str(url).startswith("data:image/jpeg;base64,") for url in grid["image"])
+    assert _shows(at, "6 answered")
+    assert len(_chat_requests(echo)) == 6
+    with HistoryStore(history_path) as store:
+        batch_id = at.session_state["batch"].batch_id
+        saved = store.batch_runs(batch_id)
+    assert len(saved) == 6
+    assert {run.model for run in saved} == {LLAMA, QWEN}
+    assert all(run.images and run.images[0].thumbnail for run in saved)
+
+
+def test_expected_answers_in_a_csv_give_pass_rates_per_model_and_tag(batch_page):
+    at = batch_page()
+    table = (
+        "image,prompt,expected,tag\n"
+        "one.png,Read the text,echo backend,ocr\n"
+        "two.png,What chart is this?,a pie chart of sales,chart\n"
+    )
+    at.file_uploader(key="batch_table").set_value(("table.csv", table.encode(), "text/csv")).run()
+    _run(at, *THREE[:2])
+    _finish(at)
+
+    rates = next(frame.value for frame in at.dataframe if "pass rate" in frame.value.columns)
+    assert sorted(rates["model"]) == sorted(m.rsplit("/", 1)[-1] for m in (LLAMA, QWEN))
+    assert list(rates["pass rate"]) == [50.0, 50.0]
+    assert list(rates["checked"]) == [2, 2]
+    by_tag = next(frame.value for frame in at.dataframe if "tag" in frame.value.columns
+                  and "pass rate" in frame.value.columns)  # fmt: skip
+    assert dict(zip(by_tag["tag"], by_tag["pass rate"], strict=True)) == {
+        "chart": 0.0,
+        "ocr": 100.0,
+    }
+
+    at.selectbox(key="batch_check").set_value("regex").run()
+    assert not at.exception
+    rates = next(frame.value for frame in at.dataframe if "pass rate" in frame.value.columns)
+    assert list(rates["checked"]) == [2, 2]
+
+
+def test_a_csv_row_naming_a_missing_file_blocks_the_run_with_a_sentence(batch_page):
+    at = batch_page()
+    table = b"image,expected\nmissing.png,cat\n"
+    at.file_uploader(key="batch_table").set_value(("t.csv", table, "text/csv")).run()
+    assert at.button(key="batch_run").disabled
+    assert _shows(at, "missing.png")
+
+
+def test_cancel_keeps_the_answers_already_in_and_retry_runs_the_rest(
+    batch_page, echo, history_path
+):
+    echo.add_fault(Fault(kind="slow", ttft_s=0.3, times=None))
+    at = batch_page()
+    _run(at, *THREE, concurrency=1)
+    live = at.session_state["batch"]
+    assert at.button(key="batch_cancel")  # the progress panel is up while the batch runs
+    while not live.view().runs:
+        assert live.running, "the batch ended before it could be cancelled"
+        live.wait(0.05)
+    at.button(key="batch_cancel").click().run()
+    _finish(at)
+
+    view = live.view()
+    kept = len(view.runs)
+    assert 1 <= kept < 6
+    assert view.cancelled
+    assert view.skipped == 6 - kept
+    assert _shows(at, "Cancelled")
+    with HistoryStore(history_path) as store:
+        assert len(store.batch_runs(live.batch_id)) == kept
+    assert len(_grid(at)) >= 1
+
+    echo.clear_faults()
+    at.button(key="batch_retry").click().run()
+    _finish(at)
+    assert len(live.view().runs) == 6
+    assert len(_chat_requests(echo)) == 6  # the retry sent only the jobs that had not run
+    assert len(_grid(at)) == 3
+    assert "batch_retry" not in _keys(at)
+
+
+def _keys(at: AppTest) -> set[str]:
+    return {button.key for button in at.button if button.key}
+
+
+def test_failed_items_are_shown_and_retried_alone(batch_page, echo):
+    echo.add_fault(Fault(kind="status", status=400, model=QWEN, times=3))
+    at = batch_page()
+    _run(at, *THREE)
+    _finish(at)
+
+    grid = _grid(at)
+    assert all(answer.startswith("⚠") for answer in grid["Qwen2-VL-7B-Instruct · answer"])
+    assert all("echo backend" in a for a in grid["Llama-3.2-90B-Vision-Instruct · answer"])
+    assert _shows(at, "3 failed")
+    before = len(_chat_requests(echo))
+
+    at.button(key="batch_retry").click().run()
+    _finish(at)
+    assert len(_chat_requests(echo)) == before + 3
+    assert {r.body["model"] for r in _chat_requests(echo)[before:]} == {QWEN}
+    grid = _grid(at)
+    assert all("echo backend" in answer for answer in grid["Qwen2-VL-7B-Instruct · answer"])
+    assert "batch_retry" not in _keys(at)
+
+
+def test_a_blind_vote_is_saved_then_reveals_the_models_and_updates_the_leaderboard(
+    batch_page, history_path
+):
+    at = batch_page()
+    _run(at, *THREE[:2])
+    _finish(at)
+    # The answers are shown as A and B with no model name until the vote.
+    assert _shows(at, "Answer A")
+    assert _shows(at, "Answer B")
+    assert not any("You judged" in text for text in _texts(at))
+
+    at.button(key="batch_vote_a").click().run()
+    assert not at.exception
+    with HistoryStore(history_path) as store:
+        votes = store.votes()
+    assert len(votes) == 1
+    assert votes[0].choice == "a"
+    winner = votes[0].model_a.rsplit("/", 1)[-1]
+    loser = votes[0].model_b.rsplit("/", 1)[-1]
+    assert _shows(at, f"A was **{winner}**")
+    board = next(frame.value for frame in at.dataframe if "win rate" in frame.value.columns)
+    assert dict(zip(board["model"], board["win rate"], strict=True)) == {winner: 100.0, loser: 0.0}
+
+    at.button(key="batch_vote_next").click().run()
+    at.button(key="batch_vote_tie").click().run()
+    at.button(key="batch_vote_next").click().run()
+    assert _shows(at, "You voted on all 2 images")
+    board = next(frame.value for frame in at.dataframe if "win rate" in frame.value.columns)
+    assert dict(zip(board["model"], board["votes"], strict=True)) == {winner: 2, loser: 2}
+    assert dict(zip(board["model"], board["win rate"], strict=True)) == {winner: 75.0, loser: 25.0}
+
+
+def test_the_key_never_reaches_the_page_or_the_exports(batch_page, history_path):
+    sentinel = "sk-SENTINEL-do-not-leak-4242"
+    with EchoServer(api_key=sentinel) as server:
+        at = batch_page(server, sentinel)
+        _run(at, *THREE[:1])
+        _finish(at)
+    assert _shows(at, "2 answered")
+    assert sentinel not in _page_dump(at)
+    with HistoryStore(history_path) as store:
+        runs = store.batch_runs(at.session_state["batch"].batch_id)
+    for text in (export_json(runs), export_markdown(runs), export_csv(runs)):
+        assert sentinel not in text
+        assert "echo backend" in text
