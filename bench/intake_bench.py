@@ -6,8 +6,10 @@ The memory figures come from a fresh subprocess (`--worker DIR`) that only prepa
 
 from __future__ import annotations
 
+import cProfile
 import io
 import json
+import pstats
 import resource
 import subprocess
 import sys
@@ -98,6 +100,7 @@ def speed_section(photo: bytes) -> list[Verdict]:
         ("pipeline", "ms", "sent size", "MB", "vs naive"),
         rows,
     )
+    _where_time_goes(photo)
     return [
         Verdict(
             target=f"12 MP JPEG for Qwen2-VL ≤ {SPEED_TARGET}× naive",
@@ -105,6 +108,46 @@ def speed_section(photo: bytes) -> list[Verdict]:
             passed=ratio <= SPEED_TARGET,
         )
     ]
+
+
+# Pillow's C entry points, by the line of vision/intake.py or vision/encode.py that calls them.
+_STAGES = {
+    "decode": ("JPEG decode at reduced scale (intake._reencode: _load(image) after draft)",),
+    "resize": ("BICUBIC resize (intake._reencode: pixels.resize(..., reducing_gap=2.0))",),
+    "encode": ("JPEG encode (encode._save)",),
+    "openssl_sha256": ("sha256 of source and sent bytes (intake.prepare_image)",),
+}
+
+
+def _where_time_goes(photo: bytes, calls: int = 5) -> None:
+    """cProfile of prepare_image, split into Pillow's decode, resize, encode and the rest."""
+    from vision import prepare_image
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(calls):
+        prepare_image(photo, model=QWEN)
+    profiler.disable()
+    stats: dict[Any, Any] = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    total = sum(entry[2] for entry in stats.values())
+    rows = []
+    accounted = 0.0
+    for name, (label,) in _STAGES.items():
+        seconds = sum(entry[2] for (_, _, function), entry in stats.items() if name in function)
+        accounted += seconds
+        rows.append((label, ms(seconds / calls), f"{seconds / total:.0%}"))
+    rows.append(
+        (
+            "everything else (Python, header reads, EXIF)",
+            ms((total - accounted) / calls),
+            f"{(total - accounted) / total:.0%}",
+        )
+    )
+    table(
+        f"1b. Where prepare_image's time goes (cProfile, {calls} calls; ms per call)",
+        ("stage", "ms", "share"),
+        rows,
+    )
 
 
 def _maxrss_mb() -> float:
