@@ -40,7 +40,7 @@ def reopen_run(state: MutableMapping[Any, Any], store: HistoryStore, run: Run) -
             ImageEntry(
                 id=f"camera:history-{image.sha256}",
                 kind="file",
-                name=image.name,
+                name=run.item_name if run.item_name and len(kept) == 1 else image.name,
                 data=image.data,
                 sha256=image.sha256,
             )

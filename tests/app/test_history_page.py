@@ -1,0 +1,227 @@
+"""The History page driven through AppTest: search, filters, delete, rerun, reopen, exports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ECHO_API_KEY
+from tests.images import make_image
+from vision.echo import EchoServer
+from vision.history import HistoryStore
+from vision.intake import prepare_image
+from vision.runs import Run, image_from_prepared
+
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+LLAMA = "meta-llama/Llama-3.2-90B-Vision-Instruct"
+QWEN = "Qwen/Qwen2-VL-7B-Instruct"
+TIMEOUT_S = 60
+
+
+def _texts(at: AppTest) -> list[str]:
+    values: list[str] = []
+    for kind in ("markdown", "caption", "error", "warning", "info", "success", "title"):
+        values.extend(str(element.value) for element in getattr(at, kind))
+    return [value.replace("\\", "") for value in values]
+
+
+def _shows(at: AppTest, fragment: str) -> bool:
+    return any(fragment in text for text in _texts(at))
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    yield node
+    children = getattr(node, "children", None)
+    if isinstance(children, dict):
+        for child in children.values():
+            yield from _walk(child)
+
+
+def _page_dump(at: AppTest) -> str:
+    return "\n".join(str(getattr(node, "proto", "")) for node in _walk(at._tree))
+
+
+def _shown_runs(at: AppTest) -> set[int]:
+    """The ids of the runs whose cards are on the page (each card has a Delete button)."""
+    return {
+        int(button.key.removeprefix("delete_"))
+        for button in at.button
+        if button.key and button.key.startswith("delete_")
+    }
+
+
+@pytest.fixture
+def history_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "history.sqlite3"
+    monkeypatch.setenv("VISION_HISTORY_PATH", str(path))
+    return path
+
+
+@pytest.fixture
+def seeded(history_path: Path) -> dict[str, Run]:
+    """Three runs: an OCR answer with a kept image, a chart answer, and a failed run."""
+    data = make_image("PNG", (64, 48))
+    prepared = prepare_image(data, filename="receipt.png", model=LLAMA)
+    with HistoryStore(history_path) as store:
+        store.save_image_bytes(prepared.source_sha256, data)
+        return {
+            "ocr": store.save_run(
+                Run(
+                    created_at=datetime(2026, 1, 5, 9, 30, tzinfo=UTC),
+                    prompt="Read the receipt total",
+                    model=LLAMA,
+                    answer="The total is 42 EUR.",
+                    total_tokens=1700,
+                    prompt_tokens=1690,
+                    completion_tokens=10,
+                    latency_s=1.25,
+                    tag="ocr",
+                    images=(image_from_prepared(prepared),),
+                )
+            ),
+            "chart": store.save_run(
+                Run(
+                    created_at=datetime(2026, 2, 10, 14, 0, tzinfo=UTC),
+                    prompt="Describe the chart",
+                    model=QWEN,
+                    answer="A bar chart of monthly sales.",
+                    tag="chart",
+                )
+            ),
+            "failed": store.save_run(
+                Run(
+                    created_at=datetime(2026, 3, 1, 8, 0, tzinfo=UTC),
+                    prompt="Which animal is this?",
+                    model=QWEN,
+                    error="The API took too long to answer; try again.",
+                    complete=False,
+                )
+            ),
+        }
+
+
+@pytest.fixture
+def history_page(
+    echo: EchoServer, history_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., AppTest]:
+    def start(key: str = ECHO_API_KEY) -> AppTest:
+        monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", echo.base_url)
+        monkeypatch.setenv("IOINTELLIGENCE_API_KEY", key)
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+        at.secrets["app"] = {"note": "no key here"}
+        at.run()
+        at.switch_page("ui/history_page.py").run()
+        assert not at.exception
+        return at
+
+    return start
+
+
+def test_every_saved_run_is_listed_newest_first_with_answer_usage_and_thumbnail(
+    history_page, seeded
+):
+    at = history_page()
+    assert _shown_runs(at) == {run.id for run in seeded.values()}
+    assert _shows(at, "The total is 42 EUR")
+    assert _shows(at, "1690 prompt + 10 completion = 1700 tokens")
+    assert [error.value for error in at.error] == ["The API took too long to answer; try again."]
+    assert "/media/" in _page_dump(at)  # the OCR run's thumbnail
+    cards = [m.value for m in at.markdown if "· run " in m.value.replace("\\", "")]
+    assert "run " + str(seeded["failed"].id) in cards[0].replace("\\", "")
+
+
+def test_search_and_filters_narrow_the_list(history_page, seeded):
+    at = history_page()
+    at.text_input(key="history_text").set_value("monthly").run()
+    assert _shown_runs(at) == {seeded["chart"].id}
+
+    at.text_input(key="history_text").set_value("").run()
+    at.selectbox(key="history_model").set_value(QWEN).run()
+    assert _shown_runs(at) == {seeded["chart"].id, seeded["failed"].id}
+
+    at.selectbox(key="history_model").set_value("All").run()
+    at.selectbox(key="history_tag").set_value("ocr").run()
+    assert _shown_runs(at) == {seeded["ocr"].id}
+
+    at.selectbox(key="history_tag").set_value("All").run()
+    at.date_input(key="history_dates").set_value((date(2026, 2, 1), date(2026, 3, 1))).run()
+    assert _shown_runs(at) == {seeded["chart"].id, seeded["failed"].id}
+
+    at.text_input(key="history_text").set_value("no such words").run()
+    assert not _shown_runs(at)
+    assert _shows(at, "No saved runs match")
+
+
+def test_delete_removes_the_run_from_the_page_and_the_file(history_page, seeded, history_path):
+    at = history_page()
+    target = seeded["chart"].id
+    at.button(key=f"delete_{target}").click().run()
+    assert not at.exception
+    assert target not in _shown_runs(at)
+    assert _shows(at, f"Run {target} deleted")
+    with HistoryStore(history_path) as store:
+        assert store.get_run(target) is None
+        assert store.get_run(seeded["ocr"].id) is not None
+
+
+def test_rerun_sends_the_same_request_again_and_saves_a_new_run(
+    history_page, seeded, echo, history_path
+):
+    at = history_page()
+    at.button(key=f"rerun_{seeded['ocr'].id}").click().run()
+    assert not at.exception
+    chats = [r for r in echo.requests if r.path.endswith("/chat/completions")]
+    assert len(chats) == 1
+    body = chats[0].body
+    assert body["model"] == LLAMA
+    content = body["messages"][-1]["content"]
+    assert content[0] == {"type": "text", "text": "Read the receipt total"}
+    assert content[1]["image_url"]["url"].startswith("data:image/")
+    with HistoryStore(history_path) as store:
+        newest = store.search_runs(limit=1)[0]
+    assert newest.id not in {run.id for run in seeded.values()}
+    assert newest.prompt == "Read the receipt total"
+    assert "echo backend" in newest.answer
+    assert newest.tag == "ocr"
+    assert newest.id in _shown_runs(at)
+    assert _shows(at, f"Rerun saved as run {newest.id}")
+
+
+def test_reopen_puts_the_prompt_model_and_image_back_on_the_playground(history_page, seeded):
+    at = history_page()
+    at.button(key=f"reopen_{seeded['ocr'].id}").click().run()
+    assert not at.exception
+    assert at.text_area(key="prompt").value == "Read the receipt total"
+    assert at.multiselect(key="models").value == [LLAMA]
+    assert at.button(key="send")  # on the Playground now
+    assert any("64×48" in text or "64 × 48" in text for text in _texts(at)), _texts(at)
+    assert not at.button(key="send").disabled
+
+
+def test_export_and_copy_as_code_use_the_placeholder_never_the_key(
+    echo, history_path, seeded, monkeypatch
+):
+    sentinel = "sk-SENTINEL-history-9191"
+    with EchoServer(api_key=sentinel) as server:
+        monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", server.base_url)
+        monkeypatch.setenv("IOINTELLIGENCE_API_KEY", sentinel)
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+        at.secrets["app"] = {"note": "no key here"}
+        at.run()
+        at.switch_page("ui/history_page.py").run()
+        at.button(key=f"rerun_{seeded['ocr'].id}").click().run()
+        at.toggle(key=f"more_{seeded['ocr'].id}").set_value(True).run()
+    assert not at.exception
+    snippets = [block.value for block in at.code]
+    assert len(snippets) == 2
+    curl, python = snippets
+    assert "$IOINTELLIGENCE_API_KEY" in curl
+    assert 'os.environ["IOINTELLIGENCE_API_KEY"]' in python
+    assert "Read the receipt total" in curl
+    assert "image-1.png" in curl  # the image travels as a file next to the code
+    assert sentinel not in _page_dump(at)
