@@ -34,6 +34,7 @@ from vision.fetch import FetchedImage, fetch_image
 from vision.history import HistoryStore
 from vision.intake import prepare_image
 from vision.payload import ChatRequest, ImageRef, Turn, build_payload
+from vision.preflight import Preflight, preflight, usage_warning
 from vision.prepared import PreparedImage
 from vision.profiles import (
     ModelProfile,
@@ -44,6 +45,7 @@ from vision.profiles import (
 from vision.results import ChatResult, ModelInfo, Usage
 from vision.runs import Run, RunImage, Vote
 from vision.settings import DEFAULT_BASE_URL, Settings, install_redaction
+from vision.thumbnail import thumbnail
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -72,6 +74,7 @@ __all__ = [
     "ModelOutcome",
     "ModelProfile",
     "PaymentRequiredError",
+    "Preflight",
     "PreparedImage",
     "RateLimitError",
     "RequestError",
@@ -105,9 +108,12 @@ __all__ = [
     "install_redaction",
     "leaderboard",
     "pass_rates",
+    "preflight",
     "prepare_image",
     "profile_for",
     "retry_failed",
     "run_batch",
     "stream_models",
+    "thumbnail",
+    "usage_warning",
 ]
