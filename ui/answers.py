@@ -63,9 +63,10 @@ def usage_line(result: ChatResult) -> str:
     return " ".join(badges)
 
 
-def draw_column(column: Column, *, streaming: bool) -> None:
+def draw_column(column: Column, *, streaming: bool, heading: bool = True) -> None:
     """One model's answer: heading, text (with a cursor while streaming), usage or error."""
-    st.markdown(f"##### {compact_name(column.model)}")
+    if heading:
+        st.markdown(f"##### {compact_name(column.model)}")
     if column.error is not None:
         st.error(str(column.error), icon=":material/error:")
     if column.text:
