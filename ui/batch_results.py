@@ -149,6 +149,7 @@ def draw_model_stats(runs: Sequence[Run]) -> None:
             x="model",
             y="seconds",
             height=220,
+            horizontal=True,
         )
     with tokens:
         st.markdown("**Mean total tokens**")
@@ -157,4 +158,5 @@ def draw_model_stats(runs: Sequence[Run]) -> None:
             x="model",
             y="tokens",
             height=220,
+            horizontal=True,
         )

@@ -220,4 +220,6 @@ def leaderboard_panel(votes: Sequence[Vote], runs: Sequence[Run], *, key: str) -
     for column, (title, measure, values) in zip(st.columns(3), charts, strict=True):
         with column:
             st.markdown(f"**{title}**")
-            st.bar_chart({"model": names, measure: values}, x="model", y=measure, height=220)
+            st.bar_chart(
+                {"model": names, measure: values}, x="model", y=measure, height=220, horizontal=True
+            )

@@ -71,7 +71,7 @@ class RunningApp:
 
 
 @pytest.fixture(scope="session")
-def running_app() -> Iterator[RunningApp]:
+def running_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     """`streamlit run streamlit_app.py` on a free loopback port, pointed at a slow echo."""
     ARTIFACTS.mkdir(exist_ok=True)
     with EchoServer(api_key=E2E_KEY, token_delay_s=TOKEN_DELAY_S) as echo:
@@ -81,6 +81,8 @@ def running_app() -> Iterator[RunningApp]:
             "IOINTELLIGENCE_BASE_URL": echo.base_url,
             "IOINTELLIGENCE_API_KEY": E2E_KEY,
             "VISION_ALLOW_LOOPBACK_URLS": "1",
+            # Never the developer's own history file.
+            "VISION_HISTORY_PATH": str(tmp_path_factory.mktemp("history") / "history.sqlite3"),
         }
         command = [
             sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
