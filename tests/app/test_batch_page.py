@@ -263,3 +263,20 @@ def test_the_key_never_reaches_the_page_or_the_exports(batch_page, history_path)
     for text in (export_json(runs), export_markdown(runs), export_csv(runs)):
         assert sentinel not in text
         assert "echo backend" in text
+
+
+def test_a_folder_upload_and_image_urls_join_the_same_batch(batch_page, echo):
+    at = batch_page()
+    at.toggle(key="batch_folder_mode").set_value(True).run()
+    at.file_uploader(key="batch_folder").set_value(THREE[:2]).run()
+    at.text_area(key="batch_urls").set_value("https://example.com/street.jpg").run()
+    at.multiselect(key="batch_models").set_value([QWEN]).run()
+    assert _shows(at, "3 image(s) × 1 model(s) = 3 requests")
+    at.button(key="batch_run").click().run()
+    _finish(at)
+
+    grid = _grid(at)
+    assert list(grid["item"]) == ["one.png", "two.png", "https://example.com/street.jpg"]
+    sent = [r.body["messages"][-1]["content"][1]["image_url"]["url"] for r in _chat_requests(echo)]
+    assert "https://example.com/street.jpg" in sent  # a URL goes to the API as it is
+    assert sum(url.startswith("data:image/") for url in sent) == 2
