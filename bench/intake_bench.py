@@ -113,7 +113,7 @@ def speed_section(photo: bytes) -> list[Verdict]:
 # Pillow's C entry points, by the line of vision/intake.py or vision/encode.py that calls them.
 _STAGES = {
     "decode": ("JPEG decode at reduced scale (intake._reencode: _load(image) after draft)",),
-    "resize": ("BICUBIC resize (intake._reencode: pixels.resize(..., reducing_gap=2.0))",),
+    "resize": ("resize (intake._downscale: bilinear under 2×, else bicubic)",),
     "encode": ("JPEG encode (encode._save)",),
     "openssl_sha256": ("sha256 of source and sent bytes (intake.prepare_image)",),
 }
