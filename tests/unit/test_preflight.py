@@ -126,3 +126,54 @@ def test_a_thumbnail_is_a_small_upright_jpeg():
 def test_a_thumbnail_of_a_broken_file_is_an_image_error():
     with pytest.raises(ImageError):
         thumbnail(b"not an image at all" * 10)
+
+
+def _url_choice(data: bytes, model: str, url: str, mode: str = "check"):
+    from vision.url_send import choose_url_ref
+
+    prepared = prepare_image(data, filename="cat.jpg", model=model)
+    return choose_url_ref(url, prepared, target="Llama", mode=mode)  # type: ignore[arg-type]
+
+
+def test_a_url_image_within_every_limit_is_sent_as_the_link():
+    choice = _url_choice(make_image("PNG", (560, 560)), LLAMA, "https://example.com/cat.png")
+    assert choice.as_url
+    assert choice.ref.url == "https://example.com/cat.png"
+    assert choice.note == "Sent as the URL; the provider fetches it."
+
+
+def test_a_url_image_that_needs_work_is_sent_inline_and_says_why():
+    choice = _url_choice(make_photo((4000, 3000)), LLAMA, "https://example.com/cat.jpg")
+    assert not choice.as_url
+    assert choice.ref.is_data_url
+    assert choice.note == "Sent inline: downscaled to 1120×840 for Llama."
+    tagged = _url_choice(make_oriented_photo(orientation=1), LLAMA, "https://example.com/gps.jpg")
+    assert not tagged.as_url
+    assert "metadata" in tagged.note
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8000/cat.png", "http://localhost/cat.png", "http://[::1]/cat.png"]
+)
+def test_a_url_to_this_machine_goes_inline_because_the_provider_cannot_reach_it(url):
+    choice = _url_choice(make_image("PNG", (560, 560)), LLAMA, url)
+    assert not choice.as_url
+    assert "points to this machine" in choice.note
+
+
+def test_always_inline_and_as_is_modes():
+    url = "https://example.com/cat.png"
+    inline = _url_choice(make_image("PNG", (560, 560)), LLAMA, url, mode="inline")
+    assert inline.ref.is_data_url
+    as_is = _url_choice(make_image("PNG", (560, 560)), LLAMA, url, mode="as_is")
+    assert as_is.ref.url == url
+    assert "could not be checked" in as_is.note
+
+
+def test_only_web_links_are_sent_unchecked():
+    from vision import URLBlockedError
+    from vision.url_send import unchecked_ref
+
+    assert unchecked_ref(" https://example.com/a.png ", "a").url == "https://example.com/a.png"
+    with pytest.raises(URLBlockedError):
+        unchecked_ref("file:///etc/passwd", "a")
