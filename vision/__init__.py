@@ -1,6 +1,7 @@
 """Vision Playground core: prepare images, call IO Intelligence vision models, compare answers."""
 
 from vision.batch import BatchItem, BatchReport, BatchResult, retry_failed, run_batch
+from vision.batch_table import batch_items
 from vision.chat_input import check_model_sees_images
 from vision.checks import blind_pair, check_answer, leaderboard, pass_rates
 from vision.client import VisionClient
@@ -42,6 +43,7 @@ from vision.profiles import (
     estimate_text_tokens,
     profile_for,
 )
+from vision.replay import rebuild_request
 from vision.results import ChatResult, ModelInfo, Usage
 from vision.runs import Run, RunImage, Vote
 from vision.settings import DEFAULT_BASE_URL, Settings, install_redaction
@@ -94,6 +96,7 @@ __all__ = [
     "Vote",
     "as_curl",
     "as_python",
+    "batch_items",
     "blind_pair",
     "build_payload",
     "check_answer",
@@ -111,6 +114,7 @@ __all__ = [
     "preflight",
     "prepare_image",
     "profile_for",
+    "rebuild_request",
     "retry_failed",
     "run_batch",
     "stream_models",
