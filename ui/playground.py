@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from ui.answers import short_name, show_run
+from ui.answers import short_name
 from ui.backend import (
     ECHO_LABEL,
     Backend,
@@ -16,6 +16,7 @@ from ui.backend import (
     configured_settings,
     loopback_urls_allowed,
 )
+from ui.conversation_panel import answers_area, start_conversation
 from ui.image_cards import draw_cards
 from ui.live_run import LiveRun
 from ui.model_picker import Catalog, catalog_for, forget_catalog, pick_models, sees_images
@@ -25,7 +26,6 @@ from ui.sidebar import KEY_INPUT, choose_backend
 from ui.state import gather_images, remember_camera_shot, url_lines
 from ui.text import literal
 from vision import ChatRequest
-from vision.compare import stream_models
 from vision.limits import MAX_IMAGES_PER_REQUEST
 from vision.payload import DEFAULT_PROMPT
 from vision.profiles import profile_for
@@ -138,7 +138,6 @@ def _start_run(
     params: Parameters,
     statuses: Sequence[ImageStatus],
 ) -> None:
-    client = client_for(backend)
     requests = [
         ChatRequest(
             model=model,
@@ -150,12 +149,7 @@ def _start_run(
         )
         for model in models
     ]
-    st.session_state[RUN_KEY] = LiveRun(
-        prompt=prompt,
-        models=models,
-        image_names=[status.entry.label for status in statuses],
-        events=lambda: stream_models(client, requests),
-    ).start()
+    start_conversation(st.session_state, client_for(backend), requests, statuses)
 
 
 def _backend_badge(backend: Backend | None) -> str:
@@ -276,16 +270,7 @@ def render() -> None:
         st.toast("Already sending: the first click is the one that counts.")
     if requested and reason is None and backend is not None and not _streaming(current):
         _start_run(backend, models, prompt or "", params, statuses)
-    shown: LiveRun | None = st.session_state.get(RUN_KEY)
-    if shown is None:
-        with answers:
-            st.caption(
-                ":material/view_column: The answers appear here, one column per model, "
-                "streaming side by side."
-            )
-    else:
-        with answers:
-            streamed = shown.running
-            show_run(shown)
-        if streamed:
-            st.rerun()  # draw the page again with Send enabled
+    with answers:
+        streamed = answers_area(backend, catalog)
+    if streamed:
+        st.rerun()  # draw the page again with Send enabled

@@ -1,0 +1,211 @@
+"""The answers area of the Playground: start a conversation on Send, continue it from the chat
+box, warn once when the history cannot be written, compare two answers, export."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import streamlit as st
+
+from ui.answers import short_name
+from ui.backend import Backend, client_for
+from ui.conversation import EARLIER_LIMIT, Conversation, Exchange, SentImage
+from ui.conversation_view import show_conversation
+from ui.history_store import history_store
+from ui.model_picker import Catalog, sees_images
+from ui.preparation import ImageStatus
+from ui.state import SessionState
+from ui.turn_tools import diff_panel, export_panel
+from vision import ImageError, prepare_image
+from vision.client import VisionClient
+from vision.errors import HistoryError, VisionError
+from vision.history import HistoryStore
+from vision.payload import DEFAULT_PROMPT, ChatRequest
+from vision.runs import RunKind
+
+CONVERSATION_KEY = "conversation"
+EARLIER_KEY = "earlier_conversations"
+# The Playground's LiveRun of the latest exchange: its Send button waits while it runs, and
+# reopening a saved run (ui/reopen.py) drops it to retire the answers on screen.
+RUN_KEY = "run"
+FOLLOW_UP_KEY = "follow_up"
+
+
+def _open_history() -> tuple[HistoryStore | None, str | None]:
+    try:
+        return history_store(), None
+    except HistoryError as err:
+        return None, str(err)
+
+
+def _sent(status: ImageStatus, model: str) -> SentImage:
+    prepared = status.prepared[model]
+    return SentImage(
+        name=status.entry.label,
+        prepared=prepared,
+        url=status.entry.url,
+        original=status.entry.data,
+        original_sha256=prepared.source_sha256,
+    )
+
+
+def _begin(
+    state: SessionState,
+    conversation: Conversation,
+    client: VisionClient,
+    *,
+    kind: RunKind,
+    requests: Sequence[ChatRequest],
+    images: Sequence[Sequence[SentImage]],
+    image_names: Sequence[str],
+) -> None:
+    store, problem = _open_history()
+    exchange = Exchange(
+        conversation_id=conversation.id,
+        kind=kind,
+        requests=requests,
+        images=images,
+        image_names=image_names,
+        store=store,
+        store_problem=problem,
+    )
+    conversation.exchanges.append(exchange.start(client))
+    state[RUN_KEY] = exchange.live
+
+
+def _archive(state: SessionState) -> None:
+    """Move the conversation on screen to the earlier runs (newest first)."""
+    current: Conversation | None = state.pop(CONVERSATION_KEY, None)
+    if current is not None:
+        earlier: list[Conversation] = state.setdefault(EARLIER_KEY, [])
+        earlier.insert(0, current)
+        del earlier[EARLIER_LIMIT:]
+
+
+def start_conversation(
+    state: SessionState,
+    client: VisionClient,
+    requests: Sequence[ChatRequest],
+    statuses: Sequence[ImageStatus],
+) -> None:
+    """A new Send: the answers on screen become earlier runs, and the models start answering."""
+    _archive(state)
+    conversation = Conversation()
+    _begin(
+        state,
+        conversation,
+        client,
+        kind="single",
+        requests=requests,
+        images=[[_sent(status, request.model) for status in statuses] for request in requests],
+        image_names=[status.entry.label for status in statuses],
+    )
+    state[CONVERSATION_KEY] = conversation
+
+
+def _current(state: SessionState) -> Conversation | None:
+    """The conversation on screen, unless a reopened run retired it (it dropped RUN_KEY)."""
+    conversation: Conversation | None = state.get(CONVERSATION_KEY)
+    if conversation is not None and state.get(RUN_KEY) is not conversation.latest.live:
+        _archive(state)
+        return None
+    return conversation
+
+
+def _prepare_pasted(
+    files: Sequence[Any], models: Sequence[str], catalog: Catalog | None
+) -> list[list[SentImage]] | str:
+    """Pasted or attached images made ready for each model, or the sentence saying why not."""
+    if files and catalog is not None:
+        blind = [model for model in models if not sees_images(catalog.info(model))]
+        if blind:
+            return f"{short_name(blind[0])} cannot read images: ask it in words only."
+    per_model: list[list[SentImage]] = [[] for _ in models]
+    for upload in files:
+        data = upload.getvalue()
+        for index, model in enumerate(models):
+            try:
+                prepared = prepare_image(data, filename=upload.name, model=model)
+            except ImageError as err:
+                return f"{upload.name}: {err}"
+            per_model[index].append(
+                SentImage(
+                    name=upload.name,
+                    prepared=prepared,
+                    original=data,
+                    original_sha256=prepared.source_sha256,
+                )
+            )
+    return per_model
+
+
+def _follow_up(
+    state: SessionState, conversation: Conversation, backend: Backend, catalog: Catalog | None
+) -> str | None:
+    """Send the chat box's question to every model with its own turns; a sentence if it cannot."""
+    value = st.chat_input(
+        "Ask every model a follow-up (attach or paste images too)…",
+        key=FOLLOW_UP_KEY,
+        accept_file="multiple",
+    )
+    if not value:
+        return None
+    files = list(value.files or [])
+    prompt = value.text.strip() or DEFAULT_PROMPT
+    images = _prepare_pasted(files, conversation.models, catalog)
+    if isinstance(images, str):
+        return images
+    requests: list[ChatRequest] = []
+    for index in range(len(conversation.models)):
+        refs = [image.ref for image in images[index]]
+        request = conversation.next_request(index, prompt, refs)
+        if isinstance(request, VisionError):
+            return str(request)
+        requests.append(request)
+    _begin(
+        state,
+        conversation,
+        client_for(backend),
+        kind="turn",
+        requests=requests,
+        images=images,
+        image_names=[file.name for file in files],
+    )
+    st.rerun()
+    return None  # not reached: the rerun draws the new turn streaming
+
+
+def answers_area(backend: Backend | None, catalog: Catalog | None) -> bool:
+    """Draw the answers area; True when it streamed (the page then reruns to enable Send)."""
+    state = st.session_state
+    conversation = _current(state)
+    earlier: list[Conversation] = state.get(EARLIER_KEY, [])
+    if conversation is None:
+        st.caption(
+            ":material/view_column: The answers appear here, one column per model, "
+            "streaming side by side."
+        )
+        return False
+    streamed = conversation.latest.running
+    show_conversation(conversation, earlier)
+    problems = dict.fromkeys(
+        problem for exchange in conversation.exchanges if (problem := exchange.save_problem)
+    )
+    for problem in problems:
+        st.warning(f"Not saved to the history: {problem}", icon=":material/database_off:")
+    if streamed:
+        return True
+    st.caption(
+        ":material/swap_horiz: Swap an image or change the prompt above and Send to see new "
+        "answers beside these; or continue below, each model with its own conversation."
+    )
+    if backend is None:
+        st.caption("Add an API key in the sidebar, or turn on the echo backend, to continue.")
+    else:
+        problem = _follow_up(state, conversation, backend, catalog)
+        if problem:
+            st.error(problem, icon=":material/block:")
+    diff_panel(conversation, earlier)
+    export_panel(conversation)
+    return False
