@@ -11,7 +11,7 @@ import streamlit as st
 from ui.answers import short_name
 from ui.backend import Backend, client_for
 from ui.conversation import EARLIER_LIMIT, Conversation, Exchange, SentImage
-from ui.conversation_view import show_conversation
+from ui.conversation_view import show_conversation, show_earlier
 from ui.history_store import history_store
 from ui.model_picker import Catalog, sees_images
 from ui.preparation import ImageStatus
@@ -186,6 +186,7 @@ def answers_area(backend: Backend | None, catalog: Catalog | None) -> bool:
             ":material/view_column: The answers appear here, one column per model, "
             "streaming side by side."
         )
+        show_earlier(earlier)
         return False
     streamed = conversation.latest.running
     show_conversation(conversation, earlier)

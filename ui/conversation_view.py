@@ -61,7 +61,8 @@ def _earlier_card(run: Run) -> None:
             st.caption(" · ".join(facts))
 
 
-def _draw_earlier(model: str, earlier: Sequence[Conversation]) -> None:
+def draw_earlier(model: str, earlier: Sequence[Conversation]) -> None:
+    """A model's answers in earlier conversations, newest first, a few of them."""
     runs = earlier_runs(model, earlier)
     if not runs:
         return
@@ -98,4 +99,14 @@ def show_conversation(conversation: Conversation, earlier: Sequence[Conversation
         st.error(str(error), icon=":material/error:")
     for column, model in zip(columns, conversation.models, strict=True):
         with column:
-            _draw_earlier(model, earlier)
+            draw_earlier(model, earlier)
+
+
+def show_earlier(earlier: Sequence[Conversation]) -> None:
+    """With no conversation on screen, the earlier runs of the last conversation's models."""
+    if not earlier:
+        return
+    models = earlier[0].models
+    for column, model in zip(st.columns(len(models), gap="medium"), models, strict=True):
+        with column:
+            draw_earlier(model, earlier)
