@@ -8,7 +8,7 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _own_history_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def history_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """$VISION_HISTORY_PATH pointed at this test's temporary folder (tests may repoint it)."""
     path = tmp_path / "history.sqlite3"
     monkeypatch.setenv("VISION_HISTORY_PATH", str(path))
