@@ -8,21 +8,13 @@ import streamlit as st
 
 from ui.answers import compact_name
 from ui.preparation import ImageStatus
+from ui.preview import open_preview
 from ui.state import remove_image
-from ui.text import clip, literal
+from ui.text import clip, human_size, literal
 from vision import PreparedImage
 from vision.limits import MAX_IMAGES_PER_REQUEST
 
-THUMBNAIL_WIDTH = 96
-
-
-def human_size(size: int) -> str:
-    """Bytes as B, KB or MB (1024-based, as file managers show them)."""
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
+__all__ = ["draw_card", "draw_cards", "human_size"]
 
 
 def _display_name(status: ImageStatus) -> str:
@@ -45,6 +37,16 @@ def _sent_line(model: str | None, image: PreparedImage) -> str:
     )
 
 
+def _sent_notes(status: ImageStatus) -> None:
+    """How a URL image travels to each model: one line when every model gets the same."""
+    notes = set(status.sent_notes.values())
+    if len(notes) == 1:
+        st.caption(f":material/send: {literal(notes.pop())}")
+        return
+    for model, note in status.sent_notes.items():
+        st.caption(f":material/send: **{literal(compact_name(model))}**: {literal(note)}")
+
+
 def _remove_button(status: ImageStatus) -> None:
     st.button(
         "",
@@ -64,7 +66,9 @@ def draw_card(status: ImageStatus) -> None:
         picture, facts = st.columns([1, 3], gap="small", vertical_alignment="top", wrap=False)
         with picture:
             if status.thumbnail is not None:
-                st.image(status.thumbnail, width=THUMBNAIL_WIDTH)
+                # "content": the small JPEG goes out as it is; a pixel width would make
+                # Streamlit decode, resize and encode it again on every rerun.
+                st.image(status.thumbnail, width="content")
             elif status.entry.kind == "url" and status.sendable:
                 st.markdown(":material/link:")
             else:
@@ -89,6 +93,16 @@ def draw_card(status: ImageStatus) -> None:
                     st.caption(f":orange[:material/warning: {warning}]")
             if status.note:
                 st.caption(f":material/info: {status.note}")
+            _sent_notes(status)
+            if status.prepared and st.button(
+                "What the model sees",
+                key=f"preview:{status.entry.id}",
+                icon=":material/zoom_in:",
+                type="tertiary",
+                help="The exact pixels each chosen model will receive, at 1:1, "
+                "with the steps that made them.",
+            ):
+                open_preview(status)
             if status.over_limit:
                 st.error(
                     f"Over the limit: a request takes at most {MAX_IMAGES_PER_REQUEST} images, "

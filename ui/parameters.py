@@ -7,6 +7,11 @@ from dataclasses import dataclass
 import streamlit as st
 
 from vision.payload import DEFAULT_SYSTEM_PROMPT
+from vision.profiles import (
+    DEFAULT_QWEN_TOKEN_BUDGET,
+    MAX_QWEN_TOKEN_BUDGET,
+    MIN_QWEN_TOKEN_BUDGET,
+)
 
 DEFAULT_TEMPERATURE = 0.7
 DEFAULT_MAX_TOKENS = 1024
@@ -19,10 +24,11 @@ class Parameters:
     system: str
     temperature: float
     max_tokens: int
+    qwen_token_budget: int = DEFAULT_QWEN_TOKEN_BUDGET
 
 
 def choose_parameters() -> Parameters:
-    """The parameters popover (system prompt, temperature, max tokens)."""
+    """The parameters popover (system prompt, temperature, max tokens, Qwen token budget)."""
     with st.popover("Parameters", icon=":material/tune:", key="parameters", width="stretch"):
         system = st.text_area(
             "System prompt",
@@ -51,6 +57,20 @@ def choose_parameters() -> Parameters:
             help="The longest answer each model may write; an answer that reaches it is flagged.",
             persist_state="session",
         )
+        qwen_budget = st.number_input(
+            "Qwen token budget per image",
+            MIN_QWEN_TOKEN_BUDGET,
+            MAX_QWEN_TOKEN_BUDGET,
+            DEFAULT_QWEN_TOKEN_BUDGET,
+            256,
+            key="qwen_token_budget",
+            help="Qwen2-VL reads an image as one token per 28×28 pixels: images are resized to "
+            "at most this many tokens. More keeps finer detail (small text) and costs more.",
+            persist_state="session",
+        )
     return Parameters(
-        system=system or "", temperature=float(temperature), max_tokens=int(max_tokens)
+        system=system or "",
+        temperature=float(temperature),
+        max_tokens=int(max_tokens),
+        qwen_token_budget=int(qwen_budget),
     )

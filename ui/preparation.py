@@ -7,15 +7,33 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ui.answers import compact_name
 from ui.state import ImageEntry, SessionState
 from vision import ImageError, ImageRef, PreparedImage, prepare_image
 from vision.fetch import fetch_image
 from vision.limits import MAX_IMAGES_PER_REQUEST
+from vision.profiles import DEFAULT_QWEN_TOKEN_BUDGET, profile_for
+from vision.thumbnail import thumbnail
+from vision.url_send import (
+    DEFAULT_URL_MODE,
+    UNCHECKED,
+    UNREACHABLE,
+    URLMode,
+    choose_url_ref,
+    points_to_this_machine,
+    unchecked_ref,
+)
 
 PREPARED_KEY = "_prepared"
 FETCHED_KEY = "_fetched"
+THUMBNAILS_KEY = "_thumbnails"
+# The card shows thumbnails this size (twice the on-screen width, for sharp high-DPI screens).
+THUMBNAIL_SIDE = 192
 
 URL_FETCHED_NOTE = "Fetched and checked here; sent inline, like an uploaded file."
+URL_CHECKED_NOTE = "Fetched and checked here."
+
+PrepKey = tuple[str, str | None, int | None]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -28,6 +46,9 @@ class ImageStatus:
     error: str | None = None
     note: str | None = None
     over_limit: bool = False
+    refs: dict[str, ImageRef] = field(default_factory=dict, repr=False)
+    sent_notes: dict[str, str] = field(default_factory=dict)
+    preview: bytes | None = field(default=None, repr=False)
 
     @property
     def sendable(self) -> bool:
@@ -36,13 +57,13 @@ class ImageStatus:
 
     @property
     def thumbnail(self) -> bytes | None:
-        """The smallest prepared version's bytes: cheap to show, and what a model will see."""
-        if not self.prepared:
-            return None
-        return min(self.prepared.values(), key=lambda image: image.size_bytes).data
+        """A small JPEG of the image (made once per content), or None for an unchecked URL."""
+        return self.preview
 
     def ref_for(self, model: str) -> ImageRef:
         """The content part this image becomes in a request to this model."""
+        if model in self.refs:
+            return self.refs[model]
         return self.prepared[model].as_ref()
 
 
@@ -71,31 +92,89 @@ def _fetched(
     return cache[entry.url]
 
 
+def _budget_for(model: str | None, qwen_token_budget: int) -> int | None:
+    """The token budget that shapes this model's version (only Qwen2-VL's depends on it)."""
+    return qwen_token_budget if profile_for(model).kind == "qwen2vl" else None
+
+
 def _prepared(
-    state: SessionState, entry: ImageEntry, model: str | None
+    state: SessionState, entry: ImageEntry, model: str | None, qwen_token_budget: int
 ) -> PreparedImage | ImageError:
-    """prepare_image for one content and model, computed at most once per session."""
+    """prepare_image for one content, model and budget, computed at most once per session."""
     assert entry.data is not None
     assert entry.sha256 is not None
-    cache: dict[tuple[str, str | None], PreparedImage | ImageError] = state.setdefault(
-        PREPARED_KEY, {}
-    )
-    key = (entry.sha256, model)
+    cache: dict[PrepKey, PreparedImage | ImageError] = state.setdefault(PREPARED_KEY, {})
+    budget = _budget_for(model, qwen_token_budget)
+    key = (entry.sha256, model, budget)
     if key not in cache:
         try:
-            cache[key] = prepare_image(entry.data, filename=entry.name, model=model)
+            cache[key] = prepare_image(
+                entry.data,
+                filename=entry.name,
+                model=model,
+                qwen_token_budget=budget or DEFAULT_QWEN_TOKEN_BUDGET,
+            )
         except ImageError as err:
             err.__traceback__ = None  # keep no frames alive in the session
             cache[key] = err
     return cache[key]
 
 
-def _forget_unused(state: SessionState, entries: Sequence[ImageEntry]) -> None:
-    """Drop prepared versions of images no longer on the page."""
-    cache: dict[tuple[str, str | None], Any] = state.get(PREPARED_KEY, {})
+def _thumbnail(state: SessionState, entry: ImageEntry) -> bytes | None:
+    """The card's thumbnail, made once per content: a rerun never decodes or encodes again."""
+    assert entry.data is not None
+    assert entry.sha256 is not None
+    cache: dict[str, bytes | None] = state.setdefault(THUMBNAILS_KEY, {})
+    if entry.sha256 not in cache:
+        try:
+            cache[entry.sha256] = thumbnail(entry.data, THUMBNAIL_SIDE)
+        except ImageError:
+            cache[entry.sha256] = None  # the card shows the preparation's error instead
+    return cache[entry.sha256]
+
+
+def _forget_unused(
+    state: SessionState, entries: Sequence[ImageEntry], qwen_token_budget: int
+) -> None:
+    """Drop prepared versions of images no longer on the page, or made for another budget."""
+    cache: dict[PrepKey, Any] = state.get(PREPARED_KEY, {})
     live = {entry.sha256 for entry in entries}
-    for key in [key for key in cache if key[0] not in live]:
-        del cache[key]
+    for key in list(cache):
+        stale = key[2] is not None and key[2] != qwen_token_budget
+        if key[0] not in live or stale:
+            del cache[key]
+    thumbnails: dict[str, Any] = state.get(THUMBNAILS_KEY, {})
+    for sha in [sha for sha in thumbnails if sha not in live]:
+        del thumbnails[sha]
+
+
+def _unchecked(entry: ImageEntry, position: int, models: Sequence[str]) -> ImageStatus:
+    """A URL sent as is: no fetch, so nothing known but the link itself."""
+    assert entry.url is not None
+    try:
+        refs = {model: unchecked_ref(entry.url, entry.label) for model in models}
+    except ImageError as err:
+        return ImageStatus(entry=entry, position=position, error=str(err))
+    note = UNCHECKED
+    if points_to_this_machine(entry.url):
+        note += " " + UNREACHABLE
+    return ImageStatus(entry=entry, position=position, refs=refs, note=note)
+
+
+def _url_refs(
+    entry: ImageEntry, prepared: dict[str | None, PreparedImage], mode: URLMode
+) -> tuple[dict[str, ImageRef], dict[str, str]]:
+    """Per model: the link or the inline bytes (see vision.url_send), and the card's sentence."""
+    assert entry.url is not None
+    refs: dict[str, ImageRef] = {}
+    notes: dict[str, str] = {}
+    for model, image in prepared.items():
+        if model is None:
+            continue
+        choice = choose_url_ref(entry.url, image, target=compact_name(model), mode=mode)
+        refs[model] = choice.ref
+        notes[model] = choice.note
+    return refs, notes
 
 
 def prepare_all(
@@ -104,6 +183,8 @@ def prepare_all(
     models: Sequence[str],
     *,
     allow_loopback: bool,
+    qwen_token_budget: int = DEFAULT_QWEN_TOKEN_BUDGET,
+    url_mode: URLMode = DEFAULT_URL_MODE,
 ) -> list[ImageStatus]:
     """The status of every image for every chosen model (or a model-neutral check when none)."""
     targets: list[str | None] = list(models) or [None]
@@ -115,9 +196,12 @@ def prepare_all(
             continue
         source: ImageEntry | ImageError = entry
         note = None
+        if entry.kind == "url" and url_mode == "as_is":
+            statuses.append(_unchecked(entry, position, models))
+            continue
         if entry.kind == "url":
             source = _fetched(state, entry, allow_loopback=allow_loopback)
-            note = URL_FETCHED_NOTE
+            note = URL_FETCHED_NOTE if url_mode == "inline" else URL_CHECKED_NOTE
         if isinstance(source, ImageError):
             statuses.append(ImageStatus(entry=entry, position=position, error=str(source)))
             continue
@@ -125,11 +209,15 @@ def prepare_all(
         prepared: dict[str | None, PreparedImage] = {}
         error = None
         for model in targets:
-            outcome = _prepared(state, source, model)
+            outcome = _prepared(state, source, model, qwen_token_budget)
             if isinstance(outcome, ImageError):
                 error = str(outcome)
                 break
             prepared[model] = outcome
+        refs: dict[str, ImageRef] = {}
+        sent_notes: dict[str, str] = {}
+        if source.kind == "url" and not error:
+            refs, sent_notes = _url_refs(source, prepared, url_mode)
         statuses.append(
             ImageStatus(
                 entry=source,
@@ -137,7 +225,10 @@ def prepare_all(
                 prepared={} if error else prepared,
                 error=error,
                 note=note,
+                refs=refs,
+                sent_notes=sent_notes,
+                preview=_thumbnail(state, source),
             )
         )
-    _forget_unused(state, resolved)
+    _forget_unused(state, resolved, qwen_token_budget)
     return statuses

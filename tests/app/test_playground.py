@@ -270,7 +270,8 @@ def test_a_url_image_is_fetched_checked_and_sent_inline(app, echo, monkeypatch):
     with serve_images({"/cat.jpg": (photo, "image/jpeg")}) as base:
         at = app()
         at.text_area(key="image_urls").set_value(f"{base}/cat.jpg\n\n{base}/cat.jpg").run()
-        assert _shows(at, "Fetched and checked here; sent inline")
+        assert _shows(at, "Fetched and checked here.")
+        assert _shows(at, "Sent inline: the URL points to this machine")
         assert _shows(at, "JPEG · 900×700")
         _send(at)
     for request in echo.chat_requests:
