@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import streamlit as st
-from vision.client import VisionClient
 
+from vision.client import VisionClient
 from vision.echo import EchoServer
 from vision.settings import (
     API_KEY_VARIABLE,

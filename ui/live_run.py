@@ -6,9 +6,8 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from vision.compare import ModelEvent
-
 from vision import ChatResult, VisionError
+from vision.compare import ModelEvent
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
