@@ -8,6 +8,7 @@ from streamlit.delta_generator import DeltaGenerator
 from ui.live_run import Column, LiveRun, RunSnapshot
 from ui.text import answer_markdown, clip, literal
 from vision import ChatResult
+from vision.preflight import usage_warning
 
 # How often the page redraws a streaming answer: smooth to the eye, light on the websocket.
 REDRAW_INTERVAL_S = 0.08
@@ -67,6 +68,8 @@ def draw_column(column: Column, *, streaming: bool, heading: bool = True) -> Non
     """One model's answer: heading, text (with a cursor while streaming), usage or error."""
     if heading:
         st.markdown(f"##### {compact_name(column.model)}")
+    if column.label:
+        st.caption(f":material/image: {literal(column.label)}")
     if column.error is not None:
         st.error(str(column.error), icon=":material/error:")
     if column.text:
@@ -79,6 +82,9 @@ def draw_column(column: Column, *, streaming: bool, heading: bool = True) -> Non
         if reason:
             st.warning(reason, icon=":material/content_cut:")
         st.markdown(usage_line(column.result))
+        missing = usage_warning(column.image_tokens, column.result.usage.prompt_tokens)
+        if missing:
+            st.warning(missing, icon=":material/hide_image:")
         st.caption(f"Served by {column.result.model}")
 
 

@@ -57,6 +57,7 @@ class Exchange:
         image_names: Sequence[str],
         store: HistoryStore | None,
         store_problem: str | None,
+        labels: Sequence[str] | None = None,
     ) -> None:
         self.id = uuid.uuid4().hex
         self.conversation_id = conversation_id
@@ -64,6 +65,7 @@ class Exchange:
         self.requests = tuple(requests)
         self.prompt = self.requests[0].prompt if self.requests else ""
         self.image_names = tuple(image_names)
+        self.labels = tuple(labels) if labels is not None else None
         self._images = [tuple(per_model) for per_model in images]
         self._store = store
         self._lock = threading.Lock()
@@ -85,6 +87,11 @@ class Exchange:
             models=self.models,
             image_names=self.image_names,
             events=lambda: self._saving(stream_models(client, requests)),
+            labels=self.labels,
+            image_tokens=[
+                sum(image.prepared.estimated_tokens or 0 for image in per_request)
+                for per_request in self._images
+            ],
         ).start()
         return self
 

@@ -59,6 +59,7 @@ def _begin(
     requests: Sequence[ChatRequest],
     images: Sequence[Sequence[SentImage]],
     image_names: Sequence[str],
+    labels: Sequence[str] | None = None,
 ) -> None:
     store, problem = _open_history()
     exchange = Exchange(
@@ -69,6 +70,7 @@ def _begin(
         image_names=image_names,
         store=store,
         store_problem=problem,
+        labels=labels,
     )
     conversation.exchanges.append(exchange.start(client))
     state[RUN_KEY] = exchange.live
@@ -88,8 +90,15 @@ def start_conversation(
     client: VisionClient,
     requests: Sequence[ChatRequest],
     statuses: Sequence[ImageStatus],
+    *,
+    sent: Sequence[Sequence[SentImage]] | None = None,
+    labels: Sequence[str] | None = None,
 ) -> None:
-    """A new Send: the answers on screen become earlier runs, and the models start answering."""
+    """A new Send: the answers on screen become earlier runs, and the models start answering.
+
+    `sent` gives each request's images when they differ from "every image" (a stitched grid,
+    one request per image, unchecked URLs); `labels` names such requests in their columns.
+    """
     _archive(state)
     conversation = Conversation()
     _begin(
@@ -98,8 +107,11 @@ def start_conversation(
         client,
         kind="single",
         requests=requests,
-        images=[[_sent(status, request.model) for status in statuses] for request in requests],
+        images=sent
+        if sent is not None
+        else [[_sent(status, request.model) for status in statuses] for request in requests],
         image_names=[status.entry.label for status in statuses],
+        labels=labels,
     )
     state[CONVERSATION_KEY] = conversation
 

@@ -15,6 +15,8 @@ class Column:
     """What one model has answered so far."""
 
     model: str
+    label: str = ""  # what this request carries when a model gets several (one per image)
+    image_tokens: int = 0  # the images' estimated prompt tokens, to check usage against
     text: str = ""
     result: ChatResult | None = None
     error: VisionError | None = field(default=None, compare=False)
@@ -45,10 +47,17 @@ class LiveRun:
         models: Sequence[str],
         image_names: Sequence[str],
         events: Callable[[], Iterator[ModelEvent]],
+        labels: Sequence[str] | None = None,
+        image_tokens: Sequence[int] | None = None,
     ) -> None:
         self.prompt = prompt
         self.image_names = tuple(image_names)
-        self._columns = [Column(model=model) for model in models]
+        labels = labels or [""] * len(models)
+        image_tokens = image_tokens or [0] * len(models)
+        self._columns = [
+            Column(model=model, label=label, image_tokens=tokens)
+            for model, label, tokens in zip(models, labels, image_tokens, strict=True)
+        ]
         self._events = events
         self._lock = threading.Lock()
         self._done = threading.Event()

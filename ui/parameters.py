@@ -12,6 +12,7 @@ from vision.profiles import (
     MAX_QWEN_TOKEN_BUDGET,
     MIN_QWEN_TOKEN_BUDGET,
 )
+from vision.url_send import DEFAULT_URL_MODE, URL_MODES, URLMode
 
 DEFAULT_TEMPERATURE = 0.7
 DEFAULT_MAX_TOKENS = 1024
@@ -74,3 +75,26 @@ def choose_parameters() -> Parameters:
         max_tokens=int(max_tokens),
         qwen_token_budget=int(qwen_budget),
     )
+
+
+URL_MODE_LABELS: dict[URLMode, str] = {
+    "check": "Check, then send as is when within limits",
+    "inline": "Always fetch and send inline",
+    "as_is": "Send the URL as is without checking",
+}
+
+
+def choose_url_mode() -> URLMode:
+    """How URL images travel (key "url_mode"); the default checks each one first."""
+    mode: URLMode | None = st.selectbox(
+        "URL images",
+        URL_MODES,
+        index=URL_MODES.index(DEFAULT_URL_MODE),
+        format_func=lambda mode: URL_MODE_LABELS[mode],
+        key="url_mode",
+        help="Checked: fetched safely here; the link itself is sent when the image already meets "
+        "every limit for the model, the prepared version otherwise. Inline: always the prepared "
+        "version. As is: the provider fetches the link; nothing is checked here.",
+        persist_state="session",
+    )
+    return mode or DEFAULT_URL_MODE

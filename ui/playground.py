@@ -20,16 +20,17 @@ from ui.conversation_panel import answers_area, start_conversation
 from ui.image_cards import draw_cards
 from ui.live_run import LiveRun
 from ui.model_picker import Catalog, catalog_for, forget_catalog, pick_models, sees_images
-from ui.parameters import Parameters, choose_parameters
+from ui.parameters import choose_parameters, choose_url_mode
+from ui.preflight_panel import draw_preflight
 from ui.preparation import ImageStatus, prepare_all
+from ui.send_plan import RunPlan, choose_llama_mode, plan_run
 from ui.sidebar import KEY_INPUT, choose_backend
 from ui.state import gather_images, remember_camera_shot, url_lines
 from ui.text import literal
-from vision import ChatRequest
 from vision.limits import MAX_IMAGES_PER_REQUEST
 from vision.payload import DEFAULT_PROMPT
-from vision.profiles import profile_for
 from vision.settings import API_KEY_VARIABLE
+from vision.url_send import DEFAULT_URL_MODE, URLMode
 
 RUN_KEY = "run"
 SEND_REQUESTED = "_send_requested"
@@ -48,8 +49,8 @@ def _request_send() -> None:
     st.session_state[SEND_REQUESTED] = True
 
 
-def _image_inputs() -> tuple[list[UploadedFile], list[str]]:
-    """Uploader, URL box and camera; returns the uploads and the URL lines."""
+def _image_inputs() -> tuple[list[UploadedFile], list[str], URLMode]:
+    """Uploader, URL box (and how URLs travel) and camera; returns uploads, URLs and the mode."""
     uploads = st.file_uploader(
         "Images",
         key="images",
@@ -64,39 +65,11 @@ def _image_inputs() -> tuple[list[UploadedFile], list[str]]:
         height=68,
         persist_state="session",
     )
+    lines = url_lines(urls)
+    url_mode = choose_url_mode() if lines else DEFAULT_URL_MODE
     if st.toggle("Camera", key="camera_on", help="Take a photo with this device's camera."):
         remember_camera_shot(st.session_state, st.camera_input("Take a photo", key="camera"))
-    return list(uploads or []), url_lines(urls)
-
-
-def _model_notes(catalog: Catalog, models: Sequence[str], statuses: Sequence[ImageStatus]) -> None:
-    """Per chosen model: what it will be sent, and anything the user should know first."""
-    sendable = [status for status in statuses if status.sendable]
-    for model in models:
-        info = catalog.info(model)
-        if not sees_images(info):
-            note = "text only: it cannot read images"
-            if sendable:
-                note += (
-                    "; images are never sent to it, so Send waits until you remove one or the other"
-                )
-            st.caption(f":orange[:material/visibility_off: **{short_name(model)}** is {note}.]")
-            continue
-        tokens = sum(
-            status.prepared[model].estimated_tokens or 0
-            for status in sendable
-            if model in status.prepared
-        )
-        count = len(sendable)
-        line = f"**{short_name(model)}**: {count} image{'' if count == 1 else 's'}"
-        if tokens:
-            line += f" · ≈{tokens:,} image tokens"
-        if info.context_window:
-            line += f" · context {info.context_window:,}"
-        st.caption(line)
-        profile = profile_for(model)
-        if len(sendable) > profile.recommended_max_images:
-            st.caption(f":orange[:material/warning: {profile.note}]")
+    return list(uploads or []), lines, url_mode
 
 
 def blocking_reason(
@@ -106,6 +79,7 @@ def blocking_reason(
     models: Sequence[str],
     prompt: str,
     statuses: Sequence[ImageStatus],
+    plan: RunPlan | None = None,
 ) -> str | None:
     """Why Send cannot go ahead, as one sentence, or None when the request is complete."""
     if backend is None:
@@ -128,28 +102,20 @@ def blocking_reason(
                 f"{short_name(blind[0])} cannot read images: deselect it, "
                 "or remove the images to ask it a text-only question."
             )
+    if plan is not None:
+        return plan.blocking  # a stitch that failed, or a request over its context window
     return None
 
 
-def _start_run(
-    backend: Backend,
-    models: Sequence[str],
-    prompt: str,
-    params: Parameters,
-    statuses: Sequence[ImageStatus],
-) -> None:
-    requests = [
-        ChatRequest(
-            model=model,
-            prompt=prompt,
-            images=tuple(status.ref_for(model) for status in statuses),
-            system=params.system or None,
-            temperature=params.temperature,
-            max_tokens=params.max_tokens,
-        )
-        for model in models
-    ]
-    start_conversation(st.session_state, client_for(backend), requests, statuses)
+def _start_run(backend: Backend, plan: RunPlan, statuses: Sequence[ImageStatus]) -> None:
+    start_conversation(
+        st.session_state,
+        client_for(backend),
+        plan.requests,
+        statuses,
+        sent=[ask.sent for ask in plan.asks],
+        labels=[ask.label for ask in plan.asks],
+    )
 
 
 def _backend_badge(backend: Backend | None) -> str:
@@ -200,7 +166,7 @@ def render() -> None:
 
     images_panel, ask_panel = st.columns([4, 8], gap="large")
     with images_panel:
-        uploads, urls = _image_inputs()
+        uploads, urls, url_mode = _image_inputs()
         cards = st.container()
     with ask_panel:
         prompt = st.text_area(
@@ -239,14 +205,32 @@ def render() -> None:
                 gather_images(st.session_state, uploads, urls),
                 models,
                 allow_loopback=loopback_urls_allowed(),
+                qwen_token_budget=params.qwen_token_budget,
+                url_mode=url_mode,
             )
         draw_cards(statuses)
+    plan = None
     if catalog is not None:
         with notes:
-            _model_notes(catalog, models, statuses)
+            llama_mode = choose_llama_mode(models, statuses)
+            plan = plan_run(
+                st.session_state,
+                catalog=catalog,
+                models=models,
+                prompt=prompt or "",
+                params=params,
+                statuses=statuses,
+                llama_mode=llama_mode,
+            )
+            draw_preflight(catalog, models, statuses, plan)
 
     reason = blocking_reason(
-        backend=backend, catalog=catalog, models=models, prompt=prompt or "", statuses=statuses
+        backend=backend,
+        catalog=catalog,
+        models=models,
+        prompt=prompt or "",
+        statuses=statuses,
+        plan=plan,
     )
     current: LiveRun | None = st.session_state.get(RUN_KEY)
     requested = bool(st.session_state.pop(SEND_REQUESTED, False))
@@ -268,8 +252,14 @@ def render() -> None:
             st.caption(f":material/block: {literal(reason)}")
     if st.session_state.pop(DUPLICATE_CLICK, False):
         st.toast("Already sending: the first click is the one that counts.")
-    if requested and reason is None and backend is not None and not _streaming(current):
-        _start_run(backend, models, prompt or "", params, statuses)
+    if (
+        requested
+        and reason is None
+        and backend is not None
+        and plan is not None
+        and not _streaming(current)
+    ):
+        _start_run(backend, plan, statuses)
     with answers:
         streamed = answers_area(backend, catalog)
     if streamed:
