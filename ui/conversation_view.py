@@ -14,6 +14,8 @@ from vision.runs import Run
 
 EARLIER_SHOWN = 5
 EARLIER_HEIGHT_PX = 220
+# Longer earlier answers scroll inside their card so the list stays compact.
+EARLIER_SCROLL_CHARS = 600
 
 
 def asked(prompt: str, image_names: Sequence[str]) -> str:
@@ -41,16 +43,20 @@ def _draw_live(exchange: Exchange, slots: Sequence[DeltaGenerator], *, follow_up
 
 
 def _earlier_card(run: Run) -> None:
-    with st.container(border=True, height="content"):
+    with st.container(border=True):
         images = len(run.images)
-        st.caption(
-            f"{run.created_at:%H:%M:%S} UTC · “{literal(clip(run.prompt, 80))}” · "
-            f"{images} image{'' if images == 1 else 's'}"
-        )
+        if run.kind == "turn":
+            what = "follow-up" + (
+                f" with {images} new image{'' if images == 1 else 's'}" if images else ""
+            )
+        else:
+            what = f"{images} image{'' if images == 1 else 's'}"
+        st.caption(f"{run.created_at:%H:%M:%S} UTC · “{literal(clip(run.prompt, 80))}” · {what}")
         if run.error is not None:
             st.error(run.error, icon=":material/error:")
         else:
-            with st.container(height=EARLIER_HEIGHT_PX, border=False):
+            long = len(run.answer) > EARLIER_SCROLL_CHARS
+            with st.container(height=EARLIER_HEIGHT_PX if long else "content", border=False):
                 st.markdown(answer_markdown(run.answer))
         facts = []
         if run.total_tokens is not None:

@@ -6,6 +6,8 @@ from vision.chat_input import check_model_sees_images
 from vision.checks import blind_pair, check_answer, leaderboard, pass_rates
 from vision.client import VisionClient
 from vision.compare import ModelEvent, ModelOutcome, compare_models, stream_models
+from vision.conversation import follow_up
+from vision.diff import answer_diff, similarity
 from vision.errors import (
     APIConnectionError,
     APIError,
@@ -94,6 +96,7 @@ __all__ = [
     "VisionClient",
     "VisionError",
     "Vote",
+    "answer_diff",
     "as_curl",
     "as_python",
     "batch_items",
@@ -108,6 +111,7 @@ __all__ = [
     "export_json",
     "export_markdown",
     "fetch_image",
+    "follow_up",
     "install_redaction",
     "leaderboard",
     "pass_rates",
@@ -117,6 +121,7 @@ __all__ = [
     "rebuild_request",
     "retry_failed",
     "run_batch",
+    "similarity",
     "stream_models",
     "thumbnail",
     "usage_warning",
