@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui.preparation
+import ui.preview
 import vision
 from tests.conftest import ECHO_API_KEY
 from tests.image_server import serve_images
@@ -340,3 +341,109 @@ def test_the_echo_can_be_chosen_even_with_a_key_and_says_how_to_leave_it(app, ec
     _send(at)
     assert echo.chat_requests == []  # the page's own echo answered
     assert _shows(at, "[echo backend — no model ran]")
+
+
+def test_a_request_over_the_context_window_is_stopped_with_the_numbers(app, echo):
+    at = app()
+    at.text_area(key="prompt").set_value("Describe this. " * 9_000).run()  # ≈33,750 tokens
+    assert at.button(key="send").disabled
+    reason = f"max tokens exceed {QWEN}'s 32,768-token context"
+    assert _shows(at, reason)
+    assert _shows(at, "shorten the prompt or lower Max tokens")
+    at.multiselect(key="models").set_value([LLAMA]).run()  # 131,072 tokens: fits
+    assert not _shows(at, reason)
+    _send(at)
+    assert [request.body["model"] for request in echo.chat_requests] == [LLAMA]
+
+
+def test_the_preflight_shows_tokens_context_and_cost(app):
+    at = app()
+    _upload(at, ("photo.jpg", make_photo((1600, 1200)), "image/jpeg"))
+    lines = [text for text in _texts(at) if text.startswith("**Qwen2-VL-7B-Instruct**")]
+    assert len(lines) == 1
+    assert "1 image · ≈" in lines[0]
+    assert "+ 1,024 max of 32,768 context" in lines[0]
+    assert "at most" in lines[0]  # the echo's /models gives prices
+
+
+def test_the_qwen_token_budget_changes_what_qwen_receives(app, echo):
+    at = app()
+    _upload(at, ("photo.jpg", make_photo((2400, 1800)), "image/jpeg"))
+    assert _shows(at, "**Qwen2-VL-7B**: 1148×840 JPEG")  # ≈1,280 tokens
+    at.number_input(key="qwen_token_budget").set_value(256).run()
+    assert _shows(at, "**Qwen2-VL-7B**: 504×364 JPEG")
+    _send(at)
+    [qwen] = [request for request in echo.chat_requests if request.body["model"] == QWEN]
+    assert "504×364" in _answer_of(at, QWEN)
+    assert qwen.body["messages"][-1]["content"][1]["image_url"]["url"].startswith("data:image/jpeg")
+
+
+def _answer_of(at: AppTest, model: str) -> str:
+    return next(text for text in _texts(at) if f"{model} received the prompt" in text)
+
+
+def test_a_usage_far_below_the_image_estimate_warns_in_that_column(app, monkeypatch):
+    # A server that drops the images counts only the text: the echo is made to count so.
+    monkeypatch.setattr("vision.echo.images.estimate_image_tokens", lambda *_, **__: 0)
+    at = app()
+    _upload(at, ("photo.jpg", make_photo((1600, 1200)), "image/jpeg"))
+    _send(at)
+    warnings = [element.value for element in at.warning]
+    assert len([text for text in warnings if "may not have received the image(s)" in text]) == 2
+
+
+def test_the_preview_shows_each_models_pixels_at_one_to_one(app):
+    at = app()
+    _upload(at, ("photo.jpg", make_photo((2400, 1800)), "image/jpeg"))
+    at.button(key="preview:" + _first_file_id(at)).click().run()
+    assert not at.exception
+    assert _shows(at, "**Llama-3.2-90B-Vision**: 1120×840 px")
+    assert _shows(at, "**Qwen2-VL-7B**: 1148×840 px")
+    assert _shows(at, "resized 2400×1800 to 1120×840")
+    [dialog] = [node for node in _walk(at._tree) if getattr(node, "type", None) == "dialog"]
+    assert dialog.proto.dialog.pixel_width == 1148 + ui.preview.DIALOG_MARGIN_PX  # room for 1:1
+    assert len([node for node in _walk(dialog) if getattr(node, "type", None) == "image"]) == 2
+
+
+def test_llama_with_several_images_can_get_one_request_per_image(app, echo):
+    at = app()
+    _upload(
+        at,
+        ("a.png", make_image("PNG", (600, 600)), "image/png"),
+        ("b.jpg", make_photo((800, 600)), "image/jpeg"),
+    )
+    assert at.radio(key="llama_images").value == "stitch"
+    at.radio(key="llama_images").set_value("per_image").run()
+    assert _shows(at, "2 requests, one per image")
+    _send(at)
+    llama = [r for r in echo.chat_requests if r.body["model"] == LLAMA]
+    qwen = [r for r in echo.chat_requests if r.body["model"] == QWEN]
+    assert len(llama) == 2
+    assert all(len(r.body["messages"][-1]["content"]) == 2 for r in llama)
+    assert len(qwen[0].body["messages"][-1]["content"]) == 3
+    assert _shows(at, "Image 1: a.png")
+    assert _shows(at, "Image 2: b.jpg")
+
+
+@pytest.mark.parametrize(
+    ("mode", "sent_as", "card"),
+    [
+        ("check", "data:", "Sent inline: the URL points to this machine"),
+        ("inline", "data:", "Fetched and checked here; sent inline"),
+        ("as_is", "http://", "Sent as the URL without checking"),
+    ],
+)
+def test_url_modes_decide_what_the_provider_receives(app, echo, monkeypatch, mode, sent_as, card):
+    monkeypatch.setenv("VISION_ALLOW_LOOPBACK_URLS", "1")
+    with serve_images({"/cat.png": (make_image("PNG", (560, 560)), "image/png")}) as base:
+        at = app()
+        at.text_area(key="image_urls").set_value(f"{base}/cat.png").run()
+        at.selectbox(key="url_mode").set_value(mode).run()
+        assert _shows(at, card)
+        _send(at)
+    assert len(echo.chat_requests) == 2
+    for request in echo.chat_requests:
+        url = request.body["messages"][-1]["content"][1]["image_url"]["url"]
+        assert url.startswith(sent_as)
+        if sent_as == "http://":
+            assert url == f"{base}/cat.png"
