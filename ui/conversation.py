@@ -150,8 +150,12 @@ class Exchange:
 
     def runs(self) -> list[Run]:
         """The runs completed so far, in column order (with their history ids once saved)."""
+        return [run for _, run in self.indexed_runs()]
+
+    def indexed_runs(self) -> list[tuple[int, Run]]:
+        """The completed runs with their column numbers (a model may have several columns)."""
         with self._lock:
-            return [self._runs[index] for index in sorted(self._runs)]
+            return sorted(self._runs.items())
 
     def columns(self) -> tuple[Column, ...]:
         """Each model's answer as it stands now."""

@@ -17,7 +17,7 @@ from ui.model_picker import Catalog, sees_images
 from ui.preparation import ImageStatus
 from ui.state import SessionState
 from ui.turn_tools import diff_panel, export_panel
-from vision import ImageError, prepare_image
+from vision import ImageError, PreparedImage, prepare_image
 from vision.client import VisionClient
 from vision.errors import HistoryError, VisionError
 from vision.history import HistoryStore
@@ -136,11 +136,14 @@ def _prepare_pasted(
     per_model: list[list[SentImage]] = [[] for _ in models]
     for upload in files:
         data = upload.getvalue()
+        ready: dict[str, PreparedImage] = {}  # a model may have several columns
         for index, model in enumerate(models):
             try:
-                prepared = prepare_image(data, filename=upload.name, model=model)
+                if model not in ready:
+                    ready[model] = prepare_image(data, filename=upload.name, model=model)
             except ImageError as err:
                 return f"{upload.name}: {err}"
+            prepared = ready[model]
             per_model[index].append(
                 SentImage(
                     name=upload.name,
@@ -183,6 +186,7 @@ def _follow_up(
         requests=requests,
         images=images,
         image_names=[file.name for file in files],
+        labels=conversation.exchanges[0].labels,
     )
     st.rerun()
     return None  # not reached: the rerun draws the new turn streaming

@@ -37,9 +37,9 @@ def _answers(conversations: Sequence[Conversation]) -> dict[str, Run]:
     found: dict[str, Run] = {}
     for conversation in conversations:
         for exchange in reversed(conversation.exchanges):
-            for run in exchange.runs():
+            for index, run in exchange.indexed_runs():
                 if run.error is None:
-                    found[f"{exchange.id}:{run.model}"] = run
+                    found[f"{exchange.id}:{index}"] = run
     return found
 
 
@@ -99,12 +99,17 @@ def export_panel(conversation: Conversation) -> None:
             key="playground_export",
             title=f"Vision Playground {scope}",
         )
-        models = list(conversation.models)
-        model = st.selectbox(
+        latest = conversation.latest
+        labels = latest.labels or ("",) * len(latest.requests)
+        names = [
+            short_name(request.model) + (f" · {label}" if label else "")
+            for request, label in zip(latest.requests, labels, strict=True)
+        ]
+        index = st.selectbox(
             "Copy as code: the exact request sent to",
-            models,
+            range(len(names)),
             key="code_model",
-            format_func=short_name,
+            format_func=names.__getitem__,
         )
         if st.toggle("Show the code", key="show_code"):
-            copy_as_code(conversation.latest.requests[models.index(model)], key="playground_code")
+            copy_as_code(latest.requests[index], key="playground_code")
