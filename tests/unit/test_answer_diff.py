@@ -55,6 +55,6 @@ def test_a_follow_up_carries_the_earlier_turn_with_its_image_and_answer():
 
 def test_a_follow_up_past_the_image_limit_says_how_many_can_still_go():
     first = ChatRequest(model="m", prompt="Look", images=(IMAGE,) * 8)
-    with pytest.raises(RequestError, match="already carries 8 images.*attach at most 2"):
+    with pytest.raises(RequestError, match=r"already carries 8 images.*attach at most 2"):
         follow_up(first, "ok", prompt="And these?", images=(IMAGE,) * 3)
     assert len(follow_up(first, "ok", prompt="And these?", images=(IMAGE,) * 2).history) == 1
