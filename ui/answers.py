@@ -82,7 +82,9 @@ def draw_column(column: Column, *, streaming: bool, heading: bool = True) -> Non
         if reason:
             st.warning(reason, icon=":material/content_cut:")
         st.markdown(usage_line(column.result))
-        missing = usage_warning(column.image_tokens, column.result.usage.prompt_tokens)
+        missing = usage_warning(
+            column.image_tokens, column.result.usage.prompt_tokens, model=column.model
+        )
         if missing:
             st.warning(missing, icon=":material/hide_image:")
         st.caption(f"Served by {column.result.model}")

@@ -389,7 +389,9 @@ def test_a_usage_far_below_the_image_estimate_warns_in_that_column(app, monkeypa
     _upload(at, ("photo.jpg", make_photo((1600, 1200)), "image/jpeg"))
     _send(at)
     warnings = [element.value for element in at.warning]
-    assert len([text for text in warnings if "may not have received the image(s)" in text]) == 2
+    # Only Qwen's count proves anything: Llama 3.2's image tokens are counted differently by
+    # different engines, so its column stays quiet.
+    assert len([text for text in warnings if "may not have received the image(s)" in text]) == 1
 
 
 def test_the_preview_shows_each_models_pixels_at_one_to_one(app):

@@ -99,6 +99,12 @@ def test_usage_close_to_the_estimate_or_without_images_is_quiet(estimate, prompt
     assert usage_warning(estimate, prompt_tokens) is None
 
 
+def test_llama_usage_proves_nothing_about_its_images_and_is_quiet():
+    model = "meta-llama/Llama-3.2-90B-Vision-Instruct"
+    assert usage_warning(6_405, 40, model=model) is None
+    assert usage_warning(6_405, 40, model="Qwen/Qwen2-VL-7B-Instruct") is not None
+
+
 def test_missing_usage_is_quiet():
     assert usage_warning(6_405, None) is None
 
