@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,14 +11,13 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ECHO_API_KEY
 from tests.images import make_image
+from tests.pages import APP, LLAMA, QWEN, TIMEOUT_S
+from tests.pages import page_dump as _page_dump
+from tests.pages import shows as _shows
+from tests.pages import texts as _texts
 from vision.echo import EchoServer, Fault
 from vision.export import export_csv, export_json, export_markdown
 from vision.history import HistoryStore
-
-APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
-LLAMA = "meta-llama/Llama-3.2-90B-Vision-Instruct"
-QWEN = "Qwen/Qwen2-VL-7B-Instruct"
-TIMEOUT_S = 60
 
 
 def _png(name: str, side: int) -> tuple[str, bytes, str]:
@@ -26,29 +25,6 @@ def _png(name: str, side: int) -> tuple[str, bytes, str]:
 
 
 THREE = [_png("one.png", 40), _png("two.png", 48), _png("three.png", 56)]
-
-
-def _texts(at: AppTest) -> list[str]:
-    values: list[str] = []
-    for kind in ("markdown", "caption", "error", "warning", "info", "success", "title"):
-        values.extend(str(element.value) for element in getattr(at, kind))
-    return [value.replace("\\", "") for value in values]
-
-
-def _shows(at: AppTest, fragment: str) -> bool:
-    return any(fragment in text for text in _texts(at))
-
-
-def _walk(node: Any) -> Iterator[Any]:
-    yield node
-    children = getattr(node, "children", None)
-    if isinstance(children, dict):
-        for child in children.values():
-            yield from _walk(child)
-
-
-def _page_dump(at: AppTest) -> str:
-    return "\n".join(str(getattr(node, "proto", "")) for node in _walk(at._tree))
 
 
 @pytest.fixture

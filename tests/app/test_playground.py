@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,37 +14,12 @@ import vision
 from tests.conftest import ECHO_API_KEY
 from tests.image_server import serve_images
 from tests.images import make_image, make_photo
+from tests.pages import APP, LLAMA, QWEN, TIMEOUT_S
+from tests.pages import page_dump as _page_dump
+from tests.pages import shows as _shows
+from tests.pages import texts as _texts
+from tests.pages import walk as _walk
 from vision.echo import TEXT_ONLY_MODEL, EchoServer, Fault
-
-APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
-LLAMA = "meta-llama/Llama-3.2-90B-Vision-Instruct"
-QWEN = "Qwen/Qwen2-VL-7B-Instruct"
-TIMEOUT_S = 60
-
-
-def _texts(at: AppTest) -> list[str]:
-    """Every piece of text the page shows (markdown, captions, alerts, tables)."""
-    values: list[str] = []
-    for kind in ("markdown", "caption", "error", "warning", "info", "success", "title", "toast"):
-        values.extend(str(element.value) for element in getattr(at, kind))
-    return [value.replace("\\", "") for value in values]  # markdown escapes removed
-
-
-def _walk(node: Any) -> Iterator[Any]:
-    yield node
-    children = getattr(node, "children", None)
-    if isinstance(children, dict):
-        for child in children.values():
-            yield from _walk(child)
-
-
-def _page_dump(at: AppTest) -> str:
-    """Everything the page sent to the browser, as text (every element's protobuf)."""
-    return "\n".join(str(getattr(node, "proto", "")) for node in _walk(at._tree))
-
-
-def _shows(at: AppTest, fragment: str) -> bool:
-    return any(fragment in text for text in _texts(at))
 
 
 @pytest.fixture
