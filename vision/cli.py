@@ -19,6 +19,7 @@ from vision.cli_io import (
     human_size,
     image_facts,
     make_client,
+    positive_int,
     print_json,
     read_source,
     settings_from_env,
@@ -154,13 +155,6 @@ def run_echo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 # Parser and entry point
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
 def _seconds(text: str) -> float:
     value = float(text)
     if value < 0:
@@ -202,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="an image file, or an http(s) URL sent as is",
     )
     ask.add_argument("--system", default=DEFAULT_SYSTEM_PROMPT, help="the system prompt")
-    ask.add_argument("--max-tokens", type=_positive_int, help="cap on the answer's tokens")
+    ask.add_argument("--max-tokens", type=positive_int, help="cap on the answer's tokens")
     ask.add_argument("--temperature", type=float, help="sampling temperature (0 to 2)")
     ask.add_argument("--json", action="store_true", help="print the results as JSON")
     ask.add_argument("prompt", nargs="?", default=DEFAULT_PROMPT, metavar="PROMPT")

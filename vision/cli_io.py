@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 from typing import Any, TextIO
@@ -90,3 +91,11 @@ def settings_from_env() -> Settings:
 def make_client(settings: Settings) -> VisionClient:
     """A client for the configured server."""
     return VisionClient(settings.base_url, settings.api_key)
+
+
+def positive_int(text: str) -> int:
+    """An argparse type for counts that must be 1 or more."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value

@@ -19,7 +19,7 @@ from vision.batch import (
     run_batch,
 )
 from vision.checks import CHECK_KINDS, model_stats, pass_rates
-from vision.cli_io import make_client, settings_from_env
+from vision.cli_io import make_client, positive_int, settings_from_env
 from vision.errors import ImageUnreadableError, RequestError
 from vision.export import export_csv
 from vision.history import HistoryStore
@@ -97,13 +97,6 @@ def load_items(source: str, prompt: str, *, tag: str | None = None) -> list[Batc
     return items
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
 def add_eval_command(commands: Any) -> argparse.ArgumentParser:
     """Register `eval` on the CLI's subparsers."""
     parser: argparse.ArgumentParser = commands.add_parser(
@@ -124,7 +117,7 @@ def add_eval_command(commands: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--concurrency",
-        type=_positive_int,
+        type=positive_int,
         default=DEFAULT_CONCURRENCY,
         help="requests in flight at once (halved while the API answers 429)",
     )
@@ -134,7 +127,7 @@ def add_eval_command(commands: Any) -> argparse.ArgumentParser:
         "--check", choices=CHECK_KINDS, default="contains", help="how to compare with expected"
     )
     parser.add_argument("--system", default=DEFAULT_SYSTEM_PROMPT, help="the system prompt")
-    parser.add_argument("--max-tokens", type=_positive_int, help="cap on each answer's tokens")
+    parser.add_argument("--max-tokens", type=positive_int, help="cap on each answer's tokens")
     parser.add_argument("--temperature", type=float, help="sampling temperature (0 to 2)")
     parser.add_argument("--history", metavar="FILE", help="history file (default as the app)")
     return parser
