@@ -10,9 +10,10 @@ from ui.answers import compact_name
 from ui.preparation import ImageStatus
 from ui.preview import open_preview
 from ui.state import remove_image
-from ui.text import clip, human_size, literal
+from ui.text import clip, literal
 from vision import PreparedImage
 from vision.limits import MAX_IMAGES_PER_REQUEST
+from vision.sizes import human_size
 
 __all__ = ["draw_card", "draw_cards", "human_size"]
 

@@ -10,8 +10,9 @@ from ui.answers import compact_name, short_name
 from ui.model_picker import Catalog, sees_images
 from ui.preparation import ImageStatus
 from ui.send_plan import Ask, RunPlan
-from ui.text import clip, human_size, literal
+from ui.text import clip, literal
 from vision.preflight import format_cost
+from vision.sizes import human_size
 
 
 def _plural(count: int, word: str) -> str:

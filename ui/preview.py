@@ -6,8 +6,9 @@ import streamlit as st
 
 from ui.answers import compact_name
 from ui.preparation import ImageStatus
-from ui.text import clip, human_size, literal
+from ui.text import clip, literal
 from vision import PreparedImage
+from vision.sizes import human_size
 
 # Room for the dialog's padding around the widest picture.
 DIALOG_MARGIN_PX = 64

@@ -23,12 +23,3 @@ def clip(text: str, limit: int) -> str:
         return text
     half = (limit - 1) // 2
     return text[:half] + "…" + text[-half:]
-
-
-def human_size(size: int) -> str:
-    """Bytes as B, KB or MB (1024-based, as file managers show them)."""
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"

@@ -16,7 +16,6 @@ from vision.cli_ask import run_ask
 from vision.cli_io import (
     DEFAULT_ECHO_PORT,
     error_facts,
-    human_size,
     image_facts,
     make_client,
     positive_int,
@@ -31,6 +30,7 @@ from vision.intake import prepare_image
 from vision.payload import DEFAULT_PROMPT, DEFAULT_SYSTEM_PROMPT
 from vision.results import ModelInfo
 from vision.settings import API_KEY_VARIABLE, BASE_URL_VARIABLE
+from vision.sizes import human_size
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")

@@ -21,15 +21,6 @@ def is_url(text: str) -> bool:
     return text.startswith(("http://", "https://"))
 
 
-def human_size(size: int) -> str:
-    """A byte count as people read it (12.3 KB)."""
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
-
-
 def print_json(value: Any, out: TextIO) -> None:
     """Write a value as indented JSON."""
     out.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from vision.echo.contract import ChatCall
-from vision.echo.images import URL_IMAGE_ASSUMED_SIZE, ReceivedImage, human_size
+from vision.echo.images import URL_IMAGE_ASSUMED_SIZE, ReceivedImage
+from vision.sizes import human_size
 
 ECHO_LABEL = "[echo backend — no model ran]"
 # The reply the provider's troubleshooting table quotes for a model that cannot see images.

@@ -13,6 +13,7 @@ from vision.echo.rejection import reject
 from vision.errors import ImageError, ImageTooLargeError
 from vision.limits import MAX_IMAGE_BYTES, MAX_SIDE_PX, MIME_BY_FORMAT
 from vision.profiles import estimate_image_tokens
+from vision.sizes import human_size
 from vision.sniff import sniff_image
 
 # The echo never fetches a URL image, so its cost is counted as if it were this size.
@@ -31,15 +32,6 @@ class ReceivedImage:
     size_bytes: int = 0
     host: str | None = None
     tokens: int = 0
-
-
-def human_size(size: int) -> str:
-    """A byte count as people read it (12.3 KB)."""
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def _inspect_data_url(index: int, url: str) -> tuple[str, int, int, int]:
