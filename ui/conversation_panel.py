@@ -15,6 +15,7 @@ from ui.conversation_view import show_conversation, show_earlier
 from ui.history_store import history_store
 from ui.model_picker import Catalog, sees_images
 from ui.preparation import ImageStatus
+from ui.send_plan import sent_image
 from ui.state import SessionState
 from ui.turn_tools import diff_panel, export_panel
 from vision import ImageError, PreparedImage, prepare_image
@@ -37,17 +38,6 @@ def _open_history() -> tuple[HistoryStore | None, str | None]:
         return history_store(), None
     except HistoryError as err:
         return None, str(err)
-
-
-def _sent(status: ImageStatus, model: str) -> SentImage:
-    prepared = status.prepared[model]
-    return SentImage(
-        name=status.entry.label,
-        prepared=prepared,
-        url=status.entry.url,
-        original=status.entry.data,
-        original_sha256=prepared.source_sha256,
-    )
 
 
 def _begin(
@@ -109,7 +99,10 @@ def start_conversation(
         requests=requests,
         images=sent
         if sent is not None
-        else [[_sent(status, request.model) for status in statuses] for request in requests],
+        else [
+            [image for status in statuses if (image := sent_image(status, request.model))]
+            for request in requests
+        ],
         image_names=[status.entry.label for status in statuses],
         labels=labels,
     )

@@ -117,7 +117,8 @@ def _stitched(
     return cache[key]
 
 
-def _sent_image(status: ImageStatus, model: str) -> SentImage | None:
+def sent_image(status: ImageStatus, model: str) -> SentImage | None:
+    """What the history keeps of this image as sent to `model`; None for an unchecked URL."""
     prepared = status.prepared.get(model)
     if prepared is None:
         return None  # an unchecked URL: nothing prepared to keep
@@ -148,7 +149,7 @@ def plan_run(
     def ask(model: str, group: Sequence[ImageStatus], label: str = "") -> Ask:
         refs = tuple(status.ref_for(model) for status in group)
         prepared = [status.prepared[model] for status in group if model in status.prepared]
-        sent = tuple(image for status in group if (image := _sent_image(status, model)))
+        sent = tuple(image for status in group if (image := sent_image(status, model)))
         return _ask(model, refs, prepared, len(group) - len(prepared), label, sent)
 
     def _ask(
