@@ -8,7 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from vision.prepared import PreparedImage
-from vision.runs import RunImage, make_thumbnail
+from vision.runs import RunImage, image_from_prepared, make_thumbnail
 
 Prepare = Callable[..., PreparedImage]
 
@@ -80,12 +80,4 @@ class PreparedImagePool:
             thumbnail = make_thumbnail(prepared.data)
             with self._lock:
                 self._thumbnails[prepared.source_sha256] = thumbnail
-        return RunImage(
-            sha256=prepared.sha256,
-            source_sha256=prepared.source_sha256,
-            mime=prepared.mime,
-            width=prepared.width,
-            height=prepared.height,
-            steps=prepared.steps,
-            thumbnail=thumbnail,
-        )
+        return image_from_prepared(prepared, thumbnail=thumbnail)

@@ -112,8 +112,10 @@ def make_thumbnail(data: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def image_from_prepared(prepared: PreparedImage, *, position: int = 0) -> RunImage:
-    """The history record of a prepared image, with a thumbnail made from the bytes sent."""
+def image_from_prepared(
+    prepared: PreparedImage, *, position: int = 0, thumbnail: bytes | None = None
+) -> RunImage:
+    """The history record of a prepared image; a thumbnail of the sent bytes unless one is given."""
     return RunImage(
         position=position,
         sha256=prepared.sha256,
@@ -122,7 +124,7 @@ def image_from_prepared(prepared: PreparedImage, *, position: int = 0) -> RunIma
         width=prepared.width,
         height=prepared.height,
         steps=prepared.steps,
-        thumbnail=make_thumbnail(prepared.data),
+        thumbnail=make_thumbnail(prepared.data) if thumbnail is None else thumbnail,
     )
 
 
