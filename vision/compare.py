@@ -69,7 +69,7 @@ def compare_models(
     return outcomes
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class _Crash:
     """A worker died of something that is not a VisionError."""
 
@@ -106,7 +106,7 @@ def stream_models(client: VisionClient, requests: Sequence[ChatRequest]) -> Iter
         except VisionError as error:
             events.put(ModelEvent(index=index, model=ask.model, error=error))
         except BaseException as error:  # handed to the caller thread, re-raised there
-            events.put(_Crash(error))
+            events.put(_Crash(error=error))
         finally:
             events.put(_FINISHED)
 

@@ -196,7 +196,7 @@ class CodeExport:
     files: tuple[tuple[str, bytes], ...] = field(default=(), repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class _ImageFile:
     name: str
     mime: str
@@ -225,7 +225,12 @@ def _image_files(body: dict[str, Any]) -> dict[str, _ImageFile]:
                 continue
             number = len(files) + 1
             name = f"image-{number}.{EXTENSION_BY_MIME.get(mime, 'bin')}"
-            files[url] = _ImageFile(name, mime, data, f"__image_{number}_{uuid.uuid4().hex}__")
+            files[url] = _ImageFile(
+                name=name,
+                mime=mime,
+                data=data,
+                marker=f"__image_{number}_{uuid.uuid4().hex}__",
+            )
     return files
 
 

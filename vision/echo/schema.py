@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from vision.echo.rejection import Rejected
@@ -20,18 +20,22 @@ class Schema:
         self.errors: list[dict[str, Any]] = []
 
     def add(self, kind: str, loc: tuple[str | int, ...], msg: str) -> None:
+        """Record one validation error at `loc` (under "body")."""
         self.errors.append({"type": kind, "loc": ["body", *loc], "msg": msg})
 
     def missing(self, loc: tuple[str | int, ...]) -> None:
+        """Record a required field that is absent."""
         self.add("missing", loc, "Field required")
 
     def is_object(self, value: Any, loc: tuple[str | int, ...]) -> bool:
+        """True for a JSON object; otherwise records the error."""
         if isinstance(value, dict):
             return True
         self.add("model_attributes_type", loc, OBJECT_EXPECTED)
         return False
 
     def string(self, obj: dict[str, Any], key: str, loc: tuple[str | int, ...]) -> str | None:
+        """The required string field, or None with the error recorded."""
         if key not in obj:
             self.missing((*loc, key))
             return None
@@ -42,6 +46,7 @@ class Schema:
         return value
 
     def optional_bool(self, obj: dict[str, Any], key: str, loc: tuple[str | int, ...]) -> bool:
+        """The optional boolean field (False when absent or invalid, the error recorded)."""
         value = obj.get(key)
         if value is None:
             return False
@@ -53,6 +58,7 @@ class Schema:
     def optional_number(
         self, obj: dict[str, Any], key: str, low: float, high: float | None, *, integer: bool
     ) -> float | None:
+        """The optional number field within [low, high], or None with any error recorded."""
         value = obj.get(key)
         if value is None:
             return None
@@ -137,7 +143,7 @@ class Messages:
 
     texts: tuple[str, ...] = ()
     prompt: str = ""
-    image_urls: tuple[str, ...] = ()
+    image_urls: tuple[str, ...] = field(default=(), repr=False)  # data URLs: megabytes
 
 
 def read_messages(schema: Schema, messages: Any) -> Messages:
@@ -179,6 +185,7 @@ def read_messages(schema: Schema, messages: Any) -> Messages:
 
 
 def decode_body(raw: bytes) -> dict[str, Any]:
+    """The request body as a JSON object; raises Rejected (422) as FastAPI would."""
     try:
         body = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
