@@ -60,8 +60,13 @@ def _item(source: str, base: Path, row: dict[str, str], prompt: str, tag: str | 
 def _items_from_table(path: Path, prompt: str, tag: str | None) -> list[BatchItem]:
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RequestError(f"Cannot read {path} ({exc}); check the file and run again.") from None
+    except UnicodeDecodeError:
+        raise RequestError(
+            f"{path} is not UTF-8 text; save it as a UTF-8 CSV and run again."
+        ) from None
+    except OSError as exc:
+        reason = (exc.strerror or type(exc).__name__).lower()
+        raise RequestError(f"Cannot read {path}: {reason}; check the file and run again.") from None
     rows = [
         row for row in csv.reader(text.splitlines()) if row and any(cell.strip() for cell in row)
     ]

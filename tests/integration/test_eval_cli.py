@@ -91,3 +91,14 @@ def test_a_missing_folder_is_one_sentence(env, capsys):
     assert code == 1
     assert "neither a folder nor a CSV file" in captured.err
     assert "Traceback" not in captured.err
+
+
+def test_a_csv_that_is_not_utf8_is_one_sentence_without_codec_details(env, capsys):
+    table = env / "images.csv"
+    table.write_bytes(b"image\n\xff\xfe bad.png\n")
+    code = main(["eval", "--images", str(table), "-m", QWEN])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "is not UTF-8 text; save it as a UTF-8 CSV" in captured.err
+    assert "codec" not in captured.err
+    assert "Traceback" not in captured.err
