@@ -27,7 +27,7 @@ from vision.responses import (
 )
 from vision.results import ChatResult, ModelInfo
 from vision.retry import deadline_scope
-from vision.settings import install_redaction
+from vision.settings import install_redaction, redact
 from vision.sse import SSEDecoder
 from vision.stream_state import StreamState
 from vision.transport import (
@@ -195,7 +195,8 @@ class VisionClient:
         try:
             return json.loads(data)
         except ValueError:
-            shown = data[:60].decode("utf-8", "replace")
+            # Redacted before clipping, so a key cut at the 60th character is still masked.
+            shown = redact(data[:4096].decode("utf-8", "replace"), self._keys)[:60]
             raise ResponseFormatError(
                 f"The server's answer is not JSON (it starts {shown!r}): check that the base URL "
                 "points at an OpenAI-compatible API."
@@ -247,7 +248,7 @@ class VisionClient:
             body = self._read_json(response, deadline)
         finally:
             response.close()
-        parsed = parse_completion(body, requested_model=chat.model)
+        parsed = parse_completion(body, requested_model=chat.model, keys=self._keys)
         return ChatResult(
             text=parsed.text,
             model=parsed.model,
@@ -276,7 +277,7 @@ class VisionClient:
             if "json" in response.headers.get("Content-Type", ""):
                 # The server ignored stream=true and sent the whole completion at once.
                 parsed = parse_completion(
-                    self._read_json(response, deadline), requested_model=chat.model
+                    self._read_json(response, deadline), requested_model=chat.model, keys=self._keys
                 )
                 if parsed.text:
                     yield parsed.text

@@ -240,12 +240,14 @@ def content_text(content: Any) -> str | None:
     raise _shape_error("the message content is neither text nor a list of parts")
 
 
-def parse_completion(body: Any, *, requested_model: str = "") -> ParsedCompletion:
+def parse_completion(
+    body: Any, *, requested_model: str = "", keys: tuple[str, ...] = ()
+) -> ParsedCompletion:
     """Text, model, finish reason, usage and reasoning from a /chat/completions body."""
     if not isinstance(body, Mapping):
         raise _shape_error("the body is not a JSON object")
     if "error" in body and "choices" not in body:
-        detail = error_detail(json.dumps(body))
+        detail = error_detail(json.dumps(body), keys=keys)
         raise ResponseFormatError(
             f'The server answered with an error instead of a completion ("{detail}"): '
             "try again, or pick another model."

@@ -479,3 +479,20 @@ def test_stream_accepts_a_server_that_answers_all_at_once():
     assert deltas == ["whole answer"]
     assert result.complete
     assert result.usage.total_tokens is None
+
+
+def test_the_key_stays_out_of_errors_from_200_answers_that_are_no_completion():
+    echoed = {"error": {"message": f"Invalid key {SENTINEL}", "code": 401}}
+    with EchoServer(api_key=SENTINEL) as echo:
+        echo.add_fault(Fault(kind="status", status=200, body=echoed, times=1))
+        echo.add_fault(Fault(kind="status", status=200, body=f"key={SENTINEL} rejected", times=1))
+        with VisionClient(echo.base_url, SENTINEL) as client:
+            caught = []
+            for _ in range(2):
+                with pytest.raises(ResponseFormatError) as err:
+                    client.chat(model=LLAMA, prompt="hi")
+                caught.append(err.value)
+    assert "Invalid key" in str(caught[0])
+    assert "key=" in str(caught[1])
+    for error in caught:
+        assert SENTINEL not in str(error)
