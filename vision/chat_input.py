@@ -43,7 +43,9 @@ def make_request(request: ChatRequest | None, fields: Mapping[str, Any]) -> Chat
         if isinstance(images, PreparedImage | ImageRef | str):
             images = (images,)
         if not isinstance(images, Iterable):
-            raise RequestError("images must be a list of prepared images or http(s) URLs.")
+            raise RequestError(
+                "Give images as a list of prepared images or http(s) URLs and try again."
+            )
         values["images"] = tuple(_image_ref(image) for image in images)
     if request is not None:
         return replace(request, **values) if values else request
