@@ -38,6 +38,8 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     """Launch the system Chromium (Playwright cannot download browsers here)."""
     chromium = shutil.which("chromium")
     if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the browser tests, but Chromium is not installed.")
         pytest.skip("Chromium is not installed: `make chromium` installs it with apt.")
     return {**browser_type_launch_args, "executable_path": chromium, "args": CHROMIUM_ARGS}
 
