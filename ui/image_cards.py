@@ -67,9 +67,9 @@ def draw_card(status: ImageStatus) -> None:
         picture, facts = st.columns([1, 3], gap="small", vertical_alignment="top", wrap=False)
         with picture:
             if status.thumbnail is not None:
-                # "content": the small JPEG goes out as it is; a pixel width would make
-                # Streamlit decode, resize and encode it again on every rerun.
-                st.image(status.thumbnail, width="content")
+                # "stretch": the small JPEG goes out as it is and the browser fits it to the
+                # column; a pixel width would make Streamlit re-encode it on every rerun.
+                st.image(status.thumbnail, width="stretch")
             elif status.entry.kind == "url" and status.sendable:
                 st.markdown(":material/link:")
             else:

@@ -164,7 +164,7 @@ def render() -> None:
     )
     _key_help(backend)
 
-    images_panel, ask_panel = st.columns([4, 8], gap="large")
+    images_panel, ask_panel = st.columns([5, 7], gap="large")
     with images_panel:
         uploads, urls, url_mode = _image_inputs()
         cards = st.container()
