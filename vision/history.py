@@ -24,6 +24,7 @@ from vision.history_sql import (
     SELECT_IMAGES,
     SELECT_RUNS,
     SELECT_VOTES,
+    image_from_row,
     run_from_row,
     run_values,
     timestamp,
@@ -265,19 +266,7 @@ class HistoryStore:
             SELECT_IMAGES.format(marks=marks),
             ids,
         ):
-            images[int(image["run_id"])].append(
-                RunImage(
-                    position=image["position"],
-                    sha256=image["sha256"],
-                    source_sha256=image["source_sha256"],
-                    mime=image["mime"],
-                    width=image["width"],
-                    height=image["height"],
-                    url=image["url"],
-                    steps=tuple(json.loads(image["steps"])),
-                    thumbnail=bytes(image["thumbnail"]),
-                )
-            )
+            images[int(image["run_id"])].append(image_from_row(image))
         return [run_from_row(row, tuple(images[int(row["id"])])) for row in rows]
 
     # Votes

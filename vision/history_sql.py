@@ -139,6 +139,21 @@ def run_values(run: Run) -> tuple[Any, ...]:
     )
 
 
+def image_from_row(row: sqlite3.Row) -> RunImage:
+    """A run's image as read back from the run_images table."""
+    return RunImage(
+        position=row["position"],
+        sha256=row["sha256"],
+        source_sha256=row["source_sha256"],
+        mime=row["mime"],
+        width=row["width"],
+        height=row["height"],
+        url=row["url"],
+        steps=tuple(json.loads(row["steps"])),
+        thumbnail=bytes(row["thumbnail"]),
+    )
+
+
 def run_from_row(row: sqlite3.Row, images: tuple[RunImage, ...]) -> Run:
     """A run from its row and its images."""
     return Run(
