@@ -336,19 +336,22 @@ def prepare_image(
             width, height = source.width, source.height
         else:
             sent, mime, width, height, steps = _reencode(data, source, target, model, keep_metadata)
+    source_sha256 = hashlib.sha256(data).hexdigest()
+    # The original sent unchanged is the very same object: its hash is already known.
+    sha256 = source_sha256 if sent is data else hashlib.sha256(sent).hexdigest()
     return PreparedImage(
         mime=mime,
         width=width,
         height=height,
         size_bytes=len(sent),
-        sha256=hashlib.sha256(sent).hexdigest(),
+        sha256=sha256,
         data_url=data_url(mime, sent),
         data=sent,
         original_format=source.format,
         original_width=source.width,
         original_height=source.height,
         original_size_bytes=len(data),
-        source_sha256=hashlib.sha256(data).hexdigest(),
+        source_sha256=source_sha256,
         model=model,
         estimated_tokens=estimate_image_tokens(model, width, height),
         filename=filename,
