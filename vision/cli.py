@@ -15,10 +15,10 @@ from typing import Any, TextIO
 from vision.cli_ask import run_ask
 from vision.cli_io import (
     DEFAULT_ECHO_PORT,
+    add_request_options,
     error_facts,
     image_facts,
     make_client,
-    positive_int,
     print_json,
     read_source,
     settings_from_env,
@@ -27,7 +27,7 @@ from vision.echo import EchoServer
 from vision.errors import RequestError, VisionError
 from vision.eval_cli import add_eval_command, run_eval
 from vision.intake import prepare_image
-from vision.payload import DEFAULT_PROMPT, DEFAULT_SYSTEM_PROMPT
+from vision.payload import DEFAULT_PROMPT
 from vision.results import ModelInfo
 from vision.settings import API_KEY_VARIABLE, BASE_URL_VARIABLE
 from vision.sizes import human_size
@@ -177,15 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print the reports as JSON")
 
     ask = commands.add_parser("ask", help="ask one or more models about images")
-    ask.add_argument(
-        "-m",
-        "--model",
-        dest="models",
-        action="append",
-        required=True,
-        metavar="MODEL",
-        help="a model id; repeat to compare models",
-    )
+    add_request_options(ask)
     ask.add_argument(
         "-i",
         "--image",
@@ -195,9 +187,6 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="IMAGE",
         help="an image file, or an http(s) URL sent as is",
     )
-    ask.add_argument("--system", default=DEFAULT_SYSTEM_PROMPT, help="the system prompt")
-    ask.add_argument("--max-tokens", type=positive_int, help="cap on the answer's tokens")
-    ask.add_argument("--temperature", type=float, help="sampling temperature (0 to 2)")
     ask.add_argument("--json", action="store_true", help="print the results as JSON")
     ask.add_argument("prompt", nargs="?", default=DEFAULT_PROMPT, metavar="PROMPT")
 

@@ -10,6 +10,7 @@ from typing import Any, TextIO
 from vision.client import VisionClient
 from vision.errors import ImageUnreadableError, RequestError, VisionError
 from vision.fetch import fetch_image
+from vision.payload import DEFAULT_SYSTEM_PROMPT
 from vision.prepared import PreparedImage
 from vision.settings import API_KEY_VARIABLE, BASE_URL_VARIABLE, Settings, install_redaction
 
@@ -90,3 +91,19 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
+
+
+def add_request_options(parser: argparse.ArgumentParser) -> None:
+    """The options `ask` and `eval` share: the models, system prompt, max tokens, temperature."""
+    parser.add_argument(
+        "-m",
+        "--model",
+        dest="models",
+        action="append",
+        required=True,
+        metavar="MODEL",
+        help="a model id; repeat to compare models",
+    )
+    parser.add_argument("--system", default=DEFAULT_SYSTEM_PROMPT, help="the system prompt")
+    parser.add_argument("--max-tokens", type=positive_int, help="cap on each answer's tokens")
+    parser.add_argument("--temperature", type=float, help="sampling temperature (0 to 2)")

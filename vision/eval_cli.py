@@ -19,11 +19,11 @@ from vision.batch import (
     run_batch,
 )
 from vision.checks import CHECK_KINDS, model_stats, pass_rates
-from vision.cli_io import make_client, positive_int, settings_from_env
+from vision.cli_io import add_request_options, make_client, positive_int, settings_from_env
 from vision.errors import ImageUnreadableError, RequestError
 from vision.export import export_csv
 from vision.history import HistoryStore
-from vision.payload import DEFAULT_PROMPT, DEFAULT_SYSTEM_PROMPT
+from vision.payload import DEFAULT_PROMPT
 
 IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic", ".heif", ".avif", ".bmp", ".tif", ".tiff"}
@@ -111,15 +111,7 @@ def add_eval_command(commands: Any) -> argparse.ArgumentParser:
         "--images", required=True, metavar="DIR_OR_CSV", help="a folder, or a CSV/list of images"
     )
     parser.add_argument("--prompt", default=DEFAULT_PROMPT, help="the prompt (a CSV may override)")
-    parser.add_argument(
-        "-m",
-        "--model",
-        dest="models",
-        action="append",
-        required=True,
-        metavar="MODEL",
-        help="a model id; repeat to compare models",
-    )
+    add_request_options(parser)
     parser.add_argument(
         "--concurrency",
         type=positive_int,
@@ -131,9 +123,6 @@ def add_eval_command(commands: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--check", choices=CHECK_KINDS, default="contains", help="how to compare with expected"
     )
-    parser.add_argument("--system", default=DEFAULT_SYSTEM_PROMPT, help="the system prompt")
-    parser.add_argument("--max-tokens", type=positive_int, help="cap on each answer's tokens")
-    parser.add_argument("--temperature", type=float, help="sampling temperature (0 to 2)")
     parser.add_argument("--history", metavar="FILE", help="history file (default as the app)")
     return parser
 
