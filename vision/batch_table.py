@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from vision.batch import BatchItem
 from vision.errors import RequestError
 
-# The column that names an image, in order of preference (the CLI's eval reads the same ones).
+# The column that names an image, in order of preference.
 IMAGE_COLUMNS = ("image", "url", "path", "file")
 URL_SCHEMES = ("http://", "https://")
 
@@ -33,7 +33,9 @@ def _rows(text: str) -> list[list[str]]:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class _Row:
+class TableRow:
+    """One image row of a batch CSV: its line number, the image it names, its other columns."""
+
     line: int
     source: str
     prompt: str | None = None
@@ -41,16 +43,17 @@ class _Row:
     tag: str | None = None
 
 
-def _table_rows(text: str) -> list[_Row]:
+def table_rows(text: str) -> list[TableRow]:
+    """The image rows of a CSV with an image (or url, path, file) column; else one per line."""
     rows = _rows(text)
     if not rows:
         return []
     header = [cell.strip().lower() for cell in rows[0]]
     column = next((header.index(name) for name in IMAGE_COLUMNS if name in header), None)
     if column is None:
-        # No header: one image (URL or uploaded file name) per line, in the first column.
+        # No header: one image (a URL, or an uploaded file or path) per line, in the first column.
         return [
-            _Row(line=n, source=row[0].strip())
+            TableRow(line=n, source=row[0].strip())
             for n, row in enumerate(rows, start=1)
             if row[0].strip()
         ]
@@ -60,7 +63,7 @@ def _table_rows(text: str) -> list[_Row]:
         source = fields.get(header[column], "")
         if source:
             table.append(
-                _Row(
+                TableRow(
                     line=number,
                     source=source,
                     prompt=fields.get("prompt") or None,
@@ -90,7 +93,7 @@ def batch_items(
     by_name: Mapping[str, Upload] = {upload.name: upload for upload in uploads}
     items: list[BatchItem] = []
     named: set[str] = set()
-    for row in _table_rows(table):
+    for row in table_rows(table):
         image: bytes | str
         if is_image_url(row.source):
             image = row.source

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import threading
 from pathlib import Path
 from typing import Any, TextIO
@@ -18,9 +17,17 @@ from vision.batch import (
     new_batch_id,
     run_batch,
 )
+from vision.batch_table import TableRow, table_rows
 from vision.checks import CHECK_KINDS, model_stats, pass_rates
-from vision.cli_io import add_request_options, make_client, positive_int, settings_from_env
-from vision.errors import ImageUnreadableError, RequestError
+from vision.cli_io import (
+    add_request_options,
+    is_url,
+    make_client,
+    positive_int,
+    read_source,
+    settings_from_env,
+)
+from vision.errors import RequestError
 from vision.export import export_csv
 from vision.history import HistoryStore
 from vision.payload import DEFAULT_PROMPT
@@ -28,32 +35,17 @@ from vision.payload import DEFAULT_PROMPT
 IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic", ".heif", ".avif", ".bmp", ".tif", ".tiff"}
 )
-IMAGE_COLUMNS = ("image", "url", "path", "file")
 
 
-def _is_url(text: str) -> bool:
-    return text.startswith(("http://", "https://"))
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        reason = (exc.strerror or type(exc).__name__).lower()
-        raise ImageUnreadableError(
-            f"Cannot read {path}: {reason}; check the path and run again."
-        ) from None
-
-
-def _item(source: str, base: Path, row: dict[str, str], prompt: str, tag: str | None) -> BatchItem:
-    source = source.strip()
-    image: bytes | str = source if _is_url(source) else _read(base / source)
+def _item(row: TableRow, base: Path, prompt: str, tag: str | None) -> BatchItem:
+    """A CSV row as an item: a URL stays a URL, a path is read relative to the CSV's folder."""
+    image = row.source if is_url(row.source) else read_source(str(base / row.source))
     return BatchItem(
         image=image,
-        prompt=(row.get("prompt") or "").strip() or prompt,
-        name=source,
-        expected=(row.get("expected") or "").strip() or None,
-        tag=(row.get("tag") or "").strip() or tag,
+        prompt=row.prompt or prompt,
+        name=row.source,
+        expected=row.expected,
+        tag=row.tag or tag,
     )
 
 
@@ -67,22 +59,10 @@ def _items_from_table(path: Path, prompt: str, tag: str | None) -> list[BatchIte
     except OSError as exc:
         reason = (exc.strerror or type(exc).__name__).lower()
         raise RequestError(f"Cannot read {path}: {reason}; check the file and run again.") from None
-    rows = [
-        row for row in csv.reader(text.splitlines()) if row and any(cell.strip() for cell in row)
-    ]
+    rows = table_rows(text)
     if not rows:
         raise RequestError(f"{path} lists no images; add one path or URL per line and run again.")
-    header = [cell.strip().lower() for cell in rows[0]]
-    column = next((header.index(name) for name in IMAGE_COLUMNS if name in header), None)
-    if column is None:
-        # No header: one image path or URL per line, in the first column.
-        return [_item(row[0], path.parent, {}, prompt, tag) for row in rows]
-    items = []
-    for row in rows[1:]:
-        fields = dict(zip(header, row, strict=False))
-        if row[column:] and row[column].strip():
-            items.append(_item(row[column], path.parent, fields, prompt, tag))
-    return items
+    return [_item(row, path.parent, prompt, tag) for row in rows]
 
 
 def load_items(source: str, prompt: str, *, tag: str | None = None) -> list[BatchItem]:
@@ -92,7 +72,9 @@ def load_items(source: str, prompt: str, *, tag: str | None = None) -> list[Batc
         files = sorted(
             p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
         )
-        items = [BatchItem(image=_read(p), prompt=prompt, name=p.name, tag=tag) for p in files]
+        items = [
+            BatchItem(image=read_source(str(p)), prompt=prompt, name=p.name, tag=tag) for p in files
+        ]
     elif path.is_file():
         items = _items_from_table(path, prompt, tag)
     else:
