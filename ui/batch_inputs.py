@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from ui.answers import short_name
-from ui.model_picker import Catalog, default_selection, sees_images
+from ui.model_picker import Catalog, pick_models, sees_images
 from vision.batch import DEFAULT_CONCURRENCY, BatchItem
 from vision.batch_table import Upload, batch_items
 from vision.errors import RequestError
@@ -65,30 +65,6 @@ def _uploads(disabled: bool) -> list[Upload]:
     return [Upload(name=file.name, data=file.getvalue()) for file in files or []]
 
 
-def _models(catalog: Catalog | None, disabled: bool) -> list[str]:
-    if catalog is None:
-        return []
-    ids = catalog.ids
-    if MODELS_KEY in st.session_state:
-        st.session_state[MODELS_KEY] = [m for m in st.session_state[MODELS_KEY] if m in ids]
-    default = None if MODELS_KEY in st.session_state else default_selection(catalog)
-
-    def label(model: str) -> str:
-        name = short_name(model)
-        return name if sees_images(catalog.info(model)) else f"{name} · text only"
-
-    chosen: list[str] = st.multiselect(
-        "Models to compare",
-        ids,
-        default=default,
-        key=MODELS_KEY,
-        format_func=label,
-        disabled=disabled,
-        placeholder="Choose one or more models",
-    )
-    return chosen
-
-
 def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
     """Draw the inputs and return the plan they describe (with a problem sentence, if any)."""
     images_panel, ask_panel = st.columns(2, gap="large")
@@ -120,7 +96,11 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
             disabled=disabled,
             help="Given to every item whose CSV row has no tag of its own.",
         )
-        models = _models(catalog, disabled)
+        models = (
+            pick_models(catalog, key=MODELS_KEY, label="Models to compare", disabled=disabled)
+            if catalog is not None
+            else []
+        )
         concurrency = int(
             st.number_input(
                 "Requests at once",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from ui.answers import short_name
 from vision import ModelInfo, VisionError
 from vision.client import VisionClient
 from vision.profiles import profile_for
@@ -86,29 +87,38 @@ def default_selection(catalog: Catalog) -> list[str]:
     return [info.id for info in catalog.models if sees_images(info)][:1]
 
 
-def pick_models(catalog: Catalog) -> list[str]:
-    """The models multiselect (key "models"); a text-only model is marked in its label."""
+def model_label(catalog: Catalog, model: str) -> str:
+    """A model's short name, marked when it cannot read images."""
+    name = short_name(model)
+    return name if sees_images(catalog.info(model)) else f"{name} · text only"
+
+
+def pick_models(
+    catalog: Catalog,
+    *,
+    key: str = MODELS_KEY,
+    label: str = "Models",
+    disabled: bool = False,
+    help_text: str | None = None,
+) -> list[str]:
+    """The models multiselect (the Playground's key is "models"); text-only models are marked."""
     ids = catalog.ids
     default: list[str] | None = None
-    if MODELS_KEY in st.session_state:
+    if key in st.session_state:
         # Keep the user's choice across refreshes, minus models the server no longer lists.
-        chosen = [model for model in st.session_state[MODELS_KEY] if model in ids]
-        if chosen != st.session_state[MODELS_KEY]:
-            st.session_state[MODELS_KEY] = chosen
+        chosen = [model for model in st.session_state[key] if model in ids]
+        if chosen != st.session_state[key]:
+            st.session_state[key] = chosen
     else:
         default = default_selection(catalog)
-
-    def label(model: str) -> str:
-        name = model.rsplit("/", 1)[-1]
-        return name if sees_images(catalog.info(model)) else f"{name} · text only"
-
     chosen_models: list[str] = st.multiselect(
-        "Models",
+        label,
         ids,
-        key=MODELS_KEY,
-        format_func=label,
+        key=key,
+        format_func=lambda model: model_label(catalog, model),
         placeholder="Choose one or more models",
-        help="Each chosen model answers in its own column, all at the same time.",
+        help=help_text,
         default=default,
+        disabled=disabled,
     )
     return chosen_models

@@ -178,7 +178,10 @@ def render() -> None:
             catalog = catalog_for(client_for(backend), backend.identity)
             picker, refresh = st.columns([12, 1], vertical_alignment="bottom", wrap=False)
             with picker:
-                models = pick_models(catalog)
+                models = pick_models(
+                    catalog,
+                    help_text="Each chosen model answers in its own column, all at the same time.",
+                )
             with refresh:
                 st.button(
                     "",
