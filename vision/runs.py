@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
-
-from PIL import Image
 
 from vision.errors import ImageError, VisionError
 from vision.payload import ChatRequest
 from vision.prepared import PreparedImage
 from vision.results import ChatResult
-from vision.sniff import open_image
+from vision.thumbnail import thumbnail
 
 RunKind = Literal["single", "turn", "batch_item"]
 VoteChoice = Literal["a", "b", "tie", "both_bad"]
@@ -21,7 +18,6 @@ RUN_KINDS: tuple[RunKind, ...] = ("single", "turn", "batch_item")
 VOTE_CHOICES: tuple[VoteChoice, ...] = ("a", "b", "tie", "both_bad")
 
 THUMBNAIL_MAX_SIDE_PX = 160
-THUMBNAIL_JPEG_QUALITY = 70
 
 
 def utc_now() -> datetime:
@@ -98,18 +94,9 @@ class Vote:
 def make_thumbnail(data: bytes) -> bytes:
     """A JPEG no larger than 160 px a side, or b"" when the bytes cannot be read as an image."""
     try:
-        image = open_image(data)
-        image.draft("RGB", (THUMBNAIL_MAX_SIDE_PX, THUMBNAIL_MAX_SIDE_PX))
-        image.thumbnail((THUMBNAIL_MAX_SIDE_PX, THUMBNAIL_MAX_SIDE_PX))
-        if image.mode != "RGB":
-            image = (
-                image.convert("RGBA").convert("RGB") if "A" in image.mode else image.convert("RGB")
-            )
-        buffer = io.BytesIO()
-        image.save(buffer, "JPEG", quality=THUMBNAIL_JPEG_QUALITY)
-    except (ImageError, OSError, ValueError, Image.DecompressionBombError):
+        return thumbnail(data, THUMBNAIL_MAX_SIDE_PX)
+    except ImageError:
         return b""
-    return buffer.getvalue()
 
 
 def image_from_prepared(
