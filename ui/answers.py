@@ -1,12 +1,11 @@
-"""The answers side by side: one column per model, streaming text, then usage and timings."""
+"""One model's answer in its column: streaming text, then usage, timings and warnings."""
 
 from __future__ import annotations
 
 import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
 
-from ui.live_run import Column, LiveRun, RunSnapshot
-from ui.text import answer_markdown, clip, literal
+from ui.live_run import Column
+from ui.text import answer_markdown, literal
 from vision import ChatResult
 from vision.preflight import usage_warning
 
@@ -88,27 +87,3 @@ def draw_column(column: Column, *, streaming: bool, heading: bool = True) -> Non
         if missing:
             st.warning(missing, icon=":material/hide_image:")
         st.caption(f"Served by {column.result.model}")
-
-
-def _draw_snapshot(snapshot: RunSnapshot, slots: list[DeltaGenerator]) -> None:
-    for slot, column in zip(slots, snapshot.columns, strict=True):
-        with slot.container(border=True):
-            draw_column(column, streaming=not snapshot.done)
-
-
-def show_run(run: LiveRun) -> None:
-    """Draw a run's columns; while it streams, keep redrawing until every model has finished."""
-    snapshot = run.snapshot()
-    count = len(run.image_names)
-    shown = ", ".join(literal(clip(name, 40)) for name in run.image_names)
-    images = f"{count} image{'' if count == 1 else 's'}: {shown}" if count else "no images"
-    st.caption(f"Asked: “{literal(clip(run.prompt, 160))}” · {images}")
-    columns = st.columns(len(snapshot.columns), gap="medium")
-    slots = [column.empty() for column in columns]
-    _draw_snapshot(snapshot, slots)
-    while not snapshot.done:
-        run.wait(REDRAW_INTERVAL_S)
-        snapshot = run.snapshot()
-        _draw_snapshot(snapshot, slots)
-    if snapshot.error is not None:
-        st.error(str(snapshot.error), icon=":material/error:")
