@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 from ui.answers import short_name
+from ui.charts import bar_charts, percent_column
 from vision.checks import CHECK_KINDS, CheckKind, check_run, model_stats, pass_rates
 from vision.encode import data_url
 from vision.runs import Run
@@ -124,9 +125,7 @@ def draw_pass_rates(runs: Sequence[Run], check: CheckKind) -> None:
             "No item has an expected answer: add an `expected` column to the CSV to check answers."
         )
         return
-    rate = st.column_config.ProgressColumn(
-        "pass rate", format="%.1f %%", min_value=0, max_value=100
-    )
+    rate = percent_column("pass rate")
     st.markdown("**Pass rate per model**")
     st.dataframe(overall, hide_index=True, column_config={"pass rate": rate}, key="pass_rates")
     by_tag = _rate_rows(runs, check, by_tag=True)
@@ -140,23 +139,10 @@ def draw_model_stats(runs: Sequence[Run]) -> None:
     stats = [stat for stat in model_stats(runs) if stat.runs > stat.errors]
     if not stats:
         return
-    names = [short_name(stat.model) for stat in stats]
-    latency, tokens = st.columns(2)
-    with latency:
-        st.markdown("**Mean latency (s)**")
-        st.bar_chart(
-            {"model": names, "seconds": [stat.mean_latency_s or 0.0 for stat in stats]},
-            x="model",
-            y="seconds",
-            height=220,
-            horizontal=True,
-        )
-    with tokens:
-        st.markdown("**Mean total tokens**")
-        st.bar_chart(
-            {"model": names, "tokens": [stat.mean_total_tokens or 0.0 for stat in stats]},
-            x="model",
-            y="tokens",
-            height=220,
-            horizontal=True,
-        )
+    bar_charts(
+        [short_name(stat.model) for stat in stats],
+        [
+            ("Mean latency (s)", "seconds", [stat.mean_latency_s or 0.0 for stat in stats]),
+            ("Mean total tokens", "tokens", [stat.mean_total_tokens or 0.0 for stat in stats]),
+        ],
+    )

@@ -10,6 +10,7 @@ from typing import Any
 import streamlit as st
 
 from ui.answers import short_name
+from ui.charts import bar_charts, percent_column
 from ui.text import answer_markdown, clip, literal
 from vision.checks import LeaderboardRow, blind_pair, leaderboard, leaderboard_by_tag, model_stats
 from vision.errors import VisionError
@@ -186,7 +187,7 @@ def leaderboard_panel(votes: Sequence[Vote], runs: Sequence[Run], *, key: str) -
     if not votes:
         st.caption("No votes yet: judge a few pairs to fill the leaderboard.")
         return
-    rate = st.column_config.ProgressColumn("win rate", format="%.1f %%", min_value=0, max_value=100)
+    rate = percent_column("win rate")
     rows = leaderboard(votes)
     st.markdown(f"**Win rate per model** · {len(votes)} vote(s); a tie counts half a win")
     st.dataframe(
@@ -203,23 +204,19 @@ def leaderboard_panel(votes: Sequence[Vote], runs: Sequence[Run], *, key: str) -
         st.dataframe(tagged, hide_index=True, column_config={"win rate": rate}, key=f"{key}_tags")
     stats = {stat.model: stat for stat in model_stats(runs)}
     models = [row.model for row in rows]
-    names = [short_name(model) for model in models]
-    charts = (
-        ("Win rate (%)", "win rate", [round(row.win_rate * 100, 1) for row in rows]),
-        (
-            "Mean total tokens",
-            "tokens",
-            [(stats[m].mean_total_tokens or 0.0) if m in stats else 0.0 for m in models],
-        ),
-        (
-            "Mean latency (s)",
-            "seconds",
-            [(stats[m].mean_latency_s or 0.0) if m in stats else 0.0 for m in models],
-        ),
+    bar_charts(
+        [short_name(model) for model in models],
+        [
+            ("Win rate (%)", "win rate", [round(row.win_rate * 100, 1) for row in rows]),
+            (
+                "Mean total tokens",
+                "tokens",
+                [(stats[m].mean_total_tokens or 0.0) if m in stats else 0.0 for m in models],
+            ),
+            (
+                "Mean latency (s)",
+                "seconds",
+                [(stats[m].mean_latency_s or 0.0) if m in stats else 0.0 for m in models],
+            ),
+        ],
     )
-    for column, (title, measure, values) in zip(st.columns(3), charts, strict=True):
-        with column:
-            st.markdown(f"**{title}**")
-            st.bar_chart(
-                {"model": names, measure: values}, x="model", y=measure, height=220, horizontal=True
-            )
