@@ -15,6 +15,8 @@ from typing import Any, TextIO
 from vision.cli_ask import run_ask
 from vision.cli_io import (
     DEFAULT_ECHO_PORT,
+    EXIT_ERROR,
+    EXIT_OK,
     add_request_options,
     error_facts,
     image_facts,
@@ -31,9 +33,9 @@ from vision.payload import DEFAULT_PROMPT
 from vision.results import ModelInfo
 from vision.settings import API_KEY_VARIABLE, BASE_URL_VARIABLE
 from vision.sizes import human_size
+from vision.transport import LOOPBACK_HOSTS
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
+EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
 
 
 # check

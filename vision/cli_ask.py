@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from vision.cli_io import (
+    EXIT_ERROR,
+    EXIT_OK,
     error_facts,
     image_facts,
     is_url,
@@ -24,8 +26,6 @@ from vision.errors import ImageError, VisionError
 from vision.intake import prepare_image
 from vision.payload import ChatRequest, ImageRef
 from vision.results import ChatResult
-
-EXIT_OK, EXIT_ERROR = 0, 1
 
 
 def _images_for(model: str, sources: Sequence[str], data: dict[str, bytes]) -> list[Any]:

@@ -15,6 +15,7 @@ from vision.prepared import PreparedImage
 from vision.settings import API_KEY_VARIABLE, BASE_URL_VARIABLE, Settings, install_redaction
 
 DEFAULT_ECHO_PORT = 8800
+EXIT_OK, EXIT_ERROR = 0, 1
 
 
 def is_url(text: str) -> bool:

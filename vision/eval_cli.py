@@ -20,6 +20,8 @@ from vision.batch import (
 from vision.batch_table import TableRow, table_rows
 from vision.checks import CHECK_KINDS, model_stats, pass_rates
 from vision.cli_io import (
+    EXIT_ERROR,
+    EXIT_OK,
     add_request_options,
     is_url,
     make_client,
@@ -214,4 +216,4 @@ def run_eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             out_path.write_text(export_csv(store.batch_runs(batch_id), check=args.check))
             out.write(f"Wrote {out_path}.\n")
         _summary(report, store, args, out)
-    return 0 if not report.failed and not report.cancelled else 1
+    return EXIT_OK if not report.failed and not report.cancelled else EXIT_ERROR
