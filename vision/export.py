@@ -17,8 +17,9 @@ from typing import Any
 from vision.checks import CheckKind, check_run
 from vision.payload import ChatRequest, build_payload
 from vision.runs import Run, RunImage, utc_now
+from vision.settings import API_KEY_VARIABLE
 
-API_KEY_ENV = "IOINTELLIGENCE_API_KEY"
+API_KEY_ENV = API_KEY_VARIABLE  # the variable the generated code reads the key from
 EXTENSION_BY_MIME = {
     "image/jpeg": "jpg",
     "image/png": "png",
@@ -259,7 +260,7 @@ def as_curl(request: ChatRequest, base_url: str) -> CodeExport:
     text = json.dumps(_with_markers(body, files), indent=2, ensure_ascii=False)
     # printf is a shell builtin, so a large body never hits the kernel's argument-size limit.
     quoted = shlex.quote(text)
-    lines = ["# Reproduces one Vision Playground request. Set IOINTELLIGENCE_API_KEY first."]
+    lines = [f"# Reproduces one Vision Playground request. Set {API_KEY_ENV} first."]
     if files:
         names = ", ".join(image.name for image in files.values())
         lines.append(f"# Run it in the folder that holds {names}.")
@@ -314,7 +315,7 @@ def as_python(request: ChatRequest, base_url: str) -> CodeExport:
     body = build_payload(request)
     files = _image_files(body)
     imports = ["import base64", "import os", "from pathlib import Path"] if files else ["import os"]
-    header = '"""Reproduces one Vision Playground request. Set IOINTELLIGENCE_API_KEY first.'
+    header = f'"""Reproduces one Vision Playground request. Set {API_KEY_ENV} first.'
     if files:
         header += "\n\nRun it in the folder that holds " + ", ".join(f.name for f in files.values())
         header += "."
