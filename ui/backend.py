@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -97,15 +98,25 @@ def echo_backend() -> Backend:
     return Backend(base_url=server.base_url, api_key=server.api_key, key_source="echo")
 
 
+def api_host(base_url: str) -> str:
+    """The host requests go to, as shown on the page (the whole URL if it has none)."""
+    return urlsplit(base_url).netloc or base_url
+
+
+def new_client(backend: Backend) -> VisionClient:
+    """A fresh client for this backend (its key redacted from logs first); the caller closes it."""
+    install_redaction(backend.api_key)
+    return VisionClient(backend.base_url, backend.api_key)
+
+
 def client_for(backend: Backend) -> VisionClient:
     """The session's client for this backend, created once per backend and key."""
-    install_redaction(backend.api_key)
     cached = st.session_state.get("_client")
     if cached is not None and cached[0] == backend:
         client: VisionClient = cached[1]
         return client
     if cached is not None:
         cached[1].close()
-    client = VisionClient(backend.base_url, backend.api_key)
+    client = new_client(backend)
     st.session_state["_client"] = (backend, client)
     return client

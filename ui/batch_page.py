@@ -9,7 +9,7 @@ from functools import partial
 
 import streamlit as st
 
-from ui.backend import Backend, client_for
+from ui.backend import Backend, client_for, new_client
 from ui.batch_inputs import BatchPlan, batch_inputs
 from ui.batch_results import choose_check, draw_grid, draw_model_stats, draw_pass_rates
 from ui.batch_run import BatchView, LiveBatch
@@ -19,7 +19,6 @@ from ui.model_picker import catalog_for
 from ui.sidebar import choose_backend
 from ui.votes import leaderboard_panel, vote_panel
 from vision.batch import RequestOptions
-from vision.client import VisionClient
 from vision.errors import HistoryError
 from vision.history import HistoryStore
 
@@ -38,7 +37,7 @@ def _duration(seconds: float | None) -> str:
 
 def _start(backend: Backend, store: HistoryStore, plan: BatchPlan) -> None:
     st.session_state[BATCH_KEY] = LiveBatch(
-        client=partial(VisionClient, backend.base_url, backend.api_key),
+        client=partial(new_client, backend),
         store=store,
         items=plan.items,
         models=plan.models,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from urllib.parse import urlsplit
 
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
@@ -12,6 +11,7 @@ from ui.answers import short_name
 from ui.backend import (
     ECHO_LABEL,
     Backend,
+    api_host,
     client_for,
     configured_settings,
     loopback_urls_allowed,
@@ -124,8 +124,7 @@ def _backend_badge(backend: Backend | None) -> str:
         return ":orange-badge[:material/key_off: No API key]"
     if backend.is_echo:
         return ":blue-badge[:material/science: Echo backend]"
-    host = urlsplit(backend.base_url).netloc or backend.base_url
-    return f":green-badge[:material/cloud_done: {literal(host)}]"
+    return f":green-badge[:material/cloud_done: {literal(api_host(backend.base_url))}]"
 
 
 def _key_help(backend: Backend | None) -> None:

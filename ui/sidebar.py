@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import streamlit as st
 
-from ui.backend import ECHO_LABEL, Backend, configured_settings, echo_backend
+from ui.backend import ECHO_LABEL, Backend, api_host, configured_settings, echo_backend
 from vision.settings import API_KEY_VARIABLE
 
 KEY_INPUT = "api_key_input"
@@ -22,7 +20,7 @@ def choose_backend() -> Backend | None:
     """The backend this session uses, or None when there is no key and the echo is off."""
     settings, source = configured_settings()
     st.subheader("Connection")
-    host = urlsplit(settings.base_url).netloc or settings.base_url
+    host = api_host(settings.base_url)
     if source is None:
         st.text_input(
             "IO Intelligence API key",
