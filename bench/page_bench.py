@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.sections import Verdict, ms, table
+from vision.settings import API_KEY_VARIABLE, BASE_URL_VARIABLE
 
 REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "streamlit_app.py"
@@ -109,11 +110,9 @@ def _attribute(profiler: cProfile.Profile) -> dict[str, Any]:
 
 @contextmanager
 def _environment(base_url: str) -> Iterator[None]:
-    saved = {
-        name: os.environ.get(name) for name in ("IOINTELLIGENCE_BASE_URL", "IOINTELLIGENCE_API_KEY")
-    }
-    os.environ["IOINTELLIGENCE_BASE_URL"] = base_url
-    os.environ["IOINTELLIGENCE_API_KEY"] = API_KEY
+    saved = {name: os.environ.get(name) for name in (BASE_URL_VARIABLE, API_KEY_VARIABLE)}
+    os.environ[BASE_URL_VARIABLE] = base_url
+    os.environ[API_KEY_VARIABLE] = API_KEY
     try:
         yield
     finally:

@@ -12,10 +12,9 @@ import random
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
+from vision.limits import MAX_IMAGE_BYTES, MAX_SIDE_PX
+
 PHONE_PHOTO = (4032, 3024)  # a 12-megapixel phone camera, landscape
-MAX_SIDE = 4096
-# The provider's byte limit (vision.limits.MAX_IMAGE_BYTES): the big PNG must stay under it.
-BYTE_LIMIT = 20 * 1024 * 1024
 # Texture amplitude (± levels) that brings a 4096×4096 PNG close to, but under, 20 MiB.
 PNG_DETAIL = 3
 
@@ -124,14 +123,14 @@ def photo_jpeg(
     return buffer.getvalue()
 
 
-def photo_webp(size: tuple[int, int] = (MAX_SIDE, 3072), *, seed: int = 0) -> bytes:
+def photo_webp(size: tuple[int, int] = (MAX_SIDE_PX, 3072), *, seed: int = 0) -> bytes:
     """A large lossy WEBP photo (method 0 keeps generation quick; decoders do not care)."""
     buffer = io.BytesIO()
     photo(size, seed=seed).save(buffer, "WEBP", quality=90, method=0)
     return buffer.getvalue()
 
 
-def noisy_png(side: int = MAX_SIDE, *, seed: int = 0) -> bytes:
+def noisy_png(side: int = MAX_SIDE_PX, *, seed: int = 0) -> bytes:
     """A side×side photo-like PNG textured to weigh close to 20 MiB (never over the limit)."""
     detail = PNG_DETAIL
     while True:
@@ -139,6 +138,6 @@ def noisy_png(side: int = MAX_SIDE, *, seed: int = 0) -> bytes:
         image = photo((side, side), seed=seed, detail=detail, grain=0)
         # Level 1 (what fast exporters use) encodes in about a second; level 6 takes ten.
         image.save(buffer, "PNG", compress_level=1)
-        if buffer.tell() <= BYTE_LIMIT or detail <= 1:
+        if buffer.tell() <= MAX_IMAGE_BYTES or detail <= 1:
             return buffer.getvalue()
         detail -= 1
