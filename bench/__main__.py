@@ -6,7 +6,6 @@ machine is shared, so absolute times drift between runs.
 
 from __future__ import annotations
 
-import importlib
 import platform
 import sys
 import tempfile
@@ -15,16 +14,12 @@ from pathlib import Path
 
 import PIL
 
-from bench import intake_bench, page_bench
+from bench import batch_bench, intake_bench, page_bench
 from bench.sections import Verdict, summary
 
 
 def _batch() -> list[Verdict]:
-    """Engineer F's batch benchmark, when it is there; its own main prints its figures."""
-    try:
-        batch_bench = importlib.import_module("bench.batch_bench")
-    except ImportError as exc:
-        return [Verdict(target="batch benchmark", measured=f"not run ({exc})", passed=None)]
+    """The batch benchmark; its own main prints its figures."""
     print("\n### 5. Batch against the echo backend (bench/batch_bench.py)\n")
     code = batch_bench.main()
     return [
@@ -53,8 +48,7 @@ def main() -> int:
         memory, results = intake_bench.memory_section(directory)
         verdicts.extend(memory)
         verdicts.extend(intake_bench.payload_section(results))
-        mimes = {".png": "image/png", ".webp": "image/webp", ".jpg": "image/jpeg"}
-        files = [(path.name, path.read_bytes(), mimes[path.suffix]) for path in paths]
+        files = page_bench.uploads(paths)
     verdicts.extend(page_bench.page_section(files))
     del files
     verdicts.extend(_batch())

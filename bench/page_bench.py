@@ -13,7 +13,7 @@ import os
 import pstats
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ API_KEY = "bench-key"
 RERUNS = 5
 TARGET_S = 0.100
 TIMEOUT_S = 180
+UPLOAD_MIMES = {".png": "image/png", ".webp": "image/webp", ".jpg": "image/jpeg"}
 
 PROFILES: list[cProfile.Profile] = []
 
@@ -121,6 +122,11 @@ def _environment(base_url: str) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def uploads(paths: Sequence[Path]) -> list[tuple[str, bytes, str]]:
+    """The files as the page's uploader receives them: name, bytes and MIME type."""
+    return [(path.name, path.read_bytes(), UPLOAD_MIMES[path.suffix]) for path in paths]
 
 
 def _timed_run(at: Any) -> float:
@@ -223,10 +229,8 @@ def main() -> list[Verdict]:
 
     from bench.intake_bench import write_max_set
 
-    mimes = {".png": "image/png", ".webp": "image/webp", ".jpg": "image/jpeg"}
     with tempfile.TemporaryDirectory(prefix="vision-bench-") as folder:
-        paths = write_max_set(Path(folder))
-        files = [(path.name, path.read_bytes(), mimes[path.suffix]) for path in paths]
+        files = uploads(write_max_set(Path(folder)))
     return page_section(files)
 
 
