@@ -229,7 +229,6 @@ def run_batch(
     batch_id: str | None = None,
     jobs: Sequence[BatchJob] | None = None,
     prepare: Prepare | None = None,
-    increase_after: int = 4,
     requeue_delay_s: float = 1.0,
 ) -> BatchReport:
     """Run every item × model job; results reach on_result (on this thread) as they complete.
@@ -246,7 +245,7 @@ def run_batch(
     todo = list(dict.fromkeys(jobs)) if jobs is not None else batch_jobs(items, models)
     batch_id = batch_id or new_batch_id()
     shared = options or RequestOptions()
-    limit = ConcurrencyLimit(concurrency, increase_after=increase_after)
+    limit = ConcurrencyLimit(concurrency)
     stop = cancel or threading.Event()
     queue: deque[tuple[BatchJob, int, float]] = deque((job, 1, 0.0) for job in todo)
     running: dict[Future[BatchResult], tuple[int, int]] = {}
