@@ -9,8 +9,8 @@ import streamlit as st
 
 from ui.answers import short_name
 from ui.charts import bar_charts, percent_column
+from ui.thumbnails import thumbnail_data_url
 from vision.checks import CHECK_KINDS, CheckKind, check_run, model_stats, pass_rates
-from vision.encode import data_url
 from vision.runs import Run
 
 CHECK_KEY = "batch_check"
@@ -25,7 +25,7 @@ def thumbnail_url(run: Run) -> str | None:
     """The run's first image as a small data URL for the grid, or its http(s) URL."""
     for image in run.images:
         if image.thumbnail:
-            return data_url("image/jpeg", image.thumbnail)
+            return thumbnail_data_url(image)
         if image.url:
             return image.url
     return None

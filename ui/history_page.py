@@ -18,6 +18,7 @@ from ui.playground import render as playground
 from ui.reopen import reopen_run
 from ui.sidebar import choose_backend
 from ui.text import answer_markdown, clip, literal
+from ui.thumbnails import thumbnail_data_url
 from vision.errors import HistoryError, VisionError
 from vision.history import HistoryStore
 from vision.replay import rebuild_request
@@ -136,7 +137,7 @@ def _run_card(store: HistoryStore, backend: Backend | None, run: Run) -> None:
             f"**{literal(short_name(run.model))}** · {run.created_at:%Y-%m-%d %H:%M:%S} UTC · "
             + " · ".join(literal(part) for part in where)
         )
-        thumbnails = [image.thumbnail for image in run.images if image.thumbnail]
+        thumbnails = [thumbnail_data_url(image) for image in run.images if image.thumbnail]
         if thumbnails:
             pictures, body = st.columns([1, 5])
             with pictures:

@@ -12,6 +12,7 @@ import streamlit as st
 from ui.answers import short_name
 from ui.charts import bar_charts, percent_column
 from ui.text import answer_markdown, clip, literal
+from ui.thumbnails import thumbnail_data_url
 from vision.checks import LeaderboardRow, blind_pair, leaderboard, leaderboard_by_tag, model_stats
 from vision.errors import VisionError
 from vision.history import HistoryStore
@@ -132,7 +133,7 @@ def vote_panel(store: HistoryStore, runs: Sequence[Run], *, key: str) -> None:
     left = len([pid for pid in groups if pid not in voted])
     st.caption(f"{left} image(s) left to judge · the models stay hidden until you vote.")
     picture, question = st.columns([1, 4], vertical_alignment="center")
-    thumbnail = a.images[0].thumbnail if a.images else b""
+    thumbnail = thumbnail_data_url(a.images[0]) if a.images else ""
     with picture:
         if thumbnail:
             st.image(thumbnail, width=140)

@@ -105,7 +105,7 @@ def test_every_saved_run_is_listed_newest_first_with_answer_usage_and_thumbnail(
     assert _shows(at, "The total is 42 EUR")
     assert _shows(at, "1690 prompt + 10 completion = 1700 tokens")
     assert [error.value for error in at.error] == ["The API took too long to answer; try again."]
-    assert "/media/" in _page_dump(at)  # the OCR run's thumbnail
+    assert "data:image/jpeg;base64," in _page_dump(at)  # the OCR run's thumbnail
     cards = [m.value for m in at.markdown if "· run " in m.value.replace("\\", "")]
     assert "run " + str(seeded["failed"].id) in cards[0].replace("\\", "")
 
