@@ -9,9 +9,20 @@ import streamlit as st
 
 from ui.backend import configured_settings
 from vision.checks import CheckKind
-from vision.export import API_KEY_ENV, as_curl, as_python, export_csv, export_json, export_markdown
+from vision.export import (
+    API_KEY_ENV,
+    CodeExport,
+    as_curl,
+    as_python,
+    export_csv,
+    export_json,
+    export_markdown,
+)
 from vision.payload import ChatRequest
 from vision.runs import Run
+
+# Per copy-as-code panel: the request shown and its snippets.
+CODE_KEY = "_code_snippets"
 
 
 def download_buttons(
@@ -42,16 +53,31 @@ def code_base_url() -> str:
     return settings.base_url
 
 
+def _snippets(request: ChatRequest, base_url: str, key: str) -> tuple[CodeExport, CodeExport]:
+    """curl and Python for the request, made once per shown request: each decodes its images."""
+    cache: dict[str, tuple[ChatRequest, str, CodeExport, CodeExport]]
+    cache = st.session_state.setdefault(CODE_KEY, {})
+    made = cache.get(key)
+    if made is None or made[0] is not request or made[1] != base_url:
+        made = (request, base_url, as_curl(request, base_url), as_python(request, base_url))
+        cache[key] = made
+    return made[2], made[3]
+
+
+def forget_code(key: str) -> None:
+    """Drop a closed panel's snippets (and the image bytes they hold) from the session."""
+    st.session_state.get(CODE_KEY, {}).pop(key, None)
+
+
 def copy_as_code(request: ChatRequest, *, key: str) -> None:
     """The request as curl and as Python `requests`, with image files to save next to them."""
     base_url = code_base_url()
+    curl, python = _snippets(request, base_url, key)
     st.caption(
         f"Set `{API_KEY_ENV}` in your shell first: the code reads the key from there. "
         "Each code block has a copy button."
     )
     curl_tab, python_tab = st.tabs(["curl", "Python"])
-    curl = as_curl(request, base_url)
-    python = as_python(request, base_url)
     with curl_tab:
         st.code(curl.code, language="bash")
     with python_tab:
@@ -62,7 +88,7 @@ def copy_as_code(request: ChatRequest, *, key: str) -> None:
             with column:
                 st.download_button(
                     name,
-                    data=data,
+                    data=partial(bytes, data),  # handed over on click, not on every rerun
                     file_name=name,
                     key=f"{key}_file_{name}",
                     icon=":material/image:",

@@ -12,7 +12,7 @@ import streamlit as st
 
 from ui.answers import short_name
 from ui.backend import Backend, client_for
-from ui.exports import copy_as_code, download_buttons
+from ui.exports import copy_as_code, download_buttons, forget_code
 from ui.history_store import history_store
 from ui.playground import render as playground
 from ui.reopen import reopen_run
@@ -21,6 +21,7 @@ from ui.text import answer_markdown, clip, literal
 from ui.thumbnails import thumbnail_data_url
 from vision.errors import HistoryError, VisionError
 from vision.history import HistoryStore
+from vision.payload import ChatRequest
 from vision.replay import rebuild_request
 from vision.results import ChatResult
 from vision.runs import Run, run_from_result
@@ -28,6 +29,8 @@ from vision.runs import Run, run_from_result
 ALL = "All"
 PAGE_SIZE = 50
 FLASH_KEY = "_history_flash"
+# Requests rebuilt for "Export and code", by run id, while that panel is open.
+REBUILT_KEY = "_history_rebuilt"
 
 
 def _flash(message: str) -> None:
@@ -95,6 +98,18 @@ def _rerun(store: HistoryStore, backend: Backend | None, run: Run) -> None:
     _flash(f"Rerun saved as run {saved.id}: it is at the top of the list.")
 
 
+def _rebuilt(store: HistoryStore, run: Run) -> ChatRequest | VisionError:
+    """The run's request, rebuilt once while its code is shown: rebuilding prepares each image."""
+    cache: dict[int, ChatRequest | VisionError] = st.session_state.setdefault(REBUILT_KEY, {})
+    if run.id not in cache:
+        try:
+            cache[run.id] = rebuild_request(run, store)
+        except VisionError as err:
+            err.__traceback__ = None  # keep no frames alive in the session
+            cache[run.id] = err
+    return cache[run.id]
+
+
 def _actions(store: HistoryStore, backend: Backend | None, run: Run) -> None:
     reopen, rerun, delete, more = st.columns([2, 2, 2, 3])
     with reopen:
@@ -116,14 +131,16 @@ def _actions(store: HistoryStore, backend: Backend | None, run: Run) -> None:
             st.rerun()
     with more:
         show = st.toggle("Export and code", key=f"more_{run.id}")
-    if show:
-        download_buttons([run], name=f"run-{run.id}", key=f"export_{run.id}", title=f"Run {run.id}")
-        try:
-            request = rebuild_request(run, store)
-        except VisionError as err:
-            st.caption(f"Copy as code is not available: {err}")
-        else:
-            copy_as_code(request, key=f"code_{run.id}")
+    if not show:
+        st.session_state.get(REBUILT_KEY, {}).pop(run.id, None)
+        forget_code(f"code_{run.id}")
+        return
+    download_buttons([run], name=f"run-{run.id}", key=f"export_{run.id}", title=f"Run {run.id}")
+    request = _rebuilt(store, run)
+    if isinstance(request, VisionError):
+        st.caption(f"Copy as code is not available: {request}")
+    else:
+        copy_as_code(request, key=f"code_{run.id}")
 
 
 def _run_card(store: HistoryStore, backend: Backend | None, run: Run) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
+import PIL.Image
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -200,3 +202,23 @@ def test_export_and_copy_as_code_use_the_placeholder_never_the_key(
     assert "Read the receipt total" in curl
     assert "image-1.png" in curl  # the image travels as a file next to the code
     assert sentinel not in _page_dump(at)
+
+
+def test_a_rerun_with_nothing_new_opens_no_image(history_page, seeded, monkeypatch):
+    at = history_page()
+    at.toggle(key=f"more_{seeded['ocr'].id}").set_value(True).run()
+    assert len(at.code) == 2
+    opened: list[object] = []
+    real_open = PIL.Image.open
+
+    def counting_open(*args: Any, **kwargs: Any) -> Any:
+        opened.append(args[0])
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(PIL.Image, "open", counting_open)
+    at.run()
+    at.run()
+    assert not at.exception
+    assert len(at.code) == 2  # the code is still shown, made once rather than per rerun
+    assert "data:image/jpeg;base64," in _page_dump(at)  # so is the thumbnail
+    assert opened == []
