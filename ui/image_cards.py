@@ -67,8 +67,8 @@ def draw_card(status: ImageStatus) -> None:
         picture, facts = st.columns([1, 3], gap="small", vertical_alignment="top", wrap=False)
         with picture:
             if status.thumbnail is not None:
-                # "stretch": the small JPEG goes out as it is and the browser fits it to the
-                # column; a pixel width would make Streamlit re-encode it on every rerun.
+                # A data URL made once: the browser fits it to the column, and Streamlit
+                # neither opens nor re-encodes it on a rerun.
                 st.image(status.thumbnail, width="stretch")
             elif status.entry.kind == "url" and status.sendable:
                 st.markdown(":material/link:")

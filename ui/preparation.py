@@ -10,6 +10,7 @@ from typing import Any
 from ui.answers import compact_name
 from ui.state import ImageEntry, SessionState
 from vision import ImageError, ImageRef, PreparedImage, prepare_image
+from vision.encode import data_url
 from vision.fetch import fetch_image
 from vision.limits import MAX_IMAGES_PER_REQUEST
 from vision.profiles import DEFAULT_QWEN_TOKEN_BUDGET, profile_for
@@ -48,7 +49,7 @@ class ImageStatus:
     over_limit: bool = False
     refs: dict[str, ImageRef] = field(default_factory=dict, repr=False)
     sent_notes: dict[str, str] = field(default_factory=dict)
-    preview: bytes | None = field(default=None, repr=False)
+    preview: str | None = field(default=None, repr=False)
 
     @property
     def sendable(self) -> bool:
@@ -56,8 +57,8 @@ class ImageStatus:
         return self.error is None and not self.over_limit
 
     @property
-    def thumbnail(self) -> bytes | None:
-        """A small JPEG of the image (made once per content), or None for an unchecked URL."""
+    def thumbnail(self) -> str | None:
+        """A small JPEG of the image as a data URL (made once per content), else None."""
         return self.preview
 
     def ref_for(self, model: str) -> ImageRef:
@@ -120,14 +121,15 @@ def _prepared(
     return cache[key]
 
 
-def _thumbnail(state: SessionState, entry: ImageEntry) -> bytes | None:
-    """The card's thumbnail, made once per content: a rerun never decodes or encodes again."""
+def _thumbnail(state: SessionState, entry: ImageEntry) -> str | None:
+    """The card's thumbnail as a data URL, made once per content: the browser shows it as it
+    is, so a rerun neither decodes nor encodes (Streamlit would open and hash bytes each time)."""
     assert entry.data is not None
     assert entry.sha256 is not None
-    cache: dict[str, bytes | None] = state.setdefault(THUMBNAILS_KEY, {})
+    cache: dict[str, str | None] = state.setdefault(THUMBNAILS_KEY, {})
     if entry.sha256 not in cache:
         try:
-            cache[entry.sha256] = thumbnail(entry.data, THUMBNAIL_SIDE)
+            cache[entry.sha256] = data_url("image/jpeg", thumbnail(entry.data, THUMBNAIL_SIDE))
         except ImageError:
             cache[entry.sha256] = None  # the card shows the preparation's error instead
     return cache[entry.sha256]

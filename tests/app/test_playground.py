@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import PIL.Image
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -212,6 +213,25 @@ def test_an_upload_is_prepared_once_per_model_not_on_every_rerun(app, monkeypatc
     at.text_area(key="prompt").set_value("Describe it.").run()
     at.text_area(key="prompt").set_value("Describe it again.").run()
     assert sorted(calls) == sorted([LLAMA, QWEN])  # once per model, not once per rerun
+
+
+def test_a_rerun_with_nothing_new_opens_no_image(app, monkeypatch):
+    at = app()
+    _upload(at, ("red.png", make_image("PNG", (600, 600)), "image/png"))
+    opened: list[object] = []
+    real_open = PIL.Image.open
+
+    def counting_open(*args: Any, **kwargs: Any) -> Any:
+        opened.append(args[0])
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(PIL.Image, "open", counting_open)
+    at.run()
+    at.run()
+    assert not at.exception
+    assert opened == []
+    assert _shows(at, "PNG · 600×600")
+    assert "data:image/jpeg;base64," in _page_dump(at)  # the card's thumbnail
 
 
 def test_when_models_cannot_be_read_the_documented_models_are_offered(app, echo):
