@@ -240,18 +240,23 @@ def _downscale(pixels: Image.Image, target: tuple[int, int]) -> Image.Image:
 
 
 def _reencode(
-    data: bytes, source: _Source, target: tuple[int, int], model: str | None, keep: bool
+    data: bytes,
+    source: _Source,
+    target: tuple[int, int],
+    model: str | None,
+    keep: bool,
+    decoded: Image.Image | None = None,
 ) -> tuple[bytes, str, int, int, list[str]]:
-    """Decode (at reduced scale where possible), convert, resize, rotate upright and encode."""
+    """Decode (at reduced scale where possible, or reuse `decoded`), convert, resize, encode."""
     steps: list[str] = []
-    image = open_image(data, INTAKE_FORMATS)
+    image = decoded if decoded is not None else open_image(data, INTAKE_FORMATS)
     with image:
         if source.animated:
             steps.append("used the first frame only")
         if source.format not in ACCEPTED_FORMATS and source.format != "MPO":
             steps.append(f"converted {source.format} (not accepted by the API)")
         raw_target = target if source.orientation < 5 else (target[1], target[0])
-        if image.format in ("JPEG", "MPO") and raw_target != image.size:
+        if decoded is None and image.format in ("JPEG", "MPO") and raw_target != image.size:
             # libjpeg scales by 1/2, 1/4 or 1/8 while decoding, staying at or above the target.
             image.draft(image.mode, raw_target)
         _load(image)
@@ -276,15 +281,25 @@ def _reencode(
     return encoded.data, encoded.mime, encoded.width, encoded.height, steps
 
 
-def _pass_through(data: bytes, source: _Source, keep: bool) -> tuple[bytes, list[str]] | None:
-    """The original bytes (minus metadata) when the pixels can go unchanged; None otherwise."""
+def _pass_through(
+    data: bytes, source: _Source, keep: bool
+) -> tuple[bytes, list[str]] | Image.Image | None:
+    """The original bytes (minus metadata) when the pixels can go unchanged.
+
+    Otherwise None, or the full-size pixels it had to decode to find out (a transparent PNG,
+    say), so the re-encode does not decode them a second time.
+    """
     if source.format not in (*ACCEPTED_FORMATS, "MPO") or source.animated:
         return None
     if source.orientation != 1 or len(data) > MAX_IMAGE_BYTES:
         return None
     image = open_image(data, INTAKE_FORMATS)
     with image:
-        if image.format in ("JPEG", "MPO"):
+        # Only alpha needs the pixels to judge; every other mode is settled by the header.
+        if image.mode not in ("RGBA", "LA") and needs_conversion(image):
+            return None
+        scaled = image.format in ("JPEG", "MPO")
+        if scaled:
             # Decoding at 1/8 scale still reads every byte: enough to prove the file is whole.
             image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))
         _load(image)
@@ -293,7 +308,7 @@ def _pass_through(data: bytes, source: _Source, keep: bool) -> tuple[bytes, list
         except DECODE_FAILURES as exc:
             raise ImageUnreadableError(_UNREADABLE) from exc
     if convert:
-        return None
+        return None if scaled else image
     stripped = strip_metadata(data, source.format, keep_metadata=keep)
     if stripped is None:
         return None
@@ -327,15 +342,19 @@ def prepare_image(
         with image:
             source = _describe(image, data)
         target = send_size(model, source.width, source.height, qwen_token_budget=qwen_token_budget)
-        passed = None
+        checked = None
         if target == (source.width, source.height):
-            passed = _pass_through(data, source, keep_metadata)
+            checked = _pass_through(data, source, keep_metadata)
+        passed = checked if isinstance(checked, tuple) else None
         if passed is not None:
             sent, steps = passed
             mime = MIME_BY_FORMAT["JPEG" if source.format == "MPO" else source.format]
             width, height = source.width, source.height
         else:
-            sent, mime, width, height, steps = _reencode(data, source, target, model, keep_metadata)
+            decoded = checked if isinstance(checked, Image.Image) else None
+            sent, mime, width, height, steps = _reencode(
+                data, source, target, model, keep_metadata, decoded
+            )
     source_sha256 = hashlib.sha256(data).hexdigest()
     # The original sent unchanged is the very same object: its hash is already known.
     sha256 = source_sha256 if sent is data else hashlib.sha256(sent).hexdigest()
