@@ -1,12 +1,16 @@
-"""Fixtures of the integration tests: an echo-backed client, and the retry waits it asks for."""
+"""Fixtures of the integration tests: an echo-backed client, retry waits, a hostile image host."""
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from tests.client_calls import KEY
+from tests.hostile_server import REAL_CONNECT, ImageServer, serve
 from vision import retry
 from vision.client import VisionClient
 from vision.echo import EchoServer
@@ -25,3 +29,29 @@ def client(echo: EchoServer) -> Iterator[VisionClient]:
     """A client on the echo backend with 2 s timeouts and a 20 s deadline (files may override)."""
     with VisionClient(echo.base_url, KEY, timeout=(2.0, 2.0), deadline_s=20.0) as made:
         yield made
+
+
+@pytest.fixture(scope="module")
+def image_server() -> Iterator[ImageServer]:
+    """The hostile image host on 127.0.0.1, one per test module."""
+    yield from serve("127.0.0.1", socket.AF_INET)
+
+
+@pytest.fixture
+def loopback_only(monkeypatch: pytest.MonkeyPatch, image_server: ImageServer) -> list[str]:
+    """Every outgoing connection must go to loopback; anything else fails the test unsent.
+
+    The fetch test modules turn it on for every test with pytest.mark.usefixtures.
+    """
+    image_server.seen.clear()
+    attempts: list[str] = []
+
+    def guarded_connect(sock: socket.socket, address: Any) -> None:
+        host = address[0] if isinstance(address, tuple) else address
+        attempts.append(host)
+        if not ipaddress.ip_address(host.split("%")[0]).is_loopback:
+            pytest.fail(f"a connection to {address} was attempted")
+        return REAL_CONNECT(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    return attempts
