@@ -1,10 +1,16 @@
-"""Every page test writes its history to a file of its own, never to the user's."""
+"""Every page test writes its history to a file of its own; the Playground tests start the page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ECHO_API_KEY
+from tests.pages import APP, TIMEOUT_S
+from vision.echo import EchoServer
 
 
 @pytest.fixture(autouse=True)
@@ -13,3 +19,22 @@ def history_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "history.sqlite3"
     monkeypatch.setenv("VISION_HISTORY_PATH", str(path))
     return path
+
+
+@pytest.fixture
+def app(echo: EchoServer, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
+    """A function that starts the Playground against the echo backend with the given key."""
+
+    def start(key: str | None = ECHO_API_KEY) -> AppTest:
+        monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", echo.base_url)
+        if key is None:
+            monkeypatch.delenv("IOINTELLIGENCE_API_KEY", raising=False)
+        else:
+            monkeypatch.setenv("IOINTELLIGENCE_API_KEY", key)
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+        at.secrets["app"] = {"note": "no key here"}  # isolate from a developer's secrets.toml
+        at.run()
+        assert not at.exception
+        return at
+
+    return start
