@@ -20,6 +20,7 @@ from ui.sidebar import choose_backend
 from ui.text import answer_markdown, clip, literal
 from ui.thumbnails import thumbnail_data_url
 from vision.errors import HistoryError, VisionError
+from vision.export import usage_line
 from vision.history import HistoryStore
 from vision.payload import ChatRequest
 from vision.replay import rebuild_request
@@ -60,21 +61,6 @@ def _filters(store: HistoryStore) -> dict[str, Any]:
         "since": since,
         "until": until,
     }
-
-
-def _usage(run: Run) -> str:
-    parts = []
-    if run.total_tokens is not None:
-        parts.append(
-            f"{run.prompt_tokens} prompt + {run.completion_tokens} completion = "
-            f"{run.total_tokens} tokens"
-        )
-    for label, value in (("latency", run.latency_s), ("first token", run.ttft_s)):
-        if value is not None:
-            parts.append(f"{label} {value:.2f} s")
-    if run.finish_reason:
-        parts.append(f"finish {run.finish_reason}")
-    return " · ".join(parts) or "no usage reported"
 
 
 def _rerun(store: HistoryStore, backend: Backend | None, run: Run) -> None:
@@ -170,7 +156,7 @@ def _run_card(store: HistoryStore, backend: Backend | None, run: Run) -> None:
                 st.error(run.error or "", icon=":material/error:")
             else:
                 st.markdown(answer_markdown(run.answer) or "_(empty answer)_")
-            st.caption(_usage(run))
+            st.caption(usage_line(run))
         _actions(store, backend, run)
 
 

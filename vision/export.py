@@ -85,7 +85,8 @@ def export_json(runs: Iterable[Run], *, title: str = "Vision Playground export")
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _usage_line(run: Run) -> str:
+def usage_line(run: Run) -> str:
+    """A saved run's tokens, latency, first token and finish reason on one line."""
     parts = []
     if run.total_tokens is not None:
         parts.append(
@@ -127,7 +128,7 @@ def export_markdown(runs: Sequence[Run], *, title: str = "Vision Playground expo
             facts.append(
                 "Parameters: " + ", ".join(f"{k} {v}" for k, v in sorted(run.params.items()))
             )
-        lines += [f"- {' · '.join(facts)}", f"- Usage: {_usage_line(run)}"]
+        lines += [f"- {' · '.join(facts)}", f"- Usage: {usage_line(run)}"]
         lines += [_image_line(image) for image in run.images]
         lines.append("")
         if run.system:
