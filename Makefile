@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test lint type unit e2e chromium bench echo clean
+.PHONY: run test lint type unit e2e screenshot chromium bench echo clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,9 @@ unit: $(STAMP)
 
 e2e: $(STAMP) chromium
 	$(BIN)/python -m pytest -m e2e
+
+screenshot: $(STAMP) chromium
+	VISION_UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest -m e2e tests/e2e/test_browser.py
 
 test: $(STAMP) chromium lint type
 	$(BIN)/python -m pytest
