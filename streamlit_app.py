@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from ui.backend import configured_settings
-from ui.playground import render as playground
+from ui.pages.playground import render as playground
+from ui.shared.backend import configured_settings
 
 _, key_source = configured_settings()
 st.set_page_config(
@@ -18,9 +18,9 @@ st.navigation(
         st.Page(
             playground, title="Playground", icon=":material/photo_library:", url_path="playground"
         ),
-        st.Page("ui/batch_page.py", title="Batch", icon=":material/table_view:", url_path="batch"),
+        st.Page("ui/pages/batch.py", title="Batch", icon=":material/table_view:", url_path="batch"),
         st.Page(
-            "ui/history_page.py", title="History", icon=":material/history:", url_path="history"
+            "ui/pages/history.py", title="History", icon=":material/history:", url_path="history"
         ),
     ],
 ).run()

@@ -9,8 +9,8 @@ import sys
 import time
 
 from tests.images import make_photo
-from vision.batch import BatchItem, run_batch
-from vision.client import VisionClient
+from vision.api.client import VisionClient
+from vision.batch.runner import BatchItem, run_batch
 from vision.echo import ECHO_MODELS, EchoServer
 
 IMAGES = 20

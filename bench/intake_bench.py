@@ -110,7 +110,7 @@ def speed_section(photo: bytes) -> list[Verdict]:
     ]
 
 
-# Pillow's C entry points, by the line of vision/intake.py or vision/encode.py that calls them.
+# Pillow's C entry points, by the line of vision/images/intake.py or encode.py that calls them.
 _STAGES = {
     "decode": ("JPEG decode at reduced scale (intake._reencode: _load(image) after draft)",),
     "resize": ("resize (intake._downscale: bilinear under 2×, else bicubic)",),
@@ -291,7 +291,7 @@ def _group(name: str) -> str:
 
 def payload_section(results: list[dict[str, Any]]) -> list[Verdict]:
     """Section 3: bytes and estimated image tokens sent against the raw files, per model."""
-    from vision.profiles import estimate_image_tokens
+    from vision.images.profiles import estimate_image_tokens
 
     rows = []
     qwen_photo_ratio = None
@@ -329,7 +329,7 @@ def payload_section(results: list[dict[str, Any]]) -> list[Verdict]:
                 )
             )
     table(
-        "3. Sent against raw, per model (tokens: vision.profiles.estimate_image_tokens; "
+        "3. Sent against raw, per model (tokens: vision.images.profiles.estimate_image_tokens; "
         "raw = the file as uploaded, at the server's own resize)",
         (
             "model",

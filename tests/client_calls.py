@@ -6,8 +6,8 @@ import socket
 from collections.abc import Iterable
 
 from tests.conftest import ECHO_API_KEY
+from vision.api.results import ChatResult
 from vision.echo import ECHO_MODELS
-from vision.results import ChatResult
 
 KEY = ECHO_API_KEY
 LLAMA, QWEN = ECHO_MODELS[0], ECHO_MODELS[1]

@@ -1,13 +1,15 @@
 """Vision Playground core: prepare images, call IO Intelligence vision models, compare answers."""
 
-from vision.batch import BatchItem, BatchReport, BatchResult, retry_failed, run_batch
-from vision.batch_table import batch_items
-from vision.chat_input import check_model_sees_images
-from vision.checks import blind_pair, check_answer, leaderboard, pass_rates
-from vision.client import VisionClient
-from vision.compare import ModelEvent, ModelOutcome, compare_models, stream_models
-from vision.conversation import follow_up
-from vision.diff import answer_diff, similarity
+from vision.api.arguments import check_model_sees_images
+from vision.api.client import VisionClient
+from vision.api.request import ChatRequest, ImageRef, Turn, build_payload
+from vision.api.results import ChatResult, ModelInfo, Usage
+from vision.batch.inputs import batch_items
+from vision.batch.runner import BatchItem, BatchReport, BatchResult, retry_failed, run_batch
+from vision.chat.compare import ModelEvent, ModelOutcome, compare_models, stream_models
+from vision.chat.diff import answer_diff, similarity
+from vision.chat.follow_up import follow_up
+from vision.chat.preflight import Preflight, preflight, usage_warning
 from vision.errors import (
     APIConnectionError,
     APIError,
@@ -32,24 +34,22 @@ from vision.errors import (
     URLFetchError,
     VisionError,
 )
-from vision.export import as_curl, as_python, export_csv, export_json, export_markdown
-from vision.fetch import FetchedImage, fetch_image
-from vision.history import HistoryStore
-from vision.intake import prepare_image
-from vision.payload import ChatRequest, ImageRef, Turn, build_payload
-from vision.preflight import Preflight, preflight, usage_warning
-from vision.prepared import PreparedImage
-from vision.profiles import (
+from vision.history.export import as_curl, as_python, export_csv, export_json, export_markdown
+from vision.history.records import Run, RunImage, Vote
+from vision.history.replay import rebuild_request
+from vision.history.store import HistoryStore
+from vision.images.intake import prepare_image
+from vision.images.prepared import PreparedImage
+from vision.images.profiles import (
     ModelProfile,
     estimate_image_tokens,
     estimate_text_tokens,
     profile_for,
 )
-from vision.replay import rebuild_request
-from vision.results import ChatResult, ModelInfo, Usage
-from vision.runs import Run, RunImage, Vote
+from vision.images.thumbnail import thumbnail
+from vision.scoring.checks import blind_pair, check_answer, leaderboard, pass_rates
 from vision.settings import DEFAULT_BASE_URL, Settings, install_redaction
-from vision.thumbnail import thumbnail
+from vision.urls.fetch import FetchedImage, fetch_image
 
 __all__ = [
     "DEFAULT_BASE_URL",

@@ -2,7 +2,7 @@
 
 import sys
 
-from vision.cli import main
+from vision.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+E = TypeVar("E", bound=BaseException)
+
 
 class VisionError(Exception):
     """Base of every error the app shows; str(err) says what happened and what to do."""
+
+
+def without_traceback(err: E) -> E:
+    """The error with its traceback dropped, to keep as a value (no frames stay alive)."""
+    err.__traceback__ = None
+    return err
 
 
 # Image errors: raised before anything is sent.

@@ -105,8 +105,8 @@ _LOGGER_NAMES = (
     "urllib3.util.retry",
     "requests",
     "vision",
-    "vision.client",
-    "vision.retry",
+    "vision.api.client",
+    "vision.api.retry",
 )
 
 

@@ -16,8 +16,8 @@ from tests.pages import page_dump as _page_dump
 from tests.pages import shows as _shows
 from tests.pages import texts as _texts
 from vision.echo import EchoServer, Fault
-from vision.export import export_csv, export_json, export_markdown
-from vision.history import HistoryStore
+from vision.history.export import export_csv, export_json, export_markdown
+from vision.history.store import HistoryStore
 
 
 def _png(name: str, side: int) -> tuple[str, bytes, str]:
@@ -46,7 +46,7 @@ def batch_page(
         at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
         at.secrets["app"] = {"note": "no key here"}  # isolate from a developer's secrets.toml
         at.run()
-        at.switch_page("ui/batch_page.py").run()
+        at.switch_page("ui/pages/batch.py").run()
         assert not at.exception
         assert _shows(at, "Batch evaluation")
         return at

@@ -15,8 +15,8 @@ from tests.pages import page_dump as _page_dump
 from tests.pages import shows as _shows
 from tests.pages import texts as _texts
 from vision.echo import EchoServer
-from vision.export import export_csv, export_json, export_markdown
-from vision.history import HistoryStore
+from vision.history.export import export_csv, export_json, export_markdown
+from vision.history.store import HistoryStore
 
 FIRST_PROMPT = "What is in this image?"
 
@@ -193,7 +193,7 @@ def test_reopening_a_saved_run_retires_the_answers_to_earlier_runs(playground, h
     _send_one_image(at)
     [saved] = HistoryStore(history_file).search_runs(model=QWEN)
 
-    at.switch_page("ui/history_page.py").run()
+    at.switch_page("ui/pages/history.py").run()
     at.button(key=f"reopen_{saved.id}").click().run()
     assert not at.exception
     assert at.multiselect(key="models").value == [QWEN]

@@ -18,9 +18,9 @@ from tests.pages import page_dump as _page_dump
 from tests.pages import shows as _shows
 from tests.pages import texts as _texts
 from vision.echo import EchoServer
-from vision.history import HistoryStore
-from vision.intake import prepare_image
-from vision.runs import Run, image_from_prepared
+from vision.history.records import Run, image_from_prepared
+from vision.history.store import HistoryStore
+from vision.images.intake import prepare_image
 
 
 def _shown_runs(at: AppTest) -> set[int]:
@@ -92,7 +92,7 @@ def history_page(
         at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
         at.secrets["app"] = {"note": "no key here"}
         at.run()
-        at.switch_page("ui/history_page.py").run()
+        at.switch_page("ui/pages/history.py").run()
         assert not at.exception
         return at
 
@@ -190,7 +190,7 @@ def test_export_and_copy_as_code_use_the_placeholder_never_the_key(
         at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
         at.secrets["app"] = {"note": "no key here"}
         at.run()
-        at.switch_page("ui/history_page.py").run()
+        at.switch_page("ui/pages/history.py").run()
         at.button(key=f"rerun_{seeded['ocr'].id}").click().run()
         at.toggle(key=f"more_{seeded['ocr'].id}").set_value(True).run()
     assert not at.exception

@@ -8,9 +8,9 @@ import PIL.Image
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import ui.preparation
-import ui.preview
+import ui.playground.preview
 import vision
+import vision.chat.preparation
 from tests.image_server import serve_images
 from tests.images import make_image, make_photo
 from tests.pages import LLAMA, QWEN
@@ -70,7 +70,7 @@ def test_an_upload_is_prepared_once_per_model_not_on_every_rerun(app, monkeypatc
         calls.append(kwargs.get("model"))
         return real(data, **kwargs)
 
-    monkeypatch.setattr(ui.preparation, "prepare_image", counting)
+    monkeypatch.setattr(vision.chat.preparation, "prepare_image", counting)
     at = app()
     _upload(at, ("red.png", make_image("PNG", (600, 600)), "image/png"))
     at.text_area(key="prompt").set_value("Describe it.").run()
@@ -161,7 +161,9 @@ def test_the_preview_shows_each_models_pixels_at_one_to_one(app):
     assert _shows(at, "**Qwen2-VL-7B**: 1148×840 px")
     assert _shows(at, "resized 2400×1800 to 1120×840")
     [dialog] = [node for node in _walk(at._tree) if getattr(node, "type", None) == "dialog"]
-    assert dialog.proto.dialog.pixel_width == 1148 + ui.preview.DIALOG_MARGIN_PX  # room for 1:1
+    assert (
+        dialog.proto.dialog.pixel_width == 1148 + ui.playground.preview.DIALOG_MARGIN_PX
+    )  # room for 1:1
     assert len([node for node in _walk(dialog) if getattr(node, "type", None) == "image"]) == 2
 
 

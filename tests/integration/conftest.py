@@ -11,8 +11,8 @@ import pytest
 
 from tests.client_calls import KEY
 from tests.hostile_server import REAL_CONNECT, ImageServer, serve
-from vision import retry
-from vision.client import VisionClient
+from vision.api import retry
+from vision.api.client import VisionClient
 from vision.echo import EchoServer
 
 

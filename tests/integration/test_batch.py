@@ -8,21 +8,20 @@ import pytest
 
 from tests.conftest import ECHO_API_KEY
 from tests.images import make_image, make_photo
-from vision.batch import (
+from vision.api.client import VisionClient
+from vision.api.request import ChatRequest, RequestOptions
+from vision.api.results import ChatResult
+from vision.batch.runner import (
     BatchItem,
     BatchProgress,
     BatchResult,
-    RequestOptions,
     retry_failed,
     run_batch,
 )
-from vision.client import VisionClient
 from vision.echo import ECHO_MODELS, Fault
 from vision.errors import ImageError, RateLimitError, RequestError
-from vision.history import HistoryStore
-from vision.intake import prepare_image
-from vision.payload import ChatRequest
-from vision.results import ChatResult
+from vision.history.store import HistoryStore
+from vision.images.intake import prepare_image
 
 QWEN, LLAMA = ECHO_MODELS[1], ECHO_MODELS[0]
 MODELS = [QWEN, LLAMA]

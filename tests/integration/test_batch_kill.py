@@ -14,8 +14,8 @@ import pytest
 from tests.conftest import ECHO_API_KEY
 from tests.images import make_image
 from vision.echo import ECHO_MODELS, EchoServer
-from vision.history import HistoryStore
-from vision.runs import Run
+from vision.history.records import Run
+from vision.history.store import HistoryStore
 
 REPO = Path(__file__).resolve().parents[2]
 REPORTED_BEFORE_KILL = 5

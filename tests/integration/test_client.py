@@ -7,7 +7,8 @@ import pytest
 from tests.client_calls import KEY, LLAMA, QWEN, closed_port, split_stream
 from tests.images import make_photo
 from vision import prepare_image
-from vision.client import VisionClient
+from vision.api.client import VisionClient
+from vision.api.request import ChatRequest, ImageRef
 from vision.echo import QUOTA_BODY, Fault
 from vision.errors import (
     APIConnectionError,
@@ -21,7 +22,6 @@ from vision.errors import (
     ResponseFormatError,
     ServerError,
 )
-from vision.payload import ChatRequest, ImageRef
 
 # Answers
 

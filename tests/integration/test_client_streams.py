@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from tests.client_calls import KEY, LLAMA, QWEN, SENTINEL, closed_port, split_stream
-from vision.client import VisionClient
+from vision.api.client import VisionClient
 from vision.echo import ECHO_MODELS, TEXT_ONLY_MODEL, EchoServer, Fault
 from vision.errors import (
     APIConnectionError,

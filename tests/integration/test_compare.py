@@ -8,11 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from vision.client import VisionClient
-from vision.compare import ModelEvent, compare_models, stream_models
+from vision.api.client import VisionClient
+from vision.api.request import ChatRequest
+from vision.chat.compare import ModelEvent, compare_models, stream_models
 from vision.echo import ECHO_MODELS, Fault
 from vision.errors import BadRequestError, ModelNotAvailableError, StreamError
-from vision.payload import ChatRequest
 
 KEY = "test-key"
 LLAMA, QWEN = ECHO_MODELS[0], ECHO_MODELS[1]

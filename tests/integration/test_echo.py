@@ -26,7 +26,7 @@ from vision.echo import (
     TEXT_ONLY_MODEL,
     EchoServer,
 )
-from vision.profiles import estimate_image_tokens, estimate_text_tokens
+from vision.images.profiles import estimate_image_tokens, estimate_text_tokens
 
 # /models
 

@@ -9,9 +9,9 @@ import pytest
 
 from tests.conftest import ECHO_API_KEY
 from tests.images import make_image
-from vision.cli import main
+from vision.cli.main import main
 from vision.echo import ECHO_MODELS, Fault
-from vision.history import HistoryStore
+from vision.history.store import HistoryStore
 
 QWEN, LLAMA = ECHO_MODELS[1], ECHO_MODELS[0]
 

@@ -12,9 +12,9 @@ import pytest
 
 from tests.conftest import ECHO_API_KEY
 from tests.images import make_image
+from vision.api.request import ChatRequest, ImageRef, build_payload
 from vision.echo import ECHO_MODELS
-from vision.export import CodeExport, as_curl, as_python
-from vision.payload import ChatRequest, ImageRef, build_payload
+from vision.history.export import CodeExport, as_curl, as_python
 
 
 def request_with_images() -> ChatRequest:

@@ -6,7 +6,7 @@ import pytest
 
 from tests.hostile_server import PNG, fetch
 from vision import URLBlockedError, URLFetchError
-from vision.sniff import sniff_image
+from vision.images.sniff import sniff_image
 
 pytestmark = pytest.mark.usefixtures("loopback_only")
 

@@ -11,12 +11,10 @@ import pytest
 from PIL import Image
 
 from tests.images import make_image, make_photo
+from vision.api.request import ChatRequest
+from vision.api.results import ChatResult, Usage
 from vision.errors import APITimeoutError, HistoryError
-from vision.history import HistoryStore, default_history_path
-from vision.history_sql import SCHEMA_VERSION
-from vision.payload import ChatRequest
-from vision.results import ChatResult, Usage
-from vision.runs import (
+from vision.history.records import (
     Run,
     RunImage,
     Vote,
@@ -24,6 +22,8 @@ from vision.runs import (
     make_thumbnail,
     run_from_result,
 )
+from vision.history.schema import SCHEMA_VERSION
+from vision.history.store import HistoryStore, default_history_path
 
 SENTINEL_KEY = "sk-SENTINEL-never-store-me-0123456789"
 

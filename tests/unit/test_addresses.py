@@ -9,7 +9,7 @@ import pytest
 from requests_hardened.ip_filter import EXTRA_BLOCKED_NET_RANGES
 
 from vision import URLBlockedError, URLFetchError, fetch_image
-from vision.addresses import block_reason, check_url
+from vision.urls.addresses import block_reason, check_url
 
 PUBLIC_IP = "93.184.215.14"  # never contacted: every test that resolves to it stops before connect
 REAL_GETADDRINFO = socket.getaddrinfo

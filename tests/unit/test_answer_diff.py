@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from vision.conversation import follow_up
-from vision.diff import answer_diff, similarity
+from vision.api.request import ChatRequest, ImageRef, build_payload
+from vision.chat.diff import answer_diff, similarity
+from vision.chat.follow_up import follow_up
 from vision.errors import RequestError
-from vision.payload import ChatRequest, ImageRef, build_payload
 
 
 def _rebuild(pieces, keep):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from tests.images import make_image
-from vision.batch import ConcurrencyLimit
-from vision.batch_images import PreparedImagePool
-from vision.intake import prepare_image
+from vision.batch.preparation import PreparedImagePool
+from vision.batch.runner import ConcurrencyLimit
+from vision.images.intake import prepare_image
 
 
 def test_a_429_halves_and_successes_climb_back_one_at_a_time():

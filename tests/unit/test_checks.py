@@ -7,7 +7,9 @@ from collections import Counter
 
 import pytest
 
-from vision.checks import (
+from vision.errors import RequestError, VisionError
+from vision.history.records import Run, Vote
+from vision.scoring.checks import (
     blind_pair,
     check_answer,
     check_run,
@@ -17,8 +19,6 @@ from vision.checks import (
     pass_rates,
     pattern_problem,
 )
-from vision.errors import RequestError, VisionError
-from vision.runs import Run, Vote
 
 
 def run(model: str = "m1", answer: str = "", **fields: object) -> Run:

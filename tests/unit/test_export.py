@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.images import make_image
-from vision.export import as_curl, as_python, export_csv, export_json, export_markdown
-from vision.payload import ChatRequest, ImageRef, Turn, build_payload
-from vision.runs import Run, RunImage
+from vision.api.request import ChatRequest, ImageRef, Turn, build_payload
+from vision.history.export import as_curl, as_python, export_csv, export_json, export_markdown
+from vision.history.records import Run, RunImage
 
 SENTINEL_KEY = "sk-SENTINEL-export-0123456789abcdef"
 BASE_URL = "https://api.example.test/api/v1"

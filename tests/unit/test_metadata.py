@@ -9,7 +9,7 @@ from PIL import Image, PngImagePlugin
 
 from tests.images import make_oriented_photo, make_photo
 from vision import prepare_image
-from vision.metadata import strip_metadata
+from vision.images.metadata import strip_metadata
 
 XMP = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF>secret-location</rdf:RDF></x:xmpmeta>'
 

@@ -9,8 +9,8 @@ from PIL import Image
 
 from tests.images import make_image, make_oriented_photo, make_photo
 from vision import ImageError, ModelInfo, prepare_image
-from vision.preflight import format_cost, preflight, usage_warning
-from vision.thumbnail import thumbnail
+from vision.chat.preflight import format_cost, preflight, usage_warning
+from vision.images.thumbnail import thumbnail
 
 QWEN = "Qwen/Qwen2-VL-7B-Instruct"
 LLAMA = "meta-llama/Llama-3.2-90B-Vision-Instruct"
@@ -135,7 +135,7 @@ def test_a_thumbnail_of_a_broken_file_is_an_image_error():
 
 
 def _url_choice(data: bytes, model: str, url: str, mode: str = "check"):
-    from vision.url_send import choose_url_ref
+    from vision.urls.sending import choose_url_ref
 
     prepared = prepare_image(data, filename="cat.jpg", model=model)
     return choose_url_ref(url, prepared, target="Llama", mode=mode)  # type: ignore[arg-type]
@@ -178,7 +178,7 @@ def test_always_inline_and_as_is_modes():
 
 def test_only_web_links_are_sent_unchecked():
     from vision import URLBlockedError
-    from vision.url_send import unchecked_ref
+    from vision.urls.sending import unchecked_ref
 
     assert unchecked_ref(" https://example.com/a.png ", "a").url == "https://example.com/a.png"
     with pytest.raises(URLBlockedError):

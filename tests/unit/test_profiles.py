@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from vision.errors import UnsupportedImageError
-from vision.profiles import (
+from vision.images.profiles import (
     best_canvas,
     estimate_image_tokens,
     estimate_text_tokens,

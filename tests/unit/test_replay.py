@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from tests.images import make_image
+from vision.api.request import build_payload
 from vision.errors import HistoryError
-from vision.history import HistoryStore
-from vision.intake import prepare_image
-from vision.payload import build_payload
-from vision.replay import rebuild_request, run_images
-from vision.runs import Run, RunImage, image_from_prepared
+from vision.history.records import Run, RunImage, image_from_prepared
+from vision.history.replay import rebuild_request, run_images
+from vision.history.store import HistoryStore
+from vision.images.intake import prepare_image
 
 LLAMA = "meta-llama/Llama-3.2-90B-Vision-Instruct"
 QWEN = "Qwen/Qwen2-VL-7B-Instruct"

@@ -6,6 +6,15 @@ import json
 
 import pytest
 
+from vision.api.responses import (
+    error_detail,
+    is_quota_error,
+    parse_completion,
+    parse_models,
+    server_retry_delay,
+    status_error,
+)
+from vision.api.results import Usage
 from vision.errors import (
     APIStatusError,
     AuthenticationError,
@@ -16,15 +25,6 @@ from vision.errors import (
     ResponseFormatError,
     ServerError,
 )
-from vision.responses import (
-    error_detail,
-    is_quota_error,
-    parse_completion,
-    parse_models,
-    server_retry_delay,
-    status_error,
-)
-from vision.results import Usage
 
 SENTINEL = "io-SENTINEL-key-0123456789"
 

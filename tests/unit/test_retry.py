@@ -9,8 +9,8 @@ import pytest
 from urllib3.exceptions import MaxRetryError
 from urllib3.response import HTTPResponse
 
-from vision import retry
-from vision.retry import OpenAIStyleRetry, backoff_delay, deadline_scope
+from vision.api import retry
+from vision.api.retry import OpenAIStyleRetry, backoff_delay, deadline_scope
 
 
 def _response(status, body=b"", headers=None):

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from vision.api.sse import SSEDecoder, iter_events
 from vision.errors import ResponseFormatError, StreamError
-from vision.sse import SSEDecoder, iter_events
 
 CHUNK_A = {"choices": [{"delta": {"content": "Hel"}}]}
 CHUNK_B = {"choices": [{"delta": {"content": "lo"}}]}

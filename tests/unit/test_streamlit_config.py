@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from vision.intake import MAX_SOURCE_BYTES
+from vision.images.intake import MAX_SOURCE_BYTES
 
 CONFIG = Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml"
 

@@ -8,8 +8,8 @@ from vision.echo.catalog import CATALOG, MODELS_BY_ID, EchoModel
 from vision.echo.images import ReceivedImage, inspect_image
 from vision.echo.rejection import Rejected, reject
 from vision.echo.schema import Schema, decode_body, read_messages
+from vision.images.profiles import estimate_text_tokens
 from vision.limits import MAX_IMAGES_PER_REQUEST
-from vision.profiles import estimate_text_tokens
 
 MODEL_NOT_AVAILABLE = (
     "The requested model is not available for Chat Completions API. Available models: [{}]"

@@ -11,10 +11,10 @@ from urllib.parse import urlsplit
 from vision.echo.catalog import EchoModel
 from vision.echo.rejection import reject
 from vision.errors import ImageError, ImageTooLargeError
+from vision.images.profiles import estimate_image_tokens
+from vision.images.sniff import sniff_image
 from vision.limits import MAX_IMAGE_BYTES, MAX_SIDE_PX, MIME_BY_FORMAT
-from vision.profiles import estimate_image_tokens
 from vision.sizes import human_size
-from vision.sniff import sniff_image
 
 # The echo never fetches a URL image, so its cost is counted as if it were this size.
 URL_IMAGE_ASSUMED_SIZE = (1024, 1024)

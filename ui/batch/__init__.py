@@ -1,0 +1,1 @@
+"""The Batch page's components: inputs, results and blind votes."""

@@ -1,0 +1,140 @@
+"""The batch page's inputs: images (files, a folder, URLs, a CSV), prompt, models, concurrency."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from ui.shared.models import pick_models
+from vision.api.catalog import Catalog, sees_images, short_name
+from vision.api.request import DEFAULT_PROMPT
+from vision.batch.inputs import Upload, batch_items
+from vision.batch.runner import DEFAULT_CONCURRENCY, BatchItem
+from vision.cli.eval import IMAGE_SUFFIXES
+from vision.errors import RequestError
+
+FILES_KEY = "batch_images"
+FOLDER_KEY = "batch_folder"
+FOLDER_MODE_KEY = "batch_folder_mode"
+URLS_KEY = "batch_urls"
+TABLE_KEY = "batch_table"
+PROMPT_KEY = "batch_prompt"
+TAG_KEY = "batch_tag"
+MODELS_KEY = "batch_models"
+CONCURRENCY_KEY = "batch_concurrency"
+# More than this rarely helps: the API answers 429 and the batch halves its pace anyway.
+MAX_CONCURRENCY = 16
+FOLDER_TYPES = sorted(suffix.lstrip(".") for suffix in IMAGE_SUFFIXES)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BatchPlan:
+    """What the user asked for: the items and models, or why the batch cannot start."""
+
+    items: tuple[BatchItem, ...] = field(repr=False)
+    models: tuple[str, ...]
+    concurrency: int
+    problem: str | None = None
+
+
+def _uploads(disabled: bool) -> list[Upload]:
+    folder = st.toggle(
+        "Upload a whole folder",
+        key=FOLDER_MODE_KEY,
+        disabled=disabled,
+        help="Pick a folder: every image file in it joins the batch.",
+    )
+    if folder:
+        files = st.file_uploader(
+            "Image folder",
+            key=FOLDER_KEY,
+            type=FOLDER_TYPES,
+            accept_multiple_files="directory",
+            disabled=disabled,
+        )
+    else:
+        files = st.file_uploader(
+            "Images",
+            key=FILES_KEY,
+            accept_multiple_files=True,
+            disabled=disabled,
+            help="As many as you like: each image is one item, sent on its own to every model.",
+        )
+    return [Upload(name=file.name, data=file.getvalue()) for file in files or []]
+
+
+def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
+    """Draw the inputs and return the plan they describe (with a problem sentence, if any)."""
+    images_panel, ask_panel = st.columns(2, gap="large")
+    with images_panel:
+        uploads = _uploads(disabled)
+        urls = st.text_area(
+            "Image URLs",
+            key=URLS_KEY,
+            placeholder="https://example.com/chart.png (one URL per line)",
+            height=80,
+            disabled=disabled,
+        )
+        table = st.file_uploader(
+            "CSV of images (optional)",
+            key=TABLE_KEY,
+            type=["csv", "txt"],
+            disabled=disabled,
+            help="Columns: url or image (an http(s) URL or the name of an uploaded file), "
+            "and optionally prompt, expected and tag. A list of URLs, one a line, works too.",
+        )
+    with ask_panel:
+        prompt = st.text_area(
+            "Prompt", value=DEFAULT_PROMPT, key=PROMPT_KEY, height=90, disabled=disabled
+        )
+        tag = st.text_input(
+            "Tag (optional)",
+            key=TAG_KEY,
+            placeholder="OCR, chart, photo…",
+            disabled=disabled,
+            help="Given to every item whose CSV row has no tag of its own.",
+        )
+        models = (
+            pick_models(catalog, key=MODELS_KEY, label="Models to compare", disabled=disabled)
+            if catalog is not None
+            else []
+        )
+        concurrency = int(
+            st.number_input(
+                "Requests at once",
+                min_value=1,
+                max_value=MAX_CONCURRENCY,
+                value=DEFAULT_CONCURRENCY,
+                key=CONCURRENCY_KEY,
+                disabled=disabled,
+                help="Halved automatically while the API answers 429 (too many requests).",
+            )
+        )
+    table_text = table.getvalue().decode("utf-8", errors="replace") if table else ""
+    try:
+        items = batch_items(
+            prompt=prompt or "", uploads=uploads, urls=urls or "", table=table_text, tag=tag
+        )
+    except RequestError as err:
+        return BatchPlan(items=(), models=tuple(models), concurrency=concurrency, problem=str(err))
+    problem = _problem(catalog, items, models)
+    return BatchPlan(
+        items=tuple(items), models=tuple(models), concurrency=concurrency, problem=problem
+    )
+
+
+def _problem(
+    catalog: Catalog | None, items: Sequence[BatchItem], models: Sequence[str]
+) -> str | None:
+    if catalog is None:
+        return "Add an API key in the sidebar, or turn on the echo backend."
+    if not items:
+        return "Add images: upload files or a folder, list image URLs, or upload a CSV."
+    if not models:
+        return "Choose at least one model."
+    blind = [model for model in models if not sees_images(catalog.info(model))]
+    if blind:
+        return f"{short_name(blind[0])} cannot read images: deselect it."
+    return None

@@ -1,0 +1,148 @@
+"""A batch's results: the grid (thumbnail, each model's answer, tokens, latency, errors), checks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import streamlit as st
+
+from ui.shared.charts import bar_charts, percent_column
+from ui.shared.thumbnails import thumbnail_data_url
+from vision.api.catalog import short_name
+from vision.history.records import Run
+from vision.scoring.checks import CHECK_KINDS, CheckKind, check_run, model_stats, pass_rates
+
+CHECK_KEY = "batch_check"
+CHECK_LABELS = {
+    "contains": "Answer contains the expected text",
+    "exact": "Answer equals the expected text",
+    "regex": "Answer matches the expected pattern (regex)",
+}
+
+
+def thumbnail_url(run: Run) -> str | None:
+    """The run's first image as a small data URL for the grid, or its http(s) URL."""
+    for image in run.images:
+        if image.thumbnail:
+            return thumbnail_data_url(image)
+        if image.url:
+            return image.url
+    return None
+
+
+def _seconds(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def grid_rows(runs: Sequence[Run], models: Sequence[str], check: CheckKind) -> list[dict[str, Any]]:
+    """One row per image: name, tag, expected, then per model its answer, tokens, latency."""
+    rows: dict[tuple[int, str], dict[str, Any]] = {}
+    for run in runs:
+        key = (run.item_index or 0, run.item_name or "")
+        row = rows.setdefault(
+            key,
+            {
+                "image": thumbnail_url(run),
+                "item": run.item_name or f"#{(run.item_index or 0) + 1}",
+                "tag": run.tag or "",
+                "expected": run.expected or "",
+            },
+        )
+        if row["image"] is None:
+            row["image"] = thumbnail_url(run)
+        name = short_name(run.model)
+        row[f"{name} · answer"] = f"⚠ {run.error}" if run.failed else run.answer
+        row[f"{name} · tokens"] = run.total_tokens
+        row[f"{name} · s"] = _seconds(run.latency_s)
+        outcome = check_run(run, check)
+        if outcome is not None:
+            row[f"{name} · pass"] = outcome.passed
+    ordered = [rows[key] for key in sorted(rows)]
+    # Every row gets every model's columns, in the chosen order, even where a job is missing.
+    columns = ["image", "item", "tag", "expected"]
+    for model in models:
+        name = short_name(model)
+        columns += [f"{name} · answer", f"{name} · tokens", f"{name} · s"]
+        if any(f"{name} · pass" in row for row in ordered):
+            columns.append(f"{name} · pass")
+    return [{column: row.get(column) for column in columns} for row in ordered]
+
+
+def draw_grid(runs: Sequence[Run], models: Sequence[str], check: CheckKind) -> None:
+    """The results grid, one row per image, with a thumbnail column."""
+    rows = grid_rows(runs, models, check)
+    if not rows:
+        st.caption("No results yet.")
+        return
+    config: dict[str, Any] = {
+        "image": st.column_config.ImageColumn("Image", width="small"),
+        "item": st.column_config.TextColumn("Item"),
+    }
+    for model in models:
+        name = short_name(model)
+        config[f"{name} · answer"] = st.column_config.TextColumn(f"{name}", width="large")
+        config[f"{name} · tokens"] = st.column_config.NumberColumn("tokens", format="%d")
+        config[f"{name} · s"] = st.column_config.NumberColumn("latency", format="%.2f s")
+        config[f"{name} · pass"] = st.column_config.CheckboxColumn("passed")
+    if not any(row["tag"] for row in rows):
+        config["tag"] = None
+    if not any(row["expected"] for row in rows):
+        config["expected"] = None
+    st.dataframe(rows, column_config=config, hide_index=True, row_height=72, key="batch_grid")
+
+
+def choose_check() -> CheckKind:
+    """The check applied to answers that have an expected answer."""
+    kind: CheckKind = st.selectbox(
+        "Check answers against the expected text",
+        CHECK_KINDS,
+        key=CHECK_KEY,
+        format_func=lambda kind: CHECK_LABELS[kind],
+    )
+    return kind
+
+
+def _rate_rows(runs: Sequence[Run], check: CheckKind, *, by_tag: bool) -> list[dict[str, Any]]:
+    return [
+        {
+            "model": short_name(rate.model),
+            **({"tag": rate.tag or "(none)"} if by_tag else {}),
+            "pass rate": round(rate.rate * 100, 1),
+            "passed": rate.passed,
+            "checked": rate.checked,
+            "errors": rate.errors,
+        }
+        for rate in pass_rates(runs, check, by_tag=by_tag)
+    ]
+
+
+def draw_pass_rates(runs: Sequence[Run], check: CheckKind) -> None:
+    """Pass rate per model, and per model and tag when the items carry tags."""
+    overall = _rate_rows(runs, check, by_tag=False)
+    if not overall:
+        st.caption(
+            "No item has an expected answer: add an `expected` column to the CSV to check answers."
+        )
+        return
+    rate = percent_column("pass rate")
+    st.markdown("**Pass rate per model**")
+    st.dataframe(overall, hide_index=True, column_config={"pass rate": rate}, key="pass_rates")
+    by_tag = _rate_rows(runs, check, by_tag=True)
+    if any(row["tag"] != "(none)" for row in by_tag):
+        st.markdown("**Pass rate per model and tag**")
+        st.dataframe(by_tag, hide_index=True, column_config={"pass rate": rate}, key="pass_tags")
+
+
+def draw_model_stats(runs: Sequence[Run]) -> None:
+    """Mean latency and tokens per model, as bar charts side by side."""
+    stats = [stat for stat in model_stats(runs) if stat.runs > stat.errors]
+    if not stats:
+        return
+    bar_charts(
+        [short_name(stat.model) for stat in stats],
+        [
+            ("Mean latency (s)", "seconds", [stat.mean_latency_s or 0.0 for stat in stats]),
+            ("Mean total tokens", "tokens", [stat.mean_total_tokens or 0.0 for stat in stats]),
+        ],
+    )

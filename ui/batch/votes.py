@@ -1,0 +1,229 @@
+"""Blind A/B voting on two models' answers to the same image, and the leaderboard it feeds."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+import streamlit as st
+
+from ui.shared.charts import bar_charts, percent_column
+from ui.shared.thumbnails import thumbnail_data_url
+from vision.api.catalog import short_name
+from vision.errors import VisionError
+from vision.history.records import Run, Vote, VoteChoice
+from vision.history.store import HistoryStore
+from vision.markdown import answer_markdown, clip, literal
+from vision.scoring.checks import (
+    LeaderboardRow,
+    blind_pair,
+    leaderboard,
+    leaderboard_by_tag,
+    model_stats,
+)
+
+CHOICES: tuple[tuple[VoteChoice, str, str], ...] = (
+    ("a", "A is better", ":material/arrow_back:"),
+    ("b", "B is better", ":material/arrow_forward:"),
+    ("tie", "Tie", ":material/drag_handle:"),
+    ("both_bad", "Both bad", ":material/thumb_down:"),
+)
+CHOICE_WORDS: dict[str, str] = {
+    "a": "A was better",
+    "b": "B was better",
+    "tie": "a tie",
+    "both_bad": "both bad",
+}
+
+
+def pair_id(run: Run) -> str:
+    """The id of the image a pair of answers belongs to (one vote per image and batch)."""
+    return f"{run.batch_id}:{run.item_index}"
+
+
+def votable_groups(runs: Sequence[Run]) -> dict[str, list[Run]]:
+    """Answers grouped by image, keeping images that two or more models answered."""
+    groups: dict[str, dict[str, Run]] = defaultdict(dict)
+    for run in runs:
+        if not run.failed and run.id:
+            groups[pair_id(run)][run.model] = run
+    return {pid: list(by_model.values()) for pid, by_model in groups.items() if len(by_model) > 1}
+
+
+def _state(key: str) -> dict[str, Any]:
+    state: dict[str, Any] = st.session_state.setdefault(f"_votes_{key}", {})
+    return state
+
+
+def _next_pair(
+    groups: dict[str, list[Run]], voted: set[str], state: dict[str, Any]
+) -> tuple[Run, Run] | None:
+    """The pair on screen, or a new blind pair from the first image not voted on yet."""
+    current = state.get("pair")
+    if current is not None:
+        pid, a_id, b_id = current
+        by_id = {run.id: run for run in groups.get(pid, [])}
+        if a_id in by_id and b_id in by_id:
+            return by_id[a_id], by_id[b_id]
+    waiting = [pid for pid in groups if pid not in voted]
+    if not waiting:
+        state.pop("pair", None)
+        return None
+    rng: random.Random = state.setdefault("rng", random.SystemRandom())
+    pid = waiting[0]
+    pair = blind_pair(groups[pid], rng)
+    state["pair"] = (pid, pair.a.id, pair.b.id)
+    return pair.a, pair.b
+
+
+def _cast_vote(store: HistoryStore, key: str, a: Run, b: Run, choice: VoteChoice) -> None:
+    state = _state(key)
+    try:
+        vote = store.save_vote(
+            Vote(
+                batch_id=a.batch_id,
+                pair_id=pair_id(a),
+                image_sha256=a.images[0].sha256 if a.images else None,
+                model_a=a.model,
+                model_b=b.model,
+                choice=choice,
+                tag=a.tag,
+                run_a_id=a.id,
+                run_b_id=b.id,
+            )
+        )
+    except VisionError as err:
+        state["problem"] = str(err)
+        return
+    state["revealed"] = vote
+
+
+def _next(key: str) -> None:
+    state = _state(key)
+    state.pop("revealed", None)
+    state.pop("pair", None)
+
+
+def _answer(label: str, run: Run) -> None:
+    with st.container(border=True):
+        st.markdown(f"##### Answer {label}")
+        st.markdown(answer_markdown(run.answer) or "_(empty)_")
+
+
+def vote_panel(store: HistoryStore, runs: Sequence[Run], *, key: str) -> None:
+    """Show two answers to one image as A and B; after the vote, reveal which model was which."""
+    groups = votable_groups(runs)
+    if not groups:
+        st.caption("Blind voting needs images that two or more models answered.")
+        return
+    state = _state(key)
+    if state.get("problem"):
+        st.error(state.pop("problem"), icon=":material/error:")
+    batches = {run.batch_id for group in groups.values() for run in group}
+    voted = {
+        vote.pair_id
+        for batch in batches
+        for vote in store.votes(batch_id=batch)
+        if vote.pair_id is not None
+    }
+    revealed: Vote | None = state.get("revealed")
+    pair = _next_pair(groups, voted, state)
+    if pair is None:
+        st.success(
+            f"You voted on all {len(groups)} images of this batch.", icon=":material/done_all:"
+        )
+        return
+    a, b = pair
+    left = len([pid for pid in groups if pid not in voted])
+    st.caption(f"{left} image(s) left to judge · the models stay hidden until you vote.")
+    picture, question = st.columns([1, 4], vertical_alignment="center")
+    thumbnail = thumbnail_data_url(a.images[0]) if a.images else ""
+    with picture:
+        if thumbnail:
+            st.image(thumbnail, width=140)
+        elif a.images and a.images[0].url:
+            st.caption(literal(clip(a.images[0].url, 60)))
+    with question:
+        st.caption(f"Image: {literal(a.item_name or '')}")
+        st.markdown(f"**Prompt:** {literal(clip(a.prompt, 300))}")
+    column_a, column_b = st.columns(2, gap="medium")
+    with column_a:
+        _answer("A", a)
+    with column_b:
+        _answer("B", b)
+    if revealed is not None:
+        st.success(
+            f"You judged {CHOICE_WORDS[revealed.choice]}. "
+            f"A was **{literal(short_name(revealed.model_a))}**, "
+            f"B was **{literal(short_name(revealed.model_b))}**.",
+            icon=":material/visibility:",
+        )
+        st.button("Next pair", key=f"{key}_next", on_click=_next, args=(key,), type="primary")
+        return
+    for column, (choice, label, icon) in zip(st.columns(4), CHOICES, strict=True):
+        with column:
+            st.button(
+                label,
+                key=f"{key}_{choice}",
+                icon=icon,
+                on_click=_cast_vote,
+                args=(store, key, a, b, choice),
+                width="stretch",
+            )
+
+
+def _board_rows(rows: Sequence[LeaderboardRow]) -> list[dict[str, Any]]:
+    return [
+        {
+            "model": short_name(row.model),
+            "win rate": round(row.win_rate * 100, 1),
+            "wins": row.wins,
+            "losses": row.losses,
+            "ties": row.ties,
+            "both bad": row.both_bad,
+            "votes": row.votes,
+        }
+        for row in rows
+    ]
+
+
+def leaderboard_panel(votes: Sequence[Vote], runs: Sequence[Run], *, key: str) -> None:
+    """Win rates per model, overall and per tag, with a chart of win rate, tokens and latency."""
+    if not votes:
+        st.caption("No votes yet: judge a few pairs to fill the leaderboard.")
+        return
+    rate = percent_column("win rate")
+    rows = leaderboard(votes)
+    st.markdown(f"**Win rate per model** · {len(votes)} vote(s); a tie counts half a win")
+    st.dataframe(
+        _board_rows(rows), hide_index=True, column_config={"win rate": rate}, key=f"{key}_board"
+    )
+    by_tag = leaderboard_by_tag(votes)
+    if any(tag is not None for tag in by_tag):
+        tagged = [
+            {"tag": tag or "(none)", **row}
+            for tag, tag_rows in by_tag.items()
+            for row in _board_rows(tag_rows)
+        ]
+        st.markdown("**Win rate per model and tag**")
+        st.dataframe(tagged, hide_index=True, column_config={"win rate": rate}, key=f"{key}_tags")
+    stats = {stat.model: stat for stat in model_stats(runs)}
+    models = [row.model for row in rows]
+    bar_charts(
+        [short_name(model) for model in models],
+        [
+            ("Win rate (%)", "win rate", [round(row.win_rate * 100, 1) for row in rows]),
+            (
+                "Mean total tokens",
+                "tokens",
+                [(stats[m].mean_total_tokens or 0.0) if m in stats else 0.0 for m in models],
+            ),
+            (
+                "Mean latency (s)",
+                "seconds",
+                [(stats[m].mean_latency_s or 0.0) if m in stats else 0.0 for m in models],
+            ),
+        ],
+    )

@@ -1,0 +1,1 @@
+"""The app's three pages: Playground, Batch and History."""

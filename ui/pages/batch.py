@@ -1,0 +1,199 @@
+"""The Batch page: many images × several models, progress, results, checks, blind votes, exports.
+
+Registered in the router as a file page, so Streamlit runs this file on each visit.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import streamlit as st
+
+from ui.batch.inputs import BatchPlan, batch_inputs
+from ui.batch.results import choose_check, draw_grid, draw_model_stats, draw_pass_rates
+from ui.batch.votes import leaderboard_panel, vote_panel
+from ui.shared.backend import Backend, client_for, new_client
+from ui.shared.exports import download_buttons
+from ui.shared.models import catalog_for
+from ui.shared.sidebar import choose_backend
+from ui.shared.store import history_store
+from vision.api.request import RequestOptions
+from vision.batch.live import BatchView, LiveBatch
+from vision.errors import HistoryError
+from vision.history.store import HistoryStore
+
+BATCH_KEY = "batch"
+WATCHING_KEY = "_batch_watching"
+# How often the progress panel redraws while a batch runs (the rest of the page stays idle).
+PROGRESS_EVERY_S = 0.5
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "estimating…"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
+
+
+def _start(backend: Backend, store: HistoryStore, plan: BatchPlan) -> None:
+    st.session_state[BATCH_KEY] = LiveBatch(
+        client=partial(new_client, backend),
+        store=store,
+        items=plan.items,
+        models=plan.models,
+        concurrency=plan.concurrency,
+        options=RequestOptions(),
+    ).start()
+    st.session_state[WATCHING_KEY] = True
+
+
+def _retry() -> None:
+    live: LiveBatch | None = st.session_state.get(BATCH_KEY)
+    if live is not None:
+        live.retry()
+        st.session_state[WATCHING_KEY] = True
+
+
+def _cancel() -> None:
+    live: LiveBatch | None = st.session_state.get(BATCH_KEY)
+    if live is not None:
+        live.cancel()
+
+
+def _progress_panel() -> None:
+    """Progress, counts, time left and Cancel; redrawn on its own while the batch runs."""
+    live: LiveBatch | None = st.session_state.get(BATCH_KEY)
+    if live is None:
+        return
+    view = live.view()
+    if not view.running:
+        if st.session_state.pop(WATCHING_KEY, False):
+            st.rerun(scope="app")  # the batch ended: draw the results
+        return
+    progress = view.progress
+    total = progress.total if progress else len(view.items) * len(view.models)
+    finished = progress.finished if progress else 0
+    failed = progress.failed if progress else 0
+    text = f"{finished} of {total} answers"
+    if failed:
+        text += f" · {failed} failed"
+    if progress:
+        text += f" · {progress.running} in flight · about {_duration(progress.eta_s)} left"
+    if view.cancelling:
+        text += " · cancelling: waiting for the requests in flight"
+    st.progress(finished / total if total else 0.0, text=text)
+    st.button(
+        "Cancel",
+        key="batch_cancel",
+        icon=":material/stop_circle:",
+        on_click=_cancel,
+        disabled=view.cancelling,
+        help="Stop starting new requests; answers already in are kept.",
+    )
+
+
+def _summary(view: BatchView) -> None:
+    runs = view.ordered_runs()
+    answered = sum(not run.failed for run in runs)
+    failed = len(view.failed)
+    parts = [f"Batch `{view.batch_id}`", f"{answered} answered"]
+    if failed:
+        parts.append(f"{failed} failed")
+    if view.skipped:
+        parts.append(f"{view.skipped} not run")
+    st.markdown(" · ".join(parts))
+    if view.cancelled:
+        st.info(
+            "Cancelled: the answers that came in are kept and saved; Retry runs the rest.",
+            icon=":material/stop_circle:",
+        )
+    if view.problem:
+        st.error(view.problem, icon=":material/error:")
+    if view.retryable:
+        st.button(
+            f"Retry {failed + view.skipped} failed or skipped",
+            key="batch_retry",
+            icon=":material/replay:",
+            on_click=_retry,
+        )
+
+
+def _results(store: HistoryStore, view: BatchView) -> None:
+    _summary(view)
+    runs = view.ordered_runs()
+    if not runs:
+        return
+    results_tab, vote_tab, export_tab = st.tabs(["Results", "Blind vote", "Export"])
+    with results_tab:
+        check = choose_check() if any(run.expected for run in runs) else "contains"
+        draw_grid(runs, view.models, check)
+        draw_pass_rates(runs, check)
+        draw_model_stats(runs)
+    with vote_tab:
+        if view.running:
+            st.caption("Voting opens when the batch has finished.")
+        else:
+            vote_panel(store, runs, key="batch_vote")
+            st.divider()
+            everywhere = st.toggle("Leaderboard over every batch", key="board_everywhere")
+            votes = store.votes() if everywhere else store.votes(batch_id=view.batch_id)
+            leaderboard_panel(votes, runs, key="batch_board")
+    with export_tab:
+        download_buttons(
+            runs,
+            name=f"batch-{view.batch_id}",
+            key="batch_export",
+            title=f"Batch {view.batch_id}",
+            check=check,
+        )
+
+
+def render() -> None:
+    """Draw the page."""
+    with st.sidebar:
+        backend = choose_backend()
+    st.title("Batch evaluation")
+    st.caption(
+        "Run many images through several models, check the answers, vote blind, export. "
+        "Every answer is saved to the history as soon as it arrives."
+    )
+    try:
+        store = history_store()
+    except HistoryError as err:
+        st.error(str(err), icon=":material/error:")
+        return
+    live: LiveBatch | None = st.session_state.get(BATCH_KEY)
+    running = live is not None and live.running
+    catalog = catalog_for(client_for(backend), backend.identity) if backend else None
+    plan = batch_inputs(catalog, disabled=running)
+    run_slot, why_slot = st.columns([2, 8], vertical_alignment="center")
+    with run_slot:
+        clicked = st.button(
+            "Run batch",
+            key="batch_run",
+            type="primary",
+            icon=":material/play_arrow:",
+            disabled=running or plan.problem is not None,
+            width="stretch",
+        )
+    with why_slot:
+        if running:
+            st.caption("A batch is running: the inputs come back when it ends or is cancelled.")
+        elif plan.problem:
+            st.caption(f":material/block: {plan.problem}")
+        else:
+            jobs = len(plan.items) * len(plan.models)
+            st.caption(
+                f"{len(plan.items)} image(s) × {len(plan.models)} model(s) = {jobs} requests"
+            )
+    if clicked and backend is not None and plan.problem is None and not running:
+        _start(backend, store, plan)
+        live = st.session_state[BATCH_KEY]
+        running = True
+    st.fragment(_progress_panel, run_every=PROGRESS_EVERY_S if running else None)()
+    if live is not None:
+        _results(store, live.view())
+
+
+if __name__ == "__main__":
+    render()

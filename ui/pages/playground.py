@@ -1,0 +1,269 @@
+"""The Playground page: images and a prompt in, the chosen models' answers side by side."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
+
+from ui.playground.answers import answers_area, start_conversation
+from ui.playground.cards import draw_cards
+from ui.playground.llama_mode import choose_llama_mode
+from ui.playground.parameters import choose_parameters, choose_url_mode
+from ui.playground.preflight import draw_preflight
+from ui.shared.backend import (
+    ECHO_LABEL,
+    Backend,
+    api_host,
+    client_for,
+    configured_settings,
+    loopback_urls_allowed,
+)
+from ui.shared.models import catalog_for, forget_catalog, pick_models
+from ui.shared.session import LIVE_KEY, attachments, preparation_cache, stitch_cache
+from ui.shared.sidebar import KEY_INPUT, choose_backend
+from vision.api.catalog import Catalog, sees_images, short_name
+from vision.api.request import DEFAULT_PROMPT
+from vision.chat.attachments import url_lines
+from vision.chat.live import LiveAnswers
+from vision.chat.plan import RunPlan, plan_run
+from vision.chat.preparation import ImageStatus, prepare_all
+from vision.limits import MAX_IMAGES_PER_REQUEST
+from vision.markdown import literal
+from vision.settings import API_KEY_VARIABLE
+from vision.urls.sending import DEFAULT_URL_MODE, URLMode
+
+SEND_REQUESTED = "_send_requested"
+DUPLICATE_CLICK = "_duplicate_click"
+
+
+def _streaming(run: LiveAnswers | None) -> bool:
+    return run is not None and run.running
+
+
+def _request_send() -> None:
+    """The Send button's callback: at most one run at a time, however often it is clicked."""
+    if _streaming(st.session_state.get(LIVE_KEY)) or st.session_state.get(SEND_REQUESTED):
+        st.session_state[DUPLICATE_CLICK] = True
+        return
+    st.session_state[SEND_REQUESTED] = True
+
+
+def _image_inputs() -> tuple[list[UploadedFile], list[str], URLMode]:
+    """Uploader, URL box (and how URLs travel) and camera; returns uploads, URLs and the mode."""
+    uploads = st.file_uploader(
+        "Images",
+        key="images",
+        accept_multiple_files=True,
+        help=f"JPEG, PNG, WEBP, GIF, HEIC and more; up to {MAX_IMAGES_PER_REQUEST} per request. "
+        "Each is checked and shown below before anything is sent.",
+    )
+    urls = st.text_area(
+        "Image URLs",
+        key="image_urls",
+        placeholder="https://example.com/photo.jpg (one URL per line)",
+        height=68,
+        persist_state="session",
+    )
+    lines = url_lines(urls)
+    url_mode = choose_url_mode() if lines else DEFAULT_URL_MODE
+    if st.toggle("Camera", key="camera_on", help="Take a photo with this device's camera."):
+        attachments().remember_camera_shot(st.camera_input("Take a photo", key="camera"))
+    return list(uploads or []), lines, url_mode
+
+
+def blocking_reason(
+    *,
+    backend: Backend | None,
+    catalog: Catalog | None,
+    models: Sequence[str],
+    prompt: str,
+    statuses: Sequence[ImageStatus],
+    plan: RunPlan | None = None,
+) -> str | None:
+    """Why Send cannot go ahead, as one sentence, or None when the request is complete."""
+    if backend is None:
+        return "Add an API key in the sidebar, or turn on the echo backend."
+    if not models:
+        return "Choose at least one model."
+    if not prompt.strip():
+        return "Write a prompt."
+    if len(statuses) > MAX_IMAGES_PER_REQUEST:
+        extra = len(statuses) - MAX_IMAGES_PER_REQUEST
+        return f"A request takes at most {MAX_IMAGES_PER_REQUEST} images: remove {extra}."
+    broken = [status for status in statuses if not status.sendable]
+    if broken:
+        first = broken[0]
+        return f"Image {first.position} ({first.entry.label}) cannot be sent: remove it first."
+    if statuses and catalog is not None:
+        blind = [model for model in models if not sees_images(catalog.info(model))]
+        if blind:
+            return (
+                f"{short_name(blind[0])} cannot read images: deselect it, "
+                "or remove the images to ask it a text-only question."
+            )
+    if plan is not None:
+        return plan.blocking  # a stitch that failed, or a request over its context window
+    return None
+
+
+def _start_run(backend: Backend, plan: RunPlan, statuses: Sequence[ImageStatus]) -> None:
+    start_conversation(
+        st.session_state,
+        client_for(backend),
+        plan.requests,
+        statuses,
+        sent=[ask.sent for ask in plan.asks],
+        labels=[ask.label for ask in plan.asks],
+    )
+
+
+def _backend_badge(backend: Backend | None) -> str:
+    """Where requests go, as a badge: the API host, the echo backend, or nowhere yet."""
+    if backend is None:
+        return ":orange-badge[:material/key_off: No API key]"
+    if backend.is_echo:
+        return ":blue-badge[:material/science: Echo backend]"
+    return f":green-badge[:material/cloud_done: {literal(api_host(backend.base_url))}]"
+
+
+def _key_help(backend: Backend | None) -> None:
+    """Say how to reach the real models when the page is not using them."""
+    if backend is not None and not backend.is_echo:
+        return
+    has_key = configured_settings()[1] is not None or bool(st.session_state.get(KEY_INPUT))
+    if backend is None:
+        st.warning(
+            f"No API key: paste one in the sidebar, set `{API_KEY_VARIABLE}`, add it to "
+            "`.streamlit/secrets.toml`, or turn on the echo backend to try the page offline.",
+            icon=":material/key:",
+        )
+        return
+    how = (
+        "turn off the echo backend in the sidebar"
+        if has_key
+        else f"paste an IO Intelligence API key in the sidebar, set `{API_KEY_VARIABLE}`, "
+        "or add it to `.streamlit/secrets.toml`"
+    )
+    st.info(
+        f"**{ECHO_LABEL}.** Answers list the prompt, images and sizes the request carried. "
+        f"To ask the real models, {how}.",
+        icon=":material/science:",
+    )
+
+
+def render() -> None:
+    """Draw the page."""
+    with st.sidebar:
+        backend = choose_backend()
+    st.title("Vision Playground")
+    st.caption(
+        "Ask vision models about your images and compare their answers side by side. "
+        + _backend_badge(backend)
+    )
+    _key_help(backend)
+
+    images_panel, ask_panel = st.columns([5, 7], gap="large")
+    with images_panel:
+        uploads, urls, url_mode = _image_inputs()
+        cards = st.container()
+    with ask_panel:
+        prompt = st.text_area(
+            "Prompt", value=DEFAULT_PROMPT, key="prompt", height=90, persist_state="session"
+        )
+        catalog = None
+        models: list[str] = []
+        if backend is not None:
+            catalog = catalog_for(client_for(backend), backend.identity)
+            picker, refresh = st.columns([12, 1], vertical_alignment="bottom", wrap=False)
+            with picker:
+                models = pick_models(
+                    catalog,
+                    help_text="Each chosen model answers in its own column, all at the same time.",
+                )
+            with refresh:
+                st.button(
+                    "",
+                    key="refresh_models",
+                    icon=":material/refresh:",
+                    on_click=forget_catalog,
+                    help="Read the model list again.",
+                )
+            if catalog.problem:
+                st.info(
+                    f"{catalog.problem} Showing the two documented vision models instead.",
+                    icon=":material/cloud_off:",
+                )
+        notes = st.container()
+        send_slot, why_slot, params_slot = st.columns([2, 5, 3], vertical_alignment="center")
+        with params_slot:
+            options, qwen_budget = choose_parameters()
+        answers = st.container()
+
+    with cards:
+        with st.spinner("Checking images…", show_time=True):
+            statuses = prepare_all(
+                preparation_cache(),
+                attachments().gather(uploads, urls),
+                models,
+                allow_loopback=loopback_urls_allowed(),
+                qwen_token_budget=qwen_budget,
+                url_mode=url_mode,
+            )
+        draw_cards(statuses)
+    plan = None
+    if catalog is not None:
+        with notes:
+            llama_mode = choose_llama_mode(models, statuses)
+            plan = plan_run(
+                stitch_cache(),
+                catalog=catalog,
+                models=models,
+                prompt=prompt or "",
+                options=options,
+                statuses=statuses,
+                llama_mode=llama_mode,
+            )
+            draw_preflight(catalog, models, statuses, plan)
+
+    reason = blocking_reason(
+        backend=backend,
+        catalog=catalog,
+        models=models,
+        prompt=prompt or "",
+        statuses=statuses,
+        plan=plan,
+    )
+    current: LiveAnswers | None = st.session_state.get(LIVE_KEY)
+    requested = bool(st.session_state.pop(SEND_REQUESTED, False))
+    busy = requested or _streaming(current)
+    with send_slot:
+        st.button(
+            "Send",
+            key="send",
+            type="primary",
+            icon=":material/send:",
+            disabled=busy or reason is not None,
+            on_click=_request_send,
+            width="stretch",
+        )
+    with why_slot:
+        if busy:
+            st.caption("The models are answering; Send comes back when they finish.")
+        elif reason:
+            st.caption(f":material/block: {literal(reason)}")
+    if st.session_state.pop(DUPLICATE_CLICK, False):
+        st.toast("Already sending: the first click is the one that counts.")
+    if (
+        requested
+        and reason is None
+        and backend is not None
+        and plan is not None
+        and not _streaming(current)
+    ):
+        _start_run(backend, plan, statuses)
+    with answers:
+        streamed = answers_area(backend, catalog)
+    if streamed:
+        st.rerun()  # draw the page again with Send enabled

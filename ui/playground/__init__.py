@@ -1,0 +1,1 @@
+"""The Playground's components: image cards, parameters, preflight, answers and tools."""

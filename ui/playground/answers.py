@@ -1,0 +1,219 @@
+"""The answers area of the Playground: start a conversation on Send, continue it from the chat
+box, warn once when the history cannot be written, compare two answers, export."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import streamlit as st
+
+from ui.playground.conversation import show_conversation, show_earlier
+from ui.playground.tools import diff_panel, export_panel
+from ui.shared.backend import Backend, client_for
+from ui.shared.session import (
+    CONVERSATION_KEY,
+    EARLIER_KEY,
+    FOLLOW_UP_KEY,
+    LIVE_KEY,
+    SessionState,
+)
+from ui.shared.store import history_store
+from vision import ImageError, PreparedImage, prepare_image
+from vision.api.catalog import Catalog, sees_images, short_name
+from vision.api.client import VisionClient
+from vision.api.request import DEFAULT_PROMPT, ChatRequest
+from vision.chat.conversation import EARLIER_LIMIT, Conversation, Exchange, SentImage
+from vision.chat.plan import sent_image
+from vision.chat.preparation import ImageStatus
+from vision.errors import HistoryError, VisionError
+from vision.history.records import RunKind
+from vision.history.store import HistoryStore
+
+
+def _open_history() -> tuple[HistoryStore | None, str | None]:
+    try:
+        return history_store(), None
+    except HistoryError as err:
+        return None, str(err)
+
+
+def _begin(
+    state: SessionState,
+    conversation: Conversation,
+    client: VisionClient,
+    *,
+    kind: RunKind,
+    requests: Sequence[ChatRequest],
+    images: Sequence[Sequence[SentImage]],
+    image_names: Sequence[str],
+    labels: Sequence[str] | None = None,
+) -> None:
+    store, problem = _open_history()
+    exchange = Exchange(
+        conversation_id=conversation.id,
+        kind=kind,
+        requests=requests,
+        images=images,
+        image_names=image_names,
+        store=store,
+        store_problem=problem,
+        labels=labels,
+    )
+    conversation.exchanges.append(exchange.start(client))
+    state[LIVE_KEY] = exchange.live
+
+
+def _archive(state: SessionState) -> None:
+    """Move the conversation on screen to the earlier runs (newest first)."""
+    current: Conversation | None = state.pop(CONVERSATION_KEY, None)
+    if current is not None:
+        earlier: list[Conversation] = state.setdefault(EARLIER_KEY, [])
+        earlier.insert(0, current)
+        del earlier[EARLIER_LIMIT:]
+
+
+def start_conversation(
+    state: SessionState,
+    client: VisionClient,
+    requests: Sequence[ChatRequest],
+    statuses: Sequence[ImageStatus],
+    *,
+    sent: Sequence[Sequence[SentImage]] | None = None,
+    labels: Sequence[str] | None = None,
+) -> None:
+    """A new Send: the answers on screen become earlier runs, and the models start answering.
+
+    `sent` gives each request's images when they differ from "every image" (a stitched grid,
+    one request per image, unchecked URLs); `labels` names such requests in their columns.
+    """
+    _archive(state)
+    conversation = Conversation()
+    _begin(
+        state,
+        conversation,
+        client,
+        kind="single",
+        requests=requests,
+        images=sent
+        if sent is not None
+        else [
+            [image for status in statuses if (image := sent_image(status, request.model))]
+            for request in requests
+        ],
+        image_names=[status.entry.label for status in statuses],
+        labels=labels,
+    )
+    state[CONVERSATION_KEY] = conversation
+
+
+def _current(state: SessionState) -> Conversation | None:
+    """The conversation on screen, unless a reopened run retired it (it dropped LIVE_KEY)."""
+    conversation: Conversation | None = state.get(CONVERSATION_KEY)
+    if conversation is not None and state.get(LIVE_KEY) is not conversation.latest.live:
+        _archive(state)
+        return None
+    return conversation
+
+
+def _prepare_pasted(
+    files: Sequence[Any], models: Sequence[str], catalog: Catalog | None
+) -> list[list[SentImage]] | str:
+    """Pasted or attached images made ready for each model, or the sentence saying why not."""
+    if files and catalog is not None:
+        blind = [model for model in models if not sees_images(catalog.info(model))]
+        if blind:
+            return f"{short_name(blind[0])} cannot read images: ask it in words only."
+    per_model: list[list[SentImage]] = [[] for _ in models]
+    for upload in files:
+        data = upload.getvalue()
+        ready: dict[str, PreparedImage] = {}  # a model may have several columns
+        for index, model in enumerate(models):
+            try:
+                if model not in ready:
+                    ready[model] = prepare_image(data, filename=upload.name, model=model)
+            except ImageError as err:
+                return f"{upload.name}: {err}"
+            prepared = ready[model]
+            per_model[index].append(
+                SentImage(
+                    name=upload.name,
+                    prepared=prepared,
+                    original=data,
+                    original_sha256=prepared.source_sha256,
+                )
+            )
+    return per_model
+
+
+def _follow_up(
+    state: SessionState, conversation: Conversation, backend: Backend, catalog: Catalog | None
+) -> str | None:
+    """Send the chat box's question to every model with its own turns; a sentence if it cannot."""
+    value = st.chat_input(
+        "Ask every model a follow-up (attach or paste images too)…",
+        key=FOLLOW_UP_KEY,
+        accept_file="multiple",
+    )
+    if not value:
+        return None
+    files = list(value.files or [])
+    prompt = value.text.strip() or DEFAULT_PROMPT
+    images = _prepare_pasted(files, conversation.models, catalog)
+    if isinstance(images, str):
+        return images
+    requests: list[ChatRequest] = []
+    for index in range(len(conversation.models)):
+        refs = [image.ref for image in images[index]]
+        request = conversation.next_request(index, prompt, refs)
+        if isinstance(request, VisionError):
+            return str(request)
+        requests.append(request)
+    _begin(
+        state,
+        conversation,
+        client_for(backend),
+        kind="turn",
+        requests=requests,
+        images=images,
+        image_names=[file.name for file in files],
+        labels=conversation.exchanges[0].labels,
+    )
+    st.rerun()
+    return None  # not reached: the rerun draws the new turn streaming
+
+
+def answers_area(backend: Backend | None, catalog: Catalog | None) -> bool:
+    """Draw the answers area; True when it streamed (the page then reruns to enable Send)."""
+    state = st.session_state
+    conversation = _current(state)
+    earlier: list[Conversation] = state.get(EARLIER_KEY, [])
+    if conversation is None:
+        st.caption(
+            ":material/view_column: The answers appear here, one column per model, "
+            "streaming side by side."
+        )
+        show_earlier(earlier)
+        return False
+    streamed = conversation.latest.running
+    show_conversation(conversation, earlier)
+    problems = dict.fromkeys(
+        problem for exchange in conversation.exchanges if (problem := exchange.save_problem)
+    )
+    for problem in problems:
+        st.warning(f"Not saved to the history: {problem}", icon=":material/database_off:")
+    if streamed:
+        return True
+    st.caption(
+        ":material/swap_horiz: Swap an image or change the prompt above and Send to see new "
+        "answers beside these; or continue below, each model with its own conversation."
+    )
+    if backend is None:
+        st.caption("Add an API key in the sidebar, or turn on the echo backend, to continue.")
+    else:
+        problem = _follow_up(state, conversation, backend, catalog)
+        if problem:
+            st.error(problem, icon=":material/block:")
+    diff_panel(conversation, earlier)
+    export_panel(conversation)
+    return False

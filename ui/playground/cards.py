@@ -1,0 +1,127 @@
+"""One card per image: thumbnail, what it is, what each model will receive, or why it cannot go."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from ui.playground.preview import open_preview
+from ui.shared.session import remove_image
+from vision import PreparedImage
+from vision.api.catalog import compact_name
+from vision.chat.preparation import ImageStatus
+from vision.limits import MAX_IMAGES_PER_REQUEST
+from vision.markdown import clip, literal
+from vision.sizes import human_size
+
+__all__ = ["draw_card", "draw_cards", "human_size"]
+
+
+def _display_name(status: ImageStatus) -> str:
+    return literal(clip(status.entry.label, 40))
+
+
+def _original_line(image: PreparedImage) -> str:
+    return (
+        f"{image.original_format} · {image.original_width}×{image.original_height} · "
+        f"{human_size(image.original_size_bytes)}"
+    )
+
+
+def _sent_line(model: str | None, image: PreparedImage) -> str:
+    target = compact_name(model) if model else "Sent"
+    how = "unchanged" if image.passed_through else f"{image.mime.split('/')[-1].upper()}"
+    tokens = "" if image.estimated_tokens is None else f" · ≈{image.estimated_tokens:,} tokens"
+    return (
+        f"**{target}**: {image.width}×{image.height} {how} · {human_size(image.size_bytes)}{tokens}"
+    )
+
+
+def _sent_notes(status: ImageStatus) -> None:
+    """How a URL image travels to each model: one line when every model gets the same."""
+    notes = set(status.sent_notes.values())
+    if len(notes) == 1:
+        st.caption(f":material/send: {literal(notes.pop())}")
+        return
+    for model, note in status.sent_notes.items():
+        st.caption(f":material/send: **{literal(compact_name(model))}**: {literal(note)}")
+
+
+def _remove_button(status: ImageStatus) -> None:
+    st.button(
+        "",
+        key=f"remove:{status.entry.id}",
+        icon=":material/close:",
+        type="tertiary",
+        on_click=remove_image,
+        args=(status.entry.id,),
+        help="Remove this image.",
+    )
+
+
+def draw_card(status: ImageStatus) -> None:
+    """The card of one image."""
+    with st.container(border=True):
+        # wrap=False: a card stays thumbnail-beside-facts on a phone too.
+        picture, facts = st.columns([1, 3], gap="small", vertical_alignment="top", wrap=False)
+        with picture:
+            if status.thumbnail is not None:
+                # A data URL made once: the browser fits it to the column, and Streamlit
+                # neither opens nor re-encodes it on a rerun.
+                st.image(status.thumbnail, width="stretch")
+            elif status.entry.kind == "url" and status.sendable:
+                st.markdown(":material/link:")
+            else:
+                st.markdown(":material/broken_image:")
+        with facts:
+            title, remove = st.columns([6, 1], gap="small", vertical_alignment="top", wrap=False)
+            with title:
+                st.markdown(f"**{status.position}.** {_display_name(status)}")
+            with remove:
+                _remove_button(status)
+            if status.entry.origin:
+                st.caption(f":material/link: from {literal(status.entry.origin)}")
+            first = next(iter(status.prepared.values()), None)
+            if first is not None:
+                st.caption(_original_line(first))
+                for model, image in status.prepared.items():
+                    st.caption(_sent_line(model, image))
+                warnings = dict.fromkeys(
+                    w for image in status.prepared.values() for w in image.warnings
+                )
+                for warning in warnings:
+                    st.caption(f":orange[:material/warning: {warning}]")
+            if status.note:
+                st.caption(f":material/info: {status.note}")
+            _sent_notes(status)
+            if status.prepared and st.button(
+                "What the model sees",
+                key=f"preview:{status.entry.id}",
+                icon=":material/zoom_in:",
+                type="tertiary",
+                help="The exact pixels each chosen model will receive, at 1:1, "
+                "with the steps that made them.",
+            ):
+                open_preview(status)
+            if status.over_limit:
+                st.error(
+                    f"Over the limit: a request takes at most {MAX_IMAGES_PER_REQUEST} images, "
+                    "so this one will not be sent. Remove an image to make room.",
+                    icon=":material/block:",
+                )
+            elif status.error:
+                st.error(status.error, icon=":material/block:")
+
+
+def draw_cards(statuses: Sequence[ImageStatus]) -> None:
+    """Every image's card, and one message when there are more images than a request takes."""
+    extra = len(statuses) - MAX_IMAGES_PER_REQUEST
+    if extra > 0:
+        st.error(
+            f"{len(statuses)} images added, but a request takes at most "
+            f"{MAX_IMAGES_PER_REQUEST}: remove {extra} to send (the extra ones are marked below).",
+            icon=":material/block:",
+        )
+    for status in statuses:
+        draw_card(status)

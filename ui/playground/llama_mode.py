@@ -1,0 +1,41 @@
+"""The choice of how several images go to Llama 3.2 Vision, offered only when it applies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from vision.api.catalog import compact_name
+from vision.chat.plan import (
+    DEFAULT_LLAMA_MODE,
+    LLAMA_MODE_LABELS,
+    LlamaMode,
+    llama_models,
+    stitchable,
+)
+from vision.chat.preparation import ImageStatus
+from vision.images.profiles import profile_for
+
+LLAMA_MODE_KEY = "llama_images"
+
+
+def choose_llama_mode(models: Sequence[str], statuses: Sequence[ImageStatus]) -> LlamaMode:
+    """Offer the three ways to send several images to Llama 3.2 (only when that applies)."""
+    affected = llama_models(models, statuses)
+    if not affected:
+        return DEFAULT_LLAMA_MODE
+    options: list[LlamaMode] = list(LLAMA_MODE_LABELS)
+    if not stitchable(statuses):
+        options.remove("stitch")  # an unchecked URL has no pixels here to stitch
+    names = ", ".join(compact_name(model) for model in affected)
+    choice: LlamaMode | None = st.radio(
+        f"{names}: several images",
+        options,
+        format_func=lambda mode: LLAMA_MODE_LABELS[mode],
+        key=LLAMA_MODE_KEY,
+        horizontal=True,
+        help=f"{profile_for(affected[0]).note} A grid shows every image in one picture, each "
+        "under its number and name; one request per image gets one answer per image.",
+    )
+    return choice if choice in options else options[0]

@@ -1,0 +1,90 @@
+"""Per chosen model, before Send: images, estimated prompt tokens against the context, cost."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from vision.api.catalog import Catalog, compact_name, sees_images, short_name
+from vision.chat.plan import Ask, RunPlan
+from vision.chat.preflight import format_cost
+from vision.chat.preparation import ImageStatus
+from vision.markdown import clip, literal
+from vision.sizes import human_size
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _tokens_line(ask: Ask) -> str:
+    check = ask.check
+    line = f"≈{check.prompt_tokens:,} prompt tokens"
+    if check.image_tokens:
+        line += f" ({check.image_tokens:,} image + {check.text_tokens:,} text)"
+    if check.max_tokens:
+        line += f" + {check.max_tokens:,} max"
+    if check.context_window:
+        line += f" of {check.context_window:,} context"
+    return line
+
+
+def _model_line(model: str, asks: Sequence[Ask]) -> str:
+    first = asks[0]
+    images = len(first.request.images)
+    line = f"**{literal(short_name(model))}**: "
+    if len(asks) > 1:
+        largest = max(asks, key=lambda ask: ask.check.prompt_tokens)
+        line += f"{len(asks)} requests, one per image · largest {_tokens_line(largest)}"
+    else:
+        line += f"{_plural(images, 'image')} · {_tokens_line(first)}"
+    costs = [ask.check.estimated_cost for ask in asks]
+    if all(cost is not None for cost in costs):
+        line += f" · ≈{format_cost(sum(cost or 0.0 for cost in costs))} at most"
+    unchecked = sum(ask.check.unchecked_images for ask in asks)
+    if unchecked:
+        line += f" · {_plural(unchecked, 'unchecked URL image')} not counted"
+    return line
+
+
+def _details(plan: RunPlan) -> None:
+    rows = [
+        "| model | image | sent | bytes | base64 | ≈ tokens |",
+        "|---|---|---|--:|--:|--:|",
+    ]
+    for ask in plan.asks:
+        for image in ask.check.images:
+            rows.append(
+                f"| {literal(compact_name(ask.request.model))} | {literal(clip(image.label, 30))} "
+                f"| {image.width}×{image.height} | {human_size(image.size_bytes)} "
+                f"| {human_size(image.base64_size)} | {image.estimated_tokens:,} |"
+            )
+    if len(rows) > 2:
+        with st.expander("Preflight: every image as each model receives it"):
+            st.markdown("\n".join(rows))
+
+
+def draw_preflight(
+    catalog: Catalog, models: Sequence[str], statuses: Sequence[ImageStatus], plan: RunPlan
+) -> None:
+    """One line per chosen model; an overflowing request is shown in red with its numbers."""
+    sendable = [status for status in statuses if status.sendable]
+    for model in models:
+        if not sees_images(catalog.info(model)):
+            note = "text only: it cannot read images"
+            if sendable:
+                note += (
+                    "; images are never sent to it, so Send waits until you remove one or the other"
+                )
+            st.caption(f":orange[:material/visibility_off: **{short_name(model)}** is {note}.]")
+            continue
+        asks = [ask for ask in plan.asks if ask.request.model == model]
+        if not asks:
+            continue
+        st.caption(_model_line(model, asks))
+        for reason in dict.fromkeys(ask.check.reason for ask in asks if ask.check.overflows):
+            st.caption(f":red[:material/block: {literal(reason or '')}]")
+    if plan.problem:
+        st.caption(f":red[:material/block: {literal(plan.problem)}]")
+    _details(plan)

@@ -1,0 +1,115 @@
+"""Tools under the answers: a word diff between any two answers, and exports of the conversation."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import streamlit as st
+
+from ui.shared.exports import copy_as_code, download_buttons
+from vision.api.catalog import compact_name, short_name
+from vision.chat.conversation import Conversation
+from vision.chat.diff import DiffOp, answer_diff, similarity
+from vision.history.records import Run
+from vision.markdown import clip
+
+DIFF_TOGGLE_KEY = "diff_on"
+_STYLE: dict[DiffOp, str] = {
+    "insert": '<ins style="background:rgba(33,195,84,.22);text-decoration:none">{}</ins>',
+    "delete": '<del style="background:rgba(255,75,75,.22)">{}</del>',
+    "equal": "{}",
+}
+
+
+def diff_html(pieces: Sequence[tuple[DiffOp, str]]) -> str:
+    """The diff as one line of HTML: every piece escaped, removals struck out, additions marked."""
+    spans = []
+    for op, text in pieces:
+        # One line, no blank lines: markdown leaves an HTML block alone only until a blank line.
+        safe = html.escape(text).replace("$", "&#36;").replace("\r", "").replace("\n", "<br>")
+        spans.append(_STYLE[op].format(safe))
+    return '<div style="line-height:1.7">' + "".join(spans) + "</div>"
+
+
+def _answers(conversations: Sequence[Conversation]) -> dict[str, Run]:
+    """Every answer on screen, newest first, under a key that stays put across reruns."""
+    found: dict[str, Run] = {}
+    for conversation in conversations:
+        for exchange in reversed(conversation.exchanges):
+            for index, run in exchange.indexed_runs():
+                if run.error is None:
+                    found[f"{exchange.id}:{index}"] = run
+    return found
+
+
+def _label(run: Run) -> str:
+    return f"{compact_name(run.model)} · {run.created_at:%H:%M:%S} · “{clip(run.prompt, 48)}”"
+
+
+def diff_panel(conversation: Conversation, earlier: Sequence[Conversation]) -> None:
+    """On demand, two answers picked from those on screen and the words that differ."""
+    answers = _answers([conversation, *earlier])
+    if len(answers) < 2 or not st.toggle("Compare two answers", key=DIFF_TOGGLE_KEY):
+        return
+    keys = list(answers)
+    first = keys[0]
+    # The newest answer against the same model's previous one, else against another model.
+    same_model = [key for key in keys[1:] if answers[key].model == answers[first].model]
+    second = same_model[0] if same_model else keys[1]
+    left, right = st.columns(2)
+    with left:
+        a = st.selectbox(
+            "Answer A",
+            keys,
+            index=keys.index(second),
+            key="diff_a",
+            format_func=lambda k: _label(answers[k]),
+        )
+    with right:
+        b = st.selectbox(
+            "Answer B", keys, index=0, key="diff_b", format_func=lambda k: _label(answers[k])
+        )
+    old, new = answers[a].answer, answers[b].answer
+    st.caption(
+        f"{similarity(old, new):.0%} alike, word by word · :red[struck out: only in A] · "
+        ":green[marked: only in B]"
+    )
+    with st.container(border=True):
+        st.markdown(diff_html(answer_diff(old, new)), unsafe_allow_html=True)
+
+
+def export_panel(conversation: Conversation) -> None:
+    """Downloads of the conversation or its last turn, and one model's request as code."""
+    with st.expander("Export, or copy a request as code", icon=":material/ios_share:"):
+        runs = conversation.runs()
+        scope = "conversation"
+        if len(conversation.exchanges) > 1:
+            choice = st.radio(
+                "Export",
+                ["The whole conversation", "The last turn only"],
+                key="export_scope",
+                horizontal=True,
+            )
+            if choice == "The last turn only":
+                runs, scope = conversation.latest.runs(), "turn"
+        download_buttons(
+            runs,
+            name=f"vision-{scope}-{conversation.id[:8]}",
+            key="playground_export",
+            title=f"Vision Playground {scope}",
+        )
+        latest = conversation.latest
+        labels = latest.labels or ("",) * len(latest.requests)
+        names = [
+            short_name(request.model) + (f" · {label}" if label else "")
+            for request, label in zip(latest.requests, labels, strict=True)
+        ]
+        index = st.selectbox(
+            "Copy as code: the exact request sent to",
+            range(len(names)),
+            key="code_model",
+            format_func=names.__getitem__,
+        )
+        if st.toggle("Show the code", key="show_code"):
+            copy_as_code(latest.requests[index], key="playground_code")

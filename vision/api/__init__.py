@@ -1,0 +1,1 @@
+"""The client of the OpenAI-compatible API: request body, transport, retries, streams, results."""

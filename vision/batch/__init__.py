@@ -1,0 +1,1 @@
+"""Many items × several models: the runner, its inputs, and a batch on a worker thread."""

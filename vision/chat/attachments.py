@@ -1,0 +1,109 @@
+"""The images a person attaches (uploads, camera photos, URL lines) as entries, in order."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+from urllib.parse import urlsplit
+
+SourceKind = Literal["file", "camera", "url"]
+
+
+class Upload(Protocol):
+    """What the page needs from an uploaded or captured file (Streamlit's UploadedFile)."""
+
+    file_id: str
+    name: str
+
+    def getvalue(self) -> bytes:
+        """The file's bytes."""
+        ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImageEntry:
+    """One image the user added: uploaded or captured bytes, or a URL line."""
+
+    id: str
+    kind: SourceKind
+    name: str
+    data: bytes | None = field(default=None, repr=False)
+    sha256: str | None = None
+    url: str | None = field(default=None, repr=False)
+
+    @property
+    def label(self) -> str:
+        """A short name to show: the file name, or a URL's last path segment (else its host)."""
+        if self.kind != "url":
+            return self.name
+        parts = urlsplit(self.name)
+        return parts.path.rstrip("/").rsplit("/", 1)[-1] or parts.netloc or self.name
+
+    @property
+    def origin(self) -> str | None:
+        """Where a URL image comes from (its host), None for uploads and photos."""
+        if self.kind != "url":
+            return None
+        return urlsplit(self.name).netloc or None
+
+
+def url_lines(text: str | None) -> list[str]:
+    """The non-blank lines of the URL box, trimmed, each once, in order."""
+    seen: dict[str, None] = {}
+    for line in (text or "").splitlines():
+        stripped = line.strip()
+        if stripped:
+            seen.setdefault(stripped, None)
+    return list(seen)
+
+
+@dataclass(slots=True, kw_only=True)
+class Attachments:
+    """What a page keeps of its images beyond the uploader's own list: camera photos (the camera
+    widget holds only the latest), images taken off the page, and each upload's content hash."""
+
+    camera_shots: list[ImageEntry] = field(default_factory=list)
+    removed: set[str] = field(default_factory=set)
+    digests: dict[str, str] = field(default_factory=dict)
+
+    def entry_from_upload(self, upload: Upload, kind: SourceKind = "file") -> ImageEntry:
+        """An uploaded or captured file as an image entry, hashed once per upload."""
+        data = upload.getvalue()
+        if upload.file_id not in self.digests:
+            self.digests[upload.file_id] = hashlib.sha256(data).hexdigest()
+        return ImageEntry(
+            id=f"{kind}:{upload.file_id}",
+            kind=kind,
+            name=upload.name,
+            data=data,
+            sha256=self.digests[upload.file_id],
+        )
+
+    def remember_camera_shot(self, shot: Upload | None) -> None:
+        """Keep a new camera photo."""
+        if shot is None:
+            return
+        entry_id = f"camera:{shot.file_id}"
+        if all(existing.id != entry_id for existing in self.camera_shots):
+            self.camera_shots.append(self.entry_from_upload(shot, "camera"))
+
+    def gather(self, uploads: Sequence[Upload] | None, urls: Iterable[str]) -> list[ImageEntry]:
+        """Every image added and not removed: uploads, camera photos, then URLs."""
+        entries = [self.entry_from_upload(upload) for upload in uploads or ()]
+        entries.extend(self.camera_shots)
+        entries.extend(ImageEntry(id=f"url:{url}", kind="url", name=url, url=url) for url in urls)
+        return [entry for entry in entries if entry.id not in self.removed]
+
+    def remove(self, entry_id: str, url_text: str | None) -> str | None:
+        """Take an image off the page; returns the URL box's new text when a URL line went."""
+        if entry_id.startswith("url:"):
+            url = entry_id.removeprefix("url:")
+            return "\n".join(line for line in url_lines(url_text) if line != url)
+        if entry_id.startswith("camera:"):
+            self.camera_shots = [shot for shot in self.camera_shots if shot.id != entry_id]
+            return None
+        # An uploader's files cannot be set from code, so the upload is hidden instead.
+        self.removed.add(entry_id)
+        return None

@@ -1,0 +1,222 @@
+"""The Playground's conversations: each Send or follow-up, its requests, and its saved runs.
+
+A Send starts a conversation with the chosen models; each follow-up adds an exchange in which
+every model gets its own earlier turns (its own answers, the images of those turns) as context.
+Each model's run is saved to the history on the worker thread the moment it completes, so an
+answer is kept even when nobody reruns the page.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+
+from vision.api.client import VisionClient
+from vision.api.request import ChatRequest, ImageRef
+from vision.api.results import ChatResult
+from vision.chat.compare import ModelEvent, stream_models
+from vision.chat.follow_up import follow_up
+from vision.chat.live import Column, LiveAnswers
+from vision.errors import HistoryError, VisionError
+from vision.history.records import Run, RunImage, RunKind, image_from_prepared, run_from_result
+from vision.history.store import HistoryStore
+from vision.images.prepared import PreparedImage
+
+# How many earlier conversations the page keeps beside the current one (the history keeps all).
+EARLIER_LIMIT = 8
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SentImage:
+    """One image of an exchange as a model received it, with where it came from."""
+
+    name: str
+    prepared: PreparedImage = field(repr=False)
+    url: str | None = field(default=None, repr=False)
+    original: bytes | None = field(default=None, repr=False)
+    original_sha256: str | None = None
+
+    @property
+    def ref(self) -> ImageRef:
+        """The content part the model received."""
+        return self.prepared.as_ref()
+
+
+class Exchange:
+    """One question to every model of a conversation, streaming on a worker thread."""
+
+    def __init__(
+        self,
+        *,
+        conversation_id: str,
+        kind: RunKind,
+        requests: Sequence[ChatRequest],
+        images: Sequence[Sequence[SentImage]],
+        image_names: Sequence[str],
+        store: HistoryStore | None,
+        store_problem: str | None,
+        labels: Sequence[str] | None = None,
+    ) -> None:
+        self.id = uuid.uuid4().hex
+        self.conversation_id = conversation_id
+        self.kind = kind
+        self.requests = tuple(requests)
+        self.prompt = self.requests[0].prompt if self.requests else ""
+        self.image_names = tuple(image_names)
+        self.labels = tuple(labels) if labels is not None else None
+        self._images = [tuple(per_model) for per_model in images]
+        self._store = store
+        self._lock = threading.Lock()
+        self._runs: dict[int, Run] = {}
+        self._problem = store_problem
+        self._originals_kept = False
+        self.live: LiveAnswers | None = None
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        """The models asked, in column order."""
+        return tuple(request.model for request in self.requests)
+
+    def start(self, client: VisionClient) -> Exchange:
+        """Send every request concurrently; returns self."""
+        requests = list(self.requests)
+        self.live = LiveAnswers(
+            prompt=self.prompt,
+            models=self.models,
+            image_names=self.image_names,
+            events=lambda: self._saving(stream_models(client, requests)),
+            labels=self.labels,
+            image_tokens=[
+                sum(image.prepared.estimated_tokens or 0 for image in per_request)
+                for per_request in self._images
+            ],
+        ).start()
+        return self
+
+    def _saving(self, events: Iterator[ModelEvent]) -> Iterator[ModelEvent]:
+        for event in events:
+            yield event  # the column shows the answer first, then it is saved
+            if event.result is not None:
+                self._record(event.index, event.result)
+            elif event.error is not None:
+                self._record(event.index, event.error)
+
+    def _run_images(self, index: int) -> tuple[RunImage, ...]:
+        return tuple(
+            replace(image_from_prepared(image.prepared, position=position), url=image.url)
+            for position, image in enumerate(self._images[index])
+        )
+
+    def _keep_originals(self, store: HistoryStore) -> None:
+        """The original bytes, once per exchange, so a saved run can be reopened and rerun."""
+        if self._originals_kept:
+            return
+        self._originals_kept = True
+        seen: set[str] = set()
+        for per_model in self._images:
+            for image in per_model:
+                sha = image.original_sha256
+                if image.original is not None and sha and sha not in seen:
+                    seen.add(sha)
+                    store.save_image_bytes(sha, image.original)
+
+    def _record(self, index: int, outcome: ChatResult | VisionError) -> None:
+        """Build this model's run and save it, once; a failed save is kept as a sentence."""
+        with self._lock:
+            if index in self._runs:
+                return
+            run = run_from_result(
+                self.requests[index],
+                outcome,
+                images=self._run_images(index),
+                kind=self.kind,
+                conversation_id=self.conversation_id,
+            )
+            if self._store is not None and self._problem is None:
+                try:
+                    self._keep_originals(self._store)
+                    run = self._store.save_run(run)
+                except HistoryError as err:
+                    self._problem = str(err)
+            self._runs[index] = run
+
+    @property
+    def save_problem(self) -> str | None:
+        """Why this exchange's runs are not in the history, or None."""
+        with self._lock:
+            return self._problem
+
+    def runs(self) -> list[Run]:
+        """The runs completed so far, in column order (with their history ids once saved)."""
+        return [run for _, run in self.indexed_runs()]
+
+    def indexed_runs(self) -> list[tuple[int, Run]]:
+        """The completed runs with their column numbers (a model may have several columns)."""
+        with self._lock:
+            return sorted(self._runs.items())
+
+    def columns(self) -> tuple[Column, ...]:
+        """Each model's answer as it stands now."""
+        assert self.live is not None
+        return self.live.snapshot().columns
+
+    @property
+    def running(self) -> bool:
+        """True while a model of this exchange is still answering."""
+        return self.live is not None and self.live.running
+
+    def images_for(self, index: int) -> tuple[SentImage, ...]:
+        """The images model number `index` received in this exchange."""
+        return self._images[index]
+
+
+@dataclass(slots=True, kw_only=True)
+class Conversation:
+    """A Send and its follow-ups, with the same models side by side."""
+
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    exchanges: list[Exchange] = field(default_factory=list)
+
+    @property
+    def latest(self) -> Exchange:
+        """The last exchange (the one streaming, if any)."""
+        return self.exchanges[-1]
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        """The models of the conversation, in column order."""
+        return self.latest.models
+
+    def runs(self) -> list[Run]:
+        """Every completed run of the conversation, turn by turn."""
+        return [run for exchange in self.exchanges for run in exchange.runs()]
+
+    def next_request(
+        self, index: int, prompt: str, images: Sequence[ImageRef]
+    ) -> ChatRequest | VisionError:
+        """Model `index`'s follow-up request, with its own earlier turns, or why it cannot go.
+
+        A turn the model failed on is left out of its context: it never answered it.
+        """
+        base: ChatRequest | None = None
+        answer = ""
+        for exchange in reversed(self.exchanges):
+            column = exchange.columns()[index]
+            if column.result is not None:
+                base, answer = exchange.requests[index], column.result.text
+                break
+        if base is None:
+            first = self.exchanges[0].requests[index]
+            return replace(first, prompt=prompt, images=tuple(images), history=())
+        try:
+            return follow_up(base, answer, prompt=prompt, images=images)
+        except VisionError as err:
+            return err
+
+
+def earlier_runs(model: str, earlier: Sequence[Conversation]) -> list[Run]:
+    """This model's completed runs in earlier conversations, newest first."""
+    runs = [run for conversation in earlier for run in conversation.runs() if run.model == model]
+    return sorted(runs, key=lambda run: run.created_at, reverse=True)

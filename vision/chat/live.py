@@ -1,0 +1,111 @@
+"""One Send: the chosen models' streams drained into session state, surviving page reruns."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+
+from vision.api.results import ChatResult
+from vision.chat.compare import ModelEvent
+from vision.errors import VisionError
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Column:
+    """What one model has answered so far."""
+
+    model: str
+    label: str = ""  # what this request carries when a model gets several (one per image)
+    image_tokens: int = 0  # the images' estimated prompt tokens, to check usage against
+    text: str = ""
+    result: ChatResult | None = None
+    error: VisionError | None = field(default=None, compare=False)
+
+    @property
+    def finished(self) -> bool:
+        """True once the model's answer or error is in."""
+        return self.result is not None or self.error is not None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnswersSnapshot:
+    """A consistent view of a run at one moment."""
+
+    columns: tuple[Column, ...]
+    done: bool
+    error: VisionError | None = field(default=None, compare=False)
+
+
+class LiveAnswers:
+    """Drains compare.stream_models on a worker thread so a rerun of the page neither stops
+    nor repeats the run; the page reads snapshots and draws them."""
+
+    def __init__(
+        self,
+        *,
+        prompt: str,
+        models: Sequence[str],
+        image_names: Sequence[str],
+        events: Callable[[], Iterator[ModelEvent]],
+        labels: Sequence[str] | None = None,
+        image_tokens: Sequence[int] | None = None,
+    ) -> None:
+        self.prompt = prompt
+        self.image_names = tuple(image_names)
+        labels = labels or [""] * len(models)
+        image_tokens = image_tokens or [0] * len(models)
+        self._columns = [
+            Column(model=model, label=label, image_tokens=tokens)
+            for model, label, tokens in zip(models, labels, image_tokens, strict=True)
+        ]
+        self._events = events
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._error: VisionError | None = None
+        self._crash: BaseException | None = None
+        self._thread = threading.Thread(target=self._drain, name="vision-run", daemon=True)
+
+    def start(self) -> LiveAnswers:
+        """Begin streaming; returns self."""
+        self._thread.start()
+        return self
+
+    def _apply(self, event: ModelEvent) -> None:
+        column = self._columns[event.index]
+        if event.delta:
+            column = replace(column, text=column.text + event.delta)
+        if event.result is not None:
+            column = replace(column, text=event.result.text, result=event.result)
+        if event.error is not None:
+            column = replace(column, error=event.error)
+        self._columns[event.index] = column
+
+    def _drain(self) -> None:
+        try:
+            for event in self._events():
+                with self._lock:
+                    self._apply(event)
+        except VisionError as err:
+            self._error = err
+        except BaseException as err:  # a bug: handed to the page thread, which re-raises it
+            self._crash = err
+        finally:
+            self._done.set()
+
+    def wait(self, timeout: float) -> bool:
+        """Block up to timeout seconds for the run to end; True when it has."""
+        return self._done.wait(timeout)
+
+    def snapshot(self) -> AnswersSnapshot:
+        """The columns as they are now; re-raises any non-VisionError the stream raised."""
+        if self._crash is not None:
+            raise self._crash
+        with self._lock:
+            columns = tuple(self._columns)
+        return AnswersSnapshot(columns=columns, done=self._done.is_set(), error=self._error)
+
+    @property
+    def running(self) -> bool:
+        """True while the models are still answering."""
+        return not self._done.is_set()

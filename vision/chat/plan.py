@@ -1,0 +1,165 @@
+"""What Send will send: the requests per model, each with its preflight, built before sending.
+
+Llama 3.2 Vision attends reliably to one image per request (meta-llama/llama-models#163), so
+with several images the user picks: one stitched grid, one request per image, or as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from vision.api.catalog import Catalog
+from vision.api.request import ChatRequest, ImageRef, RequestOptions
+from vision.chat.conversation import SentImage
+from vision.chat.preflight import Preflight, preflight
+from vision.chat.preparation import ImageStatus
+from vision.errors import VisionError, without_traceback
+from vision.images.intake import prepare_image
+from vision.images.prepared import PreparedImage
+from vision.images.profiles import profile_for
+from vision.images.stitch import stitch_grid
+from vision.markdown import clip
+
+LlamaMode = Literal["stitch", "per_image", "as_is"]
+LLAMA_MODE_LABELS: dict[LlamaMode, str] = {
+    "stitch": "Stitch into one labelled grid",
+    "per_image": "One request per image",
+    "as_is": "Send as is",
+}
+# Stitching is what Meta's cookbook recommends (llama-cookbook#966): one image, every picture.
+DEFAULT_LLAMA_MODE: LlamaMode = "stitch"
+# A stitched grid per set of images, model and labels: the cache plan_run is given.
+StitchCache = MutableMapping[object, "PreparedImage | VisionError"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ask:
+    """One request of a run, what it carries and its preflight."""
+
+    request: ChatRequest = field(repr=False)
+    label: str
+    check: Preflight
+    sent: tuple[SentImage, ...] = field(default=(), repr=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunPlan:
+    """Every request Send will make, or the one sentence saying why it cannot."""
+
+    asks: tuple[Ask, ...] = ()
+    problem: str | None = None
+
+    @property
+    def blocking(self) -> str | None:
+        """Why Send must not go ahead (a stitch failed, a request overflows), or None."""
+        if self.problem:
+            return self.problem
+        return next((ask.check.reason for ask in self.asks if ask.check.overflows), None)
+
+    @property
+    def requests(self) -> list[ChatRequest]:
+        """The requests in column order."""
+        return [ask.request for ask in self.asks]
+
+
+def stitchable(statuses: Sequence[ImageStatus]) -> bool:
+    return all(status.entry.data is not None for status in statuses)
+
+
+def llama_models(models: Sequence[str], statuses: Sequence[ImageStatus]) -> list[str]:
+    """The chosen models that would get more images than they attend to reliably."""
+    count = sum(1 for status in statuses if status.sendable)
+    return [model for model in models if count > profile_for(model).recommended_max_images]
+
+
+def _stitched(
+    cache: StitchCache, statuses: Sequence[ImageStatus], model: str
+) -> PreparedImage | VisionError:
+    """The labelled grid of these images prepared for this model, made once per set."""
+    labels = tuple(f"{status.position}. {clip(status.entry.label, 40)}" for status in statuses)
+    key = (tuple(status.entry.sha256 for status in statuses), labels, model)
+    if key not in cache:
+        cache.clear()  # only the current set is worth keeping
+        try:
+            grid = stitch_grid([status.entry.data or b"" for status in statuses], labels)
+            cache[key] = prepare_image(
+                grid, filename=f"grid of {len(statuses)} images.png", model=model
+            )
+        except VisionError as err:
+            cache[key] = without_traceback(err)
+    return cache[key]
+
+
+def sent_image(status: ImageStatus, model: str) -> SentImage | None:
+    """What the history keeps of this image as sent to `model`; None for an unchecked URL."""
+    prepared = status.prepared.get(model)
+    if prepared is None:
+        return None  # an unchecked URL: nothing prepared to keep
+    return SentImage(
+        name=status.entry.label,
+        prepared=prepared,
+        url=status.entry.url,
+        original=status.entry.data,
+        original_sha256=prepared.source_sha256,
+    )
+
+
+def plan_run(
+    stitched: StitchCache,
+    *,
+    catalog: Catalog | None,
+    models: Sequence[str],
+    prompt: str,
+    options: RequestOptions,
+    statuses: Sequence[ImageStatus],
+    llama_mode: LlamaMode,
+) -> RunPlan:
+    """The requests for the chosen models with these images, each checked against its model."""
+    sendable = [status for status in statuses if status.sendable]
+    several = set(llama_models(models, sendable))
+    asks: list[Ask] = []
+
+    def ask(model: str, group: Sequence[ImageStatus], label: str = "") -> Ask:
+        refs = tuple(status.ref_for(model) for status in group)
+        prepared = [status.prepared[model] for status in group if model in status.prepared]
+        sent = tuple(image for status in group if (image := sent_image(status, model)))
+        return _ask(model, refs, prepared, len(group) - len(prepared), label, sent)
+
+    def _ask(
+        model: str,
+        refs: tuple[ImageRef, ...],
+        prepared: Sequence[PreparedImage],
+        unchecked: int,
+        label: str,
+        sent: tuple[SentImage, ...],
+    ) -> Ask:
+        request = ChatRequest.asking(model, prompt, refs, options)
+        info = catalog.info(model) if catalog is not None else None
+        check = preflight(
+            model,
+            prepared,
+            prompt,
+            options.system or "",
+            options.max_tokens,
+            info,
+            unchecked_images=unchecked,
+        )
+        return Ask(request=request, label=label, check=check, sent=sent)
+
+    for model in models:
+        if model not in several or llama_mode == "as_is":
+            asks.append(ask(model, sendable))
+        elif llama_mode == "per_image":
+            for status in sendable:
+                label = f"Image {status.position}: {clip(status.entry.label, 40)}"
+                asks.append(ask(model, [status], label))
+        else:
+            grid = _stitched(stitched, sendable, model)
+            if isinstance(grid, VisionError):
+                return RunPlan(problem=f"The images could not be stitched: {grid}")
+            sent = (SentImage(name=grid.filename or "grid", prepared=grid),)
+            label = f"{len(sendable)} images stitched into one labelled grid"
+            asks.append(_ask(model, (grid.as_ref(),), [grid], 0, label, sent))
+    return RunPlan(asks=tuple(asks))

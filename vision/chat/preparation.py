@@ -1,0 +1,242 @@
+"""Each image made ready for each chosen model, once per content and model, kept in the session."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from vision.api.catalog import compact_name
+from vision.api.request import ImageRef
+from vision.chat.attachments import ImageEntry
+from vision.errors import ImageError, without_traceback
+from vision.images.encode import data_url
+from vision.images.intake import prepare_image
+from vision.images.prepared import PreparedImage
+from vision.images.profiles import DEFAULT_QWEN_TOKEN_BUDGET, profile_for
+from vision.images.thumbnail import thumbnail
+from vision.limits import MAX_IMAGES_PER_REQUEST
+from vision.urls.fetch import fetch_image
+from vision.urls.sending import (
+    DEFAULT_URL_MODE,
+    UNCHECKED,
+    UNREACHABLE,
+    URLMode,
+    choose_url_ref,
+    points_to_this_machine,
+    unchecked_ref,
+)
+
+# The card shows thumbnails this size (twice the on-screen width, for sharp high-DPI screens).
+THUMBNAIL_SIDE = 192
+
+URL_FETCHED_NOTE = "Fetched and checked here; sent inline, like an uploaded file."
+URL_CHECKED_NOTE = "Fetched and checked here."
+
+PrepKey = tuple[str, str | None, int | None]
+
+
+@dataclass(slots=True, kw_only=True)
+class PreparationCache:
+    """What prepare_all has made, kept between calls (a page keeps one per session): each
+    content prepared per model and budget, each URL fetched, each thumbnail; errors kept
+    without their tracebacks, so no frames stay alive."""
+
+    prepared: dict[PrepKey, PreparedImage | ImageError] = field(default_factory=dict)
+    fetched: dict[str, ImageEntry | ImageError] = field(default_factory=dict)
+    thumbnails: dict[str, str | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImageStatus:
+    """An image with what each chosen model will receive, or why it cannot be sent."""
+
+    entry: ImageEntry
+    position: int
+    prepared: dict[str | None, PreparedImage] = field(default_factory=dict, repr=False)
+    error: str | None = None
+    note: str | None = None
+    over_limit: bool = False
+    refs: dict[str, ImageRef] = field(default_factory=dict, repr=False)
+    sent_notes: dict[str, str] = field(default_factory=dict)
+    preview: str | None = field(default=None, repr=False)
+
+    @property
+    def sendable(self) -> bool:
+        """True when nothing stops this image from being sent."""
+        return self.error is None and not self.over_limit
+
+    @property
+    def thumbnail(self) -> str | None:
+        """A small JPEG of the image as a data URL (made once per content), else None."""
+        return self.preview
+
+    def ref_for(self, model: str) -> ImageRef:
+        """The content part this image becomes in a request to this model."""
+        if model in self.refs:
+            return self.refs[model]
+        return self.prepared[model].as_ref()
+
+
+def _fetched(
+    cache: PreparationCache, entry: ImageEntry, *, allow_loopback: bool
+) -> ImageEntry | ImageError:
+    """The URL's bytes as an entry (fetched once per URL), or the sentence saying why not."""
+    assert entry.url is not None
+    fetched_urls = cache.fetched
+    if entry.url not in fetched_urls:
+        try:
+            fetched = fetch_image(entry.url, allow_loopback=allow_loopback)
+        except ImageError as err:
+            fetched_urls[entry.url] = without_traceback(err)
+        else:
+            data = fetched.data
+            fetched_urls[entry.url] = ImageEntry(
+                id=entry.id,
+                kind="url",
+                name=entry.name,
+                data=data,
+                sha256=hashlib.sha256(data).hexdigest(),
+                url=entry.url,
+            )
+    return fetched_urls[entry.url]
+
+
+def _budget_for(model: str | None, qwen_token_budget: int) -> int | None:
+    """The token budget that shapes this model's version (only Qwen2-VL's depends on it)."""
+    return qwen_token_budget if profile_for(model).kind == "qwen2vl" else None
+
+
+def _prepared(
+    cache: PreparationCache, entry: ImageEntry, model: str | None, qwen_token_budget: int
+) -> PreparedImage | ImageError:
+    """prepare_image for one content, model and budget, computed at most once per session."""
+    assert entry.data is not None
+    assert entry.sha256 is not None
+    prepared = cache.prepared
+    budget = _budget_for(model, qwen_token_budget)
+    key = (entry.sha256, model, budget)
+    if key not in prepared:
+        try:
+            prepared[key] = prepare_image(
+                entry.data,
+                filename=entry.name,
+                model=model,
+                qwen_token_budget=budget or DEFAULT_QWEN_TOKEN_BUDGET,
+            )
+        except ImageError as err:
+            prepared[key] = without_traceback(err)
+    return prepared[key]
+
+
+def _thumbnail(cache: PreparationCache, entry: ImageEntry) -> str | None:
+    """The card's thumbnail as a data URL, made once per content: the browser shows it as it
+    is, so a rerun neither decodes nor encodes (Streamlit would open and hash bytes each time)."""
+    assert entry.data is not None
+    assert entry.sha256 is not None
+    thumbnails = cache.thumbnails
+    if entry.sha256 not in thumbnails:
+        try:
+            thumbnails[entry.sha256] = data_url("image/jpeg", thumbnail(entry.data, THUMBNAIL_SIDE))
+        except ImageError:
+            thumbnails[entry.sha256] = None  # the card shows the preparation's error instead
+    return thumbnails[entry.sha256]
+
+
+def _forget_unused(
+    cache: PreparationCache, entries: Sequence[ImageEntry], qwen_token_budget: int
+) -> None:
+    """Drop prepared versions of images no longer on the page, or made for another budget."""
+    live = {entry.sha256 for entry in entries}
+    for key in list(cache.prepared):
+        stale = key[2] is not None and key[2] != qwen_token_budget
+        if key[0] not in live or stale:
+            del cache.prepared[key]
+    for sha in [sha for sha in cache.thumbnails if sha not in live]:
+        del cache.thumbnails[sha]
+
+
+def _unchecked(entry: ImageEntry, position: int, models: Sequence[str]) -> ImageStatus:
+    """A URL sent as is: no fetch, so nothing known but the link itself."""
+    assert entry.url is not None
+    try:
+        refs = {model: unchecked_ref(entry.url, entry.label) for model in models}
+    except ImageError as err:
+        return ImageStatus(entry=entry, position=position, error=str(err))
+    note = UNCHECKED
+    if points_to_this_machine(entry.url):
+        note += " " + UNREACHABLE
+    return ImageStatus(entry=entry, position=position, refs=refs, note=note)
+
+
+def _url_refs(
+    entry: ImageEntry, prepared: dict[str | None, PreparedImage], mode: URLMode
+) -> tuple[dict[str, ImageRef], dict[str, str]]:
+    """Per model: the link or the inline bytes, and the card's sentence."""
+    assert entry.url is not None
+    refs: dict[str, ImageRef] = {}
+    notes: dict[str, str] = {}
+    for model, image in prepared.items():
+        if model is None:
+            continue
+        choice = choose_url_ref(entry.url, image, target=compact_name(model), mode=mode)
+        refs[model] = choice.ref
+        notes[model] = choice.note
+    return refs, notes
+
+
+def prepare_all(
+    cache: PreparationCache,
+    entries: Sequence[ImageEntry],
+    models: Sequence[str],
+    *,
+    allow_loopback: bool,
+    qwen_token_budget: int = DEFAULT_QWEN_TOKEN_BUDGET,
+    url_mode: URLMode = DEFAULT_URL_MODE,
+) -> list[ImageStatus]:
+    """The status of every image for every chosen model (or a model-neutral check when none)."""
+    targets: list[str | None] = list(models) or [None]
+    statuses: list[ImageStatus] = []
+    resolved: list[ImageEntry] = []
+    for position, entry in enumerate(entries, start=1):
+        if position > MAX_IMAGES_PER_REQUEST:
+            statuses.append(ImageStatus(entry=entry, position=position, over_limit=True))
+            continue
+        source: ImageEntry | ImageError = entry
+        note = None
+        if entry.kind == "url" and url_mode == "as_is":
+            statuses.append(_unchecked(entry, position, models))
+            continue
+        if entry.kind == "url":
+            source = _fetched(cache, entry, allow_loopback=allow_loopback)
+            note = URL_FETCHED_NOTE if url_mode == "inline" else URL_CHECKED_NOTE
+        if isinstance(source, ImageError):
+            statuses.append(ImageStatus(entry=entry, position=position, error=str(source)))
+            continue
+        resolved.append(source)
+        prepared: dict[str | None, PreparedImage] = {}
+        error = None
+        for model in targets:
+            outcome = _prepared(cache, source, model, qwen_token_budget)
+            if isinstance(outcome, ImageError):
+                error = str(outcome)
+                break
+            prepared[model] = outcome
+        refs: dict[str, ImageRef] = {}
+        sent_notes: dict[str, str] = {}
+        if source.kind == "url" and not error:
+            refs, sent_notes = _url_refs(source, prepared, url_mode)
+        statuses.append(
+            ImageStatus(
+                entry=source,
+                position=position,
+                prepared={} if error else prepared,
+                error=error,
+                note=note,
+                refs=refs,
+                sent_notes=sent_notes,
+                preview=_thumbnail(cache, source),
+            )
+        )
+    _forget_unused(cache, resolved, qwen_token_budget)
+    return statuses

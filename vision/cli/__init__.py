@@ -1,0 +1,1 @@
+"""The command line: `python -m vision check|ask|models|echo|eval`, one module per command."""

@@ -1,0 +1,183 @@
+"""`python -m vision ask`: one model streamed live, several compared side by side."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TextIO
+
+from vision.api.client import VisionClient
+from vision.api.request import ChatRequest, ImageRef
+from vision.api.results import ChatResult
+from vision.chat.compare import ModelOutcome, stream_models
+from vision.cli.common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    error_facts,
+    image_facts,
+    is_url,
+    make_client,
+    print_json,
+    read_source,
+    request_options,
+    settings_from_env,
+)
+from vision.errors import ImageError, VisionError
+from vision.images.intake import prepare_image
+
+
+def _images_for(model: str, sources: Sequence[str], data: dict[str, bytes]) -> list[Any]:
+    """Each image for one model: a file prepared for it, or a URL passed on as is."""
+    images: list[Any] = []
+    for source in sources:
+        if is_url(source):
+            images.append(ImageRef(url=source, label=source))
+            continue
+        try:
+            images.append(prepare_image(data[source], filename=Path(source).name, model=model))
+        except ImageError as error:
+            # Same class, with the file named: several images may be in play.
+            raise type(error)(f"{source}: {error}") from None
+    return images
+
+
+def _usage_line(result: ChatResult) -> str:
+    usage = result.usage
+    counts = (
+        f"{usage.prompt_tokens} prompt + {usage.completion_tokens} completion = "
+        f"{usage.total_tokens} tokens"
+        if usage.total_tokens is not None
+        else "no usage reported"
+    )
+    timing = f"{result.latency_s:.2f} s"
+    if result.ttft_s is not None:
+        timing += f", first token {result.ttft_s:.2f} s"
+    state = result.finish_reason or "no finish reason"
+    if not result.complete:
+        state = f"INCOMPLETE: {result.incomplete_reason or 'cut short'}"
+    return f"[{result.model} · {state} · {counts} · {timing}]"
+
+
+def _outcome_json(outcome: ModelOutcome, images: list[Any]) -> dict[str, Any]:
+    shown = [
+        {"source": image.label, "url": True} if isinstance(image, ImageRef) else image_facts(image)
+        for image in images
+    ]
+    entry: dict[str, Any] = {"model": outcome.model, "ok": outcome.ok, "images": shown}
+    result = outcome.result
+    if result is not None:
+        entry.update(
+            text=result.text,
+            finish_reason=result.finish_reason,
+            complete=result.complete,
+            incomplete_reason=result.incomplete_reason,
+            usage={
+                "prompt_tokens": result.usage.prompt_tokens,
+                "completion_tokens": result.usage.completion_tokens,
+                "total_tokens": result.usage.total_tokens,
+            },
+            latency_s=round(result.latency_s, 4),
+            ttft_s=None if result.ttft_s is None else round(result.ttft_s, 4),
+        )
+    if outcome.error is not None:
+        entry["error"] = error_facts(outcome.error)
+    return entry
+
+
+def _collect(
+    client: VisionClient, asks: list[ChatRequest], out: TextIO, *, live: bool, quiet: bool
+) -> list[ModelOutcome]:
+    """Run every ask concurrently; print one model live, or each answer as a block in order."""
+    outcomes: list[ModelOutcome | None] = [None] * len(asks)
+    texts: list[list[str]] = [[] for _ in asks]
+    printed = 0
+    for event in stream_models(client, asks):
+        if event.delta is not None:
+            texts[event.index].append(event.delta)
+            if live and not quiet:
+                out.write(event.delta)
+                out.flush()
+        if event.done:
+            outcomes[event.index] = ModelOutcome(
+                model=event.model, result=event.result, error=event.error
+            )
+        while not quiet and printed < len(asks):
+            ready = outcomes[printed]
+            if ready is None:
+                break
+            _print_outcome(ready, "".join(texts[printed]), out, live=live)
+            printed += 1
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _print_outcome(outcome: ModelOutcome, streamed: str, out: TextIO, *, live: bool) -> None:
+    """Finish one model's output: its answer (unless already streamed) and usage, or its error."""
+    if live:
+        # The text is already on screen; an error's sentence goes to stderr at the end.
+        if outcome.result is not None:
+            out.write("\n" + _usage_line(outcome.result) + "\n")
+        elif streamed:
+            out.write("\n")
+    else:
+        out.write(f"=== {outcome.model} ===\n")
+        if outcome.result is not None:
+            out.write(outcome.result.text + "\n" + _usage_line(outcome.result) + "\n\n")
+        else:
+            out.write(f"error: {outcome.error}\n\n")
+    out.flush()
+
+
+def run_ask(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Ask one or more models about the images; stream the answers, or print them as JSON."""
+    settings = settings_from_env()
+    files = [source for source in args.images if not is_url(source)]
+    data = {source: read_source(source) for source in dict.fromkeys(files)}
+    base = ChatRequest.asking(args.models[0], args.prompt, options=request_options(args))
+    per_model = {model: _images_for(model, args.images, data) for model in args.models}
+    if not args.json:
+        for source, image in zip(args.images, per_model[args.models[0]], strict=True):
+            for warning in getattr(image, "warnings", ()):
+                err.write(f"{source}: {warning}\n")
+    asks = [
+        replace(base, model=model, images=tuple(_as_ref(i) for i in per_model[model]))
+        for model in args.models
+    ]
+    with make_client(settings) as client:
+        # Listing first lets the client refuse images for a text-only model; a server
+        # without /models still answers chats.
+        with contextlib.suppress(VisionError):
+            client.list_models()
+        outcomes = _collect(client, asks, out, live=len(asks) == 1, quiet=args.json)
+    if args.json:
+        print_json(
+            {
+                "prompt": args.prompt,
+                "results": [
+                    _outcome_json(outcome, per_model[outcome.model]) for outcome in outcomes
+                ],
+            },
+            out,
+        )
+    return _report_failures(outcomes, err)
+
+
+def _report_failures(outcomes: list[ModelOutcome], err: TextIO) -> int:
+    """Say on stderr which models failed or stopped short; exit 1 if any did."""
+    code = EXIT_OK
+    for outcome in outcomes:
+        if outcome.error is not None:
+            err.write(f"{outcome.model}: {outcome.error}\n")
+            code = EXIT_ERROR
+        elif outcome.result is not None and not outcome.result.complete:
+            # A cut answer must not pass for a whole one in a script.
+            reason = outcome.result.incomplete_reason or "it was cut short"
+            err.write(f"{outcome.model}: the answer is incomplete ({reason}); ask again.\n")
+            code = EXIT_ERROR
+    return code
+
+
+def _as_ref(image: Any) -> ImageRef:
+    return image if isinstance(image, ImageRef) else image.as_ref()

@@ -1,0 +1,217 @@
+"""`python -m vision eval`: a batch over a folder or a CSV of images, saved to the history."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+from pathlib import Path
+from typing import Any, TextIO
+
+from vision.api.request import DEFAULT_PROMPT
+from vision.batch.inputs import TableRow, table_rows
+from vision.batch.runner import (
+    DEFAULT_CONCURRENCY,
+    BatchItem,
+    BatchProgress,
+    BatchReport,
+    BatchResult,
+    new_batch_id,
+    run_batch,
+)
+from vision.cli.common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    add_request_options,
+    is_url,
+    make_client,
+    positive_int,
+    read_source,
+    request_options,
+    settings_from_env,
+)
+from vision.errors import RequestError
+from vision.history.export import export_csv
+from vision.history.store import HistoryStore
+from vision.scoring.checks import CHECK_KINDS, model_stats, pass_rates
+
+IMAGE_SUFFIXES = frozenset(
+    {".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic", ".heif", ".avif", ".bmp", ".tif", ".tiff"}
+)
+
+
+def _item(row: TableRow, base: Path, prompt: str, tag: str | None) -> BatchItem:
+    """A CSV row as an item: a URL stays a URL, a path is read relative to the CSV's folder."""
+    image = row.source if is_url(row.source) else read_source(str(base / row.source))
+    return BatchItem(
+        image=image,
+        prompt=row.prompt or prompt,
+        name=row.source,
+        expected=row.expected,
+        tag=row.tag or tag,
+    )
+
+
+def _items_from_table(path: Path, prompt: str, tag: str | None) -> list[BatchItem]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise RequestError(
+            f"{path} is not UTF-8 text; save it as a UTF-8 CSV and run again."
+        ) from None
+    except OSError as exc:
+        reason = (exc.strerror or type(exc).__name__).lower()
+        raise RequestError(f"Cannot read {path}: {reason}; check the file and run again.") from None
+    rows = table_rows(text)
+    if not rows:
+        raise RequestError(f"{path} lists no images; add one path or URL per line and run again.")
+    return [_item(row, path.parent, prompt, tag) for row in rows]
+
+
+def load_items(source: str, prompt: str, *, tag: str | None = None) -> list[BatchItem]:
+    """Items from a folder, or a CSV/list (columns image or url, prompt, expected, tag)."""
+    path = Path(source).expanduser()
+    if path.is_dir():
+        files = sorted(
+            p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
+        )
+        items = [
+            BatchItem(image=read_source(str(p)), prompt=prompt, name=p.name, tag=tag) for p in files
+        ]
+    elif path.is_file():
+        items = _items_from_table(path, prompt, tag)
+    else:
+        raise RequestError(f"{source} is neither a folder nor a CSV file; check the path.")
+    if not items:
+        raise RequestError(f"No images found in {source}; add JPEG, PNG, WEBP or GIF files.")
+    return items
+
+
+def add_eval_command(commands: Any) -> argparse.ArgumentParser:
+    """Register `eval` on the CLI's subparsers."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "eval", help="run every image × every model, save to the history, write a CSV"
+    )
+    parser.add_argument(
+        "--images", required=True, metavar="DIR_OR_CSV", help="a folder, or a CSV/list of images"
+    )
+    parser.add_argument("--prompt", default=DEFAULT_PROMPT, help="the prompt (a CSV may override)")
+    add_request_options(parser)
+    parser.add_argument(
+        "--concurrency",
+        type=positive_int,
+        default=DEFAULT_CONCURRENCY,
+        help="requests in flight at once (halved while the API answers 429)",
+    )
+    parser.add_argument("--out", metavar="CSV", help="write the results as CSV to this file")
+    parser.add_argument("--tag", help="tag for items whose CSV row has none")
+    parser.add_argument(
+        "--check", choices=CHECK_KINDS, default="contains", help="how to compare with expected"
+    )
+    parser.add_argument("--history", metavar="FILE", help="history file (default as the app)")
+    return parser
+
+
+class _Sink:
+    """Saves each result as it arrives and shows progress: a bar on a terminal, else lines."""
+
+    def __init__(self, store: HistoryStore, err: TextIO) -> None:
+        self.store = store
+        self.err = err
+        self.live = err.isatty()
+        self.last: BatchResult | None = None
+
+    def result(self, result: BatchResult) -> None:
+        self.store.save_run(result.to_run())
+        self.last = result
+
+    def progress(self, progress: BatchProgress) -> None:
+        if self.live:
+            width = 24
+            filled = round(progress.fraction * width)
+            left = f" · {progress.eta_s:.0f} s left" if progress.eta_s is not None else ""
+            self.err.write(
+                f"\r[{'#' * filled}{'.' * (width - filled)}] {progress.finished}/{progress.total}"
+                f" · {progress.failed} failed · {progress.concurrency} at once{left}   "
+            )
+        elif self.last is not None:
+            status = "ok" if self.last.ok else f"failed: {self.last.error}"
+            self.err.write(
+                f"[{progress.finished}/{progress.total}] {self.last.job.model} · "
+                f"{self.last.item.name or self.last.job.item_index} · {status}\n"
+            )
+        self.err.flush()
+
+    def done(self) -> None:
+        if self.live:
+            self.err.write("\n")
+
+
+def _summary(
+    report: BatchReport, store: HistoryStore, args: argparse.Namespace, out: TextIO
+) -> None:
+    runs = store.batch_runs(report.batch_id)
+    for stats in model_stats(runs):
+        latency = f"{stats.mean_latency_s:.2f} s" if stats.mean_latency_s is not None else "-"
+        tokens = f"{stats.mean_total_tokens:.0f}" if stats.mean_total_tokens is not None else "-"
+        out.write(
+            f"{stats.model}: {stats.runs - stats.errors}/{stats.runs} answered, "
+            f"mean latency {latency}, mean tokens {tokens}\n"
+        )
+    for rate in pass_rates(runs, args.check):
+        out.write(f"{rate.model}: {rate.passed}/{rate.checked} passed ({args.check})\n")
+    if report.cancelled:
+        out.write(f"Cancelled: {len(report.skipped)} job(s) not run.\n")
+    out.write(f"Saved to {store.path} as batch {report.batch_id}.\n")
+
+
+def run_eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run the batch, saving each result as it completes; 0 when every job has an answer."""
+    items = load_items(args.images, args.prompt, tag=args.tag)
+    out_path = Path(args.out) if args.out else None
+    if out_path is not None and not out_path.parent.is_dir():
+        raise RequestError(f"The folder of {out_path} does not exist; create it or pick another.")
+    settings = settings_from_env()
+    options = request_options(args)
+    cancel = threading.Event()
+    batch_id = new_batch_id()
+    outcome: list[BatchReport | BaseException] = []
+    with HistoryStore(args.history) as store, make_client(settings) as client:
+        sink = _Sink(store, err)
+
+        def work() -> None:
+            try:
+                report = run_batch(
+                    client,
+                    items,
+                    args.models,
+                    concurrency=args.concurrency,
+                    options=options,
+                    on_result=sink.result,
+                    on_progress=sink.progress,
+                    cancel=cancel,
+                    batch_id=batch_id,
+                )
+            except BaseException as exc:  # re-raised on the main thread below
+                outcome.append(exc)
+            else:
+                outcome.append(report)
+
+        # The batch runs on a thread so that Ctrl-C here can cancel it cleanly.
+        worker = threading.Thread(target=work, name="eval-batch", daemon=True)
+        worker.start()
+        try:
+            while worker.is_alive():
+                worker.join(0.2)
+        except KeyboardInterrupt:
+            cancel.set()
+            err.write("\nCancelling: waiting for the requests in flight to finish...\n")
+            worker.join()
+        sink.done()
+        report = outcome[0]
+        if isinstance(report, BaseException):
+            raise report
+        if out_path is not None:
+            out_path.write_text(export_csv(store.batch_runs(batch_id), check=args.check))
+            out.write(f"Wrote {out_path}.\n")
+        _summary(report, store, args, out)
+    return EXIT_OK if not report.failed and not report.cancelled else EXIT_ERROR

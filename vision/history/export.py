@@ -1,0 +1,350 @@
+"""Exports of runs (JSON, Markdown, CSV) and "copy as code" snippets that reproduce a request."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import csv
+import io
+import json
+import re
+import shlex
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from vision.api.request import ChatRequest, build_payload
+from vision.history.records import Run, RunImage, utc_now
+from vision.scoring.checks import CheckKind, check_run
+from vision.settings import API_KEY_VARIABLE
+
+API_KEY_ENV = API_KEY_VARIABLE  # the variable the generated code reads the key from
+EXTENSION_BY_MIME = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "image/gif": "gif",
+}
+# Spreadsheets run a cell that starts with one of these as a formula; a model's answer can be
+# steered by text inside an image, so exported cells are defused with a leading apostrophe.
+_FORMULA_STARTS = ("=", "+", "@", "\t", "\r")
+_SAFE_MIME = re.compile(r"[\w.+-]+/[\w.+-]+")
+
+
+def image_record(image: RunImage) -> dict[str, Any]:
+    """An image of a run as plain JSON-able data (the thumbnail is left out)."""
+    return {
+        "sha256": image.sha256 or None,
+        "source_sha256": image.source_sha256,
+        "mime": image.mime,
+        "width": image.width,
+        "height": image.height,
+        "url": image.url,
+        "steps": list(image.steps),
+    }
+
+
+def run_record(run: Run) -> dict[str, Any]:
+    """A run as plain JSON-able data: request, answer, usage, timings, images and steps."""
+    return {
+        "id": run.id,
+        "created_at": run.created_at.isoformat(),
+        "kind": run.kind,
+        "conversation_id": run.conversation_id,
+        "batch_id": run.batch_id,
+        "item_name": run.item_name,
+        "tag": run.tag,
+        "model": run.model,
+        "system": run.system,
+        "prompt": run.prompt,
+        "params": dict(run.params),
+        "images": [image_record(image) for image in run.images],
+        "answer": run.answer,
+        "error": run.error,
+        "finish_reason": run.finish_reason,
+        "complete": run.complete,
+        "usage": {
+            "prompt_tokens": run.prompt_tokens,
+            "completion_tokens": run.completion_tokens,
+            "total_tokens": run.total_tokens,
+        },
+        "latency_s": run.latency_s,
+        "ttft_s": run.ttft_s,
+        "expected": run.expected,
+    }
+
+
+def export_json(runs: Iterable[Run], *, title: str = "Vision Playground export") -> str:
+    """Runs (one, a conversation or a batch) as an indented JSON document."""
+    document = {
+        "title": title,
+        "exported_at": utc_now().isoformat(),
+        "runs": [run_record(run) for run in runs],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def usage_line(run: Run) -> str:
+    """A saved run's tokens, latency, first token and finish reason on one line."""
+    parts = []
+    if run.total_tokens is not None:
+        parts.append(
+            f"{run.prompt_tokens} prompt + {run.completion_tokens} completion = "
+            f"{run.total_tokens} tokens"
+        )
+    if run.latency_s is not None:
+        parts.append(f"latency {run.latency_s:.2f} s")
+    if run.ttft_s is not None:
+        parts.append(f"first token {run.ttft_s:.2f} s")
+    if run.finish_reason:
+        parts.append(f"finish {run.finish_reason}")
+    return " · ".join(parts) or "not reported"
+
+
+def _image_line(image: RunImage) -> str:
+    name = f"`{image.sha256[:12]}`" if image.sha256 else f"<{image.url}>"
+    size = f" {image.width}×{image.height}" if image.width and image.height else ""
+    steps = f" (steps: {'; '.join(image.steps)})" if image.steps else ""
+    return f"- Image {image.position + 1}: {name} {image.mime or ''}{size}{steps}".rstrip()
+
+
+def _quote(text: str) -> str:
+    return "\n".join(f"> {line}" if line else ">" for line in text.splitlines() or [""])
+
+
+def export_markdown(runs: Sequence[Run], *, title: str = "Vision Playground export") -> str:
+    """Runs as a readable Markdown document, one section per run, images with their steps."""
+    lines = [f"# {title}", "", f"Exported {utc_now():%Y-%m-%d %H:%M} UTC · {len(runs)} run(s)", ""]
+    for number, run in enumerate(runs, start=1):
+        lines += [f"## {number}. {run.model} · {run.created_at:%Y-%m-%d %H:%M:%S} UTC", ""]
+        facts = [f"Kind: {run.kind}"]
+        facts += [
+            f"{label}: {value}"
+            for label, value in (("Item", run.item_name), ("Tag", run.tag))
+            if value
+        ]
+        if run.params:
+            facts.append(
+                "Parameters: " + ", ".join(f"{k} {v}" for k, v in sorted(run.params.items()))
+            )
+        lines += [f"- {' · '.join(facts)}", f"- Usage: {usage_line(run)}"]
+        lines += [_image_line(image) for image in run.images]
+        lines.append("")
+        if run.system:
+            lines += ["**System prompt:**", "", _quote(run.system), ""]
+        lines += ["**Prompt:**", "", _quote(run.prompt), ""]
+        if run.error is not None:
+            lines += [f"**Error:** {run.error}", ""]
+        else:
+            lines += ["**Answer:**", "", run.answer.strip() or "_(empty)_", ""]
+            if not run.complete:
+                lines += ["_The answer is incomplete._", ""]
+        if run.expected:
+            lines += [f"**Expected:** {run.expected}", ""]
+    return "\n".join(lines)
+
+
+CSV_COLUMNS = (
+    "id", "created_at", "kind", "batch_id", "conversation_id", "item_name", "tag", "model",
+    "system", "prompt", "temperature", "max_tokens", "image_sha256", "image_url", "image_steps",
+    "answer", "error", "finish_reason", "complete", "prompt_tokens", "completion_tokens",
+    "total_tokens", "latency_s", "ttft_s", "expected", "passed",
+)  # fmt: skip
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    if text.startswith(_FORMULA_STARTS) or (text.startswith("-") and text[1:2] not in (" ", "")):
+        return "'" + text
+    return text
+
+
+def export_csv(runs: Iterable[Run], *, check: CheckKind = "contains") -> str:
+    """Runs as CSV, one row per run; `passed` applies the check to runs with an expected answer."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for run in runs:
+        outcome = check_run(run, check)
+        row = run_record(run)
+        values = {
+            **row,
+            "temperature": run.params.get("temperature"),
+            "max_tokens": run.params.get("max_tokens"),
+            "image_sha256": " ".join(image.sha256 for image in run.images if image.sha256),
+            "image_url": " ".join(image.url for image in run.images if image.url),
+            "image_steps": " | ".join("; ".join(image.steps) for image in run.images),
+            "complete": "yes" if run.complete else "no",
+            "prompt_tokens": run.prompt_tokens,
+            "completion_tokens": run.completion_tokens,
+            "total_tokens": run.total_tokens,
+            "passed": "" if outcome is None else ("yes" if outcome.passed else "no"),
+        }
+        writer.writerow([_cell(values[column]) for column in CSV_COLUMNS])
+    return buffer.getvalue()
+
+
+# Copy as code
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CodeExport:
+    """A snippet that reproduces a request, and the image files it reads (name, bytes)."""
+
+    code: str
+    files: tuple[tuple[str, bytes], ...] = field(default=(), repr=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _ImageFile:
+    name: str
+    mime: str
+    data: bytes = field(repr=False)
+    marker: str
+
+
+def _image_files(body: dict[str, Any]) -> dict[str, _ImageFile]:
+    """Data URLs of the body mapped to the files that will hold their bytes."""
+    files: dict[str, _ImageFile] = {}
+    for message in body["messages"]:
+        content = message["content"]
+        if not isinstance(content, list):
+            continue
+        for part in content:
+            url = part.get("image_url", {}).get("url", "") if part["type"] == "image_url" else ""
+            if not url.startswith("data:") or url in files:
+                continue
+            header, _, encoded = url.partition(",")
+            mime = header[5:].split(";")[0]
+            if not _SAFE_MIME.fullmatch(mime):
+                continue
+            try:
+                data = base64.b64decode(encoded, validate=True)
+            except (binascii.Error, ValueError):
+                continue
+            number = len(files) + 1
+            name = f"image-{number}.{EXTENSION_BY_MIME.get(mime, 'bin')}"
+            files[url] = _ImageFile(
+                name=name,
+                mime=mime,
+                data=data,
+                marker=f"__image_{number}_{uuid.uuid4().hex}__",
+            )
+    return files
+
+
+def _with_markers(value: Any, files: dict[str, _ImageFile]) -> Any:
+    if isinstance(value, dict):
+        return {key: _with_markers(item, files) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_with_markers(item, files) for item in value]
+    if isinstance(value, str) and value in files:
+        return files[value].marker
+    return value
+
+
+def _endpoint(base_url: str) -> str:
+    return base_url.rstrip("/") + "/chat/completions"
+
+
+def _shell_variable(image: _ImageFile) -> str:
+    return image.name.split(".")[0].upper().replace("-", "_")
+
+
+def as_curl(request: ChatRequest, base_url: str) -> CodeExport:
+    """A POSIX shell + curl snippet sending exactly this request, the key read from the env."""
+    body = build_payload(request)
+    files = _image_files(body)
+    text = json.dumps(_with_markers(body, files), indent=2, ensure_ascii=False)
+    # printf is a shell builtin, so a large body never hits the kernel's argument-size limit.
+    quoted = shlex.quote(text)
+    lines = [f"# Reproduces one Vision Playground request. Set {API_KEY_ENV} first."]
+    if files:
+        names = ", ".join(image.name for image in files.values())
+        lines.append(f"# Run it in the folder that holds {names}.")
+    for image in files.values():
+        variable = _shell_variable(image)
+        lines.append(f"{variable}=\"$(base64 < {image.name} | tr -d '\\n')\"")
+        data_url = json.dumps(f"data:{image.mime};base64,")[1:-1]
+        quoted = quoted.replace(image.marker, f"{data_url}'\"${variable}\"'")
+    lines += [
+        f"printf '%s' {quoted} |",
+        f"  curl -sS {shlex.quote(_endpoint(base_url))} \\",
+        f'    -H "Authorization: Bearer ${API_KEY_ENV}" \\',
+        "    -H 'Content-Type: application/json' \\",
+        "    --data-binary @-",
+        "",
+    ]
+    return CodeExport(code="\n".join(lines), files=_files(files))
+
+
+def _python_literal(value: Any, files: dict[str, _ImageFile], indent: int = 0) -> str:
+    pad = "    " * (indent + 1)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = [
+            f"{pad}{key!r}: {_python_literal(v, files, indent + 1)}," for key, v in value.items()
+        ]
+        return "{\n" + "\n".join(items) + "\n" + "    " * indent + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        items = [f"{pad}{_python_literal(item, files, indent + 1)}," for item in value]
+        return "[\n" + "\n".join(items) + "\n" + "    " * indent + "]"
+    if isinstance(value, str) and value in files:
+        image = files[value]
+        return f"data_url({image.name!r}, {image.mime!r})"
+    return repr(value)
+
+
+_PYTHON_DATA_URL = '''
+
+def data_url(path: str, mime: str) -> str:
+    """An image file as the base64 data URL the API expects."""
+    encoded = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    return f"data:{mime};base64,{encoded}"
+
+'''
+
+
+def as_python(request: ChatRequest, base_url: str) -> CodeExport:
+    """A Python `requests` snippet sending exactly this request, the key read from the env."""
+    body = build_payload(request)
+    files = _image_files(body)
+    imports = ["import base64", "import os", "from pathlib import Path"] if files else ["import os"]
+    header = f'"""Reproduces one Vision Playground request. Set {API_KEY_ENV} first.'
+    if files:
+        header += "\n\nRun it in the folder that holds " + ", ".join(f.name for f in files.values())
+        header += "."
+    code = "\n".join(
+        [
+            header + '"""',
+            "",
+            *imports,
+            "",
+            "import requests",
+            "",
+            f"URL = {_endpoint(base_url)!r}",
+            _PYTHON_DATA_URL if files else "",
+            f"payload = {_python_literal(body, files)}",
+            "",
+            "response = requests.post(",
+            "    URL,",
+            f'    headers={{"Authorization": "Bearer " + os.environ["{API_KEY_ENV}"]}},',
+            "    json=payload,",
+            "    timeout=120,",
+            ")",
+            "response.raise_for_status()",
+            'print(response.json()["choices"][0]["message"]["content"])',
+            "",
+        ]
+    )
+    return CodeExport(code=code, files=_files(files))
+
+
+def _files(files: dict[str, _ImageFile]) -> tuple[tuple[str, bytes], ...]:
+    return tuple((image.name, image.data) for image in files.values())

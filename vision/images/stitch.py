@@ -1,0 +1,64 @@
+"""Stitch several images into one labelled grid, for models that read one image per request."""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+
+from PIL import Image, ImageDraw, ImageFont
+
+from vision.errors import ImageUnreadableError, RequestError
+from vision.images.encode import to_eight_bit
+from vision.images.geometry import LLAMA_TILE
+from vision.images.intake import DECODE_FAILURES, INTAKE_FORMATS, read_upright
+from vision.limits import MAX_IMAGES_PER_REQUEST
+
+# Llama 3.2 Vision sees at most 1120x1120 (a 2x2 tile canvas): the grid is built at that size
+# so no cell is shrunk twice.
+GRID_SIDE = 2 * LLAMA_TILE
+_LABEL_HEIGHT = 36
+_GAP = 8
+_BACKGROUND = (255, 255, 255)
+
+
+def _layout(count: int) -> tuple[int, int]:
+    columns = math.ceil(math.sqrt(count))
+    return columns, math.ceil(count / columns)
+
+
+def stitch_grid(images: Sequence[bytes], labels: Sequence[str] | None = None) -> bytes:
+    """One 1120x1120 PNG showing each image in a cell under its label ("Image 1"... by default)."""
+    if not images:
+        raise RequestError("There are no images to stitch; add at least one and try again.")
+    if len(images) > MAX_IMAGES_PER_REQUEST:
+        raise RequestError(
+            f"At most {MAX_IMAGES_PER_REQUEST} images can be stitched into one; remove some."
+        )
+    names = list(labels) if labels is not None else []
+    names += [f"Image {index + 1}" for index in range(len(names), len(images))]
+    columns, rows = _layout(len(images))
+    cell_w = (GRID_SIDE - _GAP * (columns - 1)) // columns
+    cell_h = (GRID_SIDE - _GAP * (rows - 1)) // rows
+    picture_h = cell_h - _LABEL_HEIGHT
+    grid = Image.new("RGB", (GRID_SIDE, GRID_SIDE), _BACKGROUND)
+    draw = ImageDraw.Draw(grid)
+    font = ImageFont.load_default(size=22)
+    for index, data in enumerate(images):
+        picture = read_upright(data, (cell_w, picture_h), INTAKE_FORMATS)
+        try:
+            picture, _ = to_eight_bit(picture)
+            picture = picture.convert("RGB")
+            picture.thumbnail((cell_w, picture_h), Image.Resampling.BICUBIC, reducing_gap=2.0)
+        except DECODE_FAILURES as exc:
+            raise ImageUnreadableError(
+                f"Image {index + 1} cannot be read; re-export it and try again."
+            ) from exc
+        left = (index % columns) * (cell_w + _GAP)
+        top = (index // columns) * (cell_h + _GAP)
+        draw.text((left + 4, top + 6), names[index][:60], fill=(0, 0, 0), font=font)
+        offset = ((cell_w - picture.width) // 2, _LABEL_HEIGHT + (picture_h - picture.height) // 2)
+        grid.paste(picture, (left + offset[0], top + offset[1]))
+    buffer = io.BytesIO()
+    grid.save(buffer, "PNG")
+    return buffer.getvalue()

@@ -1,0 +1,1 @@
+"""Judging answers: checks against expected answers, pass rates, blind votes."""

@@ -1,0 +1,1 @@
+"""Image URLs: which may be fetched, fetching them safely, and how each travels to a model."""
