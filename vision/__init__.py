@@ -1,55 +1,69 @@
-"""Vision Playground core: prepare images, call IO Intelligence vision models, compare answers."""
+"""Vision Playground core: prepare images, call IO Intelligence vision models, compare answers.
 
-from vision.api.arguments import check_model_sees_images
-from vision.api.client import VisionClient
-from vision.api.request import ChatRequest, ImageRef, Turn, build_payload
-from vision.api.results import ChatResult, ModelInfo, Usage
-from vision.batch.inputs import batch_items
-from vision.batch.runner import BatchItem, BatchReport, BatchResult, retry_failed, run_batch
-from vision.chat.compare import ModelEvent, ModelOutcome, compare_models, stream_models
-from vision.chat.diff import answer_diff, similarity
-from vision.chat.follow_up import follow_up
-from vision.chat.preflight import Preflight, preflight, usage_warning
-from vision.errors import (
-    APIConnectionError,
-    APIError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    HistoryError,
-    ImageError,
-    ImageTooLargeError,
-    ImageUnreadableError,
-    ModelCannotSeeImagesError,
-    ModelNotAvailableError,
-    PaymentRequiredError,
-    RateLimitError,
-    RequestError,
-    ResponseFormatError,
-    ServerError,
-    StreamError,
-    UnsupportedImageError,
-    URLBlockedError,
-    URLFetchError,
-    VisionError,
-)
-from vision.history.export import as_curl, as_python, export_csv, export_json, export_markdown
-from vision.history.records import Run, RunImage, Vote
-from vision.history.replay import rebuild_request
-from vision.history.store import HistoryStore
-from vision.images.intake import prepare_image
-from vision.images.prepared import PreparedImage
-from vision.images.profiles import (
-    ModelProfile,
-    estimate_image_tokens,
-    estimate_text_tokens,
-    profile_for,
-)
-from vision.images.thumbnail import thumbnail
-from vision.scoring.checks import blind_pair, check_answer, leaderboard, pass_rates
-from vision.settings import DEFAULT_BASE_URL, Settings, install_redaction
-from vision.urls.fetch import FetchedImage, fetch_image
+The names below load on first use, so `import vision` (and `python -m vision --help`) loads no
+HTTP, image or database library until a script asks for something that needs one.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from vision.api.client import VisionClient
+    from vision.api.request import (
+        ChatRequest,
+        ImageRef,
+        RequestOptions,
+        Turn,
+    )
+    from vision.api.results import ChatResult, ModelInfo, Usage
+    from vision.batch.runner import (
+        BatchItem,
+        BatchJob,
+        BatchProgress,
+        BatchReport,
+        BatchResult,
+        retry_failed,
+        run_batch,
+    )
+    from vision.chat.compare import (
+        ModelEvent,
+        ModelOutcome,
+        compare_models,
+        stream_models,
+    )
+    from vision.errors import (
+        APIConnectionError,
+        APIError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        HistoryError,
+        ImageError,
+        ImageTooLargeError,
+        ImageUnreadableError,
+        ModelCannotSeeImagesError,
+        ModelNotAvailableError,
+        PaymentRequiredError,
+        RateLimitError,
+        RequestError,
+        ResponseFormatError,
+        ServerError,
+        StreamError,
+        UnsupportedImageError,
+        URLBlockedError,
+        URLFetchError,
+        VisionError,
+    )
+    from vision.history.records import Run, RunImage, Vote
+    from vision.history.replay import rebuild_request
+    from vision.history.store import HistoryStore
+    from vision.images.intake import prepare_image
+    from vision.images.prepared import PreparedImage
+    from vision.settings import DEFAULT_BASE_URL, Settings
+    from vision.urls.fetch import FetchedImage, fetch_image
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -60,6 +74,8 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BatchItem",
+    "BatchJob",
+    "BatchProgress",
     "BatchReport",
     "BatchResult",
     "ChatRequest",
@@ -76,12 +92,11 @@ __all__ = [
     "ModelInfo",
     "ModelNotAvailableError",
     "ModelOutcome",
-    "ModelProfile",
     "PaymentRequiredError",
-    "Preflight",
     "PreparedImage",
     "RateLimitError",
     "RequestError",
+    "RequestOptions",
     "ResponseFormatError",
     "Run",
     "RunImage",
@@ -96,33 +111,81 @@ __all__ = [
     "VisionClient",
     "VisionError",
     "Vote",
-    "answer_diff",
-    "as_curl",
-    "as_python",
-    "batch_items",
-    "blind_pair",
-    "build_payload",
-    "check_answer",
-    "check_model_sees_images",
     "compare_models",
-    "estimate_image_tokens",
-    "estimate_text_tokens",
-    "export_csv",
-    "export_json",
-    "export_markdown",
     "fetch_image",
-    "follow_up",
-    "install_redaction",
-    "leaderboard",
-    "pass_rates",
-    "preflight",
     "prepare_image",
-    "profile_for",
     "rebuild_request",
     "retry_failed",
     "run_batch",
-    "similarity",
     "stream_models",
-    "thumbnail",
-    "usage_warning",
 ]
+
+# Each public name and the module that defines it.
+_HOMES: dict[str, str] = {
+    "prepare_image": "vision.images.intake",
+    "PreparedImage": "vision.images.prepared",
+    "FetchedImage": "vision.urls.fetch",
+    "fetch_image": "vision.urls.fetch",
+    "ChatRequest": "vision.api.request",
+    "ImageRef": "vision.api.request",
+    "RequestOptions": "vision.api.request",
+    "Turn": "vision.api.request",
+    "VisionClient": "vision.api.client",
+    "ChatResult": "vision.api.results",
+    "ModelInfo": "vision.api.results",
+    "Usage": "vision.api.results",
+    "ModelEvent": "vision.chat.compare",
+    "ModelOutcome": "vision.chat.compare",
+    "compare_models": "vision.chat.compare",
+    "stream_models": "vision.chat.compare",
+    "BatchItem": "vision.batch.runner",
+    "BatchJob": "vision.batch.runner",
+    "BatchProgress": "vision.batch.runner",
+    "BatchReport": "vision.batch.runner",
+    "BatchResult": "vision.batch.runner",
+    "retry_failed": "vision.batch.runner",
+    "run_batch": "vision.batch.runner",
+    "HistoryStore": "vision.history.store",
+    "Run": "vision.history.records",
+    "RunImage": "vision.history.records",
+    "Vote": "vision.history.records",
+    "rebuild_request": "vision.history.replay",
+    "DEFAULT_BASE_URL": "vision.settings",
+    "Settings": "vision.settings",
+    "APIConnectionError": "vision.errors",
+    "APIError": "vision.errors",
+    "APIStatusError": "vision.errors",
+    "APITimeoutError": "vision.errors",
+    "AuthenticationError": "vision.errors",
+    "BadRequestError": "vision.errors",
+    "HistoryError": "vision.errors",
+    "ImageError": "vision.errors",
+    "ImageTooLargeError": "vision.errors",
+    "ImageUnreadableError": "vision.errors",
+    "ModelCannotSeeImagesError": "vision.errors",
+    "ModelNotAvailableError": "vision.errors",
+    "PaymentRequiredError": "vision.errors",
+    "RateLimitError": "vision.errors",
+    "RequestError": "vision.errors",
+    "ResponseFormatError": "vision.errors",
+    "ServerError": "vision.errors",
+    "StreamError": "vision.errors",
+    "URLBlockedError": "vision.errors",
+    "URLFetchError": "vision.errors",
+    "UnsupportedImageError": "vision.errors",
+    "VisionError": "vision.errors",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name from its module the first time it is asked for."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'vision' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return [*globals(), *__all__]

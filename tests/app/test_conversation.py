@@ -65,9 +65,9 @@ def test_a_send_saves_one_run_per_model_with_images_usage_and_timings(playground
         assert run.prompt == FIRST_PROMPT
         assert run.system == "You are an AI assistant."
         assert f"{run.model} received the prompt" in run.answer
-        assert run.total_tokens
-        assert run.prompt_tokens
-        assert run.completion_tokens
+        assert run.usage.total_tokens
+        assert run.usage.prompt_tokens
+        assert run.usage.completion_tokens
         assert run.latency_s is not None
         assert run.ttft_s is not None
         assert run.finish_reason == "stop"

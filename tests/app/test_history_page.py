@@ -17,6 +17,7 @@ from tests.pages import APP, LLAMA, QWEN, TIMEOUT_S
 from tests.pages import page_dump as _page_dump
 from tests.pages import shows as _shows
 from tests.pages import texts as _texts
+from vision.api.results import Usage
 from vision.echo import EchoServer
 from vision.history.records import Run, image_from_prepared
 from vision.history.store import HistoryStore
@@ -53,9 +54,7 @@ def seeded(history_path: Path) -> dict[str, Run]:
                     prompt="Read the receipt total",
                     model=LLAMA,
                     answer="The total is 42 EUR.",
-                    total_tokens=1700,
-                    prompt_tokens=1690,
-                    completion_tokens=10,
+                    usage=Usage(prompt_tokens=1690, completion_tokens=10, total_tokens=1700),
                     latency_s=1.25,
                     tag="ocr",
                     images=(image_from_prepared(prepared),),

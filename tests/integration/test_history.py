@@ -50,9 +50,7 @@ def test_a_saved_run_comes_back_after_reopening_with_its_images(tmp_path):
     run = make_run(
         system="Be brief.",
         params={"temperature": 0.2, "max_tokens": 100},
-        prompt_tokens=10,
-        completion_tokens=3,
-        total_tokens=13,
+        usage=Usage(prompt_tokens=10, completion_tokens=3, total_tokens=13),
         latency_s=1.5,
         ttft_s=0.25,
         finish_reason="stop",
@@ -221,7 +219,7 @@ def test_a_result_and_an_error_both_become_runs():
         ttft_s=0.1,
     )
     run = run_from_result(request, result, kind="turn", conversation_id="c1")
-    assert (run.model, run.answer, run.total_tokens, run.error) == ("m1", "hello", 6, None)
+    assert (run.model, run.answer, run.usage.total_tokens, run.error) == ("m1", "hello", 6, None)
     assert run.params == {"temperature": 0.5, "max_tokens": 64}
     failed = run_from_result(request, APITimeoutError("The server did not answer in time."))
     assert failed.failed

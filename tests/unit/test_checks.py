@@ -7,6 +7,7 @@ from collections import Counter
 
 import pytest
 
+from vision.api.results import Usage
 from vision.errors import RequestError, VisionError
 from vision.history.records import Run, Vote
 from vision.scoring.checks import (
@@ -128,8 +129,8 @@ def test_leaderboard_per_tag_and_empty():
 
 def test_model_stats_average_successful_runs_only():
     runs = [
-        run("qwen", "a", latency_s=1.0, ttft_s=0.2, total_tokens=10),
-        run("qwen", "b", latency_s=3.0, ttft_s=0.4, total_tokens=30),
+        run("qwen", "a", latency_s=1.0, ttft_s=0.2, usage=Usage(total_tokens=10)),
+        run("qwen", "b", latency_s=3.0, ttft_s=0.4, usage=Usage(total_tokens=30)),
         run("qwen", "", error="Rate limited; wait a minute.", latency_s=9.0),
     ]
     (stats,) = model_stats(runs)

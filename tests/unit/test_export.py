@@ -13,6 +13,7 @@ import pytest
 
 from tests.images import make_image
 from vision.api.request import ChatRequest, ImageRef, Turn, build_payload
+from vision.api.results import Usage
 from vision.history.export import as_curl, as_python, export_csv, export_json, export_markdown
 from vision.history.records import Run, RunImage
 
@@ -50,9 +51,7 @@ def sample_runs() -> list[Run]:
             params={"temperature": 0.2, "max_tokens": 50},
             model="Qwen/Qwen2-VL-7B-Instruct",
             answer='=HYPERLINK("http://evil")\nTotal: 12.50',
-            prompt_tokens=100,
-            completion_tokens=8,
-            total_tokens=108,
+            usage=Usage(prompt_tokens=100, completion_tokens=8, total_tokens=108),
             latency_s=1.25,
             ttft_s=0.5,
             finish_reason="stop",

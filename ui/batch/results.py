@@ -53,7 +53,7 @@ def grid_rows(runs: Sequence[Run], models: Sequence[str], check: CheckKind) -> l
             row["image"] = thumbnail_url(run)
         name = short_name(run.model)
         row[f"{name} · answer"] = f"⚠ {run.error}" if run.failed else run.answer
-        row[f"{name} · tokens"] = run.total_tokens
+        row[f"{name} · tokens"] = run.usage.total_tokens
         row[f"{name} · s"] = _seconds(run.latency_s)
         outcome = check_run(run, check)
         if outcome is not None:

@@ -19,11 +19,10 @@ from ui.shared.store import history_store
 from ui.shared.thumbnails import thumbnail_data_url
 from vision.api.catalog import short_name
 from vision.api.request import ChatRequest
-from vision.api.results import ChatResult
 from vision.errors import HistoryError, VisionError, without_traceback
 from vision.history.export import usage_line
-from vision.history.records import Run, run_from_result
-from vision.history.replay import rebuild_request
+from vision.history.records import Run
+from vision.history.replay import rebuild_request, rerun
 from vision.history.store import HistoryStore
 from vision.markdown import answer_markdown, clip, literal
 
@@ -67,20 +66,12 @@ def _rerun(store: HistoryStore, backend: Backend | None, run: Run) -> None:
     if backend is None:
         _flash("Add an API key in the sidebar, or turn on the echo backend, to rerun.")
         return
-    outcome: ChatResult | VisionError
-    try:
-        request = rebuild_request(run, store)
-    except VisionError as err:
-        _flash(str(err))
-        return
     with st.spinner(f"Asking {short_name(run.model)} again…"):
         try:
-            outcome = client_for(backend).chat(request)
+            saved = rerun(run, store, client_for(backend))
         except VisionError as err:
-            outcome = err
-    saved = store.save_run(
-        run_from_result(request, outcome, images=run.images, tag=run.tag, expected=run.expected)
-    )
+            _flash(str(err))
+            return
     _flash(f"Rerun saved as run {saved.id}: it is at the top of the list.")
 
 

@@ -19,16 +19,17 @@ from ui.shared.session import (
     SessionState,
 )
 from ui.shared.store import history_store
-from vision import ImageError, PreparedImage, prepare_image
 from vision.api.catalog import Catalog, sees_images, short_name
 from vision.api.client import VisionClient
 from vision.api.request import DEFAULT_PROMPT, ChatRequest
 from vision.chat.conversation import EARLIER_LIMIT, Conversation, Exchange, SentImage
 from vision.chat.plan import sent_image
 from vision.chat.preparation import ImageStatus
-from vision.errors import HistoryError, VisionError
+from vision.errors import HistoryError, ImageError, VisionError
 from vision.history.records import RunKind
 from vision.history.store import HistoryStore
+from vision.images.intake import prepare_image
+from vision.images.prepared import PreparedImage
 
 
 def _open_history() -> tuple[HistoryStore | None, str | None]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from vision import ChatResult
 from vision.api.catalog import compact_name
+from vision.api.results import ChatResult
 from vision.chat.live import Column
 from vision.chat.preflight import usage_warning
 from vision.markdown import answer_markdown, literal

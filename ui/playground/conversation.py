@@ -60,8 +60,8 @@ def _earlier_card(run: Run) -> None:
             with st.container(height=EARLIER_HEIGHT_PX if long else "content", border=False):
                 st.markdown(answer_markdown(run.answer))
         facts = []
-        if run.total_tokens is not None:
-            facts.append(f"{run.total_tokens:,} tokens")
+        if run.usage.total_tokens is not None:
+            facts.append(f"{run.usage.total_tokens:,} tokens")
         if run.latency_s is not None:
             facts.append(f"{run.latency_s:.2f} s")
         if facts:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from vision import PreparedImage
 from vision.api.catalog import compact_name
 from vision.chat.preparation import ImageStatus
+from vision.images.prepared import PreparedImage
 from vision.markdown import clip, literal
 from vision.sizes import human_size
 

@@ -10,6 +10,7 @@ from vision.api.request import DEFAULT_PROMPT, ChatRequest, ImageRef
 from vision.api.results import ModelInfo
 from vision.errors import ModelCannotSeeImagesError, RequestError
 from vision.images.prepared import PreparedImage
+from vision.urls.shape import is_http_url
 
 _FIELDS = frozenset({"model", "prompt", "images", "system", "temperature", "max_tokens", "history"})
 
@@ -21,7 +22,7 @@ def _image_ref(image: ImageInput) -> ImageRef:
         return image.as_ref()
     if isinstance(image, ImageRef):
         return image
-    if isinstance(image, str) and image.startswith(("http://", "https://", "data:image/")):
+    if isinstance(image, str) and (is_http_url(image) or image.startswith("data:image/")):
         return ImageRef(url=image, label=image if not image.startswith("data:") else "")
     shown = image[:60] if isinstance(image, str) else type(image).__name__
     raise RequestError(

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from vision.errors import RequestError
 from vision.limits import MAX_IMAGES_PER_REQUEST
+
+if TYPE_CHECKING:
+    from vision.api.results import ChatResult
 
 DEFAULT_SYSTEM_PROMPT = "You are an AI assistant."
 DEFAULT_PROMPT = "What is in this image?"
@@ -80,6 +83,14 @@ class ChatRequest:
         return RequestOptions(
             system=self.system, temperature=self.temperature, max_tokens=self.max_tokens
         )
+
+
+class ChatClient(Protocol):
+    """What a batch or a rerun needs from a client: one blocking chat call (VisionClient has it)."""
+
+    def chat(self, request: ChatRequest, /) -> ChatResult:
+        """The model's whole answer to the request."""
+        ...
 
 
 def user_content(prompt: str, images: tuple[ImageRef, ...]) -> list[dict[str, Any]]:

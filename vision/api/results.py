@@ -14,6 +14,16 @@ class Usage:
     completion_tokens: int | None = None
     total_tokens: int | None = None
 
+    @property
+    def line(self) -> str:
+        """The counts as one line, e.g. "1240 prompt + 12 completion = 1252 tokens"."""
+        if self.total_tokens is None:
+            return "no usage reported"
+        return (
+            f"{self.prompt_tokens} prompt + {self.completion_tokens} completion = "
+            f"{self.total_tokens} tokens"
+        )
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChatResult:

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 from vision.batch.runner import BatchItem
 from vision.errors import RequestError
+from vision.urls.shape import is_http_url
 
 # The column that names an image, in order of preference.
 IMAGE_COLUMNS = ("image", "url", "path", "file")
-URL_SCHEMES = ("http://", "https://")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -20,11 +20,6 @@ class Upload:
 
     name: str
     data: bytes = field(repr=False)
-
-
-def is_image_url(text: str) -> bool:
-    """True for an http(s) URL, which the API fetches itself."""
-    return text.strip().lower().startswith(URL_SCHEMES)
 
 
 def _rows(text: str) -> list[list[str]]:
@@ -95,7 +90,7 @@ def batch_items(
     named: set[str] = set()
     for row in table_rows(table):
         image: bytes | str
-        if is_image_url(row.source):
+        if is_http_url(row.source):
             image = row.source
         elif row.source in by_name:
             image = by_name[row.source].data
@@ -122,7 +117,7 @@ def batch_items(
     for line in dict.fromkeys(line.strip() for line in urls.splitlines()):
         if not line:
             continue
-        if not is_image_url(line):
+        if not is_http_url(line):
             raise RequestError(
                 f"{line!r} is not an http(s) URL; put one image URL per line, or upload the file."
             )

@@ -85,7 +85,6 @@ class LiveBatch:
         self._options = options
         self._lock = threading.Lock()
         self._runs: dict[BatchJob, Run] = {}
-        self._kept: set[int] = set()
         self._progress: BatchProgress | None = None
         self._report: BatchReport | None = None
         self._problem: str | None = None
@@ -97,16 +96,7 @@ class LiveBatch:
 
     def _save(self, result: BatchResult) -> None:
         try:
-            run = self._store.save_run(result.to_run())
-            index = result.job.item_index
-            if (
-                isinstance(result.item.image, bytes)
-                and index not in self._kept
-                and result.image is not None
-                and result.image.source_sha256
-            ):
-                self._store.save_image_bytes(result.image.source_sha256, result.item.image)
-                self._kept.add(index)
+            run = self._store.save_run(result.to_run(), originals=result.originals)
         except VisionError as err:  # the answer is still shown; the page says it was not saved
             run = result.to_run()
             with self._lock:

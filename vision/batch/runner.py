@@ -11,14 +11,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from itertools import islice
-from typing import Protocol
 
-from vision.api.request import ChatRequest, ImageRef, RequestOptions
+from vision.api.request import ChatClient, ChatRequest, ImageRef, RequestOptions
 from vision.api.results import ChatResult
 from vision.batch.preparation import ImageKey, Prepare, PreparedImagePool
 from vision.errors import RateLimitError, RequestError, VisionError
 from vision.history.records import Run, RunImage, image_from_url, run_from_result
-from vision.images.intake import prepare_image
+from vision.images.prepared import PreparedImage
 
 DEFAULT_CONCURRENCY = 4
 # Pillow releases the GIL while it decodes, resizes and encodes: two threads keep the images
@@ -28,12 +27,6 @@ PREPARE_WORKERS = 2
 PREPARE_AHEAD = 2
 # How often the coordinator looks at the cancel flag while requests are in flight.
 _POLL_S = 0.05
-
-
-class ChatClient(Protocol):
-    """What the batch needs from a client: one blocking chat call (VisionClient has it)."""
-
-    def chat(self, request: ChatRequest, /) -> ChatResult: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -72,6 +65,14 @@ class BatchResult:
     def ok(self) -> bool:
         """True when the model answered."""
         return self.result is not None
+
+    @property
+    def originals(self) -> dict[str, bytes]:
+        """The item's original bytes under their hash, for the history to keep with the run."""
+        image, data = self.image, self.item.image
+        if image is None or not image.source_sha256 or not isinstance(data, bytes):
+            return {}
+        return {image.source_sha256: data}
 
     def to_run(self) -> Run:
         """The history record of this result, ready for HistoryStore.save_run."""
@@ -190,6 +191,13 @@ def _run_job(
     )
 
 
+def _prepare_image(data: bytes, *, filename: str | None, model: str | None) -> PreparedImage:
+    # Imported on first use: defining a batch (the CLI's parser, a page) needs no image library.
+    from vision.images.intake import prepare_image
+
+    return prepare_image(data, filename=filename, model=model)
+
+
 def new_batch_id() -> str:
     """A short random id that groups the runs of one batch in the history."""
     return uuid.uuid4().hex[:12]
@@ -256,7 +264,7 @@ def run_batch(
         ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="batch") as pool,
         ThreadPoolExecutor(max_workers=PREPARE_WORKERS, thread_name_prefix="prepare") as preparing,
     ):
-        images = PreparedImagePool(prepare or prepare_image, preparing)
+        images = PreparedImagePool(prepare or _prepare_image, preparing)
         keys: dict[BatchJob, ImageKey | None] = {}
         while queue or running:
             if stop.is_set() and not running:

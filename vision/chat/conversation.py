@@ -71,7 +71,6 @@ class Exchange:
         self._lock = threading.Lock()
         self._runs: dict[int, Run] = {}
         self._problem = store_problem
-        self._originals_kept = False
         self.live: LiveAnswers | None = None
 
     @property
@@ -109,18 +108,13 @@ class Exchange:
             for position, image in enumerate(self._images[index])
         )
 
-    def _keep_originals(self, store: HistoryStore) -> None:
-        """The original bytes, once per exchange, so a saved run can be reopened and rerun."""
-        if self._originals_kept:
-            return
-        self._originals_kept = True
-        seen: set[str] = set()
-        for per_model in self._images:
-            for image in per_model:
-                sha = image.original_sha256
-                if image.original is not None and sha and sha not in seen:
-                    seen.add(sha)
-                    store.save_image_bytes(sha, image.original)
+    def _originals(self, index: int) -> dict[str, bytes]:
+        """The original bytes of model `index`'s images, so its run can be reopened and rerun."""
+        return {
+            image.original_sha256: image.original
+            for image in self._images[index]
+            if image.original is not None and image.original_sha256
+        }
 
     def _record(self, index: int, outcome: ChatResult | VisionError) -> None:
         """Build this model's run and save it, once; a failed save is kept as a sentence."""
@@ -136,8 +130,7 @@ class Exchange:
             )
             if self._store is not None and self._problem is None:
                 try:
-                    self._keep_originals(self._store)
-                    run = self._store.save_run(run)
+                    run = self._store.save_run(run, originals=self._originals(index))
                 except HistoryError as err:
                     self._problem = str(err)
             self._runs[index] = run

@@ -5,20 +5,18 @@ from __future__ import annotations
 import argparse
 import contextlib
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from vision.api.client import VisionClient
-from vision.api.request import ChatRequest, ImageRef
+from vision.api.request import DEFAULT_PROMPT, ChatRequest, ImageRef
 from vision.api.results import ChatResult
-from vision.chat.compare import ModelOutcome, stream_models
 from vision.cli.common import (
     EXIT_ERROR,
     EXIT_OK,
+    add_request_options,
     error_facts,
     image_facts,
-    is_url,
     make_client,
     print_json,
     read_source,
@@ -26,14 +24,40 @@ from vision.cli.common import (
     settings_from_env,
 )
 from vision.errors import ImageError, VisionError
-from vision.images.intake import prepare_image
+from vision.urls.shape import is_http_url
+
+if TYPE_CHECKING:
+    from vision.api.client import VisionClient
+    from vision.chat.compare import ModelOutcome
+
+
+def add_command(commands: Any) -> None:
+    """Register `ask` on the CLI's subcommands."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "ask", help="ask one or more models about images"
+    )
+    add_request_options(parser)
+    parser.add_argument(
+        "-i",
+        "--image",
+        dest="images",
+        action="append",
+        default=[],
+        metavar="IMAGE",
+        help="an image file, or an http(s) URL sent as is",
+    )
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("prompt", nargs="?", default=DEFAULT_PROMPT, metavar="PROMPT")
+    parser.set_defaults(func=run)
 
 
 def _images_for(model: str, sources: Sequence[str], data: dict[str, bytes]) -> list[Any]:
     """Each image for one model: a file prepared for it, or a URL passed on as is."""
+    from vision.images.intake import prepare_image
+
     images: list[Any] = []
     for source in sources:
-        if is_url(source):
+        if is_http_url(source):
             images.append(ImageRef(url=source, label=source))
             continue
         try:
@@ -45,13 +69,7 @@ def _images_for(model: str, sources: Sequence[str], data: dict[str, bytes]) -> l
 
 
 def _usage_line(result: ChatResult) -> str:
-    usage = result.usage
-    counts = (
-        f"{usage.prompt_tokens} prompt + {usage.completion_tokens} completion = "
-        f"{usage.total_tokens} tokens"
-        if usage.total_tokens is not None
-        else "no usage reported"
-    )
+    counts = result.usage.line
     timing = f"{result.latency_s:.2f} s"
     if result.ttft_s is not None:
         timing += f", first token {result.ttft_s:.2f} s"
@@ -74,11 +92,7 @@ def _outcome_json(outcome: ModelOutcome, images: list[Any]) -> dict[str, Any]:
             finish_reason=result.finish_reason,
             complete=result.complete,
             incomplete_reason=result.incomplete_reason,
-            usage={
-                "prompt_tokens": result.usage.prompt_tokens,
-                "completion_tokens": result.usage.completion_tokens,
-                "total_tokens": result.usage.total_tokens,
-            },
+            usage=asdict(result.usage),
             latency_s=round(result.latency_s, 4),
             ttft_s=None if result.ttft_s is None else round(result.ttft_s, 4),
         )
@@ -91,6 +105,8 @@ def _collect(
     client: VisionClient, asks: list[ChatRequest], out: TextIO, *, live: bool, quiet: bool
 ) -> list[ModelOutcome]:
     """Run every ask concurrently; print one model live, or each answer as a block in order."""
+    from vision.chat.compare import ModelOutcome, stream_models
+
     outcomes: list[ModelOutcome | None] = [None] * len(asks)
     texts: list[list[str]] = [[] for _ in asks]
     printed = 0
@@ -130,10 +146,10 @@ def _print_outcome(outcome: ModelOutcome, streamed: str, out: TextIO, *, live: b
     out.flush()
 
 
-def run_ask(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Ask one or more models about the images; stream the answers, or print them as JSON."""
     settings = settings_from_env()
-    files = [source for source in args.images if not is_url(source)]
+    files = [source for source in args.images if not is_http_url(source)]
     data = {source: read_source(source) for source in dict.fromkeys(files)}
     base = ChatRequest.asking(args.models[0], args.prompt, options=request_options(args))
     per_model = {model: _images_for(model, args.images, data) for model in args.models}

@@ -5,22 +5,19 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from vision.api.client import VisionClient
 from vision.api.request import DEFAULT_SYSTEM_PROMPT, RequestOptions
 from vision.errors import ImageUnreadableError, RequestError, VisionError
 from vision.images.prepared import PreparedImage
 from vision.settings import API_KEY_VARIABLE, BASE_URL_VARIABLE, Settings, install_redaction
-from vision.urls.fetch import fetch_image
+from vision.urls.shape import is_http_url
+
+if TYPE_CHECKING:
+    from vision.api.client import VisionClient
 
 DEFAULT_ECHO_PORT = 8800
 EXIT_OK, EXIT_ERROR = 0, 1
-
-
-def is_url(text: str) -> bool:
-    """True for an http(s) URL (sent as is by `ask`, fetched safely by `check`)."""
-    return text.startswith(("http://", "https://"))
 
 
 def print_json(value: Any, out: TextIO) -> None:
@@ -30,7 +27,10 @@ def print_json(value: Any, out: TextIO) -> None:
 
 def read_source(source: str) -> bytes:
     """The bytes of a file path, or of an http(s) URL through the safe fetcher."""
-    if is_url(source):
+    if is_http_url(source):
+        # Imported here, like the client below: `--help` loads no HTTP library.
+        from vision.urls.fetch import fetch_image
+
         return fetch_image(source).data
     try:
         return Path(source).read_bytes()
@@ -83,6 +83,8 @@ def settings_from_env() -> Settings:
 
 def make_client(settings: Settings) -> VisionClient:
     """A client for the configured server."""
+    from vision.api.client import VisionClient
+
     return VisionClient(settings.base_url, settings.api_key)
 
 

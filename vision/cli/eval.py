@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import threading
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from vision.api.request import DEFAULT_PROMPT
 from vision.batch.inputs import TableRow, table_rows
@@ -22,7 +22,6 @@ from vision.cli.common import (
     EXIT_ERROR,
     EXIT_OK,
     add_request_options,
-    is_url,
     make_client,
     positive_int,
     read_source,
@@ -30,9 +29,11 @@ from vision.cli.common import (
     settings_from_env,
 )
 from vision.errors import RequestError
-from vision.history.export import export_csv
-from vision.history.store import HistoryStore
 from vision.scoring.checks import CHECK_KINDS, model_stats, pass_rates
+from vision.urls.shape import is_http_url
+
+if TYPE_CHECKING:
+    from vision.history.store import HistoryStore
 
 IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic", ".heif", ".avif", ".bmp", ".tif", ".tiff"}
@@ -41,7 +42,7 @@ IMAGE_SUFFIXES = frozenset(
 
 def _item(row: TableRow, base: Path, prompt: str, tag: str | None) -> BatchItem:
     """A CSV row as an item: a URL stays a URL, a path is read relative to the CSV's folder."""
-    image = row.source if is_url(row.source) else read_source(str(base / row.source))
+    image = row.source if is_http_url(row.source) else read_source(str(base / row.source))
     return BatchItem(
         image=image,
         prompt=row.prompt or prompt,
@@ -86,8 +87,8 @@ def load_items(source: str, prompt: str, *, tag: str | None = None) -> list[Batc
     return items
 
 
-def add_eval_command(commands: Any) -> argparse.ArgumentParser:
-    """Register `eval` on the CLI's subparsers."""
+def add_command(commands: Any) -> None:
+    """Register `eval` on the CLI's subcommands."""
     parser: argparse.ArgumentParser = commands.add_parser(
         "eval", help="run every image × every model, save to the history, write a CSV"
     )
@@ -108,7 +109,7 @@ def add_eval_command(commands: Any) -> argparse.ArgumentParser:
         "--check", choices=CHECK_KINDS, default="contains", help="how to compare with expected"
     )
     parser.add_argument("--history", metavar="FILE", help="history file (default as the app)")
-    return parser
+    parser.set_defaults(func=run)
 
 
 class _Sink:
@@ -121,7 +122,7 @@ class _Sink:
         self.last: BatchResult | None = None
 
     def result(self, result: BatchResult) -> None:
-        self.store.save_run(result.to_run())
+        self.store.save_run(result.to_run(), originals=result.originals)
         self.last = result
 
     def progress(self, progress: BatchProgress) -> None:
@@ -164,8 +165,11 @@ def _summary(
     out.write(f"Saved to {store.path} as batch {report.batch_id}.\n")
 
 
-def run_eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run the batch, saving each result as it completes; 0 when every job has an answer."""
+    from vision.history.export import export_csv
+    from vision.history.store import HistoryStore
+
     items = load_items(args.images, args.prompt, tag=args.tag)
     out_path = Path(args.out) if args.out else None
     if out_path is not None and not out_path.parent.is_dir():

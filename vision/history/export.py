@@ -11,7 +11,7 @@ import re
 import shlex
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from vision.api.request import ChatRequest, build_payload
@@ -64,11 +64,7 @@ def run_record(run: Run) -> dict[str, Any]:
         "error": run.error,
         "finish_reason": run.finish_reason,
         "complete": run.complete,
-        "usage": {
-            "prompt_tokens": run.prompt_tokens,
-            "completion_tokens": run.completion_tokens,
-            "total_tokens": run.total_tokens,
-        },
+        "usage": asdict(run.usage),
         "latency_s": run.latency_s,
         "ttft_s": run.ttft_s,
         "expected": run.expected,
@@ -88,11 +84,8 @@ def export_json(runs: Iterable[Run], *, title: str = "Vision Playground export")
 def usage_line(run: Run) -> str:
     """A saved run's tokens, latency, first token and finish reason on one line."""
     parts = []
-    if run.total_tokens is not None:
-        parts.append(
-            f"{run.prompt_tokens} prompt + {run.completion_tokens} completion = "
-            f"{run.total_tokens} tokens"
-        )
+    if run.usage.total_tokens is not None:
+        parts.append(run.usage.line)
     if run.latency_s is not None:
         parts.append(f"latency {run.latency_s:.2f} s")
     if run.ttft_s is not None:
@@ -178,9 +171,7 @@ def export_csv(runs: Iterable[Run], *, check: CheckKind = "contains") -> str:
             "image_url": " ".join(image.url for image in run.images if image.url),
             "image_steps": " | ".join("; ".join(image.steps) for image in run.images),
             "complete": "yes" if run.complete else "no",
-            "prompt_tokens": run.prompt_tokens,
-            "completion_tokens": run.completion_tokens,
-            "total_tokens": run.total_tokens,
+            **asdict(run.usage),
             "passed": "" if outcome is None else ("yes" if outcome.passed else "no"),
         }
         writer.writerow([_cell(values[column]) for column in CSV_COLUMNS])

@@ -7,10 +7,9 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from vision.api.request import ChatRequest
-from vision.api.results import ChatResult
+from vision.api.results import ChatResult, Usage
 from vision.errors import ImageError, VisionError
 from vision.images.prepared import PreparedImage
-from vision.images.thumbnail import thumbnail
 
 RunKind = Literal["single", "turn", "batch_item"]
 VoteChoice = Literal["a", "b", "tie", "both_bad"]
@@ -56,9 +55,7 @@ class Run:
     params: dict[str, Any] = field(default_factory=dict, hash=False)
     model: str
     answer: str = ""
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
-    total_tokens: int | None = None
+    usage: Usage = field(default_factory=Usage)
     latency_s: float | None = None
     ttft_s: float | None = None
     finish_reason: str | None = None
@@ -93,6 +90,9 @@ class Vote:
 
 def make_thumbnail(data: bytes) -> bytes:
     """A JPEG no larger than 160 px a side, or b"" when the bytes cannot be read as an image."""
+    # Imported here: reading records (a CLI listing, the scoring) needs no image library.
+    from vision.images.thumbnail import thumbnail
+
     try:
         return thumbnail(data, THUMBNAIL_MAX_SIDE_PX)
     except ImageError:
@@ -162,9 +162,7 @@ def run_from_result(
     return Run(
         model=request.model,
         answer=outcome.text,
-        prompt_tokens=outcome.usage.prompt_tokens,
-        completion_tokens=outcome.usage.completion_tokens,
-        total_tokens=outcome.usage.total_tokens,
+        usage=outcome.usage,
         latency_s=outcome.latency_s,
         ttft_s=outcome.ttft_s,
         finish_reason=outcome.finish_reason,

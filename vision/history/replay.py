@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from vision.api.request import ChatRequest, ImageRef
-from vision.errors import HistoryError
-from vision.history.records import Run, RunImage
+from vision.api.request import ChatClient, ChatRequest, ImageRef
+from vision.api.results import ChatResult
+from vision.errors import HistoryError, VisionError
+from vision.history.records import Run, RunImage, run_from_result
 from vision.history.store import HistoryStore
 from vision.images.intake import prepare_image
 
@@ -54,6 +55,19 @@ def rebuild_request(run: Run, store: HistoryStore, *, model: str | None = None) 
         system=run.system,
         temperature=run.params.get("temperature"),
         max_tokens=run.params.get("max_tokens"),
+    )
+
+
+def rerun(run: Run, store: HistoryStore, client: ChatClient) -> Run:
+    """Ask the run's model the run's request again and save the answer (or error) as a new run."""
+    request = rebuild_request(run, store)
+    outcome: ChatResult | VisionError
+    try:
+        outcome = client.chat(request)
+    except VisionError as err:
+        outcome = err
+    return store.save_run(
+        run_from_result(request, outcome, images=run.images, tag=run.tag, expected=run.expected)
     )
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
+from dataclasses import fields
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
-from vision.history.records import Run, RunImage, RunKind, Vote, VoteChoice
+from vision.api.results import Usage
+from vision.history.records import Run, RunImage, Vote
 
 SCHEMA_VERSION = 1
 
@@ -78,17 +81,19 @@ CREATE TABLE image_blobs (
 # Index i holds the script that takes a database from version i to version i + 1.
 MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1,)
 
-_RUN_COLUMNS = (
-    "created_at, kind, conversation_id, batch_id, item_index, item_name, prompt, system, params, "
-    "model, answer, prompt_tokens, completion_tokens, total_tokens, latency_s, ttft_s, "
-    "finish_reason, complete, error, tag, expected"
+# The columns follow the records' fields: a run's usage takes three columns, its images and
+# the vote's ids live elsewhere (run_images, the primary keys).
+_USAGE_COLUMNS = tuple(f.name for f in fields(Usage))
+_RUN_FIELDS = tuple(f.name for f in fields(Run) if f.name not in {"id", "images"})
+_VOTE_FIELDS = tuple(f.name for f in fields(Vote) if f.name != "id")
+RUN_COLUMNS = tuple(
+    column for name in _RUN_FIELDS for column in (_USAGE_COLUMNS if name == "usage" else (name,))
 )
-_VOTE_COLUMNS = (
-    "created_at, batch_id, pair_id, image_sha256, model_a, model_b, choice, tag, run_a_id, run_b_id"
-)
+_RUN_COLUMNS = ", ".join(RUN_COLUMNS)
+_VOTE_COLUMNS = ", ".join(_VOTE_FIELDS)
 
-_RUN_MARKS = ", ".join("?" * (_RUN_COLUMNS.count(",") + 1))
-_VOTE_MARKS = ", ".join("?" * (_VOTE_COLUMNS.count(",") + 1))
+_RUN_MARKS = ", ".join("?" * len(RUN_COLUMNS))
+_VOTE_MARKS = ", ".join("?" * len(_VOTE_FIELDS))
 
 # Only these constants and "?" placeholders ever become SQL text (hence the S608 noqa).
 INSERT_RUN = f"INSERT INTO runs ({_RUN_COLUMNS}) VALUES ({_RUN_MARKS})"  # noqa: S608
@@ -112,31 +117,38 @@ def moment(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
+# How a field is stored where a column cannot hold its value as it is.
+_TO_COLUMN: dict[str, Callable[[Any], Any]] = {
+    "created_at": timestamp,
+    "params": lambda params: json.dumps(params, sort_keys=True),
+    "complete": int,
+}
+_FROM_COLUMN: dict[str, Callable[[Any], Any]] = {
+    "created_at": moment,
+    "params": json.loads,
+    "complete": bool,
+}
+
+
+def _stored(name: str, value: Any) -> Any:
+    convert = _TO_COLUMN.get(name)
+    return value if convert is None else convert(value)
+
+
+def _read(name: str, value: Any) -> Any:
+    convert = _FROM_COLUMN.get(name)
+    return value if convert is None else convert(value)
+
+
 def run_values(run: Run) -> tuple[Any, ...]:
-    """The INSERT_RUN parameters of a run."""
-    return (
-        timestamp(run.created_at),
-        run.kind,
-        run.conversation_id,
-        run.batch_id,
-        run.item_index,
-        run.item_name,
-        run.prompt,
-        run.system,
-        json.dumps(run.params, sort_keys=True),
-        run.model,
-        run.answer,
-        run.prompt_tokens,
-        run.completion_tokens,
-        run.total_tokens,
-        run.latency_s,
-        run.ttft_s,
-        run.finish_reason,
-        int(run.complete),
-        run.error,
-        run.tag,
-        run.expected,
-    )
+    """The INSERT_RUN parameters of a run, in RUN_COLUMNS order."""
+    values: list[Any] = []
+    for name in _RUN_FIELDS:
+        if name == "usage":
+            values.extend(getattr(run.usage, column) for column in _USAGE_COLUMNS)
+        else:
+            values.append(_stored(name, getattr(run, name)))
+    return tuple(values)
 
 
 def image_from_row(row: sqlite3.Row) -> RunImage:
@@ -156,61 +168,16 @@ def image_from_row(row: sqlite3.Row) -> RunImage:
 
 def run_from_row(row: sqlite3.Row, images: tuple[RunImage, ...]) -> Run:
     """A run from its row and its images."""
-    return Run(
-        id=row["id"],
-        created_at=moment(row["created_at"]),
-        kind=cast(RunKind, row["kind"]),
-        conversation_id=row["conversation_id"],
-        batch_id=row["batch_id"],
-        item_index=row["item_index"],
-        item_name=row["item_name"],
-        prompt=row["prompt"],
-        system=row["system"],
-        params=json.loads(row["params"]),
-        model=row["model"],
-        answer=row["answer"],
-        prompt_tokens=row["prompt_tokens"],
-        completion_tokens=row["completion_tokens"],
-        total_tokens=row["total_tokens"],
-        latency_s=row["latency_s"],
-        ttft_s=row["ttft_s"],
-        finish_reason=row["finish_reason"],
-        complete=bool(row["complete"]),
-        error=row["error"],
-        tag=row["tag"],
-        expected=row["expected"],
-        images=images,
-    )
+    values = {name: _read(name, row[name]) for name in _RUN_FIELDS if name != "usage"}
+    usage = Usage(**{column: row[column] for column in _USAGE_COLUMNS})
+    return Run(id=row["id"], usage=usage, images=images, **values)
 
 
 def vote_values(vote: Vote) -> tuple[Any, ...]:
     """The INSERT_VOTE parameters of a vote."""
-    return (
-        timestamp(vote.created_at),
-        vote.batch_id,
-        vote.pair_id,
-        vote.image_sha256,
-        vote.model_a,
-        vote.model_b,
-        vote.choice,
-        vote.tag,
-        vote.run_a_id,
-        vote.run_b_id,
-    )
+    return tuple(_stored(name, getattr(vote, name)) for name in _VOTE_FIELDS)
 
 
 def vote_from_row(row: sqlite3.Row) -> Vote:
     """A vote from its row."""
-    return Vote(
-        id=row["id"],
-        created_at=moment(row["created_at"]),
-        batch_id=row["batch_id"],
-        pair_id=row["pair_id"],
-        image_sha256=row["image_sha256"],
-        model_a=row["model_a"],
-        model_b=row["model_b"],
-        choice=cast(VoteChoice, row["choice"]),
-        tag=row["tag"],
-        run_a_id=row["run_a_id"],
-        run_b_id=row["run_b_id"],
-    )
+    return Vote(id=row["id"], **{name: _read(name, row[name]) for name in _VOTE_FIELDS})

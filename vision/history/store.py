@@ -150,10 +150,15 @@ class HistoryStore:
 
     # Runs
 
-    def save_run(self, run: Run) -> Run:
-        """Save a run and its images in one transaction; return it with its new id."""
+    def save_run(self, run: Run, *, originals: Mapping[str, bytes] | None = None) -> Run:
+        """Save a run, its images and the original bytes they came from (by hash, so that the
+        run can be reopened and rerun) in one transaction; return it with its new id."""
         values = run_values(run)
         with self._transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO image_blobs (sha256, mime, data) VALUES (?, NULL, ?)",
+                list((originals or {}).items()),
+            )
             run_id = int(db.execute(INSERT_RUN, values).lastrowid or 0)
             db.executemany(
                 INSERT_IMAGE,

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, Protocol, TypeVar
 
+from vision.api.results import Usage
 from vision.errors import RequestError
 from vision.history.records import Vote
 
@@ -211,7 +212,7 @@ class Measured(Answered, Protocol):
     @property
     def ttft_s(self) -> float | None: ...
     @property
-    def total_tokens(self) -> int | None: ...
+    def usage(self) -> Usage: ...
 
 
 def _mean(values: list[float]) -> float | None:
@@ -233,7 +234,9 @@ def model_stats(runs: Iterable[Measured]) -> list[ModelStats]:
                 errors=len(grouped[model]) - len(ok),
                 mean_latency_s=_mean([r.latency_s for r in ok if r.latency_s is not None]),
                 mean_ttft_s=_mean([r.ttft_s for r in ok if r.ttft_s is not None]),
-                mean_total_tokens=_mean([r.total_tokens for r in ok if r.total_tokens is not None]),
+                mean_total_tokens=_mean(
+                    [r.usage.total_tokens for r in ok if r.usage.total_tokens is not None]
+                ),
             )
         )
     return stats

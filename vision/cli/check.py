@@ -1,0 +1,67 @@
+"""`python -m vision check`: what would be sent for each image, or why it cannot be."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any, TextIO
+
+from vision.cli.common import EXIT_ERROR, EXIT_OK, error_facts, image_facts, print_json, read_source
+from vision.errors import VisionError
+from vision.sizes import human_size
+
+
+def add_command(commands: Any) -> None:
+    """Register `check` on the CLI's subcommands."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "check", help="show what would be sent for each image"
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE", help="an image file or http(s) URL")
+    parser.add_argument("--model", help="prepare for this model (its size and token estimate)")
+    parser.add_argument("--json", action="store_true", help="print the reports as JSON")
+    parser.set_defaults(func=run)
+
+
+def _check_one(source: str, model: str | None) -> dict[str, Any]:
+    # Imported here, as in every command: `--help` loads no image or HTTP library.
+    from vision.images.intake import prepare_image
+
+    report: dict[str, Any] = {"source": source, "model": model}
+    try:
+        image = prepare_image(read_source(source), filename=Path(source).name, model=model)
+    except VisionError as error:
+        return {**report, "ok": False, "error": error_facts(error)}
+    return {**report, "ok": True, **image_facts(image)}
+
+
+def _print_check(report: dict[str, Any], out: TextIO) -> None:
+    if not report["ok"]:
+        out.write(f"{report['source']}: cannot be sent: {report['error']['message']}\n")
+        return
+    out.write(f"{report['source']}: ok\n")
+    out.write(
+        f"  sends {report['mime']} {report['width']}×{report['height']}, "
+        f"{human_size(report['size_bytes'])}\n"
+    )
+    out.write(
+        f"  original {report['original_format']} {report['original_width']}×"
+        f"{report['original_height']}, {human_size(report['original_size_bytes'])}\n"
+    )
+    if report["estimated_tokens"] is not None:
+        target = report["model"] or "a generic model"
+        out.write(f"  about {report['estimated_tokens']} prompt tokens on {target}\n")
+    for step in report["steps"]:
+        out.write(f"  step: {step}\n")
+    for warning in report["warnings"]:
+        out.write(f"  warning: {warning}\n")
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Report, per image, what would be sent or why it cannot be."""
+    reports = [_check_one(source, args.model) for source in args.files]
+    if args.json:
+        print_json(reports, out)
+    else:
+        for report in reports:
+            _print_check(report, out)
+    return EXIT_OK if all(report["ok"] for report in reports) else EXIT_ERROR

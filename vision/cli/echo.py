@@ -1,0 +1,74 @@
+"""`python -m vision echo`: serve the local echo backend until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+from typing import Any, TextIO
+
+from vision.cli.common import DEFAULT_ECHO_PORT, EXIT_OK
+from vision.errors import RequestError
+from vision.settings import API_KEY_VARIABLE, BASE_URL_VARIABLE
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return value
+
+
+def add_command(commands: Any) -> None:
+    """Register `echo` on the CLI's subcommands."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "echo", help="run the local echo backend (no model, no key)"
+    )
+    parser.add_argument("--port", type=int, default=DEFAULT_ECHO_PORT, help="0 picks a free port")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback)")
+    parser.add_argument("--api-key", help="the key clients must send (default: echo-key)")
+    parser.add_argument("--ttft", type=_seconds, default=0.0, help="seconds before the first token")
+    parser.add_argument("--token-delay", type=_seconds, default=0.0, help="seconds between tokens")
+    parser.add_argument(
+        "--models-shape",
+        choices=("openai", "io"),
+        default="openai",
+        help="the /models response shape",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Serve the echo backend until Ctrl-C."""
+    from vision.api.transport import LOOPBACK_HOSTS
+    from vision.echo import EchoServer
+
+    echo = EchoServer(
+        api_key=args.api_key or EchoServer.DEFAULT_API_KEY,
+        host=args.host,
+        port=args.port,
+        ttft_s=args.ttft,
+        token_delay_s=args.token_delay,
+        models_shape=args.models_shape,
+    )
+    if args.host not in LOOPBACK_HOSTS:
+        err.write(f"warning: the echo backend listens on {args.host}, beyond this machine.\n")
+    try:
+        echo.start()
+    except OSError as exc:
+        raise RequestError(
+            f"The echo backend cannot listen on {args.host}:{args.port} ({exc.strerror}); "
+            "pick another --port and try again."
+        ) from None
+    key_hint = "<the key you passed with --api-key>" if args.api_key else echo.api_key
+    out.write(
+        f"Echo backend listening on {echo.base_url} (no model runs; answers describe the "
+        "request).\nPoint the app or the CLI at it:\n"
+        f"  export {BASE_URL_VARIABLE}={echo.base_url}\n"
+        f"  export {API_KEY_VARIABLE}={key_hint}\n"
+        "Press Ctrl-C to stop.\n"
+    )
+    out.flush()
+    signal.signal(signal.SIGTERM, lambda *_: echo.stopping.set())
+    echo.serve_until_interrupted()
+    out.write("Echo backend stopped.\n")
+    return EXIT_OK

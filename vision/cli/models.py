@@ -1,0 +1,47 @@
+"""`python -m vision models`: the server's models, whether each reads images, and prices."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any, TextIO
+
+from vision.api.results import ModelInfo
+from vision.cli.common import EXIT_OK, make_client, print_json, settings_from_env
+
+
+def add_command(commands: Any) -> None:
+    """Register `models` on the CLI's subcommands."""
+    parser: argparse.ArgumentParser = commands.add_parser("models", help="list the server's models")
+    parser.add_argument("--json", action="store_true", help="print the models as JSON")
+    parser.set_defaults(func=run)
+
+
+def _model_facts(info: ModelInfo) -> dict[str, Any]:
+    return {
+        "id": info.id,
+        "supports_images": info.supports_images,
+        "context_window": info.context_window,
+        "max_tokens": info.max_tokens,
+        "input_token_price": info.input_token_price,
+        "output_token_price": info.output_token_price,
+    }
+
+
+def _per_million(price: float | None) -> str:
+    return "?" if price is None else f"${price * 1_000_000:.2f}"
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """List the server's models and whether each reads images."""
+    with make_client(settings_from_env()) as client:
+        models = client.list_models()
+    if args.json:
+        print_json([_model_facts(info) for info in models], out)
+        return EXIT_OK
+    for info in models:
+        sees = {True: "images", False: "text only", None: "unknown"}[info.supports_images]
+        window = f"{info.context_window:,} ctx" if info.context_window else "ctx ?"
+        prices = f"in {_per_million(info.input_token_price)}"
+        prices += f" / out {_per_million(info.output_token_price)} per 1M tokens"
+        out.write(f"{info.id}  [{sees}]  {window}  {prices}\n")
+    return EXIT_OK
