@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# Source: IO Intelligence "Uploading images" page (shared/seed/io-intelligence-vision-docs.txt).
+# Source: IO Intelligence "Uploading images" page (see docs/limits.md).
 ACCEPTED_FORMATS: tuple[str, ...] = ("JPEG", "PNG", "WEBP", "GIF")
 MIME_BY_FORMAT: dict[str, str] = {
     "JPEG": "image/jpeg",

@@ -15,7 +15,7 @@ BASE_URL_VARIABLE = "IOINTELLIGENCE_BASE_URL"
 REDACTED = "<redacted>"
 
 # Bearer tokens and OpenAI-style secret keys are masked even when they are not our key
-# (threats.md K1): a log line may quote a header from another source.
+# (docs/key-redaction.md): a log line may quote a header from another source.
 _TOKEN_PATTERN = re.compile(r"(?i)(bearer\s+)\S+|\bsk-[\w-]{8,}")
 # Keys this short would mask ordinary words; they are still masked as bearer tokens.
 _MIN_LITERAL_KEY_LENGTH = 4

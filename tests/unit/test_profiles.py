@@ -1,4 +1,4 @@
-"""Model profiles and image-token geometry, checked against image-geometry.md §2.4."""
+"""Model profiles and image-token geometry, checked against the examples in docs/geometry.md."""
 
 from __future__ import annotations
 

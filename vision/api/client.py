@@ -66,7 +66,7 @@ class VisionClient:
         self.base_url = check_base_url(base_url)
         self._api_key = api_key.strip()
         if self._api_key:
-            # Mask this key in every log record, whoever logs it (threats.md K1).
+            # Mask this key in every log record, whoever logs it (docs/key-redaction.md).
             install_redaction(self._api_key)
         self.connect_timeout_s, self.read_timeout_s = timeout
         self.deadline_s = deadline_s

@@ -30,7 +30,7 @@ MODELS_HINT = "run `python -m vision models` or pick one from the models list"
 # OpenAI documents a 429 that is a quota or billing problem (insufficient_quota), which waiting
 # does not fix; io.net sends 402 for a plan tier. These words in a 429 body mean "do not retry".
 _QUOTA_PATTERN = re.compile(r"quota|billing|credit|balance|payment|insufficient|tier", re.I)
-# io.net's text for a model it does not serve (api-contract.md §1.4), and vLLM's (§3).
+# io.net's text for a model it does not serve, and vLLM's (docs/provider-api.md).
 _MODEL_MISSING_PATTERN = re.compile(
     r"not available for chat completions|model .{0,200}does not exist|model_not_found"
     r"|no such model|unknown model|model not found",

@@ -1,6 +1,6 @@
 """The OpenAI SDK's retry policy as an urllib3 Retry, so requests' adapter does the looping.
 
-Policy (api-contract.md §4, openai-python v1.109.1 `_should_retry` and `_calculate_retry_timeout`):
+Policy (docs/retries.md; openai-python v1.109.1 `_should_retry` and `_calculate_retry_timeout`):
 at most 2 retries; connection errors and timeouts are retried (POST included); statuses 408, 409,
 429 and every 5xx are retried; `x-should-retry: true|false` overrides the status rule; a 429 whose
 body says quota or billing is never retried (waiting does not refill credit). Before retry n

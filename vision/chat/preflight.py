@@ -10,8 +10,8 @@ from vision.images.prepared import PreparedImage
 from vision.images.profiles import estimate_text_tokens, profile_for
 
 # Below this share of the images' estimated cost, usage.prompt_tokens suggests the server
-# dropped the images: vLLM counts every image token in prompt_tokens (image-geometry.md §1.4,
-# §2.3), and our estimates use the same formulas, so honest counts land near 100%.
+# dropped the images: vLLM counts every image token in prompt_tokens (docs/geometry.md), and
+# our estimates use the same formulas, so honest counts land near 100%.
 MISSING_IMAGES_SHARE = 0.5
 
 

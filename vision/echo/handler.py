@@ -127,7 +127,7 @@ class EchoHandler(Responder):
     # Endpoints
 
     def _models(self, _raw: bytes) -> None:
-        # /models needs no key (api-contract.md §1.5: public clients call it without auth).
+        # /models needs no key (docs/provider-api.md: public clients call it without auth).
         self._record(b"", self._authorized())
         fault = self.server.echo.faults.take("models", None)
         if self._apply_early_fault(fault):

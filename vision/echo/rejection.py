@@ -1,11 +1,11 @@
 """How the echo refuses a request: a status and a JSON body, as the real service sends them.
 
-Decisions (the provider documents none of these; see shared/reference/api-contract.md):
-- schema errors: 422 with FastAPI's {"detail": [{"type", "loc", "msg"}]} (§1.8);
-- a missing or wrong key: 401 {"detail": "Unauthorized"} (§1.8, the seed's troubleshooting table);
-- an unknown model: 400 {"detail": "The requested model is not available ..."} (§1.4);
+Decisions (the provider documents none of these; see docs/provider-api.md):
+- schema errors: 422 with FastAPI's {"detail": [{"type", "loc", "msg"}]};
+- a missing or wrong key: 401 {"detail": "Unauthorized"} (the provider's troubleshooting table);
+- an unknown model: 400 {"detail": "The requested model is not available ..."};
 - image problems, too many images, a context overflow, stream_options without stream: 400 with
-  {"detail": "<one sentence naming the image>"} (vLLM answers all of these with 400, §3).
+  {"detail": "<one sentence naming the image>"} (vLLM answers all of these with 400).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ except ImportError:  # pragma: no cover - pybase64 is optional, the stdlib is th
     _b64 = None
 
 # Baseline JPEG in the 85-90 band: visually clean for photos at a fraction of PNG's size
-# (image-geometry.md §3.12); no progressive/optimize passes, they cost 2-6x for 3-8% bytes.
+# (docs/encoding.md); no progressive/optimize passes, they cost 2-6x for 3-8% bytes.
 PHOTO_QUALITY = 88
 # Text and screenshots keep full chroma (4:4:4) so coloured text edges stay sharp.
 GRAPHIC_QUALITY = 90

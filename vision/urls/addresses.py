@@ -16,8 +16,9 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 ALLOWED_SCHEMES = ("http", "https")
 DEFAULT_PORTS = {"http": 80, "https": 443}
-# threats.md S5: only the standard web ports for public hosts. Loopback development servers
-# (allow_loopback=True) run on arbitrary ports, so any port is allowed for loopback addresses only.
+# Only the standard web ports for public hosts (docs/url-safety.md). Loopback development
+# servers (allow_loopback=True) run on arbitrary ports, so any port is allowed for loopback
+# addresses only.
 PUBLIC_PORTS = frozenset({80, 443})
 
 LOOPBACK = "this machine"
@@ -38,7 +39,8 @@ def _networks(reason: str, *cidrs: str) -> tuple[tuple[IPNetwork, str], ...]:
 
 # Our own table instead of ipaddress.is_global alone: CPython before 3.12.4 had wrong
 # special-purpose ranges (gh-113171, CVE-2024-4032) and this venv runs 3.11. Sources: the IANA
-# IPv4/IPv6 special-purpose registries, plus requests-hardened's extra deny-list (threats.md S1).
+# IPv4/IPv6 special-purpose registries, plus requests-hardened's extra deny-list
+# (docs/url-safety.md).
 BLOCKED_NETWORKS = (
     *_networks(UNSPECIFIED, "0.0.0.0/8", "::/128"),
     *_networks(LOOPBACK, "127.0.0.0/8", "::1/128"),
