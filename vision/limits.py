@@ -15,6 +15,9 @@ MAX_SIDE_PX = 4096
 RECOMMENDED_MIN_SIDE_PX = 512
 MAX_IMAGES_PER_REQUEST = 10
 
+# Our own default: a batch's requests in flight at once (halved while the API answers 429).
+DEFAULT_CONCURRENCY = 4
+
 # Our own guard against pixel bombs: the largest image we agree to decode at all.
 # 8x the provider's pixel cap leaves room for big camera photos (e.g. 12000x9000 panoramas
 # are downscaled) while bounding memory to a few hundred MB per decode.

@@ -11,15 +11,13 @@ from vision.api.results import Usage
 from vision.errors import RequestError, VisionError
 from vision.history.records import Run, Vote
 from vision.scoring.checks import (
-    blind_pair,
     check_answer,
     check_run,
-    leaderboard,
-    leaderboard_by_tag,
     model_stats,
     pass_rates,
     pattern_problem,
 )
+from vision.scoring.votes import blind_pair, leaderboard, leaderboard_by_tag
 
 
 def run(model: str = "m1", answer: str = "", **fields: object) -> Run:

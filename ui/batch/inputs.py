@@ -10,10 +10,11 @@ import streamlit as st
 from ui.shared.models import pick_models
 from vision.api.catalog import Catalog, sees_images, short_name
 from vision.api.request import DEFAULT_PROMPT
+from vision.batch.files import IMAGE_SUFFIXES
 from vision.batch.inputs import Upload, batch_items
-from vision.batch.runner import DEFAULT_CONCURRENCY, BatchItem
-from vision.cli.eval import IMAGE_SUFFIXES
+from vision.batch.runner import BatchItem
 from vision.errors import RequestError
+from vision.limits import DEFAULT_CONCURRENCY
 
 FILES_KEY = "batch_images"
 FOLDER_KEY = "batch_folder"

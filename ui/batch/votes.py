@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,12 +15,14 @@ from vision.errors import VisionError
 from vision.history.records import Run, Vote, VoteChoice
 from vision.history.store import HistoryStore
 from vision.markdown import answer_markdown, clip, literal
-from vision.scoring.checks import (
+from vision.scoring.checks import model_stats
+from vision.scoring.votes import (
     LeaderboardRow,
-    blind_pair,
     leaderboard,
     leaderboard_by_tag,
-    model_stats,
+    next_pair,
+    votable_groups,
+    vote_for,
 )
 
 CHOICES: tuple[tuple[VoteChoice, str, str], ...] = (
@@ -38,62 +39,15 @@ CHOICE_WORDS: dict[str, str] = {
 }
 
 
-def pair_id(run: Run) -> str:
-    """The id of the image a pair of answers belongs to (one vote per image and batch)."""
-    return f"{run.batch_id}:{run.item_index}"
-
-
-def votable_groups(runs: Sequence[Run]) -> dict[str, list[Run]]:
-    """Answers grouped by image, keeping images that two or more models answered."""
-    groups: dict[str, dict[str, Run]] = defaultdict(dict)
-    for run in runs:
-        if not run.failed and run.id:
-            groups[pair_id(run)][run.model] = run
-    return {pid: list(by_model.values()) for pid, by_model in groups.items() if len(by_model) > 1}
-
-
 def _state(key: str) -> dict[str, Any]:
     state: dict[str, Any] = st.session_state.setdefault(f"_votes_{key}", {})
     return state
 
 
-def _next_pair(
-    groups: dict[str, list[Run]], voted: set[str], state: dict[str, Any]
-) -> tuple[Run, Run] | None:
-    """The pair on screen, or a new blind pair from the first image not voted on yet."""
-    current = state.get("pair")
-    if current is not None:
-        pid, a_id, b_id = current
-        by_id = {run.id: run for run in groups.get(pid, [])}
-        if a_id in by_id and b_id in by_id:
-            return by_id[a_id], by_id[b_id]
-    waiting = [pid for pid in groups if pid not in voted]
-    if not waiting:
-        state.pop("pair", None)
-        return None
-    rng: random.Random = state.setdefault("rng", random.SystemRandom())
-    pid = waiting[0]
-    pair = blind_pair(groups[pid], rng)
-    state["pair"] = (pid, pair.a.id, pair.b.id)
-    return pair.a, pair.b
-
-
 def _cast_vote(store: HistoryStore, key: str, a: Run, b: Run, choice: VoteChoice) -> None:
     state = _state(key)
     try:
-        vote = store.save_vote(
-            Vote(
-                batch_id=a.batch_id,
-                pair_id=pair_id(a),
-                image_sha256=a.images[0].sha256 if a.images else None,
-                model_a=a.model,
-                model_b=b.model,
-                choice=choice,
-                tag=a.tag,
-                run_a_id=a.id,
-                run_b_id=b.id,
-            )
-        )
+        vote = store.save_vote(vote_for(a, b, choice))
     except VisionError as err:
         state["problem"] = str(err)
         return
@@ -129,13 +83,15 @@ def vote_panel(store: HistoryStore, runs: Sequence[Run], *, key: str) -> None:
         if vote.pair_id is not None
     }
     revealed: Vote | None = state.get("revealed")
-    pair = _next_pair(groups, voted, state)
+    rng: random.Random = state.setdefault("rng", random.SystemRandom())
+    pair = next_pair(groups, voted, state.get("pair"), rng)
     if pair is None:
+        state.pop("pair", None)
         st.success(
             f"You voted on all {len(groups)} images of this batch.", icon=":material/done_all:"
         )
         return
-    a, b = pair
+    a, b, state["pair"] = pair
     left = len([pid for pid in groups if pid not in voted])
     st.caption(f"{left} image(s) left to judge · the models stay hidden until you vote.")
     picture, question = st.columns([1, 4], vertical_alignment="center")

@@ -18,8 +18,8 @@ from vision.batch.preparation import ImageKey, Prepare, PreparedImagePool
 from vision.errors import RateLimitError, RequestError, VisionError
 from vision.history.records import Run, RunImage, image_from_url, run_from_result
 from vision.images.prepared import PreparedImage
+from vision.limits import DEFAULT_CONCURRENCY
 
-DEFAULT_CONCURRENCY = 4
 # Pillow releases the GIL while it decodes, resizes and encodes: two threads keep the images
 # ready ahead of the request slots on a small machine.
 PREPARE_WORKERS = 2

@@ -19,11 +19,11 @@ from vision.cli.common import (
     image_facts,
     make_client,
     print_json,
-    read_source,
     request_options,
     settings_from_env,
 )
 from vision.errors import ImageError, VisionError
+from vision.images.sources import read_source
 from vision.urls.shape import is_http_url
 
 if TYPE_CHECKING:

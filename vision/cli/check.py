@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any, TextIO
 
-from vision.cli.common import EXIT_ERROR, EXIT_OK, error_facts, image_facts, print_json, read_source
+from vision.cli.common import EXIT_ERROR, EXIT_OK, error_facts, image_facts, print_json
 from vision.errors import VisionError
 from vision.sizes import human_size
 
@@ -25,6 +25,7 @@ def add_command(commands: Any) -> None:
 def _check_one(source: str, model: str | None) -> dict[str, Any]:
     # Imported here, as in every command: `--help` loads no image or HTTP library.
     from vision.images.intake import prepare_image
+    from vision.images.sources import read_source
 
     report: dict[str, Any] = {"source": source, "model": model}
     try:

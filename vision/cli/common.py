@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from vision.api.request import DEFAULT_SYSTEM_PROMPT, RequestOptions
-from vision.errors import ImageUnreadableError, RequestError, VisionError
+from vision.errors import RequestError, VisionError
 from vision.images.prepared import PreparedImage
 from vision.settings import API_KEY_VARIABLE, BASE_URL_VARIABLE, Settings, install_redaction
-from vision.urls.shape import is_http_url
 
 if TYPE_CHECKING:
     from vision.api.client import VisionClient
@@ -23,22 +21,6 @@ EXIT_OK, EXIT_ERROR = 0, 1
 def print_json(value: Any, out: TextIO) -> None:
     """Write a value as indented JSON."""
     out.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
-
-
-def read_source(source: str) -> bytes:
-    """The bytes of a file path, or of an http(s) URL through the safe fetcher."""
-    if is_http_url(source):
-        # Imported here, like the client below: `--help` loads no HTTP library.
-        from vision.urls.fetch import fetch_image
-
-        return fetch_image(source).data
-    try:
-        return Path(source).read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise ImageUnreadableError(
-            f"Cannot read {source}: {reason.lower()}; check the path and try again."
-        ) from None
 
 
 def image_facts(image: PreparedImage) -> dict[str, Any]:

@@ -1,18 +1,16 @@
-"""Scoring answers: checks against an expected answer, pass rates, blind pairs and a leaderboard."""
+"""Scoring answers: checks against an expected answer, pass rates, and per-model averages."""
 
 from __future__ import annotations
 
-import random
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Generic, Literal, Protocol, TypeVar
+from typing import Literal, Protocol
 
 from vision.api.results import Usage
 from vision.errors import RequestError
-from vision.history.records import Vote
 
 CheckKind = Literal["contains", "exact", "regex"]
 CHECK_KINDS: tuple[CheckKind, ...] = ("contains", "exact", "regex")
@@ -31,9 +29,6 @@ class Answered(Protocol):
     def expected(self) -> str | None: ...
     @property
     def tag(self) -> str | None: ...
-
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -119,77 +114,6 @@ def pass_rates(
             counts.items(), key=lambda kv: (kv[0][1] or "", kv[0][0])
         )
     ]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class BlindPair(Generic[T]):
-    """Two answers shown as A and B in an order the voter cannot guess."""
-
-    a: T
-    b: T
-
-
-def blind_pair(results: Sequence[T], rng: random.Random) -> BlindPair[T]:
-    """Pick two of the results (one per model) and put them in random A/B order."""
-    if len(results) < 2:
-        raise RequestError("Blind voting needs two answers to the same image: run two models.")
-    first, second = rng.sample(list(results), 2)
-    return BlindPair(a=first, b=second)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LeaderboardRow:
-    """One model's record in blind votes; a tie counts half a win."""
-
-    model: str
-    wins: int
-    losses: int
-    ties: int
-    both_bad: int
-
-    @property
-    def votes(self) -> int:
-        """Every vote the model took part in."""
-        return self.wins + self.losses + self.ties + self.both_bad
-
-    @property
-    def win_rate(self) -> float:
-        """(wins + ties / 2) over all its votes, "both bad" included as no win."""
-        return (self.wins + self.ties / 2) / self.votes if self.votes else 0.0
-
-
-def leaderboard(votes: Iterable[Vote]) -> list[LeaderboardRow]:
-    """Models ranked by win rate (then by votes) over the given votes."""
-    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for vote in votes:
-        if vote.model_a == vote.model_b:
-            continue
-        a, b = tally[vote.model_a], tally[vote.model_b]
-        if vote.choice == "a":
-            a[0] += 1
-            b[1] += 1
-        elif vote.choice == "b":
-            b[0] += 1
-            a[1] += 1
-        elif vote.choice == "tie":
-            a[2] += 1
-            b[2] += 1
-        else:
-            a[3] += 1
-            b[3] += 1
-    rows = [
-        LeaderboardRow(model=model, wins=w, losses=lo, ties=t, both_bad=bb)
-        for model, (w, lo, t, bb) in tally.items()
-    ]
-    return sorted(rows, key=lambda row: (-row.win_rate, -row.votes, row.model))
-
-
-def leaderboard_by_tag(votes: Iterable[Vote]) -> dict[str | None, list[LeaderboardRow]]:
-    """One leaderboard per tag (None for untagged votes), tags in alphabetical order."""
-    grouped: dict[str | None, list[Vote]] = defaultdict(list)
-    for vote in votes:
-        grouped[vote.tag].append(vote)
-    return {tag: leaderboard(grouped[tag]) for tag in sorted(grouped, key=lambda t: t or "")}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
