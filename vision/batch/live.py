@@ -5,9 +5,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from vision.api.client import VisionClient
 from vision.api.request import RequestOptions
+from vision.background import BackgroundTask
 from vision.batch.runner import (
     BatchItem,
     BatchJob,
@@ -88,11 +90,10 @@ class LiveBatch:
         self._progress: BatchProgress | None = None
         self._report: BatchReport | None = None
         self._problem: str | None = None
-        self._crash: BaseException | None = None
         self._cancel = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._task: BackgroundTask[None] | None = None
 
-    # The worker thread
+    # The background thread
 
     def _save(self, result: BatchResult) -> None:
         try:
@@ -117,8 +118,6 @@ class LiveBatch:
         except VisionError as err:
             with self._lock:
                 self._problem = str(err)
-        except BaseException as err:  # a bug: handed to the page thread, which re-raises it
-            self._crash = err
         finally:
             client.close()
 
@@ -129,10 +128,7 @@ class LiveBatch:
         with self._lock:
             self._problem = None
             self._progress = None
-        self._thread = threading.Thread(
-            target=self._work, args=(task,), name="vision-batch", daemon=True
-        )
-        self._thread.start()
+        self._task = BackgroundTask(partial(self._work, task), name="vision-batch").start()
         return self
 
     def start(self) -> LiveBatch:
@@ -176,21 +172,19 @@ class LiveBatch:
 
     def wait(self, timeout: float) -> bool:
         """Block up to timeout seconds for the batch to end; True when it has."""
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-        return not self.running
+        task = self._task
+        return task is None or task.wait(timeout)
 
     @property
     def running(self) -> bool:
         """True while jobs are in flight or queued."""
-        return self._thread is not None and self._thread.is_alive()
+        return self._task is not None and self._task.running
 
     def view(self) -> BatchView:
-        """The batch as it is now; re-raises any non-VisionError the worker hit."""
-        if self._crash is not None:
-            raise self._crash
+        """The batch as it is now; re-raises any non-VisionError the batch hit."""
         running = self.running
+        if self._task is not None:
+            self._task.value  # noqa: B018  (re-raises a crash here, on the page's thread)
         with self._lock:
             report = self._report
             return BatchView(

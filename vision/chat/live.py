@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from vision.api.results import ChatResult
+from vision.background import BackgroundTask
 from vision.chat.compare import ModelEvent
 from vision.errors import VisionError
 
@@ -61,14 +62,11 @@ class LiveAnswers:
         ]
         self._events = events
         self._lock = threading.Lock()
-        self._done = threading.Event()
-        self._error: VisionError | None = None
-        self._crash: BaseException | None = None
-        self._thread = threading.Thread(target=self._drain, name="vision-run", daemon=True)
+        self._task = BackgroundTask(self._drain, name="vision-answers")
 
     def start(self) -> LiveAnswers:
         """Begin streaming; returns self."""
-        self._thread.start()
+        self._task.start()
         return self
 
     def _apply(self, event: ModelEvent) -> None:
@@ -82,30 +80,23 @@ class LiveAnswers:
         self._columns[event.index] = column
 
     def _drain(self) -> None:
-        try:
-            for event in self._events():
-                with self._lock:
-                    self._apply(event)
-        except VisionError as err:
-            self._error = err
-        except BaseException as err:  # a bug: handed to the page thread, which re-raises it
-            self._crash = err
-        finally:
-            self._done.set()
+        for event in self._events():
+            with self._lock:
+                self._apply(event)
 
     def wait(self, timeout: float) -> bool:
-        """Block up to timeout seconds for the run to end; True when it has."""
-        return self._done.wait(timeout)
+        """Block up to timeout seconds for the answers to end; True when they have."""
+        return self._task.wait(timeout)
 
     def snapshot(self) -> AnswersSnapshot:
         """The columns as they are now; re-raises any non-VisionError the stream raised."""
-        if self._crash is not None:
-            raise self._crash
+        done = not self._task.running  # read first: once done, every event is applied
+        error = self._task.error
         with self._lock:
             columns = tuple(self._columns)
-        return AnswersSnapshot(columns=columns, done=self._done.is_set(), error=self._error)
+        return AnswersSnapshot(columns=columns, done=done, error=error)
 
     @property
     def running(self) -> bool:
         """True while the models are still answering."""
-        return not self._done.is_set()
+        return self._task.running

@@ -106,6 +106,7 @@ def _summary(
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run the batch, saving each result as it completes; 0 when every job has an answer."""
+    from vision.background import BackgroundTask
     from vision.batch.files import load_items
     from vision.batch.runner import new_batch_id, run_batch
     from vision.history.export import export_csv
@@ -119,42 +120,35 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     options = request_options(args)
     cancel = threading.Event()
     batch_id = new_batch_id()
-    outcome: list[BatchReport | BaseException] = []
     with HistoryStore(args.history) as store, make_client(settings) as client:
         sink = _Sink(store, err)
-
-        def work() -> None:
-            try:
-                report = run_batch(
-                    client,
-                    items,
-                    args.models,
-                    concurrency=args.concurrency,
-                    options=options,
-                    on_result=sink.result,
-                    on_progress=sink.progress,
-                    cancel=cancel,
-                    batch_id=batch_id,
-                )
-            except BaseException as exc:  # re-raised on the main thread below
-                outcome.append(exc)
-            else:
-                outcome.append(report)
-
-        # The batch runs on a thread so that Ctrl-C here can cancel it cleanly.
-        worker = threading.Thread(target=work, name="eval-batch", daemon=True)
-        worker.start()
+        # The batch runs in the background so that Ctrl-C here can cancel it cleanly.
+        task = BackgroundTask(
+            lambda: run_batch(
+                client,
+                items,
+                args.models,
+                concurrency=args.concurrency,
+                options=options,
+                on_result=sink.result,
+                on_progress=sink.progress,
+                cancel=cancel,
+                batch_id=batch_id,
+            ),
+            name="eval-batch",
+        ).start()
         try:
-            while worker.is_alive():
-                worker.join(0.2)
+            while not task.wait(0.2):
+                pass
         except KeyboardInterrupt:
             cancel.set()
             err.write("\nCancelling: waiting for the requests in flight to finish...\n")
-            worker.join()
+            task.wait()
         sink.done()
-        report = outcome[0]
-        if isinstance(report, BaseException):
-            raise report
+        if task.error is not None:
+            raise task.error
+        report = task.value
+        assert report is not None  # run_batch returned: neither an error nor a crash
         if out_path is not None:
             out_path.write_text(export_csv(store.batch_runs(batch_id), check=args.check))
             out.write(f"Wrote {out_path}.\n")
