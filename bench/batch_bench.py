@@ -9,8 +9,9 @@ import sys
 import time
 
 from tests.images import make_photo
+
 from vision.api.client import VisionClient
-from vision.batch.runner import BatchItem, run_batch
+from vision.batch.runner import BatchItem, ask_batch
 from vision.echo import ECHO_MODELS, EchoServer
 
 IMAGES = 20
@@ -34,11 +35,11 @@ def main() -> int:
         VisionClient(echo.base_url, API_KEY) as client,
     ):
         start = time.perf_counter()
-        report = run_batch(client, items, MODELS, concurrency=CONCURRENCY)
+        report = ask_batch(client, items, MODELS, concurrency=CONCURRENCY)
         wall_s = time.perf_counter() - start
 
         start = time.perf_counter()
-        sample = run_batch(client, items[:SERIAL_SAMPLE_JOBS], MODELS[:1], concurrency=1)
+        sample = ask_batch(client, items[:SERIAL_SAMPLE_JOBS], MODELS[:1], concurrency=1)
         serial_job_s = (time.perf_counter() - start) / SERIAL_SAMPLE_JOBS
     serial_s = serial_job_s * jobs
     failed = len(report.failed) + len(sample.failed)

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
         BatchProgress,
         BatchReport,
         BatchResult,
+        ask_batch,
         retry_failed,
-        run_batch,
     )
     from vision.chat.compare import (
         ModelEvent,
@@ -111,12 +111,12 @@ __all__ = [
     "VisionClient",
     "VisionError",
     "Vote",
+    "ask_batch",
     "compare_models",
     "fetch_image",
     "prepare_image",
     "rebuild_request",
     "retry_failed",
-    "run_batch",
     "stream_models",
 ]
 
@@ -144,7 +144,7 @@ _HOMES: dict[str, str] = {
     "BatchReport": "vision.batch.runner",
     "BatchResult": "vision.batch.runner",
     "retry_failed": "vision.batch.runner",
-    "run_batch": "vision.batch.runner",
+    "ask_batch": "vision.batch.runner",
     "HistoryStore": "vision.history.store",
     "Run": "vision.history.records",
     "RunImage": "vision.history.records",

@@ -19,7 +19,7 @@ def _plural(count: int, word: str) -> str:
 
 
 def _tokens_line(ask: Ask) -> str:
-    check = ask.check
+    check = ask.preflight
     line = f"≈{check.prompt_tokens:,} prompt tokens"
     if check.image_tokens:
         line += f" ({check.image_tokens:,} image + {check.text_tokens:,} text)"
@@ -35,14 +35,14 @@ def _model_line(model: str, asks: Sequence[Ask]) -> str:
     images = len(first.request.images)
     line = f"**{literal(short_name(model))}**: "
     if len(asks) > 1:
-        largest = max(asks, key=lambda ask: ask.check.prompt_tokens)
+        largest = max(asks, key=lambda ask: ask.preflight.prompt_tokens)
         line += f"{len(asks)} requests, one per image · largest {_tokens_line(largest)}"
     else:
         line += f"{_plural(images, 'image')} · {_tokens_line(first)}"
-    costs = [ask.check.estimated_cost for ask in asks]
+    costs = [ask.preflight.estimated_cost for ask in asks]
     if all(cost is not None for cost in costs):
         line += f" · ≈{format_cost(sum(cost or 0.0 for cost in costs))} at most"
-    unchecked = sum(ask.check.unchecked_images for ask in asks)
+    unchecked = sum(ask.preflight.unchecked_images for ask in asks)
     if unchecked:
         line += f" · {_plural(unchecked, 'unchecked URL image')} not counted"
     return line
@@ -54,7 +54,7 @@ def _details(plan: RunPlan) -> None:
         "|---|---|---|--:|--:|--:|",
     ]
     for ask in plan.asks:
-        for image in ask.check.images:
+        for image in ask.preflight.images:
             rows.append(
                 f"| {literal(compact_name(ask.request.model))} | {literal(clip(image.label, 30))} "
                 f"| {image.width}×{image.height} | {human_size(image.size_bytes)} "
@@ -83,7 +83,9 @@ def draw_preflight(
         if not asks:
             continue
         st.caption(_model_line(model, asks))
-        for reason in dict.fromkeys(ask.check.reason for ask in asks if ask.check.overflows):
+        for reason in dict.fromkeys(
+            ask.preflight.reason for ask in asks if ask.preflight.overflows
+        ):
             st.caption(f":red[:material/block: {literal(reason or '')}]")
     if plan.problem:
         st.caption(f":red[:material/block: {literal(plan.problem)}]")

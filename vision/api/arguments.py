@@ -56,7 +56,7 @@ def make_request(request: ChatRequest | None, fields: Mapping[str, Any]) -> Chat
     return ChatRequest(**values)
 
 
-def check_model_sees_images(models: Iterable[ModelInfo], model: str, n_images: int) -> None:
+def ensure_sees_images(models: Iterable[ModelInfo], model: str, n_images: int) -> None:
     """Raise ModelCannotSeeImagesError when images go to a model listed as text-only."""
     if n_images == 0:
         return

@@ -12,7 +12,7 @@ from typing import Any, Self
 import requests
 from urllib3.exceptions import HTTPError as URLLib3HTTPError
 
-from vision.api.arguments import check_model_sees_images, make_request
+from vision.api.arguments import ensure_sees_images, make_request
 from vision.api.request import ChatRequest, build_payload
 from vision.api.responses import (
     parse_completion,
@@ -234,7 +234,7 @@ class VisionClient:
         with self._lock:
             known = self._models
         if known is not None:
-            check_model_sees_images(known, chat.model, len(chat.images))
+            ensure_sees_images(known, chat.model, len(chat.images))
         return chat
 
     def chat(self, request: ChatRequest | None = None, **fields: Any) -> ChatResult:

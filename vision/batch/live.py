@@ -16,9 +16,9 @@ from vision.batch.runner import (
     BatchProgress,
     BatchReport,
     BatchResult,
+    ask_batch,
     new_batch_id,
     retry_failed,
-    run_batch,
 )
 from vision.errors import VisionError
 from vision.history.records import Run
@@ -62,7 +62,7 @@ class BatchView:
 
 
 class LiveBatch:
-    """run_batch (then retry_failed) on a daemon thread; results land in the history at once.
+    """ask_batch (then retry_failed) on a daemon thread; results land in the history at once.
 
     Streamlit reruns the page script on every interaction, so the batch lives in session state
     and the page only reads snapshots of it; the cancel button sets an event the batch polls.
@@ -134,7 +134,7 @@ class LiveBatch:
     def start(self) -> LiveBatch:
         """Run every image × model job; returns self."""
         return self._launch(
-            lambda client: run_batch(
+            lambda client: ask_batch(
                 client,
                 self.items,
                 self.models,

@@ -160,7 +160,7 @@ class ConcurrencyLimit:
         self._successes = 0
 
 
-def _run_job(
+def _ask_job(
     client: ChatClient,
     job: BatchJob,
     item: BatchItem,
@@ -208,7 +208,7 @@ def batch_jobs(items: Sequence[BatchItem], models: Sequence[str]) -> list[BatchJ
     return [BatchJob(item_index=i, model=m) for i in range(len(items)) for m in models]
 
 
-def run_batch(
+def ask_batch(
     client: ChatClient,
     items: Sequence[BatchItem],
     models: Sequence[str],
@@ -282,7 +282,7 @@ def run_batch(
                 queue.popleft()
                 item = items[job.item_index]
                 future = pool.submit(
-                    _run_job, client, job, item, images, keys[job], shared, batch_id
+                    _ask_job, client, job, item, images, keys[job], shared, batch_id
                 )
                 running[future] = (attempt, limit.generation)
             if not running:
@@ -333,7 +333,7 @@ def retry_failed(
     jobs = [result.job for result in report.failed] + list(report.skipped)
     if not jobs:
         raise RequestError("Nothing to retry: every job of this batch has an answer.")
-    return run_batch(
+    return ask_batch(
         client,
         report.items,
         report.models,

@@ -40,7 +40,7 @@ class Ask:
 
     request: ChatRequest = field(repr=False)
     label: str
-    check: Preflight
+    preflight: Preflight
     sent: tuple[SentImage, ...] = field(default=(), repr=False)
 
 
@@ -56,7 +56,7 @@ class RunPlan:
         """Why Send must not go ahead (a stitch failed, a request overflows), or None."""
         if self.problem:
             return self.problem
-        return next((ask.check.reason for ask in self.asks if ask.check.overflows), None)
+        return next((ask.preflight.reason for ask in self.asks if ask.preflight.overflows), None)
 
     @property
     def requests(self) -> list[ChatRequest]:
@@ -137,7 +137,7 @@ def plan_run(
     ) -> Ask:
         request = ChatRequest.asking(model, prompt, refs, options)
         info = catalog.info(model) if catalog is not None else None
-        check = preflight(
+        checked = preflight(
             model,
             prepared,
             prompt,
@@ -146,7 +146,7 @@ def plan_run(
             info,
             unchecked_images=unchecked,
         )
-        return Ask(request=request, label=label, check=check, sent=sent)
+        return Ask(request=request, label=label, preflight=checked, sent=sent)
 
     for model in models:
         if model not in several or llama_mode == "as_is":

@@ -48,7 +48,7 @@ def add_command(commands: Any) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("prompt", nargs="?", default=DEFAULT_PROMPT, metavar="PROMPT")
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=execute)
 
 
 def _images_for(model: str, sources: Sequence[str], data: dict[str, bytes]) -> list[Any]:
@@ -146,7 +146,7 @@ def _print_outcome(outcome: ModelOutcome, streamed: str, out: TextIO, *, live: b
     out.flush()
 
 
-def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Ask one or more models about the images; stream the answers, or print them as JSON."""
     settings = settings_from_env()
     files = [source for source in args.images if not is_http_url(source)]

@@ -19,7 +19,7 @@ def add_command(commands: Any) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="an image file or http(s) URL")
     parser.add_argument("--model", help="prepare for this model (its size and token estimate)")
     parser.add_argument("--json", action="store_true", help="print the reports as JSON")
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=execute)
 
 
 def _check_one(source: str, model: str | None) -> dict[str, Any]:
@@ -57,7 +57,7 @@ def _print_check(report: dict[str, Any], out: TextIO) -> None:
         out.write(f"  warning: {warning}\n")
 
 
-def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Report, per image, what would be sent or why it cannot be."""
     reports = [_check_one(source, args.model) for source in args.files]
     if args.json:

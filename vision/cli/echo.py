@@ -34,10 +34,10 @@ def add_command(commands: Any) -> None:
         default="openai",
         help="the /models response shape",
     )
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=execute)
 
 
-def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Serve the echo backend until Ctrl-C."""
     from vision.api.transport import LOOPBACK_HOSTS
     from vision.echo import EchoServer

@@ -48,7 +48,7 @@ def add_command(commands: Any) -> None:
         "--check", choices=CHECK_KINDS, default="contains", help="how to compare with expected"
     )
     parser.add_argument("--history", metavar="FILE", help="history file (default as the app)")
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=execute)
 
 
 class _Sink:
@@ -104,11 +104,11 @@ def _summary(
     out.write(f"Saved to {store.path} as batch {report.batch_id}.\n")
 
 
-def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run the batch, saving each result as it completes; 0 when every job has an answer."""
     from vision.background import BackgroundTask
     from vision.batch.files import load_items
-    from vision.batch.runner import new_batch_id, run_batch
+    from vision.batch.runner import ask_batch, new_batch_id
     from vision.history.export import export_csv
     from vision.history.store import HistoryStore
 
@@ -124,7 +124,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         sink = _Sink(store, err)
         # The batch runs in the background so that Ctrl-C here can cancel it cleanly.
         task = BackgroundTask(
-            lambda: run_batch(
+            lambda: ask_batch(
                 client,
                 items,
                 args.models,
@@ -148,7 +148,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if task.error is not None:
             raise task.error
         report = task.value
-        assert report is not None  # run_batch returned: neither an error nor a crash
+        assert report is not None  # ask_batch returned: neither an error nor a crash
         if out_path is not None:
             out_path.write_text(export_csv(store.batch_runs(batch_id), check=args.check))
             out.write(f"Wrote {out_path}.\n")

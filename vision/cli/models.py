@@ -13,7 +13,7 @@ def add_command(commands: Any) -> None:
     """Register `models` on the CLI's subcommands."""
     parser: argparse.ArgumentParser = commands.add_parser("models", help="list the server's models")
     parser.add_argument("--json", action="store_true", help="print the models as JSON")
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=execute)
 
 
 def _model_facts(info: ModelInfo) -> dict[str, Any]:
@@ -31,7 +31,7 @@ def _per_million(price: float | None) -> str:
     return "?" if price is None else f"${price * 1_000_000:.2f}"
 
 
-def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """List the server's models and whether each reads images."""
     with make_client(settings_from_env()) as client:
         models = client.list_models()
