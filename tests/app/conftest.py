@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ECHO_API_KEY
-from tests.pages import APP, TIMEOUT_S
+from tests.support.pages import APP, TIMEOUT_S
 from vision.echo import EchoServer
 
 

@@ -10,11 +10,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ECHO_API_KEY
-from tests.images import make_image
-from tests.pages import APP, LLAMA, QWEN, TIMEOUT_S
-from tests.pages import page_dump as _page_dump
-from tests.pages import shows as _shows
-from tests.pages import texts as _texts
+from tests.support.images import make_image
+from tests.support.models import LLAMA, QWEN
+from tests.support.pages import APP, TIMEOUT_S
+from tests.support.pages import page_dump as _page_dump
+from tests.support.pages import shows as _shows
+from tests.support.pages import texts as _texts
 from vision.echo import EchoServer, Fault
 from vision.history.export import export_csv, export_json, export_markdown
 from vision.history.store import HistoryStore

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.images import make_image, make_photo
+from tests.support.images import make_image, make_photo
 
 pytestmark = pytest.mark.e2e
 

@@ -11,16 +11,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.image_server import serve_images
-from tests.images import make_image, make_photo
+from tests.support.image_server import serve_images
+from tests.support.images import make_image, make_photo
+from tests.support.models import LLAMA, QWEN
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 
-LLAMA = "meta-llama/Llama-3.2-90B-Vision-Instruct"
-QWEN = "Qwen/Qwen2-VL-7B-Instruct"
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 

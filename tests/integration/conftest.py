@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.client_calls import KEY
-from tests.hostile_server import REAL_CONNECT, ImageServer, serve
+from tests.support.client_calls import KEY
+from tests.support.hostile_server import REAL_CONNECT, ImageServer, serve
 from vision.api import retry
 from vision.api.client import VisionClient
 from vision.echo import EchoServer

@@ -7,7 +7,8 @@ import threading
 import pytest
 
 from tests.conftest import ECHO_API_KEY
-from tests.images import make_image, make_photo
+from tests.support.images import make_image, make_photo
+from tests.support.models import LLAMA, QWEN
 from vision.api.client import VisionClient
 from vision.api.request import ChatRequest, RequestOptions
 from vision.api.results import ChatResult
@@ -15,15 +16,14 @@ from vision.batch.runner import (
     BatchItem,
     BatchProgress,
     BatchResult,
+    ask_batch,
     retry_failed,
-    run_batch,
 )
-from vision.echo import ECHO_MODELS, Fault
+from vision.echo import Fault
 from vision.errors import ImageError, RateLimitError, RequestError
 from vision.history.store import HistoryStore
 from vision.images.intake import prepare_image
 
-QWEN, LLAMA = ECHO_MODELS[1], ECHO_MODELS[0]
 MODELS = [QWEN, LLAMA]
 
 
@@ -85,7 +85,7 @@ def test_every_item_and_model_is_answered_and_saved_as_it_arrives(client, echo, 
         def save(result: BatchResult) -> None:
             saved_ids.append(store.save_run(result.to_run()).id)
 
-        report = run_batch(
+        report = ask_batch(
             client, items, MODELS, concurrency=3, on_result=save, on_progress=seen.append
         )
         runs = store.batch_runs(report.batch_id)
@@ -111,7 +111,7 @@ def test_every_item_and_model_is_answered_and_saved_as_it_arrives(client, echo, 
 def test_concurrency_is_bounded(echo, client):
     echo.add_fault(Fault(kind="slow", ttft_s=0.05, times=None))
     counting = CountingClient(client)
-    run_batch(counting, photo_items(6), MODELS, concurrency=2)
+    ask_batch(counting, photo_items(6), MODELS, concurrency=2)
     assert counting.max_in_flight <= 2
 
 
@@ -119,14 +119,14 @@ def test_an_image_is_prepared_once_per_model_however_often_it_appears(client):
     photo = make_photo((900, 700))
     items = [BatchItem(image=photo, prompt=f"question {i}") for i in range(4)]
     prepare = CountingPrepare()
-    report = run_batch(client, items, MODELS, prepare=prepare)
+    report = ask_batch(client, items, MODELS, prepare=prepare)
     assert len(report.results) == 8
     assert sorted(model for _, model in prepare.calls) == sorted(MODELS)
 
 
 def test_options_reach_every_request(client, echo):
     options = RequestOptions(system="Answer in one word.", temperature=0.1, max_tokens=20)
-    run_batch(client, photo_items(2), [QWEN], options=options)
+    ask_batch(client, photo_items(2), [QWEN], options=options)
     for recorded in echo.chat_requests:
         assert recorded.body["temperature"] == 0.1
         assert recorded.body["max_tokens"] == 20
@@ -136,7 +136,7 @@ def test_options_reach_every_request(client, echo):
 def test_a_429_halves_the_concurrency_and_the_job_is_retried_once(client, echo):
     echo.add_fault(Fault(kind="status", status=429, headers={"Retry-After": "0"}, times=1))
     seen: list[BatchProgress] = []
-    report = run_batch(
+    report = ask_batch(
         client, photo_items(4), MODELS, concurrency=4, on_progress=seen.append, requeue_delay_s=0
     )
     assert all(result.ok for result in report.results)
@@ -148,7 +148,7 @@ def test_a_429_halves_the_concurrency_and_the_job_is_retried_once(client, echo):
 
 def test_a_job_rate_limited_twice_fails_with_the_rate_limit_sentence(client, echo):
     echo.add_fault(Fault(kind="status", status=429, model=LLAMA, times=2))
-    report = run_batch(client, photo_items(1), MODELS, requeue_delay_s=0)
+    report = ask_batch(client, photo_items(1), MODELS, requeue_delay_s=0)
     (failed,) = report.failed
     assert failed.job.model == LLAMA
     assert isinstance(failed.error, RateLimitError)
@@ -158,7 +158,7 @@ def test_a_job_rate_limited_twice_fails_with_the_rate_limit_sentence(client, ech
 
 def test_an_unreadable_image_fails_alone_without_a_request(client, echo):
     items = [*photo_items(1), BatchItem(image=b"not an image at all", prompt="p", name="bad.png")]
-    report = run_batch(client, items, MODELS)
+    report = ask_batch(client, items, MODELS)
     assert len(report.failed) == 2
     assert all(isinstance(r.error, ImageError) for r in report.failed)
     assert len(echo.chat_requests) == 2
@@ -169,7 +169,7 @@ def test_an_unreadable_image_fails_alone_without_a_request(client, echo):
 
 def test_an_image_url_is_sent_as_a_url(client, echo):
     items = [BatchItem(image="https://example.com/cat.png", prompt="What is this?")]
-    report = run_batch(client, items, [QWEN])
+    report = ask_batch(client, items, [QWEN])
     assert report.results[0].ok
     (recorded,) = echo.chat_requests
     part = recorded.body["messages"][-1]["content"][1]
@@ -186,7 +186,7 @@ def test_cancel_stops_new_jobs_and_keeps_the_completed_ones(client, echo, tmp_pa
         delivered.append(result)
         cancel.set()
 
-    report = run_batch(
+    report = ask_batch(
         client, photo_items(10), MODELS, concurrency=2, on_result=keep_and_cancel, cancel=cancel
     )
     assert report.cancelled
@@ -199,7 +199,7 @@ def test_cancel_stops_new_jobs_and_keeps_the_completed_ones(client, echo, tmp_pa
 
 def test_retry_failed_runs_only_the_failed_and_skipped_jobs(client, echo):
     echo.add_fault(Fault(kind="status", status=500, model=QWEN, times=1))
-    first = run_batch(client, photo_items(3), MODELS, concurrency=1)
+    first = ask_batch(client, photo_items(3), MODELS, concurrency=1)
     assert len(first.failed) == 1
     before = len(echo.chat_requests)
     again = retry_failed(client, first)
@@ -210,12 +210,12 @@ def test_retry_failed_runs_only_the_failed_and_skipped_jobs(client, echo):
 
 
 def test_nothing_to_retry_and_bad_arguments_are_sentences(client):
-    report = run_batch(client, photo_items(1), [QWEN])
+    report = ask_batch(client, photo_items(1), [QWEN])
     with pytest.raises(RequestError, match="Nothing to retry"):
         retry_failed(client, report)
     with pytest.raises(RequestError, match="at least one model"):
-        run_batch(client, photo_items(1), [])
+        ask_batch(client, photo_items(1), [])
     with pytest.raises(RequestError, match="at least one image"):
-        run_batch(client, [], [QWEN])
+        ask_batch(client, [], [QWEN])
     with pytest.raises(RequestError, match="concurrency"):
-        run_batch(client, photo_items(1), [QWEN], concurrency=0)
+        ask_batch(client, photo_items(1), [QWEN], concurrency=0)

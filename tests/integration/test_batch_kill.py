@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ECHO_API_KEY
-from tests.images import make_image
+from tests.support.images import make_image
 from vision.echo import ECHO_MODELS, EchoServer
 from vision.history.records import Run
 from vision.history.store import HistoryStore

@@ -13,12 +13,11 @@ import pytest
 import requests
 
 from tests.conftest import ECHO_API_KEY
-from tests.images import make_image, make_photo
+from tests.support.images import make_image, make_photo
+from tests.support.models import LLAMA, QWEN
 from vision.echo import TEXT_ONLY_MODEL, EchoServer, Fault
 
 REPO = Path(__file__).resolve().parents[2]
-LLAMA = "meta-llama/Llama-3.2-90B-Vision-Instruct"
-QWEN = "Qwen/Qwen2-VL-7B-Instruct"
 PROMPT = "What is in this image?"
 SENTINEL_KEY = "sk-cli-sentinel-0123456789"
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.client_calls import KEY, LLAMA, QWEN, closed_port, split_stream
-from tests.images import make_photo
+from tests.support.client_calls import KEY, closed_port, split_stream
+from tests.support.images import make_photo
+from tests.support.models import LLAMA, QWEN
 from vision import prepare_image
 from vision.api.client import VisionClient
 from vision.api.request import ChatRequest, ImageRef

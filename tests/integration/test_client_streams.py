@@ -10,7 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.client_calls import KEY, LLAMA, QWEN, SENTINEL, closed_port, split_stream
+from tests.support.client_calls import KEY, SENTINEL, closed_port, split_stream
+from tests.support.models import LLAMA, QWEN
 from vision.api.client import VisionClient
 from vision.echo import ECHO_MODELS, TEXT_ONLY_MODEL, EchoServer, Fault
 from vision.errors import (

@@ -8,14 +8,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.support.models import LLAMA, QWEN
 from vision.api.client import VisionClient
 from vision.api.request import ChatRequest
 from vision.chat.compare import ModelEvent, compare_models, stream_models
-from vision.echo import ECHO_MODELS, Fault
+from vision.echo import Fault
 from vision.errors import BadRequestError, ModelNotAvailableError, StreamError
 
 KEY = "test-key"
-LLAMA, QWEN = ECHO_MODELS[0], ECHO_MODELS[1]
 MISSING = "nobody/NoSuchModel"
 
 

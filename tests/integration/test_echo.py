@@ -8,19 +8,18 @@ import pytest
 import requests
 
 from tests.conftest import ECHO_API_KEY
-from tests.echo_requests import (
+from tests.support.echo_requests import (
     AUTH,
-    LLAMA,
     PNG,
     PROMPT,
-    QWEN,
     SYSTEM,
     data_url,
     png_url,
     post,
     seed_body,
 )
-from tests.images import make_animated, make_image, make_photo
+from tests.support.images import make_animated, make_image, make_photo
+from tests.support.models import LLAMA, QWEN
 from vision.echo import (
     ECHO_MODELS,
     TEXT_ONLY_MODEL,

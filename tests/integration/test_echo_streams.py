@@ -10,16 +10,15 @@ from typing import Any
 import pytest
 import requests
 
-from tests.echo_requests import (
+from tests.support.echo_requests import (
     AUTH,
-    LLAMA,
-    QWEN,
     png_url,
     post,
     seed_body,
     sse_events,
     stream_body,
 )
+from tests.support.models import LLAMA, QWEN
 from vision.echo import (
     ECHO_MODELS,
     QUOTA_BODY,

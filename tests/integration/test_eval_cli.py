@@ -8,12 +8,11 @@ import io
 import pytest
 
 from tests.conftest import ECHO_API_KEY
-from tests.images import make_image
+from tests.support.images import make_image
+from tests.support.models import LLAMA, QWEN
 from vision.cli.main import main
-from vision.echo import ECHO_MODELS, Fault
+from vision.echo import Fault
 from vision.history.store import HistoryStore
-
-QWEN, LLAMA = ECHO_MODELS[1], ECHO_MODELS[0]
 
 
 @pytest.fixture

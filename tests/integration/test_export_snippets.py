@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from tests.conftest import ECHO_API_KEY
-from tests.images import make_image
+from tests.support.images import make_image
 from vision.api.request import ChatRequest, ImageRef, build_payload
 from vision.echo import ECHO_MODELS
 from vision.history.export import CodeExport, as_curl, as_python

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.hostile_server import PNG, fetch
+from tests.support.hostile_server import PNG, fetch
 from vision import URLBlockedError, URLFetchError
 from vision.images.sniff import sniff_image
 

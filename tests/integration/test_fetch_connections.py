@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests.adapters
 
-from tests.hostile_server import PNG, REAL_GETADDRINFO, ImageServer, fetch, serve
+from tests.support.hostile_server import PNG, REAL_GETADDRINFO, ImageServer, fetch, serve
 from vision import URLBlockedError, URLFetchError, fetch_image
 
 pytestmark = pytest.mark.usefixtures("loopback_only")

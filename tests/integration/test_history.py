@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from PIL import Image
 
-from tests.images import make_image, make_photo
+from tests.support.images import make_image, make_photo
 from vision.api.request import ChatRequest
 from vision.api.results import ChatResult, Usage
 from vision.errors import APITimeoutError, HistoryError

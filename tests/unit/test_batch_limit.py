@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.images import make_image
+from tests.support.images import make_image
 from vision.batch.preparation import PreparedImagePool
 from vision.batch.runner import ConcurrencyLimit
 from vision.images.intake import prepare_image

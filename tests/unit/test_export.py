@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.images import make_image
+from tests.support.images import make_image
+from tests.support.models import LLAMA, QWEN
 from vision.api.request import ChatRequest, ImageRef, Turn, build_payload
 from vision.api.results import Usage
 from vision.history.export import as_curl, as_python, export_csv, export_json, export_markdown
@@ -49,7 +50,7 @@ def sample_runs() -> list[Run]:
             prompt='Read the "total", please,\nthen stop.',
             system="Be brief.",
             params={"temperature": 0.2, "max_tokens": 50},
-            model="Qwen/Qwen2-VL-7B-Instruct",
+            model=QWEN,
             answer='=HYPERLINK("http://evil")\nTotal: 12.50',
             usage=Usage(prompt_tokens=100, completion_tokens=8, total_tokens=108),
             latency_s=1.25,
@@ -64,7 +65,7 @@ def sample_runs() -> list[Run]:
             kind="batch_item",
             batch_id="b1",
             prompt="Read the total",
-            model="meta-llama/Llama-3.2-90B-Vision-Instruct",
+            model=LLAMA,
             error="The server did not answer within 120 s; try again later.",
             complete=False,
             expected="12.50",
@@ -75,7 +76,7 @@ def sample_runs() -> list[Run]:
 
 def sample_request() -> ChatRequest:
     return ChatRequest(
-        model="Qwen/Qwen2-VL-7B-Instruct",
+        model=QWEN,
         prompt='It\'s a "test" with $HOME, `ticks`, \\ and ünïcode',
         images=(
             ImageRef(url=data_url("image/png", PNG)),
@@ -104,7 +105,7 @@ def test_json_export_holds_every_fact_but_not_the_thumbnail():
 def test_markdown_export_shows_model_prompt_answer_and_steps():
     text = export_markdown(sample_runs(), title="Batch b1")
     assert text.startswith("# Batch b1")
-    assert "## 1. Qwen/Qwen2-VL-7B-Instruct" in text
+    assert f"## 1. {QWEN}" in text
     assert "> then stop." in text
     assert "Total: 12.50" in text
     assert "steps: EXIF rotated; resized 1600×1200 → 800×600" in text

@@ -9,7 +9,7 @@ import os
 import pytest
 from PIL import ExifTags, Image
 
-from tests.images import (
+from tests.support.images import (
     make_16bit_png,
     make_animated,
     make_image,
@@ -18,6 +18,7 @@ from tests.images import (
     make_transparent_palette_png,
     png_bomb,
 )
+from tests.support.models import QWEN
 from vision import (
     ImageError,
     ImageTooLargeError,
@@ -253,17 +254,15 @@ def test_fitting_png_passes_through_byte_for_byte():
 
 def test_preparation_is_deterministic():
     photo = make_oriented_photo(6, (1200, 900))
-    first = prepare_image(photo, model="Qwen/Qwen2-VL-7B-Instruct")
-    second = prepare_image(photo, model="Qwen/Qwen2-VL-7B-Instruct")
+    first = prepare_image(photo, model=QWEN)
+    second = prepare_image(photo, model=QWEN)
     assert first == second
     assert first.data == second.data
 
 
 def test_token_budget_out_of_range_is_a_request_error():
     with pytest.raises(RequestError, match="between 256 and 16384"):
-        prepare_image(
-            make_photo((800, 600)), model="Qwen/Qwen2-VL-7B-Instruct", qwen_token_budget=10
-        )
+        prepare_image(make_photo((800, 600)), model=QWEN, qwen_token_budget=10)
 
 
 def test_multi_picture_jpeg_sends_only_the_main_picture_losslessly():

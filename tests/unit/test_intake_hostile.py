@@ -8,7 +8,8 @@ import random
 import pytest
 from PIL import Image
 
-from tests.images import make_animated, make_oriented_photo, make_photo
+from tests.support.images import make_animated, make_oriented_photo, make_photo
+from tests.support.models import QWEN
 from vision import ImageError, prepare_image
 
 # Pillow warns (UserWarning) about the corrupt EXIF these inputs carry; that is expected here.
@@ -41,7 +42,7 @@ def test_damaged_images_fail_only_as_image_errors(name):
     rng = random.Random(name)  # noqa: S311 - reproducible damage, not secrets
     for _ in range(150):
         data = damaged(SEEDS[name], rng)
-        for model in (None, "Qwen/Qwen2-VL-7B-Instruct"):
+        for model in (None, QWEN):
             try:
                 prepared = prepare_image(data, model=model)
             except ImageError as exc:

@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image, PngImagePlugin
 
-from tests.images import make_oriented_photo, make_photo
+from tests.support.images import make_oriented_photo, make_photo
 from vision import prepare_image
 from vision.images.metadata import strip_metadata
 

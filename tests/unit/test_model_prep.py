@@ -7,13 +7,12 @@ import io
 import pytest
 from PIL import Image
 
-from tests.images import make_heic, make_image, make_photo, make_screenshot
+from tests.support.images import make_heic, make_image, make_photo, make_screenshot
+from tests.support.models import LLAMA, QWEN
 from vision import RequestError, prepare_image
 from vision.images.profiles import best_canvas, image_count_warning
 from vision.images.stitch import stitch_grid
 
-QWEN = "Qwen/Qwen2-VL-7B-Instruct"
-LLAMA = "meta-llama/Llama-3.2-90B-Vision-Instruct"
 OTHER = "mistralai/Pixtral-12B-2409"
 
 

@@ -7,13 +7,12 @@ import io
 import pytest
 from PIL import Image
 
-from tests.images import make_image, make_oriented_photo, make_photo
+from tests.support.images import make_image, make_oriented_photo, make_photo
+from tests.support.models import LLAMA, QWEN
 from vision import ImageError, ModelInfo, prepare_image
 from vision.chat.preflight import format_cost, preflight, usage_warning
 from vision.images.thumbnail import thumbnail
 
-QWEN = "Qwen/Qwen2-VL-7B-Instruct"
-LLAMA = "meta-llama/Llama-3.2-90B-Vision-Instruct"
 QWEN_INFO = ModelInfo(
     id=QWEN,
     context_window=32_768,
@@ -100,9 +99,9 @@ def test_usage_close_to_the_estimate_or_without_images_is_quiet(estimate, prompt
 
 
 def test_llama_usage_proves_nothing_about_its_images_and_is_quiet():
-    model = "meta-llama/Llama-3.2-90B-Vision-Instruct"
+    model = LLAMA
     assert usage_warning(6_405, 40, model=model) is None
-    assert usage_warning(6_405, 40, model="Qwen/Qwen2-VL-7B-Instruct") is not None
+    assert usage_warning(6_405, 40, model=QWEN) is not None
 
 
 def test_missing_usage_is_quiet():

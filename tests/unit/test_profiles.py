@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.models import LLAMA, QWEN
 from vision.errors import UnsupportedImageError
 from vision.images.profiles import (
     best_canvas,
@@ -16,8 +17,6 @@ from vision.images.profiles import (
     smart_resize,
 )
 
-QWEN = "Qwen/Qwen2-VL-7B-Instruct"
-LLAMA = "meta-llama/Llama-3.2-90B-Vision-Instruct"
 BUDGET_1280 = 1280 * 28 * 28
 
 # input (W, H) -> hub default (W, H, tokens), 1280-token budget (W, H, tokens),

@@ -6,16 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.images import make_image
+from tests.support.images import make_image
+from tests.support.models import LLAMA, QWEN
 from vision.api.request import build_payload
 from vision.errors import HistoryError
 from vision.history.records import Run, RunImage, image_from_prepared
 from vision.history.replay import rebuild_request, run_images
 from vision.history.store import HistoryStore
 from vision.images.intake import prepare_image
-
-LLAMA = "meta-llama/Llama-3.2-90B-Vision-Instruct"
-QWEN = "Qwen/Qwen2-VL-7B-Instruct"
 
 
 @pytest.fixture

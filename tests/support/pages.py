@@ -1,4 +1,4 @@
-"""What every page test needs: the app's path, the documented models, and reading the page."""
+"""What every page test needs: the app's path and timeout, and reading the page."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
-LLAMA = "meta-llama/Llama-3.2-90B-Vision-Instruct"
-QWEN = "Qwen/Qwen2-VL-7B-Instruct"
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 TIMEOUT_S = 60
 
 _TEXT_ELEMENTS = ("markdown", "caption", "error", "warning", "info", "success", "title", "toast")

@@ -1,4 +1,4 @@
-"""What the client tests share: the key and models, a stream split into its parts, a closed port."""
+"""What the client tests share: the key, a stream split into its parts, a closed port."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ from collections.abc import Iterable
 
 from tests.conftest import ECHO_API_KEY
 from vision.api.results import ChatResult
-from vision.echo import ECHO_MODELS
 
 KEY = ECHO_API_KEY
-LLAMA, QWEN = ECHO_MODELS[0], ECHO_MODELS[1]
 SENTINEL = "io-SENTINEL-key-0123456789"
 
 

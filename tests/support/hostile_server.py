@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.images import make_image
+from tests.support.images import make_image
 from vision import FetchedImage, fetch_image
 
 PNG = make_image("PNG", (32, 24))

@@ -8,11 +8,10 @@ from typing import Any
 import requests
 
 from tests.conftest import ECHO_API_KEY
-from tests.images import make_image
+from tests.support.images import make_image
+from tests.support.models import QWEN
 from vision.echo import EchoServer
 
-QWEN = "Qwen/Qwen2-VL-7B-Instruct"
-LLAMA = "meta-llama/Llama-3.2-90B-Vision-Instruct"
 SYSTEM = "You are an AI assistant."
 PROMPT = "What is in this image?"
 AUTH = {"Authorization": f"Bearer {ECHO_API_KEY}"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.pages import texts as _texts
+from tests.support.pages import texts as _texts
 
 
 def upload(at: AppTest, *files: tuple[str, bytes, str]) -> None:

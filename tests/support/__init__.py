@@ -1,0 +1,1 @@
+"""What several test files share: images, backends, page readers, model ids."""
