@@ -19,8 +19,10 @@ EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `python -m vision`, one subcommand per module of vision.cli."""
+    # Installed, the command is `vision`; from a checkout, `python -m vision`.
+    installed = not sys.argv[0].endswith("__main__.py")
     parser = argparse.ArgumentParser(
-        prog="python -m vision",
+        prog="vision" if installed else "python -m vision",
         description="Send images and a prompt to IO Intelligence vision models.",
         epilog=f"Configuration: {API_KEY_VARIABLE} and {BASE_URL_VARIABLE} (environment).",
     )
