@@ -14,7 +14,7 @@ from pathlib import Path
 
 import PIL
 
-from bench import batch_bench, intake_bench, page_bench
+from bench import batch_bench, intake_bench, page_bench, startup_bench
 from bench.sections import Verdict, summary
 
 
@@ -52,6 +52,7 @@ def main() -> int:
     verdicts.extend(page_bench.page_section(files))
     del files
     verdicts.extend(_batch())
+    verdicts.extend(startup_bench.startup_section())
     summary(verdicts)
     print(f"(whole benchmark: {time.perf_counter() - start:.0f} s)")
     return 1 if any(verdict.passed is False for verdict in verdicts) else 0

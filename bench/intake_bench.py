@@ -219,7 +219,7 @@ def _run_worker(directory: Path, *, trace: bool) -> dict[str, Any]:
     command = [sys.executable, "-m", "bench.intake_bench", "--worker", str(directory)]
     if trace:
         command.append("--trace")
-    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=True)  # noqa: S603
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=True)
     report: dict[str, Any] = json.loads(done.stdout)
     return report
 
