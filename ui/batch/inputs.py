@@ -8,6 +8,17 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from ui.shared.models import pick_models
+from ui.shared.session import (
+    BATCH_CONCURRENCY_KEY,
+    BATCH_FILES_KEY,
+    BATCH_FOLDER_KEY,
+    BATCH_FOLDER_MODE_KEY,
+    BATCH_MODELS_KEY,
+    BATCH_PROMPT_KEY,
+    BATCH_TABLE_KEY,
+    BATCH_TAG_KEY,
+    BATCH_URLS_KEY,
+)
 from vision.api.catalog import Catalog, sees_images, short_name
 from vision.api.request import DEFAULT_PROMPT
 from vision.batch.files import IMAGE_SUFFIXES
@@ -16,15 +27,6 @@ from vision.batch.runner import BatchItem
 from vision.errors import RequestError
 from vision.limits import DEFAULT_CONCURRENCY
 
-FILES_KEY = "batch_images"
-FOLDER_KEY = "batch_folder"
-FOLDER_MODE_KEY = "batch_folder_mode"
-URLS_KEY = "batch_urls"
-TABLE_KEY = "batch_table"
-PROMPT_KEY = "batch_prompt"
-TAG_KEY = "batch_tag"
-MODELS_KEY = "batch_models"
-CONCURRENCY_KEY = "batch_concurrency"
 # More than this rarely helps: the API answers 429 and the batch halves its pace anyway.
 MAX_CONCURRENCY = 16
 FOLDER_TYPES = sorted(suffix.lstrip(".") for suffix in IMAGE_SUFFIXES)
@@ -43,14 +45,14 @@ class BatchPlan:
 def _uploads(disabled: bool) -> list[Upload]:
     folder = st.toggle(
         "Upload a whole folder",
-        key=FOLDER_MODE_KEY,
+        key=BATCH_FOLDER_MODE_KEY,
         disabled=disabled,
         help="Pick a folder: every image file in it joins the batch.",
     )
     if folder:
         files = st.file_uploader(
             "Image folder",
-            key=FOLDER_KEY,
+            key=BATCH_FOLDER_KEY,
             type=FOLDER_TYPES,
             accept_multiple_files="directory",
             disabled=disabled,
@@ -58,7 +60,7 @@ def _uploads(disabled: bool) -> list[Upload]:
     else:
         files = st.file_uploader(
             "Images",
-            key=FILES_KEY,
+            key=BATCH_FILES_KEY,
             accept_multiple_files=True,
             disabled=disabled,
             help="As many as you like: each image is one item, sent on its own to every model.",
@@ -73,14 +75,14 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
         uploads = _uploads(disabled)
         urls = st.text_area(
             "Image URLs",
-            key=URLS_KEY,
+            key=BATCH_URLS_KEY,
             placeholder="https://example.com/chart.png (one URL per line)",
             height=80,
             disabled=disabled,
         )
         table = st.file_uploader(
             "CSV of images (optional)",
-            key=TABLE_KEY,
+            key=BATCH_TABLE_KEY,
             type=["csv", "txt"],
             disabled=disabled,
             help="Columns: url or image (an http(s) URL or the name of an uploaded file), "
@@ -88,17 +90,17 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
         )
     with ask_panel:
         prompt = st.text_area(
-            "Prompt", value=DEFAULT_PROMPT, key=PROMPT_KEY, height=90, disabled=disabled
+            "Prompt", value=DEFAULT_PROMPT, key=BATCH_PROMPT_KEY, height=90, disabled=disabled
         )
         tag = st.text_input(
             "Tag (optional)",
-            key=TAG_KEY,
+            key=BATCH_TAG_KEY,
             placeholder="OCR, chart, photo…",
             disabled=disabled,
             help="Given to every item whose CSV row has no tag of its own.",
         )
         models = (
-            pick_models(catalog, key=MODELS_KEY, label="Models to compare", disabled=disabled)
+            pick_models(catalog, key=BATCH_MODELS_KEY, label="Models to compare", disabled=disabled)
             if catalog is not None
             else []
         )
@@ -108,7 +110,7 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
                 min_value=1,
                 max_value=MAX_CONCURRENCY,
                 value=DEFAULT_CONCURRENCY,
-                key=CONCURRENCY_KEY,
+                key=BATCH_CONCURRENCY_KEY,
                 disabled=disabled,
                 help="Halved automatically while the API answers 429 (too many requests).",
             )

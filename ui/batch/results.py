@@ -8,12 +8,12 @@ from typing import Any
 import streamlit as st
 
 from ui.shared.charts import bar_charts, percent_column
+from ui.shared.session import BATCH_CHECK_KEY
 from ui.shared.thumbnails import thumbnail_data_url
 from vision.api.catalog import short_name
 from vision.history.records import Run
 from vision.scoring.checks import CHECK_KINDS, CheckKind, check_run, model_stats, pass_rates
 
-CHECK_KEY = "batch_check"
 CHECK_LABELS = {
     "contains": "Answer contains the expected text",
     "exact": "Answer equals the expected text",
@@ -97,7 +97,7 @@ def choose_check() -> CheckKind:
     kind: CheckKind = st.selectbox(
         "Check answers against the expected text",
         CHECK_KINDS,
-        key=CHECK_KEY,
+        key=BATCH_CHECK_KEY,
         format_func=lambda kind: CHECK_LABELS[kind],
     )
     return kind

@@ -9,6 +9,7 @@ from typing import Any
 import streamlit as st
 
 from ui.shared.charts import bar_charts, percent_column
+from ui.shared.session import VOTES_KEY_PREFIX
 from ui.shared.thumbnails import thumbnail_data_url
 from vision.api.catalog import short_name
 from vision.errors import VisionError
@@ -40,7 +41,7 @@ CHOICE_WORDS: dict[str, str] = {
 
 
 def _state(key: str) -> dict[str, Any]:
-    state: dict[str, Any] = st.session_state.setdefault(f"_votes_{key}", {})
+    state: dict[str, Any] = st.session_state.setdefault(VOTES_KEY_PREFIX + key, {})
     return state
 
 

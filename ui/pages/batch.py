@@ -15,6 +15,7 @@ from ui.batch.votes import leaderboard_panel, vote_panel
 from ui.shared.backend import Backend, client_for, new_client
 from ui.shared.exports import download_buttons
 from ui.shared.models import catalog_for
+from ui.shared.session import BATCH_KEY, BATCH_WATCHING_KEY
 from ui.shared.sidebar import choose_backend
 from ui.shared.store import history_store
 from vision.api.request import RequestOptions
@@ -22,8 +23,6 @@ from vision.batch.live import BatchView, LiveBatch
 from vision.errors import HistoryError
 from vision.history.store import HistoryStore
 
-BATCH_KEY = "batch"
-WATCHING_KEY = "_batch_watching"
 # How often the progress panel redraws while a batch runs (the rest of the page stays idle).
 PROGRESS_EVERY_S = 0.5
 
@@ -44,14 +43,14 @@ def _start(backend: Backend, store: HistoryStore, plan: BatchPlan) -> None:
         concurrency=plan.concurrency,
         options=RequestOptions(),
     ).start()
-    st.session_state[WATCHING_KEY] = True
+    st.session_state[BATCH_WATCHING_KEY] = True
 
 
 def _retry() -> None:
     live: LiveBatch | None = st.session_state.get(BATCH_KEY)
     if live is not None:
         live.retry()
-        st.session_state[WATCHING_KEY] = True
+        st.session_state[BATCH_WATCHING_KEY] = True
 
 
 def _cancel() -> None:
@@ -67,7 +66,7 @@ def _progress_panel() -> None:
         return
     view = live.view()
     if not view.running:
-        if st.session_state.pop(WATCHING_KEY, False):
+        if st.session_state.pop(BATCH_WATCHING_KEY, False):
             st.rerun(scope="app")  # the batch ended: draw the results
         return
     progress = view.progress

@@ -14,6 +14,7 @@ from ui.pages.playground import render as playground
 from ui.playground.reopen import reopen_run
 from ui.shared.backend import Backend, client_for
 from ui.shared.exports import copy_as_code, download_buttons, forget_code
+from ui.shared.session import HISTORY_FLASH_KEY, HISTORY_REBUILT_KEY
 from ui.shared.sidebar import choose_backend
 from ui.shared.store import history_store
 from ui.shared.thumbnails import thumbnail_data_url
@@ -28,13 +29,10 @@ from vision.markdown import answer_markdown, clip, literal
 
 ALL = "All"
 PAGE_SIZE = 50
-FLASH_KEY = "_history_flash"
-# Requests rebuilt for "Export and code", by run id, while that panel is open.
-REBUILT_KEY = "_history_rebuilt"
 
 
 def _flash(message: str) -> None:
-    st.session_state[FLASH_KEY] = message
+    st.session_state[HISTORY_FLASH_KEY] = message
 
 
 def _filters(store: HistoryStore) -> dict[str, Any]:
@@ -77,7 +75,9 @@ def _rerun(store: HistoryStore, backend: Backend | None, run: Run) -> None:
 
 def _rebuilt(store: HistoryStore, run: Run) -> ChatRequest | VisionError:
     """The run's request, rebuilt once while its code is shown: rebuilding prepares each image."""
-    cache: dict[int, ChatRequest | VisionError] = st.session_state.setdefault(REBUILT_KEY, {})
+    cache: dict[int, ChatRequest | VisionError] = st.session_state.setdefault(
+        HISTORY_REBUILT_KEY, {}
+    )
     if run.id not in cache:
         try:
             cache[run.id] = rebuild_request(run, store)
@@ -108,7 +108,7 @@ def _actions(store: HistoryStore, backend: Backend | None, run: Run) -> None:
     with more:
         show = st.toggle("Export and code", key=f"more_{run.id}")
     if not show:
-        st.session_state.get(REBUILT_KEY, {}).pop(run.id, None)
+        st.session_state.get(HISTORY_REBUILT_KEY, {}).pop(run.id, None)
         forget_code(f"code_{run.id}")
         return
     download_buttons([run], name=f"run-{run.id}", key=f"export_{run.id}", title=f"Run {run.id}")
@@ -167,7 +167,7 @@ def render() -> None:
     )
     try:
         store = history_store()
-        if message := st.session_state.pop(FLASH_KEY, None):
+        if message := st.session_state.pop(HISTORY_FLASH_KEY, None):
             st.info(message, icon=":material/info:")
         filters = _filters(store)
         runs = store.search_runs(**filters, limit=PAGE_SIZE)

@@ -21,7 +21,14 @@ from ui.shared.backend import (
     loopback_urls_allowed,
 )
 from ui.shared.models import catalog_for, forget_catalog, pick_models
-from ui.shared.session import LIVE_KEY, attachments, preparation_cache, stitch_cache
+from ui.shared.session import (
+    DUPLICATE_CLICK_KEY,
+    LIVE_KEY,
+    SEND_REQUESTED_KEY,
+    attachments,
+    preparation_cache,
+    stitch_cache,
+)
 from ui.shared.sidebar import KEY_INPUT, choose_backend
 from vision.api.catalog import Catalog, sees_images, short_name
 from vision.api.request import DEFAULT_PROMPT
@@ -34,9 +41,6 @@ from vision.markdown import literal
 from vision.settings import API_KEY_VARIABLE
 from vision.urls.sending import DEFAULT_URL_MODE, URLMode
 
-SEND_REQUESTED = "_send_requested"
-DUPLICATE_CLICK = "_duplicate_click"
-
 
 def _streaming(run: LiveAnswers | None) -> bool:
     return run is not None and run.running
@@ -44,10 +48,10 @@ def _streaming(run: LiveAnswers | None) -> bool:
 
 def _request_send() -> None:
     """The Send button's callback: at most one run at a time, however often it is clicked."""
-    if _streaming(st.session_state.get(LIVE_KEY)) or st.session_state.get(SEND_REQUESTED):
-        st.session_state[DUPLICATE_CLICK] = True
+    if _streaming(st.session_state.get(LIVE_KEY)) or st.session_state.get(SEND_REQUESTED_KEY):
+        st.session_state[DUPLICATE_CLICK_KEY] = True
         return
-    st.session_state[SEND_REQUESTED] = True
+    st.session_state[SEND_REQUESTED_KEY] = True
 
 
 def _image_inputs() -> tuple[list[UploadedFile], list[str], URLMode]:
@@ -236,7 +240,7 @@ def render() -> None:
         plan=plan,
     )
     current: LiveAnswers | None = st.session_state.get(LIVE_KEY)
-    requested = bool(st.session_state.pop(SEND_REQUESTED, False))
+    requested = bool(st.session_state.pop(SEND_REQUESTED_KEY, False))
     busy = requested or _streaming(current)
     with send_slot:
         st.button(
@@ -253,7 +257,7 @@ def render() -> None:
             st.caption("The models are answering; Send comes back when they finish.")
         elif reason:
             st.caption(f":material/block: {literal(reason)}")
-    if st.session_state.pop(DUPLICATE_CLICK, False):
+    if st.session_state.pop(DUPLICATE_CLICK_KEY, False):
         st.toast("Already sending: the first click is the one that counts.")
     if (
         requested

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from ui.shared.session import LLAMA_MODE_KEY
 from vision.api.catalog import compact_name
 from vision.chat.plan import (
     DEFAULT_LLAMA_MODE,
@@ -16,8 +17,6 @@ from vision.chat.plan import (
 )
 from vision.chat.preparation import ImageStatus
 from vision.images.profiles import profile_for
-
-LLAMA_MODE_KEY = "llama_images"
 
 
 def choose_llama_mode(models: Sequence[str], statuses: Sequence[ImageStatus]) -> LlamaMode:

@@ -8,13 +8,13 @@ from collections.abc import Sequence
 import streamlit as st
 
 from ui.shared.exports import copy_as_code, download_buttons
+from ui.shared.session import DIFF_TOGGLE_KEY
 from vision.api.catalog import compact_name, short_name
 from vision.chat.conversation import Conversation
 from vision.chat.diff import DiffOp, answer_diff, similarity
 from vision.history.records import Run
 from vision.markdown import clip
 
-DIFF_TOGGLE_KEY = "diff_on"
 _STYLE: dict[DiffOp, str] = {
     "insert": '<ins style="background:rgba(33,195,84,.22);text-decoration:none">{}</ins>',
     "delete": '<del style="background:rgba(255,75,75,.22)">{}</del>',

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
+from ui.shared.session import CLIENT_KEY
 from vision.api.client import VisionClient
 from vision.echo import EchoServer
 from vision.settings import (
@@ -111,12 +112,12 @@ def new_client(backend: Backend) -> VisionClient:
 
 def client_for(backend: Backend) -> VisionClient:
     """The session's client for this backend, created once per backend and key."""
-    cached = st.session_state.get("_client")
+    cached = st.session_state.get(CLIENT_KEY)
     if cached is not None and cached[0] == backend:
         client: VisionClient = cached[1]
         return client
     if cached is not None:
         cached[1].close()
     client = new_client(backend)
-    st.session_state["_client"] = (backend, client)
+    st.session_state[CLIENT_KEY] = (backend, client)
     return client

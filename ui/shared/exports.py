@@ -8,6 +8,7 @@ from functools import partial
 import streamlit as st
 
 from ui.shared.backend import configured_settings
+from ui.shared.session import CODE_KEY
 from vision.api.request import ChatRequest
 from vision.history.export import (
     API_KEY_ENV,
@@ -20,9 +21,6 @@ from vision.history.export import (
 )
 from vision.history.records import Run
 from vision.scoring.checks import CheckKind
-
-# Per copy-as-code panel: the request shown and its snippets.
-CODE_KEY = "_code_snippets"
 
 
 def download_buttons(

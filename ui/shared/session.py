@@ -27,7 +27,51 @@ EARLIER_KEY = "earlier_conversations"
 LIVE_KEY = "_live_answers"
 FOLLOW_UP_KEY = "follow_up"
 
+# Per copy-as-code panel: the request shown and its snippets.
+CODE_KEY = "_code_snippets"
+
+# How several images go to Llama 3.2 (a widget).
+LLAMA_MODE_KEY = "llama_images"
+
+# The word diff's toggle (a widget).
+DIFF_TOGGLE_KEY = "diff_on"
+
+# The Batch page's inputs (widgets).
+BATCH_FILES_KEY = "batch_images"
+BATCH_FOLDER_KEY = "batch_folder"
+BATCH_FOLDER_MODE_KEY = "batch_folder_mode"
+BATCH_URLS_KEY = "batch_urls"
+BATCH_TABLE_KEY = "batch_table"
+BATCH_PROMPT_KEY = "batch_prompt"
+BATCH_TAG_KEY = "batch_tag"
+BATCH_MODELS_KEY = "batch_models"
+BATCH_CONCURRENCY_KEY = "batch_concurrency"
+
+# The Batch page's check kind (a widget).
+BATCH_CHECK_KEY = "batch_check"
+
+# The History page's one-off message.
+HISTORY_FLASH_KEY = "_history_flash"
+# Requests rebuilt for "Export and code", by run id, while that panel is open.
+HISTORY_REBUILT_KEY = "_history_rebuilt"
+
+# The Batch page's batch in the background, and whether the page watches it.
+BATCH_KEY = "batch"
+BATCH_WATCHING_KEY = "_batch_watching"
+
+# The Playground's Send button: a click waiting for the next run, and a second click.
+SEND_REQUESTED_KEY = "_send_requested"
+DUPLICATE_CLICK_KEY = "_duplicate_click"
+
+# The model list of the session's backend.
 CATALOG_KEY = "_catalog"
+
+# The session's API client and the backend it was made for.
+CLIENT_KEY = "_client"
+# Per blind-vote panel (this prefix and the panel's key): the pair on screen and the last vote.
+VOTES_KEY_PREFIX = "_votes_"
+
+# Values kept per session (see the functions below).
 ATTACHMENTS_KEY = "_attachments"
 PREPARATION_KEY = "_preparation"
 STITCHED_KEY = "_stitched"
