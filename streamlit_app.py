@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from ui.pages.playground import render as playground
 from ui.shared.backend import configured_settings
 
 _, key_source = configured_settings()
@@ -16,7 +15,11 @@ st.set_page_config(
 st.navigation(
     [
         st.Page(
-            playground, title="Playground", icon=":material/photo_library:", url_path="playground"
+            "ui/pages/playground.py",
+            title="Playground",
+            icon=":material/photo_library:",
+            url_path="playground",
+            default=True,
         ),
         st.Page("ui/pages/batch.py", title="Batch", icon=":material/table_view:", url_path="batch"),
         st.Page(

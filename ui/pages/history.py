@@ -10,7 +10,6 @@ from typing import Any
 
 import streamlit as st
 
-from ui.pages.playground import render as playground
 from ui.playground.reopen import reopen_run
 from ui.shared.backend import Backend, client_for
 from ui.shared.exports import copy_as_code, download_buttons, forget_code
@@ -153,7 +152,7 @@ def _run_card(store: HistoryStore, backend: Backend | None, run: Run) -> None:
 def _reopen(store: HistoryStore, run: Run) -> None:
     for note in reopen_run(store, run):
         _flash(note)
-    st.switch_page(st.Page(playground, title="Playground", url_path="playground"))
+    st.switch_page("ui/pages/playground.py")
 
 
 def render() -> None:

@@ -26,10 +26,11 @@ from ui.shared.session import (
     LIVE_KEY,
     SEND_REQUESTED_KEY,
     attachments,
+    connection,
     preparation_cache,
     stitch_cache,
 )
-from ui.shared.sidebar import KEY_INPUT, choose_backend
+from ui.shared.sidebar import choose_backend
 from vision.api.catalog import Catalog, sees_images, short_name
 from vision.api.request import DEFAULT_PROMPT
 from vision.chat.attachments import url_lines
@@ -136,7 +137,7 @@ def _key_help(backend: Backend | None) -> None:
     """Say how to reach the real models when the page is not using them."""
     if backend is not None and not backend.is_echo:
         return
-    has_key = configured_settings()[1] is not None or bool(st.session_state.get(KEY_INPUT))
+    has_key = configured_settings()[1] is not None or bool(connection().pasted_key)
     if backend is None:
         st.warning(
             f"No API key: paste one in the sidebar, set `{API_KEY_VARIABLE}`, add it to "
@@ -271,3 +272,7 @@ def render() -> None:
         streamed = answers_area(backend, catalog)
     if streamed:
         st.rerun()  # draw the page again with Send enabled
+
+
+if __name__ == "__main__":
+    render()

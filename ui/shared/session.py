@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -71,10 +72,24 @@ CLIENT_KEY = "_client"
 # Per blind-vote panel (this prefix and the panel's key): the pair on screen and the last vote.
 VOTES_KEY_PREFIX = "_votes_"
 
+# The sidebar's widgets; the connection itself is a value kept apart (CONNECTION_KEY), since a
+# page switch forgets widgets.
+KEY_INPUT = "api_key_input"
+USE_ECHO = "use_echo"
+CONNECTION_KEY = "_connection"
+
 # Values kept per session (see the functions below).
 ATTACHMENTS_KEY = "_attachments"
 PREPARATION_KEY = "_preparation"
 STITCHED_KEY = "_stitched"
+
+
+@dataclass(slots=True, kw_only=True)
+class Connection:
+    """Where this session sends requests: a key pasted for the session, and the echo toggle."""
+
+    pasted_key: str = field(default="", repr=False)
+    use_echo: bool | None = None  # None until the sidebar first decides
 
 
 def kept(key: str, make: Callable[[], T]) -> T:
@@ -83,6 +98,11 @@ def kept(key: str, make: Callable[[], T]) -> T:
         st.session_state[key] = make()
     value: T = st.session_state[key]
     return value
+
+
+def connection() -> Connection:
+    """The session's connection choices, the same on every page."""
+    return kept(CONNECTION_KEY, Connection)
 
 
 def attachments() -> Attachments:

@@ -5,15 +5,26 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.shared.backend import ECHO_LABEL, Backend, api_host, configured_settings, echo_backend
+from ui.shared.session import KEY_INPUT, USE_ECHO, connection
 from vision.settings import API_KEY_VARIABLE
-
-KEY_INPUT = "api_key_input"
-USE_ECHO = "use_echo"
 
 
 def _key_typed() -> None:
     """A key pasted in the sidebar switches the page from the echo to the real API."""
-    st.session_state[USE_ECHO] = not st.session_state.get(KEY_INPUT, "").strip()
+    chosen = connection()
+    chosen.pasted_key = st.session_state.get(KEY_INPUT, "").strip()
+    chosen.use_echo = not chosen.pasted_key
+    st.session_state[USE_ECHO] = chosen.use_echo
+
+
+def _echo_toggled() -> None:
+    connection().use_echo = bool(st.session_state.get(USE_ECHO))
+
+
+def _seed(key: str, value: object) -> None:
+    """Give a widget the session's value before it is drawn: a page switch forgets widgets,
+    and the callbacks above keep the connection current before every run."""
+    st.session_state[key] = value
 
 
 def choose_backend() -> Backend | None:
@@ -21,7 +32,9 @@ def choose_backend() -> Backend | None:
     settings, source = configured_settings()
     st.subheader("Connection")
     host = api_host(settings.base_url)
+    chosen = connection()
     if source is None:
+        _seed(KEY_INPUT, chosen.pasted_key)
         st.text_input(
             "IO Intelligence API key",
             type="password",
@@ -30,12 +43,14 @@ def choose_backend() -> Backend | None:
             placeholder="io-…",
             help="Kept only in this browser session: never stored, logged or shown.",
         )
-    typed = st.session_state.get(KEY_INPUT, "").strip() if source is None else ""
-    # Set once, then owned by the toggle (and by _key_typed when a key is pasted).
-    st.session_state.setdefault(USE_ECHO, source is None and not typed)
+    typed = chosen.pasted_key if source is None else ""
+    if chosen.use_echo is None:  # decided once per session, then owned by the person
+        chosen.use_echo = source is None and not typed
+    _seed(USE_ECHO, chosen.use_echo)
     use_echo = st.toggle(
         "Use the local echo backend",
         key=USE_ECHO,
+        on_change=_echo_toggled,
         help=ECHO_LABEL + ". It runs inside this app; your key is never sent to it.",
     )
     if use_echo:
