@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 import time
 
-from tests.images import make_photo
+from tests.support.images import make_photo
 
 from vision.api.client import VisionClient
 from vision.batch.runner import BatchItem, ask_batch

@@ -209,3 +209,38 @@ def test_url_modes_decide_what_the_provider_receives(app, echo, monkeypatch, mod
         assert url.startswith(sent_as)
         if sent_as == "http://":
             assert url == f"{base}/cat.png"
+
+
+def test_a_chosen_grid_is_never_swapped_for_one_request_per_image(app, echo):
+    at = app()
+    _upload(
+        at,
+        ("a.png", make_image("PNG", (600, 600)), "image/png"),
+        ("b.jpg", make_photo((800, 600)), "image/jpeg"),
+    )
+    assert at.radio(key="llama_images").value == "stitch"
+    at.text_area(key="image_urls").set_value("https://images.example/c.png").run()
+    at.selectbox(key="url_mode").set_value("as_is").run()  # unchecked: no pixels to stitch
+    assert at.radio(key="llama_images").value == "stitch"
+    assert at.button(key="send").disabled
+    assert _shows(at, "Stitching needs every image's pixels, and 1 URL image is sent unchecked")
+    assert _shows(at, "one request per image makes 3 requests")
+    at.text_area(key="image_urls").set_value("").run()
+    assert at.radio(key="llama_images").value == "stitch"
+    assert not at.button(key="send").disabled
+    assert _shows(at, "grid of 2 images.png")
+    assert not echo.chat_requests
+
+
+def test_the_chosen_llama_mode_comes_back_with_several_images_again(app):
+    at = app()
+    two = (
+        ("a.png", make_image("PNG", (600, 600)), "image/png"),
+        ("b.jpg", make_photo((800, 600)), "image/jpeg"),
+    )
+    _upload(at, *two)
+    at.radio(key="llama_images").set_value("per_image").run()
+    _upload(at, two[0])  # one image: nothing to choose
+    assert not [radio for radio in at.radio if radio.key == "llama_images"]
+    _upload(at, *two)
+    assert at.radio(key="llama_images").value == "per_image"

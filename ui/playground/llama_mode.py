@@ -13,7 +13,6 @@ from vision.chat.plan import (
     LLAMA_MODE_LABELS,
     LlamaMode,
     llama_models,
-    stitchable,
 )
 from vision.chat.preparation import ImageStatus
 from vision.images.profiles import profile_for
@@ -25,8 +24,6 @@ def choose_llama_mode(models: Sequence[str], statuses: Sequence[ImageStatus]) ->
     if not affected:
         return DEFAULT_LLAMA_MODE
     options: list[LlamaMode] = list(LLAMA_MODE_LABELS)
-    if not stitchable(statuses):
-        options.remove("stitch")  # an unchecked URL has no pixels here to stitch
     names = ", ".join(compact_name(model) for model in affected)
     choice: LlamaMode | None = st.radio(
         f"{names}: several images",
@@ -34,7 +31,9 @@ def choose_llama_mode(models: Sequence[str], statuses: Sequence[ImageStatus]) ->
         format_func=lambda mode: LLAMA_MODE_LABELS[mode],
         key=LLAMA_MODE_KEY,
         horizontal=True,
+        # The person's choice holds for the session, also while the radio is not shown.
+        persist_state="session",
         help=f"{profile_for(affected[0]).note} A grid shows every image in one picture, each "
         "under its number and name; one request per image gets one answer per image.",
     )
-    return choice if choice in options else options[0]
+    return choice or DEFAULT_LLAMA_MODE

@@ -65,7 +65,28 @@ class RunPlan:
 
 
 def stitchable(statuses: Sequence[ImageStatus]) -> bool:
+    """True when every image has pixels here to draw into a grid (an unchecked URL has none)."""
     return all(status.entry.data is not None for status in statuses)
+
+
+def _stitch_blocked(
+    statuses: Sequence[ImageStatus], models: set[str], per_image: RunPlan, as_is: RunPlan
+) -> str:
+    """Why the chosen grid cannot be made, and what each other way would cost these models."""
+    unchecked = sum(1 for status in statuses if status.entry.data is None)
+    images = f"{unchecked} URL image{'s are' if unchecked > 1 else ' is'}"
+
+    def cost(plan: RunPlan) -> tuple[int, int]:
+        asks = [ask for ask in plan.asks if ask.request.model in models]
+        return len(asks), sum(ask.preflight.prompt_tokens for ask in asks)
+
+    (per_count, per_tokens), (as_count, as_tokens) = cost(per_image), cost(as_is)
+    return (
+        f"Stitching needs every image's pixels, and {images} sent unchecked: set URL images "
+        "to a checked mode, or choose another way here: one request per image makes "
+        f"{per_count} requests (≈{per_tokens:,} prompt tokens), sending as is makes "
+        f"{as_count} (≈{as_tokens:,})."
+    )
 
 
 def llama_models(models: Sequence[str], statuses: Sequence[ImageStatus]) -> list[str]:
@@ -148,6 +169,22 @@ def plan_run(
         )
         return Ask(request=request, label=label, preflight=checked, sent=sent)
 
+    if llama_mode == "stitch" and several and not stitchable(sendable):
+        # The person chose a grid: say what stops it and what the others cost; never switch.
+        def other(mode: LlamaMode) -> RunPlan:
+            return plan_run(
+                stitched,
+                catalog=catalog,
+                models=models,
+                prompt=prompt,
+                options=options,
+                statuses=statuses,
+                llama_mode=mode,
+            )
+
+        return RunPlan(
+            problem=_stitch_blocked(sendable, several, other("per_image"), other("as_is"))
+        )
     for model in models:
         if model not in several or llama_mode == "as_is":
             asks.append(ask(model, sendable))
