@@ -1,9 +1,10 @@
-"""The history file: runs, images and votes survive a reopen, search and filters find them."""
+"""The history on both engines: runs, images and votes survive a reopen, search and filters
+find them (a SQLite file and a PostgreSQL database: the history_db fixture in tests/conftest.py;
+what only a SQLite file does is in test_history_sqlite.py)."""
 
 from __future__ import annotations
 
 import io
-import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -23,9 +24,7 @@ from vision.history.records import (
     run_from_result,
 )
 from vision.history.schema import SCHEMA_VERSION
-from vision.history.store import HistoryStore, default_history_path
-
-SENTINEL_KEY = "sk-SENTINEL-never-store-me-0123456789"
+from vision.history.store import default_history_path
 
 
 def make_run(**fields: object) -> Run:
@@ -39,13 +38,12 @@ def make_run(**fields: object) -> Run:
 
 
 @pytest.fixture
-def store(tmp_path):
-    with HistoryStore(tmp_path / "history.sqlite3") as opened:
+def store(history_db):
+    with history_db.open() as opened:
         yield opened
 
 
-def test_a_saved_run_comes_back_after_reopening_with_its_images(tmp_path):
-    path = tmp_path / "h.sqlite3"
+def test_a_saved_run_comes_back_after_reopening_with_its_images(history_db):
     thumb = make_thumbnail(make_photo((800, 600)))
     run = make_run(
         system="Be brief.",
@@ -70,36 +68,28 @@ def test_a_saved_run_comes_back_after_reopening_with_its_images(tmp_path):
             image_from_url("https://example.com/cat.png", position=1),
         ),
     )
-    with HistoryStore(path) as store:
+    with history_db.open() as store:
         saved = store.save_run(run)
     assert saved.id > 0
-    with HistoryStore(path) as store:
+    with history_db.open() as store:
         again = store.get_run(saved.id)
     assert again == saved
     assert again.images[0].thumbnail == thumb
     assert again.created_at.tzinfo is not None
 
 
-def test_the_file_is_in_wal_mode_with_the_current_schema_version(store):
-    mode = sqlite3.connect(store.path).execute("PRAGMA journal_mode").fetchone()[0]
-    assert mode == "wal"
+def test_a_new_database_is_at_the_current_schema_version(store):
     assert store.schema_version == SCHEMA_VERSION
 
 
-def test_a_file_from_a_newer_app_is_refused_with_a_sentence(tmp_path):
-    path = tmp_path / "newer.sqlite3"
-    db = sqlite3.connect(path)
-    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    db.close()
-    with pytest.raises(HistoryError, match="move it aside"):
-        HistoryStore(path)
-
-
-def test_a_file_that_is_not_a_database_is_refused_with_a_sentence(tmp_path):
-    path = tmp_path / "junk.sqlite3"
-    path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(HistoryError, match="VISION_HISTORY_PATH"):
-        HistoryStore(path)
+def test_a_database_migrated_by_a_newer_app_is_refused_and_left_alone(history_db):
+    with history_db.open() as store:
+        store.save_run(make_run())
+    history_db.execute("UPDATE alembic_version SET version_num = '0099'")
+    with pytest.raises(HistoryError, match=r"newer version .* \(schema 0099, this app reads up to"):
+        history_db.open()
+    assert history_db.rows("SELECT COUNT(*) FROM runs") == [(1,)]
+    assert history_db.rows("SELECT version_num FROM alembic_version") == [("0099",)]
 
 
 def test_the_path_comes_from_the_environment_or_the_xdg_data_directory(tmp_path):
@@ -110,11 +100,6 @@ def test_the_path_comes_from_the_environment_or_the_xdg_data_directory(tmp_path)
         default_history_path({"XDG_DATA_HOME": str(tmp_path)})
         == tmp_path / "vision-playground" / "history.sqlite3"
     )
-
-
-def test_opening_creates_missing_directories(tmp_path):
-    with HistoryStore(tmp_path / "a" / "b" / "h.sqlite3") as store:
-        assert store.save_run(make_run()).id == 1
 
 
 def test_search_finds_text_in_prompt_or_answer_case_insensitively(store):
@@ -151,13 +136,12 @@ def test_results_are_newest_first_and_paged(store):
     assert [r.answer for r in page] == ["answer 3", "answer 2"]
 
 
-def test_deleting_a_run_removes_its_images(store):
+def test_deleting_a_run_removes_its_images(store, history_db):
     run = store.save_run(make_run(images=(RunImage(sha256="ab" * 32),)))
     assert store.delete_run(run.id)
     assert store.get_run(run.id) is None
     assert not store.delete_run(run.id)
-    count = sqlite3.connect(store.path).execute("SELECT COUNT(*) FROM run_images").fetchone()[0]
-    assert count == 0
+    assert history_db.rows("SELECT COUNT(*) FROM run_images") == [(0,)]
 
 
 def test_a_batch_and_a_conversation_list_in_order(store):
@@ -191,12 +175,15 @@ def test_a_vote_with_an_unknown_choice_is_refused(store):
     assert store.votes() == []
 
 
-def test_image_bytes_are_kept_once_per_hash(store):
+def test_image_bytes_are_kept_once_per_hash(store, history_db):
     data = make_image("PNG", (32, 32))
-    store.save_image_bytes("h1", data, mime="image/png")
-    store.save_image_bytes("h1", b"other")
+    assert store.save_image_bytes("h1", data, mime="image/png")
+    assert store.save_image_bytes("h1", b"other")
+    store.save_run(make_run(images=(RunImage(sha256="h1"),)), originals={"h1": b"again"})
     assert store.image_bytes("h1") == data
     assert store.image_bytes("missing") is None
+    assert history_db.rows("SELECT sha256, size FROM image_blobs") == [("h1", len(data))]
+    assert store.kept_image_bytes() == len(data)
 
 
 def test_thumbnails_are_small_jpegs_and_unreadable_bytes_give_none():
@@ -237,13 +224,3 @@ def test_concurrent_threads_can_save_at_once(store):
     for thread in threads:
         thread.join()
     assert len(store.search_runs(limit=1000)) == 80
-
-
-def test_the_key_is_never_written_to_the_file(tmp_path, monkeypatch):
-    monkeypatch.setenv("IOINTELLIGENCE_API_KEY", SENTINEL_KEY)
-    path = tmp_path / "h.sqlite3"
-    with HistoryStore(path) as store:
-        store.save_run(make_run())
-        store.save_vote(Vote(model_a="m1", model_b="m2", choice="b"))
-    for file in tmp_path.iterdir():
-        assert SENTINEL_KEY.encode() not in file.read_bytes()

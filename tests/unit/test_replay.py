@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
+from tests.support.stores import HistoryDatabase
 from vision.api.request import build_payload
 from vision.errors import HistoryError
 from vision.history.records import Run, RunImage, image_from_prepared
@@ -17,8 +18,8 @@ from vision.images.intake import prepare_image
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    with HistoryStore(tmp_path / "h.sqlite3") as opened:
+def store(history_db: HistoryDatabase) -> Iterator[HistoryStore]:
+    with history_db.open() as opened:
         yield opened
 
 

@@ -1,50 +1,70 @@
-"""The history: every run and vote saved to one SQLite file as soon as it completes."""
+"""The history: every run and vote saved as soon as it completes, in a SQLite file (the default)
+or a PostgreSQL database ($VISION_DATABASE_URL), one workspace per person."""
 
 from __future__ import annotations
 
-import json
-import os
-import sqlite3
-import threading
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, cast
+from typing import Any
+
+from sqlalchemy import Select, delete, func, insert, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, CursorResult
+from sqlalchemy.sql.elements import ColumnElement
 
 from vision.errors import HistoryError
-from vision.history.records import Run, RunImage, RunKind, Vote
+from vision.history import config
+from vision.history.config import (
+    DATABASE_URL_ENV,
+    HISTORY_PATH_ENV,
+    LOCAL_WORKSPACE,
+    MAX_IMAGE_BYTES_ENV,
+    MAX_WORKSPACE_BYTES_ENV,
+    ConnectionSettings,
+    StoreLimits,
+    check_workspace,
+    default_history_path,
+    resolve_url,
+)
+from vision.history.database import Database
+from vision.history.migrate import current_revision, upgrade, version_number
+from vision.history.records import (
+    RUN_KINDS,
+    VOTE_CHOICES,
+    Run,
+    RunImage,
+    RunKind,
+    Vote,
+    utc_now,
+)
 from vision.history.schema import (
-    INSERT_IMAGE,
-    INSERT_RUN,
-    INSERT_VOTE,
-    MIGRATIONS,
-    SCHEMA_VERSION,
-    SELECT_IMAGES,
-    SELECT_RUNS,
-    SELECT_VOTES,
+    RUN_COLUMNS,
+    VOTE_COLUMNS,
     image_from_row,
+    image_values,
     run_from_row,
     run_values,
     timestamp,
     vote_from_row,
     vote_values,
 )
+from vision.history.tables import batches, image_blobs, run_images, runs, votes
+from vision.sizes import human_size
 
-HISTORY_PATH_ENV = "VISION_HISTORY_PATH"
-# Another process (the CLI next to the app) may hold the write lock for a moment.
-BUSY_TIMEOUT_MS = 5000
+__all__ = [
+    "DATABASE_URL_ENV",
+    "HISTORY_PATH_ENV",
+    "LOCAL_WORKSPACE",
+    "HistoryStore",
+    "default_history_path",
+]
 
-
-def default_history_path(environ: Mapping[str, str] | None = None) -> Path:
-    """$VISION_HISTORY_PATH, else the XDG data directory's vision-playground/history.sqlite3."""
-    env = os.environ if environ is None else environ
-    if env.get(HISTORY_PATH_ENV):
-        return Path(env[HISTORY_PATH_ENV]).expanduser()
-    data_home = env.get("XDG_DATA_HOME") or str(Path("~/.local/share").expanduser())
-    return Path(data_home) / "vision-playground" / "history.sqlite3"
+# Run ids per query when reading their images (well under both engines' parameter limits).
+_IDS_PER_QUERY = 500
+_RUN_SELECT = (runs.c.id, *(runs.c[column] for column in RUN_COLUMNS))
 
 
 def _like_pattern(text: str) -> str:
@@ -53,84 +73,66 @@ def _like_pattern(text: str) -> str:
 
 
 class HistoryStore:
-    """A thread-safe store of runs, images and votes in one SQLite file (WAL mode)."""
+    """A thread-safe store of one workspace's runs, images and votes.
 
-    def __init__(self, path: str | Path | None = None) -> None:
-        self.path = Path(path) if path is not None else default_history_path()
-        self._lock = threading.RLock()
+    HistoryStore(path) opens that SQLite file; HistoryStore() opens $VISION_DATABASE_URL when it
+    is set, else the default file; HistoryStore(url=...) opens a database URL. Opening creates
+    or upgrades the schema. Every read and write is limited to `workspace` ("local" for the
+    single-user app): no id or hash reaches another workspace's rows.
+    """
+
+    path: Path | None
+    workspace: str
+    limits: StoreLimits
+
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        url: str | None = None,
+        workspace: str = LOCAL_WORKSPACE,
+        limits: StoreLimits | None = None,
+        settings: ConnectionSettings | None = None,
+    ) -> None:
+        if path is not None and url is not None:
+            raise TypeError("HistoryStore takes a path or a url, not both")
+        self.workspace = check_workspace(workspace)
+        self.limits = limits if limits is not None else StoreLimits.from_env()
+        target = config.database_url(url) if url is not None else resolve_url(path)
+        self._database = Database(target, settings or ConnectionSettings.from_env())
+        self._owner = True
+        self.path = self._database.path
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            # One connection shared by Streamlit's session threads, serialised by the lock.
-            self._db = sqlite3.connect(
-                self.path,
-                check_same_thread=False,
-                isolation_level=None,
-                timeout=BUSY_TIMEOUT_MS / 1000,
-            )
-        except (OSError, sqlite3.Error) as exc:
-            raise self._unusable(exc) from None
-        try:
-            self._configure()
-            self._migrate()
-        except (sqlite3.Error, HistoryError) as exc:
-            self._db.close()
-            raise (exc if isinstance(exc, HistoryError) else self._unusable(exc)) from None
+            upgrade(self._database)
+        except BaseException:
+            self._database.close()
+            raise
 
-    def _unusable(self, exc: Exception) -> HistoryError:
-        return HistoryError(
-            f"The history file {self.path} cannot be used ({type(exc).__name__}: {exc}); "
-            f"move it aside or set {HISTORY_PATH_ENV} to another file."
-        )
+    def for_workspace(self, workspace: str) -> HistoryStore:
+        """The same database seen as another workspace (sharing this store's connections;
+        closing it leaves them open for this store)."""
+        view = object.__new__(HistoryStore)
+        view.workspace = check_workspace(workspace)
+        view.limits = self.limits
+        view.path = self.path
+        view._database = self._database
+        view._owner = False
+        return view
 
-    def _configure(self) -> None:
-        self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if str(mode).lower() != "wal":
-            raise sqlite3.OperationalError(f"journal mode is {mode}, not WAL")
-        # In WAL mode NORMAL survives a killed process; only a power cut can lose the last commits.
-        self._db.execute("PRAGMA synchronous = NORMAL")
-        self._db.execute("PRAGMA foreign_keys = ON")
+    @property
+    def location(self) -> str:
+        """The SQLite file, or the PostgreSQL URL with its password hidden."""
+        return self._database.location
 
-    def _migrate(self) -> None:
-        with self._transaction() as db:
-            version = int(db.execute("PRAGMA user_version").fetchone()[0])
-            if version > SCHEMA_VERSION:
-                raise sqlite3.DatabaseError(
-                    f"schema version {version} is newer than this app's {SCHEMA_VERSION}"
-                )
-            for script in MIGRATIONS[version:]:
-                for statement in script.split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._db
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
-                self._db.execute("COMMIT")
-            except sqlite3.Error as exc:
-                raise self._unusable(exc) from None
-
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            try:
-                cursor = self._db.execute(sql, params)
-                cursor.row_factory = sqlite3.Row
-                return cast(list[sqlite3.Row], cursor.fetchall())
-            except sqlite3.Error as exc:
-                raise self._unusable(exc) from None
+    @property
+    def engine_name(self) -> str:
+        """ "sqlite" or "postgresql"."""
+        return self._database.url.get_backend_name()
 
     def close(self) -> None:
-        """Close the file; the store cannot be used afterwards."""
-        with self._lock:
-            self._db.close()
+        """Close the database; the store cannot be used afterwards."""
+        if self._owner:
+            self._database.close()
 
     def __enter__(self) -> HistoryStore:
         return self
@@ -141,55 +143,61 @@ class HistoryStore:
         self.close()
 
     def __repr__(self) -> str:
-        return f"HistoryStore(path={str(self.path)!r})"
+        where = "path" if self.path is not None else "url"
+        return f"HistoryStore({where}={self.location!r}, workspace={self.workspace!r})"
 
     @property
     def schema_version(self) -> int:
-        """The PRAGMA user_version of the open file."""
-        return int(self._query("PRAGMA user_version")[0][0])
+        """The schema version of the open database (on SQLite also its PRAGMA user_version)."""
+        with self._database.reading() as db:
+            return version_number(current_revision(db))
+
+    def _mine(self, table: Any) -> ColumnElement[bool]:
+        return table.c.workspace == self.workspace  # type: ignore[no-any-return]
 
     # Runs
 
     def save_run(self, run: Run, *, originals: Mapping[str, bytes] | None = None) -> Run:
         """Save a run, its images and the original bytes they came from (by hash, so that the
-        run can be reopened and rerun) in one transaction; return it with its new id."""
-        values = run_values(run)
-        with self._transaction() as db:
-            db.executemany(
-                "INSERT OR IGNORE INTO image_blobs (sha256, mime, data) VALUES (?, NULL, ?)",
-                list((originals or {}).items()),
+        run can be reopened and rerun) in one transaction; return it with its new id. An
+        original over the configured limits is not kept, and its image's steps say so."""
+        if run.kind not in RUN_KINDS:
+            raise HistoryError(f"A run's kind is one of {', '.join(RUN_KINDS)}; not {run.kind!r}.")
+        with self._database.writing() as db:
+            unkept = {
+                sha: reason
+                for sha, data in (originals or {}).items()
+                if (reason := self._keep(db, sha, data, mime=None)) is not None
+            }
+            images = tuple(_noting(image, unkept) for image in run.images)
+            inserted = db.execute(
+                insert(runs).values({**run_values(run), "workspace": self.workspace})
             )
-            run_id = int(db.execute(INSERT_RUN, values).lastrowid or 0)
-            db.executemany(
-                INSERT_IMAGE,
-                [
-                    (
-                        run_id,
-                        image.position,
-                        image.sha256,
-                        image.source_sha256,
-                        image.mime,
-                        image.width,
-                        image.height,
-                        image.url,
-                        json.dumps(list(image.steps)),
-                        image.thumbnail,
-                    )
-                    for image in run.images
-                ],
-            )
-        return replace(run, id=run_id)
+            run_id = _new_id(inserted)
+            if run.batch_id is not None:
+                self._insert_new(
+                    db,
+                    batches,
+                    {
+                        "workspace": self.workspace,
+                        "id": run.batch_id,
+                        "created_at": timestamp(run.created_at),
+                    },
+                )
+            if images:
+                db.execute(insert(run_images), [image_values(run_id, image) for image in images])
+        return replace(run, id=run_id, images=images)
 
     def get_run(self, run_id: int) -> Run | None:
         """The run with this id, or None when it does not exist (or was deleted)."""
-        rows = self._query(SELECT_RUNS + " WHERE id = ?", (run_id,))
-        runs = self._with_images(rows)
-        return runs[0] if runs else None
+        found = self._runs(select(*_RUN_SELECT).where(runs.c.id == run_id))
+        return found[0] if found else None
 
     def delete_run(self, run_id: int) -> bool:
         """Delete a run and its images; False when there was no such run."""
-        with self._transaction() as db:
-            return db.execute("DELETE FROM runs WHERE id = ?", (run_id,)).rowcount > 0
+        with self._database.writing() as db:
+            done = db.execute(delete(runs).where(runs.c.id == run_id, self._mine(runs)))
+            return done.rowcount > 0
 
     def search_runs(
         self,
@@ -204,116 +212,229 @@ class HistoryStore:
         offset: int = 0,
     ) -> list[Run]:
         """Runs newest first, filtered by text (prompt or answer), model, tag, kind and date."""
-        where: list[str] = []
-        params: list[Any] = []
+        where: list[ColumnElement[bool]] = []
         if text:
-            # LIKE, not FTS5: a local history stays small enough to scan, and LIKE finds any
-            # substring (FTS5 matches whole tokens only) with no triggers to keep in sync.
-            where.append("(prompt LIKE ? ESCAPE '\\' OR answer LIKE ? ESCAPE '\\')")
-            params += [_like_pattern(text)] * 2
+            # LIKE, not full-text search: a history stays small enough to scan, LIKE finds any
+            # substring, and it is the same on both engines (ILIKE on PostgreSQL).
+            pattern = _like_pattern(text)
+            where.append(
+                or_(
+                    runs.c.prompt.ilike(pattern, escape="\\"),
+                    runs.c.answer.ilike(pattern, escape="\\"),
+                )
+            )
         for column, value in (("model", model), ("tag", tag), ("kind", kind)):
             if value:
-                where.append(f"{column} = ?")
-                params.append(value)
+                where.append(runs.c[column] == value)
         if since is not None:
-            where.append("created_at >= ?")
-            params.append(timestamp(since))
+            where.append(runs.c.created_at >= timestamp(since))
         if until is not None:
-            where.append("created_at < ?")
-            params.append(timestamp(until))
-        rows = self._query(
-            SELECT_RUNS + _where(where) + " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
-            [*params, limit, offset],
+            where.append(runs.c.created_at < timestamp(until))
+        query = (
+            select(*_RUN_SELECT)
+            .where(*where)
+            .order_by(runs.c.created_at.desc(), runs.c.id.desc())
+            .limit(limit)
+            .offset(offset)
         )
-        return self._with_images(rows)
+        return self._runs(query)
 
     def batch_runs(self, batch_id: str) -> list[Run]:
         """Every run of a batch, in the order they completed."""
-        rows = self._query(
-            SELECT_RUNS + " WHERE batch_id = ? ORDER BY id",
-            (batch_id,),
+        return self._runs(
+            select(*_RUN_SELECT).where(runs.c.batch_id == batch_id).order_by(runs.c.id)
         )
-        return self._with_images(rows)
 
     def conversation_runs(self, conversation_id: str, *, model: str | None = None) -> list[Run]:
         """The turns of a conversation in order, optionally for one model only."""
-        sql = SELECT_RUNS + " WHERE conversation_id = ?"
-        params: list[Any] = [conversation_id]
+        query = select(*_RUN_SELECT).where(runs.c.conversation_id == conversation_id)
         if model:
-            sql += " AND model = ?"
-            params.append(model)
-        return self._with_images(self._query(sql + " ORDER BY id", params))
+            query = query.where(runs.c.model == model)
+        return self._runs(query.order_by(runs.c.id))
 
     def batch_ids(self) -> list[str]:
         """Batch ids, most recent first."""
-        rows = self._query(
-            "SELECT batch_id FROM runs WHERE batch_id IS NOT NULL "
-            "GROUP BY batch_id ORDER BY MAX(created_at) DESC"
+        query = (
+            select(runs.c.batch_id)
+            .where(self._mine(runs), runs.c.batch_id.is_not(None))
+            .group_by(runs.c.batch_id)
+            .order_by(func.max(runs.c.created_at).desc())
         )
-        return [str(row[0]) for row in rows]
+        return [str(value) for value in self._scalars(query)]
 
     def models(self) -> list[str]:
         """Every model that appears in the history, for a filter list."""
-        return [str(row[0]) for row in self._query("SELECT DISTINCT model FROM runs ORDER BY 1")]
+        query = select(runs.c.model).where(self._mine(runs)).distinct().order_by(runs.c.model)
+        return [str(value) for value in self._scalars(query)]
 
     def tags(self) -> list[str]:
         """Every tag that appears in the history, for a filter list."""
-        rows = self._query("SELECT DISTINCT tag FROM runs WHERE tag IS NOT NULL ORDER BY 1")
-        return [str(row[0]) for row in rows]
+        query = (
+            select(runs.c.tag)
+            .where(self._mine(runs), runs.c.tag.is_not(None))
+            .distinct()
+            .order_by(runs.c.tag)
+        )
+        return [str(value) for value in self._scalars(query)]
 
-    def _with_images(self, rows: list[sqlite3.Row]) -> list[Run]:
-        if not rows:
-            return []
-        ids = [int(row["id"]) for row in rows]
-        images: dict[int, list[RunImage]] = {run_id: [] for run_id in ids}
-        marks = ", ".join("?" * len(ids))
-        for image in self._query(
-            SELECT_IMAGES.format(marks=marks),
-            ids,
-        ):
-            images[int(image["run_id"])].append(image_from_row(image))
-        return [run_from_row(row, tuple(images[int(row["id"])])) for row in rows]
+    def _scalars(self, query: Select[Any]) -> list[Any]:
+        with self._database.reading() as db:
+            return list(db.execute(query).scalars())
+
+    def _runs(self, query: Select[Any]) -> list[Run]:
+        """The runs a query selects within this workspace, with their images."""
+        with self._database.reading() as db:
+            rows = list(db.execute(query.where(self._mine(runs))).mappings())
+            images = self._images(db, [int(row["id"]) for row in rows])
+        return [run_from_row(row, tuple(images.get(int(row["id"]), ()))) for row in rows]
+
+    def _images(self, db: Connection, ids: list[int]) -> dict[int, list[RunImage]]:
+        images: dict[int, list[RunImage]] = {}
+        for start in range(0, len(ids), _IDS_PER_QUERY):
+            query = (
+                select(run_images)
+                .join(runs, runs.c.id == run_images.c.run_id)
+                .where(run_images.c.run_id.in_(ids[start : start + _IDS_PER_QUERY]))
+                .where(self._mine(runs))
+                .order_by(run_images.c.run_id, run_images.c.position)
+            )
+            for row in db.execute(query).mappings():
+                images.setdefault(int(row["run_id"]), []).append(image_from_row(row))
+        return images
 
     # Votes
 
     def save_vote(self, vote: Vote) -> Vote:
-        """Save a vote in its own transaction; return it with its new id."""
-        values = vote_values(vote)
-        with self._transaction() as db:
-            cursor = db.execute(INSERT_VOTE, values)
-        return replace(vote, id=int(cursor.lastrowid or 0))
+        """Save a vote in its own transaction; return it with its new id. The runs it names must
+        be this workspace's."""
+        if vote.choice not in VOTE_CHOICES:
+            raise HistoryError(
+                f"A vote's choice is one of {', '.join(VOTE_CHOICES)}; not {vote.choice!r}."
+            )
+        named = {run_id for run_id in (vote.run_a_id, vote.run_b_id) if run_id is not None}
+        with self._database.writing() as db:
+            if named:
+                found = set(
+                    db.execute(
+                        select(runs.c.id).where(runs.c.id.in_(named), self._mine(runs))
+                    ).scalars()
+                )
+                missing = sorted(named - found)
+                if missing:
+                    raise HistoryError(
+                        f"This vote names run {missing[0]}, which is not in the history."
+                    )
+            inserted = db.execute(
+                insert(votes).values({**vote_values(vote), "workspace": self.workspace})
+            )
+        return replace(vote, id=_new_id(inserted))
 
     def votes(self, *, batch_id: str | None = None, tag: str | None = None) -> list[Vote]:
         """Votes oldest first (the leaderboard's input), optionally for one batch or tag."""
-        where: list[str] = []
-        params: list[Any] = []
-        for column, value in (("batch_id", batch_id), ("tag", tag)):
-            if value:
-                where.append(f"{column} = ?")
-                params.append(value)
-        rows = self._query(SELECT_VOTES + _where(where) + " ORDER BY id", params)
-        return [vote_from_row(row) for row in rows]
+        query = select(votes.c.id, *(votes.c[name] for name in VOTE_COLUMNS)).where(
+            self._mine(votes)
+        )
+        if batch_id:
+            query = query.where(votes.c.batch_id == batch_id)
+        if tag:
+            query = query.where(votes.c.tag == tag)
+        with self._database.reading() as db:
+            rows = db.execute(query.order_by(votes.c.id)).mappings()
+            return [vote_from_row(row) for row in rows]
 
     def delete_vote(self, vote_id: int) -> bool:
         """Delete a vote; False when there was no such vote."""
-        with self._transaction() as db:
-            return db.execute("DELETE FROM votes WHERE id = ?", (vote_id,)).rowcount > 0
+        with self._database.writing() as db:
+            done = db.execute(delete(votes).where(votes.c.id == vote_id, self._mine(votes)))
+            return done.rowcount > 0
 
-    # Original image bytes, kept once per hash so a run can be reopened and sent again.
+    # Original image bytes, kept once per hash and workspace so a run can be reopened and sent
+    # again.
 
-    def save_image_bytes(self, sha256: str, data: bytes, *, mime: str | None = None) -> None:
-        """Keep an image's bytes under its hash (a no-op when already kept)."""
-        with self._transaction() as db:
-            db.execute(
-                "INSERT OR IGNORE INTO image_blobs (sha256, mime, data) VALUES (?, ?, ?)",
-                (sha256, mime, data),
-            )
+    def save_image_bytes(self, sha256: str, data: bytes, *, mime: str | None = None) -> bool:
+        """Keep an image's bytes under its hash (a no-op when already kept); False when the
+        configured limits keep it out."""
+        with self._database.writing() as db:
+            return self._keep(db, sha256, data, mime=mime) is None
 
     def image_bytes(self, sha256: str) -> bytes | None:
         """The kept bytes of an image, or None when they were not kept."""
-        rows = self._query("SELECT data FROM image_blobs WHERE sha256 = ?", (sha256,))
-        return bytes(rows[0][0]) if rows else None
+        query = select(image_blobs.c.data).where(
+            image_blobs.c.sha256 == sha256, self._mine(image_blobs)
+        )
+        found = self._scalars(query)
+        return bytes(found[0]) if found else None
+
+    def kept_image_bytes(self) -> int:
+        """The bytes of originals this workspace keeps (what VISION_MAX_WORKSPACE_IMAGE_BYTES
+        limits)."""
+        query = select(func.coalesce(func.sum(image_blobs.c.size), 0)).where(
+            self._mine(image_blobs)
+        )
+        return int(self._scalars(query)[0])
+
+    def _keep(self, db: Connection, sha256: str, data: bytes, *, mime: str | None) -> str | None:
+        """Keep an original unless a limit says no; the reason it was not kept, else None."""
+        size = len(data)
+        limit = self.limits.max_image_bytes
+        if size > limit:
+            return (
+                f"original not kept in the history: {human_size(size)} is over the "
+                f"{human_size(limit)} limit ({MAX_IMAGE_BYTES_ENV})"
+            )
+        quota = self.limits.max_workspace_bytes
+        if quota is not None:
+            kept = db.execute(
+                select(image_blobs.c.size).where(
+                    image_blobs.c.sha256 == sha256, self._mine(image_blobs)
+                )
+            ).first()
+            if kept is not None:
+                return None
+            used = int(
+                db.execute(
+                    select(func.coalesce(func.sum(image_blobs.c.size), 0)).where(
+                        self._mine(image_blobs)
+                    )
+                ).scalar_one()
+            )
+            if used + size > quota:
+                return (
+                    f"original not kept in the history: this workspace keeps "
+                    f"{human_size(used)} of originals and {human_size(size)} more would pass "
+                    f"the {human_size(quota)} limit ({MAX_WORKSPACE_BYTES_ENV})"
+                )
+        self._insert_new(
+            db,
+            image_blobs,
+            {
+                "workspace": self.workspace,
+                "sha256": sha256,
+                "mime": mime,
+                "size": size,
+                "data": data,
+                "created_at": timestamp(utc_now()),
+            },
+        )
+        return None
+
+    def _insert_new(self, db: Connection, table: Any, values: dict[str, Any]) -> None:
+        """Insert a row unless its primary key is taken (the first one stays)."""
+        dialect = postgresql if not self._database.is_sqlite else sqlite
+        db.execute(dialect.insert(table).values(values).on_conflict_do_nothing())
 
 
-def _where(conditions: list[str]) -> str:
-    return " WHERE " + " AND ".join(conditions) if conditions else ""
+def _new_id(inserted: CursorResult[Any]) -> int:
+    key = inserted.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def _noting(image: RunImage, unkept: Mapping[str, str]) -> RunImage:
+    """The image with the reason its original was not kept added to its steps, if it was not."""
+    if image.url:
+        return image
+    for sha in (image.source_sha256, image.sha256):
+        if sha and sha in unkept:
+            return replace(image, steps=(*image.steps, unkept[sha]))
+    return image

@@ -1,0 +1,145 @@
+"""The history's tables as SQLAlchemy Core sees them, at the newest schema (the migrations in
+migrations/versions/ build exactly this; a test compares the two on both engines).
+
+Every row that a person owns carries its workspace: the signed-in person's id, or "local" for
+the single-user app. Run images belong to their run and so to its workspace.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    text,
+)
+
+from vision.history.records import RUN_KINDS, VOTE_CHOICES
+
+metadata = MetaData()
+
+
+def _workspace() -> Column[str]:
+    # The default fills the rows of a file written before workspaces; the store always names one.
+    return Column("workspace", Text, nullable=False, server_default=text("'local'"))
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
+    listed = ", ".join(f"'{value}'" for value in values)
+    return CheckConstraint(f"{column} IN ({listed})")
+
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", Float, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("conversation_id", Text),
+    Column("batch_id", Text),
+    Column("item_index", Integer),
+    Column("item_name", Text),
+    Column("prompt", Text, nullable=False),
+    Column("system", Text),
+    Column("params", Text, nullable=False, server_default=text("'{}'")),
+    Column("model", Text, nullable=False),
+    Column("answer", Text, nullable=False, server_default=text("''")),
+    Column("prompt_tokens", Integer),
+    Column("completion_tokens", Integer),
+    Column("total_tokens", Integer),
+    Column("latency_s", Float),
+    Column("ttft_s", Float),
+    Column("finish_reason", Text),
+    Column("complete", Integer, nullable=False, server_default=text("1")),
+    Column("error", Text),
+    Column("tag", Text),
+    Column("expected", Text),
+    _workspace(),
+    _one_of("kind", RUN_KINDS),
+    Index("runs_workspace_created_at", "workspace", "created_at"),
+    Index(
+        "runs_workspace_batch",
+        "workspace",
+        "batch_id",
+        sqlite_where=text("batch_id IS NOT NULL"),
+        postgresql_where=text("batch_id IS NOT NULL"),
+    ),
+    Index(
+        "runs_workspace_conversation",
+        "workspace",
+        "conversation_id",
+        sqlite_where=text("conversation_id IS NOT NULL"),
+        postgresql_where=text("conversation_id IS NOT NULL"),
+    ),
+    Index("runs_workspace_model", "workspace", "model"),
+)
+
+run_images = Table(
+    "run_images",
+    metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("sha256", Text, nullable=False),
+    Column("source_sha256", Text),
+    Column("mime", Text),
+    Column("width", Integer),
+    Column("height", Integer),
+    Column("url", Text),
+    Column("steps", Text, nullable=False, server_default=text("'[]'")),
+    Column("thumbnail", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("run_id", "position"),
+    Index("run_images_sha", "sha256"),
+)
+
+votes = Table(
+    "votes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", Float, nullable=False),
+    Column("batch_id", Text),
+    Column("pair_id", Text),
+    Column("image_sha256", Text),
+    Column("model_a", Text, nullable=False),
+    Column("model_b", Text, nullable=False),
+    Column("choice", Text, nullable=False),
+    Column("tag", Text),
+    Column("run_a_id", Integer, ForeignKey("runs.id", ondelete="SET NULL")),
+    Column("run_b_id", Integer, ForeignKey("runs.id", ondelete="SET NULL")),
+    _workspace(),
+    _one_of("choice", VOTE_CHOICES),
+    Index("votes_workspace_batch", "workspace", "batch_id"),
+    Index("votes_run_a", "run_a_id"),
+    Index("votes_run_b", "run_b_id"),
+)
+
+# A batch's id is chosen by whoever runs it, so it is unique within a workspace only.
+batches = Table(
+    "batches",
+    metadata,
+    Column("workspace", Text, nullable=False),
+    Column("id", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    PrimaryKeyConstraint("workspace", "id", name="batches_pkey"),
+)
+
+# Original image bytes, once per content hash and workspace: the same photo kept by two people
+# is two rows, so neither can read the other's by guessing a hash.
+image_blobs = Table(
+    "image_blobs",
+    metadata,
+    Column("workspace", Text, nullable=False),
+    Column("sha256", Text, nullable=False),
+    Column("mime", Text),
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", Float),
+    PrimaryKeyConstraint("workspace", "sha256", name="image_blobs_workspace_pkey"),
+)
