@@ -1,4 +1,9 @@
-"""Showing user and model text safely in Streamlit markdown."""
+"""Showing user and model text safely as markdown (on the page and in Markdown exports).
+
+A model's answer is untrusted: a prompt hidden in an image can make it write anything, such as
+an image whose address carries data out. Images in answers therefore become links that a
+person may choose to open; nothing in an answer is fetched by the viewer's browser by itself.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +17,19 @@ def literal(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", text)
 
 
+# ![alt](target) and ![alt][ref]: the alt text may hold one level of brackets.
+_IMAGE = re.compile(r"!\[((?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\](?=\s*[(\[])")
+
+
+def inert_images(text: str) -> str:
+    """Markdown with every image turned into a plain link to it (an image is never loaded)."""
+    linked = _IMAGE.sub(lambda match: f"🖼 [{match.group(1) or 'image'}]", text)
+    return linked.replace("![", "!\\[")  # any image syntax the pattern did not catch
+
+
 def answer_markdown(text: str) -> str:
-    """A model's answer as markdown, with dollar signs kept as money rather than maths."""
-    return text.replace("$", "\\$")
+    """A model's answer as markdown: images as links, dollar signs as money rather than maths."""
+    return inert_images(text).replace("$", "\\$")
 
 
 def clip(text: str, limit: int) -> str:

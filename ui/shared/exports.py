@@ -40,6 +40,9 @@ def download_buttons(
                 file_name=f"{name}.{suffix}",
                 mime=mime,
                 key=f"{key}_{suffix}",
+                # A click that reran the page would retire the other buttons' files before a
+                # second click could fetch one.
+                on_click="ignore",
                 icon=":material/download:",
                 width="stretch",
             )
@@ -90,4 +93,5 @@ def copy_as_code(request: ChatRequest, *, key: str) -> None:
                     file_name=name,
                     key=f"{key}_file_{name}",
                     icon=":material/image:",
+                    on_click="ignore",  # as above: several files are saved one after another
                 )

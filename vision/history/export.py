@@ -16,6 +16,7 @@ from typing import Any
 
 from vision.api.request import ChatRequest, build_payload
 from vision.history.records import Run, RunImage, utc_now
+from vision.markdown import inert_images
 from vision.scoring.checks import CheckKind, check_run
 from vision.settings import API_KEY_VARIABLE
 
@@ -103,7 +104,8 @@ def _image_line(image: RunImage) -> str:
 
 
 def _quote(text: str) -> str:
-    return "\n".join(f"> {line}" if line else ">" for line in text.splitlines() or [""])
+    quoted = inert_images(text)
+    return "\n".join(f"> {line}" if line else ">" for line in quoted.splitlines() or [""])
 
 
 def export_markdown(runs: Sequence[Run], *, title: str = "Vision Playground export") -> str:
@@ -130,11 +132,11 @@ def export_markdown(runs: Sequence[Run], *, title: str = "Vision Playground expo
         if run.error is not None:
             lines += [f"**Error:** {run.error}", ""]
         else:
-            lines += ["**Answer:**", "", run.answer.strip() or "_(empty)_", ""]
+            lines += ["**Answer:**", "", inert_images(run.answer.strip()) or "_(empty)_", ""]
             if not run.complete:
                 lines += ["_The answer is incomplete._", ""]
         if run.expected:
-            lines += [f"**Expected:** {run.expected}", ""]
+            lines += [f"**Expected:** {inert_images(run.expected)}", ""]
     return "\n".join(lines)
 
 
