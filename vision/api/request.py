@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from vision.api.results import ChatResult
 
 DEFAULT_SYSTEM_PROMPT = "You are an AI assistant."
+# The sampling range of OpenAI-compatible servers (see docs/provider-api.md).
+MIN_TEMPERATURE, MAX_TEMPERATURE = 0.0, 2.0
 DEFAULT_PROMPT = "What is in this image?"
 
 
@@ -44,6 +46,18 @@ class RequestOptions:
     system: str | None = DEFAULT_SYSTEM_PROMPT
     temperature: float | None = None
     max_tokens: int | None = None
+
+
+def options_problem(temperature: float | None, max_tokens: int | None) -> str | None:
+    """Why these sampling options cannot be sent (one sentence saying what to do), or None."""
+    if temperature is not None and not MIN_TEMPERATURE <= temperature <= MAX_TEMPERATURE:
+        return (
+            f"Temperature {temperature:g} is outside {MIN_TEMPERATURE:g} to {MAX_TEMPERATURE:g}: "
+            "pick a value in that range (lower is more deterministic)."
+        )
+    if max_tokens is not None and max_tokens < 1:
+        return f"Max tokens {max_tokens} must be at least 1: give the longest answer to allow."
+    return None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -109,6 +123,9 @@ def build_payload(request: ChatRequest, *, stream: bool = False) -> dict[str, An
             f"{MAX_IMAGES_PER_REQUEST}. Remove {total_images - MAX_IMAGES_PER_REQUEST} "
             "and send again."
         )
+    problem = options_problem(request.temperature, request.max_tokens)
+    if problem:
+        raise RequestError(problem)
     if not request.prompt.strip() and not request.images:
         raise RequestError("The prompt is empty: write a question about the image and send again.")
     messages: list[dict[str, Any]] = []

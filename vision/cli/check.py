@@ -25,9 +25,16 @@ def add_command(commands: Any) -> None:
 def _check_one(source: str, model: str | None) -> dict[str, Any]:
     # Imported here, as in every command: `--help` loads no image or HTTP library.
     from vision.images.intake import prepare_image
+    from vision.images.profiles import profile_for
     from vision.images.sources import read_source
 
-    report: dict[str, Any] = {"source": source, "model": model}
+    # An id that matches no known family is prepared and estimated generically: say so.
+    known = model is None or profile_for(model).kind != "generic"
+    report: dict[str, Any] = {
+        "source": source,
+        "model": model,
+        "estimate": "" if known else "a guess",
+    }
     try:
         image = prepare_image(read_source(source), filename=Path(source).name, model=model)
     except VisionError as error:
@@ -50,7 +57,12 @@ def _print_check(report: dict[str, Any], out: TextIO) -> None:
     )
     if report["estimated_tokens"] is not None:
         target = report["model"] or "a generic model"
-        out.write(f"  about {report['estimated_tokens']} prompt tokens on {target}\n")
+        guess = (
+            f" (a guess: {target} matches no model family with a published image geometry)"
+            if report["estimate"]
+            else ""
+        )
+        out.write(f"  about {report['estimated_tokens']} prompt tokens on {target}{guess}\n")
     for step in report["steps"]:
         out.write(f"  step: {step}\n")
     for warning in report["warnings"]:

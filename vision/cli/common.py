@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from vision.api.request import DEFAULT_SYSTEM_PROMPT, RequestOptions
+from vision.api.request import (
+    DEFAULT_SYSTEM_PROMPT,
+    MAX_TEMPERATURE,
+    MIN_TEMPERATURE,
+    RequestOptions,
+    options_problem,
+)
 from vision.errors import RequestError, VisionError
 from vision.images.prepared import PreparedImage
 from vision.settings import API_KEY_VARIABLE, BASE_URL_VARIABLE, Settings, install_redaction
@@ -15,7 +21,7 @@ if TYPE_CHECKING:
     from vision.api.client import VisionClient
 
 DEFAULT_ECHO_PORT = 8800
-EXIT_OK, EXIT_ERROR = 0, 1
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
 def print_json(value: Any, out: TextIO) -> None:
@@ -70,11 +76,51 @@ def make_client(settings: Settings) -> VisionClient:
     return VisionClient(settings.base_url, settings.api_key)
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one sentence saying where to look."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print the problem as one line and exit with the usage error code."""
+        self.exit(EXIT_USAGE, f"{self.prog}: {message}; see `{self.prog} --help`.\n")
+
+
+def _number(text: str, kind: type[int] | type[float], what: str) -> float:
+    try:
+        return kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+
+
 def positive_int(text: str) -> int:
     """An argparse type for counts that must be 1 or more."""
-    value = int(text)
+    value = int(_number(text, int, "a whole number"))
     if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
+        raise argparse.ArgumentTypeError(f"{value} is not at least 1")
+    return value
+
+
+def port_number(text: str) -> int:
+    """An argparse type for a TCP port (0 picks a free one)."""
+    value = int(_number(text, int, "a port number"))
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port: use 1 to 65535, or 0 for any")
+    return value
+
+
+def seconds(text: str) -> float:
+    """An argparse type for a duration in seconds, zero or more."""
+    value = _number(text, float, "a number of seconds")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value:g} seconds is negative")
+    return value
+
+
+def temperature(text: str) -> float:
+    """An argparse type for a sampling temperature in the servers' range."""
+    value = _number(text, float, "a number")
+    problem = options_problem(value, None)
+    if problem:
+        raise argparse.ArgumentTypeError(problem.rstrip("."))
     return value
 
 
@@ -98,4 +144,8 @@ def add_request_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--system", default=DEFAULT_SYSTEM_PROMPT, help="the system prompt")
     parser.add_argument("--max-tokens", type=positive_int, help="cap on each answer's tokens")
-    parser.add_argument("--temperature", type=float, help="sampling temperature (0 to 2)")
+    parser.add_argument(
+        "--temperature",
+        type=temperature,
+        help=f"sampling temperature ({MIN_TEMPERATURE:g} to {MAX_TEMPERATURE:g})",
+    )

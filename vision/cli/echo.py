@@ -6,16 +6,9 @@ import argparse
 import signal
 from typing import Any, TextIO
 
-from vision.cli.common import DEFAULT_ECHO_PORT, EXIT_OK
+from vision.cli.common import DEFAULT_ECHO_PORT, EXIT_OK, port_number, seconds
 from vision.errors import RequestError
 from vision.settings import API_KEY_VARIABLE, BASE_URL_VARIABLE
-
-
-def _seconds(text: str) -> float:
-    value = float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must not be negative")
-    return value
 
 
 def add_command(commands: Any) -> None:
@@ -23,11 +16,13 @@ def add_command(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
         "echo", help="run the local echo backend (no model, no key)"
     )
-    parser.add_argument("--port", type=int, default=DEFAULT_ECHO_PORT, help="0 picks a free port")
+    parser.add_argument(
+        "--port", type=port_number, default=DEFAULT_ECHO_PORT, help="0 picks a free port"
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback)")
     parser.add_argument("--api-key", help="the key clients must send (default: echo-key)")
-    parser.add_argument("--ttft", type=_seconds, default=0.0, help="seconds before the first token")
-    parser.add_argument("--token-delay", type=_seconds, default=0.0, help="seconds between tokens")
+    parser.add_argument("--ttft", type=seconds, default=0.0, help="seconds before the first token")
+    parser.add_argument("--token-delay", type=seconds, default=0.0, help="seconds between tokens")
     parser.add_argument(
         "--models-shape",
         choices=("openai", "io"),
@@ -55,9 +50,10 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         echo.start()
     except OSError as exc:
+        reason = exc.strerror or str(exc)
         raise RequestError(
-            f"The echo backend cannot listen on {args.host}:{args.port} ({exc.strerror}); "
-            "pick another --port and try again."
+            f"The echo backend cannot listen on {args.host}:{args.port} ({reason}); "
+            "pick another --port (or --host) and try again."
         ) from None
     key_hint = "<the key you passed with --api-key>" if args.api_key else echo.api_key
     out.write(

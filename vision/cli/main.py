@@ -10,18 +10,18 @@ import sys
 from collections.abc import Sequence
 
 from vision.cli import ask, check, echo, eval, models
-from vision.cli.common import EXIT_ERROR
+from vision.cli.common import EXIT_ERROR, Parser
 from vision.errors import VisionError
 from vision.settings import API_KEY_VARIABLE, BASE_URL_VARIABLE
 
-EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
+EXIT_INTERRUPTED = 130
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `python -m vision`, one subcommand per module of vision.cli."""
     # Installed, the command is `vision`; from a checkout, `python -m vision`.
     installed = not sys.argv[0].endswith("__main__.py")
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="vision" if installed else "python -m vision",
         description="Send images and a prompt to IO Intelligence vision models.",
         epilog=f"Configuration: {API_KEY_VARIABLE} and {BASE_URL_VARIABLE} (environment).",
