@@ -146,6 +146,11 @@ def test_earlier_answers_stay_beside_new_ones_and_the_diff_shows_on_demand(playg
 
     at.toggle(key="diff_on").set_value(True).run()
     assert not at.exception
+    # By default the two models on the newest prompt; pick Qwen's two prompts instead.
+    a, b = at.selectbox(key="diff_a"), at.selectbox(key="diff_b")
+    qwen = [option for option in a.options if option.startswith("Qwen2-VL-7B")]
+    b.set_value(b.options[a.options.index(qwen[0])])  # Qwen on the newest prompt
+    a.set_value(a.options[a.options.index(qwen[1])]).run()  # Qwen on the first prompt
     diffs = [element.value for element in at.markdown if "<del" in element.value]
     assert len(diffs) == 1
     assert "image?</del>" in diffs[0]  # the earlier prompt's words, struck out
@@ -200,3 +205,19 @@ def test_reopening_a_saved_run_retires_the_answers_to_earlier_runs(playground, h
     assert at.multiselect(key="models").value == [QWEN]
     assert _shows(at, "Earlier runs of Qwen2-VL-7B")
     assert not at.chat_input  # no conversation to continue until the next Send
+
+
+def test_the_diff_first_compares_the_two_models_on_the_newest_prompt(playground):
+    at = playground()
+    _send_one_image(at)
+    at.text_area(key="prompt").set_value("Describe the colours.").run()
+    at.button(key="send").click().run()
+    at.toggle(key="diff_on").set_value(True).run()
+    a, b = at.selectbox(key="diff_a").value, at.selectbox(key="diff_b").value
+    labels = at.selectbox(key="diff_a").format_func
+    assert "Describe the colours." in labels(a)
+    assert "Describe the colours." in labels(b)
+    assert {labels(a).split(" · ")[0], labels(b).split(" · ")[0]} == {
+        "Llama-3.2-90B-Vision",
+        "Qwen2-VL-7B",
+    }

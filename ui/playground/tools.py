@@ -54,21 +54,30 @@ def diff_panel(conversation: Conversation, earlier: Sequence[Conversation]) -> N
         return
     keys = list(answers)
     first = keys[0]
-    # The newest answer against the same model's previous one, else against another model.
-    same_model = [key for key in keys[1:] if answers[key].model == answers[first].model]
-    second = same_model[0] if same_model else keys[1]
+    # The models side by side on the newest prompt; else the newest answer against the one
+    # before it.
+    same_prompt = [
+        key
+        for key in keys[1:]
+        if key.split(":")[0] == first.split(":")[0] and answers[key].model != answers[first].model
+    ]
+    second = same_prompt[0] if same_prompt else keys[1]
     left, right = st.columns(2)
     with left:
         a = st.selectbox(
             "Answer A",
             keys,
-            index=keys.index(second),
+            index=0,
             key="diff_a",
             format_func=lambda k: _label(answers[k]),
         )
     with right:
         b = st.selectbox(
-            "Answer B", keys, index=0, key="diff_b", format_func=lambda k: _label(answers[k])
+            "Answer B",
+            keys,
+            index=keys.index(second),
+            key="diff_b",
+            format_func=lambda k: _label(answers[k]),
         )
     old, new = answers[a].answer, answers[b].answer
     st.caption(
