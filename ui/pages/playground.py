@@ -129,33 +129,26 @@ def _backend_badge(backend: Backend | None) -> str:
     if backend is None:
         return ":orange-badge[:material/key_off: No API key]"
     if backend.is_echo:
-        return ":blue-badge[:material/science: Echo backend]"
+        return f":blue-badge[:material/science: {ECHO_LABEL}]"
     return f":green-badge[:material/cloud_done: {literal(api_host(backend.base_url))}]"
 
 
-def _key_help(backend: Backend | None) -> None:
-    """Say how to reach the real models when the page is not using them."""
+def _key_help(backend: Backend | None) -> str:
+    """How to reach the real models when the page is not using them ("" when it is)."""
     if backend is not None and not backend.is_echo:
-        return
-    has_key = configured_settings()[1] is not None or bool(connection().pasted_key)
+        return ""
     if backend is None:
-        st.warning(
+        return (
             f"No API key: paste one in the sidebar, set `{API_KEY_VARIABLE}`, add it to "
-            "`.streamlit/secrets.toml`, or turn on the echo backend to try the page offline.",
-            icon=":material/key:",
+            "`.streamlit/secrets.toml`, or turn on the echo backend to try the page offline."
         )
-        return
+    has_key = configured_settings()[1] is not None or bool(connection().pasted_key)
     how = (
         "turn off the echo backend in the sidebar"
         if has_key
-        else f"paste an IO Intelligence API key in the sidebar, set `{API_KEY_VARIABLE}`, "
-        "or add it to `.streamlit/secrets.toml`"
+        else f"paste an IO Intelligence API key in the sidebar or set `{API_KEY_VARIABLE}`"
     )
-    st.info(
-        f"**{ECHO_LABEL}.** Answers list the prompt, images and sizes the request carried. "
-        f"To ask the real models, {how}.",
-        icon=":material/science:",
-    )
+    return f"To ask the real models, {how}."
 
 
 def render() -> None:
@@ -163,16 +156,18 @@ def render() -> None:
     with st.sidebar:
         backend = choose_backend()
     st.title("Vision Playground")
+    # One line says where requests go (and, off the real API, how to get there): on a phone
+    # the prompt and Send must stay near the top.
     st.caption(
-        "Ask vision models about your images and compare their answers side by side. "
-        + _backend_badge(backend)
+        _backend_badge(backend)
+        + " "
+        + (_key_help(backend) or "Ask vision models about your images, side by side.")
     )
-    _key_help(backend)
 
     images_panel, ask_panel = st.columns([5, 7], gap="large")
     with images_panel:
         uploads, urls, url_mode = _image_inputs()
-        cards = st.container()
+    cards = st.container()
     with ask_panel:
         prompt = st.text_area(
             "Prompt", value=DEFAULT_PROMPT, key="prompt", height=90, persist_state="session"
@@ -204,7 +199,7 @@ def render() -> None:
         send_slot, why_slot, params_slot = st.columns([2, 5, 3], vertical_alignment="center")
         with params_slot:
             options, qwen_budget = choose_parameters()
-        answers = st.container()
+    answers = st.container()
 
     with cards:
         with st.spinner("Checking images…", show_time=True):

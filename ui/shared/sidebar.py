@@ -54,7 +54,7 @@ def choose_backend() -> Backend | None:
         help=ECHO_LABEL + ". It runs inside this app; your key is never sent to it.",
     )
     if use_echo:
-        st.caption(":material/science: " + ECHO_LABEL + ".")
+        st.caption(":material/science: Echo backend: no model runs.")
         return echo_backend()
     if source is not None:
         st.caption(f":material/key: Key from the {source} · {host}")
