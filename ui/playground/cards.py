@@ -114,6 +114,9 @@ def draw_card(status: ImageStatus) -> None:
                 st.error(status.error, icon=":material/block:")
 
 
+CARDS_PER_ROW = 3
+
+
 def draw_cards(statuses: Sequence[ImageStatus]) -> None:
     """Every image's card, and one message when there are more images than a request takes."""
     extra = len(statuses) - MAX_IMAGES_PER_REQUEST
@@ -123,5 +126,9 @@ def draw_cards(statuses: Sequence[ImageStatus]) -> None:
             f"{MAX_IMAGES_PER_REQUEST}: remove {extra} to send (the extra ones are marked below).",
             icon=":material/block:",
         )
-    for status in statuses:
-        draw_card(status)
+    # A grid: the page's width holds several cards side by side (a phone stacks them).
+    for row in range(0, len(statuses), CARDS_PER_ROW):
+        cells = st.columns(CARDS_PER_ROW, gap="small")
+        for cell, status in zip(cells, statuses[row : row + CARDS_PER_ROW], strict=False):
+            with cell:
+                draw_card(status)
