@@ -7,12 +7,17 @@ from dataclasses import dataclass
 
 from vision.api.results import ModelInfo
 from vision.images.prepared import PreparedImage
-from vision.images.profiles import estimate_text_tokens, profile_for
+from vision.images.profiles import EstimateBasis, estimate_text_tokens, profile_for
 
 # Below this share of the images' estimated cost, usage.prompt_tokens suggests the server
 # dropped the images: vLLM counts every image token in prompt_tokens (docs/geometry.md), and
-# our estimates use the same formulas, so honest counts land near 100%.
+# our estimates use the same formulas (or a fit to measured answers), so honest counts land
+# near 100%.
 MISSING_IMAGES_SHARE = 0.5
+# A guessed estimate errs high on purpose, by up to about five times for a coarse encoder, so
+# only a count far below it says anything.
+GUESSED_MISSING_IMAGES_SHARE = 0.1
+_QWEN_KINDS = ("qwen2vl", "qwen3vl")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,6 +46,7 @@ class Preflight:
     output_cost: float | None
     overflows: bool
     reason: str | None
+    estimate_basis: EstimateBasis
 
     @property
     def image_tokens(self) -> int:
@@ -68,8 +74,10 @@ class Preflight:
 def _advice(model: str, images: int, text_tokens: int, max_tokens: int, window: int) -> str:
     if max_tokens >= window:
         return "lower Max tokens"
-    if images and profile_for(model).kind == "qwen2vl":
-        return "lower the Qwen token budget or remove images"
+    profile = profile_for(model)
+    if images and profile.geometry.budgeted:
+        budget = "the Qwen token budget" if profile.kind in _QWEN_KINDS else "the token budget"
+        return f"lower {budget} or remove images"
     if images and text_tokens < window - max_tokens:
         return "remove images or lower Max tokens"
     return "shorten the prompt or lower Max tokens"
@@ -94,7 +102,8 @@ def preflight(
     *,
     unchecked_images: int = 0,
 ) -> Preflight:
-    """Estimate a request to `model` with these prepared images (unchecked URLs counted apart)."""
+    """Estimate a request to `model` with these prepared images (unchecked URLs counted apart);
+    estimate_basis says whether the image estimates are published, calibrated or a guess."""
     images = tuple(
         ImagePreflight(
             label=image.filename or image.sha256[:12],
@@ -128,20 +137,25 @@ def preflight(
         output_cost=None if output_price is None else output_price * completion,
         overflows=overflows,
         reason=reason,
+        estimate_basis=profile_for(model, model_info).basis,
     )
 
 
 def usage_warning(
     estimated_image_tokens: int, prompt_tokens: int | None, *, model: str | None = None
 ) -> str | None:
-    """A sentence when the server counted far fewer prompt tokens than the images should cost."""
+    """A sentence when the server counted far fewer prompt tokens than the images should cost
+    (any model whose geometry is published or calibrated; a guess only when far below)."""
     if estimated_image_tokens <= 0 or prompt_tokens is None:
         return None
-    if profile_for(model).kind == "mllama":
+    profile = profile_for(model)
+    if not profile.counts_images_in_prompt:
         # Llama 3.2 reads images through cross-attention: older vLLM counts every tile in
         # prompt_tokens, newer engines only one <|image|> token, so a low count proves nothing.
         return None
-    if prompt_tokens >= estimated_image_tokens * MISSING_IMAGES_SHARE:
+    guessed = profile.basis.kind == "guess"
+    share = GUESSED_MISSING_IMAGES_SHARE if guessed else MISSING_IMAGES_SHARE
+    if prompt_tokens >= estimated_image_tokens * share:
         return None
     return (
         f"The server counted {prompt_tokens:,} prompt tokens, far below the "

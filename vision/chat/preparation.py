@@ -103,8 +103,8 @@ def _fetched(
 
 
 def _budget_for(model: str | None, qwen_token_budget: int) -> int | None:
-    """The token budget that shapes this model's version (only Qwen2-VL's depends on it)."""
-    return qwen_token_budget if profile_for(model).kind == "qwen2vl" else None
+    """The token budget that shapes this model's version (only grid families depend on it)."""
+    return qwen_token_budget if profile_for(model).geometry.budgeted else None
 
 
 def _prepared(

@@ -1,8 +1,12 @@
-"""Pure size arithmetic of the encoders: Qwen2-VL's 28-px grid, Llama 3.2's 560-px tiles."""
+"""Pure size arithmetic of the encoders: smart_resize grids (Qwen2-VL's 28 px) and tile canvases.
+
+Every formula and constant here is explained, with its source, in docs/geometry.md.
+"""
 
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from vision.errors import UnsupportedImageError
 
@@ -21,17 +25,19 @@ LLAMA_MAX_TILES = 4
 LLAMA_TOKENS_PER_TILE = (LLAMA_TILE // 14) ** 2 + 1  # 1,601 (vLLM mllama.py token_per_chunk)
 LLAMA_IMAGE_TOKENS = 1  # the one <|image|> token in the decoder prompt
 
-
-def _round_by(value: float) -> int:
-    return round(value / QWEN_FACTOR) * QWEN_FACTOR
+_NO_PIXELS = "This image has no pixels; re-export it and try again."
 
 
-def _floor_by(value: float) -> int:
-    return math.floor(value / QWEN_FACTOR) * QWEN_FACTOR
+def _round_by(value: float, factor: int) -> int:
+    return round(value / factor) * factor
 
 
-def _ceil_by(value: float) -> int:
-    return math.ceil(value / QWEN_FACTOR) * QWEN_FACTOR
+def _floor_by(value: float, factor: int) -> int:
+    return math.floor(value / factor) * factor
+
+
+def _ceil_by(value: float, factor: int) -> int:
+    return math.ceil(value / factor) * factor
 
 
 def smart_resize(
@@ -39,25 +45,29 @@ def smart_resize(
     height: int,
     min_pixels: int = QWEN_MIN_PIXELS,
     max_pixels: int = QWEN_SERVER_MAX_PIXELS,
+    *,
+    factor: int = QWEN_FACTOR,
+    family: str = "Qwen2-VL",
 ) -> tuple[int, int]:
-    """The (width, height) Qwen2-VL resizes an image to: multiples of 28 within the pixel range."""
+    """The (width, height) a smart_resize encoder resizes an image to: multiples of `factor`
+    within the pixel range (Qwen2-VL's 28 px by default)."""
     if width <= 0 or height <= 0:
-        raise UnsupportedImageError("This image has no pixels; re-export it and try again.")
+        raise UnsupportedImageError(_NO_PIXELS)
     if max(width, height) / min(width, height) > QWEN_MAX_ASPECT:
         raise UnsupportedImageError(
             f"This image is {width}×{height}, more than {QWEN_MAX_ASPECT} times longer than wide, "
-            "which Qwen2-VL refuses; crop it into shorter pieces and try again."
+            f"which {family} refuses; crop it into shorter pieces and try again."
         )
-    new_h = max(QWEN_FACTOR, _round_by(height))
-    new_w = max(QWEN_FACTOR, _round_by(width))
+    new_h = max(factor, _round_by(height, factor))
+    new_w = max(factor, _round_by(width, factor))
     if new_h * new_w > max_pixels:
         beta = math.sqrt(height * width / max_pixels)
-        new_h = max(QWEN_FACTOR, _floor_by(height / beta))
-        new_w = max(QWEN_FACTOR, _floor_by(width / beta))
+        new_h = max(factor, _floor_by(height / beta, factor))
+        new_w = max(factor, _floor_by(width / beta, factor))
     elif new_h * new_w < min_pixels:
         beta = math.sqrt(min_pixels / (height * width))
-        new_h = _ceil_by(height * beta)
-        new_w = _ceil_by(width * beta)
+        new_h = _ceil_by(height * beta, factor)
+        new_w = _ceil_by(width * beta, factor)
     return new_w, new_h
 
 
@@ -66,26 +76,29 @@ def qwen_tokens(width: int, height: int) -> int:
     return (width // QWEN_FACTOR) * (height // QWEN_FACTOR) + QWEN_WRAPPER_TOKENS
 
 
-def _tile_grids() -> tuple[tuple[int, int], ...]:
+@lru_cache(maxsize=64)
+def _tile_grids(max_tiles: int) -> tuple[tuple[int, int], ...]:
     return tuple(
         (cols, rows)
-        for cols in range(1, LLAMA_MAX_TILES + 1)
-        for rows in range(1, LLAMA_MAX_TILES + 1)
-        if cols * rows <= LLAMA_MAX_TILES
+        for cols in range(1, max_tiles + 1)
+        for rows in range(1, max_tiles + 1)
+        if cols * rows <= max_tiles
     )
 
 
-def best_canvas(width: int, height: int) -> tuple[int, int, int]:
-    """The tile canvas Mllama picks for an image: (canvas_width, canvas_height, tiles).
+def best_canvas(
+    width: int, height: int, *, tile: int = LLAMA_TILE, max_tiles: int = LLAMA_MAX_TILES
+) -> tuple[int, int, int]:
+    """The tile canvas a tiling encoder picks for an image: (canvas_width, canvas_height, tiles).
 
     The smallest upscale that fits, else the gentlest downscale; ties go to the smaller canvas
-    (transformers image_processing_mllama.py, get_optimal_tiled_canvas).
+    (transformers get_optimal_tiled_canvas for Mllama, get_best_fit for Llama 4).
     """
     if width <= 0 or height <= 0:
-        raise UnsupportedImageError("This image has no pixels; re-export it and try again.")
+        raise UnsupportedImageError(_NO_PIXELS)
     options = []
-    for cols, rows in _tile_grids():
-        canvas_w, canvas_h = cols * LLAMA_TILE, rows * LLAMA_TILE
+    for cols, rows in _tile_grids(max_tiles):
+        canvas_w, canvas_h = cols * tile, rows * tile
         scale = min(canvas_h / height, canvas_w / width)
         options.append((scale, canvas_w * canvas_h, canvas_w, canvas_h, cols * rows))
     upscales = [option for option in options if option[0] >= 1]
@@ -98,19 +111,30 @@ def best_canvas(width: int, height: int) -> tuple[int, int, int]:
     return canvas_w, canvas_h, tiles
 
 
-def fit_to_canvas(width: int, height: int, canvas_w: int, canvas_h: int) -> tuple[int, int]:
-    """The (width, height) Mllama resizes an image to inside its canvas (before zero padding).
+def fit_to_canvas(
+    width: int, height: int, canvas_w: int, canvas_h: int, *, tile: int = LLAMA_TILE
+) -> tuple[int, int]:
+    """The (width, height) a tiling encoder resizes an image to inside its canvas (before padding).
 
-    Each side is first clipped to [560, canvas side]; the more limiting side sets the scale
-    (transformers get_image_size_fit_to_canvas). Small images are upscaled to one tile.
+    Each side is first clipped to [tile, canvas side]; the more limiting side sets the scale
+    (transformers get_image_size_fit_to_canvas). Images smaller than a tile grow to one tile.
     """
-    target_w = min(max(width, LLAMA_TILE), canvas_w)
-    target_h = min(max(height, LLAMA_TILE), canvas_h)
+    target_w = min(max(width, tile), canvas_w)
+    target_h = min(max(height, tile), canvas_h)
     scale_w = target_w / width
     scale_h = target_h / height
     if scale_w < scale_h:
         return target_w, min(math.floor(height * scale_w) or 1, target_h)
     return min(math.floor(width * scale_h) or 1, target_w), target_h
+
+
+def canvas_send_size(width: int, height: int, *, tile: int, max_tiles: int) -> tuple[int, int]:
+    """The largest size worth sending to a tiling encoder: its in-canvas size, never an upscale."""
+    canvas_w, canvas_h, _ = best_canvas(width, height, tile=tile, max_tiles=max_tiles)
+    fit_w, fit_h = fit_to_canvas(width, height, canvas_w, canvas_h, tile=tile)
+    if fit_w >= width and fit_h >= height:
+        return width, height
+    return min(fit_w, width), min(fit_h, height)
 
 
 def llama_tokens(width: int, height: int) -> int:
@@ -121,11 +145,7 @@ def llama_tokens(width: int, height: int) -> int:
 
 def llama_send_size(width: int, height: int) -> tuple[int, int]:
     """The largest size worth sending to Llama 3.2: its in-canvas size, never an upscale."""
-    canvas_w, canvas_h, _ = best_canvas(width, height)
-    fit_w, fit_h = fit_to_canvas(width, height, canvas_w, canvas_h)
-    if fit_w >= width and fit_h >= height:
-        return width, height
-    return min(fit_w, width), min(fit_h, height)
+    return canvas_send_size(width, height, tile=LLAMA_TILE, max_tiles=LLAMA_MAX_TILES)
 
 
 def fit_long_side(width: int, height: int, long_side: int) -> tuple[int, int]:
@@ -135,3 +155,21 @@ def fit_long_side(width: int, height: int, long_side: int) -> tuple[int, int]:
         return width, height
     scale = long_side / longest
     return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def fit_cells(width: int, height: int, cell: int, max_cells: int) -> tuple[int, int]:
+    """The largest (width, height) of the same shape, never larger, whose padded cell count
+    ⌈w/cell⌉·⌈h/cell⌉ is at most max_cells (searched on the height, as GLM-5's processor does)."""
+    if width <= 0 or height <= 0:
+        raise UnsupportedImageError(_NO_PIXELS)
+    best = (min(width, cell * max_cells), 1)
+    low, high = 1, height
+    while low <= high:
+        middle = (low + high) // 2
+        candidate_w = max(1, math.floor(width * middle / height))
+        if math.ceil(candidate_w / cell) * math.ceil(middle / cell) <= max_cells:
+            best = (candidate_w, middle)
+            low = middle + 1
+        else:
+            high = middle - 1
+    return best

@@ -224,12 +224,7 @@ def _metadata_to_keep(image: Image.Image) -> dict[str, bytes]:
 
 
 def _resize_step(source: _Source, target: tuple[int, int], model: str | None) -> str:
-    kind = profile_for(model).kind
-    reason = {
-        "qwen2vl": "on Qwen2-VL's 28-px grid within the token budget",
-        "mllama": "to fit Llama 3.2 Vision's tile canvas",
-        "generic": "to fit the size limit",
-    }[kind]
+    reason = profile_for(model).resize_reason
     return f"resized {source.width}×{source.height} to {target[0]}×{target[1]} {reason}"
 
 
