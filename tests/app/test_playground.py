@@ -212,7 +212,7 @@ def test_the_preflight_shows_tokens_context_and_cost(app):
 
 def test_a_usage_far_below_the_image_estimate_warns_in_that_column(app, monkeypatch):
     # A server that drops the images counts only the text: the echo is made to count so.
-    monkeypatch.setattr("vision.echo.images.estimate_image_tokens", lambda *_, **__: 0)
+    monkeypatch.setattr("vision.echo.images.image_tokens", lambda *_, **__: 0)
     at = app()
     _upload(at, ("photo.jpg", make_photo((1600, 1200)), "image/jpeg"))
     _send(at)

@@ -19,7 +19,7 @@ from tests.support.echo_requests import (
     seed_body,
 )
 from tests.support.images import make_animated, make_image, make_photo
-from tests.support.models import LLAMA, QWEN
+from tests.support.models import ALL_ECHO_VISION_MODELS, LLAMA, QWEN
 from vision.echo import (
     ECHO_MODELS,
     TEXT_ONLY_MODEL,
@@ -30,14 +30,14 @@ from vision.images.profiles import estimate_image_tokens, estimate_text_tokens
 # /models
 
 
-def test_models_lists_two_vision_models_and_one_text_model(echo: EchoServer) -> None:
+def test_models_lists_the_vision_models_and_one_text_model(echo: EchoServer) -> None:
     response = requests.get(f"{echo.base_url}/models", headers=AUTH, timeout=10)
     assert response.status_code == 200
     body = response.json()
     assert body["object"] == "list"
     flags = {entry["id"]: entry["supports_images_input"] for entry in body["data"]}
-    assert flags == {LLAMA: True, QWEN: True, TEXT_ONLY_MODEL: False}
-    assert set(ECHO_MODELS) == {LLAMA, QWEN}
+    assert flags == {**dict.fromkeys(ALL_ECHO_VISION_MODELS, True), TEXT_ONLY_MODEL: False}
+    assert set(ECHO_MODELS) == set(ALL_ECHO_VISION_MODELS)
     for entry in body["data"]:
         assert entry["object"] == "model"
         assert entry["context_window"] > 0
@@ -53,14 +53,14 @@ def test_models_in_the_documented_io_shape_with_pagination() -> None:
         names = {
             entry["name"]: entry["metadata"]["supports_images_input"] for entry in body["data"]
         }
-        assert names == {LLAMA: True, QWEN: True, TEXT_ONLY_MODEL: False}
+        assert names == {**dict.fromkeys(ALL_ECHO_VISION_MODELS, True), TEXT_ONLY_MODEL: False}
         assert all(entry["model_id"] == entry["name"] for entry in body["data"])
-        assert body["pagination"]["total"] == 3
+        assert body["pagination"]["total"] == len(ALL_ECHO_VISION_MODELS) + 1
         assert body["pagination"]["has_next"] is False
         first = requests.get(f"{echo.base_url}/models?page=1&page_size=2", timeout=10).json()
         assert len(first["data"]) == 2
         assert first["pagination"]["has_next"] is True
-        assert first["pagination"]["total_pages"] == 2
+        assert first["pagination"]["total_pages"] == -(-body["pagination"]["total"] // 2)
         bad = requests.get(f"{echo.base_url}/models?page_size=500", timeout=10)
         assert bad.status_code == 422
 

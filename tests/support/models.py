@@ -8,3 +8,15 @@ from __future__ import annotations
 
 LLAMA = "meta-llama/Llama-3.2-90B-Vision-Instruct"
 QWEN = "Qwen/Qwen2-VL-7B-Instruct"
+
+# The models of the families the echo also serves (their geometries: docs/geometry.md).
+LLAMA4 = "meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8"
+QWEN25 = "Qwen/Qwen2.5-VL-32B-Instruct"
+QWEN3 = "Qwen/Qwen3.6-27B"
+KIMI = "moonshotai/Kimi-K2.5"
+GLM4V = "zai-org/GLM-4.5V"
+GLM5 = "zai-org/GLM-5.3-Flash"
+FAMILY_MODELS = (LLAMA4, QWEN25, QWEN3, KIMI, GLM4V, GLM5)
+# The echo's vision model whose geometry the project does not know.
+MYSTERY = "echo/mystery-vision"
+ALL_ECHO_VISION_MODELS = (LLAMA, QWEN, *FAMILY_MODELS, MYSTERY)

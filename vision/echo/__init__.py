@@ -10,14 +10,17 @@ ran]". It is strict where the real service is (see rejection.py for the statuses
   WEBP or static GIF, at most 20 MiB and 4096×4096, at most 10 per request (400 naming the image);
   http(s) image URLs are counted (as 1024×1024) but never fetched; a text-only model answers as
   the provider's troubleshooting table says. usage.prompt_tokens = estimate_text_tokens of every
-  text part + estimate_image_tokens of every image for that model; one completion token a word.
+  text part + every image's cost on that model's published geometry (accounting.py; the
+  unknown MYSTERY_MODEL has its own, for calibration to discover); one completion token a word.
+- Models: the two documented vision models and a text model, then one model per family the
+  live /models lists in 2026 (Llama 4, Qwen2.5-VL, Qwen3.x, Kimi K2.5, GLM-4.5V, GLM-5.x).
 - SSE with stream=true: a role delta, one content delta a word, a finish chunk, a usage chunk
   with choices [] when stream_options.include_usage, then data: [DONE].
 - Faults (Fault, in process or POST/DELETE /_echo/faults) and the request log (GET
   /_echo/requests, never the key) for tests, including tests running it in another process.
 """
 
-from vision.echo.catalog import CATALOG, ECHO_MODELS, TEXT_ONLY_MODEL, EchoModel
+from vision.echo.catalog import CATALOG, ECHO_MODELS, MYSTERY_MODEL, TEXT_ONLY_MODEL, EchoModel
 from vision.echo.faults import QUOTA_BODY, RATE_LIMIT_BODY, STREAM_ERROR_BODY, Fault
 from vision.echo.recorder import RecordedRequest
 from vision.echo.server import EchoServer
@@ -25,6 +28,7 @@ from vision.echo.server import EchoServer
 __all__ = [
     "CATALOG",
     "ECHO_MODELS",
+    "MYSTERY_MODEL",
     "QUOTA_BODY",
     "RATE_LIMIT_BODY",
     "STREAM_ERROR_BODY",

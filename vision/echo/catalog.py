@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from vision.images.encoders import ImageGeometry
+from vision.images.grids import RoundedGrid
+
 ModelsShape = Literal["openai", "io"]
 
 # A fixed timestamp keeps every response byte-for-byte deterministic.
@@ -14,7 +17,11 @@ CREATED_ISO = "2024-10-01T00:00:00Z"
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EchoModel:
-    """A model as the echo advertises it. Prices are per token, as io.net lists them."""
+    """A model as the echo advertises it. Prices are per token, as io.net lists them.
+
+    Its images cost what its family's published geometry says, unless `geometry` is set: the
+    echo's own accounting for a model the project's profiles do not know.
+    """
 
     id: str
     supports_images: bool
@@ -23,9 +30,23 @@ class EchoModel:
     input_token_price: float
     output_token_price: float
     developer: str
+    geometry: ImageGeometry | None = None
 
 
-# Context windows follow the public model cards; prices are plausible placeholders.
+MYSTERY_MODEL = "echo/mystery-vision"
+# Made up, and known only to the echo: calibration and `vision probe` must discover it.
+MYSTERY_GEOMETRY = RoundedGrid(
+    family=MYSTERY_MODEL,
+    factor=24,
+    min_pixels=16 * 24 * 24,
+    max_pixels=1024 * 24 * 24,
+    wrapper_tokens=3,
+)
+
+
+# Context windows follow the public model cards (plausible placeholders where a card is not
+# published); prices are plausible placeholders. The families after the first three are those
+# the live /models lists in 2026 (docs/geometry.md), each with its published geometry.
 CATALOG: tuple[EchoModel, ...] = (
     EchoModel(
         id="meta-llama/Llama-3.2-90B-Vision-Instruct",
@@ -53,6 +74,70 @@ CATALOG: tuple[EchoModel, ...] = (
         input_token_price=1.3e-07,
         output_token_price=3.8e-07,
         developer="Meta",
+    ),
+    EchoModel(
+        id="meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8",
+        supports_images=True,
+        context_window=1_048_576,
+        max_tokens=8_192,
+        input_token_price=1.5e-07,
+        output_token_price=6.0e-07,
+        developer="Meta",
+    ),
+    EchoModel(
+        id="Qwen/Qwen2.5-VL-32B-Instruct",
+        supports_images=True,
+        context_window=32_000,
+        max_tokens=8_192,
+        input_token_price=5.0e-08,
+        output_token_price=2.2e-07,
+        developer="Qwen",
+    ),
+    EchoModel(
+        id="Qwen/Qwen3.6-27B",
+        supports_images=True,
+        context_window=262_144,
+        max_tokens=16_384,
+        input_token_price=1.0e-07,
+        output_token_price=4.0e-07,
+        developer="Qwen",
+    ),
+    EchoModel(
+        id="moonshotai/Kimi-K2.5",
+        supports_images=True,
+        context_window=262_144,
+        max_tokens=16_384,
+        input_token_price=5.5e-07,
+        output_token_price=2.2e-06,
+        developer="Moonshot AI",
+    ),
+    EchoModel(
+        id="zai-org/GLM-4.5V",
+        supports_images=True,
+        context_window=65_536,
+        max_tokens=8_192,
+        input_token_price=6.0e-07,
+        output_token_price=1.8e-06,
+        developer="Z.ai",
+    ),
+    EchoModel(
+        id="zai-org/GLM-5.3-Flash",
+        supports_images=True,
+        context_window=131_072,
+        max_tokens=8_192,
+        input_token_price=1.0e-07,
+        output_token_price=4.0e-07,
+        developer="Z.ai",
+    ),
+    EchoModel(
+        id=MYSTERY_MODEL,
+        supports_images=True,
+        context_window=32_768,
+        max_tokens=4_096,
+        input_token_price=2.0e-07,
+        output_token_price=6.0e-07,
+        developer="echo",
+        geometry=MYSTERY_GEOMETRY,
     ),
 )
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
+from vision.echo.accounting import image_tokens
 from vision.echo.catalog import EchoModel
 from vision.echo.rejection import reject
 from vision.errors import ImageError, ImageTooLargeError
-from vision.images.profiles import estimate_image_tokens
 from vision.images.sniff import sniff_image
 from vision.limits import MAX_IMAGE_BYTES, MAX_SIDE_PX, MIME_BY_FORMAT
 from vision.sizes import human_size
@@ -111,7 +111,7 @@ def inspect_image(index: int, url: str, model: EchoModel) -> ReceivedImage:
     """Check one image_url against the documented limits; raises Rejected (400)."""
     if url.startswith(("http://", "https://")):
         width, height = URL_IMAGE_ASSUMED_SIZE
-        tokens = estimate_image_tokens(model.id, width, height) if model.supports_images else 0
+        tokens = image_tokens(model, width, height)
         return ReceivedImage(index=index, source="url", host=urlsplit(url).hostname, tokens=tokens)
     if not url.startswith("data:"):
         raise reject(
@@ -119,8 +119,7 @@ def inspect_image(index: int, url: str, model: EchoModel) -> ReceivedImage:
             f"Invalid image URL: image {index} must be an http(s) URL or a base64 data URL.",
         )
     fmt, width, height, size = _inspect_data_url(index, url)
-    # A text-only model never sees the image, so it costs it no prompt tokens.
-    tokens = estimate_image_tokens(model.id, width, height) if model.supports_images else 0
+    tokens = image_tokens(model, width, height)
     return ReceivedImage(
         index=index,
         source="data",
