@@ -10,7 +10,9 @@ MIME_BY_FORMAT: dict[str, str] = {
     "WEBP": "image/webp",
     "GIF": "image/gif",
 }
-MAX_IMAGE_BYTES = 20 * 1024 * 1024
+# "20MB": read as 20,000,000 bytes, the stricter of MB and MiB (see docs/limits.md), so the
+# server never refuses a size this app let through; sizes are shown in the same unit.
+MAX_IMAGE_BYTES = 20_000_000
 MAX_SIDE_PX = 4096
 RECOMMENDED_MIN_SIDE_PX = 512
 MAX_IMAGES_PER_REQUEST = 10

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 
+def _figure(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
+
+
 def human_size(size: int) -> str:
-    """Bytes as B, KB or MB (1024-based, as file managers show them), e.g. 12.3 KB."""
-    if size < 1024:
+    """Bytes in powers of 1000, as browsers and the file uploader show them: 20 MB, 386.6 KB."""
+    if size < 1000:
         return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
+    if size < 1_000_000:
+        return f"{_figure(size / 1000)} KB"
+    return f"{_figure(size / 1_000_000)} MB"

@@ -109,7 +109,7 @@ def test_a_declared_length_over_the_cap_is_refused_before_reading(image_server):
 
 def test_an_endless_body_is_cut_at_the_cap(image_server):
     with pytest.raises(URLFetchError, match="larger than the 100 KB limit; use a smaller image"):
-        fetch(image_server.url("/endless"), max_bytes=100 * 1024)
+        fetch(image_server.url("/endless"), max_bytes=100_000)
 
 
 def test_a_body_at_exactly_the_cap_is_accepted(image_server):

@@ -56,8 +56,9 @@ else:
 # asking for a PNG or JPEG costs users little.
 INTAKE_FORMATS: tuple[str, ...] = (*ACCEPTED_FORMATS, "HEIF", "AVIF")
 
-# Bytes we agree to read at all: five times the send limit leaves room for big camera files.
-MAX_SOURCE_BYTES = 5 * MAX_IMAGE_BYTES
+# Bytes we agree to read at all: about five times the send limit leaves room for big camera
+# files; 100 MiB exactly, the page's upload limit (Streamlit counts it in MiB).
+MAX_SOURCE_BYTES = 100 * 1024 * 1024
 
 # Everything Pillow's decoders raise on hostile input (Pillow's own fuzz harness accepts the
 # first six; pillow-heif raises RuntimeError; #9814 shows a ValueError escaping open()).

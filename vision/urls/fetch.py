@@ -15,6 +15,7 @@ from requests.adapters import HTTPAdapter
 
 from vision.errors import URLBlockedError, URLFetchError
 from vision.limits import MAX_IMAGE_BYTES
+from vision.sizes import human_size
 from vision.urls.addresses import DEFAULT_PORTS, Target, check_url
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -238,18 +239,9 @@ def _limit_socket_wait(raw: urllib3.HTTPResponse, seconds: float) -> None:
 def _too_large(max_bytes: int) -> URLFetchError:
     """The error for a body over the byte cap."""
     return URLFetchError(
-        f"The image at this URL is larger than the {_readable_size(max_bytes)} limit; "
+        f"The image at this URL is larger than the {human_size(max_bytes)} limit; "
         "use a smaller image."
     )
-
-
-def _readable_size(size: int) -> str:
-    """A byte count as people read it: 20 MB, 512 KB, 900 bytes."""
-    if size >= 1_048_576:
-        return f"{size / 1_048_576:.3g} MB"
-    if size >= 1024:
-        return f"{size / 1024:.3g} KB"
-    return f"{size} bytes"
 
 
 def _over_deadline() -> URLFetchError:
