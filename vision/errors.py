@@ -118,3 +118,7 @@ class StreamError(APIError):
 
 class HistoryError(VisionError):
     """The history file cannot be opened, read or written (locked, corrupt, newer, no space)."""
+
+
+class CalibrationError(VisionError):
+    """Image-cost measurements cannot be taken, read or kept (no usage reported, bad file)."""
