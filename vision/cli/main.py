@@ -9,7 +9,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from vision.cli import ask, check, echo, eval, models
+from vision.cli import ask, check, echo, eval, models, probe
 from vision.cli.common import EXIT_ERROR, Parser
 from vision.errors import VisionError
 from vision.settings import API_KEY_VARIABLE, BASE_URL_VARIABLE
@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=f"Configuration: {API_KEY_VARIABLE} and {BASE_URL_VARIABLE} (environment).",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in (check, ask, models, echo, eval):
+    for command in (check, ask, models, echo, eval, probe):
         command.add_command(commands)
     return parser
 
@@ -36,8 +36,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code."""
     args = build_parser().parse_args(argv)
     out, err = sys.stdout, sys.stderr
+    # After parsing, so `--help` loads none of it: what earlier answers and probes measured
+    # shapes every command's preparation and estimates (docs/geometry.md).
+    from vision.calibration.calibrator import calibrating, default_calibrator
+
     try:
-        code: int = args.func(args, out, err)
+        with calibrating(default_calibrator()):
+            code: int = args.func(args, out, err)
     except VisionError as error:
         out.flush()
         err.write(f"{error}\n")
