@@ -276,3 +276,20 @@ def test_multi_picture_jpeg_sends_only_the_main_picture_losslessly():
     sent = decode(prepared.data)
     assert sent.format == "JPEG"
     assert sent.getpixel((320, 320)) == decode(buffer.getvalue()).getpixel((320, 320))
+
+
+@pytest.mark.parametrize(
+    ("size", "says"),
+    [
+        ((640, 480), "This image is 640×480: its height is under 512 px"),
+        ((480, 640), "This image is 480×640: its width is under 512 px"),
+        ((200, 150), "This image is 200×150: both sides are under 512 px"),
+    ],
+)
+def test_the_small_image_warning_names_the_short_side(size, says):
+    (warning,) = [w for w in prepare_image(make_image("PNG", size)).warnings if "512" in w]
+    assert warning.startswith(says)
+
+
+def test_an_image_with_both_sides_large_enough_has_no_small_image_warning():
+    assert not [w for w in prepare_image(make_image("PNG", (512, 700))).warnings if "512" in w]

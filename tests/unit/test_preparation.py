@@ -125,3 +125,27 @@ def test_errors_kept_in_the_cache_hold_no_traceback():
     assert len(kept) == 3
     assert all(isinstance(error, ImageError) for error in kept)
     assert all(error.__traceback__ is None for error in kept)
+
+
+def url_line(text: str) -> ImageEntry:
+    return ImageEntry(id=f"url:{text}", kind="url", name=text, url=text)
+
+
+@pytest.mark.parametrize("line", ["not a url", "ftp://foo/bar.png", "www.example.com/cat.png"])
+def test_a_line_that_is_no_image_url_says_so_and_is_not_over_the_limit(line):
+    (status,) = prepare_all(PreparationCache(), [url_line(line)], [QWEN], allow_loopback=False)
+    assert not status.over_limit
+    assert status.error is not None
+    assert status.error.startswith(f"“{line}” is not a valid image URL")
+
+
+def test_only_images_that_can_go_count_toward_the_ten():
+    broken = [url_line("not a url"), entry(NOT_AN_IMAGE, "list.txt")]
+    statuses = prepare_all(
+        PreparationCache(),
+        [*broken, *pngs(MAX_IMAGES_PER_REQUEST)],
+        [QWEN],
+        allow_loopback=False,
+    )
+    assert sum(status.sendable for status in statuses) == MAX_IMAGES_PER_REQUEST
+    assert not any(status.over_limit for status in statuses)

@@ -31,12 +31,12 @@ from ui.shared.session import (
     stitch_cache,
 )
 from ui.shared.sidebar import choose_backend
-from vision.api.catalog import Catalog, sees_images, short_name
 from vision.api.request import DEFAULT_PROMPT
 from vision.chat.attachments import url_lines
 from vision.chat.live import LiveAnswers
 from vision.chat.plan import RunPlan, plan_run
 from vision.chat.preparation import ImageStatus, prepare_all
+from vision.chat.readiness import send_blocker, send_notice
 from vision.limits import MAX_IMAGES_PER_REQUEST
 from vision.markdown import literal
 from vision.settings import API_KEY_VARIABLE
@@ -76,41 +76,6 @@ def _image_inputs() -> tuple[list[UploadedFile], list[str], URLMode]:
     if st.toggle("Camera", key="camera_on", help="Take a photo with this device's camera."):
         attachments().remember_camera_shot(st.camera_input("Take a photo", key="camera"))
     return list(uploads or []), lines, url_mode
-
-
-def blocking_reason(
-    *,
-    backend: Backend | None,
-    catalog: Catalog | None,
-    models: Sequence[str],
-    prompt: str,
-    statuses: Sequence[ImageStatus],
-    plan: RunPlan | None = None,
-) -> str | None:
-    """Why Send cannot go ahead, as one sentence, or None when the request is complete."""
-    if backend is None:
-        return "Add an API key in the sidebar, or turn on the echo backend."
-    if not models:
-        return "Choose at least one model."
-    if not prompt.strip():
-        return "Write a prompt."
-    if len(statuses) > MAX_IMAGES_PER_REQUEST:
-        extra = len(statuses) - MAX_IMAGES_PER_REQUEST
-        return f"A request takes at most {MAX_IMAGES_PER_REQUEST} images: remove {extra}."
-    broken = [status for status in statuses if not status.sendable]
-    if broken:
-        first = broken[0]
-        return f"Image {first.position} ({first.entry.label}) cannot be sent: remove it first."
-    if statuses and catalog is not None:
-        blind = [model for model in models if not sees_images(catalog.info(model))]
-        if blind:
-            return (
-                f"{short_name(blind[0])} cannot read images: deselect it, "
-                "or remove the images to ask it a text-only question."
-            )
-    if plan is not None:
-        return plan.blocking  # a stitch that failed, or a request over its context window
-    return None
 
 
 def _start_run(backend: Backend, plan: RunPlan, statuses: Sequence[ImageStatus]) -> None:
@@ -227,8 +192,8 @@ def render() -> None:
             )
             draw_preflight(catalog, models, statuses, plan)
 
-    reason = blocking_reason(
-        backend=backend,
+    reason = send_blocker(
+        connected=backend is not None,
         catalog=catalog,
         models=models,
         prompt=prompt or "",
@@ -253,6 +218,8 @@ def render() -> None:
             st.caption("The models are answering; Send comes back when they finish.")
         elif reason:
             st.caption(f":material/block: {literal(reason)}")
+        elif notice := send_notice(statuses):
+            st.caption(f":material/info: {literal(notice)}")
     if st.session_state.pop(DUPLICATE_CLICK_KEY, False):
         st.toast("Already sending: the first click is the one that counts.")
     if (

@@ -119,7 +119,7 @@ CARDS_PER_ROW = 3
 
 def draw_cards(statuses: Sequence[ImageStatus]) -> None:
     """Every image's card, and one message when there are more images than a request takes."""
-    extra = len(statuses) - MAX_IMAGES_PER_REQUEST
+    extra = sum(1 for status in statuses if status.over_limit)
     if extra > 0:
         st.error(
             f"{len(statuses)} images added, but a request takes at most "

@@ -16,6 +16,7 @@ from vision.images.prepared import PreparedImage
 from vision.images.profiles import DEFAULT_QWEN_TOKEN_BUDGET, profile_for
 from vision.images.thumbnail import thumbnail
 from vision.limits import MAX_IMAGES_PER_REQUEST
+from vision.markdown import clip
 from vision.urls.fetch import fetch_image
 from vision.urls.sending import (
     DEFAULT_URL_MODE,
@@ -26,6 +27,7 @@ from vision.urls.sending import (
     points_to_this_machine,
     unchecked_ref,
 )
+from vision.urls.shape import is_http_url
 
 # The card shows thumbnails this size (twice the on-screen width, for sharp high-DPI screens).
 THUMBNAIL_SIDE = 192
@@ -195,48 +197,84 @@ def prepare_all(
     url_mode: URLMode = DEFAULT_URL_MODE,
 ) -> list[ImageStatus]:
     """The status of every image for every chosen model (or a model-neutral check when none)."""
-    targets: list[str | None] = list(models) or [None]
     statuses: list[ImageStatus] = []
     resolved: list[ImageEntry] = []
+    sendable = 0  # only images that can go count toward the per-request limit
     for position, entry in enumerate(entries, start=1):
-        if position > MAX_IMAGES_PER_REQUEST:
+        if entry.kind == "url" and entry.url is not None and not is_http_url(entry.url):
+            statuses.append(
+                ImageStatus(entry=entry, position=position, error=not_an_image_url(entry.url))
+            )
+            continue
+        if sendable >= MAX_IMAGES_PER_REQUEST:
             statuses.append(ImageStatus(entry=entry, position=position, over_limit=True))
             continue
-        source: ImageEntry | ImageError = entry
-        note = None
-        if entry.kind == "url" and url_mode == "as_is":
-            statuses.append(_unchecked(entry, position, models))
-            continue
-        if entry.kind == "url":
-            source = _fetched(cache, entry, allow_loopback=allow_loopback)
-            note = URL_FETCHED_NOTE if url_mode == "inline" else URL_CHECKED_NOTE
-        if isinstance(source, ImageError):
-            statuses.append(ImageStatus(entry=entry, position=position, error=str(source)))
-            continue
-        resolved.append(source)
-        prepared: dict[str | None, PreparedImage] = {}
-        error = None
-        for model in targets:
-            outcome = _prepared(cache, source, model, qwen_token_budget)
-            if isinstance(outcome, ImageError):
-                error = str(outcome)
-                break
-            prepared[model] = outcome
-        refs: dict[str, ImageRef] = {}
-        sent_notes: dict[str, str] = {}
-        if source.kind == "url" and not error:
-            refs, sent_notes = _url_refs(source, prepared, url_mode)
-        statuses.append(
-            ImageStatus(
-                entry=source,
-                position=position,
-                prepared={} if error else prepared,
-                error=error,
-                note=note,
-                refs=refs,
-                sent_notes=sent_notes,
-                preview=_thumbnail(cache, source),
-            )
+        status = _status(
+            cache,
+            entry,
+            position,
+            models,
+            allow_loopback=allow_loopback,
+            qwen_token_budget=qwen_token_budget,
+            url_mode=url_mode,
+            resolved=resolved,
         )
+        sendable += status.sendable
+        statuses.append(status)
     _forget_unused(cache, resolved, qwen_token_budget)
     return statuses
+
+
+def not_an_image_url(line: str) -> str:
+    """The sentence for a line of the URL box that is no http(s) link."""
+    return (
+        f"“{clip(line, 60)}” is not a valid image URL: give an http(s) link to an image, "
+        "one per line."
+    )
+
+
+def _status(
+    cache: PreparationCache,
+    entry: ImageEntry,
+    position: int,
+    models: Sequence[str],
+    *,
+    allow_loopback: bool,
+    qwen_token_budget: int,
+    url_mode: URLMode,
+    resolved: list[ImageEntry],
+) -> ImageStatus:
+    """One image's status for every chosen model (or a model-neutral check when none)."""
+    if entry.kind == "url" and url_mode == "as_is":
+        return _unchecked(entry, position, models)
+    source: ImageEntry | ImageError = entry
+    note = None
+    if entry.kind == "url":
+        source = _fetched(cache, entry, allow_loopback=allow_loopback)
+        note = URL_FETCHED_NOTE if url_mode == "inline" else URL_CHECKED_NOTE
+    if isinstance(source, ImageError):
+        return ImageStatus(entry=entry, position=position, error=str(source))
+    resolved.append(source)
+    prepared: dict[str | None, PreparedImage] = {}
+    error = None
+    targets: list[str | None] = [*models] or [None]
+    for model in targets:
+        outcome = _prepared(cache, source, model, qwen_token_budget)
+        if isinstance(outcome, ImageError):
+            error = str(outcome)
+            break
+        prepared[model] = outcome
+    refs: dict[str, ImageRef] = {}
+    sent_notes: dict[str, str] = {}
+    if source.kind == "url" and not error:
+        refs, sent_notes = _url_refs(source, prepared, url_mode)
+    return ImageStatus(
+        entry=source,
+        position=position,
+        prepared={} if error else prepared,
+        error=error,
+        note=note,
+        refs=refs,
+        sent_notes=sent_notes,
+        preview=_thumbnail(cache, source),
+    )

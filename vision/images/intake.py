@@ -198,10 +198,17 @@ def _warnings(source: _Source, filename: str | None, sent: tuple[int, int]) -> l
                 f"it is handled as {source.format}."
             )
     width, height = sent
-    if width < RECOMMENDED_MIN_SIDE_PX or height < RECOMMENDED_MIN_SIDE_PX:
+    short = [
+        side
+        for side, size in (("width", width), ("height", height))
+        if size < RECOMMENDED_MIN_SIDE_PX
+    ]
+    if short:
+        which = "both sides are" if len(short) == 2 else f"its {short[0]} is"
+        side = RECOMMENDED_MIN_SIDE_PX
         notes.append(
-            f"This image is {width}×{height}, below the recommended 512×512; "
-            "the model may miss small details."
+            f"This image is {width}×{height}: {which} under {side} px, below the recommended "
+            f"{side}×{side}, so the model may miss small details."
         )
     return notes
 
