@@ -212,6 +212,7 @@ def render() -> None:
             disabled=busy or reason is not None,
             on_click=_request_send,
             width="stretch",
+            shortcut="Mod+Enter",  # Ctrl+Enter (Cmd+Enter on a Mac), also from the prompt
         )
     with why_slot:
         if busy:
