@@ -192,16 +192,27 @@ def test_the_models_stay_hidden_until_the_vote_then_are_revealed(store):
     assert (vote.run_a_id, vote.run_b_id) == (by_model[vote.model_a], by_model[vote.model_b])
 
 
+def test_one_click_per_pair_reveals_it_and_brings_the_next(store):
+    runs = saved_batch(store)
+    at = draw(votes_script, store, runs)
+    at.button(key=f"{KEY}_b").click().run()
+    shown = texts(at)
+    assert any(text.startswith("You judged B was better. A was **") for text in shown)
+    assert "Image: img-1.png" in shown  # the next pair, with no Next button to press
+    assert not [button for button in at.button if button.key == f"{KEY}_next"]
+    shortcuts = {button.key: button.proto.shortcut for button in at.button}
+    assert shortcuts[f"{KEY}_a"] == "left"
+    assert shortcuts[f"{KEY}_b"] == "right"
+
+
 def test_after_each_vote_the_next_image_comes_until_all_are_judged(store):
     runs = saved_batch(store)
     at = draw(votes_script, store, runs)
     at.button(key=f"{KEY}_tie").click().run()
-    at.button(key=f"{KEY}_next").click().run()
     shown = texts(at)
     assert "1 image(s) left to judge · the models stay hidden until you vote." in shown
     assert "Image: img-1.png" in shown
     at.button(key=f"{KEY}_both_bad").click().run()
-    at.button(key=f"{KEY}_next").click().run()
     assert not at.exception
     assert successes(at) == ["You voted on all 2 images of this batch."]
     assert sorted((vote.pair_id, vote.choice) for vote in store.votes(batch_id="b1")) == [
@@ -224,7 +235,6 @@ def test_the_leaderboard_counts_the_saved_votes(store):
     at = draw(votes_script, store, runs)
     a = model_of(answer_under(at, "A"))
     at.button(key=f"{KEY}_a").click().run()
-    at.button(key=f"{KEY}_next").click().run()
     b = model_of(answer_under(at, "B"))
     at.button(key=f"{KEY}_b").click().run()
 

@@ -26,11 +26,12 @@ from vision.scoring.votes import (
     vote_for,
 )
 
-CHOICES: tuple[tuple[VoteChoice, str, str], ...] = (
-    ("a", "A is better", ":material/arrow_back:"),
-    ("b", "B is better", ":material/arrow_forward:"),
-    ("tie", "Tie", ":material/drag_handle:"),
-    ("both_bad", "Both bad", ":material/thumb_down:"),
+# Each choice with its label, icon and keyboard shortcut (the arrows are the arrow keys).
+CHOICES: tuple[tuple[VoteChoice, str, str, str], ...] = (
+    ("a", "A is better", ":material/arrow_back:", "Left"),
+    ("b", "B is better", ":material/arrow_forward:", "Right"),
+    ("tie", "Tie", ":material/drag_handle:", "T"),
+    ("both_bad", "Both bad", ":material/thumb_down:", "X"),
 )
 CHOICE_WORDS: dict[str, str] = {
     "a": "A was better",
@@ -53,12 +54,7 @@ def _cast_vote(store: HistoryStore, key: str, a: Run, b: Run, choice: VoteChoice
         state["problem"] = str(err)
         return
     state["revealed"] = vote
-
-
-def _next(key: str) -> None:
-    state = _state(key)
-    state.pop("revealed", None)
-    state.pop("pair", None)
+    state.pop("pair", None)  # one click per pair: the next one comes straight away
 
 
 def _answer(label: str, run: Run) -> None:
@@ -83,7 +79,7 @@ def vote_panel(store: HistoryStore, runs: Sequence[Run], *, key: str) -> None:
         for vote in store.votes(batch_id=batch)
         if vote.pair_id is not None
     }
-    revealed: Vote | None = state.get("revealed")
+    revealed: Vote | None = state.pop("revealed", None)
     rng: random.Random = state.setdefault("rng", random.SystemRandom())
     pair = next_pair(groups, voted, state.get("pair"), rng)
     if pair is None:
@@ -92,6 +88,13 @@ def vote_panel(store: HistoryStore, runs: Sequence[Run], *, key: str) -> None:
             f"You voted on all {len(groups)} images of this batch.", icon=":material/done_all:"
         )
         return
+    if revealed is not None:  # the pair just judged, unmasked above the next one
+        st.success(
+            f"You judged {CHOICE_WORDS[revealed.choice]}. "
+            f"A was **{literal(short_name(revealed.model_a))}**, "
+            f"B was **{literal(short_name(revealed.model_b))}**.",
+            icon=":material/visibility:",
+        )
     a, b, state["pair"] = pair
     left = len([pid for pid in groups if pid not in voted])
     st.caption(f"{left} image(s) left to judge · the models stay hidden until you vote.")
@@ -110,16 +113,7 @@ def vote_panel(store: HistoryStore, runs: Sequence[Run], *, key: str) -> None:
         _answer("A", a)
     with column_b:
         _answer("B", b)
-    if revealed is not None:
-        st.success(
-            f"You judged {CHOICE_WORDS[revealed.choice]}. "
-            f"A was **{literal(short_name(revealed.model_a))}**, "
-            f"B was **{literal(short_name(revealed.model_b))}**.",
-            icon=":material/visibility:",
-        )
-        st.button("Next pair", key=f"{key}_next", on_click=_next, args=(key,), type="primary")
-        return
-    for column, (choice, label, icon) in zip(st.columns(4), CHOICES, strict=True):
+    for column, (choice, label, icon, shortcut) in zip(st.columns(4), CHOICES, strict=True):
         with column:
             st.button(
                 label,
@@ -128,6 +122,7 @@ def vote_panel(store: HistoryStore, runs: Sequence[Run], *, key: str) -> None:
                 on_click=_cast_vote,
                 args=(store, key, a, b, choice),
                 width="stretch",
+                shortcut=shortcut,
             )
 
 
