@@ -27,6 +27,16 @@ from bench.sections import Verdict, mb, medians, ms, table
 QWEN = "Qwen/Qwen2-VL-7B-Instruct"
 LLAMA = "meta-llama/Llama-3.2-90B-Vision-Instruct"
 MODELS = (LLAMA, QWEN)
+# One model per other family the service lists (docs/geometry.md), for the payload table only:
+# sections 1 and 2 stay on the two documented models, so their figures compare across runs.
+FAMILY_MODELS = (
+    "meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8",
+    "Qwen/Qwen2.5-VL-32B-Instruct",
+    "Qwen/Qwen3.6-27B",
+    "zai-org/GLM-4.5V",
+    "zai-org/GLM-5.3-Flash",
+    "moonshotai/Kimi-K2.5",
+)
 
 SPEED_REPEAT = 9
 NAIVE_QUALITY = 90
@@ -172,8 +182,8 @@ def _peak_rss_mb() -> float:
     return _status_mb("VmHWM") or _maxrss_mb()
 
 
-def worker(directory: Path, *, trace: bool) -> dict[str, Any]:
-    """Prepare every file in directory for both models, one at a time; report time and memory."""
+def worker(directory: Path, *, trace: bool, models: tuple[str, ...] = MODELS) -> dict[str, Any]:
+    """Prepare every file in directory for each model, one at a time; report time and memory."""
     from vision import prepare_image
 
     baseline_rss = _peak_rss_mb()
@@ -181,10 +191,10 @@ def worker(directory: Path, *, trace: bool) -> dict[str, Any]:
     if trace:
         tracemalloc.start()
     results = []
-    seconds = dict.fromkeys(MODELS, 0.0)
+    seconds = dict.fromkeys(models, 0.0)
     for path in sorted(directory.iterdir()):
         data = path.read_bytes()
-        for model in MODELS:
+        for model in models:
             start = time.perf_counter()
             prepared = prepare_image(data, filename=path.name, model=model)
             seconds[model] += time.perf_counter() - start
@@ -215,8 +225,11 @@ def worker(directory: Path, *, trace: bool) -> dict[str, Any]:
     }
 
 
-def _run_worker(directory: Path, *, trace: bool) -> dict[str, Any]:
+def _run_worker(
+    directory: Path, *, trace: bool, models: tuple[str, ...] = MODELS
+) -> dict[str, Any]:
     command = [sys.executable, "-m", "bench.intake_bench", "--worker", str(directory)]
+    command.extend(["--models", ",".join(models)])
     if trace:
         command.append("--trace")
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=True)
@@ -291,16 +304,19 @@ def _group(name: str) -> str:
 
 def payload_section(results: list[dict[str, Any]]) -> list[Verdict]:
     """Section 3: bytes and estimated image tokens sent against the raw files, per model."""
-    from vision.images.profiles import estimate_image_tokens
+    from vision.images.profiles import estimate_image_tokens, profile_for
 
     rows = []
     qwen_photo_ratio = None
-    for model in MODELS:
+    for model in (*MODELS, *FAMILY_MODELS):
         groups: dict[str, list[dict[str, Any]]] = {}
         for result in results:
             if result["model"] == model:
                 groups.setdefault(_group(result["name"]), []).append(result)
         everything = [result for result in results if result["model"] == model]
+        if not everything:
+            continue
+        family = f"{profile_for(model).family} ({profile_for(model).basis.label})"
         for label, members in [*sorted(groups.items()), ("all ten", everything)]:
             raw_bytes = sum(item["raw_bytes"] for item in members)
             sent_bytes = sum(item["sent_bytes"] for item in members)
@@ -318,6 +334,7 @@ def payload_section(results: list[dict[str, Any]]) -> list[Verdict]:
             rows.append(
                 (
                     model.split("/")[1],
+                    family,
                     f"{label} ×{len(members)}",
                     sent,
                     mb(raw_bytes),
@@ -333,6 +350,7 @@ def payload_section(results: list[dict[str, Any]]) -> list[Verdict]:
         "raw = the file as uploaded, at the server's own resize)",
         (
             "model",
+            "geometry",
             "images",
             "sent as",
             "raw MB",
@@ -363,12 +381,16 @@ def main() -> list[Verdict]:
         verdicts = speed_section((directory / "photo-3.jpg").read_bytes())
         memory, results = memory_section(directory)
         verdicts.extend(memory)
-        verdicts.extend(payload_section(results))
+        families = _run_worker(directory, trace=False, models=FAMILY_MODELS)["results"]
+        verdicts.extend(payload_section(results + families))
     return verdicts
 
 
 if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[1] == "--worker":
-        print(json.dumps(worker(Path(sys.argv[2]), trace="--trace" in sys.argv)))
+        chosen = MODELS
+        if "--models" in sys.argv:
+            chosen = tuple(sys.argv[sys.argv.index("--models") + 1].split(","))
+        print(json.dumps(worker(Path(sys.argv[2]), trace="--trace" in sys.argv, models=chosen)))
     else:
         main()
