@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from vision.errors import UnsupportedImageError
 from vision.images.encoders import ImageGeometry
-from vision.images.geometry import smart_resize
+from vision.images.geometry import best_canvas, smart_resize
 from vision.images.grids import PaddedGrid, RoundedGrid
 from vision.images.tiles import TileCanvas
 
@@ -155,11 +155,7 @@ def _padded(points: Sequence[Point], factor: int, wrapper: int) -> PaddedGrid | 
 
 
 def _tiles(points: Sequence[Point], tile: int, max_tiles: int) -> TileCanvas | None:
-    canvas = TileCanvas(
-        family="", tile=tile, max_tiles=max_tiles, tokens_per_tile=0, fixed_tokens=0,
-        single_tile_tokens=0,
-    )  # fmt: skip
-    counts = [canvas.tiles(point[0], point[1]) for point in points]
+    counts = [best_canvas(w, h, tile=tile, max_tiles=max_tiles)[2] for w, h, _ in points]
     singles = {point[2] for point, count in zip(points, counts, strict=True) if count == 1}
     several = sorted(
         {(count, point[2]) for point, count in zip(points, counts, strict=True) if count > 1}
