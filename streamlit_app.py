@@ -1,21 +1,13 @@
 """Vision Playground: the Streamlit entry point, a router over the app's pages."""
 
-from pathlib import Path
-
 import streamlit as st
 
 from ui.shared.backend import configured_settings
+from ui.shared.frame import set_frame
 
 _, key_source = configured_settings()
-st.set_page_config(
-    page_title="Vision Playground",
-    # A file of the app's own: a Material icon here would make every browser fetch it from a
-    # font server on the internet.
-    page_icon=str(Path(__file__).parent / "ui" / "assets" / "favicon.png"),
-    layout="wide",
-    # The sidebar only holds the connection: open it when there is no key to paste yet.
-    initial_sidebar_state="auto" if key_source is None else "collapsed",
-)
+# The sidebar only holds the connection: open it when there is no key to paste yet.
+set_frame(show_sidebar=key_source is None)
 st.navigation(
     [
         st.Page(
