@@ -136,12 +136,54 @@ def test_results_are_newest_first_and_paged(store):
     assert [r.answer for r in page] == ["answer 3", "answer 2"]
 
 
-def test_deleting_a_run_removes_its_images(store, history_db):
-    run = store.save_run(make_run(images=(RunImage(sha256="ab" * 32),)))
+def test_a_deleted_run_is_gone_from_every_read_until_restored(store):
+    run = store.save_run(make_run(images=(RunImage(sha256="ab" * 32),), batch_id="b", tag="t"))
     assert store.delete_run(run.id)
     assert store.get_run(run.id) is None
     assert not store.delete_run(run.id)
-    assert history_db.rows("SELECT COUNT(*) FROM run_images") == [(0,)]
+    assert store.search_runs() == []
+    assert store.count_runs() == 0
+    assert (store.batch_ids(), store.models(), store.tags()) == ([], [], [])
+    assert store.restore_run(run.id)
+    assert not store.restore_run(run.id)
+    again = store.get_run(run.id)
+    assert again is not None
+    assert again.images == run.images
+
+
+def test_a_deleted_runs_id_is_never_given_to_another_run(store):
+    first = store.save_run(make_run())
+    last = store.save_run(make_run())
+    store.delete_run(last.id)
+    assert store.save_run(make_run()).id == last.id + 1
+    assert first.id < last.id
+
+
+def test_images_keep_their_names_and_a_run_keeps_what_was_attached(store):
+    grid = RunImage(sha256="g" * 64, name="grid of 2 images.png")
+    parts = (
+        RunImage(position=0, sha256="a" * 64, name="receipt.jpg"),
+        RunImage(position=1, sha256="", url="https://e.org/chart.png"),
+    )
+    saved = store.save_run(make_run(images=(grid,), sources=parts))
+    found = store.get_run(saved.id)
+    assert found is not None
+    assert [image.label for image in found.images] == ["grid of 2 images.png"]
+    assert [image.label for image in found.attached] == ["receipt.jpg", "chart.png"]
+    plain = store.save_run(make_run(images=(RunImage(sha256="b" * 64, name="cat.png"),)))
+    assert [image.label for image in store.get_run(plain.id).attached] == ["cat.png"]
+
+
+def test_a_search_finds_runs_by_an_image_file_name(store):
+    store.save_run(make_run(images=(RunImage(sha256="a" * 64, name="Receipt-0042.jpg"),)))
+    store.save_run(make_run(item_name="chart-7.png", kind="batch_item", batch_id="b"))
+    store.save_run(make_run(sources=(RunImage(sha256="c" * 64, name="harbour.webp"),)))
+    store.save_run(make_run(prompt="nothing to find"))
+    assert len(store.search_runs(text="receipt-0042")) == 1
+    assert len(store.search_runs(text="chart-7")) == 1
+    assert len(store.search_runs(text="harbour")) == 1
+    assert store.count_runs(text=".jpg") == 1
+    assert store.count_runs() == 4
 
 
 def test_a_batch_and_a_conversation_list_in_order(store):
@@ -164,9 +206,10 @@ def test_votes_are_saved_and_filtered(store):
     assert [v.choice for v in store.votes()] == ["a", "tie"]
     assert [v.choice for v in store.votes(tag="ocr")] == ["a"]
     assert [v.choice for v in store.votes(batch_id="b1")] == ["tie"]
-    # Deleting a run keeps the vote (the judgement stays in the leaderboard).
+    # Deleting a run keeps the vote (the judgement stays in the leaderboard), and its link,
+    # for the run may be restored.
     store.delete_run(run_a.id)
-    assert store.votes(tag="ocr")[0].run_a_id is None
+    assert store.votes(tag="ocr")[0].run_a_id == run_a.id
 
 
 def test_a_vote_with_an_unknown_choice_is_refused(store):

@@ -135,7 +135,7 @@ def test_replicas_opening_a_new_database_at_once_migrate_it_once(postgres_db):
         store.close()
     assert failures == []
     assert len(opened) == 4
-    assert postgres_db.rows("SELECT version_num FROM alembic_version") == [("0002",)]
+    assert postgres_db.rows("SELECT version_num FROM alembic_version") == [("0003",)]
 
 
 def test_the_pool_is_as_large_as_configured_and_serves_many_threads(postgres_db, monkeypatch):

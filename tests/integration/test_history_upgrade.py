@@ -226,7 +226,8 @@ def test_a_version_1_file_upgrades_in_place_with_every_run_image_vote_and_blob(v
         assert new.id == 7
         assert store.save_vote(Vote(model_a="a", model_b="b", choice="b", run_a_id=1)).id == 3
         assert store.delete_run(2)
-        assert store.votes()[0].run_a_id is None
+        assert store.get_run(2) is None
+        assert store.votes()[0].run_a_id == 2  # kept: a deleted run can be restored
     assert sqlite_facts(v1_file)["user_version"] == SCHEMA_VERSION
     with HistoryStore(v1_file) as again:
         assert len(again.search_runs(limit=100)) == 6

@@ -37,6 +37,16 @@ class RunImage:
     url: str | None = None
     steps: tuple[str, ...] = ()
     thumbnail: bytes = field(default=b"", repr=False)
+    name: str | None = None  # the file name the person gave it, where known
+
+    @property
+    def label(self) -> str:
+        """What to call the image: its file name, else its URL's last segment, else its number."""
+        if self.name:
+            return self.name
+        if self.url:
+            return self.url.rstrip("/").rsplit("/", 1)[-1] or self.url
+        return f"image {self.position + 1}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,6 +74,14 @@ class Run:
     tag: str | None = None
     expected: str | None = None
     images: tuple[RunImage, ...] = ()
+    # What the person attached when it differs from what was sent: a stitched grid's pictures,
+    # or a follow-up's earlier images too (reopening the run puts these back).
+    sources: tuple[RunImage, ...] = ()
+
+    @property
+    def attached(self) -> tuple[RunImage, ...]:
+        """The images to put back when the run is reopened."""
+        return self.sources or self.images
 
     @property
     def failed(self) -> bool:

@@ -14,12 +14,12 @@ from vision.history.records import Run, RunImage, Vote
 
 # The schema version of the newest migration (vision/history/migrations/versions/); on SQLite it
 # is also the file's PRAGMA user_version, so an app from before version 2 refuses a newer file.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # The columns follow the records' fields: a run's usage takes three columns, its images and
-# the records' ids live elsewhere (run_images, the primary keys).
+# the records' ids live elsewhere (run_images, run_sources, the primary keys).
 _USAGE_COLUMNS = tuple(f.name for f in fields(Usage))
-_RUN_FIELDS = tuple(f.name for f in fields(Run) if f.name not in {"id", "images"})
+_RUN_FIELDS = tuple(f.name for f in fields(Run) if f.name not in {"id", "images", "sources"})
 _VOTE_FIELDS = tuple(f.name for f in fields(Vote) if f.name != "id")
 RUN_COLUMNS = tuple(
     column for name in _RUN_FIELDS for column in (_USAGE_COLUMNS if name == "usage" else (name,))
@@ -87,11 +87,15 @@ def image_from_row(row: Mapping[Any, Any]) -> RunImage:
     return RunImage(**{name: _read(name, row[name]) for name in IMAGE_COLUMNS})
 
 
-def run_from_row(row: Mapping[Any, Any], images: tuple[RunImage, ...]) -> Run:
-    """A run from its row and its images."""
+def run_from_row(
+    row: Mapping[Any, Any],
+    images: tuple[RunImage, ...],
+    sources: tuple[RunImage, ...] = (),
+) -> Run:
+    """A run from its row, its images and the images the person attached."""
     values = {name: _read(name, row[name]) for name in _RUN_FIELDS if name != "usage"}
     usage = Usage(**{column: row[column] for column in _USAGE_COLUMNS})
-    return Run(id=row["id"], usage=usage, images=images, **values)
+    return Run(id=row["id"], usage=usage, images=images, sources=sources, **values)
 
 
 def vote_values(vote: Vote) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, or_, select
+from sqlalchemy import Select, Table, delete, exists, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.sql.elements import ColumnElement
@@ -51,7 +51,7 @@ from vision.history.schema import (
     vote_from_row,
     vote_values,
 )
-from vision.history.tables import batches, image_blobs, run_images, runs, votes
+from vision.history.tables import batches, image_blobs, run_images, run_sources, runs, votes
 from vision.sizes import human_size
 
 __all__ = [
@@ -155,6 +155,10 @@ class HistoryStore:
     def _mine(self, table: Any) -> ColumnElement[bool]:
         return table.c.workspace == self.workspace  # type: ignore[no-any-return]
 
+    def _visible(self) -> tuple[ColumnElement[bool], ...]:
+        """This workspace's runs that are not deleted."""
+        return (self._mine(runs), runs.c.deleted_at.is_(None))
+
     # Runs
 
     def save_run(self, run: Run, *, originals: Mapping[str, bytes] | None = None) -> Run:
@@ -186,6 +190,10 @@ class HistoryStore:
                 )
             if images:
                 db.execute(insert(run_images), [image_values(run_id, image) for image in images])
+            if run.sources:
+                db.execute(
+                    insert(run_sources), [image_values(run_id, image) for image in run.sources]
+                )
         return replace(run, id=run_id, images=images)
 
     def get_run(self, run_id: int) -> Run | None:
@@ -194,9 +202,24 @@ class HistoryStore:
         return found[0] if found else None
 
     def delete_run(self, run_id: int) -> bool:
-        """Delete a run and its images; False when there was no such run."""
+        """Take a run out of the history (restore_run brings it back; its id is never reused);
+        False when there was no such run."""
         with self._database.writing() as db:
-            done = db.execute(delete(runs).where(runs.c.id == run_id, self._mine(runs)))
+            done = db.execute(
+                update(runs)
+                .where(runs.c.id == run_id, self._mine(runs), runs.c.deleted_at.is_(None))
+                .values(deleted_at=timestamp(utc_now()))
+            )
+            return done.rowcount > 0
+
+    def restore_run(self, run_id: int) -> bool:
+        """Bring back a deleted run; False when there was no deleted run with this id."""
+        with self._database.writing() as db:
+            done = db.execute(
+                update(runs)
+                .where(runs.c.id == run_id, self._mine(runs), runs.c.deleted_at.is_not(None))
+                .values(deleted_at=None)
+            )
             return done.rowcount > 0
 
     def search_runs(
@@ -211,25 +234,9 @@ class HistoryStore:
         limit: int = 200,
         offset: int = 0,
     ) -> list[Run]:
-        """Runs newest first, filtered by text (prompt or answer), model, tag, kind and date."""
-        where: list[ColumnElement[bool]] = []
-        if text:
-            # LIKE, not full-text search: a history stays small enough to scan, LIKE finds any
-            # substring, and it is the same on both engines (ILIKE on PostgreSQL).
-            pattern = _like_pattern(text)
-            where.append(
-                or_(
-                    runs.c.prompt.ilike(pattern, escape="\\"),
-                    runs.c.answer.ilike(pattern, escape="\\"),
-                )
-            )
-        for column, value in (("model", model), ("tag", tag), ("kind", kind)):
-            if value:
-                where.append(runs.c[column] == value)
-        if since is not None:
-            where.append(runs.c.created_at >= timestamp(since))
-        if until is not None:
-            where.append(runs.c.created_at < timestamp(until))
+        """Runs newest first, filtered by text (prompt, answer or an image's file name), model,
+        tag, kind and date."""
+        where = _filters(text=text, model=model, tag=tag, kind=kind, since=since, until=until)
         query = (
             select(*_RUN_SELECT)
             .where(*where)
@@ -238,6 +245,21 @@ class HistoryStore:
             .offset(offset)
         )
         return self._runs(query)
+
+    def count_runs(
+        self,
+        *,
+        text: str | None = None,
+        model: str | None = None,
+        tag: str | None = None,
+        kind: RunKind | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> int:
+        """How many runs search_runs would find with these filters and no limit."""
+        where = _filters(text=text, model=model, tag=tag, kind=kind, since=since, until=until)
+        query = select(func.count()).select_from(runs).where(*where, *self._visible())
+        return int(self._scalars(query)[0])
 
     def batch_runs(self, batch_id: str) -> list[Run]:
         """Every run of a batch, in the order they completed."""
@@ -256,7 +278,7 @@ class HistoryStore:
         """Batch ids, most recent first."""
         query = (
             select(runs.c.batch_id)
-            .where(self._mine(runs), runs.c.batch_id.is_not(None))
+            .where(*self._visible(), runs.c.batch_id.is_not(None))
             .group_by(runs.c.batch_id)
             .order_by(func.max(runs.c.created_at).desc())
         )
@@ -264,14 +286,14 @@ class HistoryStore:
 
     def models(self) -> list[str]:
         """Every model that appears in the history, for a filter list."""
-        query = select(runs.c.model).where(self._mine(runs)).distinct().order_by(runs.c.model)
+        query = select(runs.c.model).where(*self._visible()).distinct().order_by(runs.c.model)
         return [str(value) for value in self._scalars(query)]
 
     def tags(self) -> list[str]:
         """Every tag that appears in the history, for a filter list."""
         query = (
             select(runs.c.tag)
-            .where(self._mine(runs), runs.c.tag.is_not(None))
+            .where(*self._visible(), runs.c.tag.is_not(None))
             .distinct()
             .order_by(runs.c.tag)
         )
@@ -284,19 +306,28 @@ class HistoryStore:
     def _runs(self, query: Select[Any]) -> list[Run]:
         """The runs a query selects within this workspace, with their images."""
         with self._database.reading() as db:
-            rows = list(db.execute(query.where(self._mine(runs))).mappings())
-            images = self._images(db, [int(row["id"]) for row in rows])
-        return [run_from_row(row, tuple(images.get(int(row["id"]), ()))) for row in rows]
+            rows = list(db.execute(query.where(*self._visible())).mappings())
+            ids = [int(row["id"]) for row in rows]
+            images = self._images(db, run_images, ids)
+            sources = self._images(db, run_sources, ids)
+        return [
+            run_from_row(
+                row,
+                tuple(images.get(int(row["id"]), ())),
+                tuple(sources.get(int(row["id"]), ())),
+            )
+            for row in rows
+        ]
 
-    def _images(self, db: Connection, ids: list[int]) -> dict[int, list[RunImage]]:
+    def _images(self, db: Connection, table: Table, ids: list[int]) -> dict[int, list[RunImage]]:
         images: dict[int, list[RunImage]] = {}
         for start in range(0, len(ids), _IDS_PER_QUERY):
             query = (
-                select(run_images)
-                .join(runs, runs.c.id == run_images.c.run_id)
-                .where(run_images.c.run_id.in_(ids[start : start + _IDS_PER_QUERY]))
+                select(table)
+                .join(runs, runs.c.id == table.c.run_id)
+                .where(table.c.run_id.in_(ids[start : start + _IDS_PER_QUERY]))
                 .where(self._mine(runs))
-                .order_by(run_images.c.run_id, run_images.c.position)
+                .order_by(table.c.run_id, table.c.position)
             )
             for row in db.execute(query).mappings():
                 images.setdefault(int(row["run_id"]), []).append(image_from_row(row))
@@ -422,6 +453,43 @@ class HistoryStore:
         """Insert a row unless its primary key is taken (the first one stays)."""
         dialect = postgresql if not self._database.is_sqlite else sqlite
         db.execute(dialect.insert(table).values(values).on_conflict_do_nothing())
+
+
+def _filters(
+    *,
+    text: str | None,
+    model: str | None,
+    tag: str | None,
+    kind: RunKind | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> list[ColumnElement[bool]]:
+    """The conditions of a search (the workspace and deletions are added where it runs)."""
+    where: list[ColumnElement[bool]] = []
+    if text:
+        # LIKE, not full-text search: it finds any substring, a page of results is indexed by
+        # time, and it is the same on both engines (ILIKE on PostgreSQL).
+        pattern = _like_pattern(text)
+        named = [
+            exists().where(table.c.run_id == runs.c.id, table.c.name.ilike(pattern, escape="\\"))
+            for table in (run_images, run_sources)
+        ]
+        where.append(
+            or_(
+                runs.c.prompt.ilike(pattern, escape="\\"),
+                runs.c.answer.ilike(pattern, escape="\\"),
+                runs.c.item_name.ilike(pattern, escape="\\"),
+                *named,
+            )
+        )
+    for column, value in (("model", model), ("tag", tag), ("kind", kind)):
+        if value:
+            where.append(runs.c[column] == value)
+    if since is not None:
+        where.append(runs.c.created_at >= timestamp(since))
+    if until is not None:
+        where.append(runs.c.created_at < timestamp(until))
+    return where
 
 
 def _new_id(inserted: CursorResult[Any]) -> int:

@@ -7,6 +7,8 @@ the single-user app. Run images belong to their run and so to its workspace.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -63,6 +65,8 @@ runs = Table(
     Column("tag", Text),
     Column("expected", Text),
     _workspace(),
+    # Set when the person deletes the run: hidden from every read until restored.
+    Column("deleted_at", Float),
     _one_of("kind", RUN_KINDS),
     Index("runs_workspace_created_at", "workspace", "created_at"),
     Index(
@@ -82,21 +86,39 @@ runs = Table(
     Index("runs_workspace_model", "workspace", "model"),
 )
 
+
+def _image_columns() -> list[Column[Any]]:
+    return [
+        Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+        Column("position", Integer, nullable=False),
+        Column("sha256", Text, nullable=False),
+        Column("source_sha256", Text),
+        Column("mime", Text),
+        Column("width", Integer),
+        Column("height", Integer),
+        Column("url", Text),
+        Column("steps", Text, nullable=False, server_default=text("'[]'")),
+        Column("thumbnail", LargeBinary, nullable=False),
+    ]
+
+
 run_images = Table(
     "run_images",
     metadata,
-    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
-    Column("position", Integer, nullable=False),
-    Column("sha256", Text, nullable=False),
-    Column("source_sha256", Text),
-    Column("mime", Text),
-    Column("width", Integer),
-    Column("height", Integer),
-    Column("url", Text),
-    Column("steps", Text, nullable=False, server_default=text("'[]'")),
-    Column("thumbnail", LargeBinary, nullable=False),
+    *_image_columns(),
+    Column("name", Text),
     PrimaryKeyConstraint("run_id", "position"),
     Index("run_images_sha", "sha256"),
+)
+
+# The images the person attached, where they differ from what the model was sent: a stitched
+# grid's pictures, or a follow-up's earlier images; reopening a run puts these back.
+run_sources = Table(
+    "run_sources",
+    metadata,
+    *_image_columns(),
+    Column("name", Text),
+    PrimaryKeyConstraint("run_id", "position"),
 )
 
 votes = Table(
