@@ -86,6 +86,7 @@ def _start_run(backend: Backend, plan: RunPlan, statuses: Sequence[ImageStatus])
         statuses,
         sent=[ask.sent for ask in plan.asks],
         labels=[ask.label for ask in plan.asks],
+        attached=[ask.attached for ask in plan.asks],
     )
 
 

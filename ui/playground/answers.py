@@ -49,6 +49,7 @@ def _begin(
     images: Sequence[Sequence[SentImage]],
     image_names: Sequence[str],
     labels: Sequence[str] | None = None,
+    attached: Sequence[Sequence[SentImage]] | None = None,
 ) -> None:
     store, problem = _open_history()
     exchange = Exchange(
@@ -60,6 +61,7 @@ def _begin(
         store=store,
         store_problem=problem,
         labels=labels,
+        attached=attached,
     )
     conversation.exchanges.append(exchange.start(client))
     state[LIVE_KEY] = exchange.live
@@ -82,6 +84,7 @@ def start_conversation(
     *,
     sent: Sequence[Sequence[SentImage]] | None = None,
     labels: Sequence[str] | None = None,
+    attached: Sequence[Sequence[SentImage]] | None = None,
 ) -> None:
     """A new Send: the answers on screen become earlier runs, and the models start answering.
 
@@ -104,6 +107,7 @@ def start_conversation(
         ],
         image_names=[status.entry.label for status in statuses],
         labels=labels,
+        attached=attached,
     )
     state[CONVERSATION_KEY] = conversation
 
@@ -170,6 +174,11 @@ def _follow_up(
         if isinstance(request, VisionError):
             return str(request)
         requests.append(request)
+    # A turn carries its conversation's earlier images too: reopened, it comes back whole.
+    attached = [
+        [*(i for exchange in conversation.exchanges for i in exchange.attached_for(index)), *new]
+        for index, new in enumerate(images)
+    ]
     _begin(
         state,
         conversation,
@@ -179,6 +188,7 @@ def _follow_up(
         images=images,
         image_names=[file.name for file in files],
         labels=conversation.exchanges[0].labels,
+        attached=attached,
     )
     st.rerun()
     return None  # not reached: the rerun draws the new turn streaming

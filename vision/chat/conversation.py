@@ -58,6 +58,7 @@ class Exchange:
         store: HistoryStore | None,
         store_problem: str | None,
         labels: Sequence[str] | None = None,
+        attached: Sequence[Sequence[SentImage]] | None = None,
     ) -> None:
         self.id = uuid.uuid4().hex
         self.conversation_id = conversation_id
@@ -67,6 +68,8 @@ class Exchange:
         self.image_names = tuple(image_names)
         self.labels = tuple(labels) if labels is not None else None
         self._images = [tuple(per_model) for per_model in images]
+        # What the person attached, per request, where it differs from what was sent.
+        self._attached = [tuple(per_model) for per_model in attached or [[] for _ in images]]
         self._store = store
         self._lock = threading.Lock()
         self._runs: dict[int, Run] = {}
@@ -102,17 +105,22 @@ class Exchange:
             elif event.error is not None:
                 self._record(event.index, event.error)
 
-    def _run_images(self, index: int) -> tuple[RunImage, ...]:
+    @staticmethod
+    def _records(images: Sequence[SentImage]) -> tuple[RunImage, ...]:
         return tuple(
-            replace(image_from_prepared(image.prepared, position=position), url=image.url)
-            for position, image in enumerate(self._images[index])
+            replace(
+                image_from_prepared(image.prepared, position=position),
+                url=image.url,
+                name=image.name,
+            )
+            for position, image in enumerate(images)
         )
 
     def _originals(self, index: int) -> dict[str, bytes]:
         """The original bytes of model `index`'s images, so its run can be reopened and rerun."""
         return {
             image.original_sha256: image.original
-            for image in self._images[index]
+            for image in (*self._images[index], *self._attached[index])
             if image.original is not None and image.original_sha256
         }
 
@@ -121,12 +129,15 @@ class Exchange:
         with self._lock:
             if index in self._runs:
                 return
-            run = run_from_result(
-                self.requests[index],
-                outcome,
-                images=self._run_images(index),
-                kind=self.kind,
-                conversation_id=self.conversation_id,
+            run = replace(
+                run_from_result(
+                    self.requests[index],
+                    outcome,
+                    images=self._records(self._images[index]),
+                    kind=self.kind,
+                    conversation_id=self.conversation_id,
+                ),
+                sources=self._records(self._attached[index]),
             )
             if self._store is not None and self._problem is None:
                 try:
@@ -163,6 +174,10 @@ class Exchange:
     def images_for(self, index: int) -> tuple[SentImage, ...]:
         """The images model number `index` received in this exchange."""
         return self._images[index]
+
+    def attached_for(self, index: int) -> tuple[SentImage, ...]:
+        """The person's images behind what model number `index` received (a grid's pictures)."""
+        return self._attached[index] or self._images[index]
 
 
 @dataclass(slots=True, kw_only=True)

@@ -7,7 +7,7 @@ with several images the user picks: one stitched grid, one request per image, or
 from __future__ import annotations
 
 from collections.abc import MutableMapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from vision.api.catalog import Catalog
@@ -31,7 +31,7 @@ LLAMA_MODE_LABELS: dict[LlamaMode, str] = {
 # Stitching is what Meta's cookbook recommends (llama-cookbook#966): one image, every picture.
 DEFAULT_LLAMA_MODE: LlamaMode = "stitch"
 # A stitched grid per set of images, model and labels: the cache plan_run is given.
-StitchCache = MutableMapping[object, "PreparedImage | VisionError"]
+StitchCache = MutableMapping[object, "SentImage | VisionError"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -42,6 +42,8 @@ class Ask:
     label: str
     preflight: Preflight
     sent: tuple[SentImage, ...] = field(default=(), repr=False)
+    # The person's own images behind what is sent, where they differ (a grid's pictures).
+    attached: tuple[SentImage, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -97,16 +99,19 @@ def llama_models(models: Sequence[str], statuses: Sequence[ImageStatus]) -> list
 
 def _stitched(
     cache: StitchCache, statuses: Sequence[ImageStatus], model: str
-) -> PreparedImage | VisionError:
-    """The labelled grid of these images prepared for this model, made once per set."""
+) -> SentImage | VisionError:
+    """The labelled grid of these images prepared for this model, made once per set; its own
+    bytes are kept as its original, so a run that sent it can be rerun."""
     labels = tuple(f"{status.position}. {clip(status.entry.label, 40)}" for status in statuses)
     key = (tuple(status.entry.sha256 for status in statuses), labels, model)
     if key not in cache:
         cache.clear()  # only the current set is worth keeping
         try:
             grid = stitch_grid([status.entry.data or b"" for status in statuses], labels)
-            cache[key] = prepare_image(
-                grid, filename=f"grid of {len(statuses)} images.png", model=model
+            name = f"grid of {len(statuses)} images.png"
+            prepared = prepare_image(grid, filename=name, model=model)
+            cache[key] = SentImage(
+                name=name, prepared=prepared, original=grid, original_sha256=prepared.source_sha256
             )
         except VisionError as err:
             cache[key] = without_traceback(err)
@@ -196,7 +201,8 @@ def plan_run(
             grid = _stitched(stitched, sendable, model)
             if isinstance(grid, VisionError):
                 return RunPlan(problem=f"The images could not be stitched: {grid}")
-            sent = (SentImage(name=grid.filename or "grid", prepared=grid),)
             label = f"{len(sendable)} images stitched into one labelled grid"
-            asks.append(_ask(model, (grid.as_ref(),), [grid], 0, label, sent))
+            made = _ask(model, (grid.ref,), [grid.prepared], 0, label, (grid,))
+            pictures = tuple(image for status in sendable if (image := sent_image(status, model)))
+            asks.append(replace(made, attached=pictures))
     return RunPlan(asks=tuple(asks))
