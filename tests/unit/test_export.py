@@ -191,3 +191,22 @@ def test_no_export_contains_the_key(monkeypatch):
     runs = sample_runs()
     for text in (export_json(runs), export_markdown(runs), export_csv(runs)):
         assert SENTINEL_KEY not in text
+
+
+def test_exports_name_images_by_their_file_names():
+    run = Run(
+        prompt="Compare",
+        model="m",
+        answer="ok",
+        images=(
+            RunImage(position=0, sha256="ab" * 32, name="receipt-0042.jpg"),
+            RunImage(position=1, sha256="", url="https://e.org/charts/q3.png"),
+        ),
+    )
+    assert [image["name"] for image in json.loads(export_json([run]))["runs"][0]["images"]] == [
+        "receipt-0042.jpg",
+        "q3.png",
+    ]
+    assert "- Image 1: receipt-0042.jpg (`abababababab`)" in export_markdown([run])
+    (row,) = csv.DictReader(io.StringIO(export_csv([run])))
+    assert row["image_names"] == "receipt-0042.jpg | q3.png"

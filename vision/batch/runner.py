@@ -177,6 +177,7 @@ def _ask_job(
             record = image_from_url(str(item.image))
         else:
             prepared, record = images.get(key)
+            record = replace(record, name=item.name or None)
             ref = prepared.as_ref()
         request = ChatRequest.asking(job.model, item.prompt, (ref,), options)
         result = client.chat(request)

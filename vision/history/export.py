@@ -36,6 +36,7 @@ _SAFE_MIME = re.compile(r"[\w.+-]+/[\w.+-]+")
 def image_record(image: RunImage) -> dict[str, Any]:
     """An image of a run as plain JSON-able data (the thumbnail is left out)."""
     return {
+        "name": image.label,
         "sha256": image.sha256 or None,
         "source_sha256": image.source_sha256,
         "mime": image.mime,
@@ -97,7 +98,11 @@ def usage_line(run: Run) -> str:
 
 
 def _image_line(image: RunImage) -> str:
-    name = f"`{image.sha256[:12]}`" if image.sha256 else f"<{image.url}>"
+    name = image.label
+    if image.url:
+        name += f" <{image.url}>"
+    elif image.sha256:
+        name += f" (`{image.sha256[:12]}`)"
     size = f" {image.width}×{image.height}" if image.width and image.height else ""
     steps = f" (steps: {'; '.join(image.steps)})" if image.steps else ""
     return f"- Image {image.position + 1}: {name} {image.mime or ''}{size}{steps}".rstrip()
@@ -142,7 +147,8 @@ def export_markdown(runs: Sequence[Run], *, title: str = "Vision Playground expo
 
 CSV_COLUMNS = (
     "id", "created_at", "kind", "batch_id", "conversation_id", "item_name", "tag", "model",
-    "system", "prompt", "temperature", "max_tokens", "image_sha256", "image_url", "image_steps",
+    "system", "prompt", "temperature", "max_tokens", "image_names", "image_sha256", "image_url",
+    "image_steps",
     "answer", "error", "finish_reason", "complete", "prompt_tokens", "completion_tokens",
     "total_tokens", "latency_s", "ttft_s", "expected", "passed",
 )  # fmt: skip
@@ -169,6 +175,7 @@ def export_csv(runs: Iterable[Run], *, check: CheckKind = "contains") -> str:
             **row,
             "temperature": run.params.get("temperature"),
             "max_tokens": run.params.get("max_tokens"),
+            "image_names": " | ".join(image.label for image in run.images),
             "image_sha256": " ".join(image.sha256 for image in run.images if image.sha256),
             "image_url": " ".join(image.url for image in run.images if image.url),
             "image_steps": " | ".join("; ".join(image.steps) for image in run.images),
