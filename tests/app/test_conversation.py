@@ -202,7 +202,8 @@ def test_reopening_a_saved_run_retires_the_answers_to_earlier_runs(playground, h
     at.switch_page("ui/pages/history.py").run()
     at.button(key=f"reopen_{saved.id}").click().run()
     assert not at.exception
-    assert at.multiselect(key="models").value == [QWEN]
+    # The models asked that question come back, the reopened answer's first.
+    assert at.multiselect(key="models").value == [QWEN, LLAMA]
     assert _shows(at, "Earlier runs of Qwen2-VL-7B")
     assert not at.chat_input  # no conversation to continue until the next Send
 

@@ -24,6 +24,7 @@ from ui.shared.models import catalog_for, forget_catalog, pick_models
 from ui.shared.session import (
     DUPLICATE_CLICK_KEY,
     LIVE_KEY,
+    PROMPT_KEY,
     SEND_REQUESTED_KEY,
     attachments,
     connection,
@@ -135,9 +136,9 @@ def render() -> None:
         uploads, urls, url_mode = _image_inputs()
     cards = st.container()
     with ask_panel:
-        prompt = st.text_area(
-            "Prompt", value=DEFAULT_PROMPT, key="prompt", height=90, persist_state="session"
-        )
+        # Seeded, not given as a value: a reopened run sets this key before the page draws.
+        st.session_state.setdefault(PROMPT_KEY, DEFAULT_PROMPT)
+        prompt = st.text_area("Prompt", key=PROMPT_KEY, height=90, persist_state="session")
         catalog = None
         models: list[str] = []
         if backend is not None:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from vision.api.request import DEFAULT_SYSTEM_PROMPT, RequestOptions
+from ui.shared.session import MAX_TOKENS_KEY, QWEN_BUDGET_KEY, SYSTEM_KEY, TEMPERATURE_KEY
+from vision.api.request import (
+    DEFAULT_SYSTEM_PROMPT,
+    MAX_TEMPERATURE,
+    MIN_TEMPERATURE,
+    RequestOptions,
+)
 from vision.images.profiles import (
     DEFAULT_QWEN_TOKEN_BUDGET,
     MAX_QWEN_TOKEN_BUDGET,
@@ -18,21 +24,23 @@ DEFAULT_MAX_TOKENS = 1024
 
 def choose_parameters() -> tuple[RequestOptions, int]:
     """The parameters popover: the request options, and the Qwen token budget per image."""
+    # Defaults go in the session first and the widgets take no value of their own: a reopened
+    # run sets these keys, and a widget given both would warn and may drop the reopened value.
+    for key, default in (
+        (SYSTEM_KEY, DEFAULT_SYSTEM_PROMPT),
+        (TEMPERATURE_KEY, DEFAULT_TEMPERATURE),
+        (MAX_TOKENS_KEY, DEFAULT_MAX_TOKENS),
+        (QWEN_BUDGET_KEY, DEFAULT_QWEN_TOKEN_BUDGET),
+    ):
+        st.session_state.setdefault(key, default)
     with st.popover("Parameters", icon=":material/tune:", key="parameters", width="stretch"):
-        system = st.text_area(
-            "System prompt",
-            value=DEFAULT_SYSTEM_PROMPT,
-            key="system_prompt",
-            height=90,
-            persist_state="session",
-        )
+        system = st.text_area("System prompt", key=SYSTEM_KEY, height=90, persist_state="session")
         temperature = st.slider(
             "Temperature",
-            0.0,
-            2.0,
-            DEFAULT_TEMPERATURE,
-            0.05,
-            key="temperature",
+            MIN_TEMPERATURE,
+            MAX_TEMPERATURE,
+            step=0.05,
+            key=TEMPERATURE_KEY,
             help="Lower is more deterministic; higher is more varied.",
             persist_state="session",
         )
@@ -40,21 +48,20 @@ def choose_parameters() -> tuple[RequestOptions, int]:
             "Max tokens",
             16,
             16_384,
-            DEFAULT_MAX_TOKENS,
-            64,
-            key="max_tokens",
+            step=64,
+            key=MAX_TOKENS_KEY,
             help="The longest answer each model may write; an answer that reaches it is flagged.",
             persist_state="session",
         )
         qwen_budget = st.number_input(
-            "Qwen token budget per image",
+            "Token budget per image (grid models)",
             MIN_QWEN_TOKEN_BUDGET,
             MAX_QWEN_TOKEN_BUDGET,
-            DEFAULT_QWEN_TOKEN_BUDGET,
-            256,
-            key="qwen_token_budget",
-            help="Qwen2-VL reads an image as one token per 28×28 pixels: images are resized to "
-            "at most this many tokens. More keeps finer detail (small text) and costs more.",
+            step=256,
+            key=QWEN_BUDGET_KEY,
+            help="Qwen, GLM and Kimi models read an image as one token per grid cell: images "
+            "are resized to at most this many tokens. More keeps finer detail (small text) and "
+            "costs more.",
             persist_state="session",
         )
     options = RequestOptions(

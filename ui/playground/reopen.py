@@ -1,14 +1,25 @@
-"""Reopening a saved run on the Playground: its prompt, model and images put back in place."""
+"""Reopening a saved run on the Playground: its prompt, models, parameters and images put back."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui.shared.session import LIVE_KEY, MODELS_KEY, PROMPT_KEY, URL_KEY, attachments
+from ui.shared.session import (
+    LIVE_KEY,
+    MAX_TOKENS_KEY,
+    MODELS_KEY,
+    PROMPT_KEY,
+    SYSTEM_KEY,
+    TEMPERATURE_KEY,
+    URL_KEY,
+    attachments,
+)
 from vision.chat.attachments import ImageEntry
 from vision.history.records import Run
-from vision.history.replay import run_images
+from vision.history.replay import reopen
 from vision.history.store import HistoryStore
+
+REOPENED_PREFIX = "camera:history-"
 
 
 def reopen_run(store: HistoryStore, run: Run) -> list[str]:
@@ -17,31 +28,35 @@ def reopen_run(store: HistoryStore, run: Run) -> list[str]:
     The uploader cannot be set from code, so kept images join the camera photos (removable
     like them); URL images go back in the URL box.
     """
-    notes: list[str] = []
+    found = reopen(store, run)
     state = st.session_state
-    state[PROMPT_KEY] = run.prompt
-    state[MODELS_KEY] = [run.model]
-    urls = [image.url for image in sorted(run.images, key=lambda i: i.position) if image.url]
-    state[URL_KEY] = "\n".join(urls)
-    kept = run_images(store, run)
+    state[PROMPT_KEY] = found.prompt
+    state[MODELS_KEY] = list(found.models)
+    state[URL_KEY] = "\n".join(found.urls)
+    if found.system is not None:
+        state[SYSTEM_KEY] = found.system
+    if found.temperature is not None:
+        state[TEMPERATURE_KEY] = float(found.temperature)
+    if found.max_tokens is not None:
+        state[MAX_TOKENS_KEY] = int(found.max_tokens)
     shots = attachments()
     shots.camera_shots = [
-        *(shot for shot in shots.camera_shots if not shot.id.startswith("camera:history-")),
+        *(shot for shot in shots.camera_shots if not shot.id.startswith(REOPENED_PREFIX)),
         *(
+            # By position: the same picture may be attached twice, and each is a card.
             ImageEntry(
-                id=f"camera:history-{image.sha256}",
+                id=f"{REOPENED_PREFIX}{run.id}-{position}",
                 kind="file",
-                name=run.item_name if run.item_name and len(kept) == 1 else image.name,
+                name=image.name,
                 data=image.data,
                 sha256=image.sha256,
             )
-            for image in kept
+            for position, image in enumerate(found.images)
         ),
     ]
-    missing = len([image for image in run.images if not image.url]) - len(kept)
-    if missing > 0:
-        notes.append(
-            f"{missing} image(s) of this run were not kept in the history: add them again."
-        )
     state.pop(LIVE_KEY, None)
-    return notes
+    if found.missing > 0:
+        return [
+            f"{found.missing} image(s) of this run were not kept in the history: add them again."
+        ]
+    return []

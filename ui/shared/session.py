@@ -20,6 +20,11 @@ SessionState = MutableMapping[Any, Any]
 PROMPT_KEY = "prompt"
 MODELS_KEY = "models"
 URL_KEY = "image_urls"
+# The Parameters popover's widgets, which a reopened run sets too.
+SYSTEM_KEY = "system_prompt"
+TEMPERATURE_KEY = "temperature"
+MAX_TOKENS_KEY = "max_tokens"
+QWEN_BUDGET_KEY = "qwen_token_budget"
 
 # The Playground's conversation on screen, the earlier ones, and the LiveAnswers of its latest
 # exchange: Send waits while that runs, and reopening a saved run drops it to retire the answers.
@@ -77,6 +82,9 @@ VOTES_KEY_PREFIX = "_votes_"
 KEY_INPUT = "api_key_input"
 USE_ECHO = "use_echo"
 CONNECTION_KEY = "_connection"
+
+# The signed-in person (vision.team.access.Person), set by the sign-in gate on every run.
+PERSON_KEY = "_person"
 
 # Values kept per session (see the functions below).
 ATTACHMENTS_KEY = "_attachments"

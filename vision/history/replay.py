@@ -1,4 +1,5 @@
-"""Rebuilding the request of a saved run, to send it again or copy it as code."""
+"""A saved run brought back: its request rebuilt (to send again or copy as code), asked again,
+or everything the Playground needs to reopen it."""
 
 from __future__ import annotations
 
@@ -27,9 +28,9 @@ def original_bytes(store: HistoryStore, image: RunImage) -> KeptImage | None:
         if sha:
             data = store.image_bytes(sha)
             if data is not None:
-                return KeptImage(
-                    name=f"image-{image.position + 1}-{sha[:8]}", sha256=sha, data=data
-                )
+                # Runs saved before names were kept get a name that still tells them apart.
+                name = image.name or f"image-{image.position + 1}-{sha[:8]}"
+                return KeptImage(name=name, sha256=sha, data=data)
     return None
 
 
@@ -72,10 +73,58 @@ def rerun(run: Run, store: HistoryStore, client: ChatClient) -> Run:
 
 
 def run_images(store: HistoryStore, run: Run) -> list[KeptImage]:
-    """The kept original images of a run (URL images aside), for reopening it on a page."""
+    """The kept originals of what the person attached to a run (URL images aside), in order."""
     images = []
-    for image in sorted(run.images, key=lambda image: image.position):
+    for image in sorted(run.attached, key=lambda image: image.position):
         kept = None if image.url else original_bytes(store, image)
         if kept is not None:
             images.append(kept)
     return images
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reopened:
+    """What the Playground needs to ask a saved run's question again, as it was asked."""
+
+    prompt: str
+    system: str | None
+    temperature: float | None
+    max_tokens: int | None
+    models: tuple[str, ...]
+    urls: tuple[str, ...]
+    images: tuple[KeptImage, ...] = field(repr=False)
+    missing: int  # attached images whose originals the history did not keep
+
+
+def _models_asked_with(store: HistoryStore, run: Run) -> tuple[str, ...]:
+    """The models asked the same question at the same time as this run, in column order."""
+    if run.conversation_id:
+        together = [
+            other
+            for other in store.conversation_runs(run.conversation_id)
+            if other.prompt == run.prompt and other.kind == run.kind
+        ]
+    elif run.batch_id is not None:
+        together = [
+            other for other in store.batch_runs(run.batch_id) if other.item_index == run.item_index
+        ]
+    else:
+        together = [run]
+    # The reopened run's model first: it is the answer the person chose to reopen.
+    return tuple(dict.fromkeys([run.model, *(other.model for other in together)]))
+
+
+def reopen(store: HistoryStore, run: Run) -> Reopened:
+    """The run's prompt, parameters, models and every image the person attached, with names."""
+    attached = sorted(run.attached, key=lambda image: image.position)
+    kept = run_images(store, run)
+    return Reopened(
+        prompt=run.prompt,
+        system=run.system,
+        temperature=run.params.get("temperature"),
+        max_tokens=run.params.get("max_tokens"),
+        models=_models_asked_with(store, run),
+        urls=tuple(image.url for image in attached if image.url),
+        images=tuple(kept),
+        missing=sum(1 for image in attached if not image.url) - len(kept),
+    )

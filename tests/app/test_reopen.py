@@ -1,0 +1,87 @@
+"""Reopening a saved run puts its whole request back on the Playground, for every kind of run:
+the prompt, every image with its name, the models and the parameters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.support.images import make_image, make_photo
+from tests.support.models import LLAMA, QWEN
+from tests.support.pages import texts
+from tests.support.playground_page import send, upload
+from vision.history.store import HistoryStore
+
+RED = ("red.png", make_image("PNG", (600, 600), color=(200, 30, 30)), "image/png")
+HARBOUR = ("harbour.jpg", make_photo((800, 600)), "image/jpeg")
+
+
+def reopen(at: AppTest, history_file: Path, **search: object) -> AppTest:
+    """Open History and press Reopen on the newest run matching the search."""
+    run = HistoryStore(history_file).search_runs(**search)[0]  # type: ignore[arg-type]
+    at.switch_page("ui/pages/history.py").run()
+    at.button(key=f"reopen_{run.id}").click().run()
+    assert not at.exception
+    return at
+
+
+def cards(at: AppTest) -> list[str]:
+    """The names on the image cards, in order ("**1.** red.png" and so on)."""
+    return [
+        text.split(".** ", 1)[1]
+        for text in texts(at)
+        if text.startswith("**") and ".** " in text and text[2:].split(".", 1)[0].isdigit()
+    ]
+
+
+def test_a_run_with_the_same_image_twice_reopens_with_both(app, history_file):
+    at = app()
+    copy = ("red copy.png", RED[1], "image/png")
+    upload(at, RED, copy)
+    send(at)
+    reopen(at, history_file, model=QWEN)
+    assert cards(at) == ["red.png", "red copy.png"]
+
+
+def test_a_follow_up_turn_reopens_with_its_prompt_and_every_image_of_its_conversation(
+    app, history_file
+):
+    at = app()
+    upload(at, RED)
+    send(at)
+    box = at.chat_input(key="follow_up")
+    box.upload(*HARBOUR)
+    box.set_value("And this one?").run()
+    reopen(at, history_file, model=QWEN, kind="turn")
+    assert at.text_area(key="prompt").value == "And this one?"
+    assert cards(at) == ["red.png", "harbour.jpg"]
+    assert at.multiselect(key="models").value == [QWEN, LLAMA]
+
+
+def test_a_stitched_llama_run_reopens_with_the_pictures_it_was_made_of(app, history_file):
+    at = app()
+    upload(at, RED, HARBOUR)
+    assert at.radio(key="llama_images").value == "stitch"
+    send(at)
+    reopen(at, history_file, model=LLAMA)
+    assert cards(at) == ["red.png", "harbour.jpg"]
+    assert at.text_area(key="prompt").value == "What is in this image?"
+
+
+@pytest.mark.parametrize("model", [QWEN, LLAMA])
+def test_the_parameters_and_prompt_come_back_as_they_were_sent(app, history_file, model):
+    at = app()
+    upload(at, RED)
+    at.text_area(key="prompt").set_value("Name the colour in one word.").run()
+    at.text_area(key="system_prompt").set_value("Be terse.").run()
+    at.slider(key="temperature").set_value(0.2).run()
+    at.number_input(key="max_tokens").set_value(80).run()
+    send(at)
+    at.text_area(key="system_prompt").set_value("Something else.").run()
+    reopen(at, history_file, model=model)
+    assert at.text_area(key="prompt").value == "Name the colour in one word."
+    assert at.text_area(key="system_prompt").value == "Be terse."
+    assert at.slider(key="temperature").value == pytest.approx(0.2)
+    assert at.number_input(key="max_tokens").value == 80
