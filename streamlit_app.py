@@ -2,12 +2,17 @@
 
 import streamlit as st
 
+from ui.shared.auth import identity_panel, require_person
 from ui.shared.backend import configured_settings
 from ui.shared.frame import set_frame
 
 _, key_source = configured_settings()
 # The sidebar only holds the connection: open it when there is no key to paste yet.
 set_frame(show_sidebar=key_source is None)
+# Before any page: with [auth] configured, nobody past this line is unsigned or not allowed.
+person = require_person()
+with st.sidebar:
+    identity_panel(person)
 st.navigation(
     [
         st.Page(

@@ -1,0 +1,194 @@
+"""Sign-in for real, in Chromium: a loopback OpenID Connect provider, Streamlit's st.login, the
+allow-list, and two people whose histories never meet.
+
+The app runs with [auth] and [access] in a secrets file of the test's own; alice and bob are on
+the allow-list (by their domain), mallory is not.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.support.apps import auth_section, free_port, run_app, write_secrets
+from tests.support.images import make_photo
+from tests.support.oidc import CLIENT_ID, OIDCProvider
+from vision.echo import EchoServer
+
+pytestmark = pytest.mark.e2e
+
+KEY = "team-key-that-never-reaches-a-browser"
+ALICE = "alice@team.example"
+BOB = "bob@team.example"
+LEAD = "lead@team.example"
+MALLORY = "mallory@elsewhere.example"
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+SIGN_IN_SENTENCE = "Sign in with your team account to use the app."
+
+
+@dataclass(frozen=True)
+class TeamApp:
+    url: str
+    provider: OIDCProvider
+    echo: EchoServer
+
+
+@pytest.fixture(scope="module")
+def team_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TeamApp]:
+    """The app behind sign-in, on a SQLite history of its own, talking to the echo."""
+    folder = tmp_path_factory.mktemp("team")
+    with OIDCProvider() as provider, EchoServer(api_key=KEY) as echo:
+        port = free_port()
+        secrets = write_secrets(
+            folder / "secrets.toml",
+            {
+                "auth": auth_section(
+                    port, provider.metadata_url, CLIENT_ID, provider.client_secret
+                ),
+                "access": {"allowed": ["@team.example"], "admins": [LEAD]},
+            },
+        )
+        env = {
+            "IOINTELLIGENCE_BASE_URL": echo.base_url,
+            "IOINTELLIGENCE_API_KEY": KEY,
+            "VISION_HISTORY_PATH": str(folder / "history.sqlite3"),
+        }
+        with run_app(port=port, env=env, secrets=secrets, log_name="sign-in.log") as url:
+            yield TeamApp(url=url, provider=provider, echo=echo)
+
+
+def _sign_in(page: Page, app: TeamApp, email: str, path: str = "") -> None:
+    page.goto(app.url + path)
+    expect(page.get_by_text(SIGN_IN_SENTENCE)).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(re.compile(re.escape(app.url)), timeout=30_000)
+    page.wait_for_selector(IDLE, timeout=30_000)
+
+
+def _person(browser: Browser, app: TeamApp, email: str) -> Page:
+    """A browser of this person's own (cookies apart from everyone else's), signed in."""
+    page = browser.new_context(viewport={"width": 1400, "height": 1200}).new_page()
+    _sign_in(page, app, email)
+    return page
+
+
+def _ask(page: Page, prompt: str) -> None:
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        files=[{"name": "harbour.jpg", "mimeType": "image/jpeg", "buffer": make_photo((700, 500))}]
+    )
+    expect(page.get_by_text("JPEG · 700×500")).to_be_visible(timeout=20_000)
+    page.get_by_label("Prompt").fill(prompt)
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text(re.compile(r"total tokens"))).to_have_count(2, timeout=30_000)
+    page.wait_for_selector(IDLE, timeout=30_000)
+
+
+def _history(page: Page, app: TeamApp) -> None:
+    page.goto(app.url + "/history")
+    page.wait_for_selector(IDLE, timeout=30_000)
+    expect(page.get_by_role("heading", name="History")).to_be_visible()
+
+
+def _body(page: Page) -> str:
+    return page.get_by_test_id("stApp").inner_text()
+
+
+def _main(page: Page) -> str:
+    return page.get_by_test_id("stMain").inner_text().strip()
+
+
+def test_an_unsigned_visitor_gets_the_sign_in_button_and_nothing_else(
+    browser: Browser, team_app: TeamApp
+):
+    page = browser.new_context().new_page()
+    for path in ("", "/playground", "/history", "/batch", "/?run=1", "/history?batch=x"):
+        page.goto(team_app.url + path)
+        expect(page.get_by_text(SIGN_IN_SENTENCE)).to_be_visible(timeout=30_000)
+        page.wait_for_selector(IDLE, timeout=30_000)
+        text = _body(page)
+        for inside in ("Prompt", "History", "Batch evaluation", "Connection", "Export"):
+            assert inside not in text, (path, inside)
+        expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
+        expect(page.get_by_test_id("stFileUploaderDropzoneInput")).to_have_count(0)
+        expect(page.get_by_test_id("stDownloadButton")).to_have_count(0)
+    assert KEY not in page.content()
+
+
+def test_an_outsider_sees_one_sentence_and_nothing_else(browser: Browser, team_app: TeamApp):
+    page = browser.new_context().new_page()
+    _sign_in(page, team_app, MALLORY)
+    expect(page.get_by_text(f"{MALLORY} is not on this app's allow-list")).to_be_visible()
+    text = _main(page)
+    assert text == f"{MALLORY} is not on this app's allow-list; ask the team lead to add you.", text
+    expect(page.get_by_test_id("stSidebar")).to_have_count(0)
+    for path in ("/history", "/batch", "/?run=1"):
+        page.goto(team_app.url + path)
+        page.wait_for_selector(IDLE, timeout=30_000)
+        expect(page.get_by_text("is not on this app's allow-list")).to_be_visible()
+        assert "Prompt" not in _body(page)
+    assert team_app.provider.sign_ins[-1] == MALLORY
+
+
+def test_two_people_never_see_each_others_runs_and_sign_out_works(
+    browser: Browser, team_app: TeamApp
+):
+    alice = _person(browser, team_app, ALICE)
+    expect(alice.get_by_text(f"Signed in as Alice ({ALICE})")).to_be_visible()
+    _ask(alice, "zebra crossing question from alice")
+    _history(alice, team_app)
+    expect(alice.get_by_text("zebra crossing question from alice").first).to_be_visible()
+    run_ids = sorted(set(re.findall(r"run (\d+)", _body(alice))))
+    assert run_ids, _body(alice)
+
+    bob = _person(browser, team_app, BOB)
+    _history(bob, team_app)
+    expect(bob.get_by_text("No saved runs yet.")).to_be_visible()
+    assert "zebra" not in _body(bob)
+    # Bob asks his own question: his history and its export hold only his runs.
+    bob.goto(team_app.url)
+    bob.wait_for_selector(IDLE, timeout=30_000)
+    _ask(bob, "giraffe question from bob")
+    _history(bob, team_app)
+    expect(bob.get_by_text("giraffe question from bob").first).to_be_visible()
+    assert "zebra" not in _body(bob)
+    bob.get_by_text(re.compile(r"Export these \d+ run")).click()
+    with bob.expect_download() as download:
+        bob.get_by_role("button", name="JSON").first.click()
+    exported = Path(download.value.path()).read_text()
+    assert "giraffe question from bob" in exported
+    assert "zebra" not in exported
+    assert KEY not in exported
+    # A search, and a guessed run id in the address, find nothing of alice's.
+    bob.get_by_label("Search").fill("zebra")
+    bob.get_by_label("Search").press("Enter")
+    expect(bob.get_by_text("No saved runs match.")).to_be_visible()
+    for run_id in run_ids:
+        bob.goto(f"{team_app.url}/?run={run_id}")
+        bob.wait_for_selector(IDLE, timeout=30_000)
+        assert "zebra" not in _body(bob)
+    # Alice, in turn, sees nothing of bob's.
+    _history(alice, team_app)
+    assert "giraffe" not in _body(alice)
+    assert KEY not in alice.content()
+    assert KEY not in bob.content()
+
+    # Sign out: back to the sign-in screen, and a reload does not bring the session back.
+    alice.get_by_test_id("stExpandSidebarButton").click()
+    alice.get_by_role("button", name="Sign out").click()
+    expect(alice.get_by_text(SIGN_IN_SENTENCE)).to_be_visible(timeout=30_000)
+    alice.goto(team_app.url + "/history")
+    expect(alice.get_by_text(SIGN_IN_SENTENCE)).to_be_visible(timeout=30_000)
+    assert "zebra" not in _body(alice)
+
+
+def test_the_health_check_answers_without_signing_in(team_app: TeamApp):
+    with urllib.request.urlopen(f"{team_app.url}/_stcore/health", timeout=5) as response:
+        assert response.read() == b"ok"
