@@ -14,7 +14,7 @@ from pathlib import Path
 
 import PIL
 
-from bench import batch_bench, intake_bench, page_bench, startup_bench
+from bench import batch_bench, history_bench, intake_bench, page_bench, startup_bench
 from bench.sections import Verdict, summary
 
 
@@ -53,6 +53,7 @@ def main() -> int:
     del files
     verdicts.extend(_batch())
     verdicts.extend(startup_bench.startup_section())
+    verdicts.extend(history_bench.history_section())
     summary(verdicts)
     print(f"(whole benchmark: {time.perf_counter() - start:.0f} s)")
     return 1 if any(verdict.passed is False for verdict in verdicts) else 0

@@ -200,6 +200,7 @@ def test_reopening_a_saved_run_retires_the_answers_to_earlier_runs(playground, h
     [saved] = HistoryStore(history_file).search_runs(model=QWEN)
 
     at.switch_page("ui/pages/history.py").run()
+    at.selectbox(key="history_run").set_value(saved.id).run()
     at.button(key=f"reopen_{saved.id}").click().run()
     assert not at.exception
     # The models asked that question come back, the reopened answer's first.

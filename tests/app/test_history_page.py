@@ -20,18 +20,21 @@ from tests.support.pages import shows as _shows
 from tests.support.pages import texts as _texts
 from vision.api.results import Usage
 from vision.echo import EchoServer
-from vision.history.records import Run, image_from_prepared
+from vision.history.records import Run, RunImage, image_from_prepared
 from vision.history.store import HistoryStore
 from vision.images.intake import prepare_image
 
 
 def _shown_runs(at: AppTest) -> set[int]:
-    """The ids of the runs whose cards are on the page (each card has a Delete button)."""
-    return {
-        int(button.key.removeprefix("delete_"))
-        for button in at.button
-        if button.key and button.key.startswith("delete_")
-    }
+    """The ids of the runs listed in the page's table."""
+    tables = [frame.value for frame in at.dataframe if "run" in frame.value.columns]
+    return {int(run_id) for table in tables for run_id in table["run"]}
+
+
+def _select(at: AppTest, run_id: int) -> None:
+    """Show this run in full, as a click on its row does."""
+    at.selectbox(key="history_run").set_value(run_id).run()
+    assert not at.exception
 
 
 @pytest.fixture
@@ -104,12 +107,13 @@ def test_every_saved_run_is_listed_newest_first_with_answer_usage_and_thumbnail(
 ):
     at = history_page()
     assert _shown_runs(at) == {run.id for run in seeded.values()}
+    assert [error.value for error in at.error] == ["The API took too long to answer; try again."]
+    cards = [m.value for m in at.markdown if "· run " in m.value.replace("\\", "")]
+    assert "run " + str(seeded["failed"].id) in cards[0].replace("\\", "")  # the newest, in full
+    _select(at, seeded["ocr"].id)
     assert _shows(at, "The total is 42 EUR")
     assert _shows(at, "1690 prompt + 10 completion = 1700 tokens")
-    assert [error.value for error in at.error] == ["The API took too long to answer; try again."]
     assert "data:image/jpeg;base64," in _page_dump(at)  # the OCR run's thumbnail
-    cards = [m.value for m in at.markdown if "· run " in m.value.replace("\\", "")]
-    assert "run " + str(seeded["failed"].id) in cards[0].replace("\\", "")
 
 
 def test_search_and_filters_narrow_the_list(history_page, seeded):
@@ -137,6 +141,7 @@ def test_search_and_filters_narrow_the_list(history_page, seeded):
 def test_delete_removes_the_run_from_the_page_and_the_file(history_page, seeded, history_path):
     at = history_page()
     target = seeded["chart"].id
+    _select(at, target)
     at.button(key=f"delete_{target}").click().run()
     assert not at.exception
     assert target not in _shown_runs(at)
@@ -150,6 +155,7 @@ def test_rerun_sends_the_same_request_again_and_saves_a_new_run(
     history_page, seeded, echo, history_path
 ):
     at = history_page()
+    _select(at, seeded["ocr"].id)
     at.button(key=f"rerun_{seeded['ocr'].id}").click().run()
     assert not at.exception
     chats = [r for r in echo.requests if r.path.endswith("/chat/completions")]
@@ -171,6 +177,7 @@ def test_rerun_sends_the_same_request_again_and_saves_a_new_run(
 
 def test_reopen_puts_the_prompt_model_and_image_back_on_the_playground(history_page, seeded):
     at = history_page()
+    _select(at, seeded["ocr"].id)
     at.button(key=f"reopen_{seeded['ocr'].id}").click().run()
     assert not at.exception
     assert at.text_area(key="prompt").value == "Read the receipt total"
@@ -191,7 +198,9 @@ def test_export_and_copy_as_code_use_the_placeholder_never_the_key(
         at.secrets["app"] = {"note": "no key here"}
         at.run()
         at.switch_page("ui/pages/history.py").run()
+        _select(at, seeded["ocr"].id)
         at.button(key=f"rerun_{seeded['ocr'].id}").click().run()
+        _select(at, seeded["ocr"].id)  # the rerun is now the newest
         at.toggle(key=f"more_{seeded['ocr'].id}").set_value(True).run()
     assert not at.exception
     snippets = [block.value for block in at.code]
@@ -206,6 +215,7 @@ def test_export_and_copy_as_code_use_the_placeholder_never_the_key(
 
 def test_a_rerun_with_nothing_new_opens_no_image(history_page, seeded, monkeypatch):
     at = history_page()
+    _select(at, seeded["ocr"].id)
     at.toggle(key=f"more_{seeded['ocr'].id}").set_value(True).run()
     assert len(at.code) == 2
     opened: list[object] = []
@@ -222,3 +232,38 @@ def test_a_rerun_with_nothing_new_opens_no_image(history_page, seeded, monkeypat
     assert len(at.code) == 2  # the code is still shown, made once rather than per rerun
     assert "data:image/jpeg;base64," in _page_dump(at)  # so is the thumbnail
     assert opened == []
+
+
+def test_a_deleted_run_can_be_brought_back_and_no_id_is_reused(history_page, seeded, history_path):
+    at = history_page()
+    target = seeded["chart"].id
+    _select(at, target)
+    at.button(key=f"delete_{target}").click().run()
+    assert target not in _shown_runs(at)
+    at.button(key=f"undo_{target}").click().run()
+    assert not at.exception
+    assert target in _shown_runs(at)
+    assert _shows(at, f"Run {target} is back")
+    with HistoryStore(history_path) as store:
+        newest = max(run.id for run in seeded.values())
+        assert store.save_run(Run(prompt="p", model=QWEN)).id == newest + 1
+
+
+def test_the_list_is_a_table_a_page_at_a_time_and_finds_file_names(history_path, history_page):
+    with HistoryStore(history_path) as store:
+        for index in range(60):
+            store.save_run(
+                Run(
+                    prompt=f"question {index}",
+                    model=QWEN,
+                    answer="ok",
+                    images=(RunImage(sha256=f"{index:064d}", name=f"scan-{index:02d}.png"),),
+                )
+            )
+    at = history_page()
+    assert len(_shown_runs(at)) == 25
+    assert _shows(at, "Runs 1–25 of 60")
+    assert not _shows(at, "Narrow the search")
+    at.text_input(key="history_text").set_value("scan-07").run()
+    assert len(_shown_runs(at)) == 1
+    assert _shows(at, "Runs 1–1 of 1")

@@ -22,6 +22,7 @@ def reopen(at: AppTest, history_file: Path, **search: object) -> AppTest:
     """Open History and press Reopen on the newest run matching the search."""
     run = HistoryStore(history_file).search_runs(**search)[0]  # type: ignore[arg-type]
     at.switch_page("ui/pages/history.py").run()
+    at.selectbox(key="history_run").set_value(run.id).run()
     at.button(key=f"reopen_{run.id}").click().run()
     assert not at.exception
     return at

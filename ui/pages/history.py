@@ -5,6 +5,7 @@ Registered in the router as a file page, so Streamlit runs this file on each vis
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -13,7 +14,15 @@ import streamlit as st
 from ui.playground.reopen import reopen_run
 from ui.shared.backend import Backend, client_for
 from ui.shared.exports import copy_as_code, download_buttons, forget_code
-from ui.shared.session import HISTORY_FLASH_KEY, HISTORY_REBUILT_KEY
+from ui.shared.session import (
+    HISTORY_FLASH_KEY,
+    HISTORY_PAGE_RUNS_KEY,
+    HISTORY_PAGINATION_KEY,
+    HISTORY_REBUILT_KEY,
+    HISTORY_RUN_KEY,
+    HISTORY_TABLE_KEY,
+    HISTORY_UNDO_KEY,
+)
 from ui.shared.sidebar import choose_backend
 from ui.shared.store import history_store
 from ui.shared.thumbnails import thumbnail_data_url
@@ -27,7 +36,7 @@ from vision.history.store import HistoryStore
 from vision.markdown import answer_markdown, clip, literal
 
 ALL = "All"
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 
 
 def _flash(message: str) -> None:
@@ -38,7 +47,7 @@ def _filters(store: HistoryStore) -> dict[str, Any]:
     text_box, model_box, tag_box, dates_box = st.columns([4, 3, 2, 3])
     with text_box:
         text = st.text_input(
-            "Search", key="history_text", placeholder="Words in a prompt or an answer"
+            "Search", key="history_text", placeholder="Words in a prompt, an answer or a file name"
         )
     with model_box:
         model = st.selectbox("Model", [ALL, *store.models()], key="history_model")
@@ -103,6 +112,7 @@ def _actions(store: HistoryStore, backend: Backend | None, run: Run) -> None:
         if st.button("Delete", key=f"delete_{run.id}", icon=":material/delete:"):
             store.delete_run(run.id)
             _flash(f"Run {run.id} deleted.")
+            st.session_state[HISTORY_UNDO_KEY] = run.id
             st.rerun()
     with more:
         show = st.toggle("Export and code", key=f"more_{run.id}")
@@ -119,6 +129,7 @@ def _actions(store: HistoryStore, backend: Backend | None, run: Run) -> None:
 
 
 def _run_card(store: HistoryStore, backend: Backend | None, run: Run) -> None:
+    """The chosen run in full: its images, prompt, answer, usage and what can be done with it."""
     with st.container(border=True):
         where = [f"run {run.id}", run.kind.replace("_", " ")]
         if run.batch_id:
@@ -133,7 +144,8 @@ def _run_card(store: HistoryStore, backend: Backend | None, run: Run) -> None:
         if thumbnails:
             pictures, body = st.columns([1, 5])
             with pictures:
-                st.image(thumbnails, width=72)
+                names = [image.label for image in run.images if image.thumbnail]
+                st.image(thumbnails, width=72, caption=names)
         else:
             body = st.container()
         with body:
@@ -149,10 +161,80 @@ def _run_card(store: HistoryStore, backend: Backend | None, run: Run) -> None:
         _actions(store, backend, run)
 
 
+def _group(run: Run) -> str:
+    """The conversation or batch a run belongs to, as the table shows it."""
+    if run.batch_id:
+        return f"batch {run.batch_id[:8]}"
+    if run.conversation_id:
+        return f"conversation {run.conversation_id[:8]}"
+    return ""
+
+
+def _grouped(runs: Sequence[Run]) -> list[Run]:
+    """The page's runs with each conversation's and batch's runs together, newest group first."""
+    order: dict[str, int] = {}
+    for run in runs:
+        order.setdefault(_group(run) or f"run {run.id}", len(order))
+    return sorted(runs, key=lambda run: order[_group(run) or f"run {run.id}"])
+
+
+def _row(run: Run) -> dict[str, Any]:
+    picture = next((image for image in run.images if image.thumbnail), None)
+    return {
+        "run": run.id,
+        "image": thumbnail_data_url(picture) if picture else None,
+        "when (UTC)": run.created_at.strftime("%Y-%m-%d %H:%M"),
+        "model": short_name(run.model),
+        "group": _group(run),
+        "files": ", ".join(image.label for image in run.attached),
+        "prompt": clip(run.prompt, 80),
+        "answer": clip(run.error or run.answer, 120),
+        "tokens": run.usage.total_tokens,
+    }
+
+
+def _choose(key: str) -> None:
+    """The table's row click: that run becomes the one shown in full below."""
+    rows = st.session_state[key]["selection"]["rows"]
+    runs: list[int] = st.session_state.get(HISTORY_PAGE_RUNS_KEY, [])
+    if rows and rows[0] < len(runs):
+        st.session_state[HISTORY_RUN_KEY] = runs[rows[0]]
+
+
+def _table(runs: Sequence[Run]) -> None:
+    """One compact row per run; a click shows it in full below."""
+    st.session_state[HISTORY_PAGE_RUNS_KEY] = [run.id for run in runs]
+    st.dataframe(
+        [_row(run) for run in runs],
+        key=HISTORY_TABLE_KEY,
+        hide_index=True,
+        on_select=lambda: _choose(HISTORY_TABLE_KEY),
+        selection_mode="single-row",
+        column_config={
+            "run": st.column_config.NumberColumn("run", width="small", format="%d"),
+            "image": st.column_config.ImageColumn("image", width="small"),
+            "tokens": st.column_config.NumberColumn("tokens", format="%d"),
+        },
+        width="stretch",
+    )
+
+
 def _reopen(store: HistoryStore, run: Run) -> None:
     for note in reopen_run(store, run):
         _flash(note)
     st.switch_page("ui/pages/playground.py")
+
+
+def _undo_notice(store: HistoryStore) -> None:
+    """After a delete: the way back, until the next delete or a restore."""
+    deleted: int | None = st.session_state.get(HISTORY_UNDO_KEY)
+    if deleted is None:
+        return
+    if st.button(f"Undo: bring run {deleted} back", key=f"undo_{deleted}", icon=":material/undo:"):
+        st.session_state.pop(HISTORY_UNDO_KEY, None)
+        if store.restore_run(deleted):
+            _flash(f"Run {deleted} is back.")
+        st.rerun()
 
 
 def render() -> None:
@@ -168,16 +250,40 @@ def render() -> None:
         store = history_store()
         if message := st.session_state.pop(HISTORY_FLASH_KEY, None):
             st.info(message, icon=":material/info:")
+        _undo_notice(store)
         filters = _filters(store)
-        runs = store.search_runs(**filters, limit=PAGE_SIZE)
+        total = store.count_runs(**filters)
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(int(st.session_state.get(HISTORY_PAGINATION_KEY, 1) or 1), pages)
+        runs = store.search_runs(**filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     except HistoryError as err:
         st.error(str(err), icon=":material/error:")
         return
     if not runs:
         st.caption("No saved runs match." if any(filters.values()) else "No saved runs yet.")
         return
-    shown = f"the newest {PAGE_SIZE}" if len(runs) == PAGE_SIZE else f"{len(runs)}"
-    st.caption(f"Showing {shown} matching run(s). Narrow the search to find older ones.")
+    first = (page - 1) * PAGE_SIZE + 1
+    st.caption(
+        f"Runs {first}–{first + len(runs) - 1} of {total}, each conversation's and batch's "
+        "together."
+    )
+    ordered = _grouped(runs)
+    _table(ordered)
+    if pages > 1:
+        st.pagination(pages, key=HISTORY_PAGINATION_KEY, default=page)
+    ids = [run.id for run in ordered]
+    if st.session_state.get(HISTORY_RUN_KEY) not in ids:
+        st.session_state[HISTORY_RUN_KEY] = ids[0]
+    by_id = {run.id: run for run in ordered}
+    chosen = st.selectbox(
+        "Run shown in full (or click a row above)",
+        ids,
+        key=HISTORY_RUN_KEY,
+        format_func=lambda run_id: (
+            f"run {run_id} · {short_name(by_id[run_id].model)} · {clip(by_id[run_id].prompt, 60)}"
+        ),
+    )
+    _run_card(store, backend, by_id[chosen])
     with st.expander(f"Export these {len(runs)} run(s)"):
         download_buttons(runs, name="history", key="history_export", title="History export")
     batches = {run.batch_id for run in runs if run.batch_id}
@@ -188,8 +294,6 @@ def render() -> None:
                 store.batch_runs(batch), name=f"batch-{batch}", key="batch_export",
                 title=f"Batch {batch}",
             )  # fmt: skip
-    for run in runs:
-        _run_card(store, backend, run)
 
 
 if __name__ == "__main__":

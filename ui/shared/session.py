@@ -58,6 +58,13 @@ BATCH_CHECK_KEY = "batch_check"
 
 # The History page's one-off message.
 HISTORY_FLASH_KEY = "_history_flash"
+# The History page: the run shown in full, the table and its page, the runs on that page, and
+# the run a Delete can still bring back.
+HISTORY_RUN_KEY = "history_run"
+HISTORY_TABLE_KEY = "history_table"
+HISTORY_PAGINATION_KEY = "history_page"
+HISTORY_PAGE_RUNS_KEY = "_history_page_runs"
+HISTORY_UNDO_KEY = "_history_undo"
 # Requests rebuilt for "Export and code", by run id, while that panel is open.
 HISTORY_REBUILT_KEY = "_history_rebuilt"
 
