@@ -4,11 +4,13 @@ import streamlit as st
 
 from ui.shared.auth import identity_panel, require_person
 from ui.shared.backend import configured_settings
+from ui.shared.calibration import page_calibrator
 from ui.shared.frame import set_frame
 
 _, key_source = configured_settings()
 # The sidebar only holds the connection: open it when there is no key to paste yet.
 set_frame(show_sidebar=key_source is None)
+page_calibrator()  # every estimate on every page uses what was measured
 # Before any page: with [auth] configured, nobody past this line is unsigned or not allowed.
 person = require_person()
 with st.sidebar:

@@ -192,7 +192,9 @@ def render() -> None:
                 statuses=statuses,
                 llama_mode=llama_mode,
             )
-            draw_preflight(catalog, models, statuses, plan)
+            draw_preflight(
+                catalog, models, statuses, plan, client_for(backend) if backend else None
+            )
 
     reason = send_blocker(
         connected=backend is not None,

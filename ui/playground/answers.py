@@ -11,6 +11,7 @@ import streamlit as st
 from ui.playground.conversation import show_conversation, show_earlier
 from ui.playground.tools import diff_panel, export_panel
 from ui.shared.backend import Backend, client_for
+from ui.shared.calibration import page_calibrator
 from ui.shared.session import (
     CONVERSATION_KEY,
     EARLIER_KEY,
@@ -62,6 +63,7 @@ def _begin(
         store_problem=problem,
         labels=labels,
         attached=attached,
+        calibrator=page_calibrator(),
     )
     conversation.exchanges.append(exchange.start(client))
     state[LIVE_KEY] = exchange.live

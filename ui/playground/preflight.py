@@ -6,10 +6,15 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from ui.shared.calibration import page_calibrator
+from ui.shared.session import PROBE_REPORT_KEY, preparation_cache
 from vision.api.catalog import Catalog, compact_name, sees_images, short_name
+from vision.api.request import ChatClient
+from vision.calibration.probe import plan_probe, run_probe
 from vision.chat.plan import Ask, RunPlan
 from vision.chat.preflight import format_cost
 from vision.chat.preparation import ImageStatus
+from vision.errors import VisionError
 from vision.markdown import clip, literal
 from vision.sizes import human_size
 
@@ -45,7 +50,26 @@ def _model_line(model: str, asks: Sequence[Ask]) -> str:
     unchecked = sum(ask.preflight.unchecked_images for ask in asks)
     if unchecked:
         line += f" · {_plural(unchecked, 'unchecked URL image')} not counted"
+    if first.preflight.image_tokens:
+        line += f" · estimate: {first.preflight.estimate_basis.label}"
     return line
+
+
+def _measure(client: ChatClient, catalog: Catalog, model: str) -> None:
+    """The offer to measure a model whose image cost is a guess: its cost first, then a button."""
+    plan = plan_probe(model, catalog.info(model))
+    with st.popover(f"Measure {compact_name(model)}", icon=":material/straighten:"):
+        st.caption(literal(" ".join(plan.lines()[:2])))
+        if st.button(f"Send {plan.requests} small requests", key=f"probe_{model}"):
+            with st.spinner(f"Measuring {compact_name(model)}…"):
+                try:
+                    report = run_probe(client, plan, page_calibrator())
+                except VisionError as err:
+                    st.error(str(err), icon=":material/error:")
+                    return
+            preparation_cache().forget_model(model)  # prepared with the guess: prepare again
+            st.session_state[PROBE_REPORT_KEY] = " ".join(report.lines())
+            st.rerun()
 
 
 def _details(plan: RunPlan) -> None:
@@ -66,9 +90,16 @@ def _details(plan: RunPlan) -> None:
 
 
 def draw_preflight(
-    catalog: Catalog, models: Sequence[str], statuses: Sequence[ImageStatus], plan: RunPlan
+    catalog: Catalog,
+    models: Sequence[str],
+    statuses: Sequence[ImageStatus],
+    plan: RunPlan,
+    client: ChatClient | None = None,
 ) -> None:
-    """One line per chosen model; an overflowing request is shown in red with its numbers."""
+    """One line per chosen model, with where its estimate comes from (and, for a guess, the
+    offer to measure it); an overflowing request is shown in red with its numbers."""
+    if report := st.session_state.pop(PROBE_REPORT_KEY, None):
+        st.success(literal(report), icon=":material/straighten:")
     sendable = [status for status in statuses if status.sendable]
     for model in models:
         if not sees_images(catalog.info(model)):
@@ -83,6 +114,11 @@ def draw_preflight(
         if not asks:
             continue
         st.caption(_model_line(model, asks))
+        basis = asks[0].preflight.estimate_basis
+        if basis.contradiction:
+            st.warning(basis.contradiction, icon=":material/warning:")
+        if basis.kind == "guess" and client is not None:
+            _measure(client, catalog, model)
         for reason in dict.fromkeys(
             ask.preflight.reason for ask in asks if ask.preflight.overflows
         ):

@@ -93,6 +93,9 @@ CONNECTION_KEY = "_connection"
 # The signed-in person (vision.team.access.Person), set by the sign-in gate on every run.
 PERSON_KEY = "_person"
 
+# What the last "Measure this model" learned, shown once.
+PROBE_REPORT_KEY = "_probe_report"
+
 # Values kept per session (see the functions below).
 ATTACHMENTS_KEY = "_attachments"
 PREPARATION_KEY = "_preparation"

@@ -8,6 +8,7 @@ answer is kept even when nobody reruns the page.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from vision.api.client import VisionClient
 from vision.api.request import ChatRequest, ImageRef
 from vision.api.results import ChatResult
+from vision.calibration.calibrator import Calibrator
 from vision.chat.compare import ModelEvent, stream_models
 from vision.chat.follow_up import follow_up
 from vision.chat.live import Column, LiveAnswers
@@ -59,8 +61,10 @@ class Exchange:
         store_problem: str | None,
         labels: Sequence[str] | None = None,
         attached: Sequence[Sequence[SentImage]] | None = None,
+        calibrator: Calibrator | None = None,
     ) -> None:
         self.id = uuid.uuid4().hex
+        self._calibrator = calibrator
         self.conversation_id = conversation_id
         self.kind = kind
         self.requests = tuple(requests)
@@ -102,8 +106,24 @@ class Exchange:
             yield event  # the column shows the answer first, then it is saved
             if event.result is not None:
                 self._record(event.index, event.result)
+                self._measure(event.index, event.result)
             elif event.error is not None:
                 self._record(event.index, event.error)
+
+    def _measure(self, index: int, result: ChatResult) -> None:
+        """What this answer says its images cost the model, kept for the model's estimates
+        (first questions only: a follow-up's earlier turns would blur the measurement)."""
+        request = self.requests[index]
+        if self._calibrator is None or request.history:
+            return
+        sizes = [(image.prepared.width, image.prepared.height) for image in self._images[index]]
+        with contextlib.suppress(VisionError):  # a measurement lost is no answer lost
+            self._calibrator.record_answer(
+                request.model,
+                sizes=sizes,
+                texts=[request.prompt, request.system or ""],
+                prompt_tokens=result.usage.prompt_tokens,
+            )
 
     @staticmethod
     def _records(images: Sequence[SentImage]) -> tuple[RunImage, ...]:

@@ -48,6 +48,11 @@ class PreparationCache:
     fetched: dict[str, ImageEntry | ImageError] = field(default_factory=dict)
     thumbnails: dict[str, str | None] = field(default_factory=dict)
 
+    def forget_model(self, model: str) -> None:
+        """Drop what was prepared for this model (its geometry was just learned)."""
+        for key in [key for key in self.prepared if key[1] == model]:
+            del self.prepared[key]
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ImageStatus:

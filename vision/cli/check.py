@@ -29,7 +29,7 @@ def _check_one(source: str, model: str | None) -> dict[str, Any]:
     from vision.images.sources import read_source
 
     # An id that matches no known family is prepared and estimated generically: say so.
-    known = model is None or profile_for(model).kind != "generic"
+    known = model is None or profile_for(model).basis.kind != "guess"
     report: dict[str, Any] = {
         "source": source,
         "model": model,
