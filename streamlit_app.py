@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.shared.auth import identity_panel, require_person
+from ui.shared.auth import identity_panel, opens_shared_link, require_person, team_pages
 from ui.shared.backend import configured_settings
 from ui.shared.calibration import page_calibrator
 from ui.shared.frame import set_frame
@@ -22,11 +22,12 @@ st.navigation(
             title="Playground",
             icon=":material/photo_library:",
             url_path="playground",
-            default=True,
+            default=not opens_shared_link(person),
         ),
         st.Page("ui/pages/batch.py", title="Batch", icon=":material/table_view:", url_path="batch"),
         st.Page(
             "ui/pages/history.py", title="History", icon=":material/history:", url_path="history"
         ),
+        *team_pages(person),
     ],
 ).run()

@@ -6,8 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
-from ui.shared.session import PERSON_KEY
+from ui.shared.session import PERSON_KEY, SIGNED_IN_KEY
+from vision.errors import HistoryError
+from vision.history.team import AuditEvent
 from vision.markdown import literal
 from vision.team.access import (
     ACCESS_SECTION,
@@ -18,6 +21,9 @@ from vision.team.access import (
     Person,
     admit,
 )
+
+# Recorded once per session, so a rerun does not write the audit trail again.
+_DENIED = "denied"
 
 
 def _section(name: str) -> Mapping[str, Any] | None:
@@ -61,10 +67,39 @@ def require_person() -> Person:
     outcome = _signed_in_person()
     if isinstance(outcome, Denied):
         st.session_state.pop(PERSON_KEY, None)
+        _remember(_DENIED, outcome)
         st.error(outcome.reason)
         st.stop()
+    _remember(outcome.workspace, outcome)
     st.session_state[PERSON_KEY] = outcome
     return outcome
+
+
+def _remember(who: str, outcome: Person | Denied) -> None:
+    """A sign-in or a denial, into the people table and the audit trail once per session."""
+    if st.session_state.get(SIGNED_IN_KEY) == who:
+        return
+    st.session_state[SIGNED_IN_KEY] = who
+    from ui.shared.team import audit, team_records  # the store's module imports this one
+
+    if isinstance(outcome, Denied):
+        audit(AuditEvent(event="denied", email=outcome.email or None, detail=outcome.reason))
+        return
+    try:
+        team_records().record_person(outcome.workspace, outcome.email, outcome.name or None)
+    except HistoryError as err:
+        st.error(str(err))
+    audit(AuditEvent(event="sign_in", workspace=outcome.workspace, email=outcome.email))
+
+
+def _sign_out() -> None:
+    from ui.shared.team import audit
+
+    person: Person | None = st.session_state.get(PERSON_KEY)
+    if person is not None:
+        audit(AuditEvent(event="sign_out", workspace=person.workspace, email=person.email))
+    st.session_state.pop(SIGNED_IN_KEY, None)
+    st.logout()
 
 
 def current_person() -> Person:
@@ -85,4 +120,30 @@ def identity_panel(person: Person) -> None:
         return
     role = " · admin" if person.is_admin else ""
     st.caption(f":material/account_circle: Signed in as {literal(person.label)}{role}")
-    st.button("Sign out", key="sign_out", icon=":material/logout:", on_click=st.logout)
+    st.button("Sign out", key="sign_out", icon=":material/logout:", on_click=_sign_out)
+
+
+def opens_shared_link(person: Person) -> bool:
+    """True when a signed-in person opened a shared run's or batch's link (?run=, ?batch=)."""
+    return person.signed_in and any(name in st.query_params for name in ("run", "batch"))
+
+
+def team_pages(person: Person) -> list[StreamlitPage]:
+    """The pages of a signed-in app: Shared (for everyone), Usage (for admins)."""
+    if not person.signed_in:
+        return []
+    pages = [
+        st.Page(
+            "ui/pages/shared.py",
+            title="Shared",
+            icon=":material/share:",
+            url_path="shared",
+            default=opens_shared_link(person),
+        )
+    ]
+    if person.is_admin:
+        pages.append(
+            st.Page("ui/pages/admin.py", title="Usage", icon=":material/monitoring:",
+                    url_path="usage")
+        )  # fmt: skip
+    return pages

@@ -92,6 +92,8 @@ CONNECTION_KEY = "_connection"
 
 # The signed-in person (vision.team.access.Person), set by the sign-in gate on every run.
 PERSON_KEY = "_person"
+# Whose sign-in (a workspace, or "denied") this session has written to the audit trail.
+SIGNED_IN_KEY = "_signed_in"
 
 # What the last "Measure this model" learned, shown once.
 PROBE_REPORT_KEY = "_probe_report"

@@ -165,3 +165,53 @@ image_blobs = Table(
     Column("created_at", Float),
     PrimaryKeyConstraint("workspace", "sha256", name="image_blobs_workspace_pkey"),
 )
+
+# A team's tables (docs/team.md): who signed in, what they share, and the audit trail.
+
+# Each signed-in person's address and name, so that an admin's views can name a workspace.
+people = Table(
+    "people",
+    metadata,
+    Column("workspace", Text, primary_key=True),
+    Column("email", Text, nullable=False),
+    Column("name", Text),
+    Column("first_seen", Float, nullable=False),
+    Column("last_seen", Float, nullable=False),
+)
+
+# A run or a batch its owner shares with the team (readable by any signed-in member).
+shares = Table(
+    "shares",
+    metadata,
+    Column("workspace", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("target", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    PrimaryKeyConstraint("workspace", "kind", "target", name="shares_pkey"),
+    _one_of("kind", ("run", "batch")),
+    Index("shares_kind_target", "kind", "target"),
+)
+
+# Metadata only: who did what, when, with which model and at what cost, and sign-ins and
+# denials. Never a prompt, an answer, an image or a key. Requests answered with the team's key
+# are what budgets count (key = 'team').
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", Float, nullable=False),
+    Column("event", Text, nullable=False),
+    Column("workspace", Text),
+    Column("email", Text),
+    Column("model", Text),
+    Column("run_id", Integer),
+    Column("batch_id", Text),
+    Column("images", Integer),
+    Column("prompt_tokens", Integer),
+    Column("completion_tokens", Integer),
+    Column("cost", Float),
+    Column("key", Text),
+    Column("detail", Text),
+    Index("audit_events_created_at", "created_at"),
+    Index("audit_events_workspace_created_at", "workspace", "created_at"),
+)

@@ -1,0 +1,132 @@
+"""Sharing and the admin's usage page, through AppTest with signed-in people: a link shows a run
+or batch only while its owner shares it; only admins get the usage page, with no prompt on it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.app.test_sign_in_pages import ACCESS, ALICE, AUTH, BOB, ISSUER, _everything, _user
+from tests.conftest import ECHO_API_KEY
+from tests.support.models import LLAMA, QWEN
+from tests.support.pages import APP, TIMEOUT_S, shows
+from vision.echo import EchoServer
+from vision.history.records import Run
+from vision.history.store import HistoryStore
+from vision.history.team import AuditEvent, TeamRecords
+from vision.team.access import workspace_for
+
+LEAD = _user("lead@team.example", "lead-9")
+ALICE_WS = workspace_for(ISSUER, "alice-1")
+BOB_WS = workspace_for(ISSUER, "bob-2")
+
+
+@pytest.fixture
+def team(echo: EchoServer, monkeypatch: pytest.MonkeyPatch, history_file: Path) -> dict[str, int]:
+    monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", echo.base_url)
+    monkeypatch.setenv("IOINTELLIGENCE_API_KEY", ECHO_API_KEY)
+    with HistoryStore(history_file, workspace=ALICE_WS) as alice:
+        shared = alice.save_run(Run(prompt="alice shares this zebra", model=LLAMA, answer="z1"))
+        private = alice.save_run(Run(prompt="alice keeps this okapi", model=QWEN, answer="o1"))
+        for index in range(2):
+            alice.save_run(
+                Run(prompt="batch item prompt", model=LLAMA, answer=f"item {index}",
+                    batch_id="alice-batch", kind="batch_item", item_index=index)
+            )  # fmt: skip
+    return {"shared": shared.id, "private": private.id}
+
+
+def _start(user: dict[str, object], *, page: str | None = None, **query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.secrets["auth"] = AUTH
+    at.secrets["access"] = ACCESS
+    at.user = user
+    for name, value in query.items():
+        at.query_params[name] = value
+    at.run()
+    if page is not None:
+        at.switch_page(page).run()
+    assert not at.exception
+    return at
+
+
+def test_a_run_link_shows_the_run_only_once_its_owner_shares_it(team: dict[str, int]):
+    run_id = str(team["shared"])
+    bob = _start(BOB, run=run_id)
+    assert shows(bob, "This link shows nothing: the run is not shared with the team")
+    assert "zebra" not in _everything(bob)
+
+    alice = _start(ALICE, page="ui/pages/shared.py")
+    alice.selectbox(key="share_run_pick").set_value(run_id).run()
+    alice.button(key="share_run").click().run()
+    assert not alice.exception
+    links = [block.value for block in alice.code]
+    assert links == [f"/?run={run_id}"]
+
+    bob = _start(BOB, run=run_id)
+    assert "alice shares this zebra" in _everything(bob)
+    assert shows(bob, "Shared by alice@team.example.")
+    assert "okapi" not in _everything(bob)
+    # Her other run stays hers, whatever id is guessed.
+    for guess in (str(team["private"]), "999", "x"):
+        guessed = _start(BOB, run=guess)
+        assert "okapi" not in _everything(guessed)
+        assert shows(guessed, "This link shows nothing")
+
+    # Stopping the share closes the link again.
+    alice = _start(ALICE, page="ui/pages/shared.py")
+    alice.button(key=f"unshare_run_{run_id}").click().run()
+    bob = _start(BOB, run=run_id)
+    assert "zebra" not in _everything(bob)
+
+
+def test_a_batch_link_works_for_the_team_once_shared(team: dict[str, int]):
+    bob = _start(BOB, batch="alice-batch")
+    assert shows(bob, "This link shows nothing: the batch is not shared")
+    with HistoryStore() as store:
+        assert TeamRecords(store).share(ALICE_WS, "batch", "alice-batch")
+    bob = _start(BOB, batch="alice-batch")
+    dump = _everything(bob)
+    assert "item 0" in dump
+    assert "item 1" in dump
+    assert "zebra" not in dump
+
+
+def _seed_usage() -> None:
+    today = datetime.now(UTC)
+    with HistoryStore() as store:
+        records = TeamRecords(store)
+        records.record_person(ALICE_WS, "alice@team.example", "alice")
+        records.record_person(BOB_WS, "bob@team.example", "bob")
+        for who, model, tokens in ((ALICE_WS, LLAMA, 120), (BOB_WS, QWEN, 30), (ALICE_WS, QWEN, 5)):
+            records.record(
+                AuditEvent(created_at=today, event="answer", workspace=who, model=model,
+                           prompt_tokens=tokens, completion_tokens=0, key="team")
+            )  # fmt: skip
+
+
+def test_an_admin_sees_everyones_usage_and_no_prompt(team: dict[str, int]):
+    _seed_usage()
+    lead = _start(LEAD, page="ui/pages/admin.py")
+    assert [title.value for title in lead.title] == ["Usage"]
+    table = next(frame.value for frame in lead.dataframe if "person" in frame.value.columns)
+    rows = {(row["person"], row["model"], row["tokens"]) for _, row in table.iterrows()}
+    assert rows == {
+        ("alice@team.example", LLAMA, 120),
+        ("alice@team.example", QWEN, 5),
+        ("bob@team.example", QWEN, 30),
+    }
+    assert "zebra" not in _everything(lead)
+    assert "okapi" not in _everything(lead)
+
+
+def test_only_admins_get_the_usage_page(team: dict[str, int]):
+    _seed_usage()
+    alice = _start(ALICE)
+    # The page is not in her navigation at all: no address opens it.
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        alice.switch_page("ui/pages/admin.py")
+    assert "bob@team.example" not in _everything(alice)

@@ -1,0 +1,159 @@
+"""The Shared page: a run or batch someone shared with the team (?run=ID, ?batch=ID), and what
+you share yourself, with the links to hand out and a way to stop sharing.
+
+Only signed-in team members get here: the router's sign-in gate runs before any page.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.shared.auth import current_person
+from ui.shared.exports import download_buttons
+from ui.shared.store import history_store
+from ui.shared.team import audit, share_link, team_records
+from ui.shared.thumbnails import thumbnail_data_url
+from vision.api.catalog import short_name
+from vision.errors import HistoryError
+from vision.history.export import usage_line
+from vision.history.records import Run
+from vision.history.team import AuditEvent, ShareKind, TeamRecords
+from vision.markdown import answer_markdown, clip, literal
+from vision.team.access import Person
+
+NOT_SHARED = (
+    "This link shows nothing: the {kind} is not shared with the team, or does not exist. "
+    "Ask whoever sent it to share it again."
+)
+RECENT_RUNS = 50
+
+
+def _run_view(run: Run) -> None:
+    with st.container(border=True):
+        st.markdown(
+            f"**{literal(short_name(run.model))}** · {run.created_at:%Y-%m-%d %H:%M:%S} UTC · "
+            f"run {run.id}"
+        )
+        thumbnails = [thumbnail_data_url(image) for image in run.images if image.thumbnail]
+        if thumbnails:
+            st.image(thumbnails, width=96)
+        st.caption(f"Prompt: {literal(clip(run.prompt, 2000))}")
+        if run.failed:
+            st.error(run.error or "", icon=":material/error:")
+        else:
+            st.markdown(answer_markdown(run.answer) or "_(empty answer)_")
+        st.caption(usage_line(run))
+
+
+def _owner_name(records: TeamRecords, owner: str, me: Person) -> str:
+    if owner == me.workspace:
+        return "you"
+    return records.people().get(owner, "a team member")
+
+
+def _show_run(records: TeamRecords, me: Person, run_id: str) -> None:
+    found = records.shared_run(int(run_id)) if run_id.isdigit() else None
+    own = history_store().get_run(int(run_id)) if run_id.isdigit() else None
+    if found is None and own is not None:
+        found = (me.workspace, own)
+    if found is None:
+        st.info(NOT_SHARED.format(kind="run"), icon=":material/link_off:")
+        return
+    owner, run = found
+    st.caption(f"Shared by {literal(_owner_name(records, owner, me))}.")
+    _run_view(run)
+    download_buttons([run], name=f"run-{run.id}", key="shared_run_export", title=f"Run {run.id}")
+
+
+def _show_batch(records: TeamRecords, me: Person, batch_id: str) -> None:
+    found = [(batch.owner, list(batch.runs)) for batch in records.shared_batches(batch_id)]
+    mine = history_store().batch_runs(batch_id)
+    if mine and all(owner != me.workspace for owner, _ in found):
+        found.insert(0, (me.workspace, mine))
+    if not found:
+        st.info(NOT_SHARED.format(kind="batch"), icon=":material/link_off:")
+        return
+    for number, (owner, runs) in enumerate(found):
+        st.subheader(f"Batch {batch_id}")
+        st.caption(f"Shared by {literal(_owner_name(records, owner, me))} · {len(runs)} answers.")
+        st.dataframe(
+            [
+                {"item": run.item_name or f"item {run.item_index}", "model": short_name(run.model),
+                 "answer": run.error or clip(run.answer, 300), "tokens": run.usage.total_tokens}
+                for run in runs
+            ],
+            hide_index=True,
+        )  # fmt: skip
+        download_buttons(
+            runs, name=f"batch-{batch_id}", key=f"shared_batch_{number}", title=f"Batch {batch_id}"
+        )
+
+
+def _share(records: TeamRecords, me: Person, kind: ShareKind, target: str) -> None:
+    if records.share(me.workspace, kind, target):
+        audit(AuditEvent(event="share", workspace=me.workspace, email=me.email,
+                         run_id=int(target) if kind == "run" else None,
+                         batch_id=target if kind == "batch" else None))  # fmt: skip
+
+
+def _unshare(records: TeamRecords, me: Person, kind: ShareKind, target: str) -> None:
+    if records.unshare(me.workspace, kind, target):
+        audit(AuditEvent(event="unshare", workspace=me.workspace, email=me.email,
+                         run_id=int(target) if kind == "run" else None,
+                         batch_id=target if kind == "batch" else None))  # fmt: skip
+
+
+def _my_shares(records: TeamRecords, me: Person) -> None:
+    store = history_store()
+    st.subheader("Share with the team")
+    st.caption(
+        "Nobody sees your prompts, images or answers unless you share them here. A link works "
+        "only for people signed in to this app."
+    )
+    runs = store.search_runs(limit=RECENT_RUNS)
+    run_choice, batch_choice = st.columns(2)
+    with run_choice:
+        labels = {str(run.id): f"run {run.id} · {short_name(run.model)} · {clip(run.prompt, 60)}"
+                  for run in runs}  # fmt: skip
+        picked = st.selectbox("One of your runs", list(labels), format_func=labels.__getitem__,
+                              index=None, key="share_run_pick")  # fmt: skip
+        st.button("Share this run", key="share_run", disabled=picked is None,
+                  on_click=_share, args=(records, me, "run", picked or ""))  # fmt: skip
+    with batch_choice:
+        batches = store.batch_ids()
+        chosen = st.selectbox("One of your batches", batches, index=None, key="share_batch_pick")
+        st.button("Share this batch", key="share_batch", disabled=chosen is None,
+                  on_click=_share, args=(records, me, "batch", chosen or ""))  # fmt: skip
+    shared = records.shared_by(me.workspace)
+    if not shared:
+        st.caption("You share nothing yet.")
+        return
+    for kind, target in shared:
+        link, stop = st.columns([6, 1], vertical_alignment="center")
+        with link:
+            st.code(share_link(kind, target), language=None)
+        with stop:
+            st.button("Stop sharing", key=f"unshare_{kind}_{target}", on_click=_unshare,
+                      args=(records, me, kind, target))  # fmt: skip
+
+
+def render() -> None:
+    """Draw the page."""
+    me = current_person()
+    st.title("Shared")
+    try:
+        records = team_records()
+        run_id = st.query_params.get("run")
+        batch_id = st.query_params.get("batch")
+        if run_id:
+            _show_run(records, me, run_id)
+        elif batch_id:
+            _show_batch(records, me, batch_id)
+        else:
+            _my_shares(records, me)
+    except HistoryError as err:
+        st.error(str(err), icon=":material/error:")
+
+
+if __name__ == "__main__":
+    render()
