@@ -88,7 +88,7 @@ def test_a_missing_folder_is_one_sentence(env, capsys):
     code = main(["eval", "--images", str(env / "nowhere"), "-m", QWEN])
     captured = capsys.readouterr()
     assert code == 1
-    assert "neither a folder nor a CSV file" in captured.err
+    assert "neither a folder nor a CSV, JSONL or TSV file" in captured.err
     assert "Traceback" not in captured.err
 
 
@@ -98,6 +98,6 @@ def test_a_csv_that_is_not_utf8_is_one_sentence_without_codec_details(env, capsy
     code = main(["eval", "--images", str(table), "-m", QWEN])
     captured = capsys.readouterr()
     assert code == 1
-    assert "is not UTF-8 text; save it as a UTF-8 CSV" in captured.err
+    assert "is not UTF-8 text; save it as UTF-8" in captured.err
     assert "codec" not in captured.err
     assert "Traceback" not in captured.err

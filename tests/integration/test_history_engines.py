@@ -16,6 +16,7 @@ from tests.support.stores import HistoryDatabase
 from vision.errors import HistoryError
 from vision.history.config import ConnectionSettings, database_url, resolve_url
 from vision.history.records import Run
+from vision.history.schema import SCHEMA_VERSION
 from vision.history.store import HistoryStore
 
 
@@ -135,7 +136,8 @@ def test_replicas_opening_a_new_database_at_once_migrate_it_once(postgres_db):
         store.close()
     assert failures == []
     assert len(opened) == 4
-    assert postgres_db.rows("SELECT version_num FROM alembic_version") == [("0003",)]
+    newest = f"{SCHEMA_VERSION:04d}"
+    assert postgres_db.rows("SELECT version_num FROM alembic_version") == [(newest,)]
 
 
 def test_the_pool_is_as_large_as_configured_and_serves_many_threads(postgres_db, monkeypatch):

@@ -4,49 +4,114 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from pathlib import Path
 
+from vision.errors import ImageTooLargeError, ImageUnreadableError
 from vision.history.records import RunImage, image_from_prepared, make_thumbnail
 from vision.images.prepared import PreparedImage
 
 Prepare = Callable[..., PreparedImage]
 
-ImageKey = tuple[str, str]  # (sha256 of the source bytes, model)
+ImageKey = tuple[str, str]  # (sha256 of the source bytes, or "file:" and its path; model)
 Ready = Future[tuple[PreparedImage, RunImage]]
+# Thumbnails and hashes remembered for the images most recently seen: the two models of an image
+# share one thumbnail, and memory stays flat however many images the batch has.
+_REMEMBERED = 256
+
+
+def read_image_file(path: str) -> bytes:
+    """A local image's bytes, refusing one too large to read before reading it."""
+    # Imported here: defining a batch needs no image library.
+    from vision.images.intake import MAX_SOURCE_BYTES
+
+    try:
+        size = Path(path).stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            raise ImageTooLargeError(
+                f"{path} is {size / 1_000_000:.0f} MB, more than we read; export a smaller "
+                "version (under 20 MB) and run again."
+            )
+        return Path(path).read_bytes()
+    except OSError as exc:
+        reason = (exc.strerror or type(exc).__name__).lower()
+        raise ImageUnreadableError(
+            f"Cannot read {path}: {reason}; check the file and run again."
+        ) from None
+
+
+def _prepare_image(data: bytes, *, filename: str | None, model: str | None) -> PreparedImage:
+    from vision.images.intake import prepare_image
+
+    return prepare_image(data, filename=filename, model=model)
+
+
+def prepare_item(
+    image: bytes | str, name: str, model: str, *, is_file: bool = False
+) -> tuple[PreparedImage, RunImage]:
+    """Read (a file), prepare for one model and thumbnail: the work of one preparation worker,
+    a module-level function so that a process pool can run it."""
+    data = read_image_file(str(image)) if is_file else image
+    assert isinstance(data, bytes)
+    prepared = _prepare_image(data, filename=name or None, model=model)
+    return prepared, image_from_prepared(prepared, thumbnail=make_thumbnail(prepared.data))
 
 
 class PreparedImagePool:
     """Each (image, model) prepared once, ahead of its request, and dropped once it is used.
 
     The coordinator acquires the jobs just ahead in the queue (preparation starts on the
-    `preparing` pool) and releases a job when its result is final, so memory holds a window
-    of images, not the whole batch.
+    `pool`, threads or processes) and releases a job when its result is final, so memory holds
+    a window of images, not the whole batch. A custom `prepare` (tests) needs a thread pool.
     """
 
-    def __init__(self, prepare: Prepare, pool: ThreadPoolExecutor) -> None:
-        self._prepare = prepare
+    def __init__(self, prepare: Prepare | None, pool: Executor) -> None:
+        self._prepare = prepare or _prepare_image
         self._pool = pool
+        # A process pool gets the whole of prepare_item; threads share this process's thumbnails.
+        self._in_process = not isinstance(pool, ProcessPoolExecutor)
         self._lock = threading.Lock()
         self._images: dict[ImageKey, Ready] = {}
         self._users: dict[ImageKey, int] = {}
-        self._shas: dict[int, str] = {}
-        self._thumbnails: dict[str, bytes] = {}
+        self._shas: OrderedDict[int, str] = OrderedDict()
+        self._thumbnails: OrderedDict[str, bytes] = OrderedDict()
 
-    def acquire(self, index: int, image: bytes | str, name: str, model: str) -> ImageKey | None:
+    def _sha(self, index: int, image: bytes) -> str:
+        with self._lock:
+            sha = self._shas.get(index)
+        if sha is None:
+            sha = hashlib.sha256(image).hexdigest()
+        with self._lock:
+            self._shas[index] = sha
+            self._shas.move_to_end(index)
+            while len(self._shas) > _REMEMBERED:
+                self._shas.popitem(last=False)
+        return sha
+
+    def acquire(self, index: int, image: object, name: str, model: str) -> ImageKey | None:
         """Hold a job's image, starting its preparation if no one holds it; None for a URL."""
-        if not isinstance(image, bytes):
+        from vision.batch.runner import ImageFile
+
+        source: bytes | str
+        if isinstance(image, ImageFile):
+            key, source, is_file = (f"file:{image.path}", model), image.path, True
+        elif isinstance(image, bytes):
+            key, source, is_file = (self._sha(index, image), model), image, False
+        else:
             return None
-        sha = self._shas.get(index) or self._shas.setdefault(
-            index, hashlib.sha256(image).hexdigest()
-        )
-        key = (sha, model)
         with self._lock:
             self._users[key] = self._users.get(key, 0) + 1
             if key in self._images:
                 return key
-            pending = self._images[key] = Future()
-        self._pool.submit(self._fill, pending, image, name, model)
+            pending: Ready = Future()
+            self._images[key] = pending
+        if self._in_process:
+            self._pool.submit(self._fill, pending, source, name, model, is_file)
+        else:
+            done = self._pool.submit(prepare_item, source, name, model, is_file=is_file)
+            done.add_done_callback(lambda ready: self._settle(pending, ready))
         return key
 
     def release(self, key: ImageKey | None) -> None:
@@ -64,20 +129,49 @@ class PreparedImagePool:
             pending = self._images[key]
         return pending.result()
 
-    def _fill(self, pending: Ready, data: bytes, name: str, model: str) -> None:
+    def _settle(self, pending: Ready, ready: Ready) -> None:
+        if not pending.set_running_or_notify_cancel():
+            return
+        if ready.cancelled():
+            pending.set_exception(ImageUnreadableError("The batch stopped before this image."))
+            return
+        error = ready.exception()
+        if error is not None:
+            pending.set_exception(error)
+            return
+        prepared, record = ready.result()
+        pending.set_result((prepared, self._shared(prepared, record)))
+
+    def _fill(
+        self, pending: Ready, source: bytes | str, name: str, model: str, is_file: bool
+    ) -> None:
         if not pending.set_running_or_notify_cancel():
             return
         try:
+            data = read_image_file(str(source)) if is_file else source
+            assert isinstance(data, bytes)
             prepared = self._prepare(data, filename=name or None, model=model)
             pending.set_result((prepared, self._record(prepared)))
         except Exception as exc:  # handed to every waiting job, whose .result() re-raises it
             pending.set_exception(exc)
 
+    def _remember(self, sha: str, thumbnail: bytes) -> bytes:
+        with self._lock:
+            kept = self._thumbnails.setdefault(sha, thumbnail)
+            self._thumbnails.move_to_end(sha)
+            while len(self._thumbnails) > _REMEMBERED:
+                self._thumbnails.popitem(last=False)
+        return kept
+
+    def _shared(self, prepared: PreparedImage, record: RunImage) -> RunImage:
+        kept = self._remember(prepared.source_sha256, record.thumbnail)
+        if kept is record.thumbnail:
+            return record
+        return image_from_prepared(prepared, thumbnail=kept)
+
     def _record(self, prepared: PreparedImage) -> RunImage:
         with self._lock:
             thumbnail = self._thumbnails.get(prepared.source_sha256)
         if thumbnail is None:
-            thumbnail = make_thumbnail(prepared.data)
-            with self._lock:
-                self._thumbnails[prepared.source_sha256] = thumbnail
+            thumbnail = self._remember(prepared.source_sha256, make_thumbnail(prepared.data))
         return image_from_prepared(prepared, thumbnail=thumbnail)

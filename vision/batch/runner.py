@@ -2,42 +2,53 @@
 
 from __future__ import annotations
 
-import hashlib
 import threading
-import time
 import uuid
-from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field, replace
-from itertools import islice
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from vision.api.request import ChatClient, ChatRequest, ImageRef, RequestOptions
+from vision.api.request import ChatClient, ChatRequest, RequestOptions
 from vision.api.results import ChatResult
-from vision.batch.preparation import ImageKey, Prepare, PreparedImagePool
-from vision.errors import RateLimitError, RequestError, VisionError
-from vision.history.records import Run, RunImage, image_from_url, run_from_result
-from vision.images.prepared import PreparedImage
+from vision.errors import RequestError, VisionError
+from vision.history.records import Run, RunImage, run_from_result
 from vision.limits import DEFAULT_CONCURRENCY
 
-# Pillow releases the GIL while it decodes, resizes and encodes: two threads keep the images
-# ready ahead of the request slots on a small machine.
-PREPARE_WORKERS = 2
-# Images prepared ahead of the request slots, per slot: enough to never make a slot wait.
-PREPARE_AHEAD = 2
-# How often the coordinator looks at the cancel flag while requests are in flight.
-_POLL_S = 0.05
+if TYPE_CHECKING:
+    from vision.batch.cache import AnswerCache
+    from vision.batch.engine import PreparePool
+    from vision.batch.preparation import Prepare
+
+
+@dataclass(frozen=True, slots=True)
+class ImageFile:
+    """An image file on this machine, read only when it is prepared (so a batch of any size
+    holds only the images about to be sent)."""
+
+    path: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BatchItem:
     """One image of a batch (bytes, or an http(s) URL the API fetches) with its prompt."""
 
-    image: bytes | str = field(repr=False)
+    image: bytes | str | ImageFile = field(repr=False)
     prompt: str
     name: str = ""
     expected: str | None = None
     tag: str | None = None
+    # Every reference answer (VQA-style scores use all of them); `expected` is the first.
+    answers: tuple[str, ...] = ()
+    # A multiple-choice item's options, in the order they were shown (A, B, C...).
+    choices: tuple[str, ...] = ()
+
+    @property
+    def references(self) -> tuple[str, ...]:
+        """The reference answers: `answers`, else the expected answer alone, else none."""
+        if self.answers:
+            return self.answers
+        return (self.expected,) if self.expected else ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,6 +71,8 @@ class BatchResult:
     error: VisionError | None = None
     image: RunImage | None = field(default=None, repr=False)
     attempts: int = 1
+    cache_key: str | None = None
+    cached: bool = False  # served from the history: nothing was asked or paid
 
     @property
     def ok(self) -> bool:
@@ -70,8 +83,13 @@ class BatchResult:
     def originals(self) -> dict[str, bytes]:
         """The item's original bytes under their hash, for the history to keep with the run."""
         image, data = self.image, self.item.image
-        if image is None or not image.source_sha256 or not isinstance(data, bytes):
+        if image is None or not image.source_sha256 or isinstance(data, str):
             return {}
+        if isinstance(data, ImageFile):
+            try:
+                data = Path(data.path).read_bytes()
+            except OSError:  # gone since it was prepared: the run is kept without it
+                return {}
         return {image.source_sha256: data}
 
     def to_run(self) -> Run:
@@ -90,6 +108,10 @@ class BatchResult:
             item_name=self.item.name or None,
             tag=self.item.tag,
             expected=self.item.expected,
+            answers=self.item.answers,
+            choices=self.item.choices,
+            cache_key=self.cache_key,
+            cached=self.cached,
         )
 
 
@@ -160,45 +182,6 @@ class ConcurrencyLimit:
         self._successes = 0
 
 
-def _ask_job(
-    client: ChatClient,
-    job: BatchJob,
-    item: BatchItem,
-    images: PreparedImagePool,
-    key: ImageKey | None,
-    options: RequestOptions,
-    batch_id: str,
-) -> BatchResult:
-    record: RunImage | None = None
-    request: ChatRequest | None = None
-    try:
-        if key is None:
-            ref = ImageRef(url=str(item.image), label=item.name)
-            record = image_from_url(str(item.image))
-        else:
-            prepared, record = images.get(key)
-            record = replace(record, name=item.name or None)
-            ref = prepared.as_ref()
-        request = ChatRequest.asking(job.model, item.prompt, (ref,), options)
-        result = client.chat(request)
-    except VisionError as exc:
-        if record is None and isinstance(item.image, bytes):
-            record = RunImage(sha256=hashlib.sha256(item.image).hexdigest())
-        return BatchResult(
-            job=job, item=item, batch_id=batch_id, request=request, error=exc, image=record
-        )
-    return BatchResult(
-        job=job, item=item, batch_id=batch_id, request=request, result=result, image=record
-    )
-
-
-def _prepare_image(data: bytes, *, filename: str | None, model: str | None) -> PreparedImage:
-    # Imported on first use: defining a batch (the CLI's parser, a page) needs no image library.
-    from vision.images.intake import prepare_image
-
-    return prepare_image(data, filename=filename, model=model)
-
-
 def new_batch_id() -> str:
     """A short random id that groups the runs of one batch in the history."""
     return uuid.uuid4().hex[:12]
@@ -223,100 +206,64 @@ def ask_batch(
     jobs: Sequence[BatchJob] | None = None,
     prepare: Prepare | None = None,
     requeue_delay_s: float = 1.0,
+    cache: AnswerCache | None = None,
+    prepare_pool: PreparePool = "threads",
 ) -> BatchReport:
     """Run every item × model job; results reach on_result (on this thread) as they complete.
 
     A 429 that outlived the client's own retries halves the concurrency and puts the job back
-    in the queue once; setting `cancel` stops new jobs while the ones in flight finish.
+    in the queue once; setting `cancel` stops new jobs while the ones in flight finish. With a
+    `cache`, a deterministic request already answered is served from it, marked cached.
     """
-    if not models:
-        raise RequestError("Choose at least one model for the batch.")
+    from vision.batch.engine import EngineSettings, run_jobs
+
+    check_batch(models, concurrency)
     if not items:
         raise RequestError("Add at least one image to the batch.")
-    if concurrency < 1:
-        raise RequestError("The concurrency must be at least 1; set it to 1 or more.")
     todo = list(dict.fromkeys(jobs)) if jobs is not None else batch_jobs(items, models)
-    batch_id = batch_id or new_batch_id()
-    shared = options or RequestOptions()
-    limit = ConcurrencyLimit(concurrency)
-    stop = cancel or threading.Event()
-    queue: deque[tuple[BatchJob, int, float]] = deque((job, 1, 0.0) for job in todo)
-    running: dict[Future[BatchResult], tuple[int, int]] = {}
+    settings = EngineSettings(
+        concurrency=concurrency,
+        options=options or RequestOptions(),
+        batch_id=batch_id or new_batch_id(),
+        cache=cache,
+        prepare=prepare,
+        prepare_pool=prepare_pool,
+        requeue_delay_s=requeue_delay_s,
+    )
     results: list[BatchResult] = []
-    started = time.monotonic()
-    counts = {"done": 0, "failed": 0}
 
-    def progress() -> BatchProgress:
-        elapsed = time.monotonic() - started
-        finished = counts["done"] + counts["failed"]
-        left = len(todo) - finished
-        eta = elapsed / finished * left if finished else None
-        return BatchProgress(
-            done=counts["done"],
-            failed=counts["failed"],
-            total=len(todo),
-            running=len(running),
-            concurrency=limit.value,
-            elapsed_s=elapsed,
-            eta_s=eta,
-        )
+    def collect(result: BatchResult) -> None:
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
 
-    with (
-        ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="batch") as pool,
-        ThreadPoolExecutor(max_workers=PREPARE_WORKERS, thread_name_prefix="prepare") as preparing,
-    ):
-        images = PreparedImagePool(prepare or _prepare_image, preparing)
-        keys: dict[BatchJob, ImageKey | None] = {}
-        while queue or running:
-            if stop.is_set() and not running:
-                preparing.shutdown(wait=False, cancel_futures=True)
-                break
-            for job, _, _ in islice(queue, PREPARE_AHEAD * concurrency):
-                if job not in keys:
-                    item = items[job.item_index]
-                    keys[job] = images.acquire(job.item_index, item.image, item.name, job.model)
-            now = time.monotonic()
-            while not stop.is_set() and queue and len(running) < limit.value:
-                job, attempt, not_before = queue[0]
-                if not_before > now:
-                    break
-                queue.popleft()
-                item = items[job.item_index]
-                future = pool.submit(
-                    _ask_job, client, job, item, images, keys[job], shared, batch_id
-                )
-                running[future] = (attempt, limit.generation)
-            if not running:
-                stop.wait(max(0.0, queue[0][2] - now))
-                continue
-            finished, _ = wait(running, timeout=_POLL_S, return_when=FIRST_COMPLETED)
-            for future in finished:
-                attempt, generation = running.pop(future)
-                result = replace(future.result(), attempts=attempt)
-                if isinstance(result.error, RateLimitError) and attempt == 1:
-                    limit.rate_limited(generation)
-                    queue.append((result.job, 2, time.monotonic() + requeue_delay_s))
-                    continue
-                images.release(keys.pop(result.job))
-                if result.ok:
-                    counts["done"] += 1
-                    limit.succeeded()
-                else:
-                    counts["failed"] += 1
-                results.append(result)
-                if on_result is not None:
-                    on_result(result)
-                if on_progress is not None:
-                    on_progress(progress())
+    work = iter([(job, items[job.item_index]) for job in todo])
+    outcome = run_jobs(
+        client,
+        work,
+        total=len(todo),
+        settings=settings,
+        on_result=collect,
+        on_progress=on_progress,
+        cancel=cancel,
+    )
     return BatchReport(
-        batch_id=batch_id,
+        batch_id=settings.batch_id,
         results=tuple(results),
-        skipped=tuple(job for job, _, _ in queue),
-        cancelled=stop.is_set() and bool(queue),
-        progress=progress(),
+        skipped=(*outcome.queued, *(job for job, _ in work)),
+        cancelled=outcome.cancelled,
+        progress=outcome.progress,
         items=tuple(items),
         models=tuple(models),
     )
+
+
+def check_batch(models: Sequence[str], concurrency: int) -> None:
+    """Refuse a batch without models or with a concurrency under 1, in a sentence."""
+    if not models:
+        raise RequestError("Choose at least one model for the batch.")
+    if concurrency < 1:
+        raise RequestError("The concurrency must be at least 1; set it to 1 or more.")
 
 
 def retry_failed(

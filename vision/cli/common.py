@@ -131,14 +131,14 @@ def request_options(args: argparse.Namespace) -> RequestOptions:
     )
 
 
-def add_request_options(parser: argparse.ArgumentParser) -> None:
+def add_request_options(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
     """The options `ask` and `eval` share: the models, system prompt, max tokens, temperature."""
     parser.add_argument(
         "-m",
         "--model",
         dest="models",
         action="append",
-        required=True,
+        required=required,
         metavar="MODEL",
         help="a model id; repeat to compare models",
     )

@@ -1,9 +1,11 @@
-"""`python -m vision eval`: a batch over a folder or a CSV of images, saved to the history."""
+"""`python -m vision eval`: a batch over a folder, CSV, JSONL or TSV of items, saved to the
+history as each answer arrives; --resume asks only what a batch still lacks."""
 
 from __future__ import annotations
 
 import argparse
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -14,55 +16,80 @@ from vision.cli.common import (
     add_request_options,
     make_client,
     positive_int,
-    request_options,
     settings_from_env,
 )
 from vision.errors import RequestError
 from vision.limits import DEFAULT_CONCURRENCY
-from vision.scoring.checks import CHECK_KINDS, model_stats, pass_rates
+from vision.scoring.checks import CHECK_KINDS
 
 if TYPE_CHECKING:
-    from vision.batch.runner import BatchProgress, BatchReport, BatchResult
+    from vision.batch.engine import EngineOutcome
+    from vision.batch.runner import BatchProgress, BatchResult
+    from vision.batch.stored import BatchSpec, Missing
     from vision.history.store import HistoryStore
+    from vision.settings import Settings
 
 
 def add_command(commands: Any) -> None:
     """Register `eval` on the CLI's subcommands."""
     parser: argparse.ArgumentParser = commands.add_parser(
-        "eval", help="run every image × every model, save to the history, write a CSV"
+        "eval", help="run every item × every model, save to the history, score and report"
     )
     parser.add_argument(
-        "--images", required=True, metavar="DIR_OR_CSV", help="a folder, or a CSV/list of images"
+        "--images",
+        metavar="SOURCE",
+        help="a folder of images, or a CSV, JSONL or VLMEvalKit TSV of items",
     )
-    parser.add_argument("--prompt", default=DEFAULT_PROMPT, help="the prompt (a CSV may override)")
-    add_request_options(parser)
+    parser.add_argument(
+        "--resume",
+        nargs="?",
+        const="",
+        metavar="BATCH",
+        help="ask only what this batch (default: the newest) still lacks",
+    )
+    parser.add_argument(
+        "--retry-errors", action="store_true", help="with --resume, ask the failed jobs again"
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="ask again even when an identical temperature-0 request was answered before",
+    )
+    parser.add_argument("--prompt", default=DEFAULT_PROMPT, help="the prompt (a row may override)")
+    add_request_options(parser, required=False)
     parser.add_argument(
         "--concurrency",
         type=positive_int,
-        default=DEFAULT_CONCURRENCY,
-        help="requests in flight at once (halved while the API answers 429)",
+        default=None,
+        help=f"requests in flight at once (default {DEFAULT_CONCURRENCY}; halved on 429)",
     )
-    parser.add_argument("--out", metavar="CSV", help="write the results as CSV to this file")
-    parser.add_argument("--tag", help="tag for items whose CSV row has none")
+    parser.add_argument("--out", metavar="CSV", help="write one row per answer as CSV")
+    parser.add_argument("--tag", help="tag for items whose row has none")
     parser.add_argument(
         "--check", choices=CHECK_KINDS, default="contains", help="how to compare with expected"
+    )
+    parser.add_argument(
+        "--prepare",
+        choices=("threads", "processes"),
+        default="threads",
+        help="prepare images on threads (default) or a process pool",
     )
     parser.add_argument("--history", metavar="FILE", help="history file (default as the app)")
     parser.set_defaults(func=execute)
 
 
 class _Sink:
-    """Saves each result as it arrives and shows progress: a bar on a terminal, else lines."""
+    """Shows progress after each saved result: a bar on a terminal, else one line each."""
 
-    def __init__(self, store: HistoryStore, err: TextIO) -> None:
-        self.store = store
+    def __init__(self, err: TextIO) -> None:
         self.err = err
         self.live = err.isatty()
         self.last: BatchResult | None = None
+        self.cached = 0
 
     def result(self, result: BatchResult) -> None:
-        self.store.save_run(result.to_run(), originals=result.originals)
         self.last = result
+        self.cached += result.cached
 
     def progress(self, progress: BatchProgress) -> None:
         if self.live:
@@ -75,21 +102,82 @@ class _Sink:
             )
         elif self.last is not None:
             status = "ok" if self.last.ok else f"failed: {self.last.error}"
+            if self.last.cached:
+                status += " (cached)"
             self.err.write(
                 f"[{progress.finished}/{progress.total}] {self.last.job.model} · "
                 f"{self.last.item.name or self.last.job.item_index} · {status}\n"
             )
         self.err.flush()
 
+    def plan(self, missing: Missing) -> None:
+        if missing.answered or missing.failed:
+            left = "" if missing.retry_errors else f", {missing.failed} failed left alone"
+            self.err.write(
+                f"Resuming: {missing.answered} of {missing.total} answered{left}; "
+                f"asking {missing.to_ask}.\n"
+            )
+
     def done(self) -> None:
         if self.live:
             self.err.write("\n")
 
 
+def _spec(args: argparse.Namespace, opening: Future[HistoryStore]) -> tuple[str, BatchSpec]:
+    from vision.batch.runner import new_batch_id
+    from vision.batch.stored import BatchSpec, latest_batch, load_spec
+
+    if args.resume is not None:
+        if args.images:
+            raise RequestError(
+                "Give --images for a new batch or --resume for an old one, not both."
+            )
+        store = opening.result()
+        batch_id = args.resume or latest_batch(store)
+        spec = load_spec(store, batch_id)
+        if args.concurrency:
+            spec = BatchSpec.from_json({**spec.to_json(), "concurrency": args.concurrency})
+        return batch_id, spec
+    if args.retry_errors:
+        raise RequestError("--retry-errors goes with --resume: it re-asks a batch's failed jobs.")
+    if not args.images:
+        raise RequestError("Give --images SOURCE for a new batch, or --resume to continue one.")
+    if not args.models:
+        raise RequestError("Choose at least one model with -m MODEL.")
+    source = str(Path(args.images).expanduser().resolve())
+    spec = BatchSpec(
+        source=source,
+        prompt=args.prompt,
+        models=tuple(args.models),
+        tag=args.tag,
+        system=args.system or None,
+        temperature=args.temperature,
+        max_tokens=args.max_tokens,
+        concurrency=args.concurrency or DEFAULT_CONCURRENCY,
+    )
+    return new_batch_id(), spec
+
+
+def _outputs(args: argparse.Namespace) -> list[Path]:
+    paths = [Path(value) for value in (args.out,) if value]
+    for path in paths:
+        if not path.parent.is_dir():
+            raise RequestError(f"The folder of {path} does not exist; create it or pick another.")
+    return paths
+
+
 def _summary(
-    report: BatchReport, store: HistoryStore, args: argparse.Namespace, out: TextIO
+    outcome: EngineOutcome,
+    batch_id: str,
+    store: HistoryStore,
+    args: argparse.Namespace,
+    sink: _Sink,
+    out: TextIO,
 ) -> None:
-    runs = store.batch_runs(report.batch_id)
+    from vision.scoring.checks import model_stats, pass_rates
+    from vision.scoring.intervals import wilson
+
+    runs = store.batch_runs(batch_id, images=False)
     for stats in model_stats(runs):
         latency = f"{stats.mean_latency_s:.2f} s" if stats.mean_latency_s is not None else "-"
         tokens = f"{stats.mean_total_tokens:.0f}" if stats.mean_total_tokens is not None else "-"
@@ -98,42 +186,80 @@ def _summary(
             f"mean latency {latency}, mean tokens {tokens}\n"
         )
     for rate in pass_rates(runs, args.check):
-        out.write(f"{rate.model}: {rate.passed}/{rate.checked} passed ({args.check})\n")
-    if report.cancelled:
-        out.write(f"Cancelled: {len(report.skipped)} job(s) not run.\n")
-    out.write(f"Saved to {store.path} as batch {report.batch_id}.\n")
+        low, high = wilson(rate.passed, rate.checked)
+        out.write(
+            f"{rate.model}: {rate.passed}/{rate.checked} passed ({args.check}), "
+            f"95% interval {low:.0%}–{high:.0%}\n"
+        )
+    if sink.cached:
+        out.write(f"{sink.cached} answer(s) served from the cache (nothing asked or paid).\n")
+    if outcome.cancelled:
+        out.write(f"Cancelled: resume with `vision eval --resume {batch_id}`.\n")
+    out.write(f"Saved to {store.location} as batch {batch_id}.\n")
+
+
+def _write_outputs(
+    args: argparse.Namespace, store: HistoryStore, batch_id: str, out: TextIO
+) -> None:
+    from vision.history.export import export_csv
+
+    if args.out:
+        Path(args.out).write_text(export_csv(store.batch_runs(batch_id), check=args.check))
+        out.write(f"Wrote {args.out}.\n")
 
 
 def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Run the batch, saving each result as it completes; 0 when every job has an answer."""
-    from vision.background import BackgroundTask
-    from vision.batch.files import load_items
-    from vision.batch.runner import ask_batch, new_batch_id
-    from vision.history.export import export_csv
+    """Run (or resume) the batch, saving each result as it completes; 0 when every job has an
+    answer."""
+    _outputs(args)
+    settings = settings_from_env()
+    cancel = threading.Event()
+    # The store (SQLAlchemy, Alembic: most of the start-up) opens while the first images are
+    # prepared and sent; a new batch's results wait for it.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="history") as opener:
+        opening = opener.submit(_open_store, args.history)
+        try:
+            return _run(args, opening, settings, cancel, out, err)
+        finally:
+            if opening.exception() is None:
+                opening.result().close()
+
+
+def _open_store(path: str | None) -> HistoryStore:
     from vision.history.store import HistoryStore
 
-    items = load_items(args.images, args.prompt, tag=args.tag)
-    out_path = Path(args.out) if args.out else None
-    if out_path is not None and not out_path.parent.is_dir():
-        raise RequestError(f"The folder of {out_path} does not exist; create it or pick another.")
-    settings = settings_from_env()
-    options = request_options(args)
-    cancel = threading.Event()
-    batch_id = new_batch_id()
-    with HistoryStore(args.history) as store, make_client(settings) as client:
-        sink = _Sink(store, err)
+    return HistoryStore(path)
+
+
+def _run(
+    args: argparse.Namespace,
+    opening: Future[HistoryStore],
+    settings: Settings,
+    cancel: threading.Event,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    from vision.background import BackgroundTask
+    from vision.batch.stored import run_recorded
+
+    batch_id, spec = _spec(args, opening)
+    sink = _Sink(err)
+    with make_client(settings) as client:
         # The batch runs in the background so that Ctrl-C here can cancel it cleanly.
         task = BackgroundTask(
-            lambda: ask_batch(
+            lambda: run_recorded(
                 client,
-                items,
-                args.models,
-                concurrency=args.concurrency,
-                options=options,
+                opening,
+                batch_id,
+                spec,
+                new=args.resume is None,
+                retry_errors=args.retry_errors,
+                use_cache=not args.no_cache,
+                prepare_pool=args.prepare,
                 on_result=sink.result,
                 on_progress=sink.progress,
+                on_plan=sink.plan,
                 cancel=cancel,
-                batch_id=batch_id,
             ),
             name="eval-batch",
         ).start()
@@ -147,10 +273,10 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         sink.done()
         if task.error is not None:
             raise task.error
-        report = task.value
-        assert report is not None  # ask_batch returned: neither an error nor a crash
-        if out_path is not None:
-            out_path.write_text(export_csv(store.batch_runs(batch_id), check=args.check))
-            out.write(f"Wrote {out_path}.\n")
-        _summary(report, store, args, out)
-    return EXIT_OK if not report.failed and not report.cancelled else EXIT_ERROR
+        outcome = task.value
+        assert outcome is not None  # run_recorded returned: neither an error nor a crash
+    store = opening.result()
+    _write_outputs(args, store, batch_id, out)
+    _summary(outcome, batch_id, store, args, sink, out)
+    complete = outcome.progress.failed == 0 and not outcome.cancelled
+    return EXIT_OK if complete else EXIT_ERROR

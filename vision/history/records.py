@@ -77,6 +77,13 @@ class Run:
     # What the person attached when it differs from what was sent: a stitched grid's pictures,
     # or a follow-up's earlier images too (reopening the run puts these back).
     sources: tuple[RunImage, ...] = ()
+    # A batch item's reference answers (all of them; `expected` is the first) and options.
+    answers: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+    # The key of a deterministic request (vision/batch/cache.py), and whether this answer was
+    # served from an earlier run under that key instead of being asked again.
+    cache_key: str | None = None
+    cached: bool = False
 
     @property
     def attached(self) -> tuple[RunImage, ...]:
@@ -160,6 +167,10 @@ def run_from_result(
     item_name: str | None = None,
     tag: str | None = None,
     expected: str | None = None,
+    answers: tuple[str, ...] = (),
+    choices: tuple[str, ...] = (),
+    cache_key: str | None = None,
+    cached: bool = False,
 ) -> Run:
     """The run to save for a request and what came back: an answer or the error's sentence."""
     common: dict[str, Any] = {
@@ -174,8 +185,11 @@ def run_from_result(
         "tag": tag,
         "expected": expected,
         "images": images,
+        "answers": answers,
+        "choices": choices,
     }
     if isinstance(outcome, VisionError):
+        # An error is never cached, so it carries no cache key.
         return Run(model=request.model, error=str(outcome), complete=False, **common)
     return Run(
         model=request.model,
@@ -185,5 +199,7 @@ def run_from_result(
         ttft_s=outcome.ttft_s,
         finish_reason=outcome.finish_reason,
         complete=outcome.complete,
+        cache_key=cache_key,
+        cached=cached,
         **common,
     )

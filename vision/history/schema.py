@@ -44,6 +44,9 @@ _TO_COLUMN: dict[str, Callable[[Any], Any]] = {
     "params": lambda params: json.dumps(params, sort_keys=True),
     "complete": int,
     "steps": lambda steps: json.dumps(list(steps)),
+    "answers": lambda answers: json.dumps(list(answers)) if answers else None,
+    "choices": lambda choices: json.dumps(list(choices)) if choices else None,
+    "cached": int,
 }
 _FROM_COLUMN: dict[str, Callable[[Any], Any]] = {
     "created_at": moment,
@@ -51,6 +54,9 @@ _FROM_COLUMN: dict[str, Callable[[Any], Any]] = {
     "complete": bool,
     "steps": lambda steps: tuple(json.loads(steps)),
     "thumbnail": bytes,
+    "answers": lambda answers: tuple(json.loads(answers)) if answers else (),
+    "choices": lambda choices: tuple(json.loads(choices)) if choices else (),
+    "cached": bool,
 }
 
 

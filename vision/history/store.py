@@ -3,6 +3,7 @@ or a PostgreSQL database ($VISION_DATABASE_URL), one workspace per person."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
@@ -261,11 +262,87 @@ class HistoryStore:
         query = select(func.count()).select_from(runs).where(*where, *self._visible())
         return int(self._scalars(query)[0])
 
-    def batch_runs(self, batch_id: str) -> list[Run]:
-        """Every run of a batch, in the order they completed."""
-        return self._runs(
-            select(*_RUN_SELECT).where(runs.c.batch_id == batch_id).order_by(runs.c.id)
+    def batch_runs(self, batch_id: str, *, images: bool = True) -> list[Run]:
+        """Every run of a batch, in the order they completed (without their images when
+        images=False: scores need none, and a large batch's thumbnails add up)."""
+        query = select(*_RUN_SELECT).where(runs.c.batch_id == batch_id).order_by(runs.c.id)
+        if images:
+            return self._runs(query)
+        with self._database.reading() as db:
+            rows = list(db.execute(query.where(*self._visible())).mappings())
+        return [run_from_row(row, ()) for row in rows]
+
+    def batch_jobs(self, batch_id: str) -> list[tuple[int, str, str | None, bool]]:
+        """Each saved run of a batch as (item index, model, item name, failed), in order."""
+        query = (
+            select(runs.c.item_index, runs.c.model, runs.c.item_name, runs.c.error)
+            .where(runs.c.batch_id == batch_id, *self._visible())
+            .order_by(runs.c.id)
         )
+        with self._database.reading() as db:
+            return [
+                (int(index or 0), str(model), name, error is not None)
+                for index, model, name, error in db.execute(query)
+            ]
+
+    def cached_run(self, cache_key: str) -> Run | None:
+        """The newest complete, non-empty answer saved under a deterministic request's key
+        (vision/batch/cache.py), or None; errors are never served."""
+        query = (
+            select(*_RUN_SELECT)
+            .where(
+                runs.c.cache_key == cache_key,
+                runs.c.error.is_(None),
+                runs.c.complete == 1,
+                runs.c.answer != "",
+            )
+            .order_by(runs.c.id.desc())
+            .limit(1)
+        )
+        found = self._runs(query)
+        return found[0] if found else None
+
+    def save_batch(self, batch_id: str, spec: Mapping[str, Any], *, state: str) -> None:
+        """Record what a batch was asked to do (JSON-able) and its state, creating its row."""
+        now = timestamp(utc_now())
+        text = json.dumps(dict(spec), sort_keys=True)
+        with self._database.writing() as db:
+            self._insert_new(
+                db, batches, {"workspace": self.workspace, "id": batch_id, "created_at": now}
+            )
+            db.execute(
+                update(batches)
+                .where(batches.c.id == batch_id, self._mine(batches))
+                .values(spec=text, state=state, updated_at=now)
+            )
+
+    def set_batch_state(self, batch_id: str, state: str) -> None:
+        """Change a recorded batch's state (queued, running, done, cancelled)."""
+        with self._database.writing() as db:
+            db.execute(
+                update(batches)
+                .where(batches.c.id == batch_id, self._mine(batches))
+                .values(state=state, updated_at=timestamp(utc_now()))
+            )
+
+    def batch_spec(self, batch_id: str) -> tuple[dict[str, Any], str | None] | None:
+        """A batch's recorded spec and state, or None when it has none (or is not this
+        workspace's)."""
+        query = select(batches.c.spec, batches.c.state).where(
+            batches.c.id == batch_id, self._mine(batches), batches.c.spec.is_not(None)
+        )
+        with self._database.reading() as db:
+            row = db.execute(query).first()
+        return None if row is None else (json.loads(row[0]), row[1])
+
+    def batches_in(self, *states: str) -> list[str]:
+        """Ids of recorded batches in these states, oldest first."""
+        query = (
+            select(batches.c.id)
+            .where(self._mine(batches), batches.c.state.in_(states))
+            .order_by(batches.c.created_at, batches.c.id)
+        )
+        return [str(value) for value in self._scalars(query)]
 
     def conversation_runs(self, conversation_id: str, *, model: str | None = None) -> list[Run]:
         """The turns of a conversation in order, optionally for one model only."""

@@ -67,6 +67,12 @@ runs = Table(
     _workspace(),
     # Set when the person deletes the run: hidden from every read until restored.
     Column("deleted_at", Float),
+    # JSON lists: a batch item's reference answers and multiple-choice options (schema 4).
+    Column("answers", Text),
+    Column("choices", Text),
+    # A deterministic request's key, and 1 when the answer was served from the cache.
+    Column("cache_key", Text),
+    Column("cached", Integer, nullable=False, server_default=text("0")),
     _one_of("kind", RUN_KINDS),
     Index("runs_workspace_created_at", "workspace", "created_at"),
     Index(
@@ -84,6 +90,13 @@ runs = Table(
         postgresql_where=text("conversation_id IS NOT NULL"),
     ),
     Index("runs_workspace_model", "workspace", "model"),
+    Index(
+        "runs_workspace_cache",
+        "workspace",
+        "cache_key",
+        sqlite_where=text("cache_key IS NOT NULL"),
+        postgresql_where=text("cache_key IS NOT NULL"),
+    ),
 )
 
 
@@ -149,7 +162,28 @@ batches = Table(
     Column("workspace", Text, nullable=False),
     Column("id", Text, nullable=False),
     Column("created_at", Float, nullable=False),
+    # What the batch was asked to do, as JSON (input, prompt, models, options), so that it can
+    # be resumed or run by a worker; null for batches that predate schema 4.
+    Column("spec", Text),
+    Column("state", Text),
+    Column("updated_at", Float),
     PrimaryKeyConstraint("workspace", "id", name="batches_pkey"),
+)
+
+# A model's judgement of a run against a rubric: its score, verdict and reason, kept beside it.
+judgements = Table(
+    "judgements",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("workspace", Text, nullable=False),
+    Column("judge_model", Text, nullable=False),
+    Column("rubric", Text, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("passed", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Index("judgements_workspace_run", "workspace", "run_id"),
 )
 
 # Original image bytes, once per content hash and workspace: the same photo kept by two people

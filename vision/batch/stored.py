@@ -1,0 +1,218 @@
+"""A batch recorded in the history: what it was asked to do, what is still missing, and a run
+that asks only that, saving each answer as it arrives (so a killed batch resumes where it was).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from vision.api.request import ChatClient, RequestOptions
+from vision.batch.cache import StoreCache
+from vision.batch.engine import EngineOutcome, EngineSettings, PreparePool, Work, run_jobs
+from vision.batch.runner import BatchJob, BatchProgress, BatchResult, check_batch
+from vision.batch.sources import ItemSource, open_source
+from vision.errors import RequestError
+from vision.history.store import HistoryStore
+from vision.limits import DEFAULT_CONCURRENCY
+
+BATCH_STATES = ("queued", "running", "done", "cancelled")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BatchSpec:
+    """What a batch asks: its input, prompt, models and request options."""
+
+    source: str
+    prompt: str
+    models: tuple[str, ...]
+    tag: str | None = None
+    system: str | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+    concurrency: int = DEFAULT_CONCURRENCY
+
+    @property
+    def options(self) -> RequestOptions:
+        """The request options every job of the batch is sent with."""
+        return RequestOptions(
+            system=self.system, temperature=self.temperature, max_tokens=self.max_tokens
+        )
+
+    def open(self) -> ItemSource:
+        """The batch's items, read lazily from its input."""
+        return open_source(self.source, self.prompt, tag=self.tag)
+
+    def to_json(self) -> dict[str, Any]:
+        """The spec as JSON values, for the batches table."""
+        return {**asdict(self), "models": list(self.models), "version": 1}
+
+    @classmethod
+    def from_json(cls, values: dict[str, Any]) -> BatchSpec:
+        """A spec read back from the batches table."""
+        known = {name: values[name] for name in cls.__dataclass_fields__ if name in values}
+        return cls(**{**known, "models": tuple(known.get("models", ()))})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Missing:
+    """A recorded batch's jobs: how many in all, answered, failed, and which are to be asked."""
+
+    total: int
+    answered: int
+    failed: int
+    to_ask: int
+    states: dict[tuple[int, str], tuple[str | None, bool]] = field(repr=False)
+    retry_errors: bool
+
+    def wanted(self, job: BatchJob) -> bool:
+        """True when this job has no answer yet (and is not a failure left alone)."""
+        state = self.states.get((job.item_index, job.model))
+        if state is None:
+            return True
+        return state[1] and self.retry_errors
+
+
+def missing_jobs(
+    store: HistoryStore, batch_id: str, spec: BatchSpec, source: ItemSource, *, retry_errors: bool
+) -> Missing:
+    """What a batch still lacks, from the runs saved so far (an answer beats a failure)."""
+    states: dict[tuple[int, str], tuple[str | None, bool]] = {}
+    for index, model, name, failed in store.batch_jobs(batch_id):
+        known = states.get((index, model))
+        states[(index, model)] = (name, failed and (known is None or known[1]))
+    models = set(spec.models)
+    mine = {key: state for key, state in states.items() if key[1] in models}
+    total = source.count() * len(spec.models)
+    answered = sum(not failed for _, failed in mine.values())
+    failures = len(mine) - answered
+    to_ask = total - answered - (0 if retry_errors else failures)
+    return Missing(
+        total=total,
+        answered=answered,
+        failed=failures,
+        to_ask=max(0, to_ask),
+        states=mine,
+        retry_errors=retry_errors,
+    )
+
+
+def pending_work(source: ItemSource, spec: BatchSpec, missing: Missing) -> Iterator[Work]:
+    """The jobs still to ask, read lazily; refuses an input whose items moved since."""
+    for index, item in enumerate(source):
+        for model in spec.models:
+            job = BatchJob(item_index=index, model=model)
+            state = missing.states.get((index, model))
+            if state is not None and state[0] not in (None, item.name):
+                raise RequestError(
+                    f"Item {index + 1} of {spec.source} was {state[0]!r} when the batch ran and "
+                    f"is {item.name!r} now: the input changed, so resuming would mix items; "
+                    "start a new batch instead."
+                )
+            if missing.wanted(job):
+                yield job, item
+
+
+def latest_batch(store: HistoryStore) -> str:
+    """The newest batch this workspace recorded with a spec (the one --resume picks)."""
+    for batch_id in store.batch_ids():
+        if store.batch_spec(batch_id) is not None:
+            return batch_id
+    recorded = store.batches_in(*BATCH_STATES)
+    if recorded:
+        return recorded[-1]
+    raise RequestError("There is no batch to resume in this history; start one with --images.")
+
+
+def load_spec(store: HistoryStore, batch_id: str) -> BatchSpec:
+    """The recorded spec of a batch, or a sentence saying it cannot be resumed."""
+    found = store.batch_spec(batch_id)
+    if found is None:
+        raise RequestError(
+            f"Batch {batch_id} is not in this history with what it asked (batches before this "
+            "version, or run from the page with uploads, cannot be resumed); start a new one."
+        )
+    return BatchSpec.from_json(found[0])
+
+
+def _nothing_yet(spec: BatchSpec, source: ItemSource) -> Missing:
+    return Missing(
+        total=(total := source.count() * len(spec.models)),
+        answered=0,
+        failed=0,
+        to_ask=total,
+        states={},
+        retry_errors=False,
+    )
+
+
+def run_recorded(
+    client: ChatClient,
+    store: HistoryStore | Future[HistoryStore],
+    batch_id: str,
+    spec: BatchSpec,
+    *,
+    new: bool = False,
+    retry_errors: bool = False,
+    use_cache: bool = True,
+    prepare_pool: PreparePool = "threads",
+    on_result: Callable[[BatchResult], None] | None = None,
+    on_progress: Callable[[BatchProgress], None] | None = None,
+    on_plan: Callable[[Missing], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> EngineOutcome:
+    """Ask what the batch still lacks, saving each result before reporting it; the batch's
+    state says running, then done or cancelled.
+
+    A `new` batch has nothing saved yet, so its first requests need no store: given a store
+    that is still opening (a Future), they go out while it opens, and results wait for it.
+    """
+    check_batch(spec.models, spec.concurrency)
+    source = spec.open()
+    deterministic = spec.temperature == 0 and use_cache
+    if isinstance(store, Future) and (not new or deterministic):
+        store = store.result()
+    if isinstance(store, HistoryStore):
+        opened = store
+        store = Future()
+        store.set_result(opened)
+    pending: Future[HistoryStore] = store
+
+    def record(ready: Future[HistoryStore]) -> None:
+        if ready.exception() is None:
+            ready.result().save_batch(batch_id, spec.to_json(), state="running")
+
+    pending.add_done_callback(record)
+    if new:
+        missing = _nothing_yet(spec, source)
+    else:
+        missing = missing_jobs(pending.result(), batch_id, spec, source, retry_errors=retry_errors)
+    if on_plan is not None:
+        on_plan(missing)
+
+    def save(result: BatchResult) -> None:
+        pending.result().save_run(result.to_run(), originals=result.originals)
+        if on_result is not None:
+            on_result(result)
+
+    settings = EngineSettings(
+        concurrency=spec.concurrency,
+        options=spec.options,
+        batch_id=batch_id,
+        cache=StoreCache(pending.result()) if deterministic else None,
+        prepare_pool=prepare_pool,
+    )
+    outcome = run_jobs(
+        client,
+        pending_work(source, spec, missing),
+        total=missing.to_ask,
+        settings=settings,
+        on_result=save,
+        on_progress=on_progress,
+        cancel=cancel,
+    )
+    pending.result().set_batch_state(batch_id, "cancelled" if outcome.cancelled else "done")
+    return outcome
