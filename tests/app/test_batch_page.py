@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -255,3 +257,25 @@ def test_a_folder_upload_and_image_urls_join_the_same_batch(batch_page, echo):
     sent = [r.body["messages"][-1]["content"][1]["image_url"]["url"] for r in _chat_requests(echo)]
     assert "https://example.com/street.jpg" in sent  # a URL goes to the API as it is
     assert sum(url.startswith("data:image/") for url in sent) == 2
+
+
+def test_the_batch_sends_its_system_prompt_temperature_and_max_tokens_and_exports_them(
+    batch_page, echo, history_path
+):
+    at = batch_page()
+    at.text_area(key="batch_system_prompt").set_value("Answer in one word.").run()
+    at.slider(key="batch_temperature").set_value(0.3).run()
+    at.number_input(key="batch_max_tokens").set_value(48).run()
+    _run(at, *THREE[:1])
+    _finish(at)
+    bodies = [request.body for request in _chat_requests(echo)]
+    assert bodies
+    for body in bodies:
+        assert body["messages"][0] == {"role": "system", "content": "Answer in one word."}
+        assert (body["temperature"], body["max_tokens"]) == (0.3, 48)
+    with HistoryStore(history_path) as store:
+        runs = store.batch_runs(at.session_state["batch"].batch_id)
+    rows = list(csv.DictReader(io.StringIO(export_csv(runs))))
+    assert {(row["system"], row["temperature"], row["max_tokens"]) for row in rows} == {
+        ("Answer in one word.", "0.3", "48")
+    }

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from ui.shared.models import pick_models
+from ui.shared.parameters import choose_parameters
 from ui.shared.session import (
     BATCH_CONCURRENCY_KEY,
     BATCH_FILES_KEY,
@@ -20,7 +21,7 @@ from ui.shared.session import (
     BATCH_URLS_KEY,
 )
 from vision.api.catalog import Catalog, sees_images, short_name
-from vision.api.request import DEFAULT_PROMPT
+from vision.api.request import DEFAULT_PROMPT, RequestOptions
 from vision.batch.files import IMAGE_SUFFIXES
 from vision.batch.inputs import Upload, batch_items
 from vision.batch.runner import BatchItem
@@ -39,6 +40,7 @@ class BatchPlan:
     items: tuple[BatchItem, ...] = field(repr=False)
     models: tuple[str, ...]
     concurrency: int
+    options: RequestOptions = field(default_factory=RequestOptions)
     problem: str | None = None
 
 
@@ -115,16 +117,27 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
                 help="Halved automatically while the API answers 429 (too many requests).",
             )
         )
+        options, _ = choose_parameters(prefix="batch_")
     table_text = table.getvalue().decode("utf-8", errors="replace") if table else ""
     try:
         items = batch_items(
             prompt=prompt or "", uploads=uploads, urls=urls or "", table=table_text, tag=tag
         )
     except RequestError as err:
-        return BatchPlan(items=(), models=tuple(models), concurrency=concurrency, problem=str(err))
+        return BatchPlan(
+            items=(),
+            models=tuple(models),
+            concurrency=concurrency,
+            options=options,
+            problem=str(err),
+        )
     problem = _problem(catalog, items, models)
     return BatchPlan(
-        items=tuple(items), models=tuple(models), concurrency=concurrency, problem=problem
+        items=tuple(items),
+        models=tuple(models),
+        concurrency=concurrency,
+        options=options,
+        problem=problem,
     )
 
 

@@ -18,7 +18,6 @@ from ui.shared.models import catalog_for
 from ui.shared.session import BATCH_KEY, BATCH_WATCHING_KEY
 from ui.shared.sidebar import choose_backend
 from ui.shared.store import history_store
-from vision.api.request import RequestOptions
 from vision.batch.live import BatchView, LiveBatch
 from vision.errors import HistoryError
 from vision.history.store import HistoryStore
@@ -41,7 +40,7 @@ def _start(backend: Backend, store: HistoryStore, plan: BatchPlan) -> None:
         items=plan.items,
         models=plan.models,
         concurrency=plan.concurrency,
-        options=RequestOptions(),
+        options=plan.options,
     ).start()
     st.session_state[BATCH_WATCHING_KEY] = True
 

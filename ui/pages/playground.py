@@ -10,7 +10,6 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from ui.playground.answers import answers_area, start_conversation
 from ui.playground.cards import draw_cards
 from ui.playground.llama_mode import choose_llama_mode
-from ui.playground.parameters import choose_parameters, choose_url_mode
 from ui.playground.preflight import draw_preflight
 from ui.shared.backend import (
     ECHO_LABEL,
@@ -21,6 +20,7 @@ from ui.shared.backend import (
     loopback_urls_allowed,
 )
 from ui.shared.models import catalog_for, forget_catalog, pick_models
+from ui.shared.parameters import choose_parameters, choose_url_mode
 from ui.shared.session import (
     DUPLICATE_CLICK_KEY,
     LIVE_KEY,

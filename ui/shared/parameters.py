@@ -22,25 +22,31 @@ DEFAULT_TEMPERATURE = 0.7
 DEFAULT_MAX_TOKENS = 1024
 
 
-def choose_parameters() -> tuple[RequestOptions, int]:
+def choose_parameters(prefix: str = "") -> tuple[RequestOptions, int]:
     """The parameters popover: the request options, and the Qwen token budget per image."""
     # Defaults go in the session first and the widgets take no value of their own: a reopened
     # run sets these keys, and a widget given both would warn and may drop the reopened value.
+    # Each page has its own (the Batch page's keys carry a prefix).
+    system_key, temperature_key, max_tokens_key, budget_key = (
+        prefix + key for key in (SYSTEM_KEY, TEMPERATURE_KEY, MAX_TOKENS_KEY, QWEN_BUDGET_KEY)
+    )
     for key, default in (
-        (SYSTEM_KEY, DEFAULT_SYSTEM_PROMPT),
-        (TEMPERATURE_KEY, DEFAULT_TEMPERATURE),
-        (MAX_TOKENS_KEY, DEFAULT_MAX_TOKENS),
-        (QWEN_BUDGET_KEY, DEFAULT_QWEN_TOKEN_BUDGET),
+        (system_key, DEFAULT_SYSTEM_PROMPT),
+        (temperature_key, DEFAULT_TEMPERATURE),
+        (max_tokens_key, DEFAULT_MAX_TOKENS),
+        (budget_key, DEFAULT_QWEN_TOKEN_BUDGET),
     ):
         st.session_state.setdefault(key, default)
-    with st.popover("Parameters", icon=":material/tune:", key="parameters", width="stretch"):
-        system = st.text_area("System prompt", key=SYSTEM_KEY, height=90, persist_state="session")
+    with st.popover(
+        "Parameters", icon=":material/tune:", key=f"{prefix}parameters", width="stretch"
+    ):
+        system = st.text_area("System prompt", key=system_key, height=90, persist_state="session")
         temperature = st.slider(
             "Temperature",
             MIN_TEMPERATURE,
             MAX_TEMPERATURE,
             step=0.05,
-            key=TEMPERATURE_KEY,
+            key=temperature_key,
             help="Lower is more deterministic; higher is more varied.",
             persist_state="session",
         )
@@ -49,7 +55,7 @@ def choose_parameters() -> tuple[RequestOptions, int]:
             16,
             16_384,
             step=64,
-            key=MAX_TOKENS_KEY,
+            key=max_tokens_key,
             help="The longest answer each model may write; an answer that reaches it is flagged.",
             persist_state="session",
         )
@@ -58,7 +64,7 @@ def choose_parameters() -> tuple[RequestOptions, int]:
             MIN_QWEN_TOKEN_BUDGET,
             MAX_QWEN_TOKEN_BUDGET,
             step=256,
-            key=QWEN_BUDGET_KEY,
+            key=budget_key,
             help="Qwen, GLM and Kimi models read an image as one token per grid cell: images "
             "are resized to at most this many tokens. More keeps finer detail (small text) and "
             "costs more.",
