@@ -102,7 +102,7 @@ def vote_panel(store: HistoryStore, runs: Sequence[Run], *, key: str) -> None:
     thumbnail = thumbnail_data_url(a.images[0]) if a.images else ""
     with picture:
         if thumbnail:
-            st.image(thumbnail, width=140)
+            st.image(thumbnail, width=140, alt=f"The image both answers are about: {a.item_name}")
         elif a.images and a.images[0].url:
             st.caption(literal(clip(a.images[0].url, 60)))
     with question:

@@ -145,7 +145,7 @@ def _run_card(store: HistoryStore, backend: Backend | None, run: Run) -> None:
             pictures, body = st.columns([1, 5])
             with pictures:
                 names = [image.label for image in run.images if image.thumbnail]
-                st.image(thumbnails, width=72, caption=names)
+                st.image(thumbnails, width=72, caption=names, alt=names)
         else:
             body = st.container()
         with body:

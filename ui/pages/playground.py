@@ -143,7 +143,7 @@ def render() -> None:
         models: list[str] = []
         if backend is not None:
             catalog = catalog_for(client_for(backend), backend.identity)
-            picker, refresh = st.columns([12, 1], vertical_alignment="bottom", wrap=False)
+            picker, refresh = st.columns([10, 2], vertical_alignment="bottom", wrap=False)
             with picker:
                 models = pick_models(
                     catalog,
@@ -151,7 +151,7 @@ def render() -> None:
                 )
             with refresh:
                 st.button(
-                    "",
+                    "Refresh",  # read aloud as a word, not as "refresh icon"
                     key="refresh_models",
                     icon=":material/refresh:",
                     on_click=forget_catalog,

@@ -50,7 +50,7 @@ def _sent_notes(status: ImageStatus) -> None:
 
 def _remove_button(status: ImageStatus) -> None:
     st.button(
-        "",
+        "Remove",  # the name a screen reader says (an icon alone read as "close icon")
         key=f"remove:{status.entry.id}",
         icon=":material/close:",
         type="tertiary",
@@ -69,7 +69,9 @@ def draw_card(status: ImageStatus) -> None:
             if status.thumbnail is not None:
                 # A data URL made once: the browser fits it to the column, and Streamlit
                 # neither opens nor re-encodes it on a rerun.
-                st.image(status.thumbnail, width="stretch")
+                st.image(
+                    status.thumbnail, width="stretch", alt=f"Thumbnail of {status.entry.label}"
+                )
             elif status.entry.kind == "url" and status.sendable:
                 st.markdown(":material/link:")
             else:
