@@ -244,3 +244,18 @@ def test_the_chosen_llama_mode_comes_back_with_several_images_again(app):
     assert not [radio for radio in at.radio if radio.key == "llama_images"]
     _upload(at, *two)
     assert at.radio(key="llama_images").value == "per_image"
+
+
+def test_the_stitched_grid_can_be_seen_before_sending(app, echo):
+    at = app()
+    _upload(
+        at,
+        ("a.png", make_image("PNG", (600, 600)), "image/png"),
+        ("b.jpg", make_photo((800, 600)), "image/jpeg"),
+    )
+    at.button(key=f"grid_{LLAMA}").click().run()
+    assert not at.exception
+    [dialog] = [node for node in _walk(at._tree) if getattr(node, "type", None) == "dialog"]
+    assert "one labelled grid" in dialog.proto.dialog.title
+    assert len([node for node in _walk(dialog) if getattr(node, "type", None) == "image"]) == 1
+    assert not echo.chat_requests

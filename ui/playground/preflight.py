@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from ui.playground.preview import open_grid
 from ui.shared.calibration import page_calibrator
 from ui.shared.session import PROBE_REPORT_KEY, preparation_cache
 from vision.api.catalog import Catalog, compact_name, sees_images, short_name
@@ -114,6 +115,15 @@ def draw_preflight(
         if not asks:
             continue
         st.caption(_model_line(model, asks))
+        grids = [ask.sent[0] for ask in asks if ask.attached and ask.sent]
+        if grids and st.button(
+            "See the grid",
+            key=f"grid_{model}",
+            icon=":material/grid_view:",
+            type="tertiary",
+            help="The stitched picture this model will receive, at 1:1.",
+        ):
+            open_grid(model, grids[0].prepared)
         basis = asks[0].preflight.estimate_basis
         if basis.contradiction:
             st.warning(basis.contradiction, icon=":material/warning:")

@@ -49,3 +49,17 @@ def open_preview(status: ImageStatus) -> None:
                 draw_sent_version(model, image)
 
     preview()
+
+
+def open_grid(model: str, grid: PreparedImage) -> None:
+    """The stitched grid a model will receive, pixel for pixel, before anything is sent."""
+
+    @st.dialog(f"What {compact_name(model)} sees: one labelled grid", width=grid.width + 64)
+    def preview() -> None:
+        st.caption(
+            "Every image in one picture, each under its number and name: this grid is what "
+            "the model receives, at 1:1."
+        )
+        draw_sent_version(model, grid)
+
+    preview()
