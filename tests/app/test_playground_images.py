@@ -259,3 +259,19 @@ def test_the_stitched_grid_can_be_seen_before_sending(app, echo):
     assert "one labelled grid" in dialog.proto.dialog.title
     assert len([node for node in _walk(dialog) if getattr(node, "type", None) == "image"]) == 1
     assert not echo.chat_requests
+
+
+def test_a_removed_upload_is_said_to_stay_in_the_uploader_and_can_be_put_back(app):
+    at = app()
+    _upload(
+        at,
+        ("a.png", make_image("PNG", (600, 600)), "image/png"),
+        ("b.png", make_image("PNG", (600, 600), color=(0, 90, 0)), "image/png"),
+    )
+    first = _first_file_id(at)
+    at.button(key="remove:" + first).click().run()
+    assert _shows(at, "a.png is off the page and will not be sent; it stays in the list above")
+    assert not _shows(at, "**1.** a.png")
+    at.button(key="put_back:" + first.removeprefix("file:")).click().run()
+    assert not _shows(at, "is off the page")
+    assert _shows(at, "**1.** a.png")

@@ -32,6 +32,7 @@ from ui.shared.session import (
     stitch_cache,
 )
 from ui.shared.sidebar import choose_backend
+from ui.shared.spending import budget_note, send_budget_blocker
 from vision.api.request import DEFAULT_PROMPT
 from vision.chat.attachments import url_lines
 from vision.chat.live import LiveAnswers
@@ -56,6 +57,27 @@ def _request_send() -> None:
     st.session_state[SEND_REQUESTED_KEY] = True
 
 
+def _hidden_uploads(uploads: Sequence[UploadedFile]) -> None:
+    """Say which uploads are off the page but still in the uploader's list (code cannot take a
+    file out of it), each with the way back."""
+    kept = attachments()
+    for upload in kept.hidden_uploads(uploads):
+        note, back = st.columns([5, 1], vertical_alignment="center")
+        with note:
+            st.caption(
+                f":material/visibility_off: {literal(upload.name)} is off the page and will "
+                "not be sent; it stays in the list above until you press its ×."
+            )
+        with back:
+            st.button(
+                "Put back",
+                key=f"put_back:{upload.file_id}",
+                on_click=kept.put_back,
+                args=(f"file:{upload.file_id}",),
+                type="tertiary",
+            )
+
+
 def _image_inputs() -> tuple[list[UploadedFile], list[str], URLMode]:
     """Uploader, URL box (and how URLs travel) and camera; returns uploads, URLs and the mode."""
     uploads = st.file_uploader(
@@ -72,6 +94,7 @@ def _image_inputs() -> tuple[list[UploadedFile], list[str], URLMode]:
         height=68,
         persist_state="session",
     )
+    _hidden_uploads(list(uploads or []))
     lines = url_lines(urls)
     url_mode = choose_url_mode() if lines else DEFAULT_URL_MODE
     if st.toggle("Camera", key="camera_on", help="Take a photo with this device's camera."):
@@ -195,6 +218,7 @@ def render() -> None:
             draw_preflight(
                 catalog, models, statuses, plan, client_for(backend) if backend else None
             )
+            budget_note(backend)
 
     reason = send_blocker(
         connected=backend is not None,
@@ -203,7 +227,7 @@ def render() -> None:
         prompt=prompt or "",
         statuses=statuses,
         plan=plan,
-    )
+    ) or send_budget_blocker(backend, plan)
     current: LiveAnswers | None = st.session_state.get(LIVE_KEY)
     requested = bool(st.session_state.pop(SEND_REQUESTED_KEY, False))
     busy = requested or _streaming(current)

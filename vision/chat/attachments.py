@@ -96,6 +96,14 @@ class Attachments:
         entries.extend(ImageEntry(id=f"url:{url}", kind="url", name=url, url=url) for url in urls)
         return [entry for entry in entries if entry.id not in self.removed]
 
+    def hidden_uploads(self, uploads: Sequence[Upload] | None) -> list[Upload]:
+        """The uploads taken off the page that the uploader still lists."""
+        return [upload for upload in uploads or () if f"file:{upload.file_id}" in self.removed]
+
+    def put_back(self, entry_id: str) -> None:
+        """Show an upload taken off the page again."""
+        self.removed.discard(entry_id)
+
     def remove(self, entry_id: str, url_text: str | None) -> str | None:
         """Take an image off the page; returns the URL box's new text when a URL line went."""
         if entry_id.startswith("url:"):
