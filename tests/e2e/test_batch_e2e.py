@@ -21,6 +21,13 @@ IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 def test_a_batch_of_three_images_on_both_models_fills_the_grid_and_takes_a_vote(
     page: Page, running_app: Any
 ) -> None:
+    warnings: list[str] = []
+    page.on(
+        "console",
+        lambda message: message.type in ("warning", "error")
+        and "vega" in message.text.lower()
+        and warnings.append(message.text),
+    )
     page.set_viewport_size({"width": 1440, "height": 1400})
     page.goto(f"{running_app.url}/batch")
     page.wait_for_selector(IDLE, timeout=30_000)
@@ -58,3 +65,5 @@ def test_a_batch_of_three_images_on_both_models_fills_the_grid_and_takes_a_vote(
     )
     expect(page.get_by_text(re.compile(r"1 vote\(s\)"))).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "batch-vote.png"), full_page=True)
+    # The charts ask Vega for nothing it warns about.
+    assert warnings == []

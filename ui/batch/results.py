@@ -10,7 +10,7 @@ import streamlit as st
 from ui.shared.charts import bar_charts, percent_column
 from ui.shared.session import BATCH_CHECK_KEY
 from ui.shared.thumbnails import thumbnail_data_url
-from vision.api.catalog import short_name
+from vision.api.catalog import compact_name, short_name
 from vision.history.records import Run
 from vision.scoring.checks import CHECK_KINDS, CheckKind, check_run, model_stats, pass_rates
 
@@ -140,7 +140,7 @@ def draw_model_stats(runs: Sequence[Run]) -> None:
     if not stats:
         return
     bar_charts(
-        [short_name(stat.model) for stat in stats],
+        [compact_name(stat.model) for stat in stats],
         [
             ("Mean latency (s)", "seconds", [stat.mean_latency_s or 0.0 for stat in stats]),
             ("Mean total tokens", "tokens", [stat.mean_total_tokens or 0.0 for stat in stats]),

@@ -11,7 +11,7 @@ import streamlit as st
 from ui.shared.charts import bar_charts, percent_column
 from ui.shared.session import VOTES_KEY_PREFIX
 from ui.shared.thumbnails import thumbnail_data_url
-from vision.api.catalog import short_name
+from vision.api.catalog import compact_name, short_name
 from vision.errors import VisionError
 from vision.history.records import Run, Vote, VoteChoice
 from vision.history.store import HistoryStore
@@ -164,7 +164,7 @@ def leaderboard_panel(votes: Sequence[Vote], runs: Sequence[Run], *, key: str) -
     stats = {stat.model: stat for stat in model_stats(runs)}
     models = [row.model for row in rows]
     bar_charts(
-        [short_name(model) for model in models],
+        [compact_name(model) for model in models],
         [
             ("Win rate (%)", "win rate", [round(row.win_rate * 100, 1) for row in rows]),
             (
