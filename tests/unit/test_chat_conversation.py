@@ -168,3 +168,22 @@ def test_every_answer_is_saved_to_the_history_without_a_page_rerun(client, tmp_p
         image = saved[0].images[0]
         assert image.source_sha256 is not None
         assert store.image_bytes(image.source_sha256) is not None
+
+
+def test_pasted_images_are_ready_for_each_column_or_say_why_not():
+    from tests.support.images import make_image
+    from vision.api.catalog import Catalog
+    from vision.api.results import ModelInfo
+    from vision.chat.conversation import pasted_images
+
+    png = make_image("PNG", (600, 600))
+    models = ["Qwen/Qwen2-VL-7B-Instruct", "meta-llama/Llama-3.2-90B-Vision-Instruct"]
+    ready = pasted_images([("cat.png", png)], models, None)
+    assert not isinstance(ready, str)
+    assert [[image.name for image in column] for column in ready] == [["cat.png"], ["cat.png"]]
+    assert all(column[0].original == png for column in ready)
+    assert pasted_images([("notes.png", b"not a picture")], models, None).startswith("notes.png: ")
+    blind = Catalog(backend="x", models=(ModelInfo(id="text-only", supports_images=False),))
+    assert pasted_images([("cat.png", png)], ["text-only"], blind) == (
+        "text-only cannot read images: ask it in words only."
+    )

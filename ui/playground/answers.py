@@ -4,7 +4,6 @@ box, warn once when the history cannot be written, compare two answers, export."
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import streamlit as st
 
@@ -20,17 +19,15 @@ from ui.shared.session import (
     SessionState,
 )
 from ui.shared.store import history_store
-from vision.api.catalog import Catalog, sees_images, short_name
+from vision.api.catalog import Catalog
 from vision.api.client import VisionClient
 from vision.api.request import DEFAULT_PROMPT, ChatRequest
-from vision.chat.conversation import EARLIER_LIMIT, Conversation, Exchange, SentImage
+from vision.chat.conversation import EARLIER_LIMIT, Conversation, Exchange, SentImage, pasted_images
 from vision.chat.plan import sent_image
 from vision.chat.preparation import ImageStatus
-from vision.errors import HistoryError, ImageError, VisionError
+from vision.errors import HistoryError, VisionError
 from vision.history.records import RunKind
 from vision.history.store import HistoryStore
-from vision.images.intake import prepare_image
-from vision.images.prepared import PreparedImage
 
 
 def _open_history() -> tuple[HistoryStore | None, str | None]:
@@ -123,36 +120,6 @@ def _current(state: SessionState) -> Conversation | None:
     return conversation
 
 
-def _prepare_pasted(
-    files: Sequence[Any], models: Sequence[str], catalog: Catalog | None
-) -> list[list[SentImage]] | str:
-    """Pasted or attached images made ready for each model, or the sentence saying why not."""
-    if files and catalog is not None:
-        blind = [model for model in models if not sees_images(catalog.info(model))]
-        if blind:
-            return f"{short_name(blind[0])} cannot read images: ask it in words only."
-    per_model: list[list[SentImage]] = [[] for _ in models]
-    for upload in files:
-        data = upload.getvalue()
-        ready: dict[str, PreparedImage] = {}  # a model may have several columns
-        for index, model in enumerate(models):
-            try:
-                if model not in ready:
-                    ready[model] = prepare_image(data, filename=upload.name, model=model)
-            except ImageError as err:
-                return f"{upload.name}: {err}"
-            prepared = ready[model]
-            per_model[index].append(
-                SentImage(
-                    name=upload.name,
-                    prepared=prepared,
-                    original=data,
-                    original_sha256=prepared.source_sha256,
-                )
-            )
-    return per_model
-
-
 def _follow_up(
     state: SessionState, conversation: Conversation, backend: Backend, catalog: Catalog | None
 ) -> str | None:
@@ -166,7 +133,9 @@ def _follow_up(
         return None
     files = list(value.files or [])
     prompt = value.text.strip() or DEFAULT_PROMPT
-    images = _prepare_pasted(files, conversation.models, catalog)
+    images = pasted_images(
+        [(file.name, file.getvalue()) for file in files], conversation.models, catalog
+    )
     if isinstance(images, str):
         return images
     requests: list[ChatRequest] = []

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
+from vision.api.catalog import Catalog, sees_images, short_name
 from vision.api.client import VisionClient
 from vision.api.request import ChatRequest, ImageRef
 from vision.api.results import ChatResult
@@ -21,9 +22,10 @@ from vision.calibration.calibrator import Calibrator
 from vision.chat.compare import ModelEvent, stream_models
 from vision.chat.follow_up import follow_up
 from vision.chat.live import Column, LiveAnswers
-from vision.errors import HistoryError, VisionError
+from vision.errors import HistoryError, ImageError, VisionError
 from vision.history.records import Run, RunImage, RunKind, image_from_prepared, run_from_result
 from vision.history.store import HistoryStore
+from vision.images.intake import prepare_image
 from vision.images.prepared import PreparedImage
 
 # How many earlier conversations the page keeps beside the current one (the history keeps all).
@@ -248,3 +250,33 @@ def earlier_runs(model: str, earlier: Sequence[Conversation]) -> list[Run]:
     """This model's completed runs in earlier conversations, newest first."""
     runs = [run for conversation in earlier for run in conversation.runs() if run.model == model]
     return sorted(runs, key=lambda run: run.created_at, reverse=True)
+
+
+def pasted_images(
+    files: Sequence[tuple[str, bytes]], models: Sequence[str], catalog: Catalog | None
+) -> list[list[SentImage]] | str:
+    """Images pasted into a follow-up (name and bytes), made ready for each model's column, or
+    the sentence saying why they cannot go."""
+    if files and catalog is not None:
+        blind = [model for model in models if not sees_images(catalog.info(model))]
+        if blind:
+            return f"{short_name(blind[0])} cannot read images: ask it in words only."
+    per_model: list[list[SentImage]] = [[] for _ in models]
+    for name, data in files:
+        ready: dict[str, PreparedImage] = {}  # a model may have several columns
+        for index, model in enumerate(models):
+            try:
+                if model not in ready:
+                    ready[model] = prepare_image(data, filename=name, model=model)
+            except ImageError as err:
+                return f"{name}: {err}"
+            prepared = ready[model]
+            per_model[index].append(
+                SentImage(
+                    name=name,
+                    prepared=prepared,
+                    original=data,
+                    original_sha256=prepared.source_sha256,
+                )
+            )
+    return per_model
