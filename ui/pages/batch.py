@@ -5,6 +5,7 @@ Registered in the router as a file page, so Streamlit runs this file on each vis
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 
 import streamlit as st
@@ -17,6 +18,7 @@ from ui.shared.exports import download_buttons
 from ui.shared.models import catalog_for
 from ui.shared.session import BATCH_KEY, BATCH_WATCHING_KEY
 from ui.shared.sidebar import choose_backend
+from ui.shared.spending import batch_budget_blocker
 from ui.shared.store import history_store
 from vision.batch.live import BatchView, LiveBatch
 from vision.errors import HistoryError
@@ -164,6 +166,11 @@ def render() -> None:
     running = live is not None and live.running
     catalog = catalog_for(client_for(backend), backend.identity) if backend else None
     plan = batch_inputs(catalog, disabled=running)
+    if plan.problem is None and not running:
+        over = batch_budget_blocker(
+            backend, plan.items, plan.models, plan.options.max_tokens, catalog
+        )
+        plan = replace(plan, problem=over) if over else plan
     run_slot, why_slot = st.columns([2, 8], vertical_alignment="center")
     with run_slot:
         clicked = st.button(

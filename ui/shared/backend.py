@@ -14,6 +14,7 @@ import streamlit as st
 from ui.shared.session import CLIENT_KEY
 from vision.api.client import VisionClient
 from vision.echo import EchoServer
+from vision.history.team import KeyKind
 from vision.settings import (
     API_KEY_VARIABLE,
     BASE_URL_VARIABLE,
@@ -21,6 +22,7 @@ from vision.settings import (
     Settings,
     install_redaction,
 )
+from vision.team.gate import GatedClient, Guard, replica_gate
 
 KeySource = Literal["environment", "secrets", "session", "echo"]
 
@@ -39,11 +41,22 @@ class Backend:
     base_url: str
     api_key: str = field(repr=False)
     key_source: KeySource
+    # With sign-in: whose requests these are (the replica's in-flight caps are per person), and
+    # the budget check the team's key passes before each request; both unset for one person.
+    workspace: str = ""
+    guard: Guard | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_echo(self) -> bool:
         """True for the local echo backend, which runs no model."""
         return self.key_source == "echo"
+
+    @property
+    def key_kind(self) -> KeyKind:
+        """Whose key pays: the team's (configured), the person's own (pasted), or none (echo)."""
+        if self.key_source == "echo":
+            return "echo"
+        return "own" if self.key_source == "session" else "team"
 
     @property
     def identity(self) -> str:
@@ -105,8 +118,17 @@ def api_host(base_url: str) -> str:
 
 
 def new_client(backend: Backend) -> VisionClient:
-    """A fresh client for this backend (its key redacted from logs first); the caller closes it."""
+    """A fresh client for this backend (its key redacted from logs first); the caller closes it.
+    With sign-in, its requests go through the replica's gate, the person's budget first."""
     install_redaction(backend.api_key)
+    if backend.workspace:
+        return GatedClient(
+            backend.base_url,
+            backend.api_key,
+            gate=replica_gate(),
+            person=backend.workspace,
+            guard=backend.guard,
+        )
     return VisionClient(backend.base_url, backend.api_key)
 
 

@@ -94,6 +94,8 @@ CONNECTION_KEY = "_connection"
 PERSON_KEY = "_person"
 # Whose sign-in (a workspace, or "denied") this session has written to the audit trail.
 SIGNED_IN_KEY = "_signed_in"
+# Whose key the session's backend uses ("team", "own" or "echo"), for the audit trail.
+KEY_KIND_KEY = "_key_kind"
 
 # What the last "Measure this model" learned, shown once.
 PROBE_REPORT_KEY = "_probe_report"

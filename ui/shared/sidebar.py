@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
+from ui.shared.auth import current_person
 from ui.shared.backend import ECHO_LABEL, Backend, api_host, configured_settings, echo_backend
-from ui.shared.session import KEY_INPUT, USE_ECHO, connection
+from ui.shared.session import KEY_INPUT, KEY_KIND_KEY, USE_ECHO, connection
+from ui.shared.spending import team_guard
 from vision.settings import API_KEY_VARIABLE
 
 
@@ -13,7 +17,8 @@ def _key_typed() -> None:
     """A key pasted in the sidebar switches the page from the echo to the real API."""
     chosen = connection()
     chosen.pasted_key = st.session_state.get(KEY_INPUT, "").strip()
-    chosen.use_echo = not chosen.pasted_key
+    # Clearing one's own key falls back to the team's key where there is one, not the echo.
+    chosen.use_echo = not chosen.pasted_key and configured_settings()[1] is None
     st.session_state[USE_ECHO] = chosen.use_echo
 
 
@@ -29,21 +34,32 @@ def _seed(key: str, value: object) -> None:
 
 def choose_backend() -> Backend | None:
     """The backend this session uses, or None when there is no key and the echo is off."""
+    backend = _choose()
+    # Whose key pays for what this session saves next (the history's audit trail reads it).
+    st.session_state[KEY_KIND_KEY] = backend.key_kind if backend is not None else "team"
+    return backend
+
+
+def _choose() -> Backend | None:
     settings, source = configured_settings()
     st.subheader("Connection")
     host = api_host(settings.base_url)
     chosen = connection()
-    if source is None:
+    person = current_person()
+    # Signed in, a person may use a key of their own instead of the team's, for this session.
+    own_key_allowed = source is None or person.signed_in
+    if own_key_allowed:
         _seed(KEY_INPUT, chosen.pasted_key)
         st.text_input(
-            "IO Intelligence API key",
+            "IO Intelligence API key" if source is None else "Your own API key (optional)",
             type="password",
             key=KEY_INPUT,
             on_change=_key_typed,
             placeholder="io-…",
-            help="Kept only in this browser session: never stored, logged or shown.",
+            help="Kept only in this browser session: never stored, logged or shown."
+            + ("" if source is None else " Runs made with it are marked as yours."),
         )
-    typed = chosen.pasted_key if source is None else ""
+    typed = chosen.pasted_key if own_key_allowed else ""
     if chosen.use_echo is None:  # decided once per session, then owned by the person
         chosen.use_echo = source is None and not typed
     _seed(USE_ECHO, chosen.use_echo)
@@ -53,14 +69,24 @@ def choose_backend() -> Backend | None:
         on_change=_echo_toggled,
         help=ECHO_LABEL + ". It runs inside this app; your key is never sent to it.",
     )
+    workspace = person.workspace if person.signed_in else ""
     if use_echo:
         st.caption(":material/science: Echo backend: no model runs.")
-        return echo_backend()
-    if source is not None:
-        st.caption(f":material/key: Key from the {source} · {host}")
-        return Backend(base_url=settings.base_url, api_key=settings.api_key, key_source=source)
+        return replace(echo_backend(), workspace=workspace)
     if typed:
-        st.caption(f":material/key: Key for this session only · {host}")
-        return Backend(base_url=settings.base_url, api_key=typed, key_source="session")
+        mine = " (your own: runs are marked as made with it)" if source is not None else ""
+        st.caption(f":material/key: Key for this session only{mine} · {host}")
+        return Backend(base_url=settings.base_url, api_key=typed, key_source="session",
+                       workspace=workspace)  # fmt: skip
+    if source is not None:
+        # The team's key never leaves the server: the page only says where it came from.
+        st.caption(f":material/key: Key from the {source} · {host}")
+        return Backend(
+            base_url=settings.base_url,
+            api_key=settings.api_key,
+            key_source=source,
+            workspace=workspace,
+            guard=team_guard(workspace) if workspace else None,
+        )
     st.caption(f"Paste a key above, or set `{API_KEY_VARIABLE}`.")
     return None

@@ -6,8 +6,12 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.shared.auth import current_person
+from ui.shared.session import CATALOG_KEY, KEY_KIND_KEY
+from vision.api.catalog import Catalog
+from vision.api.results import ModelInfo
 from vision.history.config import resolve_url
 from vision.history.store import HistoryStore
+from vision.team.ledger import AuditedStore
 
 
 @st.cache_resource(show_spinner=False)
@@ -23,5 +27,17 @@ def shared_store() -> HistoryStore:
 
 
 def history_store() -> HistoryStore:
-    """The history as the person using this session sees it: their workspace only."""
-    return shared_store().for_workspace(current_person().workspace)
+    """The history as the person using this session sees it: their workspace only. Every run
+    saved through it is also written to the audit trail, with whose key paid and its cost."""
+    person = current_person()
+    catalog: Catalog | None = st.session_state.get(CATALOG_KEY)
+    return AuditedStore.over(
+        shared_store().for_workspace(person.workspace),
+        email=person.email or None,
+        key=st.session_state.get(KEY_KIND_KEY, "team"),
+        prices=catalog.info if catalog is not None else _no_prices,
+    )
+
+
+def _no_prices(model: str) -> ModelInfo | None:
+    return None

@@ -21,7 +21,7 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -82,6 +82,17 @@ def peek_body(response: BaseHTTPResponse) -> str:
     except (HTTPError, OSError):  # a body we cannot read cannot say "quota"
         return ""
     return data.decode("utf-8", "replace")
+
+
+# Called with the delay before the retry whenever the server answers 429 (a replica's gate
+# pauses every session's next request with it).
+_rate_limit_listeners: list[Callable[[float], None]] = []
+
+
+def on_rate_limited(listener: Callable[[float], None]) -> None:
+    """Call `listener(seconds)` on every 429 any client of this process receives."""
+    if listener not in _rate_limit_listeners:
+        _rate_limit_listeners.append(listener)
 
 
 class OpenAIStyleRetry(Retry):
@@ -152,6 +163,10 @@ class OpenAIStyleRetry(Retry):
         _stacktrace: TracebackType | None = None,
     ) -> Self:
         """The next attempt's Retry, or MaxRetryError when the policy or the deadline says stop."""
+        if response is not None and response.status == 429:
+            wait = self._delay_before_retry(response, len(self.history))
+            for listener in tuple(_rate_limit_listeners):
+                listener(wait)
         if response is not None and error is None:
             reason = self.refusal(response)
             if reason is not None:

@@ -1,0 +1,92 @@
+"""Budgets on the page: what is left today, and the one sentence that stops a Send or a batch
+before anything is sent. They apply to the team's key when people sign in."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from ui.shared.backend import Backend
+from ui.shared.team import team_records
+from vision.api.catalog import Catalog
+from vision.batch.runner import BatchItem
+from vision.chat.plan import RunPlan
+from vision.errors import VisionError
+from vision.history.records import utc_now
+from vision.history.team import Spent, day_start
+from vision.team.gate import Guard
+from vision.team.spending import (
+    Budget,
+    Planned,
+    guard,
+    image_size,
+    left_line,
+    over_budget,
+    planned,
+    planned_batch,
+)
+
+
+def team_guard(workspace: str) -> Guard:
+    """The check each request with the team's key passes first (raises BudgetError)."""
+    return guard(team_records(), Budget.from_env(), workspace)
+
+
+def _applies(backend: Backend | None) -> bool:
+    return backend is not None and bool(backend.workspace) and backend.key_kind == "team"
+
+
+def _spent(workspace: str) -> tuple[Spent, Spent]:
+    records = team_records()
+    since = day_start(utc_now())
+    return records.spent(since=since, workspace=workspace), records.spent(since=since)
+
+
+def _verdict(backend: Backend | None, plan: Planned) -> str | None:
+    if backend is None or not _applies(backend):
+        return None
+    try:
+        budget = Budget.from_env()
+        if not budget.limited:
+            return None
+        return over_budget(budget, *_spent(backend.workspace), plan)
+    except VisionError as err:
+        return str(err)
+
+
+def budget_note(backend: Backend | None) -> None:
+    """What is left of today's budgets, as a caption (nothing when none is set)."""
+    if backend is None or not _applies(backend):
+        return
+    try:
+        line = left_line(Budget.from_env(), *_spent(backend.workspace))
+    except VisionError as err:
+        line = str(err)
+    if line:
+        st.caption(f":material/account_balance_wallet: {line}")
+
+
+def send_budget_blocker(backend: Backend | None, plan: RunPlan | None) -> str | None:
+    """Why this Send would pass a budget, naming the numbers; None when it fits."""
+    if plan is None or not plan.asks:
+        return None
+    return _verdict(backend, planned(ask.preflight for ask in plan.asks))
+
+
+def batch_budget_blocker(
+    backend: Backend | None,
+    items: Sequence[BatchItem],
+    models: Sequence[str],
+    max_tokens: int | None,
+    catalog: Catalog | None,
+) -> str | None:
+    """Why this batch would pass a budget (each item on each model), else None."""
+    if not _applies(backend) or not items or not models:
+        return None
+    sized = [
+        (item.prompt, image_size(item.image) if isinstance(item.image, bytes) else None)
+        for item in items
+    ]
+    prices = catalog.info if catalog is not None else (lambda model: None)
+    return _verdict(backend, planned_batch(sized, models, max_tokens=max_tokens, prices=prices))

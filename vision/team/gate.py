@@ -1,0 +1,158 @@
+"""Fair use of the API by one replica: a cap on requests in flight across all its sessions and
+per person, so one large batch cannot starve everyone's Playground; a 429 from the API pauses
+every session's next request together; and a person whose daily budget is spent sends nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from vision.api import retry
+from vision.api.client import VisionClient
+from vision.api.request import ChatRequest
+from vision.api.results import ChatResult
+from vision.errors import VisionError
+
+MAX_IN_FLIGHT_ENV = "VISION_MAX_IN_FLIGHT"
+MAX_IN_FLIGHT_PER_PERSON_ENV = "VISION_MAX_IN_FLIGHT_PER_PERSON"
+DEFAULT_MAX_IN_FLIGHT = 16
+DEFAULT_MAX_IN_FLIGHT_PER_PERSON = 4
+# However long a server asks everyone to wait, the pause is at most this long.
+MAX_PAUSE_S = 60.0
+
+
+class GateError(VisionError):
+    """The replica's request limits are misconfigured."""
+
+
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise GateError(f"{name} must be a whole number of at least 1; it is {raw!r}.")
+    return int(raw)
+
+
+class InFlightGate:
+    """Slots for requests in flight: at most `total` at once, `per_person` for one person."""
+
+    def __init__(self, *, total: int, per_person: int) -> None:
+        self.total = total
+        self.per_person = per_person
+        self._cond = threading.Condition()
+        self._running = 0
+        self._by_person: Counter[str] = Counter()
+        self._paused_until = 0.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> InFlightGate:
+        """Limits from VISION_MAX_IN_FLIGHT and VISION_MAX_IN_FLIGHT_PER_PERSON."""
+        env = os.environ if environ is None else environ
+        return cls(
+            total=_count(env, MAX_IN_FLIGHT_ENV, DEFAULT_MAX_IN_FLIGHT),
+            per_person=_count(env, MAX_IN_FLIGHT_PER_PERSON_ENV, DEFAULT_MAX_IN_FLIGHT_PER_PERSON),
+        )
+
+    def _blocked(self, person: str) -> float | None:
+        """None when a request may start now, else how long to wait at most before looking
+        again (0: until a slot frees)."""
+        pause = self._paused_until - time.monotonic()
+        if pause > 0:
+            return pause
+        if self._running >= self.total or self._by_person[person] >= self.per_person:
+            return 0.0
+        return None
+
+    @contextmanager
+    def slot(self, person: str) -> Iterator[None]:
+        """Hold one of the replica's and this person's slots while the block runs."""
+        with self._cond:
+            while (wait := self._blocked(person)) is not None:
+                self._cond.wait(timeout=wait or None)
+            self._running += 1
+            self._by_person[person] += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._running -= 1
+                self._by_person[person] -= 1
+                if not self._by_person[person]:
+                    del self._by_person[person]
+                self._cond.notify_all()
+
+    def slow_down(self, seconds: float) -> None:
+        """Hold every request that has not started yet for this long (a 429 was seen)."""
+        with self._cond:
+            until = time.monotonic() + min(max(seconds, 0.0), MAX_PAUSE_S)
+            self._paused_until = max(self._paused_until, until)
+            self._cond.notify_all()
+
+    def in_flight(self) -> tuple[int, dict[str, int]]:
+        """Requests in flight now: in all, and per person."""
+        with self._cond:
+            return self._running, dict(self._by_person)
+
+
+_gate: InFlightGate | None = None
+_gate_lock = threading.Lock()
+
+
+def replica_gate() -> InFlightGate:
+    """This process's gate (made on first use from the environment); every 429 the client
+    sees, on any session, pauses it."""
+    global _gate
+    with _gate_lock:
+        if _gate is None:
+            _gate = InFlightGate.from_env()
+            retry.on_rate_limited(_gate.slow_down)
+        return _gate
+
+
+Guard = Callable[[], None]
+
+
+class GatedClient(VisionClient):
+    """A client whose requests take a slot of the gate for one person, after a guard (a
+    budget) has let them through; raising in the guard sends nothing."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        gate: InFlightGate,
+        person: str,
+        guard: Guard | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(base_url, api_key, **options)
+        self._gate = gate
+        self._person = person
+        self._guard = guard
+
+    def chat(self, request: ChatRequest | None = None, **fields: Any) -> ChatResult:
+        """As VisionClient.chat, within the gate."""
+        if self._guard is not None:
+            self._guard()
+        with self._gate.slot(self._person):
+            return super().chat(request, **fields)
+
+    def stream(
+        self, request: ChatRequest | None = None, **fields: Any
+    ) -> Iterator[str | ChatResult]:
+        """As VisionClient.stream, holding the slot until the answer has arrived."""
+        if self._guard is not None:
+            self._guard()
+        return self._within(super().stream(request, **fields))
+
+    def _within(self, answer: Iterator[str | ChatResult]) -> Iterator[str | ChatResult]:
+        with self._gate.slot(self._person):
+            yield from answer

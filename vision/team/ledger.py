@@ -1,0 +1,82 @@
+"""The history seen through the audit trail: every run saved (one answered or failed request)
+also becomes an audit event with its tokens, cost and whose key paid, and a run made with a key
+the person pasted is marked as such. Metadata only: the event holds no prompt, image or key."""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+
+from vision.api.results import ModelInfo
+from vision.errors import HistoryError
+from vision.history.records import Run
+from vision.history.store import HistoryStore
+from vision.history.team import AuditEvent, KeyKind, TeamRecords
+from vision.team.spending import request_cost
+
+_LOG = logging.getLogger(__name__)
+
+# The mark a run made with the person's own key carries in its parameters (and so in its
+# exports and on the History page).
+OWN_KEY_PARAM = "key"
+OWN_KEY_VALUE = "own (pasted for the session)"
+
+
+class AuditedStore(HistoryStore):
+    """A history store (one workspace) that writes an audit event for every run it saves."""
+
+    _email: str | None
+    _key: KeyKind
+    _prices: Callable[[str], ModelInfo | None]
+
+    @classmethod
+    def over(
+        cls,
+        store: HistoryStore,
+        *,
+        email: str | None,
+        key: KeyKind,
+        prices: Callable[[str], ModelInfo | None],
+    ) -> AuditedStore:
+        """The same database and workspace, auditing what is saved (the connections stay the
+        given store's)."""
+        view = copy.copy(store)
+        view.__class__ = cls
+        assert isinstance(view, AuditedStore)
+        view._owner = False
+        view._email = email
+        view._key = key
+        view._prices = prices
+        return view
+
+    def save_run(self, run: Run, *, originals: Mapping[str, bytes] | None = None) -> Run:
+        """Save the run (marked when made with the person's own key), then audit it."""
+        if self._key == "own":
+            run = replace(run, params={**run.params, OWN_KEY_PARAM: OWN_KEY_VALUE})
+        saved = super().save_run(run, originals=originals)
+        event = AuditEvent(
+            event="failed" if saved.failed else "answer",
+            workspace=self.workspace,
+            email=self._email,
+            model=saved.model,
+            run_id=saved.id,
+            batch_id=saved.batch_id,
+            images=len(saved.images),
+            prompt_tokens=saved.usage.prompt_tokens,
+            completion_tokens=saved.usage.completion_tokens,
+            cost=request_cost(self._prices(saved.model), saved.usage),
+            key=self._key,
+            detail=saved.kind,
+        )
+        try:
+            TeamRecords(self).record(event)
+        except HistoryError as err:  # the answer is saved; the trail misses one line
+            _LOG.warning("The audit trail could not be written: %s", err)
+        return saved
+
+
+def made_with_own_key(run: Run) -> bool:
+    """True for a run made with a key the person pasted for their session."""
+    return run.params.get(OWN_KEY_PARAM) == OWN_KEY_VALUE
