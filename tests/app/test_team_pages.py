@@ -130,3 +130,22 @@ def test_only_admins_get_the_usage_page(team: dict[str, int]):
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         alice.switch_page("ui/pages/admin.py")
     assert "bob@team.example" not in _everything(alice)
+
+
+def test_sign_ins_and_denials_go_to_the_audit_trail_once_per_session(team: dict[str, int]):
+    from vision.team.reports import audit_csv
+
+    alice = _start(ALICE)
+    alice.run()  # a rerun is not a second sign-in
+    _start(_user("mallory@elsewhere.example", "m-3"))
+    with HistoryStore() as store:
+        events = TeamRecords(store).events()
+    assert [(event.event, event.email) for event in reversed(events)] == [
+        ("sign_in", "alice@team.example"),
+        ("denied", "mallory@elsewhere.example"),
+    ]
+    exported = audit_csv(events)
+    assert exported.splitlines()[0].startswith("id,created_at,event,workspace,email,model")
+    assert "mallory@elsewhere.example" in exported
+    assert "zebra" not in exported
+    assert "okapi" not in exported
