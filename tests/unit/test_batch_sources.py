@@ -29,14 +29,15 @@ def test_a_csv_row_gives_its_prompt_answers_and_tag_and_a_url_stays_a_url(tmp_pa
     (tmp_path / "c.png").write_bytes(make_image("PNG", (40, 30)))
     table = tmp_path / "items.csv"
     table.write_text(
-        "image,question,answers,tag\n"
-        "c.png,How many?,3|three,chart\n"
-        "https://example.com/x.png,,,\n"
+        "image,question,answers,tag\nc.png,How many?,3|three,chart\nhttps://example.com/x.png,,,\n"
     )
     first, second = open_source(str(table), "Default", tag="other")
     assert first.image == ImageFile(str(tmp_path / "c.png"))
     assert (first.prompt, first.expected, first.answers, first.tag) == (
-        "How many?", "3", ("3", "three"), "chart"
+        "How many?",
+        "3",
+        ("3", "three"),
+        "chart",
     )
     assert second.image == "https://example.com/x.png"
     assert (second.prompt, second.expected, second.tag) == ("Default", None, "other")

@@ -12,14 +12,20 @@ import csv
 import json
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import takewhile
 from pathlib import Path
 from typing import Any, Literal
 
 from vision.batch.runner import BatchItem, ImageFile
 from vision.errors import RequestError
-from vision.scoring.choice import choice_prompt, option_letters
+from vision.scoring.choice import (
+    answer_letter,
+    choice_prompt,
+    option_letters,
+    rotation_name,
+    rotations,
+)
 from vision.urls.shape import is_http_url
 
 SourceKind = Literal["folder", "csv", "jsonl", "tsv"]
@@ -42,16 +48,23 @@ class ItemSource:
     kind: SourceKind
     prompt: str
     tag: str | None = None
+    # Multiple-choice questions asked once per rotation of their options (circular evaluation).
+    circular: bool = False
 
     def __iter__(self) -> Iterator[BatchItem]:
         return _READERS[self.kind](self)
 
     def count(self) -> int:
-        """How many items the source holds (one quick pass, nothing kept)."""
+        """How many items the source holds (one quick pass, nothing kept; with circular
+        evaluation each rotation counts, so the pass reads every row)."""
+        if self.circular and self.kind != "folder":
+            return sum(1 for _ in self)
         return sum(1 for _ in _ROWS[self.kind](self))
 
 
-def open_source(source: str, prompt: str, *, tag: str | None = None) -> ItemSource:
+def open_source(
+    source: str, prompt: str, *, tag: str | None = None, circular: bool = False
+) -> ItemSource:
     """The source at a path: a folder, or a .csv/.txt, .jsonl or .tsv file; a sentence if not."""
     path = Path(source).expanduser()
     if path.is_dir():
@@ -63,7 +76,9 @@ def open_source(source: str, prompt: str, *, tag: str | None = None) -> ItemSour
         raise RequestError(
             f"{source} is neither a folder nor a CSV, JSONL or TSV file; check the path."
         )
-    found = ItemSource(path=path, kind=kind, prompt=prompt, tag=(tag or "").strip() or None)
+    found = ItemSource(
+        path=path, kind=kind, prompt=prompt, tag=(tag or "").strip() or None, circular=circular
+    )
     if not any(True for _ in _ROWS[kind](found)):
         what = "image files" if kind == "folder" else "items"
         raise RequestError(f"No {what} found in {source}; add JPEG, PNG, WEBP or GIF images.")
@@ -171,23 +186,39 @@ def _label(fields: dict[str, Any], image: Any, named: str | None, where: str) ->
 
 def _item(
     source: ItemSource, fields: dict[str, Any], where: str, image: Any, named: str | None = None
-) -> BatchItem:
+) -> Iterator[BatchItem]:
+    """The row's item; with circular evaluation, one per rotation of a question's options."""
     if image is None:
         raise RequestError(f"{where} names no image; give it an image, url or path and run again.")
     choices = _choices(fields.get("options", fields.get("choices")), where)
-    prompt = _text(_first(fields, PROMPT_FIELDS)) or source.prompt
-    if choices:
-        prompt = choice_prompt(prompt, choices, hint=_text(fields.get("hint")))
+    question = _text(_first(fields, PROMPT_FIELDS)) or source.prompt
     answers = _answers(fields)
-    return BatchItem(
+    item = BatchItem(
         image=image,
-        prompt=prompt,
+        prompt=choice_prompt(question, choices, hint=_text(fields.get("hint")))
+        if choices
+        else question,
         name=_label(fields, image, named, where),
         expected=answers[0] if answers else None,
         answers=answers if len(answers) > 1 else (),
         choices=choices,
         tag=_text(_first(fields, TAG_FIELDS)) or source.tag,
     )
+    if not (source.circular and choices and item.expected):
+        yield item
+        return
+    right = answer_letter(item.expected, choices)
+    if right is None:
+        raise RequestError(f"{where}: its answer {item.expected!r} names none of its options.")
+    correct = choices[option_letters(len(choices)).index(right)]
+    for number, rotated in enumerate(rotations(choices), start=1):
+        yield replace(
+            item,
+            prompt=choice_prompt(question, rotated, hint=_text(fields.get("hint"))),
+            name=rotation_name(item.name, number, len(choices)),
+            expected=option_letters(len(rotated))[rotated.index(correct)],
+            choices=rotated,
+        )
 
 
 def _choices(value: Any, where: str) -> tuple[str, ...]:
@@ -206,7 +237,7 @@ def _csv_items(source: ItemSource) -> Iterator[BatchItem]:
     for number, fields in _table_rows(source, ","):
         named = _text(_first(fields, IMAGE_FIELDS))
         image = _image(source, named) if named else None
-        yield _item(source, fields, f"Row {number} of {source.path.name}", image, named)
+        yield from _item(source, fields, f"Row {number} of {source.path.name}", image, named)
 
 
 # JSONL: one object a line
@@ -241,7 +272,7 @@ def _jsonl_items(source: ItemSource) -> Iterator[BatchItem]:
     for number, fields in _jsonl_rows(source):
         named = _text(_first(fields, IMAGE_FIELDS))
         image = _image(source, named) if named else None
-        yield _item(source, fields, f"Line {number} of {source.path.name}", image, named)
+        yield from _item(source, fields, f"Line {number} of {source.path.name}", image, named)
 
 
 # VLMEvalKit's benchmark TSV: index, image (base64) or image_path, question, hint, A..., answer,
@@ -281,7 +312,7 @@ def _tsv_items(source: ItemSource) -> Iterator[BatchItem]:
             image = None
         options = _tsv_options(fields)
         row: dict[str, Any] = {**fields, "options": options, "image": None, "image_path": None}
-        yield _item(source, row, where, image, path or None)
+        yield from _item(source, row, where, image, path or None)
 
 
 _READERS = {

@@ -34,6 +34,7 @@ class BatchSpec:
     temperature: float | None = None
     max_tokens: int | None = None
     concurrency: int = DEFAULT_CONCURRENCY
+    circular: bool = False
 
     @property
     def options(self) -> RequestOptions:
@@ -44,7 +45,7 @@ class BatchSpec:
 
     def open(self) -> ItemSource:
         """The batch's items, read lazily from its input."""
-        return open_source(self.source, self.prompt, tag=self.tag)
+        return open_source(self.source, self.prompt, tag=self.tag, circular=self.circular)
 
     def to_json(self) -> dict[str, Any]:
         """The spec as JSON values, for the batches table."""

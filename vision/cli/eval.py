@@ -20,7 +20,7 @@ from vision.cli.common import (
 )
 from vision.errors import RequestError
 from vision.limits import DEFAULT_CONCURRENCY
-from vision.scoring.checks import CHECK_KINDS
+from vision.scoring.metrics import METRICS
 
 if TYPE_CHECKING:
     from vision.batch.engine import EngineOutcome
@@ -63,10 +63,27 @@ def add_command(commands: Any) -> None:
         default=None,
         help=f"requests in flight at once (default {DEFAULT_CONCURRENCY}; halved on 429)",
     )
-    parser.add_argument("--out", metavar="CSV", help="write one row per answer as CSV")
+    parser.add_argument("--out", metavar="CSV", help="write one row per item and model as CSV")
+    parser.add_argument("--jsonl", metavar="FILE", help="write one line per item and model")
+    parser.add_argument("--report", metavar="HTML", help="write a self-contained HTML report")
     parser.add_argument("--tag", help="tag for items whose row has none")
     parser.add_argument(
-        "--check", choices=CHECK_KINDS, default="contains", help="how to compare with expected"
+        "--metric",
+        "--check",
+        dest="metric",
+        choices=METRICS,
+        default="contains",
+        help="how answers are scored against the expected ones (docs/metrics.md)",
+    )
+    parser.add_argument(
+        "--circular",
+        action="store_true",
+        help="ask each multiple-choice question once per rotation of its options",
+    )
+    parser.add_argument("--judge", metavar="MODEL", help="have this model grade every answer")
+    parser.add_argument(
+        "--rubric",
+        help="what the judge grades against (text, or @FILE); default: correct and complete",
     )
     parser.add_argument(
         "--prepare",
@@ -154,12 +171,13 @@ def _spec(args: argparse.Namespace, opening: Future[HistoryStore]) -> tuple[str,
         temperature=args.temperature,
         max_tokens=args.max_tokens,
         concurrency=args.concurrency or DEFAULT_CONCURRENCY,
+        circular=args.circular,
     )
     return new_batch_id(), spec
 
 
 def _outputs(args: argparse.Namespace) -> list[Path]:
-    paths = [Path(value) for value in (args.out,) if value]
+    paths = [Path(value) for value in (args.out, args.jsonl, args.report) if value]
     for path in paths:
         if not path.parent.is_dir():
             raise RequestError(f"The folder of {path} does not exist; create it or pick another.")
@@ -169,28 +187,25 @@ def _outputs(args: argparse.Namespace) -> list[Path]:
 def _summary(
     outcome: EngineOutcome,
     batch_id: str,
+    spec: BatchSpec,
     store: HistoryStore,
     args: argparse.Namespace,
     sink: _Sink,
     out: TextIO,
 ) -> None:
-    from vision.scoring.checks import model_stats, pass_rates
-    from vision.scoring.intervals import wilson
+    from vision.cli.eval_output import print_scores, scored, scoring_label, write_outputs
+    from vision.scoring.checks import model_stats
 
-    runs = store.batch_runs(batch_id, images=False)
-    for stats in model_stats(runs):
+    for stats in model_stats(store.batch_runs(batch_id, images=False)):
         latency = f"{stats.mean_latency_s:.2f} s" if stats.mean_latency_s is not None else "-"
         tokens = f"{stats.mean_total_tokens:.0f}" if stats.mean_total_tokens is not None else "-"
         out.write(
             f"{stats.model}: {stats.runs - stats.errors}/{stats.runs} answered, "
             f"mean latency {latency}, mean tokens {tokens}\n"
         )
-    for rate in pass_rates(runs, args.check):
-        low, high = wilson(rate.passed, rate.checked)
-        out.write(
-            f"{rate.model}: {rate.passed}/{rate.checked} passed ({args.check}), "
-            f"95% interval {low:.0%}–{high:.0%}\n"
-        )
+    outcomes = scored(store, batch_id, args)
+    print_scores(outcomes, spec.models, scoring_label(args), out)
+    write_outputs(outcomes, store, batch_id, args, out)
     if sink.cached:
         out.write(f"{sink.cached} answer(s) served from the cache (nothing asked or paid).\n")
     if outcome.cancelled:
@@ -198,20 +213,16 @@ def _summary(
     out.write(f"Saved to {store.location} as batch {batch_id}.\n")
 
 
-def _write_outputs(
-    args: argparse.Namespace, store: HistoryStore, batch_id: str, out: TextIO
-) -> None:
-    from vision.history.export import export_csv
-
-    if args.out:
-        Path(args.out).write_text(export_csv(store.batch_runs(batch_id), check=args.check))
-        out.write(f"Wrote {args.out}.\n")
-
-
 def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run (or resume) the batch, saving each result as it completes; 0 when every job has an
     answer."""
     _outputs(args)
+    from vision.scoring.judge import DEFAULT_RUBRIC
+
+    if args.rubric is None:
+        args.rubric = DEFAULT_RUBRIC
+    elif args.rubric.startswith("@"):
+        args.rubric = _read_rubric(args.rubric[1:])
     settings = settings_from_env()
     cancel = threading.Event()
     # The store (SQLAlchemy, Alembic: most of the start-up) opens while the first images are
@@ -223,6 +234,13 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         finally:
             if opening.exception() is None:
                 opening.result().close()
+
+
+def _read_rubric(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RequestError(f"Cannot read the rubric {path} ({exc}); check the file.") from None
 
 
 def _open_store(path: str | None) -> HistoryStore:
@@ -275,8 +293,11 @@ def _run(
             raise task.error
         outcome = task.value
         assert outcome is not None  # run_recorded returned: neither an error nor a crash
-    store = opening.result()
-    _write_outputs(args, store, batch_id, out)
-    _summary(outcome, batch_id, store, args, sink, out)
+        store = opening.result()
+        if args.judge:
+            from vision.cli.eval_output import judge_batch
+
+            judge_batch(client, store, batch_id, args, err)
+    _summary(outcome, batch_id, spec, store, args, sink, out)
     complete = outcome.progress.failed == 0 and not outcome.cancelled
     return EXIT_OK if complete else EXIT_ERROR

@@ -9,6 +9,7 @@ from typing import Any
 
 from vision.echo.contract import ChatCall
 from vision.echo.images import URL_IMAGE_ASSUMED_SIZE, ReceivedImage
+from vision.echo.judge import judge_reply
 from vision.sizes import human_size
 
 ECHO_LABEL = "[echo backend — no model ran]"
@@ -40,7 +41,11 @@ def _quoted_prompt(prompt: str) -> str:
 
 
 def compose_answer(call: ChatCall) -> str:
-    """The deterministic echo answer: which model, what prompt, which images."""
+    """The deterministic echo answer: which model, what prompt, which images (or, to a judge's
+    prompt, the echo judge's verdict)."""
+    judged = judge_reply(call.prompt)
+    if judged is not None:
+        return judged
     count = len(call.images)
     if not call.model.supports_images and count:
         noun = "image" if count == 1 else "images"

@@ -4,7 +4,7 @@ or a PostgreSQL database ($VISION_DATABASE_URL), one workspace per person."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -52,7 +52,16 @@ from vision.history.schema import (
     vote_from_row,
     vote_values,
 )
-from vision.history.tables import batches, image_blobs, run_images, run_sources, runs, votes
+from vision.history.tables import (
+    batches,
+    image_blobs,
+    judgements,
+    run_images,
+    run_sources,
+    runs,
+    votes,
+)
+from vision.scoring.judge import Judgement
 from vision.sizes import human_size
 
 __all__ = [
@@ -343,6 +352,55 @@ class HistoryStore:
             .order_by(batches.c.created_at, batches.c.id)
         )
         return [str(value) for value in self._scalars(query)]
+
+    def save_judgements(self, found: Iterable[Judgement]) -> None:
+        """Keep judges' verdicts beside the runs they judge (this workspace's runs only)."""
+        rows = [
+            {
+                "run_id": judgement.run_id,
+                "workspace": self.workspace,
+                "judge_model": judgement.judge_model,
+                "rubric": judgement.rubric,
+                "score": judgement.score,
+                "passed": int(judgement.passed),
+                "reason": judgement.reason,
+                "created_at": timestamp(utc_now()),
+            }
+            for judgement in found
+        ]
+        if not rows:
+            return
+        with self._database.writing() as db:
+            ids = {row["run_id"] for row in rows}
+            mine = set(
+                db.execute(select(runs.c.id).where(runs.c.id.in_(ids), self._mine(runs))).scalars()
+            )
+            kept = [row for row in rows if row["run_id"] in mine]
+            if kept:
+                db.execute(insert(judgements), kept)
+
+    def judgements(self, batch_id: str, *, judge_model: str | None = None) -> list[Judgement]:
+        """The newest verdict per run of a batch (optionally from one judge model)."""
+        query = (
+            select(judgements)
+            .join(runs, runs.c.id == judgements.c.run_id)
+            .where(runs.c.batch_id == batch_id, self._mine(judgements), *self._visible())
+            .order_by(judgements.c.id)
+        )
+        if judge_model:
+            query = query.where(judgements.c.judge_model == judge_model)
+        newest: dict[int, Judgement] = {}
+        with self._database.reading() as db:
+            for row in db.execute(query).mappings():
+                newest[int(row["run_id"])] = Judgement(
+                    run_id=int(row["run_id"]),
+                    judge_model=row["judge_model"],
+                    rubric=row["rubric"],
+                    score=float(row["score"]),
+                    passed=bool(row["passed"]),
+                    reason=row["reason"],
+                )
+        return list(newest.values())
 
     def conversation_runs(self, conversation_id: str, *, model: str | None = None) -> list[Run]:
         """The turns of a conversation in order, optionally for one model only."""

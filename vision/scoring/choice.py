@@ -81,3 +81,17 @@ def rotations(options: Sequence[str]) -> list[tuple[str, ...]]:
     """Each circular shift of the options (n of them for n options), the original first."""
     count = len(options)
     return [tuple(options[(start + i) % count] for i in range(count)) for start in range(count)]
+
+
+_ROTATION = re.compile(r" \[rotation (\d+)/(\d+)\]$")
+
+
+def rotation_name(name: str, number: int, count: int) -> str:
+    """An item's name for one rotation of its options: "q7 [rotation 2/4]"."""
+    return f"{name} [rotation {number}/{count}]"
+
+
+def rotation_base(name: str) -> str | None:
+    """The question a rotation's name belongs to, or None when it names no rotation."""
+    found = _ROTATION.search(name)
+    return name[: found.start()] if found else None

@@ -1,0 +1,86 @@
+"""A scored batch written out per item: CSV (cells defused for spreadsheets) and JSONL."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from vision.scoring.summary import ItemOutcome
+
+# Spreadsheets run a cell starting with one of these as a formula, and an answer can be steered
+# by text inside an image: such cells get a leading apostrophe (as the history's CSV export).
+_FORMULA_STARTS = ("=", "+", "@", "\t", "\r")
+
+COLUMNS = (
+    "batch_id", "item_index", "item_name", "tag", "model", "prompt", "answer", "references",
+    "choices", "score", "passed", "how", "cached", "error", "latency_s", "prompt_tokens",
+    "completion_tokens", "total_tokens", "run_id",
+)  # fmt: skip
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    if text.startswith(_FORMULA_STARTS) or (text.startswith("-") and text[1:2] not in (" ", "")):
+        return "'" + text
+    return text
+
+
+def item_records(outcomes: Iterable[ItemOutcome]) -> Iterator[dict[str, Any]]:
+    """One JSON-able record per item and model: the answer, its references and its score."""
+    for outcome in outcomes:
+        run = outcome.run
+        yield {
+            "batch_id": run.batch_id,
+            "item_index": run.item_index,
+            "item_name": outcome.name,
+            "tag": outcome.tag,
+            "model": outcome.model,
+            "prompt": run.prompt,
+            "answer": run.answer,
+            "references": list(run.answers or ((run.expected,) if run.expected else ())),
+            "choices": list(run.choices),
+            "score": None if outcome.score is None else round(outcome.score.value, 6),
+            "passed": None if outcome.score is None else outcome.score.passed,
+            "how": "" if outcome.score is None else outcome.score.how,
+            "cached": run.cached,
+            "error": run.error,
+            "latency_s": run.latency_s,
+            "prompt_tokens": run.usage.prompt_tokens,
+            "completion_tokens": run.usage.completion_tokens,
+            "total_tokens": run.usage.total_tokens,
+            "run_id": run.id,
+        }
+
+
+def write_jsonl(outcomes: Iterable[ItemOutcome], path: Path) -> int:
+    """Write one JSON object a line; the number of lines."""
+    count = 0
+    with path.open("w", encoding="utf-8") as handle:
+        for record in item_records(outcomes):
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+def write_csv(outcomes: Iterable[ItemOutcome], path: Path) -> int:
+    """Write one row per item and model (lists joined with " | "); the number of rows."""
+    count = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for record in item_records(outcomes):
+            values = {
+                **record,
+                "references": " | ".join(record["references"]),
+                "choices": " | ".join(record["choices"]),
+                "passed": {True: "yes", False: "no", None: ""}[record["passed"]],
+                "cached": "yes" if record["cached"] else "no",
+            }
+            writer.writerow([_cell(values[column]) for column in COLUMNS])
+            count += 1
+    return count

@@ -1,0 +1,1 @@
+"""Reports of a scored batch: one self-contained HTML file."""

@@ -1,0 +1,109 @@
+"""Inline SVG charts for the report: pass rates with their intervals, and a score against
+cost line; plain markup, no script, nothing fetched."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+WIDTH, ROW_HEIGHT, LABEL_WIDTH = 720, 26, 300
+_COLOURS = ("#2563eb", "#d97706", "#059669", "#dc2626", "#7c3aed", "#0891b2")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Bar:
+    """One bar: a label, a rate from 0 to 1 and its interval."""
+
+    label: str
+    rate: float
+    low: float
+    high: float
+    note: str = ""
+
+
+def interval_bars(bars: Sequence[Bar], *, title: str) -> str:
+    """Horizontal bars of pass rates with whiskers for their 95% intervals."""
+    plot = WIDTH - LABEL_WIDTH - 70
+    height = ROW_HEIGHT * len(bars) + 30
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+        f'role="img" aria-label="{escape(title)}">'
+    ]
+    for tick in (0, 0.25, 0.5, 0.75, 1):
+        x = LABEL_WIDTH + tick * plot
+        parts.append(
+            f'<line x1="{x:.1f}" y1="4" x2="{x:.1f}" y2="{height - 22}" stroke="#e5e7eb"/>'
+            f'<text x="{x:.1f}" y="{height - 8}" font-size="11" text-anchor="middle" '
+            f'fill="#6b7280">{tick:.0%}</text>'
+        )
+    for index, bar in enumerate(bars):
+        y = 6 + index * ROW_HEIGHT
+        colour = _COLOURS[index % len(_COLOURS)]
+        parts.append(
+            f'<text x="{LABEL_WIDTH - 8}" y="{y + 14}" font-size="12" text-anchor="end">'
+            f"{escape(bar.label)}</text>"
+            f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{bar.rate * plot:.1f}" height="14" '
+            f'fill="{colour}" opacity="0.75"/>'
+            f'<line x1="{LABEL_WIDTH + bar.low * plot:.1f}" y1="{y + 10}" '
+            f'x2="{LABEL_WIDTH + bar.high * plot:.1f}" y2="{y + 10}" stroke="#111827" '
+            'stroke-width="1.5"/>'
+            f'<text x="{LABEL_WIDTH + plot + 6}" y="{y + 14}" font-size="11" fill="#374151">'
+            f"{bar.rate:.0%}{escape(bar.note)}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Point:
+    """One point of a line: x (tokens or cost), y (a score from 0 to 1) and its label."""
+
+    x: float
+    y: float
+    label: str
+
+
+def score_lines(lines: dict[str, Sequence[Point]], *, x_label: str, title: str) -> str:
+    """Score (0 to 1) against x, one line per series, every point labelled."""
+    width, height, left, bottom = WIDTH, 300, 50, 40
+    xs = [point.x for points in lines.values() for point in points] or [0.0, 1.0]
+    low, high = min(xs), max(xs)
+    span = (high - low) or 1.0
+
+    def at(point: Point) -> tuple[float, float]:
+        x = left + (point.x - low) / span * (width - left - 20)
+        y = (height - bottom) - point.y * (height - bottom - 16)
+        return x, y
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'role="img" aria-label="{escape(title)}">',
+        f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" '
+        'stroke="#9ca3af"/>',
+        f'<line x1="{left}" y1="10" x2="{left}" y2="{height - bottom}" stroke="#9ca3af"/>',
+        f'<text x="{width / 2}" y="{height - 6}" font-size="12" text-anchor="middle">'
+        f"{escape(x_label)}</text>",
+    ]
+    for tick in (0, 0.5, 1):
+        y = (height - bottom) - tick * (height - bottom - 16)
+        parts.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end">'
+            f"{tick:.0%}</text>"
+        )
+    for index, (name, points) in enumerate(lines.items()):
+        colour = _COLOURS[index % len(_COLOURS)]
+        coords = [at(point) for point in sorted(points, key=lambda point: point.x)]
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        for (x, y), point in zip(coords, sorted(points, key=lambda p: p.x), strict=True):
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"/>'
+                f'<text x="{x + 5:.1f}" y="{y - 6:.1f}" font-size="10">{escape(point.label)}</text>'
+            )
+        parts.append(
+            f'<text x="{width - 12}" y="{16 + index * 14}" font-size="11" text-anchor="end" '
+            f'fill="{colour}">{escape(name)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)

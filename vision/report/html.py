@@ -1,0 +1,199 @@
+"""A scored batch as one self-contained HTML file: scores with 95% intervals per model and tag,
+charts, the paired comparisons, vote ratings, and a sample of right and wrong answers.
+
+Answers are untrusted (text inside an image can make a model write anything): every piece of
+text is escaped, thumbnails are the history's own JPEGs inlined as data URLs, an image sent by
+URL is shown as its address only, and the page's Content-Security-Policy lets it load nothing
+from anywhere (images from data: only, no script).
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from html import escape
+from typing import TYPE_CHECKING
+
+from vision.api.catalog import short_name
+from vision.markdown import clip
+from vision.report.charts import Bar, interval_bars
+from vision.scoring.summary import ItemOutcome, comparisons, score_table
+
+if TYPE_CHECKING:
+    from vision.history.records import Run
+    from vision.history.store import HistoryStore
+
+SAMPLE_EACH = 6
+ANSWER_CHARS = 600
+_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+_STYLE = """
+body{font:14px/1.45 system-ui,sans-serif;color:#111827;max-width:980px;margin:2em auto;
+padding:0 1em}
+h1{font-size:1.6em}h2{margin-top:1.8em;border-bottom:1px solid #e5e7eb}
+table{border-collapse:collapse;margin:.6em 0}td,th{border:1px solid #e5e7eb;padding:4px 8px;
+text-align:left;vertical-align:top}th{background:#f9fafb}td.n{text-align:right}
+.sample{display:flex;gap:12px;border:1px solid #e5e7eb;border-radius:6px;padding:8px;margin:8px 0}
+.sample img{width:120px;height:auto;border-radius:4px}.ok{color:#047857}.bad{color:#b91c1c}
+pre{white-space:pre-wrap;margin:.3em 0;font:13px/1.4 ui-monospace,monospace}
+.note{color:#6b7280}
+"""
+
+
+def _thumbnail(run: Run) -> str:
+    for image in run.images:
+        if image.thumbnail:
+            encoded = base64.b64encode(image.thumbnail).decode()
+            return f'<img alt="" src="data:image/jpeg;base64,{encoded}">'
+        if image.url:
+            return f'<span class="note">sent by URL: {escape(clip(image.url, 80))}</span>'
+    return '<span class="note">no thumbnail</span>'
+
+
+def _rows_table(outcomes: Sequence[ItemOutcome], *, by_tag: bool) -> str:
+    rows = score_table(outcomes, by_tag=by_tag)
+    head = "<tr><th>model</th>" + ("<th>tag</th>" if by_tag else "")
+    head += "<th>passed</th><th>items</th><th>pass rate</th><th>95% interval</th>"
+    head += "<th>mean score</th></tr>"
+    body = "".join(
+        f"<tr><td>{escape(short_name(row.model))}</td>"
+        + (f"<td>{escape(row.tag or '(none)')}</td>" if by_tag else "")
+        + f'<td class="n">{row.passed}</td><td class="n">{row.items}</td>'
+        f'<td class="n">{row.rate:.1%}</td><td class="n">{row.low:.1%} – {row.high:.1%}</td>'
+        f'<td class="n">{row.mean_score:.3f}</td></tr>'
+        for row in rows
+    )
+    return f"<table>{head}{body}</table>"
+
+
+def _chart(outcomes: Sequence[ItemOutcome], *, by_tag: bool, title: str) -> str:
+    bars = [
+        Bar(
+            label=short_name(row.model) + (f" · {row.tag or '(none)'}" if by_tag else ""),
+            rate=row.rate,
+            low=row.low,
+            high=row.high,
+            note=f"  ({row.passed}/{row.items})",
+        )
+        for row in score_table(outcomes, by_tag=by_tag)
+    ]
+    return interval_bars(bars, title=title) if bars else ""
+
+
+def _sample(store: HistoryStore, outcomes: Sequence[ItemOutcome], passed: bool) -> str:
+    chosen = [
+        outcome
+        for outcome in outcomes
+        if outcome.score is not None and outcome.score.passed is passed
+    ][:SAMPLE_EACH]
+    if not chosen:
+        return '<p class="note">None.</p>'
+    blocks = []
+    for outcome in chosen:
+        assert outcome.score is not None
+        run = store.get_run(outcome.run.id) or outcome.run
+        references = run.answers or ((run.expected,) if run.expected else ())
+        answer = run.error if run.failed else run.answer
+        mark = '<b class="ok">right</b>' if passed else '<b class="bad">wrong</b>'
+        blocks.append(
+            f'<div class="sample">{_thumbnail(run)}<div>{mark} · '
+            f"<b>{escape(short_name(outcome.model))}</b> · {escape(outcome.name)}"
+            + (f" · {escape(outcome.tag)}" if outcome.tag else "")
+            + f"<pre>{escape(clip(answer or '', ANSWER_CHARS))}</pre>"
+            f'<div class="note">expected: {escape(" | ".join(references) or "-")} · score '
+            f"{outcome.score.value:.2f}"
+            + (f" · {escape(clip(outcome.score.how, 200))}" if outcome.score.how else "")
+            + "</div></div></div>"
+        )
+    return "".join(blocks)
+
+
+def _comparisons(outcomes: Sequence[ItemOutcome], models: Sequence[str]) -> str:
+    found = comparisons(outcomes, models) + (
+        comparisons(outcomes, models, by_tag=True)
+        if any(outcome.tag for outcome in outcomes)
+        else []
+    )
+    if not found:
+        return '<p class="note">One model only: nothing to compare.</p>'
+    items = "".join(
+        f"<li>{'<b>' + escape(c.tag) + ':</b> ' if c.tag else ''}{escape(c.sentence)}</li>"
+        for c in found
+    )
+    return f"<ul>{items}</ul>"
+
+
+def _votes(store: HistoryStore, batch_id: str) -> str:
+    from vision.scoring.ratings import ratings
+    from vision.scoring.votes import leaderboard
+
+    votes = store.votes(batch_id=batch_id)
+    if not votes:
+        return '<p class="note">No blind votes on this batch.</p>'
+    raw = {row.model: row for row in leaderboard(votes)}
+    rows = "".join(
+        f"<tr><td>{escape(short_name(rating.model))}</td><td class='n'>{rating.rating:.0f}</td>"
+        f"<td class='n'>{rating.low:.0f} – {rating.high:.0f}</td>"
+        f"<td class='n'>{raw[rating.model].win_rate:.0%}</td>"
+        f"<td class='n'>{raw[rating.model].votes}</td></tr>"
+        for rating in ratings(votes)
+    )
+    return (
+        "<table><tr><th>model</th><th>Bradley-Terry rating</th><th>95% bootstrap interval</th>"
+        f"<th>raw win rate</th><th>votes</th></tr>{rows}</table>"
+        '<p class="note">Ties count half a win each way; "both bad" counts for neither.</p>'
+    )
+
+
+def render_report(
+    store: HistoryStore,
+    batch_id: str,
+    outcomes: Sequence[ItemOutcome],
+    *,
+    scoring: str,
+    models: Sequence[str],
+) -> str:
+    """The report's HTML text."""
+    outcomes = [outcome for outcome in outcomes if outcome.score is not None]
+    tagged = any(outcome.tag for outcome in outcomes)
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    sections = [
+        f"<h1>Batch {escape(batch_id)}</h1>",
+        f'<p class="note">{len(outcomes)} scored item answers · scored by '
+        f"{escape(scoring)} · written {when}. Intervals are 95% Wilson score intervals; "
+        "comparisons are exact McNemar tests on the items both models answered.</p>",
+        "<h2>Scores per model</h2>",
+        _rows_table(outcomes, by_tag=False),
+        _chart(outcomes, by_tag=False, title="Pass rate per model"),
+    ]
+    if tagged:
+        sections += [
+            "<h2>Scores per model and tag</h2>",
+            _rows_table(outcomes, by_tag=True),
+            _chart(outcomes, by_tag=True, title="Pass rate per model and tag"),
+        ]
+    sections += [
+        "<h2>Paired comparison</h2>",
+        _comparisons(outcomes, models),
+        "<h2>Blind votes</h2>",
+        _votes(store, batch_id),
+        "<h2>Right answers (a sample)</h2>",
+        _sample(store, outcomes, True),
+        "<h2>Wrong answers (a sample)</h2>",
+        _sample(store, outcomes, False),
+    ]
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
+        f"<title>Batch {escape(batch_id)}</title><style>{_STYLE}</style></head><body>"
+        + "".join(sections)
+        + "</body></html>\n"
+    )
+
+
+def report_for_batch(
+    store: HistoryStore, batch_id: str, outcomes: Sequence[ItemOutcome], *, scoring: str
+) -> str:
+    """The report of a batch, its models in the order they first answered."""
+    models = list(dict.fromkeys(outcome.model for outcome in outcomes))
+    return render_report(store, batch_id, outcomes, scoring=scoring, models=models)

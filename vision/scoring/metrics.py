@@ -1,0 +1,148 @@
+"""The scores benchmarks use, per answer, each from 0 to 1 (definitions and sources:
+docs/metrics.md): ANLS, relaxed accuracy, VQA accuracy, multiple choice, and the checks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from vision.errors import RequestError
+from vision.scoring.checks import check_answer, normalise
+from vision.scoring.choice import answer_letter, extract_choice
+from vision.scoring.vqa import vqa_normalise
+
+MetricName = Literal["contains", "exact", "regex", "anls", "relaxed", "vqa", "choice"]
+METRICS: tuple[MetricName, ...] = ("contains", "exact", "regex", "anls", "relaxed", "vqa", "choice")
+METRIC_LABELS: dict[MetricName, str] = {
+    "contains": "contains the expected text",
+    "exact": "equals the expected text",
+    "regex": "matches the expected pattern",
+    "anls": "ANLS (document VQA)",
+    "relaxed": "relaxed accuracy (numbers within 5%)",
+    "vqa": "VQA accuracy over the references",
+    "choice": "multiple choice (option letter read from the answer)",
+}
+# ANLS counts a normalised edit distance of 0.5 or more as a wrong answer (threshold τ).
+ANLS_THRESHOLD = 0.5
+# ChartQA's relaxed accuracy: a number within 5% of the target is right.
+RELAXED_TOLERANCE = 0.05
+# An answer passes a graded metric (ANLS, VQA) at this score or above.
+PASS_AT = 0.5
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Score:
+    """One answer's score (0 to 1), whether it counts as passed, and how it was reached."""
+
+    value: float
+    passed: bool
+    how: str = ""
+
+
+def levenshtein(a: str, b: str) -> int:
+    """The edit distance between two strings (rapidfuzz, in C)."""
+    from rapidfuzz.distance import Levenshtein
+
+    return int(Levenshtein.distance(a, b))
+
+
+def anls(answer: str, references: Sequence[str]) -> float:
+    """1 − the smallest normalised edit distance to a reference, or 0 when it is τ or more."""
+    predicted = " ".join(answer.lower().split())
+    best = 0.0
+    for reference in references:
+        target = " ".join(reference.lower().split())
+        longest = max(len(target), len(predicted))
+        distance = levenshtein(target, predicted) / longest if longest else 0.0
+        best = max(best, 1.0 - distance if distance < ANLS_THRESHOLD else 0.0)
+    return best
+
+
+def _number(text: str) -> float | None:
+    try:
+        if text.endswith("%"):
+            return float(text.rstrip("%")) / 100
+        return float(text)
+    except ValueError:
+        return None
+
+
+def relaxed_match(answer: str, target: str) -> bool:
+    """pix2struct's relaxed correctness: numbers within 5% of a non-zero target, else the same
+    text ignoring case."""
+    predicted, wanted = answer.strip(), target.strip()
+    value, goal = _number(predicted), _number(wanted)
+    if value is not None and goal:
+        return abs(value - goal) / abs(goal) <= RELAXED_TOLERANCE
+    return predicted.lower() == wanted.lower()
+
+
+def relaxed_accuracy(answer: str, references: Sequence[str]) -> float:
+    """1 when the answer relaxed-matches any reference, else 0."""
+    return float(any(relaxed_match(answer, reference) for reference in references))
+
+
+def vqa_accuracy(answer: str, references: Sequence[str]) -> float:
+    """The VQA score: for each reference, min(1, matches among the other references ÷ 3),
+    averaged over the references (with one reference: 1 when it matches)."""
+    if not references:
+        return 0.0
+    predicted = vqa_normalise(answer)
+    normalised = [vqa_normalise(reference) for reference in references]
+    if len(normalised) == 1:
+        return float(normalised[0] == predicted)
+    total = 0.0
+    for index in range(len(normalised)):
+        others = normalised[:index] + normalised[index + 1 :]
+        total += min(1.0, sum(other == predicted for other in others) / 3)
+    return total / len(normalised)
+
+
+def choice_score(answer: str, expected: str, choices: Sequence[str]) -> Score:
+    """1 when the option read from the answer is the correct one; says how it was read."""
+    wanted = answer_letter(expected, choices)
+    if wanted is None:
+        return Score(value=0.0, passed=False, how="the expected answer names no option")
+    read = extract_choice(answer, choices)
+    right = read.letter == wanted
+    return Score(value=float(right), passed=right, how=f"{read.letter or '-'}: {read.how}")
+
+
+def _graded(value: float) -> Score:
+    return Score(value=value, passed=value >= PASS_AT)
+
+
+_SIMPLE: dict[str, Callable[[str, Sequence[str]], float]] = {
+    "anls": anls,
+    "relaxed": relaxed_accuracy,
+    "vqa": vqa_accuracy,
+}
+
+
+def score_answer(
+    metric: MetricName,
+    answer: str,
+    references: Sequence[str],
+    choices: Sequence[str] = (),
+) -> Score:
+    """One answer scored by a metric against its references (and options, for choice)."""
+    if not references:
+        raise RequestError("This item has no expected answer to score against.")
+    if metric == "choice":
+        if not choices:
+            return Score(value=0.0, passed=False, how="the item has no options")
+        return choice_score(answer, references[0], choices)
+    if metric in _SIMPLE:
+        return _graded(_SIMPLE[metric](answer, references))
+    if metric in ("contains", "exact", "regex"):
+        outcomes = [check_answer(answer, reference, metric) for reference in references]
+        passed = any(outcome.passed for outcome in outcomes)
+        return Score(value=float(passed), passed=passed, how="" if passed else outcomes[0].reason)
+    raise RequestError(f"Unknown metric {metric!r}: choose one of {', '.join(METRICS)}.")
+
+
+def looks_numeric(text: str) -> bool:
+    """True when a reference is a number (a chart's value): relaxed accuracy suits it."""
+    return re.fullmatch(r"-?[\d,]*\.?\d+%?", normalise(text)) is not None

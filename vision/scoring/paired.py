@@ -1,0 +1,79 @@
+"""Two models on the same items: the exact McNemar test and the sentence it supports."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from vision.api.catalog import short_name
+
+SIGNIFICANCE = 0.05
+
+
+def mcnemar_exact(b: int, c: int) -> float:
+    """The two-sided exact McNemar p-value: b of b + c discordant pairs against p = 0.5."""
+    n = b + c
+    if n == 0:
+        return 1.0
+    tail: float = sum(math.comb(n, k) for k in range(min(b, c) + 1)) / 2**n
+    return min(1.0, 2 * tail)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PairedComparison:
+    """Two models' pass/fail on the items both answered, and what the difference supports."""
+
+    model_a: str
+    model_b: str
+    tag: str | None
+    items: int
+    a_passed: int
+    b_passed: int
+    only_a: int  # b in McNemar's notation: A right, B wrong
+    only_b: int  # c: A wrong, B right
+    p_value: float
+
+    @property
+    def significant(self) -> bool:
+        """True when the difference is significant at 5%."""
+        return self.only_a != self.only_b and self.p_value < SIGNIFICANCE
+
+    @property
+    def sentence(self) -> str:
+        """What a reader may conclude, in one sentence."""
+        what = f"{self.tag} items" if self.tag else "items"
+        a, b = short_name(self.model_a), short_name(self.model_b)
+        counts = (
+            f"{a} passes {self.a_passed}, {b} {self.b_passed}; they differ on "
+            f"{self.only_a + self.only_b}, p = {self.p_value:.3g}"
+        )
+        if not self.significant:
+            return f"{a} and {b} are not distinguishable with {self.items} {what} ({counts})."
+        winner = a if self.only_a > self.only_b else b
+        return f"{winner} passes more {what}; the difference is significant at 5% ({counts})."
+
+
+def compare_pair(
+    model_a: str,
+    model_b: str,
+    outcomes_a: Mapping[str, bool],
+    outcomes_b: Mapping[str, bool],
+    *,
+    tag: str | None = None,
+) -> PairedComparison:
+    """McNemar over the items (by key) that both models were scored on."""
+    shared = sorted(set(outcomes_a) & set(outcomes_b))
+    only_a = sum(outcomes_a[key] and not outcomes_b[key] for key in shared)
+    only_b = sum(outcomes_b[key] and not outcomes_a[key] for key in shared)
+    return PairedComparison(
+        model_a=model_a,
+        model_b=model_b,
+        tag=tag,
+        items=len(shared),
+        a_passed=sum(outcomes_a[key] for key in shared),
+        b_passed=sum(outcomes_b[key] for key in shared),
+        only_a=only_a,
+        only_b=only_b,
+        p_value=mcnemar_exact(only_a, only_b),
+    )

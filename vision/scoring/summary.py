@@ -1,0 +1,156 @@
+"""A batch's answers scored: one outcome per item and model, pass rates with 95% Wilson
+intervals per model and tag, and each pair of models compared on the items both answered."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Literal
+
+from vision.history.records import Run
+from vision.scoring.choice import rotation_base
+from vision.scoring.intervals import wilson
+from vision.scoring.judge import Judgement
+from vision.scoring.metrics import MetricName, Score, score_answer
+from vision.scoring.paired import PairedComparison, compare_pair
+
+Scoring = MetricName | Literal["judge"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ItemOutcome:
+    """One model's score on one item (all rotations of a circular question together); None
+    for an item with nothing to score it against."""
+
+    model: str
+    tag: str | None
+    key: str
+    name: str
+    score: Score | None
+    run: Run = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScoreRow:
+    """A model's pass rate (and mean score) on a set of items, with its 95% interval."""
+
+    model: str
+    tag: str | None
+    items: int
+    passed: int
+    mean_score: float
+    low: float
+    high: float
+
+    @property
+    def rate(self) -> float:
+        """Passed over items."""
+        return self.passed / self.items if self.items else 0.0
+
+
+def final_runs(runs: Iterable[Run]) -> list[Run]:
+    """The run that counts for each item and model: its newest answer, else its newest error."""
+    chosen: dict[tuple[int, str], Run] = {}
+    for run in runs:
+        key = (run.item_index or 0, run.model)
+        held = chosen.get(key)
+        if held is None or not run.failed or held.failed:
+            chosen[key] = run
+    return sorted(chosen.values(), key=lambda run: (run.item_index or 0, run.model))
+
+
+def _one(run: Run, scoring: Scoring, judged: Mapping[int, Judgement]) -> Score | None:
+    if scoring == "judge":
+        judgement = judged.get(run.id)
+        if judgement is None:
+            return None if not run.failed else Score(value=0.0, passed=False, how=run.error or "")
+        return Score(value=judgement.score, passed=judgement.passed, how=judgement.reason)
+    references = run.answers or ((run.expected,) if run.expected else ())
+    if not references:
+        return None
+    if run.failed:
+        return Score(value=0.0, passed=False, how=run.error or "")
+    return score_answer(scoring, run.answer, references, run.choices)
+
+
+def score_runs(
+    runs: Iterable[Run],
+    scoring: Scoring,
+    *,
+    judgements: Iterable[Judgement] = (),
+    unscored: bool = False,
+) -> list[ItemOutcome]:
+    """Each item's outcome per model; the rotations of a circular question pass only together.
+    With unscored, items without a reference are kept too (score None), for the outputs."""
+    judged = {judgement.run_id: judgement for judgement in judgements}
+    grouped: dict[tuple[str, str], list[tuple[Run, Score | None]]] = defaultdict(list)
+    for run in final_runs(runs):
+        score = _one(run, scoring, judged)
+        if score is None and not unscored:
+            continue
+        base = rotation_base(run.item_name or "")
+        key = f"q:{base}" if base is not None else f"i:{run.item_index or 0}"
+        grouped[(run.model, key)].append((run, score))
+    outcomes = []
+    for (model, key), scored in grouped.items():
+        first = scored[0][0]
+        scores = [score for _, score in scored if score is not None]
+        final: Score | None
+        if len(scored) == 1 or len(scores) != len(scored):
+            final = scored[0][1]
+        else:
+            passed = all(score.passed for score in scores)
+            final = Score(
+                value=float(passed),
+                passed=passed,
+                how=f"circular: {sum(s.passed for s in scores)} of {len(scores)} rotations",
+            )
+        name = key[2:] if key.startswith("q:") else first.item_name or key[2:]
+        outcomes.append(
+            ItemOutcome(model=model, tag=first.tag, key=key, name=name, score=final, run=first)
+        )
+    return outcomes
+
+
+def score_table(outcomes: Sequence[ItemOutcome], *, by_tag: bool = False) -> list[ScoreRow]:
+    """Pass rate and mean score per model (and per tag with by_tag), with Wilson intervals."""
+    groups: dict[tuple[str, str | None], list[Score]] = defaultdict(list)
+    for outcome in outcomes:
+        if outcome.score is not None:
+            groups[(outcome.model, outcome.tag if by_tag else None)].append(outcome.score)
+    rows = []
+    for (model, tag), members in sorted(groups.items(), key=lambda kv: (kv[0][1] or "", kv[0][0])):
+        passed = sum(member.passed for member in members)
+        low, high = wilson(passed, len(members))
+        rows.append(
+            ScoreRow(
+                model=model,
+                tag=tag,
+                items=len(members),
+                passed=passed,
+                mean_score=sum(member.value for member in members) / len(members),
+                low=low,
+                high=high,
+            )
+        )
+    return rows
+
+
+def comparisons(
+    outcomes: Sequence[ItemOutcome], models: Sequence[str], *, by_tag: bool = False
+) -> list[PairedComparison]:
+    """Every pair of models compared (exact McNemar) on the items both were scored on."""
+    tags: list[str | None] = [None]
+    if by_tag:
+        tags = [*sorted({outcome.tag for outcome in outcomes if outcome.tag})]
+    found = []
+    for tag in tags:
+        passed: dict[str, dict[str, bool]] = defaultdict(dict)
+        for outcome in outcomes:
+            if outcome.score is not None and (tag is None or outcome.tag == tag):
+                passed[outcome.model][outcome.key] = outcome.score.passed
+        for a, b in combinations([model for model in models if model in passed], 2):
+            found.append(compare_pair(a, b, passed[a], passed[b], tag=tag))
+    return found
