@@ -1,0 +1,55 @@
+"""The deployment files agree with the app: docker is not available here, so what can be checked
+without it is checked as text (deploy/README.md says what is not tested)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from vision.history.config import DATABASE_URL_ENV
+from vision.team import gate, spending
+
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+
+
+def test_two_replicas_share_one_configuration_and_one_database():
+    compose = (DEPLOY / "compose.yaml").read_text()
+    assert re.search(r"^  app1: \*app$", compose, re.MULTILINE)
+    assert re.search(r"^  app2: \*app$", compose, re.MULTILINE)
+    assert f"{DATABASE_URL_ENV}: postgresql://vision:" in compose
+    assert "@db:5432/vision" in compose
+    # One secrets file for both, where Streamlit reads it in the image's working directory.
+    assert "./secrets.toml:/app/.streamlit/secrets.toml:ro" in compose
+    assert "WORKDIR /app" in (DEPLOY / "Dockerfile").read_text()
+
+
+def test_every_setting_compose_passes_is_one_the_app_reads():
+    compose = (DEPLOY / "compose.yaml").read_text()
+    read = {
+        DATABASE_URL_ENV, "IOINTELLIGENCE_API_KEY",
+        spending.PERSON_TOKENS_ENV, spending.PERSON_DOLLARS_ENV,
+        spending.TEAM_TOKENS_ENV, spending.TEAM_DOLLARS_ENV,
+        gate.MAX_IN_FLIGHT_ENV, gate.MAX_IN_FLIGHT_PER_PERSON_ENV,
+    }  # fmt: skip
+    passed = set(re.findall(r"^    ((?:VISION|IOINTELLIGENCE)_[A-Z_]+):", compose, re.MULTILINE))
+    assert passed == read
+
+
+def test_the_proxy_is_sticky_and_checks_the_health_path_streamlit_serves():
+    caddy = (DEPLOY / "Caddyfile").read_text()
+    assert "reverse_proxy app1:8501 app2:8501" in caddy
+    assert re.search(r"^\s+lb_policy cookie \w+$", caddy, re.MULTILINE)
+    assert "health_uri /_stcore/health" in caddy
+    assert "/_stcore/health" in (DEPLOY / "Dockerfile").read_text()
+
+
+def test_the_example_secrets_turn_on_sign_in_and_the_allow_list():
+    example = (DEPLOY / "secrets.toml.example").read_text()
+    for name in ("redirect_uri", "cookie_secret", "client_id", "client_secret",
+                 "server_metadata_url", "allowed", "admins"):  # fmt: skip
+        assert re.search(rf"^{name} = ", example, re.MULTILINE), name
+    assert "[auth]" in example
+    assert "[access]" in example
+    ignored = (DEPLOY.parent / ".gitignore").read_text().splitlines()
+    assert "deploy/.env" in ignored
+    assert "deploy/secrets.toml" in ignored
