@@ -14,7 +14,14 @@ from pathlib import Path
 
 import PIL
 
-from bench import batch_bench, history_bench, intake_bench, page_bench, startup_bench
+from bench import (
+    batch_bench,
+    eval_bench,
+    history_bench,
+    intake_bench,
+    page_bench,
+    startup_bench,
+)
 from bench.sections import Verdict, summary
 
 
@@ -29,6 +36,18 @@ def _batch() -> list[Verdict]:
             passed=code == 0,
         )
     ]
+
+
+def _evaluation() -> list[Verdict]:
+    """`vision eval` as a command: its time, its memory over 20 and 2,000 photos, throughput."""
+    print("\n### 8. `vision eval` at any size (bench/eval_bench.py)\n")
+    with tempfile.TemporaryDirectory(prefix="vision-eval-bench-") as folder:
+        root = Path(folder)
+        (root / "command").mkdir()
+        verdicts = eval_bench.command_section(root / "command")
+        verdicts += eval_bench.throughput_section(root)
+        verdicts += eval_bench.memory_section(root)
+    return verdicts
 
 
 def main() -> int:
@@ -53,6 +72,7 @@ def main() -> int:
     del files
     verdicts.extend(_batch())
     verdicts.extend(startup_bench.startup_section())
+    verdicts.extend(_evaluation())
     verdicts.extend(history_bench.history_section())
     summary(verdicts)
     print(f"(whole benchmark: {time.perf_counter() - start:.0f} s)")

@@ -9,7 +9,6 @@ import sys
 import time
 
 from tests.support.images import make_photo
-
 from vision.api.client import VisionClient
 from vision.batch.runner import BatchItem, ask_batch
 from vision.echo import ECHO_MODELS, EchoServer

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vision.api.request import ChatClient, RequestOptions
 from vision.batch.cache import StoreCache
@@ -16,8 +16,11 @@ from vision.batch.engine import EngineOutcome, EngineSettings, PreparePool, Work
 from vision.batch.runner import BatchJob, BatchProgress, BatchResult, check_batch
 from vision.batch.sources import ItemSource, open_source
 from vision.errors import RequestError
-from vision.history.store import HistoryStore
 from vision.limits import DEFAULT_CONCURRENCY
+
+if TYPE_CHECKING:
+    # Only for types: a new batch's first requests go out while the store is still importing.
+    from vision.history.store import HistoryStore
 
 BATCH_STATES = ("queued", "running", "done", "cancelled")
 
@@ -174,13 +177,13 @@ def run_recorded(
     check_batch(spec.models, spec.concurrency)
     source = spec.open()
     deterministic = spec.temperature == 0 and use_cache
-    if isinstance(store, Future) and (not new or deterministic):
-        store = store.result()
-    if isinstance(store, HistoryStore):
-        opened = store
-        store = Future()
-        store.set_result(opened)
-    pending: Future[HistoryStore] = store
+    if isinstance(store, Future):
+        pending = store
+        if not new or deterministic:
+            pending.result()
+    else:
+        pending = Future()
+        pending.set_result(store)
 
     def record(ready: Future[HistoryStore]) -> None:
         if ready.exception() is None:

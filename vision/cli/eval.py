@@ -22,7 +22,12 @@ from vision.errors import RequestError
 from vision.limits import DEFAULT_CONCURRENCY
 from vision.scoring.metrics import METRICS
 
+# The store opens at the latest this long after the command starts, requests or not.
+_OPEN_AFTER_S = 2.0
+
 if TYPE_CHECKING:
+    from vision.api.request import ChatClient, ChatRequest
+    from vision.api.results import ChatResult
     from vision.batch.engine import EngineOutcome
     from vision.batch.runner import BatchProgress, BatchResult
     from vision.batch.stored import BatchSpec, Missing
@@ -225,15 +230,31 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         args.rubric = _read_rubric(args.rubric[1:])
     settings = settings_from_env()
     cancel = threading.Event()
-    # The store (SQLAlchemy, Alembic: most of the start-up) opens while the first images are
-    # prepared and sent; a new batch's results wait for it.
+    # Opening the store (importing SQLAlchemy and Alembic) is most of the start-up. A new
+    # batch sends its first requests first and opens the store while they are answered: both
+    # at once would share one GIL, and the requests would wait for the imports.
+    sending = threading.Event()
+    if args.resume is not None:
+        sending.set()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="history") as opener:
-        opening = opener.submit(_open_store, args.history)
+        opening = opener.submit(_open_store, args.history, sending)
         try:
-            return _run(args, opening, settings, cancel, out, err)
+            return _run(args, opening, sending, settings, cancel, out, err)
         finally:
             if opening.exception() is None:
                 opening.result().close()
+
+
+class _Sending:
+    """The client, telling the store's opener when the first request goes out."""
+
+    def __init__(self, client: ChatClient, sending: threading.Event) -> None:
+        self._client = client
+        self._sending = sending
+
+    def chat(self, request: ChatRequest, /) -> ChatResult:
+        self._sending.set()
+        return self._client.chat(request)
 
 
 def _read_rubric(path: str) -> str:
@@ -243,7 +264,8 @@ def _read_rubric(path: str) -> str:
         raise RequestError(f"Cannot read the rubric {path} ({exc}); check the file.") from None
 
 
-def _open_store(path: str | None) -> HistoryStore:
+def _open_store(path: str | None, sending: threading.Event) -> HistoryStore:
+    sending.wait(_OPEN_AFTER_S)
     from vision.history.store import HistoryStore
 
     return HistoryStore(path)
@@ -252,6 +274,7 @@ def _open_store(path: str | None) -> HistoryStore:
 def _run(
     args: argparse.Namespace,
     opening: Future[HistoryStore],
+    sending: threading.Event,
     settings: Settings,
     cancel: threading.Event,
     out: TextIO,
@@ -262,7 +285,8 @@ def _run(
 
     batch_id, spec = _spec(args, opening)
     sink = _Sink(err)
-    with make_client(settings) as client:
+    with make_client(settings) as opened:
+        client = _Sending(opened, sending)
         # The batch runs in the background so that Ctrl-C here can cancel it cleanly.
         task = BackgroundTask(
             lambda: run_recorded(
