@@ -12,6 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -73,9 +74,29 @@ def _sign_in(page: Page, app: TeamApp, email: str, path: str = "") -> None:
     page.wait_for_selector(IDLE, timeout=30_000)
 
 
+# Every message the app sent any test browser over its websocket, and every HTTP body.
+RECEIVED: list[bytes] = []
+
+
+def _listen(page: Page) -> None:
+    def frame(payload: str | bytes) -> None:
+        RECEIVED.append(payload if isinstance(payload, bytes) else payload.encode())
+
+    page.on("websocket", lambda socket: socket.on("framereceived", frame))
+    page.on("response", lambda response: RECEIVED.append(_body_of(response)))
+
+
+def _body_of(response: Any) -> bytes:
+    try:
+        return bytes(response.body())
+    except Exception:  # a redirect or an aborted request has no body
+        return b""
+
+
 def _person(browser: Browser, app: TeamApp, email: str) -> Page:
     """A browser of this person's own (cookies apart from everyone else's), signed in."""
     page = browser.new_context(viewport={"width": 1400, "height": 1200}).new_page()
+    _listen(page)
     _sign_in(page, app, email)
     return page
 
@@ -167,8 +188,8 @@ def test_two_people_never_see_each_others_runs_and_sign_out_works(
     assert "zebra" not in exported
     assert KEY not in exported
     # A search, and a guessed run id in the address, find nothing of alice's.
-    bob.get_by_label("Search").fill("zebra")
-    bob.get_by_label("Search").press("Enter")
+    bob.get_by_role("textbox", name="Search").fill("zebra")
+    bob.get_by_role("textbox", name="Search").press("Enter")
     expect(bob.get_by_text("No saved runs match.")).to_be_visible()
     for run_id in run_ids:
         bob.goto(f"{team_app.url}/?run={run_id}")
@@ -187,6 +208,9 @@ def test_two_people_never_see_each_others_runs_and_sign_out_works(
     alice.goto(team_app.url + "/history")
     expect(alice.get_by_text(SIGN_IN_SENTENCE)).to_be_visible(timeout=30_000)
     assert "zebra" not in _body(alice)
+    # The team's key never reached either browser, in any message or response.
+    assert RECEIVED
+    assert not [chunk for chunk in RECEIVED if KEY.encode() in chunk]
 
 
 def test_the_health_check_answers_without_signing_in(team_app: TeamApp):
