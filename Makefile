@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test lint type unit e2e screenshot chromium postgres bench echo clean
+.PHONY: run dev test lint type unit e2e screenshot chromium postgres bench echo clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 run: $(STAMP)
 	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT)
+
+# Hot reload for development: .streamlit/config.toml turns the file watcher off for production.
+dev: $(STAMP)
+	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT) \
+	  --server.fileWatcherType auto --server.runOnSave true
 
 echo: $(STAMP)
 	$(BIN)/python -m vision echo --port 8800

@@ -25,3 +25,24 @@ def test_visitors_get_xsrf_and_cors_protection_and_no_tracebacks():
     assert config["server"]["enableCORS"] is True
     assert config["browser"]["gatherUsageStats"] is False
     assert config["client"]["showErrorDetails"] == "none"
+
+
+def test_production_runs_without_the_file_watcher_and_the_per_run_garbage_collection():
+    # Both cost the server time on every run of every session (bench/load_bench.py measures it);
+    # a developer turns hot reload back on from the command line (README, Development).
+    config = _config()
+    assert config["server"]["fileWatcherType"] == "none"
+    assert config["server"]["runOnSave"] is False
+    assert config["runner"]["postScriptGC"] is False
+    assert config["runner"]["fastReruns"] is True
+
+
+def test_every_option_set_is_one_this_streamlit_knows():
+    from streamlit import config as streamlit_config
+
+    known = streamlit_config.get_config_options()
+    for section, options in _config().items():
+        if section.startswith("theme"):
+            continue  # theme keys are nested tables of their own
+        for name in options:
+            assert f"{section}.{name}" in known, f"{section}.{name} is not a Streamlit option"
