@@ -8,6 +8,7 @@ the allow-list (by their domain), mallory is not.
 from __future__ import annotations
 
 import re
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -184,6 +185,13 @@ def test_two_people_never_see_each_others_runs_and_sign_out_works(
     with bob.expect_download() as download:
         bob.get_by_role("button", name="JSON").first.click()
     exported = Path(download.value.path()).read_text()
+    # The file's address answers bob's browser, and nobody without his sign-in cookie.
+    file_url = download.value.url
+    assert bob.context.request.get(file_url).status == 200
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(file_url, timeout=5)
+    assert refused.value.code == 403
+    assert b"giraffe" not in refused.value.read()
     assert "giraffe question from bob" in exported
     assert "zebra" not in exported
     assert KEY not in exported

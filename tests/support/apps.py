@@ -76,9 +76,15 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout_s: float =
 
 @contextmanager
 def run_app(
-    *, port: int, env: Mapping[str, str], secrets: Path | None, log_name: str
+    *,
+    port: int,
+    env: Mapping[str, str],
+    secrets: Path | None,
+    log_name: str,
+    script: str = "serve.py",
 ) -> Iterator[str]:
-    """The app on 127.0.0.1:port with only this configuration; yields its URL."""
+    """The app on 127.0.0.1:port with only this configuration, started as a team deploys it
+    (serve.py); yields its URL."""
     ARTIFACTS.mkdir(exist_ok=True)
     clean = {
         name: value
@@ -86,7 +92,7 @@ def run_app(
         if not name.startswith(("VISION_", "IOINTELLIGENCE_", "STREAMLIT_"))
     }
     command = [
-        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+        sys.executable, "-m", "streamlit", "run", script,
         "--server.headless", "true",
         "--server.port", str(port),
         "--server.address", "127.0.0.1",

@@ -53,3 +53,9 @@ def test_the_example_secrets_turn_on_sign_in_and_the_allow_list():
     ignored = (DEPLOY.parent / ".gitignore").read_text().splitlines()
     assert "deploy/.env" in ignored
     assert "deploy/secrets.toml" in ignored
+
+
+def test_the_image_runs_the_app_with_its_download_guard():
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    assert 'CMD ["streamlit", "run", "serve.py",' in dockerfile
+    assert "COPY streamlit_app.py serve.py" in dockerfile
