@@ -101,6 +101,9 @@ def test_a_pasted_key_is_used_for_the_session_only_and_its_runs_are_marked(
         runs = store.search_runs()
     assert len(runs) == 2
     assert all(made_with_own_key(run) for run in runs)
+    history = _start(ALICE, page="ui/pages/history.py")
+    history.selectbox(key="history_run").set_value(runs[0].id).run()
+    assert shows(history, "made with your own key")
     assert {event.key for event in _events() if event.event == "answer"} == {"own"}
     # Her own key is not stored anywhere: not in the history, not in the audit trail.
     with HistoryStore() as store:

@@ -83,9 +83,17 @@ def export_json(runs: Iterable[Run], *, title: str = "Vision Playground export")
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+# A run made with a key the person pasted for their session carries this parameter.
+OWN_KEY_PARAM = "key"
+OWN_KEY_VALUE = "own (pasted for the session)"
+
+
 def usage_line(run: Run) -> str:
-    """A saved run's tokens, latency, first token and finish reason on one line."""
+    """A saved run's tokens, latency, first token and finish reason on one line (and whether
+    it was made with the person's own key)."""
     parts = []
+    if run.params.get(OWN_KEY_PARAM) == OWN_KEY_VALUE:
+        parts.append("made with your own key")
     if run.usage.total_tokens is not None:
         parts.append(run.usage.line)
     if run.latency_s is not None:

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from vision.api.results import ModelInfo
 from vision.errors import HistoryError
+from vision.history.export import OWN_KEY_PARAM, OWN_KEY_VALUE
 from vision.history.records import Run
 from vision.history.store import HistoryStore
 from vision.history.team import AuditEvent, KeyKind, TeamRecords
@@ -18,10 +19,6 @@ from vision.team.spending import request_cost
 
 _LOG = logging.getLogger(__name__)
 
-# The mark a run made with the person's own key carries in its parameters (and so in its
-# exports and on the History page).
-OWN_KEY_PARAM = "key"
-OWN_KEY_VALUE = "own (pasted for the session)"
 
 
 class AuditedStore(HistoryStore):
