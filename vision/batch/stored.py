@@ -8,12 +8,13 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from vision.api.request import ChatClient, RequestOptions
 from vision.batch.cache import StoreCache
 from vision.batch.engine import EngineOutcome, EngineSettings, PreparePool, Work, run_jobs
-from vision.batch.runner import BatchJob, BatchProgress, BatchResult, check_batch
+from vision.batch.runner import BatchItem, BatchJob, BatchProgress, BatchResult, check_batch
 from vision.batch.sources import ItemSource, open_source
 from vision.errors import RequestError
 from vision.limits import DEFAULT_CONCURRENCY
@@ -81,16 +82,30 @@ class Missing:
 
 
 def missing_jobs(
-    store: HistoryStore, batch_id: str, spec: BatchSpec, source: ItemSource, *, retry_errors: bool
+    store: HistoryStore,
+    batch_id: str,
+    spec: BatchSpec,
+    source: ItemSource,
+    *,
+    retry_errors: bool,
+    within: range | None = None,
 ) -> Missing:
-    """What a batch still lacks, from the runs saved so far (an answer beats a failure)."""
+    """What a batch (or its items `within` a range) still lacks, from the runs saved so far
+    (an answer beats a failure)."""
     states: dict[tuple[int, str], tuple[str | None, bool]] = {}
     for index, model, name, failed in store.batch_jobs(batch_id):
         known = states.get((index, model))
         states[(index, model)] = (name, failed and (known is None or known[1]))
     models = set(spec.models)
-    mine = {key: state for key, state in states.items() if key[1] in models}
-    total = source.count() * len(spec.models)
+    mine = {
+        key: state
+        for key, state in states.items()
+        if key[1] in models and (within is None or key[0] in within)
+    }
+    items = source.count()
+    if within is not None:
+        items = len(range(within.start, min(within.stop, items)))
+    total = items * len(spec.models)
     answered = sum(not failed for _, failed in mine.values())
     failures = len(mine) - answered
     to_ask = total - answered - (0 if retry_errors else failures)
@@ -104,9 +119,14 @@ def missing_jobs(
     )
 
 
-def pending_work(source: ItemSource, spec: BatchSpec, missing: Missing) -> Iterator[Work]:
+def pending_work(
+    source: ItemSource, spec: BatchSpec, missing: Missing, within: range | None = None
+) -> Iterator[Work]:
     """The jobs still to ask, read lazily; refuses an input whose items moved since."""
-    for index, item in enumerate(source):
+    numbered: Iterator[tuple[int, BatchItem]] = enumerate(source)
+    if within is not None:
+        numbered = islice(numbered, within.start, within.stop)
+    for index, item in numbered:
         for model in spec.models:
             job = BatchJob(item_index=index, model=model)
             state = missing.states.get((index, model))
@@ -167,6 +187,8 @@ def run_recorded(
     on_progress: Callable[[BatchProgress], None] | None = None,
     on_plan: Callable[[Missing], None] | None = None,
     cancel: threading.Event | None = None,
+    within: range | None = None,
+    record_state: bool = True,
 ) -> EngineOutcome:
     """Ask what the batch still lacks, saving each result before reporting it; the batch's
     state says running, then done or cancelled.
@@ -186,14 +208,16 @@ def run_recorded(
         pending.set_result(store)
 
     def record(ready: Future[HistoryStore]) -> None:
-        if ready.exception() is None:
+        if record_state and ready.exception() is None:
             ready.result().save_batch(batch_id, spec.to_json(), state="running")
 
     pending.add_done_callback(record)
     if new:
         missing = _nothing_yet(spec, source)
     else:
-        missing = missing_jobs(pending.result(), batch_id, spec, source, retry_errors=retry_errors)
+        missing = missing_jobs(
+            pending.result(), batch_id, spec, source, retry_errors=retry_errors, within=within
+        )
     if on_plan is not None:
         on_plan(missing)
 
@@ -211,12 +235,13 @@ def run_recorded(
     )
     outcome = run_jobs(
         client,
-        pending_work(source, spec, missing),
+        pending_work(source, spec, missing, within),
         total=missing.to_ask,
         settings=settings,
         on_result=save,
         on_progress=on_progress,
         cancel=cancel,
     )
-    pending.result().set_batch_state(batch_id, "cancelled" if outcome.cancelled else "done")
+    if record_state:
+        pending.result().set_batch_state(batch_id, "cancelled" if outcome.cancelled else "done")
     return outcome

@@ -96,6 +96,11 @@ def add_command(commands: Any) -> None:
         default="threads",
         help="prepare images on threads (default) or a process pool",
     )
+    parser.add_argument(
+        "--queue",
+        action="store_true",
+        help="queue the batch for `vision worker` processes instead of running it here",
+    )
     parser.add_argument("--history", metavar="FILE", help="history file (default as the app)")
     parser.set_defaults(func=execute)
 
@@ -245,6 +250,20 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 opening.result().close()
 
 
+def _queue(store: HistoryStore, batch_id: str, spec: BatchSpec, out: TextIO) -> int:
+    from vision.batch.queue import enqueue_chunks
+
+    items = spec.open().count()
+    store.save_batch(batch_id, spec.to_json(), state="queued")
+    chunks = enqueue_chunks(store, batch_id, items)
+    out.write(
+        f"Queued batch {batch_id}: {items} item(s) × {len(spec.models)} model(s) in {chunks} "
+        "chunk(s); `python -m vision worker` processes run it, and "
+        f"`vision eval --resume {batch_id}` scores it.\n"
+    )
+    return EXIT_OK
+
+
 class _Sending:
     """The client, telling the store's opener when the first request goes out."""
 
@@ -284,6 +303,8 @@ def _run(
     from vision.batch.stored import run_recorded
 
     batch_id, spec = _spec(args, opening)
+    if args.queue:
+        return _queue(opening.result(), batch_id, spec, out)
     sink = _Sink(err)
     with make_client(settings) as opened:
         client = _Sending(opened, sending)

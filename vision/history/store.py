@@ -130,6 +130,11 @@ class HistoryStore:
         return view
 
     @property
+    def database(self) -> Database:
+        """The database connection, for queries kept beside the store (the batch queue)."""
+        return self._database
+
+    @property
     def location(self) -> str:
         """The SQLite file, or the PostgreSQL URL with its password hidden."""
         return self._database.location

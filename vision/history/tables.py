@@ -170,6 +170,26 @@ batches = Table(
     PrimaryKeyConstraint("workspace", "id", name="batches_pkey"),
 )
 
+# A queued batch cut into chunks of items, each claimed by one worker with a lease it renews;
+# an expired lease (a dead worker) lets another claim the chunk.
+batch_chunks = Table(
+    "batch_chunks",
+    metadata,
+    Column("workspace", Text, nullable=False),
+    Column("batch_id", Text, nullable=False),
+    Column("chunk", Integer, nullable=False),
+    Column("first_item", Integer, nullable=False),
+    Column("end_item", Integer, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("worker", Text),
+    Column("lease_until", Float),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("created_at", Float, nullable=False),
+    PrimaryKeyConstraint("workspace", "batch_id", "chunk", name="batch_chunks_pkey"),
+    _one_of("state", ("queued", "running", "done")),
+    Index("batch_chunks_state", "state", "created_at"),
+)
+
 # A model's judgement of a run against a rubric: its score, verdict and reason, kept beside it.
 judgements = Table(
     "judgements",

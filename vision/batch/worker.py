@@ -1,0 +1,158 @@
+"""A batch worker: claims a chunk of a queued batch, asks what it lacks, renews its lease while
+it works, and takes the next; `python -m vision worker` runs one per process."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from vision.api.request import ChatClient
+from vision.batch.queue import LEASE_S, Claim, claim_chunk, finish, renew, unfinished
+from vision.batch.runner import BatchResult
+from vision.batch.stored import load_spec, run_recorded
+from vision.errors import VisionError
+from vision.history.store import HistoryStore
+
+ClientFactory = Callable[[], ChatClient]
+
+
+def worker_name() -> str:
+    """A name that says which machine and process a worker is, unique per start."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChunkDone:
+    """What one claimed chunk produced: answers, failures, and whether the lease was lost."""
+
+    claim: Claim
+    answered: int
+    failed: int
+    lost: bool
+    problem: str | None = None
+
+
+class BatchWorker:
+    """Claims chunks from the store's queue and runs them with a client of its own."""
+
+    def __init__(
+        self,
+        store: HistoryStore,
+        client: ClientFactory,
+        *,
+        name: str | None = None,
+        lease_s: float = LEASE_S,
+        on_result: Callable[[Claim, BatchResult], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.name = name or worker_name()
+        self.lease_s = lease_s
+        self._client = client
+        self._on_result = on_result
+
+    def run_one(self, stop: threading.Event | None = None) -> ChunkDone | None:
+        """Claim and run one chunk; None when the queue has nothing to claim."""
+        claim = claim_chunk(self.store.database, self.name, lease_s=self.lease_s)
+        if claim is None:
+            return None
+        view = self.store.for_workspace(claim.workspace)
+        lost = threading.Event()
+        halt = threading.Event()
+        counts = {"answered": 0, "failed": 0}
+
+        def keep_lease() -> None:
+            # Renewed between results too: one slow request must not let the lease run out.
+            while not halt.wait(self.lease_s / 3):
+                if not renew(self.store.database, claim, lease_s=self.lease_s):
+                    lost.set()
+                    return
+
+        def saved(result: BatchResult) -> None:
+            counts["answered" if result.ok else "failed"] += 1
+            if self._on_result is not None:
+                self._on_result(claim, result)
+
+        keeper = threading.Thread(target=keep_lease, name="lease", daemon=True)
+        keeper.start()
+        cancel = _Either(lost, stop)
+        problem = None
+        try:
+            spec = load_spec(view, claim.batch_id)
+            view.set_batch_state(claim.batch_id, "running")
+            with _closing(self._client()) as client:
+                run_recorded(
+                    client,
+                    view,
+                    claim.batch_id,
+                    spec,
+                    retry_errors=False,
+                    within=claim.items,
+                    record_state=False,
+                    on_result=saved,
+                    cancel=cancel.event,
+                )
+        except VisionError as err:
+            problem = str(err)
+        finally:
+            halt.set()
+            keeper.join()
+            cancel.close()
+        stopped = lost.is_set() or (stop is not None and stop.is_set())
+        if not stopped and problem is None and finish(self.store.database, claim):
+            view.set_batch_state(claim.batch_id, "done")
+        return ChunkDone(claim=claim, lost=lost.is_set(), problem=problem, **counts)
+
+    def run(self, stop: threading.Event, *, poll_s: float = 1.0, until_idle: bool = False) -> int:
+        """Run chunks until `stop` (or, with until_idle, until every chunk is done: one another
+        worker holds may come back when its lease runs out); how many ran."""
+        ran = 0
+        while not stop.is_set():
+            done = self.run_one(stop)
+            if done is None:
+                if until_idle and unfinished(self.store.database) == 0:
+                    break
+                stop.wait(poll_s)
+                continue
+            ran += 1
+        return ran
+
+
+class _Either:
+    """One event set when either of two is: the lease lost, or the worker told to stop."""
+
+    def __init__(self, lost: threading.Event, stop: threading.Event | None) -> None:
+        self.event = threading.Event()
+        self._done = threading.Event()
+        self._thread = threading.Thread(
+            target=self._watch, args=(lost, stop), name="cancel", daemon=True
+        )
+        self._thread.start()
+
+    def _watch(self, lost: threading.Event, stop: threading.Event | None) -> None:
+        while not self._done.wait(0.1):
+            if lost.is_set() or (stop is not None and stop.is_set()):
+                self.event.set()
+                return
+
+    def close(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+
+class _closing:
+    """Close a client that has close() when the block ends."""
+
+    def __init__(self, client: ChatClient) -> None:
+        self.client = client
+
+    def __enter__(self) -> ChatClient:
+        return self.client
+
+    def __exit__(self, *exc: object) -> None:
+        close = getattr(self.client, "close", None)
+        if callable(close):
+            close()

@@ -1,0 +1,67 @@
+"""`python -m vision worker`: run queued batches (from `vision eval --queue` or the Batch page
+in team mode) chunk by chunk; start as many as you like, on as many machines."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+from typing import TYPE_CHECKING, Any, TextIO
+
+from vision.cli.common import EXIT_OK, make_client, seconds, settings_from_env
+
+if TYPE_CHECKING:
+    from vision.batch.queue import Claim
+    from vision.batch.runner import BatchResult
+
+
+def add_command(commands: Any) -> None:
+    """Register `worker` on the CLI's subcommands."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "worker", help="run queued batches from the history's database, chunk by chunk"
+    )
+    parser.add_argument("--history", metavar="FILE", help="history file (default as the app)")
+    parser.add_argument(
+        "--until-idle", action="store_true", help="stop when no chunk is left to claim"
+    )
+    parser.add_argument(
+        "--lease", type=seconds, default=None, help="seconds a claimed chunk is held (default 30)"
+    )
+    parser.add_argument("--poll", type=seconds, default=1.0, help="seconds between claims")
+    parser.add_argument("--name", help="this worker's name in the queue")
+    parser.set_defaults(func=execute)
+
+
+def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Claim and run chunks until interrupted (or idle, with --until-idle)."""
+    from vision.batch.queue import LEASE_S
+    from vision.batch.worker import BatchWorker
+    from vision.history.store import HistoryStore
+
+    settings = settings_from_env()
+
+    def said(claim: Claim, result: BatchResult) -> None:
+        status = "ok" if result.ok else f"failed: {result.error}"
+        err.write(
+            f"[{claim.batch_id}#{claim.chunk}] {result.job.model} · "
+            f"{result.item.name or result.job.item_index} · {status}\n"
+        )
+        err.flush()
+
+    stop = threading.Event()
+    with HistoryStore(args.history) as store:
+        worker = BatchWorker(
+            store,
+            lambda: make_client(settings),
+            name=args.name,
+            lease_s=args.lease or LEASE_S,
+            on_result=said,
+        )
+        err.write(f"Worker {worker.name} on {store.location}.\n")
+        err.flush()
+        try:
+            ran = worker.run(stop, poll_s=args.poll, until_idle=args.until_idle)
+        except KeyboardInterrupt:
+            stop.set()
+            ran = 0
+    out.write(f"Ran {ran} chunk(s).\n")
+    return EXIT_OK
