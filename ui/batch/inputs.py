@@ -10,6 +10,7 @@ import streamlit as st
 from ui.shared.models import pick_models
 from ui.shared.parameters import choose_parameters
 from ui.shared.session import (
+    BATCH_CACHE_KEY,
     BATCH_CONCURRENCY_KEY,
     BATCH_FILES_KEY,
     BATCH_FOLDER_KEY,
@@ -42,6 +43,7 @@ class BatchPlan:
     concurrency: int
     options: RequestOptions = field(default_factory=RequestOptions)
     problem: str | None = None
+    use_cache: bool = True
 
 
 def _uploads(disabled: bool) -> list[Upload]:
@@ -118,6 +120,15 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
             )
         )
         options, _ = choose_parameters(prefix="batch_")
+        use_cache = st.toggle(
+            "Use answers already in the history",
+            value=True,
+            key=BATCH_CACHE_KEY,
+            disabled=disabled,
+            help="At temperature 0, a request answered before (same model, prompt, system, "
+            "parameters and images) is served from the history, marked cached: nothing is "
+            "asked or paid. Turn off to ask again.",
+        )
     table_text = table.getvalue().decode("utf-8", errors="replace") if table else ""
     try:
         items = batch_items(
@@ -130,6 +141,7 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
             concurrency=concurrency,
             options=options,
             problem=str(err),
+            use_cache=use_cache,
         )
     problem = _problem(catalog, items, models)
     return BatchPlan(
@@ -138,6 +150,7 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
         concurrency=concurrency,
         options=options,
         problem=problem,
+        use_cache=use_cache,
     )
 
 

@@ -12,12 +12,16 @@ from ui.shared.session import BATCH_CHECK_KEY
 from ui.shared.thumbnails import thumbnail_data_url
 from vision.api.catalog import compact_name, short_name
 from vision.history.records import Run
-from vision.scoring.checks import CHECK_KINDS, CheckKind, check_run, model_stats, pass_rates
+from vision.markdown import literal
+from vision.scoring.checks import model_stats
+from vision.scoring.metrics import METRIC_LABELS, METRICS, MetricName
+from vision.scoring.summary import comparisons, run_passed, score_runs, score_table
 
-CHECK_LABELS = {
+CHECK_LABELS: dict[MetricName, str] = {
     "contains": "Answer contains the expected text",
     "exact": "Answer equals the expected text",
     "regex": "Answer matches the expected pattern (regex)",
+    **{name: METRIC_LABELS[name].capitalize() for name in METRICS[3:]},
 }
 
 
@@ -35,7 +39,9 @@ def _seconds(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def grid_rows(runs: Sequence[Run], models: Sequence[str], check: CheckKind) -> list[dict[str, Any]]:
+def grid_rows(
+    runs: Sequence[Run], models: Sequence[str], check: MetricName
+) -> list[dict[str, Any]]:
     """One row per image: name, tag, expected, then per model its answer, tokens, latency."""
     rows: dict[tuple[int, str], dict[str, Any]] = {}
     for run in runs:
@@ -55,9 +61,9 @@ def grid_rows(runs: Sequence[Run], models: Sequence[str], check: CheckKind) -> l
         row[f"{name} · answer"] = f"⚠ {run.error}" if run.failed else run.answer
         row[f"{name} · tokens"] = run.usage.total_tokens
         row[f"{name} · s"] = _seconds(run.latency_s)
-        outcome = check_run(run, check)
-        if outcome is not None:
-            row[f"{name} · pass"] = outcome.passed
+        passed = run_passed(run, check)
+        if passed is not None:
+            row[f"{name} · pass"] = passed
     ordered = [rows[key] for key in sorted(rows)]
     # Every row gets every model's columns, in the chosen order, even where a job is missing.
     columns = ["image", "item", "tag", "expected"]
@@ -69,7 +75,7 @@ def grid_rows(runs: Sequence[Run], models: Sequence[str], check: CheckKind) -> l
     return [{column: row.get(column) for column in columns} for row in ordered]
 
 
-def draw_grid(runs: Sequence[Run], models: Sequence[str], check: CheckKind) -> None:
+def draw_grid(runs: Sequence[Run], models: Sequence[str], check: MetricName) -> None:
     """The results grid, one row per image, with a thumbnail column."""
     rows = grid_rows(runs, models, check)
     if not rows:
@@ -92,33 +98,41 @@ def draw_grid(runs: Sequence[Run], models: Sequence[str], check: CheckKind) -> N
     st.dataframe(rows, column_config=config, hide_index=True, row_height=72, key="batch_grid")
 
 
-def choose_check() -> CheckKind:
-    """The check applied to answers that have an expected answer."""
-    kind: CheckKind = st.selectbox(
-        "Check answers against the expected text",
-        CHECK_KINDS,
+def choose_check() -> MetricName:
+    """The metric applied to answers that have an expected answer (docs/metrics.md)."""
+    kind: MetricName = st.selectbox(
+        "Score answers against the expected text",
+        METRICS,
         key=BATCH_CHECK_KEY,
         format_func=lambda kind: CHECK_LABELS[kind],
     )
     return kind
 
 
-def _rate_rows(runs: Sequence[Run], check: CheckKind, *, by_tag: bool) -> list[dict[str, Any]]:
+def _rate_rows(runs: Sequence[Run], check: MetricName, *, by_tag: bool) -> list[dict[str, Any]]:
+    outcomes = score_runs(runs, check)
+    errors: dict[tuple[str, str | None], int] = {}
+    for outcome in outcomes:
+        key = (outcome.model, outcome.tag if by_tag else None)
+        errors[key] = errors.get(key, 0) + outcome.run.failed
     return [
         {
-            "model": short_name(rate.model),
-            **({"tag": rate.tag or "(none)"} if by_tag else {}),
-            "pass rate": round(rate.rate * 100, 1),
-            "passed": rate.passed,
-            "checked": rate.checked,
-            "errors": rate.errors,
+            "model": short_name(row.model),
+            **({"tag": row.tag or "(none)"} if by_tag else {}),
+            "pass rate": round(row.rate * 100, 1),
+            "95% interval": f"{row.low:.0%} – {row.high:.0%}",
+            "passed": row.passed,
+            "checked": row.items,
+            "mean score": round(row.mean_score, 3),
+            "errors": errors.get((row.model, row.tag), 0),
         }
-        for rate in pass_rates(runs, check, by_tag=by_tag)
+        for row in score_table(outcomes, by_tag=by_tag)
     ]
 
 
-def draw_pass_rates(runs: Sequence[Run], check: CheckKind) -> None:
-    """Pass rate per model, and per model and tag when the items carry tags."""
+def draw_pass_rates(runs: Sequence[Run], check: MetricName) -> None:
+    """Pass rate per model with its 95% interval, per tag when the items carry tags, and what
+    each comparison of two models supports."""
     overall = _rate_rows(runs, check, by_tag=False)
     if not overall:
         st.caption(
@@ -126,12 +140,21 @@ def draw_pass_rates(runs: Sequence[Run], check: CheckKind) -> None:
         )
         return
     rate = percent_column("pass rate")
-    st.markdown("**Pass rate per model**")
+    st.markdown("**Pass rate per model** (95% Wilson interval)")
     st.dataframe(overall, hide_index=True, column_config={"pass rate": rate}, key="pass_rates")
     by_tag = _rate_rows(runs, check, by_tag=True)
-    if any(row["tag"] != "(none)" for row in by_tag):
+    tagged = any(row["tag"] != "(none)" for row in by_tag)
+    if tagged:
         st.markdown("**Pass rate per model and tag**")
         st.dataframe(by_tag, hide_index=True, column_config={"pass rate": rate}, key="pass_tags")
+    models = list(dict.fromkeys(run.model for run in runs))
+    outcomes = score_runs(runs, check)
+    found = comparisons(outcomes, models) + (
+        comparisons(outcomes, models, by_tag=True) if tagged else []
+    )
+    for comparison in found:
+        where = f"**{comparison.tag}**: " if comparison.tag else ""
+        st.markdown(f"{where}{literal(comparison.sentence)}")
 
 
 def draw_model_stats(runs: Sequence[Run]) -> None:

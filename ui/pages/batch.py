@@ -11,6 +11,7 @@ from functools import partial
 import streamlit as st
 
 from ui.batch.inputs import BatchPlan, batch_inputs
+from ui.batch.kept import earlier_batches, resume_button, scored_downloads
 from ui.batch.results import choose_check, draw_grid, draw_model_stats, draw_pass_rates
 from ui.batch.votes import leaderboard_panel, vote_panel
 from ui.shared.backend import Backend, client_for, new_client
@@ -21,8 +22,9 @@ from ui.shared.sidebar import choose_backend
 from ui.shared.spending import batch_budget_blocker
 from ui.shared.store import history_store
 from vision.batch.live import BatchView, LiveBatch
-from vision.errors import HistoryError
+from vision.errors import HistoryError, VisionError
 from vision.history.store import HistoryStore
+from vision.scoring.checks import CHECK_KINDS
 
 # How often the progress panel redraws while a batch runs (the rest of the page stays idle).
 PROGRESS_EVERY_S = 0.5
@@ -43,8 +45,28 @@ def _start(backend: Backend, store: HistoryStore, plan: BatchPlan) -> None:
         models=plan.models,
         concurrency=plan.concurrency,
         options=plan.options,
+        use_cache=plan.use_cache,
     ).start()
     st.session_state[BATCH_WATCHING_KEY] = True
+
+
+def _reopen(store: HistoryStore, backend: Backend | None, batch_id: str) -> None:
+    if backend is None:
+        return
+    try:
+        st.session_state[BATCH_KEY] = LiveBatch.reopen(
+            store, batch_id, partial(new_client, backend)
+        )
+    except VisionError as err:
+        st.session_state.pop(BATCH_KEY, None)
+        st.toast(str(err), icon=":material/error:")
+
+
+def _resume() -> None:
+    live: LiveBatch | None = st.session_state.get(BATCH_KEY)
+    if live is not None:
+        live.resume()
+        st.session_state[BATCH_WATCHING_KEY] = True
 
 
 def _retry() -> None:
@@ -109,6 +131,9 @@ def _summary(view: BatchView) -> None:
         )
     if view.problem:
         st.error(view.problem, icon=":material/error:")
+    live: LiveBatch | None = st.session_state.get(BATCH_KEY)
+    if live is not None:
+        resume_button(live, _resume)
     if view.retryable:
         st.button(
             f"Retry {failed + view.skipped} failed or skipped",
@@ -144,8 +169,10 @@ def _results(store: HistoryStore, view: BatchView) -> None:
             name=f"batch-{view.batch_id}",
             key="batch_export",
             title=f"Batch {view.batch_id}",
-            check=check,
+            check=check if check in CHECK_KINDS else "contains",
         )
+        if not view.running:
+            scored_downloads(store, view.batch_id, check)
 
 
 def render() -> None:
@@ -195,6 +222,8 @@ def render() -> None:
         _start(backend, store, plan)
         live = st.session_state[BATCH_KEY]
         running = True
+    if not running:
+        earlier_batches(store, partial(_reopen, store, backend))
     st.fragment(_progress_panel, run_every=PROGRESS_EVERY_S if running else None)()
     if live is not None:
         _results(store, live.view())

@@ -55,6 +55,9 @@ BATCH_CONCURRENCY_KEY = "batch_concurrency"
 
 # The Batch page's check kind (a widget).
 BATCH_CHECK_KEY = "batch_check"
+# The Batch page's cache switch, and the earlier batch chosen to reopen (widgets).
+BATCH_CACHE_KEY = "batch_cache"
+BATCH_EARLIER_KEY = "batch_earlier"
 
 # The History page's one-off message.
 HISTORY_FLASH_KEY = "_history_flash"

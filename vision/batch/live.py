@@ -1,4 +1,6 @@
-"""A batch running on a worker thread: every result saved to the history as it completes."""
+"""A batch running on a worker thread of this process: kept in the history (its uploads and
+spec too) and saved as each answer arrives, so it runs on when the tab closes, another session
+can watch it, and after a restart it is reopened from the history and resumed."""
 
 from __future__ import annotations
 
@@ -10,21 +12,20 @@ from functools import partial
 from vision.api.client import VisionClient
 from vision.api.request import RequestOptions
 from vision.background import BackgroundTask
-from vision.batch.runner import (
-    BatchItem,
-    BatchJob,
-    BatchProgress,
-    BatchReport,
-    BatchResult,
-    ask_batch,
-    new_batch_id,
-    retry_failed,
-)
+from vision.batch.engine import EngineOutcome
+from vision.batch.kept import KEPT_SOURCE, item_manifest
+from vision.batch.runner import BatchItem, BatchJob, BatchProgress, BatchResult, new_batch_id
+from vision.batch.stored import BatchSpec, load_spec, missing_jobs, run_recorded
 from vision.errors import VisionError
 from vision.history.records import Run
 from vision.history.store import HistoryStore
 
 ClientFactory = Callable[[], VisionClient]
+
+# The batches running in this process, by workspace and id: a session that comes back (or
+# another one) finds its batch here while it runs.
+_RUNNING: dict[tuple[str, str], LiveBatch] = {}
+_RUNNING_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,6 +42,7 @@ class BatchView:
     cancelled: bool
     skipped: int
     problem: str | None
+    total: int = 0
 
     @property
     def failed(self) -> list[Run]:
@@ -57,15 +59,21 @@ class BatchView:
         order = {model: index for index, model in enumerate(self.models)}
         return [
             self.runs[job]
-            for job in sorted(self.runs, key=lambda job: (job.item_index, order[job.model]))
+            for job in sorted(self.runs, key=lambda job: (job.item_index, order.get(job.model, 0)))
         ]
 
 
-class LiveBatch:
-    """ask_batch (then retry_failed) on a daemon thread; results land in the history at once.
+def running_batch(workspace: str, batch_id: str) -> LiveBatch | None:
+    """The batch of this id running (or last run) in this process, if any."""
+    with _RUNNING_LOCK:
+        return _RUNNING.get((workspace, batch_id))
 
-    Streamlit reruns the page script on every interaction, so the batch lives in session state
-    and the page only reads snapshots of it; the cancel button sets an event the batch polls.
+
+class LiveBatch:
+    """run_recorded on a daemon thread; results land in the history at once.
+
+    Streamlit reruns the page script on every interaction, so the page only reads snapshots of
+    the batch; the cancel button sets an event the batch polls.
     """
 
     def __init__(
@@ -77,31 +85,65 @@ class LiveBatch:
         models: Sequence[str],
         concurrency: int,
         options: RequestOptions,
+        use_cache: bool = True,
+        batch_id: str | None = None,
+        spec: BatchSpec | None = None,
     ) -> None:
-        self.batch_id = new_batch_id()
+        self.batch_id = batch_id or new_batch_id()
         self.items = tuple(items)
         self.models = tuple(models)
         self.concurrency = concurrency
+        self.use_cache = use_cache
         self._client_factory = client
         self._store = store
         self._options = options
+        self._spec = spec
         self._lock = threading.Lock()
         self._runs: dict[BatchJob, Run] = {}
         self._progress: BatchProgress | None = None
-        self._report: BatchReport | None = None
+        self._outcome: EngineOutcome | None = None
         self._problem: str | None = None
         self._cancel = threading.Event()
         self._task: BackgroundTask[None] | None = None
 
+    @classmethod
+    def reopen(cls, store: HistoryStore, batch_id: str, client: ClientFactory) -> LiveBatch:
+        """A kept batch as the history has it (its answers so far), ready to resume."""
+        running = running_batch(store.workspace, batch_id)
+        if running is not None:
+            return running
+        spec = load_spec(store, batch_id)
+        items = tuple(spec.open(store)) if spec.items is not None else ()
+        live = cls(
+            client=client,
+            store=store,
+            items=items,
+            models=spec.models,
+            concurrency=spec.concurrency,
+            options=spec.options,
+            batch_id=batch_id,
+            spec=spec,
+        )
+        for run in store.batch_runs(batch_id):
+            job = BatchJob(item_index=run.item_index or 0, model=run.model)
+            held = live._runs.get(job)
+            if held is None or not run.failed or held.failed:
+                live._runs[job] = run
+        return live
+
+    def missing(self) -> int:
+        """Jobs of a kept batch with no saved run (failures not counted)."""
+        spec = self._spec
+        if spec is None:
+            return 0
+        found = missing_jobs(
+            self._store, self.batch_id, spec, spec.open(self._store), retry_errors=False
+        )
+        return found.to_ask
+
     # The background thread
 
-    def _save(self, result: BatchResult) -> None:
-        try:
-            run = self._store.save_run(result.to_run(), originals=result.originals)
-        except VisionError as err:  # the answer is still shown; the page says it was not saved
-            run = result.to_run()
-            with self._lock:
-                self._problem = str(err)
+    def _saved(self, result: BatchResult, run: Run) -> None:
         with self._lock:
             self._runs[result.job] = run
 
@@ -109,60 +151,65 @@ class LiveBatch:
         with self._lock:
             self._progress = progress
 
-    def _work(self, task: Callable[[VisionClient], BatchReport]) -> None:
+    def _work(self, retry_errors: bool) -> None:
         client = self._client_factory()
         try:
-            report = task(client)
+            spec = self._spec
+            if spec is None:
+                spec = BatchSpec(
+                    source=KEPT_SOURCE,
+                    prompt=self.items[0].prompt if self.items else "",
+                    models=self.models,
+                    system=self._options.system,
+                    temperature=self._options.temperature,
+                    max_tokens=self._options.max_tokens,
+                    concurrency=self.concurrency,
+                    items=tuple(item_manifest(self._store, self.items)),
+                )
+                self._spec = spec
+            outcome = run_recorded(
+                client,
+                self._store,
+                self.batch_id,
+                spec,
+                new=not self._runs and retry_errors is False and self._outcome is None,
+                retry_errors=retry_errors,
+                use_cache=self.use_cache,
+                on_saved=self._saved,
+                on_progress=self._progressed,
+                cancel=self._cancel,
+            )
             with self._lock:
-                self._report = report
+                self._outcome = outcome
         except VisionError as err:
             with self._lock:
                 self._problem = str(err)
         finally:
             client.close()
 
-    def _launch(self, task: Callable[[VisionClient], BatchReport]) -> LiveBatch:
+    def _launch(self, retry_errors: bool) -> LiveBatch:
         if self.running:
             return self
         self._cancel = threading.Event()
         with self._lock:
             self._problem = None
             self._progress = None
-        self._task = BackgroundTask(partial(self._work, task), name="vision-batch").start()
+        with _RUNNING_LOCK:
+            _RUNNING[(self._store.workspace, self.batch_id)] = self
+        self._task = BackgroundTask(partial(self._work, retry_errors), name="vision-batch").start()
         return self
 
     def start(self) -> LiveBatch:
-        """Run every image × model job; returns self."""
-        return self._launch(
-            lambda client: ask_batch(
-                client,
-                self.items,
-                self.models,
-                concurrency=self.concurrency,
-                options=self._options,
-                on_result=self._save,
-                on_progress=self._progressed,
-                cancel=self._cancel,
-                batch_id=self.batch_id,
-            )
-        )
+        """Run every item × model job; returns self."""
+        return self._launch(retry_errors=False)
+
+    def resume(self) -> LiveBatch:
+        """Ask only the jobs without a saved run (after a cancel, a crash or a restart)."""
+        return self._launch(retry_errors=False)
 
     def retry(self) -> LiveBatch:
-        """Run again, in the same batch, only the jobs that failed or were skipped."""
-        report = self._report
-        if report is None or self.running:
-            return self
-        return self._launch(
-            lambda client: retry_failed(
-                client,
-                report,
-                concurrency=self.concurrency,
-                options=self._options,
-                on_result=self._save,
-                on_progress=self._progressed,
-                cancel=self._cancel,
-            )
-        )
+        """Run again, in the same batch, the jobs that failed and those not run."""
+        return self._launch(retry_errors=True)
 
     # The page thread
 
@@ -185,17 +232,25 @@ class LiveBatch:
         running = self.running
         if self._task is not None:
             self._task.value  # noqa: B018  (re-raises a crash here, on the page's thread)
+        total = len(self.items) * len(self.models)
         with self._lock:
-            report = self._report
+            outcome = self._outcome
+            runs = dict(self._runs)
+            answered = sum(not run.failed for run in runs.values())
+            failed = len(runs) - answered
+            skipped = 0
+            if not running and total:
+                skipped = max(0, total - answered - failed)
             return BatchView(
                 batch_id=self.batch_id,
                 items=self.items,
                 models=self.models,
-                runs=dict(self._runs),
+                runs=runs,
                 progress=self._progress,
                 running=running,
                 cancelling=running and self._cancel.is_set(),
-                cancelled=bool(report and report.cancelled) and not running,
-                skipped=len(report.skipped) if report and not running else 0,
+                cancelled=bool(outcome and outcome.cancelled) and not running,
+                skipped=skipped,
                 problem=self._problem,
+                total=total,
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -57,30 +58,39 @@ def item_records(outcomes: Iterable[ItemOutcome]) -> Iterator[dict[str, Any]]:
         }
 
 
-def write_jsonl(outcomes: Iterable[ItemOutcome], path: Path) -> int:
-    """Write one JSON object a line; the number of lines."""
-    count = 0
+def jsonl_lines(outcomes: Iterable[ItemOutcome]) -> Iterator[str]:
+    """One JSON object a line."""
+    for record in item_records(outcomes):
+        yield json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def csv_lines(outcomes: Iterable[ItemOutcome]) -> Iterator[str]:
+    """The header, then one row per item and model (lists joined with " | ")."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for record in item_records(outcomes):
+        values = {
+            **record,
+            "references": " | ".join(record["references"]),
+            "choices": " | ".join(record["choices"]),
+            "passed": {True: "yes", False: "no", None: ""}[record["passed"]],
+            "cached": "yes" if record["cached"] else "no",
+        }
+        writer.writerow([_cell(values[column]) for column in COLUMNS])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
+
+
+def write_jsonl(outcomes: Iterable[ItemOutcome], path: Path) -> None:
+    """Write one JSON object a line, as they are made."""
     with path.open("w", encoding="utf-8") as handle:
-        for record in item_records(outcomes):
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-            count += 1
-    return count
+        handle.writelines(jsonl_lines(outcomes))
 
 
-def write_csv(outcomes: Iterable[ItemOutcome], path: Path) -> int:
-    """Write one row per item and model (lists joined with " | "); the number of rows."""
-    count = 0
+def write_csv(outcomes: Iterable[ItemOutcome], path: Path) -> None:
+    """Write one row per item and model, as they are made."""
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        for record in item_records(outcomes):
-            values = {
-                **record,
-                "references": " | ".join(record["references"]),
-                "choices": " | ".join(record["choices"]),
-                "passed": {True: "yes", False: "no", None: ""}[record["passed"]],
-                "cached": "yes" if record["cached"] else "no",
-            }
-            writer.writerow([_cell(values[column]) for column in COLUMNS])
-            count += 1
-    return count
+        handle.writelines(csv_lines(outcomes))

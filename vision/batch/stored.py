@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, Any
 from vision.api.request import ChatClient, RequestOptions
 from vision.batch.cache import StoreCache
 from vision.batch.engine import EngineOutcome, EngineSettings, PreparePool, Work, run_jobs
+from vision.batch.kept import KeptItems
 from vision.batch.runner import BatchItem, BatchJob, BatchProgress, BatchResult, check_batch
 from vision.batch.sources import ItemSource, open_source
 from vision.errors import RequestError
+from vision.history.records import Run
 from vision.limits import DEFAULT_CONCURRENCY
 
 if TYPE_CHECKING:
@@ -39,6 +41,8 @@ class BatchSpec:
     max_tokens: int | None = None
     concurrency: int = DEFAULT_CONCURRENCY
     circular: bool = False
+    # A page's batch lists its items here (vision/batch/kept.py); a file's batch reads `source`.
+    items: tuple[dict[str, Any], ...] | None = field(default=None, repr=False)
 
     @property
     def options(self) -> RequestOptions:
@@ -47,19 +51,32 @@ class BatchSpec:
             system=self.system, temperature=self.temperature, max_tokens=self.max_tokens
         )
 
-    def open(self) -> ItemSource:
-        """The batch's items, read lazily from its input."""
+    def open(self, store: HistoryStore | None = None) -> ItemSource | KeptItems:
+        """The batch's items, read lazily from its input (or, for a page's, from `store`)."""
+        if self.items is not None:
+            if store is None:
+                raise RequestError("A page's batch is read from its history; open the store.")
+            return KeptItems(store=store, manifest=self.items)
         return open_source(self.source, self.prompt, tag=self.tag, circular=self.circular)
 
     def to_json(self) -> dict[str, Any]:
         """The spec as JSON values, for the batches table."""
-        return {**asdict(self), "models": list(self.models), "version": 1}
+        values = {**asdict(self), "models": list(self.models), "version": 1}
+        values["items"] = list(self.items) if self.items is not None else None
+        return values
 
     @classmethod
     def from_json(cls, values: dict[str, Any]) -> BatchSpec:
         """A spec read back from the batches table."""
         known = {name: values[name] for name in cls.__dataclass_fields__ if name in values}
-        return cls(**{**known, "models": tuple(known.get("models", ()))})
+        items = known.get("items")
+        return cls(
+            **{
+                **known,
+                "models": tuple(known.get("models", ())),
+                "items": tuple(items) if items is not None else None,
+            }
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,7 +102,7 @@ def missing_jobs(
     store: HistoryStore,
     batch_id: str,
     spec: BatchSpec,
-    source: ItemSource,
+    source: ItemSource | KeptItems,
     *,
     retry_errors: bool,
     within: range | None = None,
@@ -120,7 +137,7 @@ def missing_jobs(
 
 
 def pending_work(
-    source: ItemSource, spec: BatchSpec, missing: Missing, within: range | None = None
+    source: ItemSource | KeptItems, spec: BatchSpec, missing: Missing, within: range | None = None
 ) -> Iterator[Work]:
     """The jobs still to ask, read lazily; refuses an input whose items moved since."""
     numbered: Iterator[tuple[int, BatchItem]] = enumerate(source)
@@ -162,7 +179,7 @@ def load_spec(store: HistoryStore, batch_id: str) -> BatchSpec:
     return BatchSpec.from_json(found[0])
 
 
-def _nothing_yet(spec: BatchSpec, source: ItemSource) -> Missing:
+def _nothing_yet(spec: BatchSpec, source: ItemSource | KeptItems) -> Missing:
     return Missing(
         total=(total := source.count() * len(spec.models)),
         answered=0,
@@ -186,6 +203,7 @@ def run_recorded(
     on_result: Callable[[BatchResult], None] | None = None,
     on_progress: Callable[[BatchProgress], None] | None = None,
     on_plan: Callable[[Missing], None] | None = None,
+    on_saved: Callable[[BatchResult, Run], None] | None = None,
     cancel: threading.Event | None = None,
     within: range | None = None,
     record_state: bool = True,
@@ -197,7 +215,7 @@ def run_recorded(
     that is still opening (a Future), they go out while it opens, and results wait for it.
     """
     check_batch(spec.models, spec.concurrency)
-    source = spec.open()
+    source = spec.open(None if isinstance(store, Future) else store)
     deterministic = spec.temperature == 0 and use_cache
     if isinstance(store, Future):
         pending = store
@@ -222,7 +240,9 @@ def run_recorded(
         on_plan(missing)
 
     def save(result: BatchResult) -> None:
-        pending.result().save_run(result.to_run(), originals=result.originals)
+        saved = pending.result().save_run(result.to_run(), originals=result.originals)
+        if on_saved is not None:
+            on_saved(result, saved)
         if on_result is not None:
             on_result(result)
 

@@ -349,6 +349,17 @@ class HistoryStore:
             row = db.execute(query).first()
         return None if row is None else (json.loads(row[0]), row[1])
 
+    def kept_batches(self, limit: int = 20) -> list[tuple[str, dict[str, Any], str | None]]:
+        """The newest batches recorded with a spec: (id, spec, state), newest first."""
+        query = (
+            select(batches.c.id, batches.c.spec, batches.c.state)
+            .where(self._mine(batches), batches.c.spec.is_not(None))
+            .order_by(batches.c.created_at.desc(), batches.c.id)
+            .limit(limit)
+        )
+        with self._database.reading() as db:
+            return [(str(i), json.loads(spec), state) for i, spec, state in db.execute(query)]
+
     def batches_in(self, *states: str) -> list[str]:
         """Ids of recorded batches in these states, oldest first."""
         query = (

@@ -154,3 +154,9 @@ def comparisons(
         for a, b in combinations([model for model in models if model in passed], 2):
             found.append(compare_pair(a, b, passed[a], passed[b], tag=tag))
     return found
+
+
+def run_passed(run: Run, scoring: MetricName) -> bool | None:
+    """Whether one run passed under a metric; None when it has nothing to be scored against."""
+    score = _one(run, scoring, {})
+    return None if score is None else score.passed

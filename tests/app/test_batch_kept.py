@@ -1,0 +1,128 @@
+"""Batch page: a batch outlives its session (reopened and resumed after a restart), the answer
+cache and its switch, and the scored downloads with intervals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ECHO_API_KEY
+from tests.support.images import make_image
+from tests.support.pages import APP, TIMEOUT_S
+from tests.support.pages import shows as _shows
+from tests.support.pages import texts as _texts
+from vision.batch import live as live_batches
+from vision.echo import EchoServer, Fault
+from vision.history.store import HistoryStore
+
+THREE = [(f"{n}.png", make_image("PNG", (40 + n, 40)), "image/png") for n in range(3)]
+
+
+@pytest.fixture
+def history_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "history.sqlite3"
+    monkeypatch.setenv("VISION_HISTORY_PATH", str(path))
+    return path
+
+
+@pytest.fixture
+def open_page(echo: EchoServer, history_path: Path, monkeypatch) -> Callable[[], AppTest]:
+    monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", echo.base_url)
+    monkeypatch.setenv("IOINTELLIGENCE_API_KEY", ECHO_API_KEY)
+
+    def start() -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+        at.secrets["app"] = {"note": "no key here"}
+        at.run()
+        at.switch_page("ui/pages/batch.py").run()
+        assert not at.exception
+        return at
+
+    return start
+
+
+def chats(echo: EchoServer) -> list[Any]:
+    return [r for r in echo.requests if r.path.endswith("/chat/completions")]
+
+
+def run(at: AppTest, *files, temperature: float | None = None) -> None:
+    at.file_uploader(key="batch_images").set_value(list(files)).run()
+    at.number_input(key="batch_concurrency").set_value(1).run()
+    if temperature is not None:
+        at.slider(key="batch_temperature").set_value(temperature).run()
+    assert not at.button(key="batch_run").disabled, _texts(at)
+    at.button(key="batch_run").click().run()
+    assert not at.exception
+
+
+def finish(at: AppTest) -> None:
+    assert at.session_state["batch"].wait(TIMEOUT_S), "the batch did not finish"
+    at.run()
+    assert not at.exception
+
+
+def test_a_batch_cut_short_is_reopened_after_a_restart_and_resumed_asking_only_the_rest(
+    open_page, echo, history_path
+):
+    echo.add_fault(Fault(kind="slow", ttft_s=0.3, times=None))
+    at = open_page()
+    run(at, *THREE)
+    live = at.session_state["batch"]
+    while not live.view().runs:
+        live.wait(0.05)
+    live.cancel()  # as good as the process going away: the rest was never asked
+    finish(at)
+    batch_id = live.batch_id
+    asked = len(chats(echo))
+    answered = len(live.view().runs)
+    assert answered < 6
+
+    live_batches._RUNNING.clear()  # the app restarted: nothing of it is left in memory
+    echo.clear_faults()
+    fresh = open_page()  # a new session: the tab was closed
+    assert "batch" not in fresh.session_state
+    fresh.selectbox(key="batch_earlier").set_value(batch_id).run()
+    fresh.button(key="batch_open").click().run()
+    assert _shows(fresh, f"Batch `{batch_id}`")
+    assert fresh.button(key="batch_resume").label == f"Resume: ask the {6 - answered} missing"
+    fresh.button(key="batch_resume").click().run()
+    finish(fresh)
+    assert len(chats(echo)) == asked + 6 - answered
+    with HistoryStore(history_path) as store:
+        runs = store.batch_runs(batch_id)
+    assert len(runs) == 6
+    assert len({(run.item_index, run.model) for run in runs}) == 6
+    assert "batch_resume" not in {button.key for button in fresh.button}
+
+
+def test_the_cache_serves_a_repeat_at_temperature_zero_unless_switched_off(open_page, echo):
+    at = open_page()
+    run(at, *THREE[:2], temperature=0.0)
+    finish(at)
+    asked = len(chats(echo))
+    assert asked == 4
+    at.button(key="batch_run").click().run()
+    finish(at)
+    assert len(chats(echo)) == asked  # every answer came from the history
+    assert all(run.cached for run in at.session_state["batch"].view().runs.values())
+    at.toggle(key="batch_cache").set_value(False).run()
+    at.button(key="batch_run").click().run()
+    finish(at)
+    assert len(chats(echo)) == asked + 4
+
+
+def test_scores_show_intervals_and_the_scored_downloads_are_offered(open_page, echo):
+    at = open_page()
+    table = "image,expected,tag\n0.png,echo backend,ocr\n1.png,no such words,ocr\n"
+    at.file_uploader(key="batch_table").set_value(("t.csv", table.encode(), "text/csv")).run()
+    run(at, *THREE[:2])
+    finish(at)
+    rates = next(frame.value for frame in at.dataframe if "95% interval" in frame.value.columns)
+    assert list(rates["95% interval"]) == ["9% – 91%", "9% – 91%"]
+    assert _shows(at, "not distinguishable with 2 items")
+    keys = {button.key for button in at.get("download_button")}
+    assert {"batch_items_csv", "batch_items_jsonl", "batch_report"} <= keys

@@ -1,0 +1,94 @@
+"""The Batch page's kept batches: reopening an earlier one (after the tab closed or the app
+restarted), resuming what it lacks, and its scored downloads: per-item CSV, JSONL, the report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from ui.shared.session import BATCH_EARLIER_KEY
+from vision.batch.live import LiveBatch, running_batch
+from vision.batch.outputs import csv_lines, jsonl_lines
+from vision.errors import VisionError
+from vision.history.store import HistoryStore
+from vision.report.html import report_for_batch
+from vision.scoring.metrics import MetricName
+from vision.scoring.summary import score_runs
+
+EARLIER_SHOWN = 20
+
+
+def earlier_batches(store: HistoryStore, reopen: Callable[[str], None]) -> None:
+    """A picker of this workspace's kept batches, newest first, and an Open button."""
+    kept = {batch_id: (spec, state) for batch_id, spec, state in store.kept_batches(EARLIER_SHOWN)}
+    if not kept:
+        return
+
+    def label(batch_id: str) -> str:
+        spec, state = kept[batch_id]
+        live = running_batch(store.workspace, batch_id)
+        status = "running" if live is not None and live.running else state or "kept"
+        items = len(spec.get("items") or ()) or "?"
+        return f"{batch_id} · {items} item(s) × {len(spec.get('models') or [])} model(s) · {status}"
+
+    with st.expander("Earlier batches", icon=":material/history:"):
+        chosen = st.selectbox("Batch", list(kept), key=BATCH_EARLIER_KEY, format_func=label)
+        st.button(
+            "Open",
+            key="batch_open",
+            icon=":material/folder_open:",
+            on_click=reopen,
+            args=(chosen,),
+            help="Show its answers; Resume then asks only what it lacks.",
+        )
+
+
+def resume_button(live: LiveBatch, on_click: Callable[[], None]) -> None:
+    """Resume, when a finished batch has jobs with no saved run at all."""
+    if live.running:
+        return
+    try:
+        missing = live.missing()
+    except VisionError as err:
+        st.caption(f":material/block: {err}")
+        return
+    if missing:
+        st.button(
+            f"Resume: ask the {missing} missing",
+            key="batch_resume",
+            icon=":material/play_circle:",
+            on_click=on_click,
+            help="Asks only the jobs without a saved answer or error.",
+        )
+
+
+def scored_downloads(store: HistoryStore, batch_id: str, metric: MetricName) -> None:
+    """Per-item CSV and JSONL with scores, and the self-contained HTML report."""
+    runs = store.batch_runs(batch_id, images=False)
+    outcomes = score_runs(runs, metric, unscored=True)
+    columns = st.columns(3)
+    columns[0].download_button(
+        "Scores per item (CSV)",
+        "".join(csv_lines(outcomes)),
+        file_name=f"batch-{batch_id}-items.csv",
+        mime="text/csv",
+        key="batch_items_csv",
+        on_click="ignore",
+    )
+    columns[1].download_button(
+        "Scores per item (JSONL)",
+        "".join(jsonl_lines(outcomes)),
+        file_name=f"batch-{batch_id}-items.jsonl",
+        mime="application/jsonl",
+        key="batch_items_jsonl",
+        on_click="ignore",
+    )
+    columns[2].download_button(
+        "Report (HTML)",
+        report_for_batch(store, batch_id, outcomes, scoring=metric),
+        file_name=f"batch-{batch_id}-report.html",
+        mime="text/html",
+        key="batch_report",
+        on_click="ignore",
+    )
