@@ -28,7 +28,13 @@ from typing import Literal
 
 from vision.api.request import ChatClient, ChatRequest, ImageRef, RequestOptions
 from vision.batch.cache import AnswerCache, cache_key
-from vision.batch.preparation import ImageKey, Prepare, PreparedImagePool
+from vision.batch.preparation import (
+    DEFAULT_RESOLUTION,
+    ImageKey,
+    Prepare,
+    PreparedImagePool,
+    Resolution,
+)
 from vision.batch.runner import (
     BatchItem,
     BatchJob,
@@ -66,6 +72,7 @@ class EngineSettings:
     prepare_pool: PreparePool = "threads"
     workers: int = 0  # 0: prepare_workers()
     requeue_delay_s: float = 1.0
+    resolution: Resolution = DEFAULT_RESOLUTION
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -170,7 +177,7 @@ def run_jobs(
         ThreadPoolExecutor(max_workers=settings.concurrency, thread_name_prefix="batch") as pool,
         _executor(settings) as preparing,
     ):
-        images = PreparedImagePool(settings.prepare, preparing)
+        images = PreparedImagePool(settings.prepare, preparing, settings.resolution)
         exhausted = False
         while True:
             if not exhausted and len(queue) < window and not stop.is_set():

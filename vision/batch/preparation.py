@@ -7,6 +7,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from vision.errors import ImageTooLargeError, ImageUnreadableError
@@ -42,20 +44,70 @@ def read_image_file(path: str) -> bytes:
         ) from None
 
 
-def _prepare_image(data: bytes, *, filename: str | None, model: str | None) -> PreparedImage:
-    from vision.images.intake import prepare_image
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Resolution:
+    """How large images are sent: a Qwen-style token budget, and a longest side to shrink the
+    source to first (which picks a smaller Llama tile canvas); None: the defaults."""
 
-    return prepare_image(data, filename=filename, model=model)
+    token_budget: int | None = None
+    max_side: int | None = None
+
+    @property
+    def label(self) -> str:
+        """How the resolution reads in a table: "1280 tokens", "560 px", "default"."""
+        parts = [f"{self.token_budget} tokens"] if self.token_budget else []
+        parts += [f"{self.max_side} px"] if self.max_side else []
+        return " · ".join(parts) or "default"
+
+
+DEFAULT_RESOLUTION = Resolution()
+
+
+def shrunk(data: bytes, max_side: int) -> bytes:
+    """The image with its longest side at most max_side (PNG), or unchanged when it is smaller."""
+    import io
+
+    from PIL import Image, ImageOps
+
+    with Image.open(io.BytesIO(data)) as opened:
+        image = ImageOps.exif_transpose(opened)
+        if max(image.size) <= max_side:
+            return data
+        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+        buffer = io.BytesIO()
+        image.convert("RGB").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _prepare_image(
+    data: bytes,
+    *,
+    filename: str | None,
+    model: str | None,
+    resolution: Resolution = DEFAULT_RESOLUTION,
+) -> PreparedImage:
+    from vision.images.intake import prepare_image
+    from vision.images.profiles import DEFAULT_QWEN_TOKEN_BUDGET
+
+    if resolution.max_side:
+        data = shrunk(data, resolution.max_side)
+    budget = resolution.token_budget or DEFAULT_QWEN_TOKEN_BUDGET
+    return prepare_image(data, filename=filename, model=model, qwen_token_budget=budget)
 
 
 def prepare_item(
-    image: bytes | str, name: str, model: str, *, is_file: bool = False
+    image: bytes | str,
+    name: str,
+    model: str,
+    *,
+    is_file: bool = False,
+    resolution: Resolution = DEFAULT_RESOLUTION,
 ) -> tuple[PreparedImage, RunImage]:
     """Read (a file), prepare for one model and thumbnail: the work of one preparation worker,
     a module-level function so that a process pool can run it."""
     data = read_image_file(str(image)) if is_file else image
     assert isinstance(data, bytes)
-    prepared = _prepare_image(data, filename=name or None, model=model)
+    prepared = _prepare_image(data, filename=name or None, model=model, resolution=resolution)
     return prepared, image_from_prepared(prepared, thumbnail=make_thumbnail(prepared.data))
 
 
@@ -67,8 +119,11 @@ class PreparedImagePool:
     a window of images, not the whole batch. A custom `prepare` (tests) needs a thread pool.
     """
 
-    def __init__(self, prepare: Prepare | None, pool: Executor) -> None:
-        self._prepare = prepare or _prepare_image
+    def __init__(
+        self, prepare: Prepare | None, pool: Executor, resolution: Resolution = DEFAULT_RESOLUTION
+    ) -> None:
+        self._resolution = resolution
+        self._prepare = prepare or partial(_prepare_image, resolution=resolution)
         self._pool = pool
         # A process pool gets the whole of prepare_item; threads share this process's thumbnails.
         self._in_process = not isinstance(pool, ProcessPoolExecutor)
@@ -110,7 +165,9 @@ class PreparedImagePool:
         if self._in_process:
             self._pool.submit(self._fill, pending, source, name, model, is_file)
         else:
-            done = self._pool.submit(prepare_item, source, name, model, is_file=is_file)
+            done = self._pool.submit(
+                prepare_item, source, name, model, is_file=is_file, resolution=self._resolution
+            )
             done.add_done_callback(lambda ready: self._settle(pending, ready))
         return key
 

@@ -15,6 +15,7 @@ from vision.api.request import ChatClient, RequestOptions
 from vision.batch.cache import StoreCache
 from vision.batch.engine import EngineOutcome, EngineSettings, PreparePool, Work, run_jobs
 from vision.batch.kept import KeptItems
+from vision.batch.preparation import Resolution
 from vision.batch.runner import BatchItem, BatchJob, BatchProgress, BatchResult, check_batch
 from vision.batch.sources import ItemSource, open_source
 from vision.errors import RequestError
@@ -41,6 +42,9 @@ class BatchSpec:
     max_tokens: int | None = None
     concurrency: int = DEFAULT_CONCURRENCY
     circular: bool = False
+    # A resolution sweep's setting for this batch (vision/batch/preparation.py Resolution).
+    token_budget: int | None = None
+    max_side: int | None = None
     # A page's batch lists its items here (vision/batch/kept.py); a file's batch reads `source`.
     items: tuple[dict[str, Any], ...] | None = field(default=None, repr=False)
 
@@ -252,6 +256,7 @@ def run_recorded(
         batch_id=batch_id,
         cache=StoreCache(pending.result()) if deterministic else None,
         prepare_pool=prepare_pool,
+        resolution=Resolution(token_budget=spec.token_budget, max_side=spec.max_side),
     )
     outcome = run_jobs(
         client,

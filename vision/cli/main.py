@@ -9,7 +9,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from vision.cli import ask, check, echo, eval, models, probe, worker
+from vision.cli import ask, check, echo, eval, models, probe, sweep, worker
 from vision.cli.common import EXIT_ERROR, Parser
 from vision.errors import VisionError
 from vision.settings import API_KEY_VARIABLE, BASE_URL_VARIABLE
@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=f"Configuration: {API_KEY_VARIABLE} and {BASE_URL_VARIABLE} (environment).",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in (check, ask, models, echo, eval, probe, worker):
+    for command in (check, ask, models, echo, eval, sweep, probe, worker):
         command.add_command(commands)
     return parser
 

@@ -3,7 +3,7 @@ cost line; plain markup, no script, nothing fetched."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -64,7 +64,7 @@ class Point:
     label: str
 
 
-def score_lines(lines: dict[str, Sequence[Point]], *, x_label: str, title: str) -> str:
+def score_lines(lines: Mapping[str, Sequence[Point]], *, x_label: str, title: str) -> str:
     """Score (0 to 1) against x, one line per series, every point labelled."""
     width, height, left, bottom = WIDTH, 300, 50, 40
     xs = [point.x for points in lines.values() for point in points] or [0.0, 1.0]

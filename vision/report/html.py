@@ -182,10 +182,15 @@ def render_report(
         "<h2>Wrong answers (a sample)</h2>",
         _sample(store, outcomes, False),
     ]
+    return page(f"Batch {batch_id}", sections)
+
+
+def page(title: str, sections: Sequence[str]) -> str:
+    """A whole HTML document around the sections: our style, and a policy that loads nothing."""
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
-        f"<title>Batch {escape(batch_id)}</title><style>{_STYLE}</style></head><body>"
+        f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>"
         + "".join(sections)
         + "</body></html>\n"
     )

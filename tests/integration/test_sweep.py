@@ -1,0 +1,68 @@
+"""`vision sweep`: the same items at several resolutions, scored against tokens and cost."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import ECHO_API_KEY
+from tests.support.images import make_photo
+from tests.support.models import LLAMA, QWEN
+from vision.cli.main import main
+from vision.history.store import HistoryStore
+
+
+@pytest.fixture
+def env(echo, tmp_path, monkeypatch):
+    monkeypatch.setenv("IOINTELLIGENCE_API_KEY", ECHO_API_KEY)
+    monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", echo.base_url)
+    monkeypatch.setenv("VISION_HISTORY_PATH", str(tmp_path / "history.sqlite3"))
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for index in range(3):
+        (folder / f"{index}.jpg").write_bytes(make_photo((1600 + index, 1200)))
+    return tmp_path
+
+
+def tokens(out: str, label: str, model: str) -> int:
+    line = next(line for line in out.splitlines() if line.startswith(f"{label} · {model}:"))
+    return int(re.search(r"([\d,]+) prompt tokens", line).group(1).replace(",", ""))
+
+
+def test_a_smaller_token_budget_sends_fewer_tokens_and_the_report_charts_it(env, echo, capsys):
+    report = env / "sweep.html"
+    code = main(["sweep", "--images", str(env / "photos"), "-m", QWEN, "--budgets", "256,1280",
+                 "--metric", "contains", "--report", str(report)])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0
+    small, large = tokens(out, "256 tokens", QWEN), tokens(out, "1280 tokens", QWEN)
+    assert small < large / 3
+    sent = {
+        len(r.body["messages"][-1]["content"][1]["image_url"]["url"]) for r in echo.chat_requests
+    }
+    assert len(sent) == 6  # each photo went out at two sizes
+    html = report.read_text()
+    # One line per model on each chart: against tokens, and against cost at the echo's prices.
+    assert html.count("<polyline") == 2
+    assert "Score against cost" in html
+    assert "256 tokens" in html
+    assert "1280 tokens" in html
+    assert "default-src 'none'" in html
+    with HistoryStore(env / "history.sqlite3") as store:
+        assert len(store.batch_ids()) == 2  # one kept batch per setting
+
+
+def test_a_smaller_longest_side_picks_a_smaller_llama_canvas(env, capsys):
+    code = main(["sweep", "--images", str(env / "photos"), "-m", LLAMA, "--sides", "560,1120"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert tokens(out, "560 px", LLAMA) < tokens(out, "1120 px", LLAMA)
+
+
+def test_a_sweep_needs_two_settings_of_one_kind(env, capsys):
+    assert main(["sweep", "--images", str(env / "photos"), "-m", QWEN, "--budgets", "512"]) == 1
+    assert "at least two settings" in capsys.readouterr().err
+    assert main(["sweep", "--images", str(env / "photos"), "-m", QWEN, "--budgets", "256,512",
+                 "--sides", "560,1120"]) == 1  # fmt: skip
+    assert "not both" in capsys.readouterr().err

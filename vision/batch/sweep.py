@@ -1,0 +1,123 @@
+"""A resolution sweep: the same items at several Qwen token budgets or longest sides (which set
+Llama's tile canvas), one kept batch per setting, scored side by side against the tokens and
+the cost each setting used: how small can the images be before the answers get worse?"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from vision.api.request import ChatClient
+from vision.api.results import ModelInfo, Usage
+from vision.batch.preparation import Resolution
+from vision.batch.runner import BatchProgress, BatchResult, new_batch_id
+from vision.batch.stored import BatchSpec, run_recorded
+from vision.errors import RequestError
+from vision.history.store import HistoryStore
+from vision.scoring.summary import Scoring, score_runs, score_table
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SweepPoint:
+    """One model at one resolution: its pass rate with interval, and what it cost."""
+
+    resolution: Resolution
+    batch_id: str
+    model: str
+    items: int
+    passed: int
+    rate: float
+    low: float
+    high: float
+    mean_score: float
+    mean_prompt_tokens: float | None
+    cost: float | None  # at the prices /models lists, when it lists them
+
+
+def resolutions(budgets: Sequence[int] = (), sides: Sequence[int] = ()) -> list[Resolution]:
+    """The settings to sweep: each token budget, each longest side (not both at once)."""
+    if budgets and sides:
+        raise RequestError("Sweep token budgets or longest sides, not both at once.")
+    found = [Resolution(token_budget=budget) for budget in budgets]
+    found += [Resolution(max_side=side) for side in sides]
+    if len(found) < 2:
+        raise RequestError("A sweep needs at least two settings, e.g. --budgets 256,512,1280.")
+    if any((value or 0) < 28 for r in found for value in (r.token_budget, r.max_side) if value):
+        raise RequestError("Each budget and side must be at least 28; give larger values.")
+    return found
+
+
+def _cost(info: ModelInfo | None, usage: Usage) -> float | None:
+    if info is None or info.input_token_price is None or info.output_token_price is None:
+        return None
+    return (usage.prompt_tokens or 0) * info.input_token_price + (
+        usage.completion_tokens or 0
+    ) * info.output_token_price
+
+
+def sweep_points(
+    store: HistoryStore,
+    batch_id: str,
+    resolution: Resolution,
+    scoring: Scoring,
+    prices: dict[str, ModelInfo],
+) -> list[SweepPoint]:
+    """One batch of a sweep scored: a point per model."""
+    runs = store.batch_runs(batch_id, images=False)
+    rows = {row.model: row for row in score_table(score_runs(runs, scoring))}
+    points = []
+    for model in dict.fromkeys(run.model for run in runs):
+        row = rows.get(model)
+        mine = [run for run in runs if run.model == model and not run.failed]
+        tokens = [run.usage.prompt_tokens for run in mine if run.usage.prompt_tokens is not None]
+        costs = [_cost(prices.get(model), run.usage) for run in mine]
+        points.append(
+            SweepPoint(
+                resolution=resolution,
+                batch_id=batch_id,
+                model=model,
+                items=row.items if row else 0,
+                passed=row.passed if row else 0,
+                rate=row.rate if row else 0.0,
+                low=row.low if row else 0.0,
+                high=row.high if row else 1.0,
+                mean_score=row.mean_score if row else 0.0,
+                mean_prompt_tokens=sum(tokens) / len(tokens) if tokens else None,
+                cost=None if not costs or None in costs else sum(c or 0.0 for c in costs),
+            )
+        )
+    return points
+
+
+def run_sweep(
+    client: ChatClient,
+    store: HistoryStore,
+    base: BatchSpec,
+    settings: Sequence[Resolution],
+    *,
+    scoring: Scoring,
+    prices: dict[str, ModelInfo] | None = None,
+    use_cache: bool = True,
+    on_result: Callable[[BatchResult], None] | None = None,
+    on_progress: Callable[[BatchProgress], None] | None = None,
+    on_setting: Callable[[Resolution, str], None] | None = None,
+) -> list[SweepPoint]:
+    """Each setting as a kept batch of its own (resumable like any other), then every point."""
+    points: list[SweepPoint] = []
+    for resolution in settings:
+        batch_id = new_batch_id()
+        spec = replace(base, token_budget=resolution.token_budget, max_side=resolution.max_side)
+        if on_setting is not None:
+            on_setting(resolution, batch_id)
+        run_recorded(
+            client,
+            store,
+            batch_id,
+            spec,
+            new=True,
+            use_cache=use_cache,
+            on_result=on_result,
+            on_progress=on_progress,
+        )
+        points += sweep_points(store, batch_id, resolution, scoring, prices or {})
+    return points

@@ -1,0 +1,115 @@
+"""`python -m vision sweep`: the same items at several token budgets or longest sides, scored
+against the tokens and cost of each (docs/evaluation.md)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any, TextIO
+
+from vision.api.request import DEFAULT_PROMPT
+from vision.cli.common import (
+    EXIT_OK,
+    add_request_options,
+    make_client,
+    positive_int,
+    settings_from_env,
+)
+from vision.errors import RequestError, VisionError
+from vision.limits import DEFAULT_CONCURRENCY
+from vision.scoring.metrics import METRICS
+
+
+def _numbers(text: str) -> list[int]:
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not whole numbers separated by commas"
+        ) from None
+    return values
+
+
+def add_command(commands: Any) -> None:
+    """Register `sweep` on the CLI's subcommands."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "sweep", help="score the same items at several image resolutions against their cost"
+    )
+    parser.add_argument("--images", required=True, metavar="SOURCE", help="as for eval")
+    parser.add_argument("--prompt", default=DEFAULT_PROMPT, help="the prompt (a row may override)")
+    add_request_options(parser)
+    parser.add_argument(
+        "--budgets", type=_numbers, default=[], help="Qwen-style image token budgets: 256,512,1280"
+    )
+    parser.add_argument(
+        "--sides", type=_numbers, default=[], help="longest sides in px (Llama's canvas): 560,1120"
+    )
+    parser.add_argument("--metric", choices=METRICS, default="contains", help="how to score")
+    parser.add_argument(
+        "--concurrency", type=positive_int, default=DEFAULT_CONCURRENCY, help="requests at once"
+    )
+    parser.add_argument("--no-cache", action="store_true", help="ask again, even at temperature 0")
+    parser.add_argument("--report", metavar="HTML", help="write the sweep's charts and table")
+    parser.add_argument("--history", metavar="FILE", help="history file (default as the app)")
+    parser.set_defaults(func=execute)
+
+
+def _said(err: TextIO, label: str, batch_id: str) -> None:
+    err.write(f"{label}: batch {batch_id}\n")
+    err.flush()
+
+
+def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run one batch per setting, then print (and chart) score against tokens and cost."""
+    from vision.batch.stored import BatchSpec
+    from vision.batch.sweep import resolutions, run_sweep
+    from vision.history.store import HistoryStore
+
+    settings = resolutions(args.budgets, args.sides)
+    report = Path(args.report) if args.report else None
+    if report is not None and not report.parent.is_dir():
+        raise RequestError(f"The folder of {report} does not exist; create it or pick another.")
+    base = BatchSpec(
+        source=str(Path(args.images).expanduser().resolve()),
+        prompt=args.prompt,
+        models=tuple(args.models),
+        system=args.system or None,
+        temperature=args.temperature,
+        max_tokens=args.max_tokens,
+        concurrency=args.concurrency,
+    )
+    env = settings_from_env()
+    with HistoryStore(args.history) as store, make_client(env) as client:
+        try:
+            prices = {info.id: info for info in client.list_models()}
+        except VisionError:  # prices are a nicety: the sweep runs without them
+            prices = {}
+        points = run_sweep(
+            client,
+            store,
+            base,
+            settings,
+            scoring=args.metric,
+            prices=prices,
+            use_cache=not args.no_cache,
+            on_setting=lambda resolution, batch_id: _said(err, resolution.label, batch_id),
+        )
+    for point in points:
+        tokens = f"{point.mean_prompt_tokens:,.0f}" if point.mean_prompt_tokens else "-"
+        cost = f", cost {point.cost:.4f}" if point.cost is not None else ""
+        score = (
+            f"{point.passed}/{point.items} passed ({args.metric}), 95% interval "
+            f"{point.low:.0%}–{point.high:.0%}"
+            if point.items
+            else "not scored (no expected answers)"
+        )
+        out.write(
+            f"{point.resolution.label} · {point.model}: {score}, "
+            f"{tokens} prompt tokens per answer{cost}\n"
+        )
+    if report is not None:
+        from vision.report.sweep import render_sweep
+
+        report.write_text(render_sweep(points, scoring=args.metric), encoding="utf-8")
+        out.write(f"Wrote {report}.\n")
+    return EXIT_OK

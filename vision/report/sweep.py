@@ -1,0 +1,67 @@
+"""A resolution sweep's report: score against prompt tokens and against cost, one line per
+model, and the table behind them; self-contained like the batch report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from vision.api.catalog import short_name
+from vision.batch.sweep import SweepPoint
+from vision.report.charts import Point, score_lines
+from vision.report.html import page
+
+
+def _lines(points: Sequence[SweepPoint], x: str) -> dict[str, list[Point]]:
+    lines: dict[str, list[Point]] = {}
+    for point in points:
+        value = point.mean_prompt_tokens if x == "tokens" else point.cost
+        if value is None:
+            continue
+        lines.setdefault(short_name(point.model), []).append(
+            Point(x=value, y=point.rate, label=point.resolution.label)
+        )
+    return lines
+
+
+def render_sweep(points: Sequence[SweepPoint], *, scoring: str) -> str:
+    """The sweep report's HTML text."""
+    rows = "".join(
+        f"<tr><td>{escape(point.resolution.label)}</td><td>{escape(short_name(point.model))}</td>"
+        f"<td class='n'>{point.passed}/{point.items}</td><td class='n'>{point.rate:.1%}</td>"
+        f"<td class='n'>{point.low:.1%} – {point.high:.1%}</td>"
+        f"<td class='n'>{point.mean_prompt_tokens or 0:,.0f}</td>"
+        f"<td class='n'>{'-' if point.cost is None else f'{point.cost:.4f}'}</td>"
+        f"<td>{escape(point.batch_id)}</td></tr>"
+        for point in points
+    )
+    sections = [
+        "<h1>Resolution sweep</h1>",
+        f'<p class="note">Scored by {escape(scoring)}; intervals are 95% Wilson intervals. '
+        "Each setting is a batch of its own in the history.</p>",
+        "<h2>Score against prompt tokens</h2>",
+        score_lines(
+            _lines(points, "tokens"),
+            x_label="mean prompt tokens per answer",
+            title="Pass rate against prompt tokens",
+        ),
+    ]
+    by_cost = _lines(points, "cost")
+    if by_cost:
+        sections += [
+            "<h2>Score against cost</h2>",
+            score_lines(
+                by_cost,
+                x_label="cost of the batch at /models prices",
+                title="Pass rate against cost",
+            ),
+        ]
+    else:
+        sections.append('<p class="note">/models lists no prices for these models: no cost.</p>')
+    sections += [
+        "<h2>Every point</h2>",
+        "<table><tr><th>setting</th><th>model</th><th>passed</th><th>pass rate</th>"
+        "<th>95% interval</th><th>mean prompt tokens</th><th>cost</th><th>batch</th></tr>"
+        f"{rows}</table>",
+    ]
+    return page("Resolution sweep", sections)
