@@ -187,3 +187,22 @@ def test_pasted_images_are_ready_for_each_column_or_say_why_not():
     assert pasted_images([("cat.png", png)], ["text-only"], blind) == (
         "text-only cannot read images: ask it in words only."
     )
+
+
+def test_a_prepared_exchange_sends_nothing_until_its_answers_are_started(client, echo):
+    exchange = Exchange(
+        conversation_id=Conversation().id,
+        kind="single",
+        requests=[ChatRequest.asking(LLAMA, FIRST, ())],
+        images=[()],
+        image_names=[],
+        store=None,
+        store_problem=None,
+    )
+    live = exchange.prepare(client).live
+    assert live is not None
+    assert not live.started
+    assert echo.chat_requests == []
+    live.start()
+    assert live.wait(WAIT_S)
+    assert len(echo.chat_requests) == 1

@@ -135,3 +135,20 @@ def test_the_columns_follow_the_models_order_with_their_labels():
         (LLAMA, "Image 1: a.png"),
         (LLAMA, "Image 2: b.png"),
     ]
+
+
+def test_made_but_not_started_it_counts_as_running_and_starts_only_once():
+    calls = []
+
+    def events() -> Iterator[ModelEvent]:
+        calls.append("drained")
+        yield ModelEvent(index=0, model=LLAMA, result=result(LLAMA, "A cat."))
+
+    answers = live(events, models=(LLAMA,))
+    assert not answers.started
+    assert answers.running  # a Send handed to the page but not yet started still waits
+    answers.start()
+    answers.start()  # a page resuming an interrupted Send may start it again: nothing happens
+    assert answers.started
+    assert answers.wait(WAIT_S)
+    assert calls == ["drained"]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from ui.playground.answers import answers_area, start_conversation
+from ui.playground.answers import answers_area, resume_interrupted, start_conversation
 from ui.playground.cards import draw_cards
 from ui.playground.llama_mode import choose_llama_mode
 from ui.playground.preflight import draw_preflight
@@ -22,12 +22,12 @@ from ui.shared.backend import (
 from ui.shared.models import catalog_for, forget_catalog, pick_models
 from ui.shared.parameters import choose_parameters, choose_url_mode
 from ui.shared.session import (
-    DUPLICATE_CLICK_KEY,
     LIVE_KEY,
     PROMPT_KEY,
     SEND_REQUESTED_KEY,
     attachments,
     connection,
+    kept,
     preparation_cache,
     stitch_cache,
 )
@@ -35,6 +35,7 @@ from ui.shared.sidebar import choose_backend
 from ui.shared.spending import budget_note, send_budget_blocker
 from vision.api.request import DEFAULT_PROMPT
 from vision.chat.attachments import url_lines
+from vision.chat.clicks import SendClicks
 from vision.chat.live import LiveAnswers
 from vision.chat.plan import RunPlan, plan_run
 from vision.chat.preparation import ImageStatus, prepare_all
@@ -49,12 +50,9 @@ def _streaming(run: LiveAnswers | None) -> bool:
     return run is not None and run.running
 
 
-def _request_send() -> None:
-    """The Send button's callback: at most one run at a time, however often it is clicked."""
-    if _streaming(st.session_state.get(LIVE_KEY)) or st.session_state.get(SEND_REQUESTED_KEY):
-        st.session_state[DUPLICATE_CLICK_KEY] = True
-        return
-    st.session_state[SEND_REQUESTED_KEY] = True
+def _send_clicks() -> SendClicks:
+    """The session's Send clicks: at most one run at a time, however often it is clicked."""
+    return kept(SEND_REQUESTED_KEY, SendClicks)
 
 
 def _hidden_uploads(uploads: Sequence[UploadedFile]) -> None:
@@ -102,7 +100,9 @@ def _image_inputs() -> tuple[list[UploadedFile], list[str], URLMode]:
     return list(uploads or []), lines, url_mode
 
 
-def _start_run(backend: Backend, plan: RunPlan, statuses: Sequence[ImageStatus]) -> None:
+def _start_run(
+    backend: Backend, plan: RunPlan, statuses: Sequence[ImageStatus], clicks: SendClicks
+) -> None:
     start_conversation(
         st.session_state,
         client_for(backend),
@@ -111,7 +111,9 @@ def _start_run(backend: Backend, plan: RunPlan, statuses: Sequence[ImageStatus])
         sent=[ask.sent for ask in plan.asks],
         labels=[ask.label for ask in plan.asks],
         attached=[ask.attached for ask in plan.asks],
+        claim=clicks.claim,
     )
+    clicks.settle(st.session_state.get(LIVE_KEY))
 
 
 def _backend_badge(backend: Backend | None) -> str:
@@ -228,9 +230,19 @@ def render() -> None:
         statuses=statuses,
         plan=plan,
     ) or send_budget_blocker(backend, plan)
+    # A click stays waiting until its run has started or the page has said why not, however
+    # often a rerun (under load: another widget, an upload, a reconnect) cuts a run short.
+    clicks = _send_clicks()
+    resume_interrupted(st.session_state)
+    refused = None
+    if clicks.settle(st.session_state.get(LIVE_KEY)):
+        if reason is None and backend is not None and plan is not None:
+            _start_run(backend, plan, statuses, clicks)
+        else:
+            refused = reason
+            clicks.refuse()
     current: LiveAnswers | None = st.session_state.get(LIVE_KEY)
-    requested = bool(st.session_state.pop(SEND_REQUESTED_KEY, False))
-    busy = requested or _streaming(current)
+    busy = _streaming(current)
     with send_slot:
         st.button(
             "Send",
@@ -238,27 +250,21 @@ def render() -> None:
             type="primary",
             icon=":material/send:",
             disabled=busy or reason is not None,
-            on_click=_request_send,
+            on_click=clicks.click,
             width="stretch",
             shortcut="Mod+Enter",  # Ctrl+Enter (Cmd+Enter on a Mac), also from the prompt
         )
     with why_slot:
         if busy:
             st.caption("The models are answering; Send comes back when they finish.")
+        elif refused:
+            st.caption(f":material/block: Not sent: {literal(refused)}")
         elif reason:
             st.caption(f":material/block: {literal(reason)}")
         elif notice := send_notice(statuses):
             st.caption(f":material/info: {literal(notice)}")
-    if st.session_state.pop(DUPLICATE_CLICK_KEY, False):
+    if clicks.take_repeated():
         st.toast("Already sending: the first click is the one that counts.")
-    if (
-        requested
-        and reason is None
-        and backend is not None
-        and plan is not None
-        and not _streaming(current)
-    ):
-        _start_run(backend, plan, statuses)
     with answers:
         streamed = answers_area(backend, catalog)
     if streamed:

@@ -3,7 +3,7 @@ box, warn once when the history cannot be written, compare two answers, export."
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 
@@ -23,6 +23,7 @@ from vision.api.catalog import Catalog
 from vision.api.client import VisionClient
 from vision.api.request import DEFAULT_PROMPT, ChatRequest
 from vision.chat.conversation import EARLIER_LIMIT, Conversation, Exchange, SentImage, pasted_images
+from vision.chat.live import LiveAnswers
 from vision.chat.plan import sent_image
 from vision.chat.preparation import ImageStatus
 from vision.errors import HistoryError, VisionError
@@ -38,7 +39,6 @@ def _open_history() -> tuple[HistoryStore | None, str | None]:
 
 
 def _begin(
-    state: SessionState,
     conversation: Conversation,
     client: VisionClient,
     *,
@@ -48,7 +48,8 @@ def _begin(
     image_names: Sequence[str],
     labels: Sequence[str] | None = None,
     attached: Sequence[Sequence[SentImage]] | None = None,
-) -> None:
+) -> LiveAnswers:
+    """Add an exchange to the conversation, its answers made but not started (see _go)."""
     store, problem = _open_history()
     exchange = Exchange(
         conversation_id=conversation.id,
@@ -62,8 +63,26 @@ def _begin(
         attached=attached,
         calibrator=page_calibrator(),
     )
-    conversation.exchanges.append(exchange.start(client))
-    state[LIVE_KEY] = exchange.live
+    live = exchange.prepare(client).live
+    assert live is not None  # made by prepare
+    conversation.exchanges.append(exchange)
+    return live
+
+
+def _go(state: SessionState, live: LiveAnswers) -> None:
+    """Publish the answers, then start them: a rerun can stop the script at any session-state
+    access, and none comes between the two, so no request goes out for answers nobody shows."""
+    state[LIVE_KEY] = live
+    live.start()
+
+
+def resume_interrupted(state: SessionState) -> None:
+    """Start a Send or follow-up that a rerun cut short after its conversation was on screen."""
+    conversation: Conversation | None = state.get(CONVERSATION_KEY)
+    if conversation is not None and conversation.exchanges:
+        live = conversation.latest.live
+        if live is not None and not live.started:
+            _go(state, live)
 
 
 def _archive(state: SessionState) -> None:
@@ -84,16 +103,16 @@ def start_conversation(
     sent: Sequence[Sequence[SentImage]] | None = None,
     labels: Sequence[str] | None = None,
     attached: Sequence[Sequence[SentImage]] | None = None,
+    claim: Callable[[LiveAnswers], None] | None = None,
 ) -> None:
     """A new Send: the answers on screen become earlier runs, and the models start answering.
 
     `sent` gives each request's images when they differ from "every image" (a stitched grid,
-    one request per image, unchecked URLs); `labels` names such requests in their columns.
+    one request per image, unchecked URLs); `labels` names such requests in their columns;
+    `claim` learns of the answers before anything is published (SendClicks.claim).
     """
-    _archive(state)
     conversation = Conversation()
-    _begin(
-        state,
+    live = _begin(
         conversation,
         client,
         kind="single",
@@ -108,7 +127,13 @@ def start_conversation(
         labels=labels,
         attached=attached,
     )
+    if claim is not None:
+        claim(live)
+    # Cut short from here on, the next run finds the click's answers (SendClicks.settle) or
+    # this conversation with answers not started (resume_interrupted), or nothing changed.
+    _archive(state)
     state[CONVERSATION_KEY] = conversation
+    _go(state, live)
 
 
 def _current(state: SessionState) -> Conversation | None:
@@ -150,8 +175,7 @@ def _follow_up(
         [*(i for exchange in conversation.exchanges for i in exchange.attached_for(index)), *new]
         for index, new in enumerate(images)
     ]
-    _begin(
-        state,
+    live = _begin(
         conversation,
         client_for(backend),
         kind="turn",
@@ -161,6 +185,7 @@ def _follow_up(
         labels=conversation.exchanges[0].labels,
         attached=attached,
     )
+    _go(state, live)
     st.rerun()
     return None  # not reached: the rerun draws the new turn streaming
 

@@ -89,6 +89,14 @@ class Exchange:
 
     def start(self, client: VisionClient) -> Exchange:
         """Send every request concurrently; returns self."""
+        self.prepare(client)
+        assert self.live is not None  # made by prepare
+        self.live.start()
+        return self
+
+    def prepare(self, client: VisionClient) -> Exchange:
+        """Make the answers' LiveAnswers without starting it (a page starts it once the run is
+        where its next script run will find it); returns self."""
         requests = list(self.requests)
         self.live = LiveAnswers(
             prompt=self.prompt,
@@ -100,7 +108,7 @@ class Exchange:
                 sum(image.prepared.estimated_tokens or 0 for image in per_request)
                 for per_request in self._images
             ],
-        ).start()
+        )
         return self
 
     def _saving(self, events: Iterator[ModelEvent]) -> Iterator[ModelEvent]:

@@ -63,11 +63,20 @@ class LiveAnswers:
         self._events = events
         self._lock = threading.Lock()
         self._task = BackgroundTask(self._drain, name="vision-answers")
+        self._started = False
 
     def start(self) -> LiveAnswers:
-        """Begin streaming; returns self."""
-        self._task.start()
+        """Begin streaming (once: a second call does nothing); returns self."""
+        with self._lock:
+            if not self._started:
+                self._started = True
+                self._task.start()
         return self
+
+    @property
+    def started(self) -> bool:
+        """True once start() has been called."""
+        return self._started
 
     def _apply(self, event: ModelEvent) -> None:
         column = self._columns[event.index]
