@@ -126,3 +126,38 @@ def test_scores_show_intervals_and_the_scored_downloads_are_offered(open_page, e
     assert _shows(at, "not distinguishable with 2 items")
     keys = {button.key for button in at.get("download_button")}
     assert {"batch_items_csv", "batch_items_jsonl", "batch_report"} <= keys
+
+
+def test_in_team_mode_the_page_queues_the_batch_and_shows_the_workers_progress(
+    echo, postgres_server, monkeypatch
+):
+    import threading
+
+    from vision.api.client import VisionClient
+    from vision.batch.queue import chunk_counts
+    from vision.batch.worker import BatchWorker
+
+    name = postgres_server.create_database()
+    try:
+        url = postgres_server.url(name)
+        monkeypatch.setenv("VISION_DATABASE_URL", url)
+        monkeypatch.setenv("VISION_BATCH_QUEUE", "1")
+        monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", echo.base_url)
+        monkeypatch.setenv("IOINTELLIGENCE_API_KEY", ECHO_API_KEY)
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+        at.secrets["app"] = {"note": "no key here"}
+        at.run()
+        at.switch_page("ui/pages/batch.py").run()
+        run(at, *THREE)
+        queued = at.session_state["batch"]
+        assert not chats(echo)  # the page asked nothing itself
+        with HistoryStore(url=url) as store:
+            assert chunk_counts(store, queued.batch_id)["queued"] == 1
+            worker = BatchWorker(store, lambda: VisionClient(echo.base_url, ECHO_API_KEY))
+            assert worker.run(threading.Event(), until_idle=True) == 1
+        finish(at)
+        assert len(chats(echo)) == 6
+        assert _shows(at, f"Batch `{queued.batch_id}`")
+        assert _shows(at, "6 answered")
+    finally:
+        postgres_server.drop_database(name)

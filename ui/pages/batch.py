@@ -22,6 +22,7 @@ from ui.shared.sidebar import choose_backend
 from ui.shared.spending import batch_budget_blocker
 from ui.shared.store import history_store
 from vision.batch.live import BatchView, LiveBatch
+from vision.batch.queued import QueuedBatch, queue_mode
 from vision.errors import HistoryError, VisionError
 from vision.history.store import HistoryStore
 from vision.scoring.checks import CHECK_KINDS
@@ -38,6 +39,16 @@ def _duration(seconds: float | None) -> str:
 
 
 def _start(backend: Backend, store: HistoryStore, plan: BatchPlan) -> None:
+    if queue_mode(store):  # team mode: the workers run it (docs/evaluation.md)
+        st.session_state[BATCH_KEY] = QueuedBatch.queue(
+            store,
+            plan.items,
+            plan.models,
+            concurrency=plan.concurrency,
+            options=plan.options,
+        )
+        st.session_state[BATCH_WATCHING_KEY] = True
+        return
     st.session_state[BATCH_KEY] = LiveBatch(
         client=partial(new_client, backend),
         store=store,
@@ -54,8 +65,10 @@ def _reopen(store: HistoryStore, backend: Backend | None, batch_id: str) -> None
     if backend is None:
         return
     try:
-        st.session_state[BATCH_KEY] = LiveBatch.reopen(
-            store, batch_id, partial(new_client, backend)
+        st.session_state[BATCH_KEY] = (
+            QueuedBatch.reopen(store, batch_id)
+            if queue_mode(store)
+            else LiveBatch.reopen(store, batch_id, partial(new_client, backend))
         )
     except VisionError as err:
         st.session_state.pop(BATCH_KEY, None)

@@ -1,0 +1,142 @@
+"""A page's batch in team mode: kept in the history, cut into chunks for `vision worker`
+processes, and watched through the history (its saved runs and its chunks) instead of run here.
+
+Team mode is on when the history is PostgreSQL and VISION_BATCH_QUEUE=1: the app then never
+asks the API for a batch itself; the workers do, with the team's key."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+
+from vision.api.request import RequestOptions
+from vision.batch.kept import KEPT_SOURCE, item_manifest
+from vision.batch.live import BatchView
+from vision.batch.queue import chunk_counts, enqueue_chunks
+from vision.batch.runner import BatchItem, BatchJob, BatchProgress, new_batch_id
+from vision.batch.stored import BatchSpec, load_spec, missing_jobs
+from vision.errors import RequestError
+from vision.history.records import Run
+from vision.history.store import HistoryStore
+
+QUEUE_ENV = "VISION_BATCH_QUEUE"
+_POLL_S = 0.1
+
+
+def queue_mode(store: HistoryStore) -> bool:
+    """True when batches go to the workers' queue rather than run in this process."""
+    return store.engine_name == "postgresql" and os.environ.get(QUEUE_ENV, "") == "1"
+
+
+class QueuedBatch:
+    """The page's handle on a queued batch: the same questions LiveBatch answers."""
+
+    def __init__(self, store: HistoryStore, batch_id: str, spec: BatchSpec) -> None:
+        self._store = store
+        self.batch_id = batch_id
+        self._spec = spec
+        self.models = spec.models
+        self.items: tuple[BatchItem, ...] = ()
+        self.concurrency = spec.concurrency
+        self._started = time.monotonic()
+
+    @classmethod
+    def queue(
+        cls,
+        store: HistoryStore,
+        items: Sequence[BatchItem],
+        models: Sequence[str],
+        *,
+        concurrency: int,
+        options: RequestOptions,
+    ) -> QueuedBatch:
+        """Keep the items and queue their chunks for the workers."""
+        if not items:
+            raise RequestError("Add at least one image to the batch.")
+        batch_id = new_batch_id()
+        spec = BatchSpec(
+            source=KEPT_SOURCE,
+            prompt=items[0].prompt,
+            models=tuple(models),
+            system=options.system,
+            temperature=options.temperature,
+            max_tokens=options.max_tokens,
+            concurrency=concurrency,
+            items=tuple(item_manifest(store, items)),
+        )
+        store.save_batch(batch_id, spec.to_json(), state="queued")
+        enqueue_chunks(store, batch_id, len(items))
+        return cls(store, batch_id, spec)
+
+    @classmethod
+    def reopen(cls, store: HistoryStore, batch_id: str) -> QueuedBatch:
+        """A queued batch seen again (another session, after a restart)."""
+        return cls(store, batch_id, load_spec(store, batch_id))
+
+    @property
+    def running(self) -> bool:
+        """True while some chunk is queued or held by a worker."""
+        counts = chunk_counts(self._store, self.batch_id)
+        return counts["queued"] + counts["running"] > 0
+
+    def wait(self, timeout: float) -> bool:
+        """Block up to timeout seconds for the workers to finish the batch."""
+        deadline = time.monotonic() + timeout
+        while self.running:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(_POLL_S)
+        return True
+
+    def cancel(self) -> None:
+        """Workers own the batch in team mode: it cannot be stopped from one page."""
+
+    def resume(self) -> QueuedBatch:
+        """Nothing to do here: a worker asks what a chunk lacks when it claims it."""
+        return self
+
+    retry = resume
+
+    def missing(self) -> int:
+        """Jobs with no saved run (the workers will ask them)."""
+        spec = self._spec
+        return missing_jobs(
+            self._store, self.batch_id, spec, spec.open(self._store), retry_errors=False
+        ).to_ask
+
+    def view(self) -> BatchView:
+        """The batch as the history has it now."""
+        runs: dict[BatchJob, Run] = {}
+        for run in self._store.batch_runs(self.batch_id):
+            job = BatchJob(item_index=run.item_index or 0, model=run.model)
+            held = runs.get(job)
+            if held is None or not run.failed or held.failed:
+                runs[job] = run
+        total = len(self._spec.items or ()) * len(self.models)
+        failed = sum(run.failed for run in runs.values())
+        counts = chunk_counts(self._store, self.batch_id)
+        running = counts["queued"] + counts["running"] > 0
+        elapsed = time.monotonic() - self._started
+        progress = BatchProgress(
+            done=len(runs) - failed,
+            failed=failed,
+            total=total,
+            running=counts["running"],
+            concurrency=self.concurrency,
+            elapsed_s=elapsed,
+            eta_s=None,
+        )
+        return BatchView(
+            batch_id=self.batch_id,
+            items=self.items,
+            models=self.models,
+            runs=runs,
+            progress=progress,
+            running=running,
+            cancelling=False,
+            cancelled=False,
+            skipped=0,
+            problem=None,
+            total=total,
+        )
