@@ -24,9 +24,11 @@ def test_a_batch_of_three_images_on_both_models_fills_the_grid_and_takes_a_vote(
     warnings: list[str] = []
     page.on(
         "console",
-        lambda message: message.type in ("warning", "error")
-        and "vega" in message.text.lower()
-        and warnings.append(message.text),
+        lambda message: (
+            message.type in ("warning", "error")
+            and "vega" in message.text.lower()
+            and warnings.append(message.text)
+        ),
     )
     page.set_viewport_size({"width": 1440, "height": 1400})
     page.goto(f"{running_app.url}/batch")

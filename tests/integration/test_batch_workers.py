@@ -66,12 +66,9 @@ def team_db(postgres_server):
 
 
 def queue_batch(images: Path, env: dict[str, str]) -> str:
-    queued = vision(
-        "eval", "--images", str(images), "-m", QWEN, "-m", LLAMA, "--queue", env=env
-    )
+    queued = vision("eval", "--images", str(images), "-m", QWEN, "-m", LLAMA, "--queue", env=env)
     assert queued.returncode == 0, queued.stderr
-    found = queued.stdout.split("Queued batch ", 1)[1].split(":", 1)[0]
-    return found
+    return queued.stdout.split("Queued batch ", 1)[1].split(":", 1)[0]
 
 
 def answers(url: str, batch_id: str) -> tuple[Counter[tuple[str, str | None]], int]:
