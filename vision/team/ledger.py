@@ -20,7 +20,6 @@ from vision.team.spending import request_cost
 _LOG = logging.getLogger(__name__)
 
 
-
 class AuditedStore(HistoryStore):
     """A history store (one workspace) that writes an audit event for every run it saves."""
 
