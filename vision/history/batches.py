@@ -1,0 +1,161 @@
+"""The batches a workspace keeps: what each was asked, its state, its jobs and judges' verdicts,
+and answers served again from the cache."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from vision.history.records import (
+    Run,
+    utc_now,
+)
+from vision.history.rows import RUN_SELECT, WorkspaceRows
+from vision.history.schema import (
+    timestamp,
+)
+from vision.history.tables import (
+    batches,
+    judgements,
+    runs,
+)
+from vision.scoring.judge import Judgement
+
+
+class BatchRecords(WorkspaceRows):
+    """A workspace's kept batches: their specs and states, their jobs, judges' verdicts."""
+
+    def batch_jobs(self, batch_id: str) -> list[tuple[int, str, str | None, bool]]:
+        """Each saved run of a batch as (item index, model, item name, failed), in order."""
+        query = (
+            select(runs.c.item_index, runs.c.model, runs.c.item_name, runs.c.error)
+            .where(runs.c.batch_id == batch_id, *self._visible())
+            .order_by(runs.c.id)
+        )
+        with self._database.reading() as db:
+            return [
+                (int(index or 0), str(model), name, error is not None)
+                for index, model, name, error in db.execute(query)
+            ]
+
+    def cached_run(self, cache_key: str) -> Run | None:
+        """The newest complete, non-empty answer saved under a deterministic request's key
+        (vision/batch/cache.py), or None; errors are never served."""
+        query = (
+            select(*RUN_SELECT)
+            .where(
+                runs.c.cache_key == cache_key,
+                runs.c.error.is_(None),
+                runs.c.complete == 1,
+                runs.c.answer != "",
+            )
+            .order_by(runs.c.id.desc())
+            .limit(1)
+        )
+        found = self._runs(query)
+        return found[0] if found else None
+
+    def save_batch(self, batch_id: str, spec: Mapping[str, Any], *, state: str) -> None:
+        """Record what a batch was asked to do (JSON-able) and its state, creating its row."""
+        now = timestamp(utc_now())
+        text = json.dumps(dict(spec), sort_keys=True)
+        with self._database.writing() as db:
+            self._insert_new(
+                db, batches, {"workspace": self.workspace, "id": batch_id, "created_at": now}
+            )
+            db.execute(
+                update(batches)
+                .where(batches.c.id == batch_id, self._mine(batches))
+                .values(spec=text, state=state, updated_at=now)
+            )
+
+    def set_batch_state(self, batch_id: str, state: str) -> None:
+        """Change a recorded batch's state (queued, running, done, cancelled)."""
+        with self._database.writing() as db:
+            db.execute(
+                update(batches)
+                .where(batches.c.id == batch_id, self._mine(batches))
+                .values(state=state, updated_at=timestamp(utc_now()))
+            )
+
+    def batch_spec(self, batch_id: str) -> tuple[dict[str, Any], str | None] | None:
+        """A batch's recorded spec and state, or None when it has none (or is not this
+        workspace's)."""
+        query = select(batches.c.spec, batches.c.state).where(
+            batches.c.id == batch_id, self._mine(batches), batches.c.spec.is_not(None)
+        )
+        with self._database.reading() as db:
+            row = db.execute(query).first()
+        return None if row is None else (json.loads(row[0]), row[1])
+
+    def kept_batches(self, limit: int = 20) -> list[tuple[str, dict[str, Any], str | None]]:
+        """The newest batches recorded with a spec: (id, spec, state), newest first."""
+        query = (
+            select(batches.c.id, batches.c.spec, batches.c.state)
+            .where(self._mine(batches), batches.c.spec.is_not(None))
+            .order_by(batches.c.created_at.desc(), batches.c.id)
+            .limit(limit)
+        )
+        with self._database.reading() as db:
+            return [(str(i), json.loads(spec), state) for i, spec, state in db.execute(query)]
+
+    def batches_in(self, *states: str) -> list[str]:
+        """Ids of recorded batches in these states, oldest first."""
+        query = (
+            select(batches.c.id)
+            .where(self._mine(batches), batches.c.state.in_(states))
+            .order_by(batches.c.created_at, batches.c.id)
+        )
+        return [str(value) for value in self._scalars(query)]
+
+    def save_judgements(self, found: Iterable[Judgement]) -> None:
+        """Keep judges' verdicts beside the runs they judge (this workspace's runs only)."""
+        rows = [
+            {
+                "run_id": judgement.run_id,
+                "workspace": self.workspace,
+                "judge_model": judgement.judge_model,
+                "rubric": judgement.rubric,
+                "score": judgement.score,
+                "passed": int(judgement.passed),
+                "reason": judgement.reason,
+                "created_at": timestamp(utc_now()),
+            }
+            for judgement in found
+        ]
+        if not rows:
+            return
+        with self._database.writing() as db:
+            ids = {row["run_id"] for row in rows}
+            mine = set(
+                db.execute(select(runs.c.id).where(runs.c.id.in_(ids), self._mine(runs))).scalars()
+            )
+            kept = [row for row in rows if row["run_id"] in mine]
+            if kept:
+                db.execute(insert(judgements), kept)
+
+    def judgements(self, batch_id: str, *, judge_model: str | None = None) -> list[Judgement]:
+        """The newest verdict per run of a batch (optionally from one judge model)."""
+        query = (
+            select(judgements)
+            .join(runs, runs.c.id == judgements.c.run_id)
+            .where(runs.c.batch_id == batch_id, self._mine(judgements), *self._visible())
+            .order_by(judgements.c.id)
+        )
+        if judge_model:
+            query = query.where(judgements.c.judge_model == judge_model)
+        newest: dict[int, Judgement] = {}
+        with self._database.reading() as db:
+            for row in db.execute(query).mappings():
+                newest[int(row["run_id"])] = Judgement(
+                    run_id=int(row["run_id"]),
+                    judge_model=row["judge_model"],
+                    rubric=row["rubric"],
+                    score=float(row["score"]),
+                    passed=bool(row["passed"]),
+                    reason=row["reason"],
+                )
+        return list(newest.values())
