@@ -6,7 +6,10 @@ from ui.shared.auth import identity_panel, opens_shared_link, require_person, te
 from ui.shared.backend import configured_settings
 from ui.shared.calibration import page_calibrator
 from ui.shared.frame import set_frame
+from vision.server_log import quiet_browser_departures
 
+# With many people at once a browser often leaves mid-upload: a line in the log, not a traceback.
+quiet_browser_departures()
 _, key_source = configured_settings()
 # The sidebar only holds the connection: open it when there is no key to paste yet.
 set_frame(show_sidebar=key_source is None)
