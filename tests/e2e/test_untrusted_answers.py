@@ -65,8 +65,8 @@ def test_two_downloads_in_a_row_both_arrive(page: Page, running_app, tmp_path):
     downloads = []
     page.on("download", lambda download: downloads.append(download))
     # One straight after the other, as a person exporting both would click.
-    page.get_by_role("button", name="CSV").first.click()
-    page.get_by_role("button", name="JSON").first.click()
+    page.get_by_role("button", name="CSV", exact=True).first.click()
+    page.get_by_role("button", name="JSON", exact=True).first.click()
     page.wait_for_timeout(3000)
     assert len(downloads) == 2
     suffixes = []
