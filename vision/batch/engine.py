@@ -158,15 +158,6 @@ def run_jobs(
     started = time.monotonic()
     counts = {"done": 0, "failed": 0}
     window = PREPARE_AHEAD * settings.concurrency
-    delivered: deque[tuple[BatchResult, BatchProgress]] = deque()
-
-    def deliver() -> None:
-        while delivered:
-            result, snapshot = delivered.popleft()
-            if on_result is not None:
-                on_result(result)
-            if on_progress is not None:
-                on_progress(snapshot)
 
     def progress() -> BatchProgress:
         elapsed = time.monotonic() - started
@@ -209,9 +200,6 @@ def run_jobs(
                 job = work_item[0]
                 future = pool.submit(ask_job, client, work_item, images, keys[job], settings)
                 running[future] = (attempt, limit.generation)
-            # Results are handed on (saved, printed) only after the freed slots are filled
-            # again, so saving never holds a request back.
-            deliver()
             if not running:
                 stop.wait(max(0.0, queue[0][2] - now) if queue else _POLL_S)
                 continue
@@ -231,8 +219,12 @@ def run_jobs(
                     limit.succeeded()
                 else:
                     counts["failed"] += 1
-                delivered.append((result, progress()))
-        deliver()
+                # Saved and reported before the freed slot is filled again: a kill at any moment
+                # then leaves at most `concurrency` jobs asked but not saved.
+                if on_result is not None:
+                    on_result(result)
+                if on_progress is not None:
+                    on_progress(progress())
         if stop.is_set():
             preparing.shutdown(wait=False, cancel_futures=True)
     queued = tuple(job for (job, _), _, _ in queue)
