@@ -29,9 +29,7 @@ def test_published_families_say_so(app):
     at.multiselect(key="models").set_value([LLAMA4, QWEN3]).run()
     upload(at, ("harbour.jpg", make_photo((1600, 1200)), "image/jpeg"))
     for model in (LLAMA4, QWEN3):
-        assert preflight_line(at, model.rsplit("/", 1)[-1]).endswith(
-            "estimate: published geometry"
-        )
+        assert preflight_line(at, model.rsplit("/", 1)[-1]).endswith("estimate: published geometry")
     assert not [button for button in at.button if (button.key or "").startswith("probe_")]
 
 
