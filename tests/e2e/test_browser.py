@@ -31,7 +31,7 @@ def _open(page: Page, app: Any, width: int, height: int) -> None:
 
 def test_two_photos_and_a_url_go_to_both_models_and_stream_back(page: Page, running_app):
     before = len(running_app.echo.chat_requests)  # the app and its echo serve every e2e test
-    _open(page, running_app, 1440, 1300)
+    _open(page, running_app, 1440, 1900)
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
         files=[
             {"name": "harbour.jpg", "mimeType": "image/jpeg", "buffer": make_photo((1600, 1200))},

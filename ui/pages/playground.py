@@ -188,7 +188,8 @@ def render() -> None:
                     icon=":material/cloud_off:",
                 )
         notes = st.container()
-        send_slot, why_slot, params_slot = st.columns([2, 5, 3], vertical_alignment="center")
+        # Wide enough for "Send" beside its shortcut hint.
+        send_slot, why_slot, params_slot = st.columns([3, 4, 3], vertical_alignment="center")
         with params_slot:
             options, qwen_budget = choose_parameters()
     answers = st.container()
