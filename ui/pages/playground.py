@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from ui.playground.answers import answers_area, resume_interrupted, start_conversation
@@ -116,6 +117,43 @@ def _start_run(
     clicks.settle(st.session_state.get(LIVE_KEY))
 
 
+def _draw_send(
+    button: DeltaGenerator,
+    why: DeltaGenerator,
+    clicks: SendClicks,
+    *,
+    busy: bool,
+    reason: str | None,
+    refused: str | None,
+    notice: str | None,
+) -> None:
+    """Send and the sentence beside it, in their slots; while the models answer, a disabled
+    stand-in that the page swaps for Send once they finish (no second run of the page)."""
+    with button:
+        st.button(
+            "Send",
+            key="send_waiting" if busy else "send",
+            type="primary",
+            icon=":material/send:",
+            disabled=busy or reason is not None,
+            on_click=None if busy else clicks.click,
+            width="stretch",
+            # Ctrl+Enter (Cmd+Enter on a Mac), also from the prompt
+            shortcut=None if busy else "Mod+Enter",
+        )
+    with why:
+        if busy:
+            st.caption("The models are answering; Send comes back when they finish.")
+        elif refused:
+            st.caption(f":material/block: Not sent: {literal(refused)}")
+        elif reason:
+            st.caption(f":material/block: {literal(reason)}")
+        elif notice:
+            st.caption(f":material/info: {literal(notice)}")
+        else:
+            st.empty()
+
+
 def _backend_badge(backend: Backend | None) -> str:
     """Where requests go, as a badge: the API host, the echo backend, or nowhere yet."""
     if backend is None:
@@ -206,6 +244,7 @@ def render() -> None:
             )
         draw_cards(statuses)
     plan = None
+    budget = None
     if catalog is not None:
         with notes:
             llama_mode = choose_llama_mode(models, statuses)
@@ -221,16 +260,19 @@ def render() -> None:
             draw_preflight(
                 catalog, models, statuses, plan, client_for(backend) if backend else None
             )
-            budget_note(backend)
+            budget = st.empty()  # drawn again once answers have spent some of it
+            with budget:
+                budget_note(backend)
 
-    reason = send_blocker(
+    blocked = send_blocker(
         connected=backend is not None,
         catalog=catalog,
         models=models,
         prompt=prompt or "",
         statuses=statuses,
         plan=plan,
-    ) or send_budget_blocker(backend, plan)
+    )
+    reason = blocked or send_budget_blocker(backend, plan)
     # A click stays waiting until its run has started or the page has said why not, however
     # often a rerun (under load: another widget, an upload, a reconnect) cuts a run short.
     clicks = _send_clicks()
@@ -243,33 +285,29 @@ def render() -> None:
             refused = reason
             clicks.refuse()
     current: LiveAnswers | None = st.session_state.get(LIVE_KEY)
-    busy = _streaming(current)
-    with send_slot:
-        st.button(
-            "Send",
-            key="send",
-            type="primary",
-            icon=":material/send:",
-            disabled=busy or reason is not None,
-            on_click=clicks.click,
-            width="stretch",
-            shortcut="Mod+Enter",  # Ctrl+Enter (Cmd+Enter on a Mac), also from the prompt
-        )
-    with why_slot:
-        if busy:
-            st.caption("The models are answering; Send comes back when they finish.")
-        elif refused:
-            st.caption(f":material/block: Not sent: {literal(refused)}")
-        elif reason:
-            st.caption(f":material/block: {literal(reason)}")
-        elif notice := send_notice(statuses):
-            st.caption(f":material/info: {literal(notice)}")
+    button, why = send_slot.empty(), why_slot.empty()
+    notice = send_notice(statuses)
+    _draw_send(
+        button,
+        why,
+        clicks,
+        busy=_streaming(current),
+        reason=reason,
+        refused=refused,
+        notice=notice,
+    )
     if clicks.take_repeated():
         st.toast("Already sending: the first click is the one that counts.")
     with answers:
         streamed = answers_area(backend, catalog)
     if streamed:
-        st.rerun()  # draw the page again with Send enabled
+        # Send comes back in its place: with many people at once, running the whole page again
+        # after every answer cost the server a run and each browser a full redraw.
+        if budget is not None:
+            with budget:
+                budget_note(backend)
+        reason = blocked or send_budget_blocker(backend, plan)
+        _draw_send(button, why, clicks, busy=False, reason=reason, refused=None, notice=notice)
 
 
 if __name__ == "__main__":

@@ -191,7 +191,8 @@ def _follow_up(
 
 
 def answers_area(backend: Backend | None, catalog: Catalog | None) -> bool:
-    """Draw the answers area; True when it streamed (the page then reruns to enable Send)."""
+    """Draw the answers area (streaming ones until they finish); True when it streamed, so
+    the page brings Send back."""
     state = st.session_state
     conversation = _current(state)
     earlier: list[Conversation] = state.get(EARLIER_KEY, [])
@@ -209,8 +210,6 @@ def answers_area(backend: Backend | None, catalog: Catalog | None) -> bool:
     )
     for problem in problems:
         st.warning(f"Not saved to the history: {problem}", icon=":material/database_off:")
-    if streamed:
-        return True
     st.caption(
         ":material/swap_horiz: Swap an image or change the prompt above and Send to see new "
         "answers beside these; or continue below, each model with its own conversation."
@@ -223,4 +222,4 @@ def answers_area(backend: Backend | None, catalog: Catalog | None) -> bool:
             st.error(problem, icon=":material/block:")
     diff_panel(conversation, earlier)
     export_panel(conversation)
-    return False
+    return streamed

@@ -10,8 +10,10 @@ from vision.chat.live import Column
 from vision.chat.preflight import usage_warning
 from vision.markdown import answer_markdown, literal
 
-# How often the page redraws a streaming answer: smooth to the eye, light on the websocket.
-REDRAW_INTERVAL_S = 0.08
+# How often the page redraws a streaming answer: about seven times a second still reads as
+# streaming. Each redraw sends the answer so far and the browser lays it out again; with many
+# people at once the browsers' share is what slows answers down (bench/load_bench.py).
+REDRAW_INTERVAL_S = 0.15
 CURSOR = " ▍"
 
 

@@ -10,6 +10,7 @@ from streamlit.delta_generator import DeltaGenerator
 from ui.playground.column import REDRAW_INTERVAL_S, draw_column
 from vision.api.catalog import compact_name
 from vision.chat.conversation import Conversation, Exchange, earlier_runs
+from vision.chat.live import Column
 from vision.history.records import Run
 from vision.markdown import answer_markdown, clip, literal
 
@@ -31,11 +32,21 @@ def _question(exchange: Exchange) -> None:
     st.markdown(f":material/person: **You:** {asked(exchange.prompt, exchange.image_names)}")
 
 
-def _draw_live(exchange: Exchange, slots: Sequence[DeltaGenerator], *, follow_up: bool) -> bool:
+def _draw_live(
+    exchange: Exchange,
+    slots: Sequence[DeltaGenerator],
+    drawn: list[tuple[Column, object] | None],
+    *,
+    follow_up: bool,
+) -> bool:
     """Draw the latest exchange's answers into the slots; True once every model has finished."""
     assert exchange.live is not None
     snapshot = exchange.live.snapshot()
-    for slot, column in zip(slots, snapshot.columns, strict=True):
+    for index, (slot, column) in enumerate(zip(slots, snapshot.columns, strict=True)):
+        # Column equality leaves its error out, so the error is compared (by identity) beside it.
+        if drawn[index] == (column, column.error):
+            continue  # nothing new since the last redraw: nothing to send to the browser
+        drawn[index] = (column, column.error)
         with slot.container():
             if follow_up:
                 _question(exchange)
@@ -97,7 +108,8 @@ def show_conversation(conversation: Conversation, earlier: Sequence[Conversation
             slots.append(st.empty())
     latest = conversation.latest
     follow_up = len(exchanges) > 1
-    while not _draw_live(latest, slots, follow_up=follow_up):
+    drawn: list[tuple[Column, object] | None] = [None] * len(slots)
+    while not _draw_live(latest, slots, drawn, follow_up=follow_up):
         assert latest.live is not None
         latest.live.wait(REDRAW_INTERVAL_S)
     assert latest.live is not None
