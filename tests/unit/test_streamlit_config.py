@@ -27,13 +27,14 @@ def test_visitors_get_xsrf_and_cors_protection_and_no_tracebacks():
     assert config["client"]["showErrorDetails"] == "none"
 
 
-def test_production_runs_without_the_file_watcher_and_the_per_run_garbage_collection():
+def test_production_runs_without_the_file_watcher_per_run_garbage_collection_or_magic():
     # Both cost the server time on every run of every session (bench/load_bench.py measures it);
     # a developer turns hot reload back on from the command line (README, Development).
     config = _config()
     assert config["server"]["fileWatcherType"] == "none"
     assert config["server"]["runOnSave"] is False
     assert config["runner"]["postScriptGC"] is False
+    assert config["runner"]["magicEnabled"] is False
     assert config["runner"]["fastReruns"] is True
 
 
@@ -46,3 +47,15 @@ def test_every_option_set_is_one_this_streamlit_knows():
             continue  # theme keys are nested tables of their own
         for name in options:
             assert f"{section}.{name}" in known, f"{section}.{name} is not a Streamlit option"
+
+
+def test_no_page_relies_on_magic():
+    import ast
+
+    root = CONFIG.parents[1]
+    pages = [root / "streamlit_app.py", *sorted((root / "ui" / "pages").glob("*.py"))]
+    for page in pages:
+        for node in ast.walk(ast.parse(page.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Expr) and not isinstance(node.value, ast.Call | ast.Await):
+                is_text = isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+                assert is_text, f"{page.name}:{node.lineno} writes to the page by magic"
