@@ -19,6 +19,7 @@ from bench import (
     eval_bench,
     history_bench,
     intake_bench,
+    load_bench,
     page_bench,
     startup_bench,
 )
@@ -74,6 +75,7 @@ def main() -> int:
     verdicts.extend(startup_bench.startup_section())
     verdicts.extend(_evaluation())
     verdicts.extend(history_bench.history_section())
+    verdicts.extend(load_bench.load_section())
     summary(verdicts)
     print(f"(whole benchmark: {time.perf_counter() - start:.0f} s)")
     return 1 if any(verdict.passed is False for verdict in verdicts) else 0

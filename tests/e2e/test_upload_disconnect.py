@@ -8,15 +8,13 @@ on the server that is exactly a browser leaving mid-upload.
 
 from __future__ import annotations
 
-import os
-import socket
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, Route
 
+from tests.support.uploads import UPLOAD_ROUTE, hang_up_mid_upload
 from vision.server_log import BROWSER_LEFT
 
 pytestmark = pytest.mark.e2e
@@ -24,9 +22,6 @@ pytestmark = pytest.mark.e2e
 # Where the running_app fixture (tests/e2e/conftest.py) writes the app server's log.
 SERVER_LOG = Path(__file__).resolve().parents[2] / "test-artifacts" / "streamlit.log"
 UPLOADER = "[data-testid='stFileUploaderDropzoneInput']"
-BOUNDARY = "vision-test-boundary"
-DECLARED_BYTES = 5_000_000
-SENT_BYTES = 200_000
 NOTICED_S = 20
 
 
@@ -40,26 +35,6 @@ def _log_since(offset: int) -> str:
         return log.read().decode("utf-8", errors="replace")
 
 
-def _upload_then_hang_up(url: str, headers: dict[str, str]) -> None:
-    """Send an upload's headers and the first part of its body, then close the connection."""
-    parts = urlsplit(url)
-    part_head = (
-        f"--{BOUNDARY}\r\n"
-        'Content-Disposition: form-data; name="file"; filename="big.jpg"\r\n'
-        "Content-Type: image/jpeg\r\n\r\n"
-    ).encode()
-    kept = {name: value for name, value in headers.items() if name in ("cookie", "x-xsrftoken")}
-    head = (
-        f"PUT {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
-        + "".join(f"{name}: {value}\r\n" for name, value in kept.items())
-        + f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
-        f"Content-Length: {DECLARED_BYTES}\r\n\r\n"
-    ).encode()
-    with socket.create_connection((parts.hostname, parts.port), timeout=5) as connection:
-        connection.sendall(head + part_head + os.urandom(SENT_BYTES))
-        time.sleep(0.5)  # the server is reading the body when the browser goes
-
-
 def test_an_upload_cut_short_logs_one_line_and_no_traceback(page: Page, running_app):
     page.goto(running_app.url)
     page.wait_for_selector(UPLOADER, state="attached", timeout=30_000)
@@ -69,7 +44,7 @@ def test_an_upload_cut_short_logs_one_line_and_no_traceback(page: Page, running_
         held.append((route.request.url, route.request.all_headers()))
         route.abort()
 
-    page.route("**/_stcore/upload_file/**", hold)
+    page.route(UPLOAD_ROUTE, hold)
     page.locator(UPLOADER).set_input_files(
         files=[{"name": "small.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8\xff" * 10}]
     )
@@ -79,7 +54,7 @@ def test_an_upload_cut_short_logs_one_line_and_no_traceback(page: Page, running_
     assert held, "the page never started an upload"
     offset = _log_size()
 
-    _upload_then_hang_up(*held[0])
+    hang_up_mid_upload(*held[0])
 
     logged = ""
     deadline = time.monotonic() + NOTICED_S
