@@ -577,7 +577,7 @@ def report(measured: Measured) -> list[Verdict]:
     elif not measured.departure_logged:
         print("The browser that left mid-upload was not seen by the server (nothing logged).")
     else:
-        print("The upload whose browser left halfway is in the server log as one line.")
+        print("The server saw the upload whose browser left halfway.")
     print(f"Server log: {len(measured.tracebacks)} traceback(s).")
     for line in dict.fromkeys(measured.tracebacks):
         print(f"  {line}")
