@@ -93,7 +93,8 @@ OUTCOME = """([lostAfterMs]) => {
   const now = performance.now();
   const text = document.body.textContent;
   const finished = (text.match(/finish: stop/g) || []).length;
-  if (finished >= 2) return {outcome: 'honoured', ms: now - clicked, said: ''};
+  const at = performance.timeOrigin + clicked;
+  if (finished >= 2) return {outcome: 'honoured', ms: now - clicked, said: '', at};
   const app = document.querySelector("[data-testid='stApp']");
   const idle = app && app.dataset.testScriptState === 'notRunning';
   const send = [...document.querySelectorAll('button')].find(b => b.innerText.includes('Send'));
@@ -104,8 +105,8 @@ OUTCOME = """([lostAfterMs]) => {
   const state = window.__benchQuiet || (window.__benchQuiet = {since: null});
   if (!quiet) { state.since = null; return false; }
   if (state.since === null) state.since = now;
-  if (said && now - state.since > 1000) return {outcome: 'sentence', ms: now - clicked, said};
-  if (now - state.since > lostAfterMs) return {outcome: 'lost', ms: now - clicked, said: ''};
+  if (said && now - state.since > 1000) return {outcome: 'sentence', ms: now - clicked, said, at};
+  if (now - state.since > lostAfterMs) return {outcome: 'lost', ms: now - clicked, said: '', at};
   return false;
 }"""
 
@@ -118,6 +119,7 @@ class Session:
     load_s: float | None = None
     answers_s: float | None = None
     said: str = ""
+    handoff_s: float | None = None  # from the click until the API had both requests
     # (time, server CPU, browser CPU) when loaded, when uploaded, when the Send had settled
     marks: tuple[tuple[float, float, float], ...] = ()
 
@@ -139,6 +141,10 @@ class Round:
     def answered(self) -> list[float]:
         """Click-to-answers seconds of the honoured clicks."""
         return [s.answers_s for s in self.sessions if s.answers_s is not None]
+
+    def handoffs(self) -> list[float]:
+        """Seconds from each honoured click until the API had both its requests."""
+        return [s.handoff_s for s in self.sessions if s.handoff_s is not None]
 
     def loads(self) -> list[float]:
         """Page load seconds of the sessions whose page loaded."""
@@ -222,6 +228,33 @@ def cpu_seconds(pid: int) -> float:
     return (utime + stime) / os.sysconf("SC_CLK_TCK")
 
 
+class Arrivals:
+    """When the echo received each chat request, by its prompt (each session asks its own)."""
+
+    def __init__(self, echo: EchoServer) -> None:
+        self.items: list[tuple[float, str]] = []
+        add = echo.log.add
+
+        def recording(record: Any) -> None:
+            if record.path.endswith("/chat/completions") and record.body:
+                self.items.append((time.time(), _prompt_of(record.body)))
+            add(record)
+
+        echo.log.add = recording  # type: ignore[method-assign]
+
+    def handoff(self, prompt: str, clicked_at: float) -> float | None:
+        """Seconds from a click until both its requests had arrived, or None."""
+        times = [at for at, asked in list(self.items) if asked == prompt and at >= clicked_at]
+        return max(times[:2]) - clicked_at if len(times) >= 2 else None
+
+
+def _prompt_of(body: dict[str, Any]) -> str:
+    try:
+        return str(body["messages"][-1]["content"][0]["text"])
+    except (KeyError, IndexError, TypeError):
+        return ""
+
+
 class Gate:
     """Holds every session of a round at one step until all are there (or some gave up),
     bounded; notes the time and the server's CPU when it opens."""
@@ -248,10 +281,17 @@ class Gate:
 
 
 async def _session(
-    browser: Any, url: str, photo: bytes, gates: tuple[Gate, Gate], pid: int, who: int
+    browser: Any,
+    url: str,
+    photo: bytes,
+    gates: tuple[Gate, Gate],
+    arrivals: Arrivals,
+    pid: int,
+    who: int,
 ) -> Session:
-    """Open the page, wait for the others, upload the photo, wait again, Send, and wait for
-    both answers."""
+    """Open the page, wait for the others, upload the photo and type a question, wait again,
+    Send, and wait for both answers."""
+    prompt = f"What is in this image? (person {who + 1}, {time.time():.3f})"
     loaded_gate, send_gate = gates
     context = await browser.new_context(viewport={"width": 1280, "height": 1000})
     marks: list[tuple[float, float, float]] = []
@@ -279,6 +319,8 @@ async def _session(
         )
         await page.wait_for_selector(IDLE, timeout=LOAD_TIMEOUT_S * 1000)
         mark()
+        # Typed, not yet applied: clicking Send applies it, in the same interaction.
+        await page.get_by_label("Prompt").fill(prompt, timeout=LOAD_TIMEOUT_S * 1000)
         await send_gate.wait(who)
         await page.get_by_role("button", name="Send").click(timeout=ANSWER_TIMEOUT_S * 1000)
         found = await page.wait_for_function(
@@ -288,11 +330,13 @@ async def _session(
         # Let the page's run finish, so the round's CPU includes all the work of a Send.
         await page.wait_for_selector(IDLE, timeout=SETTLE_TIMEOUT_S * 1000)
         mark()
+        honoured = result["outcome"] == "honoured"
         return Session(
             outcome=result["outcome"],
             load_s=load_s,
-            answers_s=result["ms"] / 1000 if result["outcome"] == "honoured" else None,
+            answers_s=result["ms"] / 1000 if honoured else None,
             said=result["said"],
+            handoff_s=arrivals.handoff(prompt, result["at"] / 1000) if honoured else None,
             marks=tuple(marks),
         )
     except Exception as err:  # a page that cannot go on is a figure of this run, not a crash
@@ -303,7 +347,7 @@ async def _session(
         await context.close()
 
 
-async def _round(browser: Any, url: str, pid: int, sessions: int) -> Round:
+async def _round(browser: Any, url: str, pid: int, sessions: int, arrivals: Arrivals) -> Round:
     """`sessions` concurrent sessions; CPU is measured around them, less the idle rate."""
     photos = [make_photo(PHOTO_SIZE) for _ in range(sessions)]  # each its own bytes
     idle_from = cpu_seconds(pid)
@@ -315,7 +359,10 @@ async def _round(browser: Any, url: str, pid: int, sessions: int) -> Round:
     cpu_from = cpu_seconds(pid)
     start = time.perf_counter()
     results = await asyncio.gather(
-        *(_session(browser, url, photo, gates, pid, who) for who, photo in enumerate(photos))
+        *(
+            _session(browser, url, photo, gates, arrivals, pid, who)
+            for who, photo in enumerate(photos)
+        )
     )
     wall_s = time.perf_counter() - start
     cpu_to = cpu_seconds(pid)
@@ -415,18 +462,18 @@ def _tracebacks(log: str) -> tuple[str, ...]:
 
 
 async def _measure(
-    url: str, pid: int, sessions: Sequence[int], lone: int
+    url: str, pid: int, sessions: Sequence[int], lone: int, arrivals: Arrivals
 ) -> tuple[list[Round], str]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            await _round(browser, url, pid, 1)  # warm-up: imports, first catalog, caches
-            rounds = [await _round(browser, url, pid, 1) for _ in range(lone)]
+            await _round(browser, url, pid, 1, arrivals)  # warm-up: imports, caches
+            rounds = [await _round(browser, url, pid, 1, arrivals) for _ in range(lone)]
             for count in sessions:
                 print(f"(round of {count} sessions…)", flush=True)
-                rounds.append(await _round(browser, url, pid, count))
+                rounds.append(await _round(browser, url, pid, count, arrivals))
             walk_away = await _walk_away(browser, url)
         finally:
             await browser.close()
@@ -441,6 +488,7 @@ def measure(
         tempfile.TemporaryDirectory(prefix="vision-load-") as folder,
         EchoServer(api_key=API_KEY, ttft_s=TTFT_S, token_delay_s=TOKEN_DELAY_S) as echo,
     ):
+        arrivals = Arrivals(echo)
         port = _free_port()
         env = {
             **os.environ,
@@ -461,7 +509,9 @@ def measure(
             try:
                 _wait_healthy(url, process)
                 print(f"(app server pid {process.pid} on {url})", flush=True)
-                rounds, walk_away = asyncio.run(_measure(url, process.pid, sessions, lone))
+                rounds, walk_away = asyncio.run(
+                    _measure(url, process.pid, sessions, lone, arrivals)
+                )
             finally:
                 process.terminate()
                 try:
@@ -498,6 +548,7 @@ def _row(name: str, rounds: Sequence[Round], base: Round) -> tuple[object, ...]:
         _fmt(_median(answers)),
         _ratio(_median(answers), _median(base.answered())),
         _fmt(max(answers, default=None)),
+        _fmt(_median([s.handoff_s for s in sessions if s.handoff_s is not None])),
         _fmt(_median(loads)),
         _fmt(max(loads, default=None)),
         _ratio(_median(loads), _median(base.loads())),
@@ -536,6 +587,7 @@ def report(measured: Measured) -> list[Verdict]:
             "click→answers median",
             "× lone",
             "worst",
+            "click→both requests at the API, median",
             "page load median",
             "worst",
             "× lone",
@@ -559,7 +611,8 @@ def report(measured: Measured) -> list[Verdict]:
             f"upload and cards {upload:.2f} / {b_upload:.2f} s, Send to both answers "
             f"{send:.2f} / {b_send:.2f} s (medians). Page loads are cold (a new browser profile "
             "each). Machine busy is the share of all cores in use, the browsers' and other "
-            "people's work included."
+            "people's work included. Click→requests at the API is the server's part of "
+            "click→answers before the answers stream (each session asks its own question)."
         )
     for count, r in measured.rounds.items():
         browsers = r.browser_per_session_s * len(r.sessions) / (r.wall_s * CORES)
