@@ -105,6 +105,8 @@ def _body_of(response: Any) -> bytes:
 def _person(browser: Browser, app: TeamApp, email: str) -> Page:
     """A browser of this person's own (cookies apart from everyone else's), signed in."""
     page = browser.new_context(viewport={"width": 1400, "height": 1200}).new_page()
+    # A page load waits on the app server; on a shared 2-core machine that can pass 30 s.
+    page.set_default_navigation_timeout(90_000)
     _listen(page)
     _sign_in(page, app, email)
     return page
