@@ -75,9 +75,8 @@ HISTORY_REBUILT_KEY = "_history_rebuilt"
 BATCH_KEY = "batch"
 BATCH_WATCHING_KEY = "_batch_watching"
 
-# The Playground's Send button: a click waiting for the next run, and a second click.
+# The Playground's Send clicks (a vision.chat.clicks.SendClicks: waiting, repeated, their run).
 SEND_REQUESTED_KEY = "_send_requested"
-DUPLICATE_CLICK_KEY = "_duplicate_click"
 
 # The model list of the session's backend.
 CATALOG_KEY = "_catalog"
