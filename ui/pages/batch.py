@@ -12,6 +12,7 @@ import streamlit as st
 
 from ui.batch.inputs import BatchPlan, batch_inputs
 from ui.batch.kept import earlier_batches, resume_button, scored_downloads
+from ui.batch.progress import draw_stored_progress
 from ui.batch.results import choose_check, draw_grid, draw_model_stats, draw_pass_rates
 from ui.batch.votes import leaderboard_panel, vote_panel
 from ui.shared.backend import Backend, client_for, new_client
@@ -21,7 +22,8 @@ from ui.shared.session import BATCH_KEY, BATCH_WATCHING_KEY
 from ui.shared.sidebar import choose_backend
 from ui.shared.spending import batch_budget_blocker
 from ui.shared.store import history_store
-from vision.batch.live import BatchView, LiveBatch
+from vision.batch.live import BatchView, LiveBatch, running_batch
+from vision.batch.progress import StoredProgress, active_batches, batch_progress
 from vision.batch.queued import QueuedBatch, queue_mode
 from vision.errors import HistoryError, VisionError
 from vision.history.store import HistoryStore
@@ -29,6 +31,12 @@ from vision.scoring.checks import CHECK_KINDS
 
 # How often the progress panel redraws while a batch runs (the rest of the page stays idle).
 PROGRESS_EVERY_S = 0.5
+# How often a batch running elsewhere (another tab or replica, a worker) is read from the store.
+ELSEWHERE_EVERY_S = 1.0
+RUNNING_ELSEWHERE = (
+    "This batch is running in another tab or on another replica: its progress is shown on "
+    "this page, and its results when it ends."
+)
 
 
 def _duration(seconds: float | None) -> str:
@@ -65,6 +73,10 @@ def _reopen(store: HistoryStore, backend: Backend | None, batch_id: str) -> None
     if backend is None:
         return
     try:
+        if _running_elsewhere(store, batch_id):
+            # Resuming it here would ask its jobs twice; its progress is on the page already.
+            st.toast(RUNNING_ELSEWHERE, icon=":material/sync:")
+            return
         st.session_state[BATCH_KEY] = (
             QueuedBatch.reopen(store, batch_id)
             if queue_mode(store)
@@ -93,6 +105,41 @@ def _cancel() -> None:
     live: LiveBatch | None = st.session_state.get(BATCH_KEY)
     if live is not None:
         live.cancel()
+
+
+def _running_elsewhere(store: HistoryStore, batch_id: str) -> bool:
+    if queue_mode(store) or running_batch(store.workspace, batch_id) is not None:
+        return False  # the workers own it, or this process runs it: reopening is safe
+    progress = batch_progress(store, batch_id)
+    return progress is not None and progress.active()
+
+
+def _elsewhere(store: HistoryStore) -> list[StoredProgress]:
+    """This person's batches that run somewhere other than this session, from the store."""
+    live: LiveBatch | None = st.session_state.get(BATCH_KEY)
+    own = live.batch_id if live is not None else None
+    return [progress for progress in active_batches(store) if progress.batch_id != own]
+
+
+def _elsewhere_panel(
+    store: HistoryStore, backend: Backend | None, watched: tuple[str, ...]
+) -> None:
+    """Progress of the batches running elsewhere, redrawn on its own; when one of them ends,
+    the page shows its results (unless this session runs a batch of its own)."""
+    try:
+        active = _elsewhere(store)
+    except VisionError as err:
+        st.caption(f":material/error: {err}")
+        return
+    for progress in active:
+        draw_stored_progress(progress)
+    still = {progress.batch_id for progress in active}
+    ended = [batch_id for batch_id in watched if batch_id not in still]
+    if ended:
+        live: LiveBatch | None = st.session_state.get(BATCH_KEY)
+        if live is None or not live.running:
+            _reopen(store, backend, ended[0])
+        st.rerun(scope="app")
 
 
 def _progress_panel() -> None:
@@ -202,6 +249,13 @@ def render() -> None:
     except HistoryError as err:
         st.error(str(err), icon=":material/error:")
         return
+    try:
+        elsewhere = tuple(progress.batch_id for progress in _elsewhere(store))
+    except VisionError as err:
+        st.caption(f":material/error: {err}")
+        elsewhere = ()
+    if elsewhere:
+        st.fragment(_elsewhere_panel, run_every=ELSEWHERE_EVERY_S)(store, backend, elsewhere)
     live: LiveBatch | None = st.session_state.get(BATCH_KEY)
     running = live is not None and live.running
     catalog = catalog_for(client_for(backend), backend.identity) if backend else None

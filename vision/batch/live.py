@@ -14,6 +14,7 @@ from vision.api.request import RequestOptions
 from vision.background import BackgroundTask
 from vision.batch.engine import EngineOutcome
 from vision.batch.kept import KEPT_SOURCE, item_manifest
+from vision.batch.progress import Heartbeat
 from vision.batch.runner import BatchItem, BatchJob, BatchProgress, BatchResult, new_batch_id
 from vision.batch.stored import BatchSpec, load_spec, missing_jobs, run_recorded
 from vision.errors import VisionError
@@ -167,18 +168,21 @@ class LiveBatch:
                     items=tuple(item_manifest(self._store, self.items)),
                 )
                 self._spec = spec
-            outcome = run_recorded(
-                client,
-                self._store,
-                self.batch_id,
-                spec,
-                new=not self._runs and retry_errors is False and self._outcome is None,
-                retry_errors=retry_errors,
-                use_cache=self.use_cache,
-                on_saved=self._saved,
-                on_progress=self._progressed,
-                cancel=self._cancel,
-            )
+            # Other tabs and replicas read the batch's progress from the store; the heartbeat
+            # tells them it is still running here (vision/batch/progress.py).
+            with Heartbeat(self._store, self.batch_id):
+                outcome = run_recorded(
+                    client,
+                    self._store,
+                    self.batch_id,
+                    spec,
+                    new=not self._runs and retry_errors is False and self._outcome is None,
+                    retry_errors=retry_errors,
+                    use_cache=self.use_cache,
+                    on_saved=self._saved,
+                    on_progress=self._progressed,
+                    cancel=self._cancel,
+                )
             with self._lock:
                 self._outcome = outcome
         except VisionError as err:
