@@ -122,3 +122,11 @@ class HistoryError(VisionError):
 
 class CalibrationError(VisionError):
     """Image-cost measurements cannot be taken, read or kept (no usage reported, bad file)."""
+
+
+# Queued batches.
+
+
+class ChunkGivenUpError(VisionError):
+    """A queued batch's chunk failed (or crashed its worker) on every attempt allowed, so its
+    items were left unanswered; --retry-errors asks them again."""

@@ -3,19 +3,26 @@ a worker claims one with a lease, renews it while it works and marks it done. A 
 lease ran out (its worker died) is claimed again, and since a chunk's run asks only what has no
 saved answer, every item is answered once (docs/evaluation.md).
 
+Each claim counts as an attempt. A chunk that has had VISION_BATCH_CHUNK_ATTEMPTS of them (3 by
+default) without being finished, because its worker crashed or failed on it every time, is not
+run again: the next claim gives it up (vision/batch/abandon.py), so the batch can finish.
+
 On PostgreSQL claims use SELECT ... FOR UPDATE SKIP LOCKED, so any number of worker processes
 on any number of machines take different chunks; on SQLite the file's one writer does the same.
 """
 
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
+from vision.errors import RequestError
 from vision.history.tables import batch_chunks
 
 if TYPE_CHECKING:
@@ -26,11 +33,27 @@ if TYPE_CHECKING:
 # rare next to asking.
 CHUNK_ITEMS = 10
 LEASE_S = 30.0
+CHUNK_ATTEMPTS_ENV = "VISION_BATCH_CHUNK_ATTEMPTS"
+DEFAULT_CHUNK_ATTEMPTS = 3
+
+
+def chunk_attempts(environ: Mapping[str, str] | None = None) -> int:
+    """How many times a chunk is claimed before it is given up, from VISION_BATCH_CHUNK_ATTEMPTS."""
+    env = os.environ if environ is None else environ
+    raw = env.get(CHUNK_ATTEMPTS_ENV, "").strip()
+    if not raw:
+        return DEFAULT_CHUNK_ATTEMPTS
+    if not raw.isdigit() or int(raw) < 1:
+        raise RequestError(
+            f"{CHUNK_ATTEMPTS_ENV} must be a whole number of at least 1; it is {raw!r}."
+        )
+    return int(raw)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Claim:
-    """A chunk a worker holds: its batch, its items [first_item, end_item), and who holds it."""
+    """A chunk a worker holds: its batch, its items [first_item, end_item), who holds it, and
+    which attempt this claim is (1 for the first) of the most allowed."""
 
     workspace: str
     batch_id: str
@@ -38,11 +61,23 @@ class Claim:
     first_item: int
     end_item: int
     worker: str
+    attempt: int = 1
+    max_attempts: int = DEFAULT_CHUNK_ATTEMPTS
 
     @property
     def items(self) -> range:
         """The item indices of the chunk."""
         return range(self.first_item, self.end_item)
+
+    @property
+    def exhausted(self) -> bool:
+        """True when every allowed attempt was made before this claim: give the chunk up."""
+        return self.attempt > self.max_attempts
+
+    @property
+    def last_chance(self) -> bool:
+        """True when this is the last attempt allowed: if it fails, the chunk is given up."""
+        return self.attempt >= self.max_attempts
 
 
 def enqueue_chunks(
@@ -67,8 +102,15 @@ def enqueue_chunks(
     return len(rows)
 
 
-def claim_chunk(database: Database, worker: str, *, lease_s: float = LEASE_S) -> Claim | None:
-    """The oldest queued chunk, or one whose lease ran out, now leased to this worker."""
+def claim_chunk(
+    database: Database,
+    worker: str,
+    *,
+    lease_s: float = LEASE_S,
+    max_attempts: int = DEFAULT_CHUNK_ATTEMPTS,
+) -> Claim | None:
+    """The oldest queued chunk, or one whose lease ran out, now leased to this worker (the
+    claim says which attempt it is, and when the chunk has had all it may)."""
     now = time.time()
     claimable = or_(
         batch_chunks.c.state == "queued",
@@ -103,6 +145,8 @@ def claim_chunk(database: Database, worker: str, *, lease_s: float = LEASE_S) ->
         first_item=row["first_item"],
         end_item=row["end_item"],
         worker=worker,
+        attempt=int(row["attempts"]) + 1,
+        max_attempts=max_attempts,
     )
 
 
@@ -127,6 +171,21 @@ def renew(database: Database, claim: Claim, *, lease_s: float = LEASE_S) -> bool
             .values(lease_until=time.time() + lease_s)
         )
     return done.rowcount > 0
+
+
+def release(database: Database, claim: Claim) -> None:
+    """Hand a chunk this worker failed on back to the queue at once (not when its lease runs
+    out), to be claimed again: its attempt is already counted."""
+    with database.writing() as db:
+        db.execute(
+            update(batch_chunks)
+            .where(
+                *_key(claim.workspace, claim.batch_id, claim.chunk),
+                batch_chunks.c.worker == claim.worker,
+                batch_chunks.c.state == "running",
+            )
+            .values(state="queued", worker=None, lease_until=None)
+        )
 
 
 def finish(database: Database, claim: Claim) -> bool:

@@ -1,5 +1,7 @@
 """A batch worker: claims a chunk of a queued batch, asks what it lacks, renews its lease while
-it works, and takes the next; `python -m vision worker` runs one per process."""
+it works, and takes the next; `python -m vision worker` runs one per process. A chunk it fails
+on goes back to the queue at once; one that failed or crashed its worker on every attempt
+allowed is given up (vision/batch/abandon.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from vision.api.request import ChatClient
-from vision.batch.queue import LEASE_S, Claim, claim_chunk, finish, renew, unfinished
+from vision.batch.abandon import give_up_chunk
+from vision.batch.queue import (
+    LEASE_S,
+    Claim,
+    chunk_attempts,
+    claim_chunk,
+    finish,
+    release,
+    renew,
+    unfinished,
+)
 from vision.batch.runner import BatchResult
 from vision.batch.stored import load_spec, run_recorded
 from vision.errors import VisionError
@@ -47,19 +59,25 @@ class BatchWorker:
         name: str | None = None,
         lease_s: float = LEASE_S,
         on_result: Callable[[Claim, BatchResult], None] | None = None,
+        max_attempts: int | None = None,
     ) -> None:
         self.store = store
         self.name = name or worker_name()
         self.lease_s = lease_s
+        self.max_attempts = chunk_attempts() if max_attempts is None else max_attempts
         self._client = client
         self._on_result = on_result
 
     def run_one(self, stop: threading.Event | None = None) -> ChunkDone | None:
         """Claim and run one chunk; None when the queue has nothing to claim."""
-        claim = claim_chunk(self.store.database, self.name, lease_s=self.lease_s)
+        claim = claim_chunk(
+            self.store.database, self.name, lease_s=self.lease_s, max_attempts=self.max_attempts
+        )
         if claim is None:
             return None
         view = self.store.for_workspace(claim.workspace)
+        if claim.exhausted:
+            return self._give_up(view, claim)
         lost = threading.Event()
         halt = threading.Event()
         counts = {"answered": 0, "failed": 0}
@@ -97,14 +115,39 @@ class BatchWorker:
                 )
         except VisionError as err:
             problem = str(err)
+        except BaseException:
+            # A bug, or the process told to end: the chunk goes back (its attempt counted) for
+            # this or another worker, and the error stays loud.
+            release(self.store.database, claim)
+            raise
         finally:
             halt.set()
             keeper.join()
             cancel.close()
         stopped = lost.is_set() or (stop is not None and stop.is_set())
-        if not stopped and problem is None and finish(self.store.database, claim):
+        if problem is not None and not lost.is_set():
+            if claim.last_chance:
+                return self._give_up(view, claim, problem)
+            release(self.store.database, claim)
+        elif not stopped and finish(self.store.database, claim):
             view.set_batch_state(claim.batch_id, "done")
         return ChunkDone(claim=claim, lost=lost.is_set(), problem=problem, **counts)
+
+    def _give_up(self, view: HistoryStore, claim: Claim, problem: str | None = None) -> ChunkDone:
+        """Save the chunk's unanswered jobs as errors that say how to retry them; finish it."""
+        try:
+            spec = load_spec(view, claim.batch_id)
+        except VisionError as err:
+            problem = str(err)  # nothing to save the errors against: the chunk just ends
+            given_up: list[BatchResult] = []
+        else:
+            given_up = give_up_chunk(view, claim, spec, problem)
+        for result in given_up:
+            if self._on_result is not None:
+                self._on_result(claim, result)
+        if finish(self.store.database, claim):
+            view.set_batch_state(claim.batch_id, "done")
+        return ChunkDone(claim=claim, answered=0, failed=len(given_up), lost=False, problem=problem)
 
     def run(self, stop: threading.Event, *, poll_s: float = 1.0, until_idle: bool = False) -> int:
         """Run chunks until `stop` (or, with until_idle, until every chunk is done: one another

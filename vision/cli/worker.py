@@ -7,7 +7,7 @@ import argparse
 import threading
 from typing import TYPE_CHECKING, Any, TextIO
 
-from vision.cli.common import EXIT_OK, make_client, seconds, settings_from_env
+from vision.cli.common import EXIT_OK, make_client, positive_int, seconds, settings_from_env
 
 if TYPE_CHECKING:
     from vision.batch.queue import Claim
@@ -27,6 +27,13 @@ def add_command(commands: Any) -> None:
         "--lease", type=seconds, default=None, help="seconds a claimed chunk is held (default 30)"
     )
     parser.add_argument("--poll", type=seconds, default=1.0, help="seconds between claims")
+    parser.add_argument(
+        "--attempts",
+        type=positive_int,
+        default=None,
+        help="claims of a chunk before it is given up, its items saved as errors "
+        "(default: VISION_BATCH_CHUNK_ATTEMPTS, else 3)",
+    )
     parser.add_argument("--name", help="this worker's name in the queue")
     parser.set_defaults(func=execute)
 
@@ -55,6 +62,7 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             name=args.name,
             lease_s=args.lease or LEASE_S,
             on_result=said,
+            max_attempts=args.attempts,
         )
         err.write(f"Worker {worker.name} on {store.location}.\n")
         err.flush()
