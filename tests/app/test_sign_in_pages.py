@@ -98,7 +98,7 @@ def test_an_unsigned_visitor_gets_only_the_sign_in_button_on_every_page(team: Pa
     assert not at.sidebar.children or not page_dump(at).count("Signed in")
 
 
-def test_an_outsider_gets_one_sentence_on_every_page(team: Path):
+def test_an_outsider_gets_one_sentence_and_sign_out_on_every_page(team: Path):
     outsider = _user("mallory@elsewhere.example", "m-3")
     for page in PAGES:
         at = _start(outsider)
@@ -107,7 +107,8 @@ def test_an_outsider_gets_one_sentence_on_every_page(team: Path):
             "mallory@elsewhere.example is not on this app's allow-list; ask the team lead to "
             "add you."
         ]
-        assert not at.button
+        assert [button.label for button in at.button] == ["Sign out"]
+        assert not at.sidebar.children
         assert not at.markdown
         assert not at.title
         assert "zebra" not in _everything(at)

@@ -34,6 +34,7 @@ LEAD = "lead@team.example"
 MALLORY = "mallory@elsewhere.example"
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 SIGN_IN_SENTENCE = "Sign in with your team account to use the app."
+OUTSIDER_SENTENCE = f"{MALLORY} is not on this app's allow-list; ask the team lead to add you."
 
 
 @dataclass(frozen=True)
@@ -154,12 +155,18 @@ def test_an_unsigned_visitor_gets_the_sign_in_button_and_nothing_else(
     assert KEY not in page.content()
 
 
-def test_an_outsider_sees_one_sentence_and_nothing_else(browser: Browser, team_app: TeamApp):
+def test_an_outsider_sees_one_sentence_and_sign_out_and_nothing_else(
+    browser: Browser, team_app: TeamApp
+):
     page = browser.new_context().new_page()
     _sign_in(page, team_app, MALLORY)
     expect(page.get_by_text(f"{MALLORY} is not on this app's allow-list")).to_be_visible()
-    text = _main(page)
-    assert text == f"{MALLORY} is not on this app's allow-list; ask the team lead to add you.", text
+    # The sentence, and one button (Sign out): nothing else on the page.
+    only_button = page.get_by_test_id("stMain").get_by_role("button")
+    expect(only_button).to_have_count(1)
+    expect(only_button).to_have_accessible_name(re.compile(r"Sign out$"))
+    rest = _main(page).replace(only_button.inner_text(), "").strip()
+    assert rest == OUTSIDER_SENTENCE, rest
     expect(page.get_by_test_id("stSidebar")).to_have_count(0)
     for path in ("/history", "/batch", "/?run=1"):
         page.goto(team_app.url + path)
@@ -234,3 +241,26 @@ def test_two_people_never_see_each_others_runs_and_sign_out_works(
 def test_the_health_check_answers_without_signing_in(team_app: TeamApp):
     with urllib.request.urlopen(f"{team_app.url}/_stcore/health", timeout=5) as response:
         assert response.read() == b"ok"
+
+
+def test_an_outsider_signs_out_and_signs_in_with_an_allowed_account(
+    browser: Browser, team_app: TeamApp
+):
+    page = browser.new_context(viewport={"width": 1400, "height": 1200}).new_page()
+    page.set_default_navigation_timeout(90_000)
+    _sign_in(page, team_app, MALLORY)
+    expect(page.get_by_text(OUTSIDER_SENTENCE)).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text(SIGN_IN_SENTENCE)).to_be_visible(timeout=30_000)
+    assert "allow-list" not in _body(page)
+    # The provider asks who is signing in again: this time someone on the allow-list.
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("E-mail").fill(BOB)
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(re.compile(re.escape(team_app.url)), timeout=30_000)
+    page.wait_for_selector(IDLE, timeout=30_000)
+    page.get_by_test_id("stExpandSidebarButton").click()
+    expect(page.get_by_text(f"Signed in as Bob ({BOB})")).to_be_visible(timeout=30_000)
+    expect(page.get_by_label("Prompt")).to_be_visible()
+    assert "allow-list" not in _body(page)
+    assert team_app.provider.sign_ins[-2:] == [MALLORY, BOB]

@@ -56,7 +56,7 @@ def _sign_in_screen() -> None:
 
 def require_person() -> Person:
     """The person using this session; stops the run with the sign-in screen, or the one sentence
-    a person not on the allow-list sees, before anything else is drawn."""
+    (and Sign out) a person not on the allow-list sees, before anything else is drawn."""
     if not sign_in_configured():
         st.session_state[PERSON_KEY] = LOCAL_PERSON
         return LOCAL_PERSON
@@ -69,6 +69,8 @@ def require_person() -> Person:
         st.session_state.pop(PERSON_KEY, None)
         _remember(_DENIED, outcome)
         st.error(outcome.reason)
+        # The way out: signed in with the wrong account, a person can try another one.
+        st.button("Sign out", key="sign_out", icon=":material/logout:", on_click=_sign_out)
         st.stop()
     _remember(outcome.workspace, outcome)
     st.session_state[PERSON_KEY] = outcome
