@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.test_sign_in_pages import ACCESS, ALICE, AUTH, BOB, ISSUER, _everything, _user
 from tests.conftest import ECHO_API_KEY
+from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
 from tests.support.pages import APP, TIMEOUT_S, shows
 from vision.echo import EchoServer
@@ -149,3 +150,103 @@ def test_sign_ins_and_denials_go_to_the_audit_trail_once_per_session(team: dict[
     assert "mallory@elsewhere.example" in exported
     assert "zebra" not in exported
     assert "okapi" not in exported
+
+
+def _history_of(user: dict[str, object], run_id: int) -> AppTest:
+    """The History page of this person, with this run shown in full."""
+    at = _start(user, page="ui/pages/history.py")
+    at.selectbox(key="history_run").set_value(run_id).run()
+    assert not at.exception
+    return at
+
+
+def test_alice_shares_a_run_from_history_and_bob_opens_the_link_until_she_stops(
+    team: dict[str, int],
+):
+    run_id = team["shared"]
+    bob = _start(BOB, run=str(run_id))
+    assert shows(bob, "This link shows nothing: the run is not shared with the team")
+    assert "zebra" not in _everything(bob)
+
+    alice = _history_of(ALICE, run_id)
+    alice.button(key=f"history_run_{run_id}_share").click().run()
+    assert not alice.exception
+    assert [block.value for block in alice.code] == [f"/?run={run_id}"]
+    assert shows(alice, "Shared: anyone signed in to this app can open this run with the link.")
+
+    bob = _start(BOB, run=str(run_id))
+    assert "alice shares this zebra" in _everything(bob)
+    assert shows(bob, "Shared by alice@team.example.")
+    assert "okapi" not in _everything(bob)
+
+    # The History page offers the way back, and the link closes again.
+    alice = _history_of(ALICE, run_id)
+    alice.button(key=f"history_run_{run_id}_unshare").click().run()
+    assert not alice.exception
+    assert not alice.code
+    assert alice.button(key=f"history_run_{run_id}_share").label == "Share this run with the team"
+    bob = _start(BOB, run=str(run_id))
+    assert shows(bob, "This link shows nothing: the run is not shared with the team")
+    assert "zebra" not in _everything(bob)
+    with HistoryStore() as store:
+        events = TeamRecords(store).events()
+    assert [(event.event, event.run_id) for event in events if "share" in event.event] == [
+        ("unshare", run_id),
+        ("share", run_id),
+    ]
+
+
+def test_a_batch_is_shared_from_the_batch_pages_results(team: dict[str, int]):
+    alice = _start(ALICE, page="ui/pages/batch.py")
+    photos = [(f"{name}.png", make_image("PNG", (40, 40)), "image/png") for name in ("a", "b")]
+    alice.file_uploader(key="batch_images").set_value(photos).run()
+    alice.button(key="batch_run").click().run()
+    live = alice.session_state["batch"]
+    assert live.wait(TIMEOUT_S), "the batch did not finish"
+    alice.run()
+    assert not alice.exception
+    batch_id = live.view().batch_id
+
+    bob = _start(BOB, batch=batch_id)
+    assert shows(bob, "This link shows nothing: the batch is not shared")
+
+    alice.button(key="batch_results_share").click().run()
+    assert not alice.exception
+    assert [block.value for block in alice.code] == [f"/?batch={batch_id}"]
+    bob = _start(BOB, batch=batch_id)
+    assert shows(bob, f"Shared by alice@team.example · {len(live.view().ordered_runs())} answers.")
+    assert {"a.png", "b.png"} <= set(_everything(bob).split())
+
+    alice.button(key="batch_results_unshare").click().run()
+    assert not alice.code
+    bob = _start(BOB, batch=batch_id)
+    assert shows(bob, "This link shows nothing: the batch is not shared")
+
+
+def test_in_single_user_mode_no_page_offers_to_share(
+    echo: EchoServer, history_file: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", echo.base_url)
+    monkeypatch.setenv("IOINTELLIGENCE_API_KEY", ECHO_API_KEY)
+    with HistoryStore(history_file) as store:
+        store.save_run(Run(prompt="my own zebra", model=LLAMA, answer="z1"))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.secrets["app"] = {"note": "no key here"}  # isolate from a developer's secrets.toml
+    at.run()
+    at.switch_page("ui/pages/history.py").run()
+    assert not at.exception
+    assert shows(at, "my own zebra")
+    assert not [button for button in at.button if "Share" in button.label]
+    assert not at.code
+
+    at.switch_page("ui/pages/batch.py").run()
+    at.file_uploader(key="batch_images").set_value(
+        [("a.png", make_image("PNG", (40, 40)), "image/png")]
+    ).run()
+    at.button(key="batch_run").click().run()
+    assert at.session_state["batch"].wait(TIMEOUT_S), "the batch did not finish"
+    at.run()
+    assert not at.exception
+    assert at.dataframe  # the results grid is there, and nothing to share it with
+    assert not [button for button in at.button if "Share" in button.label]
+    assert not at.code

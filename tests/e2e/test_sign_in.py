@@ -35,6 +35,7 @@ MALLORY = "mallory@elsewhere.example"
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 SIGN_IN_SENTENCE = "Sign in with your team account to use the app."
 OUTSIDER_SENTENCE = f"{MALLORY} is not on this app's allow-list; ask the team lead to add you."
+NOT_SHARED = "This link shows nothing: the run is not shared with the team"
 
 
 @dataclass(frozen=True)
@@ -264,3 +265,53 @@ def test_an_outsider_signs_out_and_signs_in_with_an_allowed_account(
     expect(page.get_by_label("Prompt")).to_be_visible()
     assert "allow-list" not in _body(page)
     assert team_app.provider.sign_ins[-2:] == [MALLORY, BOB]
+
+
+def _shared_run(page: Page, link: str) -> str:
+    page.goto(link)
+    page.wait_for_selector(IDLE, timeout=30_000)
+    return _main(page)
+
+
+def test_a_run_shared_from_history_opens_for_a_team_member_until_it_is_unshared(
+    browser: Browser, team_app: TeamApp
+):
+    before = set(team_app.run_ids())
+    alice = _person(browser, team_app, ALICE)
+    _ask(alice, "okapi question alice shares from history")
+    mine = sorted(set(team_app.run_ids()) - before)
+    assert len(mine) == 2
+    bob = _person(browser, team_app, BOB)
+    for run_id in mine:
+        text = _shared_run(bob, f"{team_app.url}/?run={run_id}")
+        assert NOT_SHARED in text, text
+        assert "okapi" not in text
+
+    # Alice shares the run History shows in full, and copies the link it gives.
+    _history(alice, team_app)
+    alice.get_by_role("button", name="Share this run with the team").click()
+    code = alice.get_by_test_id("stCode")
+    expect(code).to_have_count(1, timeout=30_000)
+    link = code.inner_text().strip()
+    assert re.fullmatch(re.escape(team_app.url) + r"/\?run=(\d+)", link), link
+    assert int(link.rsplit("=", 1)[1]) in mine
+
+    text = _shared_run(bob, link)
+    assert "okapi question alice shares from history" in text, text
+    assert f"Shared by {ALICE}." in text
+    # Someone who has not signed in gets the sign-in screen at that address, nothing of the run.
+    stranger = browser.new_context().new_page()
+    stranger.goto(link)
+    expect(stranger.get_by_text(SIGN_IN_SENTENCE)).to_be_visible(timeout=30_000)
+    stranger.wait_for_selector(IDLE, timeout=30_000)
+    assert "okapi" not in _body(stranger)
+    assert "okapi" not in stranger.content()
+
+    alice.get_by_role("button", name="Stop sharing").click()
+    expect(alice.get_by_role("button", name="Share this run with the team")).to_be_visible(
+        timeout=30_000
+    )
+    expect(alice.get_by_test_id("stCode")).to_have_count(0)
+    text = _shared_run(bob, link)
+    assert NOT_SHARED in text, text
+    assert "okapi" not in text

@@ -1,4 +1,5 @@
-"""A batch's results: the grid (thumbnail, each model's answer, tokens, latency, errors), checks."""
+"""A batch's results: the grid (thumbnail, each model's answer, tokens, latency, errors), its
+share link in team mode, checks."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import streamlit as st
 
 from ui.shared.charts import bar_charts, percent_column
 from ui.shared.session import BATCH_CHECK_KEY
+from ui.shared.sharing import share_control
 from ui.shared.thumbnails import thumbnail_data_url
 from vision.api.catalog import compact_name, short_name
 from vision.history.records import Run
@@ -76,7 +78,8 @@ def grid_rows(
 
 
 def draw_grid(runs: Sequence[Run], models: Sequence[str], check: MetricName) -> None:
-    """The results grid, one row per image, with a thumbnail column."""
+    """The results grid, one row per image, with a thumbnail column; in team mode, below it,
+    the batch's Share (or its link and Stop sharing)."""
     rows = grid_rows(runs, models, check)
     if not rows:
         st.caption("No results yet.")
@@ -96,6 +99,9 @@ def draw_grid(runs: Sequence[Run], models: Sequence[str], check: MetricName) -> 
     if not any(row["expected"] for row in rows):
         config["expected"] = None
     st.dataframe(rows, column_config=config, hide_index=True, row_height=72, key="batch_grid")
+    batch_id = next((run.batch_id for run in runs if run.batch_id), None)
+    if batch_id is not None:
+        share_control("batch", batch_id, key="batch_results")
 
 
 def choose_check() -> MetricName:

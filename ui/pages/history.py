@@ -1,4 +1,4 @@
-"""The History page: search and filter saved runs; reopen, rerun, delete or export each one.
+"""The History page: search and filter saved runs; reopen, rerun, delete, export or share each one.
 
 Registered in the router as a file page, so Streamlit runs this file on each visit.
 """
@@ -23,6 +23,7 @@ from ui.shared.session import (
     HISTORY_TABLE_KEY,
     HISTORY_UNDO_KEY,
 )
+from ui.shared.sharing import share_control
 from ui.shared.sidebar import choose_backend
 from ui.shared.store import history_store
 from ui.shared.thumbnails import thumbnail_data_url
@@ -158,6 +159,7 @@ def _run_card(store: HistoryStore, backend: Backend | None, run: Run) -> None:
             else:
                 st.markdown(answer_markdown(run.answer) or "_(empty answer)_")
             st.caption(usage_line(run))
+        share_control("run", run.id, key=f"history_run_{run.id}")
         _actions(store, backend, run)
 
 

@@ -10,14 +10,15 @@ import streamlit as st
 
 from ui.shared.auth import current_person
 from ui.shared.exports import download_buttons
+from ui.shared.sharing import share, unshare
 from ui.shared.store import history_store
-from ui.shared.team import audit, share_link, team_records
+from ui.shared.team import share_link, team_records
 from ui.shared.thumbnails import thumbnail_data_url
 from vision.api.catalog import short_name
 from vision.errors import HistoryError
 from vision.history.export import usage_line
 from vision.history.records import Run
-from vision.history.team import AuditEvent, ShareKind, TeamRecords
+from vision.history.team import TeamRecords
 from vision.markdown import answer_markdown, clip, literal
 from vision.team.access import Person
 
@@ -89,20 +90,6 @@ def _show_batch(records: TeamRecords, me: Person, batch_id: str) -> None:
         )
 
 
-def _share(records: TeamRecords, me: Person, kind: ShareKind, target: str) -> None:
-    if records.share(me.workspace, kind, target):
-        audit(AuditEvent(event="share", workspace=me.workspace, email=me.email,
-                         run_id=int(target) if kind == "run" else None,
-                         batch_id=target if kind == "batch" else None))  # fmt: skip
-
-
-def _unshare(records: TeamRecords, me: Person, kind: ShareKind, target: str) -> None:
-    if records.unshare(me.workspace, kind, target):
-        audit(AuditEvent(event="unshare", workspace=me.workspace, email=me.email,
-                         run_id=int(target) if kind == "run" else None,
-                         batch_id=target if kind == "batch" else None))  # fmt: skip
-
-
 def _my_shares(records: TeamRecords, me: Person) -> None:
     store = history_store()
     st.subheader("Share with the team")
@@ -118,12 +105,12 @@ def _my_shares(records: TeamRecords, me: Person) -> None:
         picked = st.selectbox("One of your runs", list(labels), format_func=labels.__getitem__,
                               index=None, key="share_run_pick")  # fmt: skip
         st.button("Share this run", key="share_run", disabled=picked is None,
-                  on_click=_share, args=(records, me, "run", picked or ""))  # fmt: skip
+                  on_click=share, args=(records, me, "run", picked or ""))  # fmt: skip
     with batch_choice:
         batches = store.batch_ids()
         chosen = st.selectbox("One of your batches", batches, index=None, key="share_batch_pick")
         st.button("Share this batch", key="share_batch", disabled=chosen is None,
-                  on_click=_share, args=(records, me, "batch", chosen or ""))  # fmt: skip
+                  on_click=share, args=(records, me, "batch", chosen or ""))  # fmt: skip
     shared = records.shared_by(me.workspace)
     if not shared:
         st.caption("You share nothing yet.")
@@ -133,7 +120,7 @@ def _my_shares(records: TeamRecords, me: Person) -> None:
         with link:
             st.code(share_link(kind, target), language=None)
         with stop:
-            st.button("Stop sharing", key=f"unshare_{kind}_{target}", on_click=_unshare,
+            st.button("Stop sharing", key=f"unshare_{kind}_{target}", on_click=unshare,
                       args=(records, me, kind, target))  # fmt: skip
 
 
