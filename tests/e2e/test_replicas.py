@@ -15,16 +15,19 @@ from playwright.sync_api import Browser, Page, expect
 from tests.e2e.test_sign_in import IDLE, _ask, _sign_in
 from tests.support.apps import auth_section, free_port, run_app, write_secrets
 from tests.support.images import make_image
+from tests.support.models import LLAMA, QWEN
 from tests.support.oidc import CLIENT_ID, OIDCProvider
 from tests.support.postgres import PostgresServer
 from tests.support.stores import HistoryDatabase
-from vision.echo import EchoServer
+from vision.echo import EchoServer, Fault
 
 pytestmark = pytest.mark.e2e
 
 KEY = "replica-team-key"
 ALICE = "alice@team.example"
 BUDGET = 1_000_000
+# Llama's answers are held back this long, so the batch is mid-way while replica B looks at it.
+HOLD_S = 45.0
 
 
 @dataclass(frozen=True)
@@ -136,3 +139,45 @@ def test_a_batch_on_one_replica_shows_on_the_other_and_its_vote_is_kept_once(
     # One vote in the shared database, whichever replica reads it.
     votes = replicas.database.rows("SELECT COUNT(*), MIN(batch_id) FROM votes")
     assert votes == [(1, batch_id.group(1).strip("`"))]
+
+
+def test_a_batch_running_on_one_replica_shows_its_progress_on_the_other_as_it_goes(
+    browser: Browser, replicas: Replicas
+):
+    on_b = _signed_in(browser, replicas.b)
+    on_a = _signed_in(browser, replicas.a)
+    on_a.goto(replicas.a + "/batch")
+    on_a.wait_for_selector(IDLE, timeout=30_000)
+    on_a.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(
+        files=[
+            {"name": f"okapi-{index}.png", "mimeType": "image/png",
+             "buffer": make_image("PNG", (90 + index, 60))}
+            for index in range(2)
+        ]
+    )  # fmt: skip
+    expect(on_a.get_by_text("2 image(s) × 2 model(s) = 4 requests")).to_be_visible(timeout=20_000)
+    # Qwen answers one image and fails the other at once; Llama's two answers are held back.
+    replicas.echo.add_fault(Fault(kind="status", status=400, model=QWEN, times=1))
+    replicas.echo.add_fault(Fault(kind="hang", seconds=HOLD_S, model=LLAMA, times=2))
+    try:
+        on_a.get_by_role("button", name="Run batch").click()
+
+        # Replica B, the same person: the running batch, mid-way, from the shared store.
+        on_b.goto(replicas.b + "/batch")
+        main = on_b.get_by_test_id("stMain")
+        expect(main.get_by_text(re.compile(r"2 of 4 answers · 1 failed"))).to_be_visible(
+            timeout=30_000
+        )
+        expect(main.get_by_text("Qwen2-VL-7B-Instruct: 1 of 2 answered · 1 failed")).to_be_visible()
+        expect(main.get_by_text("Llama-3.2-90B-Vision-Instruct: 0 of 2 answered")).to_be_visible()
+        expect(
+            main.get_by_text(re.compile(r"Qwen2-VL-7B-Instruct · okapi-\d\.png: .*400"))
+        ).to_be_visible()
+
+        # When A's batch ends, B's page shows its results by itself (no reload).
+        expect(main.get_by_text(re.compile(r"3 answered · 1 failed"))).to_be_visible(
+            timeout=(HOLD_S + 60) * 1000
+        )
+        expect(main.get_by_text(re.compile(r"of 4 answers"))).to_have_count(0)
+    finally:
+        replicas.echo.clear_faults()
