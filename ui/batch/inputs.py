@@ -1,4 +1,5 @@
-"""The batch page's inputs: images (files, a folder, URLs, a CSV), prompt, models, concurrency."""
+"""The batch page's inputs: images (files, a folder, URLs, a CSV or JSONL table, whose
+multiple-choice rows may be asked circularly), prompt, models, concurrency."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from ui.batch.scoring import circular_switch
 from ui.shared.models import pick_models
 from ui.shared.parameters import choose_parameters
 from ui.shared.session import (
@@ -24,7 +26,7 @@ from ui.shared.session import (
 from vision.api.catalog import Catalog, sees_images, short_name
 from vision.api.request import DEFAULT_PROMPT, RequestOptions
 from vision.batch.files import IMAGE_SUFFIXES
-from vision.batch.inputs import Upload, batch_items
+from vision.batch.inputs import Upload, batch_items, has_options
 from vision.batch.runner import BatchItem
 from vision.errors import RequestError
 from vision.limits import DEFAULT_CONCURRENCY
@@ -44,6 +46,7 @@ class BatchPlan:
     options: RequestOptions = field(default_factory=RequestOptions)
     problem: str | None = None
     use_cache: bool = True
+    circular: bool = False
 
 
 def _uploads(disabled: bool) -> list[Upload]:
@@ -85,13 +88,16 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
             disabled=disabled,
         )
         table = st.file_uploader(
-            "CSV of images (optional)",
+            "CSV or JSONL of images (optional)",
             key=BATCH_TABLE_KEY,
-            type=["csv", "txt"],
+            type=["csv", "txt", "jsonl", "ndjson"],
             disabled=disabled,
-            help="Columns: url or image (an http(s) URL or the name of an uploaded file), "
-            "and optionally prompt, expected and tag. A list of URLs, one a line, works too.",
+            help="Columns (or JSON fields): url or image (an http(s) URL or the name of an "
+            "uploaded file), and optionally prompt or question, expected or answer, answers "
+            "(a|b), options (a|b|c, or A, B, C... columns), tag and id. A list of URLs, one a "
+            "line, works too.",
         )
+    table_text = table.getvalue().decode("utf-8", errors="replace") if table else ""
     with ask_panel:
         prompt = st.text_area(
             "Prompt", value=DEFAULT_PROMPT, key=BATCH_PROMPT_KEY, height=90, disabled=disabled
@@ -129,10 +135,15 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
             "parameters and images) is served from the history, marked cached: nothing is "
             "asked or paid. Turn off to ask again.",
         )
-    table_text = table.getvalue().decode("utf-8", errors="replace") if table else ""
+        circular = circular_switch(has_options(table_text), disabled=disabled)
     try:
         items = batch_items(
-            prompt=prompt or "", uploads=uploads, urls=urls or "", table=table_text, tag=tag
+            prompt=prompt or "",
+            uploads=uploads,
+            urls=urls or "",
+            table=table_text,
+            tag=tag,
+            circular=circular,
         )
     except RequestError as err:
         return BatchPlan(
@@ -142,6 +153,7 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
             options=options,
             problem=str(err),
             use_cache=use_cache,
+            circular=circular,
         )
     problem = _problem(catalog, items, models)
     return BatchPlan(
@@ -151,6 +163,7 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
         options=options,
         problem=problem,
         use_cache=use_cache,
+        circular=circular,
     )
 
 
@@ -160,7 +173,7 @@ def _problem(
     if catalog is None:
         return "Add an API key in the sidebar, or turn on the echo backend."
     if not items:
-        return "Add images: upload files or a folder, list image URLs, or upload a CSV."
+        return "Add images: upload files or a folder, list image URLs, or upload a CSV or JSONL."
     if not models:
         return "Choose at least one model."
     blind = [model for model in models if not sees_images(catalog.info(model))]

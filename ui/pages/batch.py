@@ -14,6 +14,8 @@ from ui.batch.inputs import BatchPlan, batch_inputs
 from ui.batch.kept import earlier_batches, resume_button, scored_downloads
 from ui.batch.progress import draw_stored_progress
 from ui.batch.results import choose_check, draw_grid, draw_model_stats, draw_pass_rates
+from ui.batch.scoring import scores_tab
+from ui.batch.sweep import sweep_panel
 from ui.batch.votes import leaderboard_panel, vote_panel
 from ui.shared.backend import Backend, client_for, new_client
 from ui.shared.exports import download_buttons
@@ -22,6 +24,7 @@ from ui.shared.session import BATCH_KEY, BATCH_WATCHING_KEY
 from ui.shared.sidebar import choose_backend
 from ui.shared.spending import batch_budget_blocker
 from ui.shared.store import history_store
+from vision.api.catalog import Catalog
 from vision.batch.live import BatchView, LiveBatch, running_batch
 from vision.batch.progress import StoredProgress, active_batches, batch_progress
 from vision.batch.queued import QueuedBatch, queue_mode
@@ -203,12 +206,18 @@ def _summary(view: BatchView) -> None:
         )
 
 
-def _results(store: HistoryStore, view: BatchView) -> None:
+def _results(
+    store: HistoryStore, view: BatchView, backend: Backend | None, catalog: Catalog | None
+) -> None:
     _summary(view)
     runs = view.ordered_runs()
     if not runs:
         return
-    results_tab, vote_tab, export_tab = st.tabs(["Results", "Blind vote", "Export"])
+    results_tab, scores, vote_tab, export_tab = st.tabs(
+        ["Results", "Judge & circular", "Blind vote", "Export"]
+    )
+    with scores:
+        scores_tab(store, backend, catalog, view.batch_id, runs, running=view.running)
     with results_tab:
         check = choose_check() if any(run.expected for run in runs) else "contains"
         draw_grid(runs, view.models, check)
@@ -285,6 +294,7 @@ def render() -> None:
             st.caption(
                 f"{len(plan.items)} image(s) × {len(plan.models)} model(s) = {jobs} requests"
             )
+    sweep_panel(backend, store, catalog, plan, disabled=running, queued=queue_mode(store))
     if clicked and backend is not None and plan.problem is None and not running:
         _start(backend, store, plan)
         live = st.session_state[BATCH_KEY]
@@ -293,7 +303,7 @@ def render() -> None:
         earlier_batches(store, partial(_reopen, store, backend))
     st.fragment(_progress_panel, run_every=PROGRESS_EVERY_S if running else None)()
     if live is not None:
-        _results(store, live.view())
+        _results(store, live.view(), backend, catalog)
 
 
 if __name__ == "__main__":

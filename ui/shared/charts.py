@@ -44,3 +44,30 @@ def bar_charts(names: Sequence[str], charts: Sequence[Chart]) -> None:
                 {"model": name, measure: value} for name, value in zip(names, values, strict=True)
             ]
             st.vega_lite_chart(rows, _spec(measure), width="stretch")
+
+
+def _line_spec(x: str, y: str, series: str) -> dict[str, Any]:
+    return {
+        "mark": {"type": "line", "point": True, "tooltip": True},
+        "encoding": {
+            "x": {"field": x, "type": "quantitative", "title": x, "scale": {"zero": False}},
+            "y": {"field": y, "type": "quantitative", "title": y, "scale": {"domain": [0, 100]}},
+            "color": {"field": series, "type": "nominal", "title": None},
+            "order": {"field": x},
+        },
+    }
+
+
+def line_charts(
+    rows: Sequence[dict[str, Any]], *, y: str, series: str, xs: Sequence[tuple[str, str]]
+) -> None:
+    """One line chart per (title, x field), side by side: a 0-100 y against x, a line per
+    series with its points marked; rows without both values are left out."""
+    for column, (title, x) in zip(st.columns(len(xs)), xs, strict=True):
+        with column:
+            st.markdown(f"**{title}**")
+            present = [row for row in rows if row.get(x) is not None and row.get(y) is not None]
+            if not present:
+                st.caption(f"No {x} known for these settings.")
+                continue
+            st.vega_lite_chart(present, _line_spec(x, y, series), width="stretch")

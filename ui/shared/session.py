@@ -58,6 +58,15 @@ BATCH_CHECK_KEY = "batch_check"
 # The Batch page's cache switch, and the earlier batch chosen to reopen (widgets).
 BATCH_CACHE_KEY = "batch_cache"
 BATCH_EARLIER_KEY = "batch_earlier"
+# The Batch page's scoring beyond the check (widgets): circular evaluation, the judge model and
+# its rubric, and the resolution sweep's kind, settings and metric; the sweep's points (a value).
+BATCH_CIRCULAR_KEY = "batch_circular"
+BATCH_JUDGE_KEY = "batch_judge"
+BATCH_RUBRIC_KEY = "batch_rubric"
+BATCH_SWEEP_KIND_KEY = "batch_sweep_kind"
+BATCH_SWEEP_VALUES_KEY = "batch_sweep_values"
+BATCH_SWEEP_METRIC_KEY = "batch_sweep_metric"
+BATCH_SWEEP_KEY = "_batch_sweep"
 
 # The History page's one-off message.
 HISTORY_FLASH_KEY = "_history_flash"

@@ -1,11 +1,17 @@
-"""Batch items from what a page user gives: uploaded files, a list of URLs, or a CSV table."""
+"""Batch items from what a page user gives: uploaded files, a list of URLs, or a table (CSV, or
+JSON Lines) whose rows may be multiple-choice questions, asked circularly when chosen."""
 
 from __future__ import annotations
 
 import csv
+import json
+import string
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import takewhile
 
+from vision.batch.choices import choice_items
 from vision.batch.runner import BatchItem
 from vision.errors import RequestError
 from vision.urls.shape import is_http_url
@@ -29,17 +35,70 @@ def _rows(text: str) -> list[list[str]]:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TableRow:
-    """One image row of a batch CSV: its line number, the image it names, its other columns."""
+    """One image row of a batch table: its line number, the image it names, its other columns
+    (a multiple-choice row has options, and its answer as a letter or an option's text)."""
 
     line: int
     source: str
     prompt: str | None = None
     expected: str | None = None
     tag: str | None = None
+    name: str | None = None
+    answers: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()
+    hint: str | None = None
+
+
+def _split(value: object) -> tuple[str, ...]:
+    """A list, a {letter: text} object or an "a|b|c" cell as a tuple of texts."""
+    if isinstance(value, dict):
+        return tuple(str(value[key]).strip() for key in sorted(value))
+    if isinstance(value, list):
+        return tuple(str(part).strip() for part in value if str(part).strip())
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split("|") if part.strip())
+    return ()
+
+
+def _text(value: object) -> str | None:
+    return str(value).strip() or None if value is not None else None
+
+
+def _row(number: int, fields: Mapping[str, object], source: str) -> TableRow:
+    options = _split(fields.get("options") or fields.get("choices"))
+    if not options:
+        # VLMEvalKit's layout: one column per option, A, B, C... up to the first empty one.
+        letters = takewhile(lambda letter: _text(fields.get(letter)), string.ascii_lowercase)
+        options = tuple(str(fields[letter]).strip() for letter in letters)
+    answers = _split(fields.get("answers"))
+    expected = _text(fields.get("expected")) or _text(fields.get("answer"))
+    if expected is None and isinstance(fields.get("answer"), list):
+        answers = answers or _split(fields.get("answer"))
+    if expected is None and answers:
+        expected = answers[0]
+    return TableRow(
+        line=number,
+        source=source,
+        prompt=_text(fields.get("prompt")) or _text(fields.get("question")),
+        expected=expected,
+        tag=_text(fields.get("tag")) or _text(fields.get("category")),
+        name=_text(fields.get("id")) or _text(fields.get("index")),
+        answers=answers if len(answers) > 1 else (),
+        options=options,
+        hint=_text(fields.get("hint")),
+    )
+
+
+def is_jsonl(text: str) -> bool:
+    """True when a table's text is JSON Lines (it starts with an object), not CSV."""
+    return text.lstrip("\ufeff").lstrip().startswith("{")
 
 
 def table_rows(text: str) -> list[TableRow]:
-    """The image rows of a CSV with an image (or url, path, file) column; else one per line."""
+    """The image rows of a CSV with an image (or url, path, file) column, else one image per
+    line; or, when the text is JSON Lines, one row per object."""
+    if is_jsonl(text):
+        return _jsonl_rows(text)
     rows = _rows(text)
     if not rows:
         return []
@@ -57,16 +116,44 @@ def table_rows(text: str) -> list[TableRow]:
         fields = {name: cell.strip() for name, cell in zip(header, row, strict=False)}
         source = fields.get(header[column], "")
         if source:
-            table.append(
-                TableRow(
-                    line=number,
-                    source=source,
-                    prompt=fields.get("prompt") or None,
-                    expected=fields.get("expected") or None,
-                    tag=fields.get("tag") or None,
-                )
-            )
+            table.append(_row(number, fields, source))
     return table
+
+
+def _jsonl_rows(text: str) -> list[TableRow]:
+    table = []
+    for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            fields = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise RequestError(
+                f"Line {number} of the JSONL is not JSON ({exc.msg}); fix it and upload it again."
+            ) from None
+        if not isinstance(fields, dict):
+            raise RequestError(
+                f"Line {number} of the JSONL is not a JSON object; write one "
+                '{"image": ..., "question": ...} object a line.'
+            )
+        lowered = {str(key).lower(): value for key, value in fields.items()}
+        source = next(
+            (_text(lowered.get(name)) for name in IMAGE_COLUMNS if lowered.get(name)), None
+        )
+        if source is None:
+            raise RequestError(
+                f"Line {number} of the JSONL names no image; give it an image or url field."
+            )
+        table.append(_row(number, lowered, source))
+    return table
+
+
+def has_options(table: str) -> bool:
+    """True when some row of the table is a multiple-choice question (it lists options)."""
+    try:
+        return any(row.options for row in table_rows(table))
+    except RequestError:
+        return False
 
 
 def batch_items(
@@ -76,11 +163,14 @@ def batch_items(
     urls: str = "",
     table: str = "",
     tag: str | None = None,
+    circular: bool = False,
 ) -> list[BatchItem]:
-    """Items from uploads, URL lines and a CSV (image or url, prompt, expected, tag).
+    """Items from uploads, URL lines and a table (image or url, prompt or question, expected or
+    answer, answers, options, tag, id); with circular, a multiple-choice row is one item per
+    rotation of its options.
 
-    A CSV row names an http(s) URL or an uploaded file: never a path on this machine, since
-    the page runs on a server. Uploads the table does not name are added with the prompt.
+    A row names an http(s) URL or an uploaded file: never a path on this machine, since the
+    page runs on a server. Uploads the table does not name are added with the prompt.
     """
     if not prompt.strip():
         raise RequestError("Write a prompt for the batch (a CSV prompt column may override it).")
@@ -88,7 +178,12 @@ def batch_items(
     by_name: Mapping[str, Upload] = {upload.name: upload for upload in uploads}
     items: list[BatchItem] = []
     named: set[str] = set()
-    for row in table_rows(table):
+    rows = table_rows(table)
+    # Rotations are grouped by name, so two questions on one image need names of their own.
+    shared = {source for source, count in Counter(row.source for row in rows).items() if count > 1}
+    kind = "JSONL" if is_jsonl(table) else "CSV"
+    for row in rows:
+        where = f"{'Line' if kind == 'JSONL' else 'Row'} {row.line} of the {kind}"
         image: bytes | str
         if is_http_url(row.source):
             image = row.source
@@ -97,18 +192,23 @@ def batch_items(
             named.add(row.source)
         else:
             raise RequestError(
-                f"Row {row.line} of the CSV names {row.source!r}, which is neither an http(s) URL "
-                "nor an uploaded file; upload that file or use its URL."
+                f"{where} names {row.source!r}, which is neither an http(s) URL nor an "
+                "uploaded file; upload that file or use its URL."
             )
-        items.append(
-            BatchItem(
-                image=image,
-                prompt=row.prompt or prompt,
-                name=row.source,
-                expected=row.expected,
-                tag=row.tag or default_tag,
-            )
+        question = row.prompt or prompt
+        name = row.name or (
+            f"{row.source} (row {row.line})" if row.source in shared else row.source
         )
+        item = BatchItem(
+            image=image,
+            prompt=question,
+            name=name,
+            expected=row.expected,
+            answers=row.answers,
+            choices=row.options,
+            tag=row.tag or default_tag,
+        )
+        items.extend(choice_items(item, question, hint=row.hint, circular=circular, where=where))
     items.extend(
         BatchItem(image=upload.data, prompt=prompt, name=upload.name, tag=default_tag)
         for upload in uploads

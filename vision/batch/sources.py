@@ -12,20 +12,15 @@ import csv
 import json
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import takewhile
 from pathlib import Path
 from typing import Any, Literal
 
+from vision.batch.choices import choice_items
 from vision.batch.runner import BatchItem, ImageFile
 from vision.errors import RequestError
-from vision.scoring.choice import (
-    answer_letter,
-    choice_prompt,
-    option_letters,
-    rotation_name,
-    rotations,
-)
+from vision.scoring.choice import option_letters
 from vision.urls.shape import is_http_url
 
 SourceKind = Literal["folder", "csv", "jsonl", "tsv"]
@@ -195,30 +190,16 @@ def _item(
     answers = _answers(fields)
     item = BatchItem(
         image=image,
-        prompt=choice_prompt(question, choices, hint=_text(fields.get("hint")))
-        if choices
-        else question,
+        prompt=question,
         name=_label(fields, image, named, where),
         expected=answers[0] if answers else None,
         answers=answers if len(answers) > 1 else (),
         choices=choices,
         tag=_text(_first(fields, TAG_FIELDS)) or source.tag,
     )
-    if not (source.circular and choices and item.expected):
-        yield item
-        return
-    right = answer_letter(item.expected, choices)
-    if right is None:
-        raise RequestError(f"{where}: its answer {item.expected!r} names none of its options.")
-    correct = choices[option_letters(len(choices)).index(right)]
-    for number, rotated in enumerate(rotations(choices), start=1):
-        yield replace(
-            item,
-            prompt=choice_prompt(question, rotated, hint=_text(fields.get("hint"))),
-            name=rotation_name(item.name, number, len(choices)),
-            expected=option_letters(len(rotated))[rotated.index(correct)],
-            choices=rotated,
-        )
+    yield from choice_items(
+        item, question, hint=_text(fields.get("hint")), circular=source.circular, where=where
+    )
 
 
 def _choices(value: Any, where: str) -> tuple[str, ...]:

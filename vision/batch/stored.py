@@ -5,7 +5,7 @@ that asks only that, saving each answer as it arrives (so a killed batch resumes
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from itertools import islice
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from vision.api.request import ChatClient, RequestOptions
 from vision.batch.cache import StoreCache
 from vision.batch.engine import EngineOutcome, EngineSettings, PreparePool, Work, run_jobs
-from vision.batch.kept import KeptItems
+from vision.batch.kept import KEPT_SOURCE, KeptItems, item_manifest
 from vision.batch.preparation import Resolution
 from vision.batch.runner import BatchItem, BatchJob, BatchProgress, BatchResult, check_batch
 from vision.batch.sources import ItemSource, open_source
@@ -81,6 +81,29 @@ class BatchSpec:
                 "items": tuple(items) if items is not None else None,
             }
         )
+
+
+def kept_spec(
+    store: HistoryStore,
+    items: Sequence[BatchItem],
+    models: Sequence[str],
+    *,
+    concurrency: int,
+    options: RequestOptions,
+) -> BatchSpec:
+    """A page's items as a batch's spec, their images kept in the history by hash."""
+    if not items:
+        raise RequestError("Add at least one image to the batch.")
+    return BatchSpec(
+        source=KEPT_SOURCE,
+        prompt=items[0].prompt,
+        models=tuple(models),
+        system=options.system,
+        temperature=options.temperature,
+        max_tokens=options.max_tokens,
+        concurrency=concurrency,
+        items=tuple(item_manifest(store, items)),
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

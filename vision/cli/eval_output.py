@@ -19,17 +19,12 @@ def judge_batch(
     client: ChatClient, store: HistoryStore, batch_id: str, args: argparse.Namespace, err: TextIO
 ) -> None:
     """Have the judge model grade every answer it has not graded yet with this rubric."""
-    from vision.scoring.judge import judge_runs
+    from vision.scoring.judge import judge_batch as judge_answers
 
-    rubric = args.rubric
-    done = {
-        judgement.run_id
-        for judgement in store.judgements(batch_id, judge_model=args.judge)
-        if judgement.rubric == rubric
-    }
-    runs = [run for run in store.batch_runs(batch_id, images=False) if run.id not in done]
-    found, failed = judge_runs(client, runs, args.judge, rubric, concurrency=args.concurrency or 4)
-    store.save_judgements(found)
+    concurrency = args.concurrency or 4
+    _, failed = judge_answers(
+        client, store, batch_id, args.judge, args.rubric, concurrency=concurrency
+    )
     for run, error in failed:
         err.write(f"The judge could not grade run {run.id}: {error}\n")
 

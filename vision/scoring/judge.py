@@ -11,10 +11,14 @@ import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from vision.api.request import ChatClient, ChatRequest
 from vision.errors import APIError, RequestError, VisionError
 from vision.history.records import Run
+
+if TYPE_CHECKING:
+    from vision.history.store import HistoryStore
 
 JUDGE_SYSTEM = (
     "You are a strict grader. You receive a rubric, a question, an optional reference answer "
@@ -120,3 +124,34 @@ def judge_runs(
         if isinstance(outcome, VisionError)
     ]
     return done, failed
+
+
+def batch_judgements(
+    store: HistoryStore, batch_id: str, judge_model: str, rubric: str
+) -> list[Judgement]:
+    """The verdicts kept for a batch's runs from this judge model with this rubric."""
+    return [
+        judgement
+        for judgement in store.judgements(batch_id, judge_model=judge_model)
+        if judgement.rubric == rubric
+    ]
+
+
+def judge_batch(
+    client: ChatClient,
+    store: HistoryStore,
+    batch_id: str,
+    judge_model: str,
+    rubric: str = DEFAULT_RUBRIC,
+    *,
+    concurrency: int = 4,
+) -> tuple[list[Judgement], list[tuple[Run, VisionError]]]:
+    """Have the judge grade every answer of a batch it has not graded with this rubric, and
+    keep the verdicts; the new judgements and the runs it could not grade."""
+    done = {
+        judgement.run_id for judgement in batch_judgements(store, batch_id, judge_model, rubric)
+    }
+    runs = [run for run in store.batch_runs(batch_id, images=False) if run.id not in done]
+    found, failed = judge_runs(client, runs, judge_model, rubric, concurrency=concurrency)
+    store.save_judgements(found)
+    return found, failed

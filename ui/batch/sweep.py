@@ -1,0 +1,189 @@
+"""The Batch page's resolution sweep: the batch's items asked at several Qwen token budgets or
+longest sides (Llama's canvas), then score against prompt tokens and against cost, a line per
+model: how small can the images be before the answers get worse? (docs/evaluation.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import streamlit as st
+
+from ui.batch.inputs import BatchPlan
+from ui.shared.backend import Backend, new_client
+from ui.shared.charts import line_charts, percent_column
+from ui.shared.session import (
+    BATCH_SWEEP_KEY,
+    BATCH_SWEEP_KIND_KEY,
+    BATCH_SWEEP_METRIC_KEY,
+    BATCH_SWEEP_VALUES_KEY,
+)
+from vision.api.catalog import Catalog, short_name
+from vision.batch.preparation import Resolution
+from vision.batch.stored import kept_spec
+from vision.batch.sweep import SweepPoint, resolutions, run_sweep
+from vision.errors import RequestError, VisionError
+from vision.history.store import HistoryStore
+from vision.scoring.metrics import METRIC_LABELS, METRICS, MetricName
+
+SweepKind = Literal["budgets", "sides"]
+KIND_LABELS: dict[SweepKind, str] = {
+    "budgets": "Token budgets (Qwen)",
+    "sides": "Longest sides in px (Llama's canvas)",
+}
+DEFAULT_VALUES: dict[SweepKind, str] = {"budgets": "256,512,1280", "sides": "560,1120"}
+TOKENS = "prompt tokens per answer"
+COST = "cost"
+RATE = "pass rate"
+
+
+def sweep_settings(kind: SweepKind, text: str) -> list[Resolution]:
+    """The settings a user wrote ("256, 512, 1280"), or a sentence saying how to write them."""
+    parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+    if not all(part.isdigit() for part in parts):
+        raise RequestError(
+            f"Write the settings as whole numbers separated by commas, e.g. {DEFAULT_VALUES[kind]}."
+        )
+    numbers = [int(part) for part in parts]
+    if kind == "budgets":
+        return resolutions(budgets=numbers)
+    return resolutions(sides=numbers)
+
+
+def point_rows(points: Sequence[SweepPoint]) -> list[dict[str, Any]]:
+    """One row per setting and model: its score with interval, its tokens and its cost."""
+    return [
+        {
+            "setting": point.resolution.label,
+            "model": short_name(point.model),
+            RATE: round(point.rate * 100, 1) if point.items else None,
+            "95% interval": f"{point.low:.0%} – {point.high:.0%}" if point.items else "not scored",
+            "passed": point.passed,
+            "checked": point.items,
+            TOKENS: round(point.mean_prompt_tokens) if point.mean_prompt_tokens else None,
+            COST: point.cost,
+            "batch": point.batch_id,
+        }
+        for point in points
+    ]
+
+
+def _run(
+    backend: Backend,
+    store: HistoryStore,
+    catalog: Catalog,
+    plan: BatchPlan,
+    settings: Sequence[Resolution],
+    metric: MetricName,
+) -> list[SweepPoint]:
+    base = kept_spec(
+        store, plan.items, plan.models, concurrency=plan.concurrency, options=plan.options
+    )
+    shown = st.progress(0.0, text="Starting the sweep…")
+    started: list[Resolution] = []
+
+    def setting(resolution: Resolution, batch_id: str) -> None:
+        started.append(resolution)
+        shown.progress(
+            (len(started) - 1) / len(settings),
+            text=f"Asking at {resolution.label} ({len(started)} of {len(settings)})…",
+        )
+
+    with new_client(backend) as client:
+        points = run_sweep(
+            client,
+            store,
+            base,
+            settings,
+            scoring=metric,
+            prices={info.id: info for info in catalog.models},
+            use_cache=plan.use_cache,
+            on_setting=setting,
+        )
+    shown.empty()
+    return points
+
+
+def draw_sweep(points: Sequence[SweepPoint], metric: MetricName) -> None:
+    """The sweep's table and its charts of score against tokens and against cost."""
+    rows = point_rows(points)
+    st.markdown(f"**Resolution sweep** · scored by {METRIC_LABELS[metric]}")
+    config = {
+        RATE: percent_column(RATE),
+        COST: st.column_config.NumberColumn(COST, format="%.6f"),
+        TOKENS: st.column_config.NumberColumn(TOKENS, format="%d"),
+    }
+    st.dataframe(rows, hide_index=True, column_config=config, key="sweep_points")
+    if not any(point.items for point in points):
+        st.caption("Nothing to chart: no item has an expected answer to score against.")
+        return
+    line_charts(
+        rows,
+        y=RATE,
+        series="model",
+        xs=[("Score against prompt tokens", TOKENS), ("Score against cost", COST)],
+    )
+
+
+def sweep_panel(
+    backend: Backend | None,
+    store: HistoryStore,
+    catalog: Catalog | None,
+    plan: BatchPlan,
+    *,
+    disabled: bool,
+    queued: bool = False,
+) -> None:
+    """The sweep's settings and its Run button (on the inputs' items), then its results."""
+    with st.expander("Resolution sweep: the same items at several image sizes"):
+        kind: SweepKind = st.radio(
+            "Sweep",
+            list(KIND_LABELS),
+            key=BATCH_SWEEP_KIND_KEY,
+            format_func=KIND_LABELS.__getitem__,
+            horizontal=True,
+            disabled=disabled,
+        )
+        text = st.text_input(
+            "Settings",
+            key=f"{BATCH_SWEEP_VALUES_KEY}_{kind}",
+            value=DEFAULT_VALUES[kind],
+            disabled=disabled,
+            help="Comma-separated. Budgets cap a Qwen-style model's image tokens; sides shrink "
+            "each image first, which picks a Llama 3.2 canvas (560 px: one tile, 1120: four).",
+        )
+        metric: MetricName = st.selectbox(
+            "Score with",
+            METRICS,
+            key=BATCH_SWEEP_METRIC_KEY,
+            format_func=lambda name: METRIC_LABELS[name].capitalize(),
+            disabled=disabled,
+        )
+        problem = plan.problem
+        settings: list[Resolution] = []
+        try:
+            settings = sweep_settings(kind, text)
+        except RequestError as err:
+            problem = problem or str(err)
+        if queued:
+            problem = "In team mode the workers run batches: sweep with `vision sweep` instead."
+        jobs = len(settings) * len(plan.items) * len(plan.models)
+        clicked = st.button(
+            "Run sweep",
+            key="batch_sweep_run",
+            icon=":material/tune:",
+            disabled=disabled or problem is not None,
+            help=f"{jobs} requests: every item × model at each setting, each a batch of its own.",
+        )
+        if problem and not disabled:
+            st.caption(f":material/block: {problem}")
+        if clicked and backend is not None and catalog is not None and problem is None:
+            try:
+                points = _run(backend, store, catalog, plan, settings, metric)
+            except VisionError as err:
+                st.error(str(err), icon=":material/error:")
+            else:
+                st.session_state[BATCH_SWEEP_KEY] = (points, metric)
+        kept: tuple[list[SweepPoint], MetricName] | None = st.session_state.get(BATCH_SWEEP_KEY)
+        if kept is not None:
+            draw_sweep(*kept)
