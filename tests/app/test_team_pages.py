@@ -223,6 +223,36 @@ def test_a_batch_is_shared_from_the_batch_pages_results(team: dict[str, int]):
     assert shows(bob, "This link shows nothing: the batch is not shared")
 
 
+def test_alice_shares_an_answer_from_the_playground_and_bob_opens_it(team: dict[str, int]):
+    from tests.support.playground_page import send, upload
+
+    alice = _start(ALICE)
+    upload(alice, ("harbour.png", make_image("PNG", (64, 64)), "image/png"))
+    alice.text_area(key="prompt").set_value("capybara question from alice").run()
+    send(alice)
+    with HistoryStore() as store:
+        mine = [run.id for run in store.for_workspace(ALICE_WS).search_runs(text="capybara")]
+    assert len(mine) == 2  # one answer per model, both saved
+    for run_id in mine:
+        assert shows(_start(BOB, run=str(run_id)), "This link shows nothing: the run is not shared")
+
+    shared = mine[0]
+    alice.button(key=f"playground_run_{shared}_share").click().run()
+    assert not alice.exception
+    assert [block.value for block in alice.code if block.value.startswith("/?")] == [
+        f"/?run={shared}"
+    ]
+    bob = _start(BOB, run=str(shared))
+    assert "capybara question from alice" in _everything(bob)
+    assert shows(bob, "Shared by alice@team.example.")
+
+    alice.button(key=f"playground_run_{shared}_unshare").click().run()
+    assert not alice.exception
+    bob = _start(BOB, run=str(shared))
+    assert shows(bob, "This link shows nothing: the run is not shared")
+    assert "capybara" not in _everything(bob)
+
+
 def test_in_single_user_mode_no_page_offers_to_share(
     echo: EchoServer, history_file: Path, monkeypatch: pytest.MonkeyPatch
 ):

@@ -1,4 +1,5 @@
-"""Tools under the answers: a word diff between any two answers, and exports of the conversation."""
+"""Tools under the answers: a word diff between any two answers, exports of the conversation, and
+in team mode a share link for each answer."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from ui.shared.auth import current_person
 from ui.shared.exports import copy_as_code, download_buttons
 from ui.shared.session import DIFF_TOGGLE_KEY
+from ui.shared.sharing import share_control
 from vision.api.catalog import compact_name, short_name
 from vision.chat.conversation import Conversation
 from vision.chat.diff import DiffOp, answer_diff, similarity
 from vision.history.records import Run
-from vision.markdown import clip
+from vision.markdown import clip, literal
 
 _STYLE: dict[DiffOp, str] = {
     "insert": '<ins style="background:rgba(33,195,84,.22);text-decoration:none">{}</ins>',
@@ -88,9 +91,24 @@ def diff_panel(conversation: Conversation, earlier: Sequence[Conversation]) -> N
         st.markdown(diff_html(answer_diff(old, new)), unsafe_allow_html=True)
 
 
+def _share_answers(runs: Sequence[Run]) -> None:
+    """In team mode, Share (or the link and Stop sharing) for each saved answer of the last turn."""
+    for run in runs:
+        if run.id:
+            st.caption(f"{literal(short_name(run.model))} · run {run.id}")
+            share_control("run", run.id, key=f"playground_run_{run.id}")
+
+
 def export_panel(conversation: Conversation) -> None:
-    """Downloads of the conversation or its last turn, and one model's request as code."""
-    with st.expander("Export, or copy a request as code", icon=":material/ios_share:"):
+    """Downloads of the conversation or its last turn, one model's request as code, and in team
+    mode each answer's share link."""
+    team = current_person().signed_in
+    title = (
+        "Export, share, or copy a request as code" if team else "Export, or copy a request as code"
+    )
+    with st.expander(title, icon=":material/ios_share:"):
+        if team:
+            _share_answers(conversation.latest.runs())
         runs = conversation.runs()
         scope = "conversation"
         if len(conversation.exchanges) > 1:
