@@ -68,3 +68,41 @@ def test_local_paths_and_other_schemes_are_refused_with_a_sentence(table, urls, 
 def test_an_empty_prompt_is_refused():
     with pytest.raises(RequestError, match="Write a prompt"):
         batch_items(prompt="  ", uploads=[A])
+
+
+def test_a_csv_row_with_options_asks_them_lettered_and_circularly_once_per_rotation():
+    table = "image,id,question,options,answer\na.png,q1,Which colour?,red|green|blue,green\n"
+    (plain,) = batch_items(prompt="p", uploads=[A], table=table)
+    assert plain.name == "q1"
+    assert plain.choices == ("red", "green", "blue")
+    assert "A. red\nB. green\nC. blue" in plain.prompt
+    assert plain.expected == "green"
+    rotated = batch_items(prompt="p", uploads=[A], table=table, circular=True)
+    assert [item.name for item in rotated] == [f"q1 [rotation {n}/3]" for n in (1, 2, 3)]
+    assert [item.expected for item in rotated] == ["B", "A", "C"]
+    assert rotated[1].choices == ("green", "blue", "red")
+
+
+def test_jsonl_rows_take_lists_and_letter_columns_and_two_questions_on_one_image_stay_apart():
+    table = (
+        '{"image": "a.png", "question": "Shape?", "options": {"A": "square", "B": "round"}, '
+        '"answer": "A", "category": "shapes"}\n'
+        '{"url": "a.png", "question": "Count?", "answers": ["2", "two"]}\n'
+    )
+    first, second = batch_items(prompt="p", uploads=[A], table=table)
+    assert first.choices == ("square", "round")
+    assert first.tag == "shapes"
+    assert second.references == ("2", "two")
+    assert (first.name, second.name) == ("a.png (row 1)", "a.png (row 2)")
+    csv_letters = "image,question,a,b,c,answer\na.png,Which?,x,y,,B\n"
+    (item,) = batch_items(prompt="p", uploads=[A], table=csv_letters)
+    assert item.choices == ("x", "y")
+
+
+def test_a_jsonl_line_that_is_not_an_object_or_names_no_image_is_a_sentence():
+    with pytest.raises(RequestError, match="Line 2 of the JSONL is not JSON"):
+        batch_items(prompt="p", uploads=[A], table='{"image": "a.png"}\n{nope\n')
+    with pytest.raises(RequestError, match="Line 1 of the JSONL names no image"):
+        batch_items(prompt="p", table='{"question": "What?"}\n')
+    with pytest.raises(RequestError, match=r"Line 1 of the JSONL names 'c\.png'"):
+        batch_items(prompt="p", table='{"image": "c.png"}\n')

@@ -14,6 +14,7 @@ from vision.batch.runner import BatchProgress, BatchResult, new_batch_id
 from vision.batch.stored import BatchSpec, run_recorded
 from vision.errors import RequestError
 from vision.history.store import HistoryStore
+from vision.images.profiles import MAX_QWEN_TOKEN_BUDGET, MIN_QWEN_TOKEN_BUDGET
 from vision.scoring.summary import Scoring, score_runs, score_table
 
 
@@ -42,8 +43,15 @@ def resolutions(budgets: Sequence[int] = (), sides: Sequence[int] = ()) -> list[
     found += [Resolution(max_side=side) for side in sides]
     if len(found) < 2:
         raise RequestError("A sweep needs at least two settings, e.g. --budgets 256,512,1280.")
-    if any((value or 0) < 28 for r in found for value in (r.token_budget, r.max_side) if value):
-        raise RequestError("Each budget and side must be at least 28; give larger values.")
+    outside = [b for b in budgets if not MIN_QWEN_TOKEN_BUDGET <= b <= MAX_QWEN_TOKEN_BUDGET]
+    if outside:
+        # Checked before anything is asked: a budget out of range fails every one of its jobs.
+        raise RequestError(
+            f"A token budget of {outside[0]} is out of range: each must be between "
+            f"{MIN_QWEN_TOKEN_BUDGET} and {MAX_QWEN_TOKEN_BUDGET}."
+        )
+    if any(side < 28 for side in sides):
+        raise RequestError("Each side must be at least 28 px; give larger values.")
     return found
 
 
