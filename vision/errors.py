@@ -106,6 +106,10 @@ class ResponseFormatError(APIError):
     """A 2xx answer that is not a chat completion we can read."""
 
 
+class NotSentError(VisionError):
+    """A request held back before it left (a daily budget): it may be asked again later."""
+
+
 class StreamError(APIError):
     """The server reported an error in the middle of a streamed answer."""
 

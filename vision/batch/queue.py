@@ -228,3 +228,19 @@ def unfinished(database: Database) -> int:
     query = select(func.count()).select_from(batch_chunks).where(batch_chunks.c.state != "done")
     with database.reading() as db:
         return int(db.execute(query).scalar_one())
+
+
+def requeue_chunks(store: HistoryStore, batch_id: str) -> int:
+    """Queue a finished batch's chunks again (attempts from zero), so workers ask what it still
+    lacks (a request a budget held back, say); how many were queued."""
+    with store.database.writing() as db:
+        done = db.execute(
+            update(batch_chunks)
+            .where(
+                batch_chunks.c.workspace == store.workspace,
+                batch_chunks.c.batch_id == batch_id,
+                batch_chunks.c.state == "done",
+            )
+            .values(state="queued", worker=None, lease_until=None, attempts=0)
+        )
+    return int(done.rowcount)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from vision.api.request import RequestOptions
 from vision.batch.kept import KEPT_SOURCE, item_manifest
 from vision.batch.live import BatchView
-from vision.batch.queue import chunk_counts, enqueue_chunks
+from vision.batch.queue import chunk_counts, enqueue_chunks, requeue_chunks
 from vision.batch.runner import BatchItem, BatchJob, BatchProgress, new_batch_id
 from vision.batch.stored import BatchSpec, load_spec, missing_jobs
 from vision.errors import RequestError
@@ -93,7 +93,11 @@ class QueuedBatch:
         """Workers own the batch in team mode: it cannot be stopped from one page."""
 
     def resume(self) -> QueuedBatch:
-        """Nothing to do here: a worker asks what a chunk lacks when it claims it."""
+        """Queue a finished batch's chunks again when it lacks answers (requests a budget held
+        back): a worker asks only what a chunk lacks when it claims it."""
+        if not self.running and self.missing():
+            requeue_chunks(self._store, self.batch_id)
+            self._store.set_batch_state(self.batch_id, "queued")
         return self
 
     retry = resume

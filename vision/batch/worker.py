@@ -1,7 +1,9 @@
 """A batch worker: claims a chunk of a queued batch, asks what it lacks, renews its lease while
 it works, and takes the next; `python -m vision worker` runs one per process. A chunk it fails
 on goes back to the queue at once; one that failed or crashed its worker on every attempt
-allowed is given up (vision/batch/abandon.py)."""
+allowed is given up (vision/batch/abandon.py). A batch runs as its owner's: every answer is
+audited with their address, and a request that would pass their or the team's daily budget is
+held back unsent (vision/team/on_behalf.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 
 from vision.api.request import ChatClient
 from vision.batch.abandon import give_up_chunk
+from vision.batch.progress import Heartbeat
 from vision.batch.queue import (
     LEASE_S,
     Claim,
@@ -28,6 +31,15 @@ from vision.batch.runner import BatchResult
 from vision.batch.stored import load_spec, run_recorded
 from vision.errors import VisionError
 from vision.history.store import HistoryStore
+from vision.history.team import TeamRecords
+from vision.team.on_behalf import (
+    BudgetedClient,
+    Prices,
+    catalog_prices,
+    no_prices,
+    owner_store,
+)
+from vision.team.spending import Budget
 
 ClientFactory = Callable[[], ChatClient]
 
@@ -60,13 +72,30 @@ class BatchWorker:
         lease_s: float = LEASE_S,
         on_result: Callable[[Claim, BatchResult], None] | None = None,
         max_attempts: int | None = None,
+        budget: Budget | None = None,
     ) -> None:
         self.store = store
         self.name = name or worker_name()
         self.lease_s = lease_s
         self.max_attempts = chunk_attempts() if max_attempts is None else max_attempts
+        self.budget = Budget.from_env() if budget is None else budget
         self._client = client
         self._on_result = on_result
+        self._prices: Prices | None = None
+
+    def _owners_client(self, claim: Claim) -> BudgetedClient:
+        """A client that holds back, unsent, a request passing the owner's or the team's
+        budget; the prices of /models are read once, through the first one."""
+        client = self._client()
+        if self._prices is None:
+            self._prices = catalog_prices(client)
+        return BudgetedClient(
+            client,
+            records=TeamRecords(self.store),
+            budget=self.budget,
+            workspace=claim.workspace,
+            prices=self._prices,
+        )
 
     def run_one(self, stop: threading.Event | None = None) -> ChunkDone | None:
         """Claim and run one chunk; None when the queue has nothing to claim."""
@@ -101,10 +130,15 @@ class BatchWorker:
         try:
             spec = load_spec(view, claim.batch_id)
             view.set_batch_state(claim.batch_id, "running")
-            with _closing(self._client()) as client:
+            with (
+                _closing(self._owners_client(claim)) as client,
+                Heartbeat(view, claim.batch_id),
+            ):
+                # Saved as the owner's, each answer audited with their address (as a Send is).
+                owners = owner_store(self.store, claim.workspace, self._prices or no_prices)
                 run_recorded(
                     client,
-                    view,
+                    owners,
                     claim.batch_id,
                     spec,
                     retry_errors=False,

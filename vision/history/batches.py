@@ -7,9 +7,10 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 
 from vision.history.records import (
+    NOT_SENT,
     Run,
     utc_now,
 )
@@ -29,10 +30,12 @@ class BatchRecords(WorkspaceRows):
     """A workspace's kept batches: their specs and states, their jobs, judges' verdicts."""
 
     def batch_jobs(self, batch_id: str) -> list[tuple[int, str, str | None, bool]]:
-        """Each saved run of a batch as (item index, model, item name, failed), in order."""
+        """Each saved run of a batch as (item index, model, item name, failed), in order; a run
+        held back unsent (a budget) is left out, so its job is still to ask."""
+        sent = or_(runs.c.finish_reason.is_(None), runs.c.finish_reason != NOT_SENT)
         query = (
             select(runs.c.item_index, runs.c.model, runs.c.item_name, runs.c.error)
-            .where(runs.c.batch_id == batch_id, *self._visible())
+            .where(runs.c.batch_id == batch_id, sent, *self._visible())
             .order_by(runs.c.id)
         )
         with self._database.reading() as db:

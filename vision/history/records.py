@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from vision.api.request import ChatRequest
 from vision.api.results import ChatResult, Usage
-from vision.errors import ImageError, VisionError
+from vision.errors import ImageError, NotSentError, VisionError
 from vision.images.prepared import PreparedImage
 
 RunKind = Literal["single", "turn", "batch_item"]
@@ -17,6 +17,9 @@ RUN_KINDS: tuple[RunKind, ...] = ("single", "turn", "batch_item")
 VOTE_CHOICES: tuple[VoteChoice, ...] = ("a", "b", "tie", "both_bad")
 
 THUMBNAIL_MAX_SIDE_PX = 160
+# The finish reason of a run whose request was held back unsent (a NotSentError): a batch counts
+# its job as still to ask, and the audit trail as stopped rather than failed.
+NOT_SENT = "not_sent"
 
 
 def utc_now() -> datetime:
@@ -94,6 +97,11 @@ class Run:
     def failed(self) -> bool:
         """True when the run produced an error instead of an answer."""
         return self.error is not None
+
+    @property
+    def not_sent(self) -> bool:
+        """True when the request was held back before it left (a budget): nothing was paid."""
+        return self.failed and self.finish_reason == NOT_SENT
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -190,7 +198,14 @@ def run_from_result(
     }
     if isinstance(outcome, VisionError):
         # An error is never cached, so it carries no cache key.
-        return Run(model=request.model, error=str(outcome), complete=False, **common)
+        held = NOT_SENT if isinstance(outcome, NotSentError) else None
+        return Run(
+            model=request.model,
+            error=str(outcome),
+            complete=False,
+            finish_reason=held,
+            **common,
+        )
     return Run(
         model=request.model,
         answer=outcome.text,

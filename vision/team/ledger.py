@@ -1,6 +1,7 @@
 """The history seen through the audit trail: every run saved (one answered or failed request)
-also becomes an audit event with its tokens, cost and whose key paid, and a run made with a key
-the person pasted is marked as such. Metadata only: the event holds no prompt, image or key."""
+also becomes an audit event with its tokens, cost and whose key paid (a request a budget held
+back, unsent, becomes a "stopped" event), and a run made with a key the person pasted is marked
+as such. Metadata only: the event holds no prompt, image or key."""
 
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ class AuditedStore(HistoryStore):
             run = replace(run, params={**run.params, OWN_KEY_PARAM: OWN_KEY_VALUE})
         saved = super().save_run(run, originals=originals)
         event = AuditEvent(
-            event="failed" if saved.failed else "answer",
+            event="stopped" if saved.not_sent else "failed" if saved.failed else "answer",
             workspace=self.workspace,
             email=self._email,
             model=saved.model,
@@ -64,7 +65,8 @@ class AuditedStore(HistoryStore):
             completion_tokens=saved.usage.completion_tokens,
             cost=request_cost(self._prices(saved.model), saved.usage),
             key=self._key,
-            detail=saved.kind,
+            # A request held back says why (the budget's numbers, never the prompt).
+            detail=saved.error if saved.not_sent else saved.kind,
         )
         try:
             TeamRecords(self).record(event)

@@ -14,7 +14,7 @@ import PIL.Image
 
 from vision.api.results import ModelInfo, Usage
 from vision.chat.preflight import Preflight, format_cost
-from vision.errors import VisionError
+from vision.errors import NotSentError, VisionError
 from vision.history.records import utc_now
 from vision.history.team import Spent, TeamRecords, day_start
 from vision.images.profiles import estimate_image_tokens, estimate_text_tokens, send_size
@@ -30,6 +30,11 @@ UNBOUNDED_COMPLETION_TOKENS = 1024
 
 class BudgetError(VisionError):
     """A request would pass a daily budget of the team's key, or budgets are misconfigured."""
+
+
+class BudgetStopError(BudgetError, NotSentError):
+    """A request not sent because a daily budget is used up or it would pass one; a batch asks
+    it again when resumed."""
 
 
 def _limit(env: Mapping[str, str], name: str, kind: type[int] | type[float]) -> float | None:
@@ -225,6 +230,6 @@ def guard(records: TeamRecords, budget: Budget, workspace: str) -> Callable[[], 
             budget, records.spent(since=since, workspace=workspace), records.spent(since=since)
         )
         if sentence:
-            raise BudgetError(sentence)
+            raise BudgetStopError(sentence)
 
     return check

@@ -1,0 +1,138 @@
+"""A queued batch run by `vision worker` processes keeps the team's rules, on a real PostgreSQL:
+every request is in the audit trail under its owner's address, and a request that would pass
+the owner's daily budget is never sent: its item says why with the numbers and is asked when
+the batch is resumed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ECHO_API_KEY
+from tests.support.images import make_image
+from tests.support.models import LLAMA, QWEN
+from vision.api.request import RequestOptions
+from vision.batch.queued import QueuedBatch
+from vision.batch.runner import BatchItem
+from vision.echo import EchoServer
+from vision.history.store import HistoryStore
+from vision.history.team import TeamRecords
+from vision.team.reports import audit_csv
+
+REPO = Path(__file__).resolve().parents[2]
+ALICE = "alice@team.example"
+WORKSPACE = "ws-alice"
+BUDGET = 300
+
+
+@pytest.fixture
+def team_db(postgres_server):
+    name = postgres_server.create_database()
+    try:
+        yield postgres_server.url(name)
+    finally:
+        postgres_server.drop_database(name)
+
+
+def queue(url: str, items: int, models: list[str]) -> str:
+    """Alice's batch queued as the Batch page queues it in team mode; its id."""
+    with HistoryStore(url=url, workspace=WORKSPACE) as store:
+        TeamRecords(store).record_person(WORKSPACE, ALICE, "Alice")
+        batch = QueuedBatch.queue(
+            store,
+            [
+                BatchItem(image=make_image("PNG", (64 + i, 48)), prompt="What?", name=f"{i}.png")
+                for i in range(items)
+            ],
+            models,
+            concurrency=1,
+            options=RequestOptions(max_tokens=40),
+        )
+        return batch.batch_id
+
+
+def work(echo: EchoServer, url: str, **env: str) -> str:
+    """One `vision worker --until-idle` process until the queue is empty; its stderr."""
+    done = subprocess.run(
+        [sys.executable, "-m", "vision", "worker", "--until-idle", "--poll", "0.2"],
+        cwd=REPO,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("VISION_DAILY_")},
+            "IOINTELLIGENCE_API_KEY": ECHO_API_KEY,
+            "IOINTELLIGENCE_BASE_URL": echo.base_url,
+            "VISION_DATABASE_URL": url,
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stderr
+
+
+def test_a_worker_batch_is_in_the_audit_export_under_its_owners_address(team_db):
+    batch_id = queue(team_db, 3, [QWEN, LLAMA])
+    with EchoServer(api_key=ECHO_API_KEY) as echo:
+        work(echo, team_db)
+        sent = len(echo.chat_requests)
+    with HistoryStore(url=team_db, workspace=WORKSPACE) as store:
+        runs = {run.id: run for run in store.batch_runs(batch_id, images=False)}
+        events = [e for e in TeamRecords(store).events() if e.batch_id == batch_id]
+        exported = audit_csv(events)
+    assert sent == len(runs) == 6
+    assert sorted(e.run_id for e in events) == sorted(runs)
+    for event in events:
+        assert (event.event, event.email, event.workspace, event.key) == (
+            "answer", ALICE, WORKSPACE, "team"
+        )  # fmt: skip
+        assert event.model == runs[event.run_id].model
+        assert event.prompt_tokens == runs[event.run_id].usage.prompt_tokens > 0
+        assert event.images == 1
+    lines = [line for line in exported.splitlines()[1:] if batch_id in line]
+    assert len(lines) == 6
+    assert all(ALICE in line and ",answer," in line for line in lines)
+    assert "What?" not in exported  # metadata only: never the prompt
+
+
+def test_a_worker_batch_over_the_budget_sends_nothing_past_it_and_resumes_later(team_db):
+    items = 12
+    batch_id = queue(team_db, items, [QWEN])
+    with EchoServer(api_key=ECHO_API_KEY) as echo:
+        work(echo, team_db, VISION_DAILY_TOKENS_PER_PERSON=str(BUDGET))
+        sent = len(echo.chat_requests)
+        with HistoryStore(url=team_db, workspace=WORKSPACE) as store:
+            runs = store.batch_runs(batch_id, images=False)
+            events = [e for e in TeamRecords(store).events() if e.batch_id == batch_id]
+            answered = [run for run in runs if not run.failed]
+            held = [run for run in runs if run.failed]
+            assert 0 < sent < items
+            assert len(answered) == sent
+            assert len(held) == items - sent
+            used = sum(run.usage.total_tokens or 0 for run in answered)
+            assert used <= BUDGET
+            for run in held:
+                assert run.not_sent
+                assert run.error.startswith("Not sent: this needs about ")
+                assert f"of your {BUDGET} daily tokens are left ({used} used)" in run.error
+            assert sorted(e.event for e in events) == ["answer"] * sent + ["stopped"] * len(held)
+            assert {e.email for e in events} == {ALICE}
+            # Not answered, and still to ask: Resume queues the batch for the workers again.
+            queued = QueuedBatch.reopen(store, batch_id)
+            assert not queued.running
+            assert queued.missing() == items - sent
+            queued.resume()
+            assert queued.running
+
+        work(echo, team_db)  # the budget is raised (unset): the rest is asked, once each
+        assert len(echo.chat_requests) == items
+    with HistoryStore(url=team_db, workspace=WORKSPACE) as store:
+        runs = store.batch_runs(batch_id, images=False)
+        answered_items = {run.item_index for run in runs if not run.failed}
+        assert answered_items == set(range(items))
+        assert QueuedBatch.reopen(store, batch_id).missing() == 0
