@@ -51,7 +51,10 @@ def sweep_settings(kind: SweepKind, text: str) -> list[Resolution]:
 
 
 def point_rows(points: Sequence[SweepPoint]) -> list[dict[str, Any]]:
-    """One row per setting and model: its score with interval, its tokens and its cost."""
+    """One row per setting and model (settings in the order given, models by name): its score
+    with interval, its tokens and its cost."""
+    order = {point.resolution: number for number, point in enumerate(points)}
+    points = sorted(points, key=lambda point: (order[point.resolution], short_name(point.model)))
     return [
         {
             "setting": point.resolution.label,

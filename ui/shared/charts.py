@@ -52,7 +52,12 @@ def _line_spec(x: str, y: str, series: str) -> dict[str, Any]:
         "encoding": {
             "x": {"field": x, "type": "quantitative", "title": x, "scale": {"zero": False}},
             "y": {"field": y, "type": "quantitative", "title": y, "scale": {"domain": [0, 100]}},
-            "color": {"field": series, "type": "nominal", "title": None},
+            "color": {
+                "field": series,
+                "type": "nominal",
+                "title": None,
+                "legend": {"labelLimit": 0, "orient": "bottom", "direction": "vertical"},
+            },
             "order": {"field": x},
         },
     }
