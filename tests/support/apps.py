@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -60,18 +60,47 @@ def auth_section(
     }
 
 
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout_s: float = 60) -> None:
+def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout_s: float = 60) -> None:
+    """Return once the app at url answers its health check; raise if it exits or never does."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"streamlit exited early with code {process.returncode}")
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            health = f"{url}/_stcore/health"  # always http on loopback, built by the callers
+            with urllib.request.urlopen(health, timeout=2) as response:
                 if response.read() == b"ok":
                     return
         except OSError:
             time.sleep(0.2)
     raise RuntimeError("streamlit did not become healthy in time")
+
+
+@contextmanager
+def streamlit_server(
+    *, script: str, port: int, env: Mapping[str, str], log: Path, options: Sequence[str] = ()
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`streamlit run script` on 127.0.0.1:port with exactly this environment and its output in
+    log; yields its URL and process once it is healthy, and stops it afterwards."""
+    command = [
+        sys.executable, "-m", "streamlit", "run", script,
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        *options,
+    ]  # fmt: skip
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, cwd=ROOT, env=dict(env), stdout=output, stderr=output)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_healthy(url, process)
+            yield url, process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 @contextmanager
@@ -91,26 +120,14 @@ def run_app(
         for name, value in os.environ.items()
         if not name.startswith(("VISION_", "IOINTELLIGENCE_", "STREAMLIT_"))
     }
-    command = [
-        sys.executable, "-m", "streamlit", "run", script,
-        "--server.headless", "true",
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]  # fmt: skip
+    options = ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     # Only the test's secrets: never a developer's .streamlit/secrets.toml.
-    command += ["--secrets.files", str(secrets) if secrets is not None else os.devnull]
-    log = (ARTIFACTS / log_name).open("wb")
-    process = subprocess.Popen(command, cwd=ROOT, env={**clean, **env}, stdout=log, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process)
+    options += ["--secrets.files", str(secrets) if secrets is not None else os.devnull]
+    with streamlit_server(
+        script=script,
+        port=port,
+        env={**clean, **env},
+        log=ARTIFACTS / log_name,
+        options=options,
+    ) as (url, _):
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
