@@ -1,5 +1,10 @@
-"""Bringing a history database to the newest schema when the store opens: Alembic's revisions
-in migrations/versions/, run programmatically on the store's own connection (no alembic.ini).
+"""Bringing a history database to the newest schema when the store opens.
+
+A database already at the newest revision is recognised by one query, and a new (empty) one is
+created from tables.py and stamped with the newest revision, as Alembic's "Building an Up to Date
+Database from Scratch" recipe does; neither imports Alembic. Only a database at an older revision
+runs Alembic's revisions in migrations/versions/, programmatically on the store's own connection
+(no alembic.ini).
 
 A SQLite file written before Alembic (schema version 1: PRAGMA user_version = 1, no
 alembic_version table) is stamped at revision 0001 and upgraded from there, in place. A database
@@ -10,27 +15,37 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, text
 from sqlalchemy.engine import Connection
 
 from vision.errors import HistoryError
 from vision.history.config import DATABASE_URL_ENV, HISTORY_PATH_ENV
 from vision.history.database import Database
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # The revision a pre-Alembic file is at: its user_version, as a revision id.
 _PRE_ALEMBIC = "0001"
 # Replicas that open one PostgreSQL database at once migrate it one after the other.
 _MIGRATION_LOCK_KEY = 0x76_69_73_69
+# Alembic's own version table, as Alembic makes it (alembic/ddl/impl.py version_table_impl), so
+# that Alembic reads and moves a revision stamped here like one it wrote.
+VERSION_TABLE = Table(
+    "alembic_version",
+    MetaData(),
+    Column("version_num", String(32), nullable=False),
+    PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
     """Alembic's configuration for the store's migrations, on this connection when given."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if connection is not None:
@@ -39,20 +54,21 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 @functools.cache
-def _scripts() -> ScriptDirectory:
-    return ScriptDirectory.from_config(alembic_config())
+def _revisions() -> tuple[str, ...]:
+    # A revision's id is its file's number (0006_batch_chunks.py is 0006), so the folder lists
+    # them without importing Alembic; a test checks that Alembic sees the same chain.
+    names = (MIGRATIONS_DIR / "versions").glob("[0-9][0-9][0-9][0-9]_*.py")
+    return tuple(sorted(path.name[:4] for path in names))
 
 
 def head_revision() -> str:
     """The newest revision this app knows."""
-    head = _scripts().get_current_head()
-    assert head is not None
-    return head
+    return _revisions()[-1]
 
 
 def known_revisions() -> set[str]:
     """Every revision this app knows."""
-    return {script.revision for script in _scripts().walk_revisions()}
+    return set(_revisions())
 
 
 def version_number(revision: str | None) -> int:
@@ -60,9 +76,27 @@ def version_number(revision: str | None) -> int:
     return int(revision) if revision else 0
 
 
+def _has_table(connection: Connection, name: str) -> bool:
+    if connection.dialect.name == "sqlite":
+        query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"
+    else:
+        # The catalog read as a table, in this statement's snapshot: to_regclass() could miss a
+        # table that a replica created while this one waited for the migration lock.
+        query = (
+            "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+            "ON n.oid = c.relnamespace WHERE c.relname = :name AND n.nspname = current_schema() "
+            "AND c.relkind IN ('r', 'p')"
+        )
+    return connection.execute(text(query), {"name": name}).first() is not None
+
+
 def current_revision(connection: Connection) -> str | None:
     """The revision recorded in the database (None when it has none)."""
-    return MigrationContext.configure(connection).get_current_revision()
+    if not _has_table(connection, VERSION_TABLE.name):
+        return None
+    found = sorted(connection.execute(VERSION_TABLE.select()).scalars())
+    # Our revisions are one chain, so there is one row; several are not ours to read.
+    return "+".join(found) or None
 
 
 def _newer(database: Database, found: str) -> HistoryError:
@@ -105,9 +139,35 @@ def _state(connection: Connection, database: Database) -> str | None:
             raise _newer(database, str(user_version))
         if user_version == version_number(_PRE_ALEMBIC):
             return _PRE_ALEMBIC
-    if inspect(connection).has_table("runs"):
+    if _has_table(connection, "runs"):
         raise _foreign(database)
     return None
+
+
+def _create_newest(connection: Connection, database: Database) -> None:
+    """An empty database gets tables.py's tables (which the revisions build exactly, as a test
+    checks on both engines) and the newest revision, without running each revision."""
+    from vision.history.tables import metadata
+
+    head = head_revision()
+    # No checkfirst: a table of that name that is not ours fails the transaction instead of
+    # being taken as ours.
+    metadata.create_all(connection, checkfirst=False)
+    VERSION_TABLE.create(connection)
+    connection.execute(VERSION_TABLE.insert().values(version_num=head))
+    if database.is_sqlite:
+        # As every revision does: an app from before version 2 refuses a newer file.
+        connection.exec_driver_sql(f"PRAGMA user_version = {version_number(head)}")
+
+
+def _migrate(connection: Connection, state: str) -> None:
+    """Run every revision after `state` (Alembic is imported only here)."""
+    from alembic import command
+
+    config = alembic_config(connection)
+    if state == _PRE_ALEMBIC and current_revision(connection) is None:
+        command.stamp(config, _PRE_ALEMBIC)
+    command.upgrade(config, "head")
 
 
 def upgrade(database: Database) -> None:
@@ -125,7 +185,7 @@ def upgrade(database: Database) -> None:
         state = _state(connection, database)
         if state == head:
             return
-        config = alembic_config(connection)
-        if state == _PRE_ALEMBIC and current_revision(connection) is None:
-            command.stamp(config, _PRE_ALEMBIC)
-        command.upgrade(config, "head")
+        if state is None:
+            _create_newest(connection, database)
+        else:
+            _migrate(connection, state)
