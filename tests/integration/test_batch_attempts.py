@@ -84,6 +84,7 @@ def test_a_chunk_that_kills_its_worker_every_time_ends_as_errors_after_three_att
         # The fourth claim asked nothing: it gave the chunk up, and said so for every item.
         assert asked == ITEMS * 3
         assert err.count("failed: Not asked: gave up after 3 attempts") == ITEMS
+        assert f"[{batch_id}#0] given up after 3 attempt(s)" in err
         with HistoryStore(url=history_db.url) as store:
             runs = store.batch_runs(batch_id, images=False)
             assert chunk_counts(store, batch_id) == {"queued": 0, "running": 0, "done": 1}
@@ -120,17 +121,21 @@ def test_a_chunk_that_fails_every_time_is_given_up_with_its_last_error(
         # The input moves away after queueing: every attempt at the chunk raises.
         moved = images.rename(tmp_path / "elsewhere")
         seen = []
+        chunks = []
         queue = BatchWorker(
             store,
             lambda: VisionClient(echo.base_url, ECHO_API_KEY),
             lease_s=30,
             on_result=lambda claim, result: seen.append(result),
+            on_chunk=chunks.append,
         )
         started = time.monotonic()
         ran = queue.run(threading.Event(), poll_s=0.05, until_idle=True)
         # A failing chunk goes back to the queue at once, not after its 30 s lease.
         assert time.monotonic() - started < 20
         assert ran == 2
+        assert [(done.claim.attempt, done.given_up) for done in chunks] == [(1, False), (2, True)]
+        assert "is neither a folder nor a CSV" in (chunks[0].problem or "")
         assert store.batch_spec(batch_id)[1] == "done"
         runs = store.batch_runs(batch_id, images=False)
     assert not echo.chat_requests

@@ -58,6 +58,7 @@ class ChunkDone:
     failed: int
     lost: bool
     problem: str | None = None
+    given_up: bool = False  # every attempt allowed was made: its unasked jobs saved as errors
 
 
 class BatchWorker:
@@ -73,6 +74,7 @@ class BatchWorker:
         on_result: Callable[[Claim, BatchResult], None] | None = None,
         max_attempts: int | None = None,
         budget: Budget | None = None,
+        on_chunk: Callable[[ChunkDone], None] | None = None,
     ) -> None:
         self.store = store
         self.name = name or worker_name()
@@ -81,6 +83,7 @@ class BatchWorker:
         self.budget = Budget.from_env() if budget is None else budget
         self._client = client
         self._on_result = on_result
+        self._on_chunk = on_chunk
         self._prices: Prices | None = None
 
     def _owners_client(self, claim: Claim) -> BudgetedClient:
@@ -165,7 +168,13 @@ class BatchWorker:
             release(self.store.database, claim)
         elif not stopped and finish(self.store.database, claim):
             view.set_batch_state(claim.batch_id, "done")
-        return ChunkDone(claim=claim, lost=lost.is_set(), problem=problem, **counts)
+        return ChunkDone(
+            claim=claim,
+            answered=counts["answered"],
+            failed=counts["failed"],
+            lost=lost.is_set(),
+            problem=problem,
+        )
 
     def _give_up(self, view: HistoryStore, claim: Claim, problem: str | None = None) -> ChunkDone:
         """Save the chunk's unanswered jobs as errors that say how to retry them; finish it."""
@@ -181,7 +190,14 @@ class BatchWorker:
                 self._on_result(claim, result)
         if finish(self.store.database, claim):
             view.set_batch_state(claim.batch_id, "done")
-        return ChunkDone(claim=claim, answered=0, failed=len(given_up), lost=False, problem=problem)
+        return ChunkDone(
+            claim=claim,
+            answered=0,
+            failed=len(given_up),
+            lost=False,
+            problem=problem,
+            given_up=True,
+        )
 
     def run(self, stop: threading.Event, *, poll_s: float = 1.0, until_idle: bool = False) -> int:
         """Run chunks until `stop` (or, with until_idle, until every chunk is done: one another
@@ -194,6 +210,8 @@ class BatchWorker:
                     break
                 stop.wait(poll_s)
                 continue
+            if self._on_chunk is not None:
+                self._on_chunk(done)
             ran += 1
         return ran
 

@@ -12,6 +12,7 @@ from vision.cli.common import EXIT_OK, make_client, positive_int, seconds, setti
 if TYPE_CHECKING:
     from vision.batch.queue import Claim
     from vision.batch.runner import BatchResult
+    from vision.batch.worker import ChunkDone
 
 
 def add_command(commands: Any) -> None:
@@ -54,6 +55,22 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         err.flush()
 
+    def ended(done: ChunkDone) -> None:
+        claim = done.claim
+        where = f"[{claim.batch_id}#{claim.chunk}]"
+        if done.given_up:
+            err.write(
+                f"{where} given up after {claim.max_attempts} attempt(s); its unasked items are "
+                f"saved as errors: `vision eval --resume {claim.batch_id} --retry-errors` asks "
+                "them again.\n"
+            )
+        elif done.problem is not None and not done.lost:
+            err.write(
+                f"{where} attempt {claim.attempt} of {claim.max_attempts} failed: "
+                f"{done.problem} It goes back to the queue.\n"
+            )
+        err.flush()
+
     stop = threading.Event()
     with HistoryStore(args.history) as store:
         worker = BatchWorker(
@@ -63,6 +80,7 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             lease_s=args.lease or LEASE_S,
             on_result=said,
             max_attempts=args.attempts,
+            on_chunk=ended,
         )
         err.write(f"Worker {worker.name} on {store.location}.\n")
         err.flush()
