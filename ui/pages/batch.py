@@ -20,7 +20,7 @@ from ui.batch.votes import leaderboard_panel, vote_panel
 from ui.shared.backend import Backend, client_for, new_client
 from ui.shared.exports import download_buttons
 from ui.shared.models import catalog_for
-from ui.shared.session import BATCH_KEY, BATCH_WATCHING_KEY
+from ui.shared.session import BATCH_ELSEWHERE_KEY, BATCH_KEY, BATCH_WATCHING_KEY
 from ui.shared.sidebar import choose_backend
 from ui.shared.spending import batch_budget_blocker
 from ui.shared.store import history_store
@@ -124,11 +124,26 @@ def _elsewhere(store: HistoryStore) -> list[StoredProgress]:
     return [progress for progress in active_batches(store) if progress.batch_id != own]
 
 
-def _elsewhere_panel(
-    store: HistoryStore, backend: Backend | None, watched: tuple[str, ...]
-) -> None:
-    """Progress of the batches running elsewhere, redrawn on its own; when one of them ends,
-    the page shows its results (unless this session runs a batch of its own)."""
+def _watch_elsewhere(store: HistoryStore, backend: Backend | None) -> tuple[str, ...]:
+    """The batches running elsewhere now; one the page saw running before that has ended since
+    is opened here to show its results (unless this session runs a batch of its own)."""
+    try:
+        active = tuple(progress.batch_id for progress in _elsewhere(store))
+    except VisionError as err:
+        st.caption(f":material/error: {err}")
+        return ()
+    ended = [batch_id for batch_id in st.session_state.get(BATCH_ELSEWHERE_KEY, ())
+             if batch_id not in active]  # fmt: skip
+    st.session_state[BATCH_ELSEWHERE_KEY] = active
+    live: LiveBatch | None = st.session_state.get(BATCH_KEY)
+    if ended and (live is None or not live.running):
+        _reopen(store, backend, ended[0])
+    return active
+
+
+def _elsewhere_panel(store: HistoryStore, watched: tuple[str, ...]) -> None:
+    """Progress of the batches running elsewhere, redrawn on its own; the whole page runs again
+    when one of them ends."""
     try:
         active = _elsewhere(store)
     except VisionError as err:
@@ -137,11 +152,7 @@ def _elsewhere_panel(
     for progress in active:
         draw_stored_progress(progress)
     still = {progress.batch_id for progress in active}
-    ended = [batch_id for batch_id in watched if batch_id not in still]
-    if ended:
-        live: LiveBatch | None = st.session_state.get(BATCH_KEY)
-        if live is None or not live.running:
-            _reopen(store, backend, ended[0])
+    if any(batch_id not in still for batch_id in watched):
         st.rerun(scope="app")
 
 
@@ -258,13 +269,9 @@ def render() -> None:
     except HistoryError as err:
         st.error(str(err), icon=":material/error:")
         return
-    try:
-        elsewhere = tuple(progress.batch_id for progress in _elsewhere(store))
-    except VisionError as err:
-        st.caption(f":material/error: {err}")
-        elsewhere = ()
+    elsewhere = _watch_elsewhere(store, backend)
     if elsewhere:
-        st.fragment(_elsewhere_panel, run_every=ELSEWHERE_EVERY_S)(store, backend, elsewhere)
+        st.fragment(_elsewhere_panel, run_every=ELSEWHERE_EVERY_S)(store, elsewhere)
     live: LiveBatch | None = st.session_state.get(BATCH_KEY)
     running = live is not None and live.running
     catalog = catalog_for(client_for(backend), backend.identity) if backend else None

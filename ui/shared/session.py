@@ -83,6 +83,9 @@ HISTORY_REBUILT_KEY = "_history_rebuilt"
 # The Batch page's batch in the background, and whether the page watches it.
 BATCH_KEY = "batch"
 BATCH_WATCHING_KEY = "_batch_watching"
+# The ids of this person's batches the Batch page last saw running elsewhere (another tab or
+# replica, a worker): one that has ended since is opened to show its results.
+BATCH_ELSEWHERE_KEY = "_batch_elsewhere"
 
 # The Playground's Send clicks (a vision.chat.clicks.SendClicks: waiting, repeated, their run).
 SEND_REQUESTED_KEY = "_send_requested"

@@ -1,0 +1,103 @@
+"""Batch page: a batch that another process runs (another replica or tab, a worker) is drawn
+from the store: its progress per model and its errors, Open refuses to run it a second time
+here, and its results appear once it ends."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ECHO_API_KEY
+from tests.support.images import make_image
+from tests.support.models import LLAMA, QWEN
+from tests.support.pages import APP, TIMEOUT_S
+from tests.support.pages import texts as _texts
+from vision.batch.kept import KEPT_SOURCE, item_manifest
+from vision.batch.runner import BatchItem
+from vision.batch.stored import BatchSpec
+from vision.echo import EchoServer
+from vision.history.records import Run
+from vision.history.store import HistoryStore
+
+BATCH = "b-elsewhere"
+ITEMS = [
+    BatchItem(image=make_image("PNG", (40 + n, 40)), prompt="What is in this image?", name=name)
+    for n, name in enumerate(("a.png", "b.png"))
+]
+
+
+@pytest.fixture
+def open_page(echo: EchoServer, history_file: Path, monkeypatch) -> Callable[[], AppTest]:
+    monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", echo.base_url)
+    monkeypatch.setenv("IOINTELLIGENCE_API_KEY", ECHO_API_KEY)
+
+    def start() -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+        at.secrets["app"] = {"note": "no key here"}
+        at.run()
+        at.switch_page("ui/pages/batch.py").run()
+        assert not at.exception
+        return at
+
+    return start
+
+
+def _save(store: HistoryStore, index: int, model: str, error: str | None = None) -> None:
+    store.save_run(
+        Run(
+            kind="batch_item",
+            batch_id=BATCH,
+            item_index=index,
+            item_name="ab"[index] + ".png",
+            prompt="What is in this image?",
+            model=model,
+            answer="" if error else "an okapi",
+            error=error,
+        )
+    )
+
+
+def test_a_batch_another_process_runs_shows_its_progress_then_its_results(open_page, history_file):
+    # Another process's batch, half done, in the same history (as a replica's is in PostgreSQL).
+    with HistoryStore(history_file) as elsewhere:
+        spec = BatchSpec(
+            source=KEPT_SOURCE,
+            prompt="What is in this image?",
+            models=(QWEN, LLAMA),
+            items=tuple(item_manifest(elsewhere, ITEMS)),
+        )
+        elsewhere.save_batch(BATCH, spec.to_json(), state="running")
+        _save(elsewhere, 0, QWEN)
+        _save(elsewhere, 1, QWEN, error="The model refused this image.")
+        at = open_page()
+        shown = _texts(at)
+        assert (
+            f"**Batch `{BATCH}`** · running in another tab, on another replica or on a worker"
+            in shown
+        )
+        assert (
+            "- Qwen2-VL-7B-Instruct: 1 of 2 answered · 1 failed\n"
+            "- Llama-3.2-90B-Vision-Instruct: 0 of 2 answered" in shown
+        )
+        assert any("b.png: The model refused this image." in text for text in shown)
+
+        # Opening it here would ask its jobs a second time: refused with a sentence.
+        at.selectbox(key="batch_earlier").select(BATCH).run()
+        at.button(key="batch_open").click().run()
+        assert any("running in another tab or on another replica" in t.value for t in at.toast)
+        assert not any(
+            "answered ·" in text and "Batch `b-elsewhere`" in text for text in _texts(at)
+        )
+
+        # It ends there: the page shows its results.
+        _save(elsewhere, 0, LLAMA)
+        _save(elsewhere, 1, LLAMA)
+        elsewhere.set_batch_state(BATCH, "done")
+        at.run()
+    assert not at.exception
+    shown = _texts(at)
+    assert f"Batch `{BATCH}` · 3 answered · 1 failed" in shown
+    assert not any("running in another tab, on another replica" in text for text in shown)
