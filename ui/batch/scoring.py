@@ -106,7 +106,7 @@ def judge_panel(
 ) -> None:
     """Pick the judge model and its rubric, have it grade the answers, and show its scores:
     pass rates with intervals per model, and each answer's score beside the judge's reason."""
-    st.markdown("**Model as judge**: a model grades every answer against your rubric.")
+    st.markdown("**Model as judge**: a model grades each of the answers by your rubric.")
     if catalog is None or backend is None or not catalog.ids:
         st.caption("Connect to a backend in the sidebar to pick a judge model.")
         return
