@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from PIL.JpegImagePlugin import JpegImageFile
 
 import vision.chat.preparation as preparation
 from tests.support.entries import entry, pngs
-from tests.support.images import make_image
+from tests.support.images import make_image, make_photo
 from tests.support.models import LLAMA, QWEN
 from vision.chat.attachments import ImageEntry
 from vision.chat.preparation import PreparationCache, prepare_all
@@ -149,3 +150,24 @@ def test_only_images_that_can_go_count_toward_the_ten():
     )
     assert sum(status.sendable for status in statuses) == MAX_IMAGES_PER_REQUEST
     assert not any(status.over_limit for status in statuses)
+
+
+def test_a_photo_for_both_models_is_decoded_once_and_each_gets_the_same_bytes(monkeypatch):
+    photo = make_photo((2048, 1536))  # both models need it smaller, at about the same size
+    alone = {model: prepare_image(photo, model=model) for model in (LLAMA, QWEN)}
+    decodes: list[tuple[int, int]] = []
+    load = JpegImageFile.load
+
+    def counting(image: JpegImageFile):  # type: ignore[no-untyped-def]
+        if image.tile:  # still to decode (Pillow clears it once the pixels are in)
+            decodes.append(image.size)
+        return load(image)
+
+    monkeypatch.setattr(JpegImageFile, "load", counting)
+    [status] = prepare_all(
+        PreparationCache(), [entry(photo, "photo.jpg")], [LLAMA, QWEN], allow_loopback=False
+    )
+    assert decodes.count((2048, 1536)) == 1  # the full-size decode the two re-encodes share
+    for model in (LLAMA, QWEN):
+        assert status.prepared[model].data == alone[model].data
+        assert status.prepared[model].steps == alone[model].steps

@@ -11,7 +11,7 @@ from vision.api.request import ImageRef
 from vision.chat.attachments import ImageEntry
 from vision.errors import ImageError, without_traceback
 from vision.images.encode import data_url
-from vision.images.intake import prepare_image
+from vision.images.intake import DecodedPixels, prepare_image
 from vision.images.prepared import PreparedImage
 from vision.images.profiles import DEFAULT_QWEN_TOKEN_BUDGET, profile_for
 from vision.images.thumbnail import thumbnail
@@ -115,7 +115,11 @@ def _budget_for(model: str | None, qwen_token_budget: int) -> int | None:
 
 
 def _prepared(
-    cache: PreparationCache, entry: ImageEntry, model: str | None, qwen_token_budget: int
+    cache: PreparationCache,
+    entry: ImageEntry,
+    model: str | None,
+    qwen_token_budget: int,
+    pixels: DecodedPixels,
 ) -> PreparedImage | ImageError:
     """prepare_image for one content, model and budget, computed at most once per session."""
     assert entry.data is not None
@@ -130,6 +134,7 @@ def _prepared(
                 filename=entry.name,
                 model=model,
                 qwen_token_budget=budget or DEFAULT_QWEN_TOKEN_BUDGET,
+                pixels=pixels,
             )
         except ImageError as err:
             prepared[key] = without_traceback(err)
@@ -263,8 +268,10 @@ def _status(
     prepared: dict[str | None, PreparedImage] = {}
     error = None
     targets: list[str | None] = [*models] or [None]
+    assert source.data is not None
+    pixels = DecodedPixels(source.data)  # the models' versions share a decode, then it goes
     for model in targets:
-        outcome = _prepared(cache, source, model, qwen_token_budget)
+        outcome = _prepared(cache, source, model, qwen_token_budget, pixels)
         if isinstance(outcome, ImageError):
             error = str(outcome)
             break

@@ -177,6 +177,30 @@ def read_upright(
             raise ImageUnreadableError(_UNREADABLE) from exc
 
 
+class DecodedPixels:
+    """One file's pixels while it is prepared for several models: each decoding scale is
+    decoded once and every model's re-encode gets its own copy (two models asked for about
+    the same size would otherwise decode the same JPEG twice)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._decoded: dict[tuple[int, int], Image.Image] = {}
+
+    def at_least(self, raw_target: tuple[int, int]) -> Image.Image:
+        """The first frame as stored (not turned upright), at the smallest JPEG decoding scale
+        that stays at or above raw_target; raises ImageError when it cannot be decoded."""
+        image = open_image(self._data, INTAKE_FORMATS)
+        if image.format in ("JPEG", "MPO") and raw_target != image.size:
+            image.draft(image.mode, raw_target)  # sets the size it will decode at, no pixels yet
+        kept = self._decoded.get(image.size)
+        if kept is None:
+            _load(image)
+            kept = self._decoded[image.size] = image
+        else:
+            image.close()
+        return kept.copy()
+
+
 def _check_budget(budget: int) -> None:
     if not MIN_QWEN_TOKEN_BUDGET <= budget <= MAX_QWEN_TOKEN_BUDGET:
         raise RequestError(
@@ -255,16 +279,20 @@ def _reencode(
     model: str | None,
     keep: bool,
     decoded: Image.Image | None = None,
+    shared: DecodedPixels | None = None,
 ) -> tuple[bytes, str, int, int, list[str]]:
-    """Decode (at reduced scale where possible, or reuse `decoded`), convert, resize, encode."""
+    """Decode (at reduced scale where possible, or reuse `decoded` or `shared`), convert,
+    resize, encode."""
     steps: list[str] = []
+    raw_target = target if source.orientation < 5 else (target[1], target[0])
+    if decoded is None and shared is not None and not keep:
+        decoded = shared.at_least(raw_target)  # a copy: EXIF is not kept from it
     image = decoded if decoded is not None else open_image(data, INTAKE_FORMATS)
     with image:
         if source.animated:
             steps.append("used the first frame only")
         if source.format not in ACCEPTED_FORMATS and source.format != "MPO":
             steps.append(f"converted {source.format} (not accepted by the API)")
-        raw_target = target if source.orientation < 5 else (target[1], target[0])
         if decoded is None and image.format in ("JPEG", "MPO") and raw_target != image.size:
             # libjpeg scales by 1/2, 1/4 or 1/8 while decoding, staying at or above the target.
             image.draft(image.mode, raw_target)
@@ -333,8 +361,12 @@ def prepare_image(
     model: str | None = None,
     qwen_token_budget: int = DEFAULT_QWEN_TOKEN_BUDGET,
     keep_metadata: bool = False,
+    pixels: DecodedPixels | None = None,
 ) -> PreparedImage:
-    """Check, convert and size image bytes for a model (or the API limits); raises ImageError."""
+    """Check, convert and size image bytes for a model (or the API limits); raises ImageError.
+
+    `pixels`, made for these same bytes, lets the versions for several models share a decode.
+    """
     if not isinstance(data, bytes | bytearray | memoryview):
         raise UnsupportedImageError(
             "Only image bytes can be prepared; read the file and try again."
@@ -362,7 +394,7 @@ def prepare_image(
         else:
             decoded = checked if isinstance(checked, Image.Image) else None
             sent, mime, width, height, steps = _reencode(
-                data, source, target, model, keep_metadata, decoded
+                data, source, target, model, keep_metadata, decoded, pixels
             )
     source_sha256 = hashlib.sha256(data).hexdigest()
     # The original sent unchanged is the very same object: its hash is already known.
