@@ -88,11 +88,13 @@ def test_jsonl_rows_take_lists_and_letter_columns_and_two_questions_on_one_image
         '{"image": "a.png", "question": "Shape?", "options": {"A": "square", "B": "round"}, '
         '"answer": "A", "category": "shapes"}\n'
         '{"url": "a.png", "question": "Count?", "answers": ["2", "two"]}\n'
+        '{"url": "a.png", "question": "Count again?", "answer": ["3", "three"]}\n'
     )
-    first, second = batch_items(prompt="p", uploads=[A], table=table)
+    first, second, third = batch_items(prompt="p", uploads=[A], table=table)
     assert first.choices == ("square", "round")
     assert first.tag == "shapes"
     assert second.references == ("2", "two")
+    assert (third.expected, third.references) == ("3", ("3", "three"))
     assert (first.name, second.name) == ("a.png (row 1)", "a.png (row 2)")
     csv_letters = "image,question,a,b,c,answer\na.png,Which?,x,y,,B\n"
     (item,) = batch_items(prompt="p", uploads=[A], table=csv_letters)

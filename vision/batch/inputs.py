@@ -70,12 +70,14 @@ def _row(number: int, fields: Mapping[str, object], source: str) -> TableRow:
         # VLMEvalKit's layout: one column per option, A, B, C... up to the first empty one.
         letters = takewhile(lambda letter: _text(fields.get(letter)), string.ascii_lowercase)
         options = tuple(str(fields[letter]).strip() for letter in letters)
-    answers = _split(fields.get("answers"))
-    expected = _text(fields.get("expected")) or _text(fields.get("answer"))
-    if expected is None and isinstance(fields.get("answer"), list):
-        answers = answers or _split(fields.get("answer"))
-    if expected is None and answers:
-        expected = answers[0]
+    answer = fields.get("answer")
+    listed = isinstance(answer, list)
+    answers = _split(fields.get("answers")) or (_split(answer) if listed else ())
+    expected = (
+        _text(fields.get("expected"))
+        or (None if listed else _text(answer))
+        or (answers[0] if answers else None)
+    )
     return TableRow(
         line=number,
         source=source,
