@@ -133,12 +133,10 @@ class BatchWorker:
         try:
             spec = load_spec(view, claim.batch_id)
             view.set_batch_state(claim.batch_id, "running")
-            with (
-                _closing(self._owners_client(claim)) as client,
-                Heartbeat(view, claim.batch_id),
-            ):
+            client = self._owners_client(claim)
+            with _closing(client), Heartbeat(view, claim.batch_id):
                 # Saved as the owner's, each answer audited with their address (as a Send is).
-                owners = owner_store(self.store, claim.workspace, self._prices or no_prices)
+                owners = owner_store(self.store, claim.workspace, self._prices or no_prices, client)
                 run_recorded(
                     client,
                     owners,

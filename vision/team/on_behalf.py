@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from vision.api.request import ChatClient, ChatRequest, ImageRef
 from vision.api.results import ChatResult, ModelInfo, Usage
 from vision.errors import VisionError
-from vision.history.records import utc_now
+from vision.history.records import Run, utc_now
 from vision.history.store import HistoryStore
 from vision.history.team import Spent, TeamRecords, day_start
 from vision.images.profiles import estimate_text_tokens
@@ -50,12 +52,6 @@ def catalog_prices(client: object) -> Prices:
     return found.get
 
 
-def owner_store(store: HistoryStore, workspace: str, prices: Prices) -> AuditedStore:
-    """The owner's workspace, writing an audit event (with their address) for each saved run."""
-    email = TeamRecords(store).people().get(workspace)
-    return AuditedStore.over(store.for_workspace(workspace), email=email, key="team", prices=prices)
-
-
 def _image_tokens(model: str, image: ImageRef) -> int:
     if not image.is_data_url:
         return worst_case_tokens(model, None)
@@ -77,14 +73,15 @@ def request_need(request: ChatRequest, prices: Prices) -> Planned:
     return Planned(tokens=prompt + completion, cost=cost)
 
 
-def _plus(spent: Spent, held: Planned) -> Spent:
-    return Spent(tokens=spent.tokens + held.tokens, cost=spent.cost + (held.cost or 0.0))
+def _plus(spent: Spent, held: Spent) -> Spent:
+    return Spent(tokens=spent.tokens + held.tokens, cost=spent.cost + held.cost)
 
 
 class BudgetedClient:
     """A client that checks, before each request, that it fits what is left of the owner's and
-    the team's budgets today (as the audit trail of every replica and worker has it, plus this
-    client's requests still in flight); one that does not fit is not sent."""
+    the team's budgets today: the audit trail of every replica and worker, plus this client's
+    requests in flight (at their estimate) and answers not yet in the trail (at what the API
+    reported). One that does not fit is not sent."""
 
     def __init__(
         self,
@@ -101,41 +98,89 @@ class BudgetedClient:
         self._workspace = workspace
         self._prices = prices
         self._lock = threading.Lock()
-        self._in_flight = Planned(tokens=0, cost=0.0)
+        self._numbers = itertools.count()
+        self._in_flight: dict[int, Planned] = {}
+        # Answers whose audit event is not written yet: their model and reported usage.
+        self._unrecorded: dict[int, tuple[str, Usage]] = {}
 
-    def _hold(self, need: Planned) -> None:
+    def _held(self) -> Spent:
+        tokens = sum(need.tokens for need in self._in_flight.values())
+        cost = sum(need.cost or 0.0 for need in self._in_flight.values())
+        for model, usage in self._unrecorded.values():
+            tokens += (usage.prompt_tokens or 0) + (usage.completion_tokens or 0)
+            cost += request_cost(self._prices(model), usage) or 0.0
+        return Spent(tokens=tokens, cost=cost)
+
+    def _hold(self, need: Planned) -> int:
         since = day_start(utc_now())
         with self._lock:
             person = self._records.spent(since=since, workspace=self._workspace)
             team = self._records.spent(since=since)
-            held = self._in_flight
+            held = self._held()
             sentence = over_budget(self._budget, _plus(person, held), _plus(team, held), need)
             if sentence is not None:
                 raise BudgetStopError(sentence)
-            self._in_flight = Planned(
-                tokens=held.tokens + need.tokens, cost=(held.cost or 0.0) + (need.cost or 0.0)
-            )
-
-    def _release(self, need: Planned) -> None:
-        with self._lock:
-            held = self._in_flight
-            self._in_flight = Planned(
-                tokens=held.tokens - need.tokens, cost=(held.cost or 0.0) - (need.cost or 0.0)
-            )
+            number = next(self._numbers)
+            self._in_flight[number] = need
+            return number
 
     def chat(self, request: ChatRequest, /) -> ChatResult:
         """The answer, or BudgetStopError (nothing sent) when the request would pass a budget."""
         if not self._budget.limited:
             return self._client.chat(request)
-        need = request_need(request, self._prices)
-        self._hold(need)
+        number = self._hold(request_need(request, self._prices))
         try:
-            return self._client.chat(request)
-        finally:
-            self._release(need)
+            result = self._client.chat(request)
+        except BaseException:
+            with self._lock:  # a failed request reports no usage to wait for
+                self._in_flight.pop(number, None)
+            raise
+        with self._lock:
+            self._in_flight.pop(number, None)
+            self._unrecorded[number] = (request.model, result.usage)
+        return result
+
+    @contextmanager
+    def recording(self, run: Run) -> Iterator[None]:
+        """Save a run within this block: checks wait meanwhile, and its answer then counts
+        through the audit trail instead of here (never both, never neither)."""
+        with self._lock:
+            yield
+            if run.failed or run.cached:  # no request of this client's behind it
+                return
+            key = (run.model, run.usage.prompt_tokens, run.usage.completion_tokens)
+            for number, (model, usage) in self._unrecorded.items():
+                if (model, usage.prompt_tokens, usage.completion_tokens) == key:
+                    del self._unrecorded[number]  # one of equal amounts: any one will do
+                    return
 
     def close(self) -> None:
         """Close the client underneath, where it can be closed."""
         close: Any = getattr(self._client, "close", None)
         if callable(close):
             close()
+
+
+class _OwnersStore(AuditedStore):
+    """The owner's audited workspace, saving each run in step with the budgeted client."""
+
+    _budgeted: BudgetedClient | None
+
+    def save_run(self, run: Run, *, originals: Mapping[str, bytes] | None = None) -> Run:
+        """Save and audit the run; the client's checks wait until its event is written."""
+        if self._budgeted is None:
+            return super().save_run(run, originals=originals)
+        with self._budgeted.recording(run):
+            return super().save_run(run, originals=originals)
+
+
+def owner_store(
+    store: HistoryStore, workspace: str, prices: Prices, client: BudgetedClient | None = None
+) -> AuditedStore:
+    """The owner's workspace, writing an audit event (with their address) for each saved run,
+    in step with the client that asks for them."""
+    email = TeamRecords(store).people().get(workspace)
+    view = _OwnersStore.over(store.for_workspace(workspace), email=email, key="team", prices=prices)
+    assert isinstance(view, _OwnersStore)
+    view._budgeted = client
+    return view
