@@ -2,13 +2,16 @@
 models, against one app server and an echo backend whose answers take about a second.
 
 Run alone: .venv/bin/python -m bench.load_bench [--sessions 10 20] [--lone 3] [--log FILE]
+[--no-bare]
 A lone session is measured first, in the same run, and every figure is a ratio to it. Each
 session is a Chromium context of its own (Debian's /usr/bin/chromium through Playwright, a cold
 profile each); the sessions of a round open the page together, then upload together, then click
 Send together. The app server is `streamlit run` with the project's own .streamlit/config.toml,
 as `make run` starts it; its CPU comes from /proc, split into page loads and upload + Send, less
 its idle rate. The browsers' CPU is shown too: they share the machine's cores with the server.
-Last, an upload is cut short halfway and the server's log is read for tracebacks.
+Then an upload is cut short halfway and the server's log is read for tracebacks. Last, the
+same rounds run on bench/bare_page.py, the least a Streamlit page can do for such a session: its
+figures say what the machine allows any page, ours included.
 """
 
 from __future__ import annotations
@@ -21,11 +24,11 @@ import statistics
 import sys
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.load_cpu import CORES
-from bench.load_page import Arrivals, Round, one_round, walk_away
+from bench.load_page import TOKEN_DELAY_S, TTFT_S, Arrivals, Round, one_round, walk_away
 from bench.sections import Verdict, table
 from tests.support.apps import free_port, streamlit_server
 from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
@@ -34,9 +37,6 @@ from vision.server_log import BROWSER_LEFT
 from vision.settings import API_KEY_VARIABLE, BASE_URL_VARIABLE
 
 API_KEY = "bench-key"
-# The echo's answer is 28 chunks: 0.3 s to the first, then 27 × 25 ms, about a second in all.
-TTFT_S = 0.3
-TOKEN_DELAY_S = 0.025
 SESSIONS = (10, 20)
 LONE_REPEATS = 3
 TARGET_SESSIONS = 20
@@ -65,6 +65,8 @@ class Measured:
     tracebacks: tuple[str, ...]
     walk_away: str  # why the mid-upload departure could not be staged, or ""
     departure_logged: bool  # the server saw that browser go (a line, or a traceback)
+    bare_lone: tuple[Round, ...] = ()  # the same, on bench/bare_page.py
+    bare_rounds: dict[int, Round] = field(default_factory=dict)
 
 
 def _tracebacks(log: str) -> tuple[str, ...]:
@@ -79,9 +81,16 @@ def _tracebacks(log: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-async def _measure(
-    url: str, pid: int, sessions: Sequence[int], lone: int, arrivals: Arrivals
+async def _rounds(
+    url: str,
+    pid: int,
+    sessions: Sequence[int],
+    lone: int,
+    arrivals: Arrivals,
+    *,
+    walk: bool,
 ) -> tuple[list[Round], str]:
+    """A warm-up, the lone rounds, a round of each size; then, with walk, the departure."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
@@ -94,17 +103,21 @@ async def _measure(
             for count in sessions:
                 print(f"(round of {count} sessions…)", flush=True)
                 rounds.append(await one_round(browser, url, pid, count, arrivals))
-            why_not = await walk_away(browser, url)
+            why_not = await walk_away(browser, url) if walk else ""
         finally:
             await browser.close()
     return rounds, why_not
 
 
 def measure(
-    sessions: Sequence[int] = SESSIONS, lone: int = LONE_REPEATS, keep_log: Path | None = None
+    sessions: Sequence[int] = SESSIONS,
+    lone: int = LONE_REPEATS,
+    keep_log: Path | None = None,
+    *,
+    bare: bool = True,
 ) -> Measured:
     """Start the echo and the app server (the project's own settings, as `make run` starts it),
-    run the rounds, and read the server's log."""
+    run the rounds, and read the server's log; then the same rounds on the bare page."""
     with (
         tempfile.TemporaryDirectory(prefix="vision-load-") as folder,
         EchoServer(api_key=API_KEY, ttft_s=TTFT_S, token_delay_s=TOKEN_DELAY_S) as echo,
@@ -121,16 +134,32 @@ def measure(
             script="streamlit_app.py", port=free_port(), env=env, log=log_path
         ) as (url, process):
             print(f"(app server pid {process.pid} on {url})", flush=True)
-            rounds, why_not = asyncio.run(_measure(url, process.pid, sessions, lone, arrivals))
+            rounds, why_not = asyncio.run(
+                _rounds(url, process.pid, sessions, lone, arrivals, walk=True)
+            )
         text = log_path.read_text(encoding="utf-8", errors="replace")
         if keep_log is not None:
             keep_log.write_text(text, encoding="utf-8")
+        bare_rounds: list[Round] = []
+        if bare:
+            with streamlit_server(
+                script="bench/bare_page.py",
+                port=free_port(),
+                env=os.environ,
+                log=Path(folder) / "bare.log",
+            ) as (url, process):
+                print(f"(bare page pid {process.pid} on {url})", flush=True)
+                bare_rounds, _ = asyncio.run(
+                    _rounds(url, process.pid, sessions, lone, arrivals, walk=False)
+                )
     return Measured(
         lone=tuple(rounds[:lone]),
         rounds=dict(zip(sessions, rounds[lone:], strict=True)),
         tracebacks=_tracebacks(text),
         walk_away=why_not,
         departure_logged=BROWSER_LEFT in text or "ClientDisconnect" in text,
+        bare_lone=tuple(bare_rounds[:lone]),
+        bare_rounds=dict(zip(sessions, bare_rounds[lone:], strict=False)),
     )
 
 
@@ -182,6 +211,14 @@ def report(measured: Measured) -> list[Verdict]:
     runs = len(measured.lone)
     rows = [_row(f"1 (lone, {runs} run{'' if runs == 1 else 's'})", measured.lone, lone)]
     rows += [_row(str(count), [r], lone) for count, r in measured.rounds.items()]
+    bare = _pooled(measured.bare_lone) if measured.bare_lone else None
+    if bare is not None:
+        rows.append(
+            _row(f"bare page, 1 (lone, {len(measured.bare_lone)} runs)", measured.bare_lone, bare)
+        )
+        rows += [
+            _row(f"bare page, {count}", [r], bare) for count, r in measured.bare_rounds.items()
+        ]
     table(
         "9. Many people at once: Chromium sessions upload a 3 MP photo and Send to both models, "
         f"answers in about 1 s (bench/load_bench.py; ttft {TTFT_S} s + 27 × {TOKEN_DELAY_S} s)",
@@ -231,6 +268,18 @@ def report(measured: Measured) -> list[Verdict]:
                     f"{floor:.1f} s, {floor / lone_answers:.1f}× a lone session's "
                     f"{lone_answers:.2f} s, whatever the server does."
                 )
+    bare_phases = [r.browser_phases for r in measured.bare_lone if r.browser_phases]
+    if bare is not None and bare_phases:
+        bare_send = statistics.median(values[2] for values in bare_phases)
+        bare_lone_s = _median(bare.answered())
+        for count, r in measured.bare_rounds.items():
+            print(
+                f"The bare page (bench/bare_page.py: an uploader, a prompt, Send and two "
+                f"columns streaming the same answers, nothing else) costs a browser "
+                f"{bare_send:.2f} s of CPU per Send; with {count} sessions its median click to "
+                f"answers is {_ratio(_median(r.answered()), bare_lone_s)} its lone "
+                f"{_fmt(bare_lone_s)}: what this machine allows any Streamlit page."
+            )
     for count, r in measured.rounds.items():
         browsers = r.browser_per_session_s * len(r.sessions) / (r.wall_s * CORES)
         print(
@@ -258,6 +307,12 @@ def report(measured: Measured) -> list[Verdict]:
     median_s = _median(target.answered())
     ratio = median_s / lone_answers if median_s is not None and lone_answers else None
     honoured = target.count("honoured")
+    bare_target = measured.bare_rounds.get(TARGET_SESSIONS)
+    bare_ratio = ""
+    if bare is not None and bare_target is not None:
+        bare_ratio = (
+            f" (the bare page: {_ratio(_median(bare_target.answered()), _median(bare.answered()))})"
+        )
     return [
         Verdict(
             target=f"{TARGET_SESSIONS} concurrent sessions: every Send click honoured",
@@ -268,7 +323,7 @@ def report(measured: Measured) -> list[Verdict]:
             target=f"{TARGET_SESSIONS} sessions: median click→answers ≤ {TARGET_RATIO}× a lone "
             "session's",
             measured=f"{_fmt(median_s)} vs {_fmt(lone_answers)}: "
-            f"{'–' if ratio is None else f'{ratio:.2f}×'}",
+            f"{'–' if ratio is None else f'{ratio:.2f}×'}{bare_ratio}",
             passed=ratio is not None and ratio <= TARGET_RATIO,
         ),
         Verdict(
@@ -288,13 +343,17 @@ def report(measured: Measured) -> list[Verdict]:
 
 
 def load_section(
-    sessions: Sequence[int] = SESSIONS, lone: int = LONE_REPEATS, keep_log: Path | None = None
+    sessions: Sequence[int] = SESSIONS,
+    lone: int = LONE_REPEATS,
+    keep_log: Path | None = None,
+    *,
+    bare: bool = True,
 ) -> list[Verdict]:
     """Section 9, or one N/A verdict when there is no Chromium to drive."""
     if shutil.which(CHROMIUM) is None:
         print(f"\n### 9. Many people at once: skipped, no {CHROMIUM} (`make chromium`)\n")
         return [Verdict(target="many people at once", measured="no Chromium", passed=None)]
-    return report(measure(sessions, lone, keep_log))
+    return report(measure(sessions, lone, keep_log, bare=bare))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -303,8 +362,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, nargs="+", default=list(SESSIONS))
     parser.add_argument("--lone", type=int, default=LONE_REPEATS, help="lone-session repeats")
     parser.add_argument("--log", type=Path, help="keep the app server's log in this file")
+    parser.add_argument("--no-bare", action="store_true", help="skip the bare page's rounds")
     args = parser.parse_args(argv)
-    verdicts = load_section(args.sessions, args.lone, args.log)
+    verdicts = load_section(args.sessions, args.lone, args.log, bare=not args.no_bare)
     for verdict in verdicts:
         result = "N/A" if verdict.passed is None else "PASS" if verdict.passed else "FAIL"
         print(f"{result}: {verdict.target}: {verdict.measured}")
