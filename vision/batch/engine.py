@@ -13,14 +13,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import (
-    FIRST_COMPLETED,
-    Executor,
-    Future,
-    ProcessPoolExecutor,
-    ThreadPoolExecutor,
-    wait,
-)
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from functools import partial
 from itertools import islice
@@ -130,9 +123,33 @@ def ask_job(
     return made(request=request, result=result, image=record, cache_key=deterministic)
 
 
+def _put_back(result: BatchResult, attempt: int) -> bool:
+    """True for a first 429 that outlived the client's retries: the job is asked again later."""
+    return isinstance(result.error, RateLimitError) and attempt == 1
+
+
+def _ask_final(
+    client: ChatClient,
+    work: Work,
+    images: PreparedImagePool,
+    key: ImageKey | None,
+    settings: EngineSettings,
+    attempt: int,
+    save: Callable[[BatchResult], None] | None,
+) -> BatchResult:
+    """One job on its request thread, saved there once its result is final."""
+    result = replace(ask_job(client, work, images, key, settings), attempts=attempt)
+    if save is not None and not _put_back(result, attempt):
+        save(result)
+    return result
+
+
 def _executor(settings: EngineSettings) -> Executor:
     workers = settings.workers or prepare_workers()
     if settings.prepare_pool == "processes":
+        # Imported here: multiprocessing costs every other batch's start-up about 20 ms.
+        from concurrent.futures import ProcessPoolExecutor
+
         return ProcessPoolExecutor(max_workers=workers)
     return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="prepare")
 
@@ -146,9 +163,14 @@ def run_jobs(
     on_result: Callable[[BatchResult], None] | None = None,
     on_progress: Callable[[BatchProgress], None] | None = None,
     cancel: threading.Event | None = None,
+    save: Callable[[BatchResult], None] | None = None,
 ) -> EngineOutcome:
     """Run jobs as they are pulled from `work`; a 429 that outlived the client's own retries
-    halves the concurrency and puts the job back once; `cancel` stops new jobs."""
+    halves the concurrency and puts the job back once; `cancel` stops new jobs.
+
+    `save` runs on the request's own thread as soon as its result is final, before that slot
+    takes another job; `on_result` and `on_progress` run after it, on this thread, in the order
+    results complete."""
     pending: Iterator[Work] = iter(work)
     limit = ConcurrencyLimit(settings.concurrency)
     stop = cancel or threading.Event()
@@ -198,7 +220,9 @@ def run_jobs(
                     break
                 queue.popleft()
                 job = work_item[0]
-                future = pool.submit(ask_job, client, work_item, images, keys[job], settings)
+                future = pool.submit(
+                    _ask_final, client, work_item, images, keys[job], settings, attempt, save
+                )
                 running[future] = (attempt, limit.generation)
             if not running:
                 stop.wait(max(0.0, queue[0][2] - now) if queue else _POLL_S)
@@ -206,8 +230,8 @@ def run_jobs(
             finished, _ = wait(running, timeout=_POLL_S, return_when=FIRST_COMPLETED)
             for future in finished:
                 attempt, generation = running.pop(future)
-                result = replace(future.result(), attempts=attempt)
-                if isinstance(result.error, RateLimitError) and attempt == 1:
+                result = future.result()
+                if _put_back(result, attempt):
                     limit.rate_limited(generation)
                     queue.append(
                         ((result.job, result.item), 2, time.monotonic() + settings.requeue_delay_s)
@@ -219,8 +243,9 @@ def run_jobs(
                     limit.succeeded()
                 else:
                     counts["failed"] += 1
-                # Saved and reported before the freed slot is filled again: a kill at any moment
-                # then leaves at most `concurrency` jobs asked but not saved.
+                # Saved (on its request thread) before the freed slot is filled again: a kill at
+                # any moment then leaves at most `concurrency` jobs asked but not saved, and one
+                # slot's save never holds up another slot's next request.
                 if on_result is not None:
                     on_result(result)
                 if on_progress is not None:

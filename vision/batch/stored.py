@@ -266,8 +266,16 @@ def run_recorded(
     if on_plan is not None:
         on_plan(missing)
 
+    saved_runs: dict[BatchJob, Run] = {}
+
     def save(result: BatchResult) -> None:
-        saved = pending.result().save_run(result.to_run(), originals=result.originals)
+        # On the request's thread: each slot saves its own answer, none waits for another's.
+        saved_runs[result.job] = pending.result().save_run(
+            result.to_run(), originals=result.originals
+        )
+
+    def report(result: BatchResult) -> None:
+        saved = saved_runs.pop(result.job)
         if on_saved is not None:
             on_saved(result, saved)
         if on_result is not None:
@@ -286,9 +294,10 @@ def run_recorded(
         pending_work(source, spec, missing, within),
         total=missing.to_ask,
         settings=settings,
-        on_result=save,
+        on_result=report,
         on_progress=on_progress,
         cancel=cancel,
+        save=save,
     )
     if record_state:
         pending.result().set_batch_state(batch_id, "cancelled" if outcome.cancelled else "done")
