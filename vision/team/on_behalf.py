@@ -124,6 +124,11 @@ class BudgetedClient:
             self._in_flight[number] = need
             return number
 
+    @property
+    def limited(self) -> bool:
+        """True when some budget is set (otherwise requests go straight through)."""
+        return self._budget.limited
+
     def chat(self, request: ChatRequest, /) -> ChatResult:
         """The answer, or BudgetStopError (nothing sent) when the request would pass a budget."""
         if not self._budget.limited:
@@ -168,7 +173,7 @@ class _OwnersStore(AuditedStore):
 
     def save_run(self, run: Run, *, originals: Mapping[str, bytes] | None = None) -> Run:
         """Save and audit the run; the client's checks wait until its event is written."""
-        if self._budgeted is None:
+        if self._budgeted is None or not self._budgeted.limited:
             return super().save_run(run, originals=originals)
         with self._budgeted.recording(run):
             return super().save_run(run, originals=originals)
