@@ -2,7 +2,7 @@
 models, against one app server and an echo backend whose answers take about a second.
 
 Run alone: .venv/bin/python -m bench.load_bench [--sessions 10 20] [--lone 3] [--log FILE]
-[--no-bare]
+[--no-bare] [--browsers ws://HOST:PORT/PATH --address THIS_HOST]
 A lone session is measured first, in the same run, and every figure is a ratio to it. Each
 session is a Chromium context of its own (Debian's /usr/bin/chromium through Playwright, a cold
 profile each); the sessions of a round open the page together, then upload together, then click
@@ -57,6 +57,21 @@ def _ratio(value: float | None, base: float | None) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Rig:
+    """Where the sessions' browsers run and where the app servers listen. The defaults share
+    this machine; a Playwright browser server elsewhere (`playwright launch-server`) keeps the
+    browsers off the server's cores, as people's own computers are."""
+
+    browsers: str | None = None  # that server's ws:// address; None: Debian's Chromium here
+    address: str = "127.0.0.1"  # what the app servers bind to and the browsers open
+
+    @property
+    def remote(self) -> bool:
+        """True when the browsers run elsewhere (their CPU is not measured here)."""
+        return self.browsers is not None
+
+
+@dataclass(frozen=True, slots=True)
 class Measured:
     """Every round of one run and what the server logged."""
 
@@ -67,6 +82,7 @@ class Measured:
     departure_logged: bool  # the server saw that browser go (a line, or a traceback)
     bare_lone: tuple[Round, ...] = ()  # the same, on bench/bare_page.py
     bare_rounds: dict[int, Round] = field(default_factory=dict)
+    remote: bool = False  # the browsers ran elsewhere
 
 
 def _tracebacks(log: str) -> tuple[str, ...]:
@@ -89,14 +105,18 @@ async def _rounds(
     arrivals: Arrivals,
     *,
     walk: bool,
+    rig: Rig,
 ) -> tuple[list[Round], str]:
     """A warm-up, the lone rounds, a round of each size; then, with walk, the departure."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM, args=list(CHROMIUM_ARGS)
-        )
+        if rig.browsers is not None:
+            browser = await playwright.chromium.connect(rig.browsers)
+        else:
+            browser = await playwright.chromium.launch(
+                executable_path=CHROMIUM, args=list(CHROMIUM_ARGS)
+            )
         try:
             await one_round(browser, url, pid, 1, arrivals)  # warm-up: imports, caches
             rounds = [await one_round(browser, url, pid, 1, arrivals) for _ in range(lone)]
@@ -115,6 +135,7 @@ def measure(
     keep_log: Path | None = None,
     *,
     bare: bool = True,
+    rig: Rig = Rig(),
 ) -> Measured:
     """Start the echo and the app server (the project's own settings, as `make run` starts it),
     run the rounds, and read the server's log; then the same rounds on the bare page."""
@@ -131,11 +152,15 @@ def measure(
         }
         log_path = Path(folder) / "streamlit.log"
         with streamlit_server(
-            script="streamlit_app.py", port=free_port(), env=env, log=log_path
+            script="streamlit_app.py",
+            port=free_port(),
+            env=env,
+            log=log_path,
+            address=rig.address,
         ) as (url, process):
             print(f"(app server pid {process.pid} on {url})", flush=True)
             rounds, why_not = asyncio.run(
-                _rounds(url, process.pid, sessions, lone, arrivals, walk=True)
+                _rounds(url, process.pid, sessions, lone, arrivals, walk=True, rig=rig)
             )
         text = log_path.read_text(encoding="utf-8", errors="replace")
         if keep_log is not None:
@@ -147,10 +172,11 @@ def measure(
                 port=free_port(),
                 env=os.environ,
                 log=Path(folder) / "bare.log",
+                address=rig.address,
             ) as (url, process):
                 print(f"(bare page pid {process.pid} on {url})", flush=True)
                 bare_rounds, _ = asyncio.run(
-                    _rounds(url, process.pid, sessions, lone, arrivals, walk=False)
+                    _rounds(url, process.pid, sessions, lone, arrivals, walk=False, rig=rig)
                 )
     return Measured(
         lone=tuple(rounds[:lone]),
@@ -160,6 +186,7 @@ def measure(
         departure_logged=BROWSER_LEFT in text or "ClientDisconnect" in text,
         bare_lone=tuple(bare_rounds[:lone]),
         bare_rounds=dict(zip(sessions, bare_rounds[lone:], strict=False)),
+        remote=rig.remote,
     )
 
 
@@ -242,7 +269,9 @@ def report(measured: Measured) -> list[Verdict]:
     )
     phases = [r.phases for r in measured.lone if r.phases]
     browser_phases = [r.browser_phases for r in measured.lone if r.browser_phases]
-    if phases and browser_phases:
+    if measured.remote:
+        print("The browsers ran on another machine: their CPU is not in these figures.")
+    elif phases and browser_phases:
         load, upload, send = (statistics.median(values) for values in zip(*phases, strict=True))
         b_load, b_upload, b_send = (
             statistics.median(values) for values in zip(*browser_phases, strict=True)
@@ -269,7 +298,7 @@ def report(measured: Measured) -> list[Verdict]:
                     f"{lone_answers:.2f} s, whatever the server does."
                 )
     bare_phases = [r.browser_phases for r in measured.bare_lone if r.browser_phases]
-    if bare is not None and bare_phases:
+    if bare is not None and bare_phases and not measured.remote:
         bare_send = statistics.median(values[2] for values in bare_phases)
         bare_lone_s = _median(bare.answered())
         for count, r in measured.bare_rounds.items():
@@ -282,6 +311,9 @@ def report(measured: Measured) -> list[Verdict]:
             )
     for count, r in measured.rounds.items():
         browsers = r.browser_per_session_s * len(r.sessions) / (r.wall_s * CORES)
+        if measured.remote:
+            print(f"{count} sessions: the app server used {r.server_share:.0%} of all cores.")
+            continue
         print(
             f"{count} sessions: the round took {r.wall_s:.0f} s; of all {CORES} cores the app "
             f"server used {r.server_share:.0%}, the browsers {browsers:.0%}, everything "
@@ -348,12 +380,13 @@ def load_section(
     keep_log: Path | None = None,
     *,
     bare: bool = True,
+    rig: Rig = Rig(),
 ) -> list[Verdict]:
     """Section 9, or one N/A verdict when there is no Chromium to drive."""
-    if shutil.which(CHROMIUM) is None:
+    if rig.browsers is None and shutil.which(CHROMIUM) is None:
         print(f"\n### 9. Many people at once: skipped, no {CHROMIUM} (`make chromium`)\n")
         return [Verdict(target="many people at once", measured="no Chromium", passed=None)]
-    return report(measure(sessions, lone, keep_log, bare=bare))
+    return report(measure(sessions, lone, keep_log, bare=bare, rig=rig))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -363,8 +396,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--lone", type=int, default=LONE_REPEATS, help="lone-session repeats")
     parser.add_argument("--log", type=Path, help="keep the app server's log in this file")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare page's rounds")
+    parser.add_argument(
+        "--browsers",
+        metavar="WS_URL",
+        help="a Playwright browser server on another machine (ws://HOST:PORT/PATH)",
+    )
+    parser.add_argument(
+        "--address",
+        default="127.0.0.1",
+        help="the address the app servers bind to and the browsers open (with --browsers)",
+    )
     args = parser.parse_args(argv)
-    verdicts = load_section(args.sessions, args.lone, args.log, bare=not args.no_bare)
+    if args.address != "127.0.0.1" and args.browsers is None:
+        parser.error("--address is for browsers elsewhere: give --browsers too")
+    rig = Rig(browsers=args.browsers, address=args.address)
+    verdicts = load_section(args.sessions, args.lone, args.log, bare=not args.no_bare, rig=rig)
     for verdict in verdicts:
         result = "N/A" if verdict.passed is None else "PASS" if verdict.passed else "FAIL"
         print(f"{result}: {verdict.target}: {verdict.measured}")

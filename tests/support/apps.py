@@ -67,7 +67,7 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout_s: float = 
         if process.poll() is not None:
             raise RuntimeError(f"streamlit exited early with code {process.returncode}")
         try:
-            health = f"{url}/_stcore/health"  # always http on loopback, built by the callers
+            health = f"{url}/_stcore/health"  # always http, built by the callers
             with urllib.request.urlopen(health, timeout=2) as response:
                 if response.read() == b"ok":
                     return
@@ -78,20 +78,27 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout_s: float = 
 
 @contextmanager
 def streamlit_server(
-    *, script: str, port: int, env: Mapping[str, str], log: Path, options: Sequence[str] = ()
+    *,
+    script: str,
+    port: int,
+    env: Mapping[str, str],
+    log: Path,
+    options: Sequence[str] = (),
+    address: str = "127.0.0.1",
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`streamlit run script` on 127.0.0.1:port with exactly this environment and its output in
-    log; yields its URL and process once it is healthy, and stops it afterwards."""
+    """`streamlit run script` on address:port (loopback unless a benchmark is told otherwise)
+    with exactly this environment and its output in log; yields its URL and process once it is
+    healthy, and stops it afterwards."""
     command = [
         sys.executable, "-m", "streamlit", "run", script,
         "--server.headless", "true",
         "--server.port", str(port),
-        "--server.address", "127.0.0.1",
+        "--server.address", address,
         *options,
     ]  # fmt: skip
     with log.open("wb") as output:
         process = subprocess.Popen(command, cwd=ROOT, env=dict(env), stdout=output, stderr=output)
-        url = f"http://127.0.0.1:{port}"
+        url = f"http://{address}:{port}"
         try:
             wait_healthy(url, process)
             yield url, process
