@@ -21,6 +21,7 @@ from bench import (
     intake_bench,
     load_bench,
     page_bench,
+    queue_bench,
     startup_bench,
 )
 from bench.sections import Verdict, summary
@@ -76,6 +77,7 @@ def main() -> int:
     verdicts.extend(_evaluation())
     verdicts.extend(history_bench.history_section())
     verdicts.extend(load_bench.load_section())
+    verdicts.extend(queue_bench.queue_section())
     summary(verdicts)
     print(f"(whole benchmark: {time.perf_counter() - start:.0f} s)")
     return 1 if any(verdict.passed is False for verdict in verdicts) else 0

@@ -1,0 +1,544 @@
+"""The batch queue: ours (vision/batch/queue.py, chunks with leases in the history's database)
+against Procrastinate on the same throwaway PostgreSQL cluster, the same workload both ways.
+
+Three runs per queue, each on a database of its own, with two worker processes:
+- drain: 2,000 one-item jobs queued first, each 5 ms of work; throughput, the gap between one
+  job's end and the next one's start in a worker (finishing one and claiming the next), and how
+  many times each job ran;
+- idle: workers waiting, 20 jobs queued one at a time; how long each waits to start (our workers
+  poll, every second by default; Procrastinate's are woken by LISTEN/NOTIFY);
+- crash: 300 jobs of 20 ms, one worker SIGKILLed after a second; the other must finish the lot
+  (ours: the dead worker's lease runs out; Procrastinate: its stalled-job recipe, jobs of a
+  worker whose heartbeat is old retried).
+
+Run: .venv/bin/python -m bench.queue_bench (needs `pip install procrastinate` and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import logging
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.sections import Verdict, table
+
+ROOT = Path(__file__).resolve().parents[1]
+URL_ENV = "QUEUE_BENCH_URL"  # the database, passed in the environment (it holds a password)
+WORKERS = 2
+DRAIN_JOBS, WORK_S = 2000, 0.005
+IDLE_JOBS, IDLE_EVERY_S = 20, 0.25
+CRASH_JOBS, CRASH_WORK_S, KILL_AFTER_S = 300, 0.02, 1.0
+# How soon a dead worker's jobs may be taken again: our lease, Procrastinate's heartbeat age.
+RECOVER_AFTER_S = 2.0
+OUR_POLL_S = 1.0  # BatchWorker.run's default between empty claims
+SERVE_POLL_S = 0.1  # how often a serving worker looks for the stop file
+QUEUES = ("ours", "procrastinate")
+
+
+# The worker processes: each appends "key start end gap" per job it completed, unbuffered, so
+# a SIGKILL loses nothing that was written.
+
+
+class _Log:
+    def __init__(self, path: Path) -> None:
+        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        self._last_end: float | None = None
+
+    def ready(self) -> None:
+        os.write(self._fd, b"ready\n")
+
+    def started(self, key: str) -> None:
+        os.write(self._fd, f"start {key} {time.time():.6f}\n".encode())
+
+    def job(self, key: str, start: float, end: float) -> None:
+        gap = start - self._last_end if self._last_end is not None else -1.0
+        self._last_end = end
+        os.write(self._fd, f"{key} {start:.6f} {end:.6f} {gap:.6f}\n".encode())
+
+    def idle(self) -> None:
+        self._last_end = None  # a wait for new jobs is not a gap between jobs
+
+
+def _wait_for(path: Path) -> None:
+    while not path.exists():
+        time.sleep(0.002)
+
+
+def _our_worker(url: str, log: _Log, control: Path, mode: str, work_s: float) -> None:
+    from vision.batch.queue import claim_chunk, finish, unfinished
+    from vision.history.store import HistoryStore
+
+    store = HistoryStore(url=url)
+    name = f"ours-{os.getpid()}"
+    log.ready()
+    _wait_for(control / "go")
+    while True:
+        claim = claim_chunk(store.database, name, lease_s=RECOVER_AFTER_S)
+        if claim is None:
+            if mode == "drain":
+                break
+            if (control / "stop").exists() and unfinished(store.database) == 0:
+                break
+            log.idle()
+            time.sleep(OUR_POLL_S if mode == "idle" else SERVE_POLL_S)
+            continue
+        key = f"{claim.batch_id}:{claim.chunk}"
+        log.started(key)
+        start = time.time()
+        time.sleep(work_s)
+        log.job(key, start, time.time())
+        finish(store.database, claim)
+    store.close()
+
+
+def _quiet_procrastinate() -> None:
+    # Its warning that the app lives in __main__ (so that tasks might be found under two
+    # names) does not apply: each process here defines the one task it runs or queues.
+    logging.getLogger("procrastinate").setLevel(logging.ERROR)
+
+
+def _procrastinate_worker(url: str, log: _Log, control: Path, mode: str, work_s: float) -> None:
+    import asyncio
+
+    import procrastinate
+
+    _quiet_procrastinate()
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url))
+
+    @app.task(name="tiny", queue="bench")
+    def tiny(key: str) -> None:
+        log.started(key)
+        start = time.time()
+        time.sleep(work_s)
+        log.job(key, start, time.time())
+
+    options = {
+        "queues": ["bench"],
+        "concurrency": 1,
+        "install_signal_handlers": False,
+        "update_heartbeat_interval": 0.5,
+    }
+
+    async def pending() -> int:
+        row = await app.connector.execute_query_one_async(
+            "SELECT count(*) AS n FROM procrastinate_jobs WHERE status IN ('todo', 'doing')"
+        )
+        return int(row["n"])
+
+    async def main() -> None:
+        async with app.open_async():
+            log.ready()
+            while not (control / "go").exists():
+                await asyncio.sleep(0.002)
+            if mode == "drain":
+                await app.run_worker_async(wait=False, **options)
+                return
+            worker = asyncio.create_task(app.run_worker_async(wait=True, **options))
+            while not ((control / "stop").exists() and await pending() == 0):
+                await asyncio.sleep(SERVE_POLL_S)
+                # Procrastinate's recipe for a crashed worker: retry the jobs of workers whose
+                # heartbeat is older than the given age (docs/queue.md).
+                stalled = await app.job_manager.get_stalled_jobs(
+                    seconds_since_heartbeat=RECOVER_AFTER_S
+                )
+                for job in stalled:
+                    await app.job_manager.retry_job(job)
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+
+    asyncio.run(main())
+
+
+def _worker_main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.queue_bench --worker")
+    parser.add_argument("--worker", choices=QUEUES, required=True)
+    parser.add_argument("--log", type=Path, required=True)
+    parser.add_argument("--control", type=Path, required=True)
+    parser.add_argument("--mode", choices=("drain", "idle", "crash"), required=True)
+    parser.add_argument("--work", type=float, required=True)
+    args = parser.parse_args(argv)
+    run = _our_worker if args.worker == "ours" else _procrastinate_worker
+    run(os.environ[URL_ENV], _Log(args.log), args.control, args.mode, args.work)
+    return 0
+
+
+# The runs.
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One completed execution of a job by a worker."""
+
+    key: str
+    start: float
+    end: float
+    gap: float
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one run of one queue did: every completed execution, and when each job was queued."""
+
+    jobs: list[Job]
+    queued_at: dict[str, float]
+    expected: set[str]
+    # Crash runs: when the worker was killed, and the jobs it held then (see _held).
+    killed_at: float | None = None
+    held: tuple[str, ...] = ()
+
+    def counts(self) -> tuple[int, int, int]:
+        """Jobs that ran exactly once, more than once, and never."""
+        runs = collections.Counter(job.key for job in self.jobs)
+        once = sum(1 for key in self.expected if runs[key] == 1)
+        more = sum(1 for key in self.expected if runs[key] > 1)
+        return once, more, len(self.expected) - once - more
+
+    def wall(self) -> float:
+        return max(job.end for job in self.jobs) - min(job.start for job in self.jobs)
+
+    def gaps(self) -> list[float]:
+        return [job.gap for job in self.jobs if job.gap >= 0]
+
+    def taken_up_again(self) -> float | None:
+        """Seconds from the kill until the last job the dead worker held ran again."""
+        if self.killed_at is None or not self.held:
+            return None
+        again = [job.start for job in self.jobs if job.key in self.held]
+        return max(again) - self.killed_at if again else None
+
+    def waits(self) -> list[float]:
+        first: dict[str, float] = {}
+        for job in self.jobs:
+            first[job.key] = min(first.get(job.key, job.start), job.start)
+        return [first[key] - queued for key, queued in self.queued_at.items() if key in first]
+
+
+Enqueue = Callable[[list[str]], list[str]]
+
+
+class Queue:
+    """How the bench puts jobs on one queue's database."""
+
+    name: str
+
+    def prepare(self, url: str) -> None:
+        """Create the queue's tables in an empty database."""
+        raise NotImplementedError
+
+    def enqueuer(self, url: str) -> contextlib.AbstractContextManager[Enqueue]:
+        """A connection kept open that queues jobs, each call one statement, and returns the
+        keys their workers will log."""
+        raise NotImplementedError
+
+
+class Ours(Queue):
+    name = "ours"
+
+    def prepare(self, url: str) -> None:
+        from vision.history.store import HistoryStore
+
+        HistoryStore(url=url).close()  # creates the schema, batch_chunks included
+
+    @contextlib.contextmanager
+    def enqueuer(self, url: str) -> Iterator[Enqueue]:
+        from vision.batch.queue import enqueue_chunks
+        from vision.history.store import HistoryStore
+
+        with HistoryStore(url=url) as store:
+
+            def enqueue(keys: list[str]) -> list[str]:
+                # One batch of one-item chunks per call: a key is "batch:chunk", as logged.
+                batch = keys[0].split(":")[0]
+                enqueue_chunks(store, batch, len(keys), chunk_items=1)
+                return [f"{batch}:{chunk}" for chunk in range(len(keys))]
+
+            yield enqueue
+
+
+class Procrastinate(Queue):
+    name = "procrastinate"
+
+    def prepare(self, url: str) -> None:
+        import psycopg
+        from procrastinate.schema import SchemaManager
+
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute(SchemaManager.get_schema())
+
+    @contextlib.contextmanager
+    def enqueuer(self, url: str) -> Iterator[Enqueue]:
+        import procrastinate
+
+        _quiet_procrastinate()
+        app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url))
+        task = app.task(name="tiny", queue="bench")(lambda key: None)
+        with app.open():
+
+            def enqueue(keys: list[str]) -> list[str]:
+                task.batch_defer(*({"key": key} for key in keys))
+                return keys
+
+            yield enqueue
+
+
+def _read(path: Path) -> Iterator[Job]:
+    if not path.exists():
+        return
+    for line in path.read_text().splitlines():
+        parts = line.split()
+        if len(parts) == 4:
+            yield Job(parts[0], float(parts[1]), float(parts[2]), float(parts[3]))
+
+
+def _held(dead: Path, survivor: Path) -> tuple[str, ...]:
+    """The jobs the killed worker held: started and never finished, or finished but never
+    acknowledged to its queue (so the survivor ran them too)."""
+    started, finished = set(), set()
+    for line in dead.read_text().splitlines() if dead.exists() else ():
+        parts = line.split()
+        if parts[0] == "start":
+            started.add(parts[1])
+        elif len(parts) == 4:
+            finished.add(parts[0])
+    again = {job.key for job in _read(survivor)}
+    return tuple(sorted((started - finished) | (finished & again)))
+
+
+def _run(
+    queue: Queue,
+    url: str,
+    folder: Path,
+    mode: str,
+    feed: Callable[[Enqueue], dict[str, float]],
+    *,
+    work_s: float,
+    kill_after_s: float | None = None,
+    timeout_s: float = 120.0,
+) -> Outcome:
+    """Start the workers, feed jobs (before "go" for drain, after for the others), wait."""
+    control = folder / f"{queue.name}-{mode}"
+    control.mkdir()
+    env = {**os.environ, URL_ENV: url}
+    logs = [control / f"worker-{index}.log" for index in range(WORKERS)]
+    expected: set[str] = set()
+    killed_at: float | None = None
+    enqueuer = contextlib.ExitStack()
+    queue_jobs = enqueuer.enter_context(queue.enqueuer(url))
+
+    def enqueue(keys: list[str]) -> list[str]:
+        logged = queue_jobs(keys)
+        expected.update(logged)
+        return logged
+
+    queued_at = feed(enqueue) if mode != "idle" else {}
+    command = [sys.executable, "-m", "bench.queue_bench", "--worker", queue.name]
+    options = ["--control", str(control), "--mode", mode, "--work", str(work_s)]
+    workers = [
+        subprocess.Popen([*command, "--log", str(log), *options], cwd=ROOT, env=env) for log in logs
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while not all(log.exists() and log.read_text().startswith("ready") for log in logs):
+            if time.monotonic() > deadline or any(w.poll() is not None for w in workers):
+                raise RuntimeError(f"{queue.name}'s workers did not start")
+            time.sleep(0.01)
+        (control / "go").touch()
+        if kill_after_s is not None:
+            time.sleep(kill_after_s)
+            workers[1].send_signal(signal.SIGKILL)
+            killed_at = time.time()
+        if mode == "idle":
+            queued_at = feed(enqueue)
+        (control / "stop").touch()
+        for worker in workers:
+            worker.wait(timeout=timeout_s)
+    finally:
+        enqueuer.close()
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+    jobs = [job for log in logs for job in _read(log)]
+    held = _held(logs[1], logs[0]) if killed_at is not None else ()
+    return Outcome(jobs, queued_at, expected, killed_at=killed_at, held=held)
+
+
+def _drain_feed(enqueue: Enqueue) -> dict[str, float]:
+    enqueue([f"drain:{index}" for index in range(DRAIN_JOBS)])
+    return {}
+
+
+def _crash_feed(enqueue: Enqueue) -> dict[str, float]:
+    enqueue([f"crash:{index}" for index in range(CRASH_JOBS)])
+    return {}
+
+
+def _idle_feed(enqueue: Enqueue) -> dict[str, float]:
+    queued: dict[str, float] = {}
+    for index in range(IDLE_JOBS):
+        at = time.time()
+        (key,) = enqueue([f"idle{index}:0"])
+        queued[key] = at
+        time.sleep(IDLE_EVERY_S)
+    return queued
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def _measure(server: object, folder: Path) -> dict[str, dict[str, Outcome]]:
+    from tests.support.postgres import PostgresServer
+
+    assert isinstance(server, PostgresServer)
+    results: dict[str, dict[str, Outcome]] = {}
+    for queue in (Ours(), Procrastinate()):
+        runs: dict[str, Outcome] = {}
+
+        def fresh(queue: Queue = queue) -> str:
+            url = server.url(server.create_database())
+            queue.prepare(url)
+            return url
+
+        runs["drain"] = _run(queue, fresh(), folder, "drain", _drain_feed, work_s=WORK_S)
+        runs["idle"] = _run(queue, fresh(), folder, "idle", _idle_feed, work_s=WORK_S)
+        runs["crash"] = _run(
+            queue, fresh(), folder, "crash", _crash_feed, work_s=CRASH_WORK_S,
+            kill_after_s=KILL_AFTER_S,
+        )  # fmt: skip
+        results[queue.name] = runs
+    return results
+
+
+def _ratio(value: float, ours: float) -> str:
+    return f"{value / ours:.2f}×" if ours else "-"
+
+
+def queue_section() -> list[Verdict]:
+    """Ours against Procrastinate on one throwaway PostgreSQL: throughput, claim gaps, idle
+    pickup, and exactly-once counts with and without a crashed worker."""
+    print("\n### 10. The batch queue: ours against Procrastinate (bench/queue_bench.py)\n")
+    try:
+        import procrastinate  # noqa: F401
+    except ImportError:
+        print(
+            "Procrastinate is not installed (.venv/bin/pip install procrastinate), so the "
+            "queue comparison is skipped."
+        )
+        return [Verdict(target="queue comparison", measured="Procrastinate absent", passed=None)]
+    from tests.support.postgres import PostgresUnavailable, start_postgres
+
+    try:
+        server = start_postgres()
+    except PostgresUnavailable as exc:
+        print(f"{exc} The queue comparison is skipped.")
+        return [Verdict(target="queue comparison", measured="no PostgreSQL", passed=None)]
+    try:
+        with tempfile.TemporaryDirectory(prefix="vision-queue-bench-") as folder:
+            results = _measure(server, Path(folder))
+    finally:
+        server.stop()
+    return _report(results)
+
+
+def _report(results: dict[str, dict[str, Outcome]]) -> list[Verdict]:
+    ours = results["ours"]
+    drain = {name: runs["drain"] for name, runs in results.items()}
+    rate = {name: len(run.jobs) / run.wall() for name, run in drain.items()}
+    gaps = {name: run.gaps() for name, run in drain.items()}
+    p50 = {name: statistics.median(values) for name, values in gaps.items()}
+    p95 = {name: _percentile(values, 0.95) for name, values in gaps.items()}
+    ideal = WORKERS / WORK_S
+    rows = []
+    for name in QUEUES:
+        once, more, never = drain[name].counts()
+        rows.append(
+            (name, f"{rate[name]:.0f}", _ratio(rate[name], rate["ours"]),
+             f"{p50[name] * 1000:.2f}", f"{p95[name] * 1000:.2f}",
+             _ratio(p50[name], p50["ours"]), f"{once} / {more} / {never}")
+        )  # fmt: skip
+    table(
+        f"10a. Drain: {DRAIN_JOBS:,} jobs of {WORK_S * 1000:.0f} ms, {WORKERS} worker processes "
+        f"(ideal {ideal:.0f} jobs/s)",
+        ("queue", "jobs/s", "× ours", "finish+claim p50 ms", "p95 ms", "p50 × ours",
+         "once / twice+ / never"),
+        rows,
+    )  # fmt: skip
+    waits = {name: runs["idle"].waits() for name, runs in results.items()}
+    table(
+        f"10b. Idle workers, {IDLE_JOBS} jobs queued one at a time: from queued to started",
+        ("queue", "p50 ms", "p95 ms", "p50 × ours", "once / twice+ / never"),
+        [
+            (name, f"{statistics.median(w) * 1000:.1f}", f"{_percentile(w, 0.95) * 1000:.1f}",
+             _ratio(statistics.median(w), statistics.median(waits["ours"])),
+             " / ".join(str(n) for n in results[name]["idle"].counts()))
+            for name, w in waits.items()
+        ],
+    )  # fmt: skip
+    crash_rows = []
+    for name in QUEUES:
+        run = results[name]["crash"]
+        once, more, never = run.counts()
+        again = run.taken_up_again()
+        crash_rows.append(
+            (name, f"{run.wall():.2f}", str(len(run.held)),
+             f"{again:.2f}" if again is not None else "-", f"{once} / {more} / {never}")
+        )  # fmt: skip
+    table(
+        f"10c. Crash: {CRASH_JOBS} jobs of {CRASH_WORK_S * 1000:.0f} ms, one of {WORKERS} workers "
+        f"SIGKILLed after {KILL_AFTER_S:.0f} s, its jobs free again after {RECOVER_AFTER_S:.0f} s",
+        ("queue", "seconds to finish", "held at kill", "run again s", "once / twice+ / never"),
+        crash_rows,
+    )
+    lost = {name: results[name]["crash"].counts()[2] for name in QUEUES}
+    exact = all(
+        results[name][run].counts()[1:] == (0, 0) for name in QUEUES for run in ("drain", "idle")
+    )
+    return [
+        Verdict(
+            target="queue: Procrastinate's drain throughput against ours (same run)",
+            measured=f"{rate['procrastinate']:.0f} vs {rate['ours']:.0f} jobs/s "
+            f"({_ratio(rate['procrastinate'], rate['ours'])}); claim p50 "
+            f"{p50['procrastinate'] * 1000:.1f} vs {p50['ours'] * 1000:.1f} ms",
+            passed=None,
+        ),
+        Verdict(
+            target="queue: every job ran exactly once without a crash, both queues",
+            measured="yes" if exact else "no (see 10a, 10b)",
+            passed=exact,
+        ),
+        Verdict(
+            target="queue: a SIGKILLed worker's jobs are all done by the other, both queues",
+            measured=f"never run: ours {lost['ours']}, Procrastinate {lost['procrastinate']}; "
+            f"run twice: ours {ours['crash'].counts()[1]}, "
+            f"Procrastinate {results['procrastinate']['crash'].counts()[1]}",
+            passed=lost["ours"] == 0 and lost["procrastinate"] == 0,
+        ),
+    ]
+
+
+def main() -> int:
+    """This section alone; exit 1 when a target is missed."""
+    verdicts = queue_section()
+    for verdict in verdicts:
+        label = "N/A" if verdict.passed is None else "PASS" if verdict.passed else "FAIL"
+        print(f"{label}: {verdict.target}: {verdict.measured}")
+    return 1 if any(verdict.passed is False for verdict in verdicts) else 0
+
+
+if __name__ == "__main__":
+    if "--worker" in sys.argv[1:]:
+        sys.exit(_worker_main(sys.argv[1:]))
+    sys.exit(main())
