@@ -1,5 +1,6 @@
 """Choosing the engine and connecting to it: VISION_DATABASE_URL, the pool, the migrations on
-both engines, several processes on one PostgreSQL database, and a password that is never shown."""
+both engines (the schema they build: test_history_open.py), several processes on one PostgreSQL
+database, and a password that is never shown."""
 
 from __future__ import annotations
 
@@ -7,9 +8,6 @@ import logging
 import threading
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine
 
 from tests.support.postgres import PostgresServer
 from tests.support.stores import HistoryDatabase
@@ -70,18 +68,6 @@ def test_the_store_opens_vision_database_url_on_either_engine(history_db, monkey
         saved = store.save_run(make_run())
     with history_db.open() as again:
         assert again.get_run(saved.id) == saved
-
-
-def test_the_tables_the_store_queries_are_the_ones_the_migrations_made(history_db):
-    from vision.history.tables import metadata
-
-    history_db.open().close()
-    engine = create_engine(database_url(history_db.url))
-    try:
-        with engine.connect() as connection:
-            assert compare_metadata(MigrationContext.configure(connection), metadata) == []
-    finally:
-        engine.dispose()
 
 
 def test_connection_settings_come_from_the_environment():
