@@ -1,6 +1,7 @@
 """Giving up a chunk of a queued batch that has had every attempt allowed: each of its jobs
 without a saved run is saved as an error that says what happened and how to ask it again, so
-the batch can finish and `vision eval --resume BATCH --retry-errors` re-asks them."""
+the batch can finish and Retry on the Batch page (or `vision eval --resume BATCH --retry-errors`)
+re-asks them."""
 
 from __future__ import annotations
 
@@ -26,8 +27,8 @@ def given_up_error(claim: Claim, problem: str | None) -> ChunkGivenUpError:
         what = "the worker running its chunk stopped before finishing it each time (it crashed "
         what += "or was killed)"
     return ChunkGivenUpError(
-        f"Not asked: gave up after {tries}, since {what}; ask it again with "
-        f"`vision eval --resume {claim.batch_id} --retry-errors`."
+        f"Not asked: gave up after {tries}, since {what}; ask it again with Retry on the Batch "
+        f"page or `vision eval --resume {claim.batch_id} --retry-errors`."
     )
 
 
@@ -47,7 +48,7 @@ def give_up_chunk(
 ) -> list[BatchResult]:
     """Save an error for every job of the chunk that has no saved run; the results saved."""
     error = given_up_error(claim, problem)
-    saved = {(index, model) for index, model, _, _ in store.batch_jobs(claim.batch_id)}
+    saved = {(job[0], job[1]) for job in store.batch_jobs(claim.batch_id)}
     results = []
     for index, item in _items(store, spec, claim.items):
         for model in spec.models:

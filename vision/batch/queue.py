@@ -52,8 +52,9 @@ def chunk_attempts(environ: Mapping[str, str] | None = None) -> int:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Claim:
-    """A chunk a worker holds: its batch, its items [first_item, end_item), who holds it, and
-    which attempt this claim is (1 for the first) of the most allowed."""
+    """A chunk a worker holds: its batch, its items [first_item, end_item), who holds it,
+    which attempt this claim is (1 for the first) of the most allowed, and, when a Retry queued
+    it, the newest run id the Retry saw (failures up to it are asked again)."""
 
     workspace: str
     batch_id: str
@@ -63,6 +64,7 @@ class Claim:
     worker: str
     attempt: int = 1
     max_attempts: int = DEFAULT_CHUNK_ATTEMPTS
+    retry_through: int | None = None
 
     @property
     def items(self) -> range:
@@ -81,7 +83,12 @@ class Claim:
 
 
 def enqueue_chunks(
-    store: HistoryStore, batch_id: str, items: int, *, chunk_items: int = CHUNK_ITEMS
+    store: HistoryStore,
+    batch_id: str,
+    items: int,
+    *,
+    chunk_items: int = CHUNK_ITEMS,
+    retry_through: int | None = None,
 ) -> int:
     """Queue a batch's items in chunks (the batch's spec is saved first); how many chunks."""
     now = time.time()
@@ -94,6 +101,7 @@ def enqueue_chunks(
             "end_item": min(items, first + chunk_items),
             "state": "queued",
             "created_at": now,
+            "retry_through": retry_through,
         }
         for number, first in enumerate(range(0, items, chunk_items))
     ]
@@ -147,6 +155,7 @@ def claim_chunk(
         worker=worker,
         attempt=int(row["attempts"]) + 1,
         max_attempts=max_attempts,
+        retry_through=row["retry_through"],
     )
 
 
@@ -230,9 +239,10 @@ def unfinished(database: Database) -> int:
         return int(db.execute(query).scalar_one())
 
 
-def requeue_chunks(store: HistoryStore, batch_id: str) -> int:
+def requeue_chunks(store: HistoryStore, batch_id: str, *, retry_through: int | None = None) -> int:
     """Queue a finished batch's chunks again (attempts from zero), so workers ask what it still
-    lacks (a request a budget held back, say); how many were queued."""
+    lacks (a request a budget held back, say), and with retry_through (a Retry) its failures
+    saved in runs up to that id; how many were queued."""
     with store.database.writing() as db:
         done = db.execute(
             update(batch_chunks)
@@ -241,6 +251,28 @@ def requeue_chunks(store: HistoryStore, batch_id: str) -> int:
                 batch_chunks.c.batch_id == batch_id,
                 batch_chunks.c.state == "done",
             )
-            .values(state="queued", worker=None, lease_until=None, attempts=0)
+            .values(
+                state="queued",
+                worker=None,
+                lease_until=None,
+                attempts=0,
+                retry_through=retry_through,
+            )
         )
     return int(done.rowcount)
+
+
+def queue_again(
+    store: HistoryStore, batch_id: str, items: int, *, retry_through: int | None = None
+) -> int:
+    """Queue a recorded batch for the workers again (`eval --resume --queue`): its chunks when
+    it has some, all of them done, else new ones (a batch run here before); how many."""
+    counts = chunk_counts(store, batch_id)
+    if counts["queued"] + counts["running"]:
+        raise RequestError(
+            f"Batch {batch_id} is still queued for the workers or being run by one; wait until "
+            "it is done, then queue it again."
+        )
+    if counts["done"]:
+        return requeue_chunks(store, batch_id, retry_through=retry_through)
+    return enqueue_chunks(store, batch_id, items, retry_through=retry_through)

@@ -94,19 +94,31 @@ class QueuedBatch:
 
     def resume(self) -> QueuedBatch:
         """Queue a finished batch's chunks again when it lacks answers (requests a budget held
-        back): a worker asks only what a chunk lacks when it claims it."""
+        back): a worker asks only what a chunk lacks when it claims it, never a failure."""
         if not self.running and self.missing():
-            requeue_chunks(self._store, self.batch_id)
-            self._store.set_batch_state(self.batch_id, "queued")
+            self._requeue(retry_through=None)
         return self
 
-    retry = resume
+    def retry(self) -> QueuedBatch:
+        """Queue a finished batch's chunks again to ask its failed jobs once more (and any it
+        lacks): the workers ask each failure saved before now once, however often a chunk is
+        claimed, and leave alone one the retry saves itself."""
+        if not self.running and self._to_ask(retry_errors=True):
+            self._requeue(retry_through=self._store.newest_batch_run(self.batch_id))
+        return self
+
+    def _requeue(self, *, retry_through: int | None) -> None:
+        requeue_chunks(self._store, self.batch_id, retry_through=retry_through)
+        self._store.set_batch_state(self.batch_id, "queued")
 
     def missing(self) -> int:
         """Jobs with no saved run (the workers will ask them)."""
+        return self._to_ask(retry_errors=False)
+
+    def _to_ask(self, *, retry_errors: bool) -> int:
         spec = self._spec
         return missing_jobs(
-            self._store, self.batch_id, spec, spec.open(self._store), retry_errors=False
+            self._store, self.batch_id, spec, spec.open(self._store), retry_errors=retry_errors
         ).to_ask
 
     def view(self) -> BatchView:

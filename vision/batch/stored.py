@@ -116,13 +116,13 @@ class Missing:
     to_ask: int
     states: dict[tuple[int, str], tuple[str | None, bool]] = field(repr=False)
     retry_errors: bool
+    # The failed jobs asked again: every one with retry_errors, or those a Retry saw.
+    asked_again: frozenset[tuple[int, str]] = field(default=frozenset(), repr=False)
 
     def wanted(self, job: BatchJob) -> bool:
         """True when this job has no answer yet (and is not a failure left alone)."""
-        state = self.states.get((job.item_index, job.model))
-        if state is None:
-            return True
-        return state[1] and self.retry_errors
+        key = (job.item_index, job.model)
+        return key not in self.states or key in self.asked_again
 
 
 def missing_jobs(
@@ -133,13 +133,18 @@ def missing_jobs(
     *,
     retry_errors: bool,
     within: range | None = None,
+    errors_through: int | None = None,
 ) -> Missing:
     """What a batch (or its items `within` a range) still lacks, from the runs saved so far
-    (an answer beats a failure)."""
+    (an answer beats a failure). With retry_errors its failures are asked again; with
+    errors_through too, only those whose newest run is no later than that run id (the ones a
+    Retry saw), so a failure the retry itself saved is not asked a second time."""
     states: dict[tuple[int, str], tuple[str | None, bool]] = {}
-    for index, model, name, failed in store.batch_jobs(batch_id):
+    newest: dict[tuple[int, str], int] = {}
+    for index, model, name, failed, run_id in store.batch_jobs(batch_id):
         known = states.get((index, model))
         states[(index, model)] = (name, failed and (known is None or known[1]))
+        newest[(index, model)] = run_id
     models = set(spec.models)
     mine = {
         key: state
@@ -152,7 +157,12 @@ def missing_jobs(
     total = items * len(spec.models)
     answered = sum(not failed for _, failed in mine.values())
     failures = len(mine) - answered
-    to_ask = total - answered - (0 if retry_errors else failures)
+    asked_again = frozenset(
+        key
+        for key, (_, failed) in mine.items()
+        if failed and retry_errors and (errors_through is None or newest[key] <= errors_through)
+    )
+    to_ask = total - answered - failures + len(asked_again)
     return Missing(
         total=total,
         answered=answered,
@@ -160,6 +170,7 @@ def missing_jobs(
         to_ask=max(0, to_ask),
         states=mine,
         retry_errors=retry_errors,
+        asked_again=asked_again,
     )
 
 
@@ -225,6 +236,7 @@ def run_recorded(
     *,
     new: bool = False,
     retry_errors: bool = False,
+    errors_through: int | None = None,
     use_cache: bool = True,
     prepare_pool: PreparePool = "threads",
     on_result: Callable[[BatchResult], None] | None = None,
@@ -261,7 +273,13 @@ def run_recorded(
         missing = _nothing_yet(spec, source)
     else:
         missing = missing_jobs(
-            pending.result(), batch_id, spec, source, retry_errors=retry_errors, within=within
+            pending.result(),
+            batch_id,
+            spec,
+            source,
+            retry_errors=retry_errors,
+            within=within,
+            errors_through=errors_through,
         )
     if on_plan is not None:
         on_plan(missing)

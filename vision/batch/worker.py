@@ -142,7 +142,10 @@ class BatchWorker:
                     owners,
                     claim.batch_id,
                     spec,
-                    retry_errors=False,
+                    # A Retry's chunk asks the failures it saw again; one a claim before this
+                    # one saved (the retry's own) is not asked twice.
+                    retry_errors=claim.retry_through is not None,
+                    errors_through=claim.retry_through,
                     within=claim.items,
                     record_state=False,
                     on_result=saved,

@@ -250,12 +250,21 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 opening.result().close()
 
 
-def _queue(store: HistoryStore, batch_id: str, spec: BatchSpec, out: TextIO) -> int:
-    from vision.batch.queue import enqueue_chunks
+def _queue(
+    store: HistoryStore, batch_id: str, spec: BatchSpec, args: argparse.Namespace, out: TextIO
+) -> int:
+    from vision.batch.queue import enqueue_chunks, queue_again
 
-    items = spec.open().count()
-    store.save_batch(batch_id, spec.to_json(), state="queued")
-    chunks = enqueue_chunks(store, batch_id, items)
+    items = spec.open(store).count()
+    if args.resume is None:
+        store.save_batch(batch_id, spec.to_json(), state="queued")
+        chunks = enqueue_chunks(store, batch_id, items)
+    else:
+        # As the page's Resume and Retry: workers ask what the batch lacks and, with
+        # --retry-errors, each failure saved until now once.
+        through = store.newest_batch_run(batch_id) if args.retry_errors else None
+        chunks = queue_again(store, batch_id, items, retry_through=through)
+        store.save_batch(batch_id, spec.to_json(), state="queued")
     out.write(
         f"Queued batch {batch_id}: {items} item(s) × {len(spec.models)} model(s) in {chunks} "
         "chunk(s); `python -m vision worker` processes run it, and "
@@ -304,7 +313,7 @@ def _run(
 
     batch_id, spec = _spec(args, opening)
     if args.queue:
-        return _queue(opening.result(), batch_id, spec, out)
+        return _queue(opening.result(), batch_id, spec, args, out)
     sink = _Sink(err)
     with make_client(settings) as opened:
         client = _Sending(opened, sending)

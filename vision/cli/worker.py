@@ -61,8 +61,8 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if done.given_up:
             err.write(
                 f"{where} given up after {claim.max_attempts} attempt(s); its unasked items are "
-                f"saved as errors: `vision eval --resume {claim.batch_id} --retry-errors` asks "
-                "them again.\n"
+                "saved as errors: Retry on the Batch page, or "
+                f"`vision eval --resume {claim.batch_id} --retry-errors`, asks them again.\n"
             )
         elif done.problem is not None and not done.lost:
             err.write(

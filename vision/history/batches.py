@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 
 from vision.history.records import (
     NOT_SENT,
@@ -29,20 +29,27 @@ from vision.scoring.judge import Judgement
 class BatchRecords(WorkspaceRows):
     """A workspace's kept batches: their specs and states, their jobs, judges' verdicts."""
 
-    def batch_jobs(self, batch_id: str) -> list[tuple[int, str, str | None, bool]]:
-        """Each saved run of a batch as (item index, model, item name, failed), in order; a run
-        held back unsent (a budget) is left out, so its job is still to ask."""
+    def batch_jobs(self, batch_id: str) -> list[tuple[int, str, str | None, bool, int]]:
+        """Each saved run of a batch as (item index, model, item name, failed, run id), in
+        order; a run held back unsent (a budget) is left out, so its job is still to ask."""
         sent = or_(runs.c.finish_reason.is_(None), runs.c.finish_reason != NOT_SENT)
         query = (
-            select(runs.c.item_index, runs.c.model, runs.c.item_name, runs.c.error)
+            select(runs.c.item_index, runs.c.model, runs.c.item_name, runs.c.error, runs.c.id)
             .where(runs.c.batch_id == batch_id, sent, *self._visible())
             .order_by(runs.c.id)
         )
         with self._database.reading() as db:
             return [
-                (int(index or 0), str(model), name, error is not None)
-                for index, model, name, error in db.execute(query)
+                (int(index or 0), str(model), name, error is not None, int(run_id))
+                for index, model, name, error, run_id in db.execute(query)
             ]
+
+    def newest_batch_run(self, batch_id: str) -> int:
+        """The id of the batch's newest saved run (0 when it has none): a Retry asks again the
+        failures up to it, never one saved after."""
+        query = select(func.max(runs.c.id)).where(runs.c.batch_id == batch_id, *self._visible())
+        with self._database.reading() as db:
+            return int(db.execute(query).scalar_one() or 0)
 
     def cached_run(self, cache_key: str) -> Run | None:
         """The newest complete, non-empty answer saved under a deterministic request's key

@@ -185,6 +185,8 @@ batch_chunks = Table(
     Column("lease_until", Float),
     Column("attempts", Integer, nullable=False, server_default=text("0")),
     Column("created_at", Float, nullable=False),
+    # Set by Retry: failures saved in runs up to this id are asked again, once (schema 7).
+    Column("retry_through", Integer),
     PrimaryKeyConstraint("workspace", "batch_id", "chunk", name="batch_chunks_pkey"),
     _one_of("state", ("queued", "running", "done")),
     Index("batch_chunks_state", "state", "created_at"),
