@@ -11,12 +11,10 @@ import time
 from collections.abc import Sequence
 
 from vision.api.request import RequestOptions
-from vision.batch.kept import KEPT_SOURCE, item_manifest
 from vision.batch.live import BatchView
 from vision.batch.queue import chunk_counts, enqueue_chunks, requeue_chunks
 from vision.batch.runner import BatchItem, BatchJob, BatchProgress, new_batch_id
-from vision.batch.stored import BatchSpec, load_spec, missing_jobs
-from vision.errors import RequestError
+from vision.batch.stored import BatchSpec, kept_spec, load_spec, missing_jobs
 from vision.history.records import Run
 from vision.history.store import HistoryStore
 
@@ -52,19 +50,8 @@ class QueuedBatch:
         options: RequestOptions,
     ) -> QueuedBatch:
         """Keep the items and queue their chunks for the workers."""
-        if not items:
-            raise RequestError("Add at least one image to the batch.")
+        spec = kept_spec(store, items, models, concurrency=concurrency, options=options)
         batch_id = new_batch_id()
-        spec = BatchSpec(
-            source=KEPT_SOURCE,
-            prompt=items[0].prompt,
-            models=tuple(models),
-            system=options.system,
-            temperature=options.temperature,
-            max_tokens=options.max_tokens,
-            concurrency=concurrency,
-            items=tuple(item_manifest(store, items)),
-        )
         store.save_batch(batch_id, spec.to_json(), state="queued")
         enqueue_chunks(store, batch_id, len(items))
         return cls(store, batch_id, spec)
