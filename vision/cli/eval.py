@@ -235,9 +235,10 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         args.rubric = _read_rubric(args.rubric[1:])
     settings = settings_from_env()
     cancel = threading.Event()
-    # Opening the store (importing SQLAlchemy and Alembic) is most of the start-up. A new
-    # batch sends its first requests first and opens the store while they are answered: both
-    # at once would share one GIL, and the requests would wait for the imports.
+    # Opening the store (importing SQLAlchemy; Alembic only to upgrade an old database) is
+    # much of the start-up. A new batch sends its first requests first and opens the store
+    # while they are answered: both at once would share one GIL, and the requests would wait
+    # for the imports.
     sending = threading.Event()
     if args.resume is not None:
         sending.set()
