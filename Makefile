@@ -62,7 +62,7 @@ screenshot: $(STAMP) chromium
 test: $(STAMP) chromium postgres lint type
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(STAMP) chromium postgres
 	$(BIN)/python -m bench
 
 clean:

@@ -1,4 +1,4 @@
-"""`python -m vision`: the command line (check, ask, models, echo)."""
+"""`python -m vision`: the command line (one module per command in vision/cli/)."""
 
 import gc
 import sys
