@@ -152,7 +152,9 @@ def test_only_images_that_can_go_count_toward_the_ten():
     assert not any(status.over_limit for status in statuses)
 
 
-def test_a_photo_for_both_models_is_decoded_once_and_each_gets_the_same_bytes(monkeypatch):
+def test_a_photo_for_both_models_and_its_card_is_decoded_once_and_each_gets_the_same_bytes(
+    monkeypatch,
+):
     photo = make_photo((2048, 1536))  # both models need it smaller, at about the same size
     alone = {model: prepare_image(photo, model=model) for model in (LLAMA, QWEN)}
     decodes: list[tuple[int, int]] = []
@@ -167,7 +169,9 @@ def test_a_photo_for_both_models_is_decoded_once_and_each_gets_the_same_bytes(mo
     [status] = prepare_all(
         PreparationCache(), [entry(photo, "photo.jpg")], [LLAMA, QWEN], allow_loopback=False
     )
-    assert decodes.count((2048, 1536)) == 1  # the full-size decode the two re-encodes share
+    # One full-size decode, shared by both re-encodes and the card's thumbnail.
+    assert decodes == [(2048, 1536)]
+    assert status.preview is not None
     for model in (LLAMA, QWEN):
         assert status.prepared[model].data == alone[model].data
         assert status.prepared[model].steps == alone[model].steps

@@ -141,7 +141,7 @@ def _prepared(
     return prepared[key]
 
 
-def _thumbnail(cache: PreparationCache, entry: ImageEntry) -> str | None:
+def _thumbnail(cache: PreparationCache, entry: ImageEntry, pixels: DecodedPixels) -> str | None:
     """The card's thumbnail as a data URL, made once per content: the browser shows it as it
     is, so a rerun neither decodes nor encodes (Streamlit would open and hash bytes each time)."""
     assert entry.data is not None
@@ -149,7 +149,9 @@ def _thumbnail(cache: PreparationCache, entry: ImageEntry) -> str | None:
     thumbnails = cache.thumbnails
     if entry.sha256 not in thumbnails:
         try:
-            thumbnails[entry.sha256] = data_url("image/jpeg", thumbnail(entry.data, THUMBNAIL_SIDE))
+            thumbnails[entry.sha256] = data_url(
+                "image/jpeg", thumbnail(entry.data, THUMBNAIL_SIDE, pixels)
+            )
         except ImageError:
             thumbnails[entry.sha256] = None  # the card shows the preparation's error instead
     return thumbnails[entry.sha256]
@@ -288,5 +290,5 @@ def _status(
         note=note,
         refs=refs,
         sent_notes=sent_notes,
-        preview=_thumbnail(cache, source),
+        preview=_thumbnail(cache, source, pixels),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import struct
 import threading
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -179,8 +180,8 @@ def read_upright(
 
 class DecodedPixels:
     """One file's pixels while it is prepared for several models: each decoding scale is
-    decoded once and every model's re-encode gets its own copy (two models asked for about
-    the same size would otherwise decode the same JPEG twice)."""
+    decoded once and read by every model's re-encode (two models asked for about the same size
+    would otherwise decode the same JPEG twice)."""
 
     def __init__(self, data: bytes) -> None:
         self._data = data
@@ -188,7 +189,8 @@ class DecodedPixels:
 
     def at_least(self, raw_target: tuple[int, int]) -> Image.Image:
         """The first frame as stored (not turned upright), at the smallest JPEG decoding scale
-        that stays at or above raw_target; raises ImageError when it cannot be decoded."""
+        that stays at or above raw_target, shared: read it, never change or close it. Raises
+        ImageError when it cannot be decoded."""
         image = open_image(self._data, INTAKE_FORMATS)
         if image.format in ("JPEG", "MPO") and raw_target != image.size:
             image.draft(image.mode, raw_target)  # sets the size it will decode at, no pixels yet
@@ -198,7 +200,26 @@ class DecodedPixels:
             kept = self._decoded[image.size] = image
         else:
             image.close()
-        return kept.copy()
+        return kept
+
+    def upright(self, fit: tuple[int, int]) -> Image.Image:
+        """The first frame turned upright, at least fit in both sides: made from pixels already
+        decoded when some are that large (the smallest such), else decoded at the smallest scale
+        that is. Shared when nothing had to turn: read it, never change or close it."""
+        image = open_image(self._data, INTAKE_FORMATS)
+        with image:
+            orientation = _read_orientation(image, self._data)
+        raw_fit = fit if orientation < 5 else (fit[1], fit[0])
+        ready = [
+            pixels
+            for (width, height), pixels in self._decoded.items()
+            if width >= raw_fit[0] and height >= raw_fit[1]
+        ]
+        pixels = min(ready, key=lambda found: found.width) if ready else self.at_least(raw_fit)
+        try:
+            return pixels.transpose(_UPRIGHT[orientation]) if orientation in _UPRIGHT else pixels
+        except DECODE_FAILURES as exc:
+            raise ImageUnreadableError(_UNREADABLE) from exc
 
 
 def _check_budget(budget: int) -> None:
@@ -285,10 +306,13 @@ def _reencode(
     resize, encode."""
     steps: list[str] = []
     raw_target = target if source.orientation < 5 else (target[1], target[0])
-    if decoded is None and shared is not None and not keep:
-        decoded = shared.at_least(raw_target)  # a copy: EXIF is not kept from it
+    borrowed = decoded is None and shared is not None and not keep
+    if borrowed:
+        assert shared is not None
+        decoded = shared.at_least(raw_target)  # EXIF is not kept from it (keep is False)
     image = decoded if decoded is not None else open_image(data, INTAKE_FORMATS)
-    with image:
+    # Every step below makes new pixels from it; the shared image must outlive this model.
+    with nullcontext(image) if borrowed else image:
         if source.animated:
             steps.append("used the first frame only")
         if source.format not in ACCEPTED_FORMATS and source.format != "MPO":

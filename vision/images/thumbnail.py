@@ -8,22 +8,37 @@ from PIL import Image
 
 from vision.errors import ImageUnreadableError, RequestError
 from vision.images.encode import to_eight_bit
-from vision.images.intake import DECODE_FAILURES, INTAKE_FORMATS, MAX_SOURCE_BYTES, read_upright
+from vision.images.intake import (
+    DECODE_FAILURES,
+    INTAKE_FORMATS,
+    MAX_SOURCE_BYTES,
+    DecodedPixels,
+    read_upright,
+)
 
 DEFAULT_THUMBNAIL_SIDE = 256
 # Thumbnails are looked at, not read by a model: a lighter JPEG keeps the page's payload small.
 THUMBNAIL_QUALITY = 80
 
 
-def thumbnail(data: bytes, max_side: int = DEFAULT_THUMBNAIL_SIDE) -> bytes:
-    """A JPEG of the upright first frame, its long side at most max_side; raises ImageError."""
+def thumbnail(
+    data: bytes, max_side: int = DEFAULT_THUMBNAIL_SIDE, shared: DecodedPixels | None = None
+) -> bytes:
+    """A JPEG of the upright first frame, its long side at most max_side; raises ImageError.
+
+    `shared`, made for these same bytes, lends pixels a model's version already decoded.
+    """
     if max_side < 1:
         raise RequestError("A thumbnail needs a size of at least 1 pixel; pick a larger size.")
     if len(data) > MAX_SOURCE_BYTES:
         raise ImageUnreadableError("This file is too large to preview; use a smaller export.")
     # read_upright asks libjpeg to decode JPEGs at 1/2, 1/4 or 1/8 scale (draft), never below
     # the box, so a 12 MP photo is never decoded in full just to be shown small.
-    picture = read_upright(bytes(data), (max_side, max_side), INTAKE_FORMATS)
+    if shared is not None:
+        # A copy: Image.thumbnail shrinks in place, and the shared pixels are not ours to change.
+        picture = shared.upright((max_side, max_side)).copy()
+    else:
+        picture = read_upright(bytes(data), (max_side, max_side), INTAKE_FORMATS)
     try:
         picture, _ = to_eight_bit(picture)
         picture.thumbnail((max_side, max_side), Image.Resampling.BICUBIC, reducing_gap=2.0)
