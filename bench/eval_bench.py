@@ -12,6 +12,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -63,14 +64,36 @@ def _eval(
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
+    peak: list[float] = [0.0]
+    done = threading.Event()
+    watcher = threading.Thread(target=_watch_peak, args=(process.pid, done, peak), daemon=True)
+    watcher.start()
     assert process.stderr is not None
     tail = process.stderr.read().decode(errors="replace").strip().splitlines()[-1:]
-    _, status, usage = os.wait4(process.pid, 0)
+    _, status, _ = os.wait4(process.pid, 0)
+    done.set()
+    watcher.join()
     process.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - start
     if process.returncode != 0:
         raise RuntimeError(f"vision eval failed ({process.returncode}): {tail}")
-    return wall, usage.ru_maxrss / 1024, (tail or [""])[0]
+    return wall, peak[0], (tail or [""])[0]
+
+
+def _watch_peak(pid: int, done: threading.Event, peak: list[float]) -> None:
+    """Keep the child's own peak RSS (VmHWM, MB) in peak[0] until done. Its ru_maxrss would not
+    do: Linux counts the parent's memory at the fork in it, so a large bench process hid the
+    child's figure behind its own."""
+    status = Path(f"/proc/{pid}/status")
+    while not done.is_set():
+        try:
+            lines = status.read_text(encoding="ascii").splitlines()
+        except OSError:  # gone
+            return
+        for line in lines:
+            if line.startswith("VmHWM:"):
+                peak[0] = max(peak[0], int(line.split()[1]) / 1024)
+        done.wait(0.05)
 
 
 def command_section(folder: Path) -> list[Verdict]:
