@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 
+import vision.history.records as records
 from tests.support.client_calls import KEY
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
@@ -206,3 +207,41 @@ def test_a_prepared_exchange_sends_nothing_until_its_answers_are_started(client,
     live.start()
     assert live.wait(WAIT_S)
     assert len(echo.chat_requests) == 1
+
+
+def test_a_send_makes_one_history_thumbnail_per_picture_sent(client, tmp_path, monkeypatch):
+    made: list[int] = []
+    make = records.make_thumbnail
+
+    def counting(data: bytes) -> bytes:
+        made.append(len(data))
+        return make(data)
+
+    monkeypatch.setattr(records, "make_thumbnail", counting)
+    picture = make_image("PNG", (320, 240))
+    images = [[sent(LLAMA, picture)], [sent(QWEN, picture)]]
+    with HistoryStore(tmp_path / "history.sqlite3") as store:
+        exchange = Exchange(
+            conversation_id="c1",
+            kind="single",
+            requests=[
+                ChatRequest.asking(model, FIRST, tuple(image.ref for image in per_model))
+                for model, per_model in zip((LLAMA, QWEN), images, strict=True)
+            ],
+            images=images,
+            image_names=["cat.png"],
+            store=store,
+            store_problem=None,
+            attached=images,  # as Send gives them: the run's sources are its images
+        )
+        exchange.start(client)
+        assert exchange.live is not None
+        assert exchange.live.wait(WAIT_S)
+        saved = store.conversation_runs("c1")
+    assert len(saved) == 2
+    # One per distinct picture sent (both models get this small PNG as it is), not one again
+    # for every model's run and every run's sources.
+    assert len(made) == len({image.prepared.sha256 for per_model in images for image in per_model})
+    for run in saved:
+        assert run.images[0].thumbnail
+        assert run.sources[0].thumbnail == run.images[0].thumbnail

@@ -78,6 +78,9 @@ class Exchange:
         self._attached = [tuple(per_model) for per_model in attached or [[] for _ in images]]
         self._store = store
         self._lock = threading.Lock()
+        # One history thumbnail per sent image: a model's images and its run's sources are
+        # mostly the same pictures, and every model's run is saved from this exchange.
+        self._thumbnails: dict[str, bytes] = {}
         self._runs: dict[int, Run] = {}
         self._problem = store_problem
         self.live: LiveAnswers | None = None
@@ -135,16 +138,16 @@ class Exchange:
                 prompt_tokens=result.usage.prompt_tokens,
             )
 
-    @staticmethod
-    def _records(images: Sequence[SentImage]) -> tuple[RunImage, ...]:
-        return tuple(
-            replace(
-                image_from_prepared(image.prepared, position=position),
-                url=image.url,
-                name=image.name,
-            )
-            for position, image in enumerate(images)
-        )
+    def _records(self, images: Sequence[SentImage]) -> tuple[RunImage, ...]:
+        """The history records of these images (called under the lock)."""
+        records = []
+        for position, image in enumerate(images):
+            prepared = image.prepared
+            thumbnail = self._thumbnails.get(prepared.sha256)
+            record = image_from_prepared(prepared, position=position, thumbnail=thumbnail)
+            self._thumbnails[prepared.sha256] = record.thumbnail
+            records.append(replace(record, url=image.url, name=image.name))
+        return tuple(records)
 
     def _originals(self, index: int) -> dict[str, bytes]:
         """The original bytes of model `index`'s images, so its run can be reopened and rerun."""
