@@ -10,7 +10,6 @@ import streamlit as st
 
 from ui.shared.auth import current_person
 from ui.shared.exports import download_buttons
-from ui.shared.sharing import share, unshare
 from ui.shared.store import history_store
 from ui.shared.team import share_link, team_records
 from ui.shared.thumbnails import thumbnail_data_url
@@ -21,6 +20,7 @@ from vision.history.records import Run
 from vision.history.team import TeamRecords
 from vision.markdown import answer_markdown, clip, literal
 from vision.team.access import Person
+from vision.team.sharing import share, unshare
 
 NOT_SHARED = (
     "This link shows nothing: the {kind} is not shared with the team, or does not exist. "

@@ -6,32 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.shared.auth import current_person
-from ui.shared.team import audit, share_link, team_records
+from ui.shared.team import share_link, team_records
 from vision.errors import HistoryError
-from vision.history.team import AuditEvent, EventKind, ShareKind, TeamRecords
-from vision.team.access import Person
-
-
-def _event(event: EventKind, me: Person, kind: ShareKind, target: str | int) -> AuditEvent:
-    return AuditEvent(
-        event=event,
-        workspace=me.workspace,
-        email=me.email,
-        run_id=int(target) if kind == "run" else None,
-        batch_id=str(target) if kind == "batch" else None,
-    )
-
-
-def share(records: TeamRecords, me: Person, kind: ShareKind, target: str | int) -> None:
-    """Share one of this person's runs or batches, into the audit trail."""
-    if records.share(me.workspace, kind, target):
-        audit(_event("share", me, kind, target))
-
-
-def unshare(records: TeamRecords, me: Person, kind: ShareKind, target: str | int) -> None:
-    """Stop sharing it, into the audit trail."""
-    if records.unshare(me.workspace, kind, target):
-        audit(_event("unshare", me, kind, target))
+from vision.history.team import ShareKind
+from vision.team.sharing import share, unshare
 
 
 def share_control(kind: ShareKind, target: str | int, *, key: str) -> None:

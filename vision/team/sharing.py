@@ -1,0 +1,42 @@
+"""A person shares one of their runs or batches with the team, or stops sharing it; both go into
+the audit trail."""
+
+from __future__ import annotations
+
+import logging
+
+from vision.errors import HistoryError
+from vision.history.team import AuditEvent, EventKind, ShareKind, TeamRecords
+from vision.team.access import Person
+
+_LOG = logging.getLogger(__name__)
+
+
+def _audit(
+    records: TeamRecords, event: EventKind, me: Person, kind: ShareKind, target: str | int
+) -> None:
+    """Into the audit trail; a store that cannot be written is logged, and the share stands."""
+    try:
+        records.record(
+            AuditEvent(
+                event=event,
+                workspace=me.workspace,
+                email=me.email,
+                run_id=int(target) if kind == "run" else None,
+                batch_id=str(target) if kind == "batch" else None,
+            )
+        )
+    except HistoryError as err:
+        _LOG.warning("The audit trail could not be written: %s", err)
+
+
+def share(records: TeamRecords, me: Person, kind: ShareKind, target: str | int) -> None:
+    """Share one of this person's runs or batches (nothing happens to another's), audited."""
+    if records.share(me.workspace, kind, target):
+        _audit(records, "share", me, kind, target)
+
+
+def unshare(records: TeamRecords, me: Person, kind: ShareKind, target: str | int) -> None:
+    """Stop sharing it, audited."""
+    if records.unshare(me.workspace, kind, target):
+        _audit(records, "unshare", me, kind, target)
