@@ -10,25 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from vision.scoring.summary import ItemOutcome
-
-# Spreadsheets run a cell starting with one of these as a formula, and an answer can be steered
-# by text inside an image: such cells get a leading apostrophe (as the history's CSV export).
-_FORMULA_STARTS = ("=", "+", "@", "\t", "\r")
+from vision.spreadsheet import safe_cell
 
 COLUMNS = (
     "batch_id", "item_index", "item_name", "tag", "model", "prompt", "answer", "references",
     "choices", "score", "passed", "how", "cached", "error", "latency_s", "prompt_tokens",
     "completion_tokens", "total_tokens", "run_id",
 )  # fmt: skip
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    text = str(value)
-    if text.startswith(_FORMULA_STARTS) or (text.startswith("-") and text[1:2] not in (" ", "")):
-        return "'" + text
-    return text
 
 
 def item_records(outcomes: Iterable[ItemOutcome]) -> Iterator[dict[str, Any]]:
@@ -77,7 +65,7 @@ def csv_lines(outcomes: Iterable[ItemOutcome]) -> Iterator[str]:
             "passed": {True: "yes", False: "no", None: ""}[record["passed"]],
             "cached": "yes" if record["cached"] else "no",
         }
-        writer.writerow([_cell(values[column]) for column in COLUMNS])
+        writer.writerow([safe_cell(values[column]) for column in COLUMNS])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

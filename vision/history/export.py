@@ -19,6 +19,7 @@ from vision.history.records import Run, RunImage, utc_now
 from vision.markdown import inert_images
 from vision.scoring.checks import CheckKind, check_run
 from vision.settings import API_KEY_VARIABLE
+from vision.spreadsheet import safe_cell
 
 API_KEY_ENV = API_KEY_VARIABLE  # the variable the generated code reads the key from
 EXTENSION_BY_MIME = {
@@ -27,9 +28,6 @@ EXTENSION_BY_MIME = {
     "image/webp": "webp",
     "image/gif": "gif",
 }
-# Spreadsheets run a cell that starts with one of these as a formula; a model's answer can be
-# steered by text inside an image, so exported cells are defused with a leading apostrophe.
-_FORMULA_STARTS = ("=", "+", "@", "\t", "\r")
 _SAFE_MIME = re.compile(r"[\w.+-]+/[\w.+-]+")
 
 
@@ -162,15 +160,6 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    text = str(value)
-    if text.startswith(_FORMULA_STARTS) or (text.startswith("-") and text[1:2] not in (" ", "")):
-        return "'" + text
-    return text
-
-
 def export_csv(runs: Iterable[Run], *, check: CheckKind = "contains") -> str:
     """Runs as CSV, one row per run; `passed` applies the check to runs with an expected answer."""
     buffer = io.StringIO()
@@ -191,7 +180,7 @@ def export_csv(runs: Iterable[Run], *, check: CheckKind = "contains") -> str:
             **asdict(run.usage),
             "passed": "" if outcome is None else ("yes" if outcome.passed else "no"),
         }
-        writer.writerow([_cell(values[column]) for column in CSV_COLUMNS])
+        writer.writerow([safe_cell(values[column]) for column in CSV_COLUMNS])
     return buffer.getvalue()
 
 

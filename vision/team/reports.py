@@ -6,8 +6,8 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-from vision.history.export import _cell as csv_cell  # the same formula-safe cells
 from vision.history.team import AUDIT_FIELDS, AuditEvent, UsageRow
+from vision.spreadsheet import safe_cell
 
 USAGE_COLUMNS = (
     "day", "email", "model", "requests", "prompt_tokens", "completion_tokens", "tokens", "cost",
@@ -20,7 +20,7 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([csv_cell(value) for value in row])
+        writer.writerow([safe_cell(value) for value in row])
     return buffer.getvalue()
 
 
