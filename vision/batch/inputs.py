@@ -4,7 +4,6 @@ JSON Lines) whose rows may be multiple-choice questions, asked circularly when c
 from __future__ import annotations
 
 import csv
-import json
 import string
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -13,6 +12,7 @@ from itertools import takewhile
 
 from vision.batch.choices import choice_items
 from vision.batch.runner import BatchItem
+from vision.batch.sources import jsonl_objects
 from vision.errors import RequestError
 from vision.urls.shape import is_http_url
 
@@ -124,21 +124,8 @@ def table_rows(text: str) -> list[TableRow]:
 
 def _jsonl_rows(text: str) -> list[TableRow]:
     table = []
-    for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            fields = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise RequestError(
-                f"Line {number} of the JSONL is not JSON ({exc.msg}); fix it and upload it again."
-            ) from None
-        if not isinstance(fields, dict):
-            raise RequestError(
-                f"Line {number} of the JSONL is not a JSON object; write one "
-                '{"image": ..., "question": ...} object a line.'
-            )
-        lowered = {str(key).lower(): value for key, value in fields.items()}
+    lines = text.lstrip("\ufeff").splitlines()
+    for number, lowered in jsonl_objects(lines, named="the JSONL", then="upload it again"):
         source = next(
             (_text(lowered.get(name)) for name in IMAGE_COLUMNS if lowered.get(name)), None
         )

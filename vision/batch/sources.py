@@ -11,7 +11,7 @@ import binascii
 import csv
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import takewhile
 from pathlib import Path
@@ -224,25 +224,32 @@ def _csv_items(source: ItemSource) -> Iterator[BatchItem]:
 # JSONL: one object a line
 
 
+def jsonl_objects(
+    lines: Iterable[str], *, named: str, then: str
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Each non-blank line's JSON object with its line number and its keys in lower case; a
+    line that is not one is a sentence naming the file (`named`) and what to do `then`."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            fields = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise RequestError(
+                f"Line {number} of {named} is not JSON ({exc.msg}); fix it and {then}."
+            ) from None
+        if not isinstance(fields, dict):
+            raise RequestError(
+                f"Line {number} of {named} is not a JSON object; "
+                'write one {"image": ..., "question": ...} object a line.'
+            )
+        yield number, {str(key).lower(): value for key, value in fields.items()}
+
+
 def _jsonl_rows(source: ItemSource) -> Iterator[tuple[int, dict[str, Any]]]:
     with _open_text(source.path) as handle:
         try:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    fields = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise RequestError(
-                        f"Line {number} of {source.path.name} is not JSON ({exc.msg}); "
-                        "fix it and run again."
-                    ) from None
-                if not isinstance(fields, dict):
-                    raise RequestError(
-                        f"Line {number} of {source.path.name} is not a JSON object; "
-                        'write one {"image": ..., "question": ...} object a line.'
-                    )
-                yield number, {str(key).lower(): value for key, value in fields.items()}
+            yield from jsonl_objects(handle, named=source.path.name, then="run again")
         except UnicodeDecodeError:
             raise RequestError(
                 f"{source.path} is not UTF-8 text; save it as UTF-8 and run again."
