@@ -1,4 +1,5 @@
-"""Every page test writes its history to a file of its own; the Playground tests start the page."""
+"""Every page test writes its history to a file of its own; the Playground and Batch page tests
+start their page."""
 
 from __future__ import annotations
 
@@ -35,6 +36,24 @@ def app(echo: EchoServer, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppT
         at.secrets["app"] = {"note": "no key here"}  # isolate from a developer's secrets.toml
         at.run()
         assert not at.exception
+        return at
+
+    return start
+
+
+@pytest.fixture
+def batch_page(echo: EchoServer, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
+    """A function that opens the Batch page against an echo backend (default: the fixture's)."""
+
+    def start(server: EchoServer = echo, key: str = ECHO_API_KEY) -> AppTest:
+        monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", server.base_url)
+        monkeypatch.setenv("IOINTELLIGENCE_API_KEY", key)
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+        at.secrets["app"] = {"note": "no key here"}  # isolate from a developer's secrets.toml
+        at.run()
+        at.switch_page("ui/pages/batch.py").run()
+        assert not at.exception
+        assert [title.value for title in at.title] == ["Batch evaluation"]
         return at
 
     return start

@@ -4,21 +4,12 @@ here, and its results appear once it ends."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
-import pytest
-from streamlit.testing.v1 import AppTest
-
-from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
-from tests.support.pages import APP, TIMEOUT_S
 from tests.support.pages import texts as _texts
 from vision.batch.kept import KEPT_SOURCE, item_manifest
 from vision.batch.runner import BatchItem
 from vision.batch.stored import BatchSpec
-from vision.echo import EchoServer
 from vision.history.records import Run
 from vision.history.store import HistoryStore
 
@@ -27,22 +18,6 @@ ITEMS = [
     BatchItem(image=make_image("PNG", (40 + n, 40)), prompt="What is in this image?", name=name)
     for n, name in enumerate(("a.png", "b.png"))
 ]
-
-
-@pytest.fixture
-def open_page(echo: EchoServer, history_file: Path, monkeypatch) -> Callable[[], AppTest]:
-    monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", echo.base_url)
-    monkeypatch.setenv("IOINTELLIGENCE_API_KEY", ECHO_API_KEY)
-
-    def start() -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
-        at.secrets["app"] = {"note": "no key here"}
-        at.run()
-        at.switch_page("ui/pages/batch.py").run()
-        assert not at.exception
-        return at
-
-    return start
 
 
 def _save(store: HistoryStore, index: int, model: str, error: str | None = None) -> None:
@@ -60,7 +35,7 @@ def _save(store: HistoryStore, index: int, model: str, error: str | None = None)
     )
 
 
-def test_a_batch_another_process_runs_shows_its_progress_then_its_results(open_page, history_file):
+def test_a_batch_another_process_runs_shows_its_progress_then_its_results(batch_page, history_file):
     # Another process's batch, half done, in the same history (as a replica's is in PostgreSQL).
     with HistoryStore(history_file) as elsewhere:
         spec = BatchSpec(
@@ -72,7 +47,7 @@ def test_a_batch_another_process_runs_shows_its_progress_then_its_results(open_p
         elsewhere.save_batch(BATCH, spec.to_json(), state="running")
         _save(elsewhere, 0, QWEN)
         _save(elsewhere, 1, QWEN, error="The model refused this image.")
-        at = open_page()
+        at = batch_page()
         shown = _texts(at)
         assert (
             f"**Batch `{BATCH}`** · running in another tab, on another replica or on a worker"

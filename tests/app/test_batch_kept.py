@@ -3,11 +3,8 @@ cache and its switch, and the scored downloads with intervals."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ECHO_API_KEY
@@ -20,29 +17,6 @@ from vision.echo import EchoServer, Fault
 from vision.history.store import HistoryStore
 
 THREE = [(f"{n}.png", make_image("PNG", (40 + n, 40)), "image/png") for n in range(3)]
-
-
-@pytest.fixture
-def history_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "history.sqlite3"
-    monkeypatch.setenv("VISION_HISTORY_PATH", str(path))
-    return path
-
-
-@pytest.fixture
-def open_page(echo: EchoServer, history_path: Path, monkeypatch) -> Callable[[], AppTest]:
-    monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", echo.base_url)
-    monkeypatch.setenv("IOINTELLIGENCE_API_KEY", ECHO_API_KEY)
-
-    def start() -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
-        at.secrets["app"] = {"note": "no key here"}
-        at.run()
-        at.switch_page("ui/pages/batch.py").run()
-        assert not at.exception
-        return at
-
-    return start
 
 
 def chats(echo: EchoServer) -> list[Any]:
@@ -66,10 +40,10 @@ def finish(at: AppTest) -> None:
 
 
 def test_a_batch_cut_short_is_reopened_after_a_restart_and_resumed_asking_only_the_rest(
-    open_page, echo, history_path
+    batch_page, echo, history_file
 ):
     echo.add_fault(Fault(kind="slow", ttft_s=0.3, times=None))
-    at = open_page()
+    at = batch_page()
     run(at, *THREE)
     live = at.session_state["batch"]
     while not live.view().runs:
@@ -83,7 +57,7 @@ def test_a_batch_cut_short_is_reopened_after_a_restart_and_resumed_asking_only_t
 
     live_batches._RUNNING.clear()  # the app restarted: nothing of it is left in memory
     echo.clear_faults()
-    fresh = open_page()  # a new session: the tab was closed
+    fresh = batch_page()  # a new session: the tab was closed
     assert "batch" not in fresh.session_state
     fresh.selectbox(key="batch_earlier").set_value(batch_id).run()
     fresh.button(key="batch_open").click().run()
@@ -92,15 +66,15 @@ def test_a_batch_cut_short_is_reopened_after_a_restart_and_resumed_asking_only_t
     fresh.button(key="batch_resume").click().run()
     finish(fresh)
     assert len(chats(echo)) == asked + 6 - answered
-    with HistoryStore(history_path) as store:
+    with HistoryStore(history_file) as store:
         runs = store.batch_runs(batch_id)
     assert len(runs) == 6
     assert len({(run.item_index, run.model) for run in runs}) == 6
     assert "batch_resume" not in {button.key for button in fresh.button}
 
 
-def test_the_cache_serves_a_repeat_at_temperature_zero_unless_switched_off(open_page, echo):
-    at = open_page()
+def test_the_cache_serves_a_repeat_at_temperature_zero_unless_switched_off(batch_page, echo):
+    at = batch_page()
     run(at, *THREE[:2], temperature=0.0)
     finish(at)
     asked = len(chats(echo))
@@ -115,8 +89,8 @@ def test_the_cache_serves_a_repeat_at_temperature_zero_unless_switched_off(open_
     assert len(chats(echo)) == asked + 4
 
 
-def test_scores_show_intervals_and_the_scored_downloads_are_offered(open_page, echo):
-    at = open_page()
+def test_scores_show_intervals_and_the_scored_downloads_are_offered(batch_page, echo):
+    at = batch_page()
     table = "image,expected,tag\n0.png,echo backend,ocr\n1.png,no such words,ocr\n"
     at.file_uploader(key="batch_table").set_value(("t.csv", table.encode(), "text/csv")).run()
     run(at, *THREE[:2])

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
-from tests.support.pages import APP, TIMEOUT_S
+from tests.support.pages import TIMEOUT_S
 from tests.support.pages import page_dump as _page_dump
 from tests.support.pages import shows as _shows
 from tests.support.pages import texts as _texts
@@ -28,33 +24,6 @@ def _png(name: str, side: int) -> tuple[str, bytes, str]:
 
 
 THREE = [_png("one.png", 40), _png("two.png", 48), _png("three.png", 56)]
-
-
-@pytest.fixture
-def history_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "history.sqlite3"
-    monkeypatch.setenv("VISION_HISTORY_PATH", str(path))
-    return path
-
-
-@pytest.fixture
-def batch_page(
-    echo: EchoServer, history_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Callable[..., AppTest]:
-    """A function that opens the Batch page against an echo backend (default: the fixture's)."""
-
-    def start(server: EchoServer = echo, key: str = ECHO_API_KEY) -> AppTest:
-        monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", server.base_url)
-        monkeypatch.setenv("IOINTELLIGENCE_API_KEY", key)
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
-        at.secrets["app"] = {"note": "no key here"}  # isolate from a developer's secrets.toml
-        at.run()
-        at.switch_page("ui/pages/batch.py").run()
-        assert not at.exception
-        assert _shows(at, "Batch evaluation")
-        return at
-
-    return start
 
 
 def _run(at: AppTest, *files: tuple[str, bytes, str], concurrency: int | None = None) -> None:
@@ -81,7 +50,7 @@ def _chat_requests(echo: EchoServer) -> list[Any]:
     return [r for r in echo.requests if r.path.endswith("/chat/completions")]
 
 
-def test_a_batch_runs_every_image_on_both_models_and_shows_the_grid(batch_page, echo, history_path):
+def test_a_batch_runs_every_image_on_both_models_and_shows_the_grid(batch_page, echo, history_file):
     at = batch_page()
     _run(at, *THREE)
     _finish(at)
@@ -95,7 +64,7 @@ def test_a_batch_runs_every_image_on_both_models_and_shows_the_grid(batch_page, 
     assert all(str(url).startswith("data:image/jpeg;base64,") for url in grid["image"])
     assert _shows(at, "6 answered")
     assert len(_chat_requests(echo)) == 6
-    with HistoryStore(history_path) as store:
+    with HistoryStore(history_file) as store:
         batch_id = at.session_state["batch"].batch_id
         saved = store.batch_runs(batch_id)
     assert len(saved) == 6
@@ -140,7 +109,7 @@ def test_a_csv_row_naming_a_missing_file_blocks_the_run_with_a_sentence(batch_pa
 
 
 def test_cancel_keeps_the_answers_already_in_and_retry_runs_the_rest(
-    batch_page, echo, history_path
+    batch_page, echo, history_file
 ):
     echo.add_fault(Fault(kind="slow", ttft_s=0.3, times=None))
     at = batch_page()
@@ -159,7 +128,7 @@ def test_cancel_keeps_the_answers_already_in_and_retry_runs_the_rest(
     assert view.cancelled
     assert view.skipped == 6 - kept
     assert _shows(at, "Cancelled")
-    with HistoryStore(history_path) as store:
+    with HistoryStore(history_file) as store:
         assert len(store.batch_runs(live.batch_id)) == kept
     assert len(_grid(at)) >= 1
 
@@ -198,7 +167,7 @@ def test_failed_items_are_shown_and_retried_alone(batch_page, echo):
 
 
 def test_a_blind_vote_is_saved_then_reveals_the_models_and_updates_the_leaderboard(
-    batch_page, history_path
+    batch_page, history_file
 ):
     at = batch_page()
     _run(at, *THREE[:2])
@@ -210,7 +179,7 @@ def test_a_blind_vote_is_saved_then_reveals_the_models_and_updates_the_leaderboa
 
     at.button(key="batch_vote_a").click().run()
     assert not at.exception
-    with HistoryStore(history_path) as store:
+    with HistoryStore(history_file) as store:
         votes = store.votes()
     assert len(votes) == 1
     assert votes[0].choice == "a"
@@ -227,7 +196,7 @@ def test_a_blind_vote_is_saved_then_reveals_the_models_and_updates_the_leaderboa
     assert dict(zip(board["model"], board["win rate"], strict=True)) == {winner: 75.0, loser: 25.0}
 
 
-def test_the_key_never_reaches_the_page_or_the_exports(batch_page, history_path):
+def test_the_key_never_reaches_the_page_or_the_exports(batch_page, history_file):
     sentinel = "sk-SENTINEL-do-not-leak-4242"
     with EchoServer(api_key=sentinel) as server:
         at = batch_page(server, sentinel)
@@ -235,7 +204,7 @@ def test_the_key_never_reaches_the_page_or_the_exports(batch_page, history_path)
         _finish(at)
     assert _shows(at, "2 answered")
     assert sentinel not in _page_dump(at)
-    with HistoryStore(history_path) as store:
+    with HistoryStore(history_file) as store:
         runs = store.batch_runs(at.session_state["batch"].batch_id)
     for text in (export_json(runs), export_markdown(runs), export_csv(runs)):
         assert sentinel not in text
@@ -260,7 +229,7 @@ def test_a_folder_upload_and_image_urls_join_the_same_batch(batch_page, echo):
 
 
 def test_the_batch_sends_its_system_prompt_temperature_and_max_tokens_and_exports_them(
-    batch_page, echo, history_path
+    batch_page, echo, history_file
 ):
     at = batch_page()
     at.text_area(key="batch_system_prompt").set_value("Answer in one word.").run()
@@ -273,7 +242,7 @@ def test_the_batch_sends_its_system_prompt_temperature_and_max_tokens_and_export
     for body in bodies:
         assert body["messages"][0] == {"role": "system", "content": "Answer in one word."}
         assert (body["temperature"], body["max_tokens"]) == (0.3, 48)
-    with HistoryStore(history_path) as store:
+    with HistoryStore(history_file) as store:
         runs = store.batch_runs(at.session_state["batch"].batch_id)
     rows = list(csv.DictReader(io.StringIO(export_csv(runs))))
     assert {(row["system"], row["temperature"], row["max_tokens"]) for row in rows} == {

@@ -5,40 +5,21 @@ rows, and a resolution sweep."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
-from tests.support.pages import APP, TIMEOUT_S
+from tests.support.pages import TIMEOUT_S
 from tests.support.pages import shows as _shows
 from tests.support.pages import texts as _texts
-from vision.echo import EchoServer
 from vision.history.store import HistoryStore
 
 
 def _png(name: str, side: int) -> tuple[str, bytes, str]:
     return (name, make_image("PNG", (side, side)), "image/png")
-
-
-@pytest.fixture
-def batch_page(echo: EchoServer, monkeypatch: pytest.MonkeyPatch) -> Callable[[], AppTest]:
-    def start() -> AppTest:
-        monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", echo.base_url)
-        monkeypatch.setenv("IOINTELLIGENCE_API_KEY", ECHO_API_KEY)
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
-        at.secrets["app"] = {"note": "no key here"}  # isolate from a developer's secrets.toml
-        at.run()
-        at.switch_page("ui/pages/batch.py").run()
-        assert not at.exception
-        return at
-
-    return start
 
 
 def _table(at: AppTest, name: str, text: str, mime: str = "text/csv") -> None:

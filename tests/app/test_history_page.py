@@ -38,18 +38,11 @@ def _select(at: AppTest, run_id: int) -> None:
 
 
 @pytest.fixture
-def history_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "history.sqlite3"
-    monkeypatch.setenv("VISION_HISTORY_PATH", str(path))
-    return path
-
-
-@pytest.fixture
-def seeded(history_path: Path) -> dict[str, Run]:
+def seeded(history_file: Path) -> dict[str, Run]:
     """Three runs: an OCR answer with a kept image, a chart answer, and a failed run."""
     data = make_image("PNG", (64, 48))
     prepared = prepare_image(data, filename="receipt.png", model=LLAMA)
-    with HistoryStore(history_path) as store:
+    with HistoryStore(history_file) as store:
         store.save_image_bytes(prepared.source_sha256, data)
         return {
             "ocr": store.save_run(
@@ -87,7 +80,7 @@ def seeded(history_path: Path) -> dict[str, Run]:
 
 @pytest.fixture
 def history_page(
-    echo: EchoServer, history_path: Path, monkeypatch: pytest.MonkeyPatch
+    echo: EchoServer, history_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Callable[..., AppTest]:
     def start(key: str = ECHO_API_KEY) -> AppTest:
         monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", echo.base_url)
@@ -138,7 +131,7 @@ def test_search_and_filters_narrow_the_list(history_page, seeded):
     assert _shows(at, "No saved runs match")
 
 
-def test_delete_removes_the_run_from_the_page_and_the_file(history_page, seeded, history_path):
+def test_delete_removes_the_run_from_the_page_and_the_file(history_page, seeded, history_file):
     at = history_page()
     target = seeded["chart"].id
     _select(at, target)
@@ -146,13 +139,13 @@ def test_delete_removes_the_run_from_the_page_and_the_file(history_page, seeded,
     assert not at.exception
     assert target not in _shown_runs(at)
     assert _shows(at, f"Run {target} deleted")
-    with HistoryStore(history_path) as store:
+    with HistoryStore(history_file) as store:
         assert store.get_run(target) is None
         assert store.get_run(seeded["ocr"].id) is not None
 
 
 def test_rerun_sends_the_same_request_again_and_saves_a_new_run(
-    history_page, seeded, echo, history_path
+    history_page, seeded, echo, history_file
 ):
     at = history_page()
     _select(at, seeded["ocr"].id)
@@ -165,7 +158,7 @@ def test_rerun_sends_the_same_request_again_and_saves_a_new_run(
     content = body["messages"][-1]["content"]
     assert content[0] == {"type": "text", "text": "Read the receipt total"}
     assert content[1]["image_url"]["url"].startswith("data:image/")
-    with HistoryStore(history_path) as store:
+    with HistoryStore(history_file) as store:
         newest = store.search_runs(limit=1)[0]
     assert newest.id not in {run.id for run in seeded.values()}
     assert newest.prompt == "Read the receipt total"
@@ -188,7 +181,7 @@ def test_reopen_puts_the_prompt_model_and_image_back_on_the_playground(history_p
 
 
 def test_export_and_copy_as_code_use_the_placeholder_never_the_key(
-    echo, history_path, seeded, monkeypatch
+    echo, history_file, seeded, monkeypatch
 ):
     sentinel = "sk-SENTINEL-history-9191"
     with EchoServer(api_key=sentinel) as server:
@@ -234,7 +227,7 @@ def test_a_rerun_with_nothing_new_opens_no_image(history_page, seeded, monkeypat
     assert opened == []
 
 
-def test_a_deleted_run_can_be_brought_back_and_no_id_is_reused(history_page, seeded, history_path):
+def test_a_deleted_run_can_be_brought_back_and_no_id_is_reused(history_page, seeded, history_file):
     at = history_page()
     target = seeded["chart"].id
     _select(at, target)
@@ -244,13 +237,13 @@ def test_a_deleted_run_can_be_brought_back_and_no_id_is_reused(history_page, see
     assert not at.exception
     assert target in _shown_runs(at)
     assert _shows(at, f"Run {target} is back")
-    with HistoryStore(history_path) as store:
+    with HistoryStore(history_file) as store:
         newest = max(run.id for run in seeded.values())
         assert store.save_run(Run(prompt="p", model=QWEN)).id == newest + 1
 
 
-def test_the_list_is_a_table_a_page_at_a_time_and_finds_file_names(history_path, history_page):
-    with HistoryStore(history_path) as store:
+def test_the_list_is_a_table_a_page_at_a_time_and_finds_file_names(history_file, history_page):
+    with HistoryStore(history_file) as store:
         for index in range(60):
             store.save_run(
                 Run(
