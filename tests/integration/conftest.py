@@ -55,3 +55,13 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch, image_server: ImageServer) ->
 
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
     return attempts
+
+
+@pytest.fixture
+def team_db(postgres_server: Any) -> Iterator[str]:
+    """The address of a database of its own on the test PostgreSQL server, dropped afterwards."""
+    name = postgres_server.create_database()
+    try:
+        yield postgres_server.url(name)
+    finally:
+        postgres_server.drop_database(name)

@@ -56,15 +56,6 @@ def worker(name: str, env: dict[str, str]) -> subprocess.Popen[str]:
     )
 
 
-@pytest.fixture
-def team_db(postgres_server):
-    name = postgres_server.create_database()
-    try:
-        yield postgres_server.url(name)
-    finally:
-        postgres_server.drop_database(name)
-
-
 def queue_batch(images: Path, env: dict[str, str]) -> str:
     queued = vision("eval", "--images", str(images), "-m", QWEN, "-m", LLAMA, "--queue", env=env)
     assert queued.returncode == 0, queued.stderr

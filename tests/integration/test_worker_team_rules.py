@@ -11,8 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
@@ -32,15 +30,6 @@ NOT_SENT = re.compile(
     rf"Not sent: this needs about (\d+) tokens, but only (\d+) of your {BUDGET} daily tokens "
     r"are left \((\d+) used\)"
 )
-
-
-@pytest.fixture
-def team_db(postgres_server):
-    name = postgres_server.create_database()
-    try:
-        yield postgres_server.url(name)
-    finally:
-        postgres_server.drop_database(name)
 
 
 def queue(url: str, items: int, models: list[str], *, concurrency: int = 1) -> str:
