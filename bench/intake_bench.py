@@ -122,7 +122,7 @@ def speed_section(photo: bytes) -> list[Verdict]:
 
 # Pillow's C entry points, by the line of vision/images/intake.py or encode.py that calls them.
 _STAGES = {
-    "decode": ("JPEG decode at reduced scale (intake._reencode: _load(image) after draft)",),
+    "decode": ("JPEG decode at reduced scale (intake._reencode: load_pixels after draft)",),
     "resize": ("resize (intake._downscale: bilinear under 2×, else bicubic)",),
     "encode": ("JPEG encode (encode._save)",),
     "openssl_sha256": ("sha256 of source and sent bytes (intake.prepare_image)",),

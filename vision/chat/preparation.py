@@ -11,7 +11,8 @@ from vision.api.request import ImageRef
 from vision.chat.attachments import ImageEntry
 from vision.errors import ImageError, without_traceback
 from vision.images.encode import data_url
-from vision.images.intake import DecodedPixels, prepare_image
+from vision.images.intake import prepare_image
+from vision.images.pixels import DecodedPixels
 from vision.images.prepared import PreparedImage
 from vision.images.profiles import DEFAULT_QWEN_TOKEN_BUDGET, profile_for
 from vision.images.thumbnail import thumbnail

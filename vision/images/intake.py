@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import struct
 import threading
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any
 
 from PIL import Image
 
@@ -26,6 +24,16 @@ from vision.images.encode import (
     to_eight_bit,
 )
 from vision.images.metadata import png_checksums_match, strip_metadata
+from vision.images.pixels import (
+    DECODE_FAILURES,
+    INTAKE_FORMATS,
+    ORIENTATION_TAG,
+    UNREADABLE,
+    UPRIGHT,
+    DecodedPixels,
+    load_pixels,
+    read_orientation,
+)
 from vision.images.prepared import PreparedImage
 from vision.images.profiles import (
     DEFAULT_QWEN_TOKEN_BUDGET,
@@ -43,55 +51,13 @@ from vision.limits import (
     RECOMMENDED_MIN_SIDE_PX,
 )
 
-pillow_heif: Any
-try:
-    import pillow_heif
-except ImportError:  # pragma: no cover - HEIC support is optional
-    pillow_heif = None
-else:
-    pillow_heif.register_heif_opener()
-
-# Parsers we let Pillow try. HEIF and AVIF are read and always converted; EPS (Ghostscript),
-# PDF, SVG, TIFF and BMP are never opened: TIFF's decoder has the longest CVE history of the
-# lot, and BMP/TIFF reach us from scanners rather than phones or screenshots, so a sentence
-# asking for a PNG or JPEG costs users little.
-INTAKE_FORMATS: tuple[str, ...] = (*ACCEPTED_FORMATS, "HEIF", "AVIF")
-
 # Bytes we agree to read at all: about five times the send limit leaves room for big camera
 # files; 100 MiB exactly, the page's upload limit (Streamlit counts it in MiB).
 MAX_SOURCE_BYTES = 100 * 1024 * 1024
 
-# Everything Pillow's decoders raise on hostile input (Pillow's own fuzz harness accepts the
-# first six; pillow-heif raises RuntimeError; #9814 shows a ValueError escaping open()).
-DECODE_FAILURES: tuple[type[BaseException], ...] = (
-    OSError,
-    ValueError,
-    SyntaxError,
-    EOFError,
-    struct.error,
-    MemoryError,
-    NotImplementedError,
-    OverflowError,
-    IndexError,
-    TypeError,
-    RuntimeError,
-    Image.DecompressionBombError,
-)
-
 # At most two decodes at once per process: bounds peak memory when sessions prepare together.
 _DECODE_SLOTS = threading.BoundedSemaphore(2)
 
-_ORIENTATION_TAG = 0x0112
-# ImageOps.exif_transpose's table: EXIF orientation -> the transpose that makes it upright.
-_UPRIGHT = {
-    2: Image.Transpose.FLIP_LEFT_RIGHT,
-    3: Image.Transpose.ROTATE_180,
-    4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.TRANSPOSE,
-    6: Image.Transpose.ROTATE_270,
-    7: Image.Transpose.TRANSVERSE,
-    8: Image.Transpose.ROTATE_90,
-}
 _LOSSLESS_FORMATS = ("PNG", "GIF")
 _EXTENSIONS = {
     "JPEG": (".jpg", ".jpeg", ".jpe", ".jfif"),
@@ -102,7 +68,6 @@ _EXTENSIONS = {
     "HEIF": (".heic", ".heif", ".hif"),
     "AVIF": (".avif",),
 }
-_UNREADABLE = "This image file is damaged and cannot be read; re-export it and try again."
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -117,28 +82,16 @@ class _Source:
     lossless: bool
 
 
-def _read_orientation(image: Image.Image, data: bytes) -> int:
-    if image.format == "PNG" and b"eXIf" not in data:
-        return 1  # PNG keeps EXIF in a chunk that may follow the pixels: skip the full read
-    if image.format == "GIF":
-        return 1
-    try:
-        value = image.getexif().get(_ORIENTATION_TAG, 1)
-    except DECODE_FAILURES:
-        return 1  # unreadable EXIF: treat as upright rather than refuse the picture
-    return value if isinstance(value, int) and value in _UPRIGHT else 1
-
-
 def _describe(image: Image.Image, data: bytes) -> _Source:
     fmt = str(image.format)
     try:
         # MPO (camera JPEG with extra depth/stereo pictures): the first picture is the photo.
         animated = fmt != "MPO" and bool(getattr(image, "is_animated", False))
     except DECODE_FAILURES as exc:
-        raise ImageUnreadableError(_UNREADABLE) from exc
+        raise ImageUnreadableError(UNREADABLE) from exc
     if fmt == "PNG" and not png_checksums_match(data):
-        raise ImageUnreadableError(_UNREADABLE)
-    orientation = _read_orientation(image, data)
+        raise ImageUnreadableError(UNREADABLE)
+    orientation = read_orientation(image, data)
     width, height = image.size
     if orientation >= 5:
         width, height = height, width
@@ -151,75 +104,6 @@ def _describe(image: Image.Image, data: bytes) -> _Source:
         orientation=orientation,
         lossless=lossless,
     )
-
-
-def _load(image: Image.Image) -> None:
-    try:
-        image.load()
-    except DECODE_FAILURES as exc:
-        raise ImageUnreadableError(_UNREADABLE) from exc
-
-
-def read_upright(
-    data: bytes, fit: tuple[int, int], formats: tuple[str, ...] = INTAKE_FORMATS
-) -> Image.Image:
-    """The first frame, upright; JPEG decodes at a reduced scale that stays at least `fit`."""
-    image = open_image(data, formats)
-    with image:
-        orientation = _read_orientation(image, data)
-        if image.format in ("JPEG", "MPO"):
-            image.draft(image.mode, fit if orientation < 5 else (fit[1], fit[0]))
-        _load(image)
-        try:
-            if orientation in _UPRIGHT:
-                return image.transpose(_UPRIGHT[orientation])
-            return image.copy()
-        except DECODE_FAILURES as exc:
-            raise ImageUnreadableError(_UNREADABLE) from exc
-
-
-class DecodedPixels:
-    """One file's pixels while it is prepared for several models: each decoding scale is
-    decoded once and read by every model's re-encode (two models asked for about the same size
-    would otherwise decode the same JPEG twice)."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-        self._decoded: dict[tuple[int, int], Image.Image] = {}
-
-    def at_least(self, raw_target: tuple[int, int]) -> Image.Image:
-        """The first frame as stored (not turned upright), at the smallest JPEG decoding scale
-        that stays at or above raw_target, shared: read it, never change or close it. Raises
-        ImageError when it cannot be decoded."""
-        image = open_image(self._data, INTAKE_FORMATS)
-        if image.format in ("JPEG", "MPO") and raw_target != image.size:
-            image.draft(image.mode, raw_target)  # sets the size it will decode at, no pixels yet
-        kept = self._decoded.get(image.size)
-        if kept is None:
-            _load(image)
-            kept = self._decoded[image.size] = image
-        else:
-            image.close()
-        return kept
-
-    def upright(self, fit: tuple[int, int]) -> Image.Image:
-        """The first frame turned upright, at least fit in both sides: made from pixels already
-        decoded when some are that large (the smallest such), else decoded at the smallest scale
-        that is. Shared when nothing had to turn: read it, never change or close it."""
-        image = open_image(self._data, INTAKE_FORMATS)
-        with image:
-            orientation = _read_orientation(image, self._data)
-        raw_fit = fit if orientation < 5 else (fit[1], fit[0])
-        ready = [
-            pixels
-            for (width, height), pixels in self._decoded.items()
-            if width >= raw_fit[0] and height >= raw_fit[1]
-        ]
-        pixels = min(ready, key=lambda found: found.width) if ready else self.at_least(raw_fit)
-        try:
-            return pixels.transpose(_UPRIGHT[orientation]) if orientation in _UPRIGHT else pixels
-        except DECODE_FAILURES as exc:
-            raise ImageUnreadableError(_UNREADABLE) from exc
 
 
 def _check_budget(budget: int) -> None:
@@ -264,8 +148,8 @@ def _metadata_to_keep(image: Image.Image) -> dict[str, bytes]:
     try:
         exif = image.getexif()
         if exif:
-            if _ORIENTATION_TAG in exif:
-                exif[_ORIENTATION_TAG] = 1
+            if ORIENTATION_TAG in exif:
+                exif[ORIENTATION_TAG] = 1
             kept["exif"] = exif.tobytes()
     except DECODE_FAILURES:
         pass  # unreadable EXIF is dropped rather than sent broken
@@ -320,7 +204,7 @@ def _reencode(
         if decoded is None and image.format in ("JPEG", "MPO") and raw_target != image.size:
             # libjpeg scales by 1/2, 1/4 or 1/8 while decoding, staying at or above the target.
             image.draft(image.mode, raw_target)
-        _load(image)
+        load_pixels(image)
         kept = _metadata_to_keep(image) if keep else {}
         try:
             pixels, converted = to_eight_bit(image)
@@ -328,15 +212,15 @@ def _reencode(
             if pixels.size != raw_target:
                 pixels = _downscale(pixels, raw_target)
                 steps.append(_resize_step(source, target, model))
-            if source.orientation in _UPRIGHT:
-                pixels = pixels.transpose(_UPRIGHT[source.orientation])
+            if source.orientation in UPRIGHT:
+                pixels = pixels.transpose(UPRIGHT[source.orientation])
                 steps.append(f"rotated upright (EXIF orientation {source.orientation})")
             graphic = looks_like_graphic(pixels)
             encoded = encode(
                 pixels, graphic=graphic, lossless_source=source.lossless, metadata=kept
             )
         except DECODE_FAILURES as exc:
-            raise ImageUnreadableError(_UNREADABLE) from exc
+            raise ImageUnreadableError(UNREADABLE) from exc
     steps.extend(encoded.steps)
     steps.append("kept EXIF, XMP and ICC as asked" if keep else "removed EXIF, XMP and comments")
     return encoded.data, encoded.mime, encoded.width, encoded.height, steps
@@ -363,11 +247,11 @@ def _pass_through(
         if scaled:
             # Decoding at 1/8 scale still reads every byte: enough to prove the file is whole.
             image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))
-        _load(image)
+        load_pixels(image)
         try:
             convert = needs_conversion(image)
         except DECODE_FAILURES as exc:
-            raise ImageUnreadableError(_UNREADABLE) from exc
+            raise ImageUnreadableError(UNREADABLE) from exc
     if convert:
         return None if scaled else image
     stripped = strip_metadata(data, source.format, keep_metadata=keep)

@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw, ImageFont
 from vision.errors import ImageUnreadableError, RequestError
 from vision.images.encode import to_eight_bit
 from vision.images.geometry import LLAMA_TILE
-from vision.images.intake import DECODE_FAILURES, INTAKE_FORMATS, read_upright
+from vision.images.pixels import DECODE_FAILURES, INTAKE_FORMATS, read_upright
 from vision.limits import MAX_IMAGES_PER_REQUEST
 
 # Llama 3.2 Vision sees at most 1120x1120 (a 2x2 tile canvas): the grid is built at that size

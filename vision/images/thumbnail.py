@@ -8,13 +8,8 @@ from PIL import Image
 
 from vision.errors import ImageUnreadableError, RequestError
 from vision.images.encode import to_eight_bit
-from vision.images.intake import (
-    DECODE_FAILURES,
-    INTAKE_FORMATS,
-    MAX_SOURCE_BYTES,
-    DecodedPixels,
-    read_upright,
-)
+from vision.images.intake import MAX_SOURCE_BYTES
+from vision.images.pixels import DECODE_FAILURES, INTAKE_FORMATS, DecodedPixels, read_upright
 
 DEFAULT_THUMBNAIL_SIDE = 256
 # Thumbnails are looked at, not read by a model: a lighter JPEG keeps the page's payload small.
