@@ -53,7 +53,7 @@ def wait_for_requests(echo: EchoServer, count: int, process: subprocess.Popen[st
         time.sleep(0.05)
 
 
-@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="kills a process with SIGKILL mid-batch; Windows has no SIGKILL")
 def test_a_chunk_that_kills_its_worker_every_time_ends_as_errors_after_three_attempts(
     tmp_path, history_db, capsys, monkeypatch
 ):

@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 REPORTED_BEFORE_KILL = 5
 
 
-@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="kills a process with SIGKILL mid-batch; Windows has no SIGKILL")
 def test_killing_the_eval_mid_batch_loses_nothing_it_reported(tmp_path):
     images = tmp_path / "imgs"
     images.mkdir()

@@ -130,7 +130,7 @@ def test_retry_on_a_queued_batch_has_a_worker_ask_the_failed_job_once(history_db
         assert not batch.running
 
 
-@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="kills a process with SIGKILL mid-batch; Windows has no SIGKILL")
 def test_a_worker_killed_mid_retry_leaves_the_rest_of_the_retry_to_another(history_db, echo):
     url = history_db.url
     env = environment(echo, url)
