@@ -12,11 +12,10 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
 from tests.support.models import QWEN
+from tests.support.signals import needs_sigkill
 from vision.api.client import VisionClient
 from vision.batch.queue import chunk_counts, enqueue_chunks
 from vision.batch.runner import new_batch_id
@@ -53,7 +52,7 @@ def wait_for_requests(echo: EchoServer, count: int, process: subprocess.Popen[st
         time.sleep(0.05)
 
 
-@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="kills a process with SIGKILL mid-batch; Windows has no SIGKILL")
+@needs_sigkill
 def test_a_chunk_that_kills_its_worker_every_time_ends_as_errors_after_three_attempts(
     tmp_path, history_db, capsys, monkeypatch
 ):

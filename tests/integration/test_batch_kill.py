@@ -9,10 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
+from tests.support.signals import needs_sigkill
 from vision.echo import ECHO_MODELS, EchoServer
 from vision.history.records import Run
 from vision.history.store import HistoryStore
@@ -21,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 REPORTED_BEFORE_KILL = 5
 
 
-@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="kills a process with SIGKILL mid-batch; Windows has no SIGKILL")
+@needs_sigkill
 def test_killing_the_eval_mid_batch_loses_nothing_it_reported(tmp_path):
     images = tmp_path / "imgs"
     images.mkdir()

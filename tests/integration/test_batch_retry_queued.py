@@ -13,11 +13,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
+from tests.support.signals import needs_sigkill
 from tests.support.stores import HistoryDatabase
 from vision.api.request import RequestOptions
 from vision.batch.queue import chunk_counts
@@ -130,7 +129,7 @@ def test_retry_on_a_queued_batch_has_a_worker_ask_the_failed_job_once(history_db
         assert not batch.running
 
 
-@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="kills a process with SIGKILL mid-batch; Windows has no SIGKILL")
+@needs_sigkill
 def test_a_worker_killed_mid_retry_leaves_the_rest_of_the_retry_to_another(history_db, echo):
     url = history_db.url
     env = environment(echo, url)

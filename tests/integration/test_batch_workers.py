@@ -11,11 +11,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
+from tests.support.signals import needs_sigkill
 from vision.batch.queue import chunk_counts
 from vision.echo import EchoServer
 from vision.history.store import HistoryStore
@@ -87,7 +86,7 @@ def test_two_workers_share_one_batch_and_answer_every_item_once(tmp_path, team_d
     assert all("] " in err and "· ok" in err for _, err in outputs)
 
 
-@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="kills a process with SIGKILL mid-batch; Windows has no SIGKILL")
+@needs_sigkill
 def test_a_worker_killed_mid_batch_leaves_its_items_to_the_other(tmp_path, team_db):
     images = write_images(tmp_path / "imgs")
     with EchoServer(api_key=ECHO_API_KEY, ttft_s=0.2) as echo:

@@ -14,6 +14,7 @@ import pytest
 from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
+from tests.support.signals import needs_sigkill
 from vision.cli.main import main
 from vision.echo import EchoServer, Fault
 from vision.history.store import HistoryStore
@@ -111,7 +112,7 @@ def test_sampling_requests_and_errors_are_never_served_from_the_cache(env, echo)
     assert len(echo.chat_requests) == 4  # the error was not kept: asked again
 
 
-@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="kills a process with SIGKILL mid-batch; Windows has no SIGKILL")
+@needs_sigkill
 @pytest.mark.parametrize("kill_after", [1, 7])
 def test_a_batch_killed_at_any_moment_and_resumed_answers_every_job_exactly_once(
     tmp_path, kill_after
