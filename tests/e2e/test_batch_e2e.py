@@ -36,7 +36,8 @@ def test_a_batch_of_three_images_on_both_models_fills_the_grid_and_takes_a_vote(
     expect(page.get_by_role("heading", name="Batch evaluation")).to_be_visible()
     before = len(running_app.echo.chat_requests)
 
-    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(
+    # The Images uploader, the one that takes several files (the CSV one beside it takes one).
+    page.locator("[data-testid='stFileUploaderDropzoneInput'][multiple]").first.set_input_files(
         files=[
             {"name": "harbour.jpg", "mimeType": "image/jpeg", "buffer": make_photo((900, 700))},
             {"name": "chart.png", "mimeType": "image/png", "buffer": make_image("PNG", (640, 480))},

@@ -29,6 +29,9 @@ BUDGET = 1_000_000
 # Llama's answers are held back this long, so the batch is mid-way while replica B looks at it.
 HOLD_S = 60.0
 
+# The Batch page's Images uploader: the one that takes several files (the CSV one takes one).
+BATCH_IMAGES = "[data-testid='stFileUploaderDropzoneInput'][multiple] >> nth=0"
+
 
 @dataclass(frozen=True)
 class Replicas:
@@ -118,7 +121,7 @@ def test_a_batch_on_one_replica_shows_on_the_other_and_its_vote_is_kept_once(
     on_a = _signed_in(browser, replicas.a)
     on_a.goto(replicas.a + "/batch")
     on_a.wait_for_selector(IDLE, timeout=30_000)
-    on_a.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(
+    on_a.locator(BATCH_IMAGES).set_input_files(
         files=[{"name": "tapir.png", "mimeType": "image/png", "buffer": make_image("PNG")}]
     )
     expect(on_a.get_by_text("1 image(s) × 2 model(s) = 2 requests")).to_be_visible(timeout=20_000)
@@ -148,7 +151,7 @@ def test_a_batch_running_on_one_replica_shows_its_progress_on_the_other_as_it_go
     on_a = _signed_in(browser, replicas.a)
     on_a.goto(replicas.a + "/batch")
     on_a.wait_for_selector(IDLE, timeout=30_000)
-    on_a.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(
+    on_a.locator(BATCH_IMAGES).set_input_files(
         files=[
             {"name": f"okapi-{index}.png", "mimeType": "image/png",
              "buffer": make_image("PNG", (90 + index, 60))}
