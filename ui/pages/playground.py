@@ -227,7 +227,7 @@ def render() -> None:
                 )
         notes = st.container()
         # Wide enough for "Send" beside its shortcut hint.
-        send_slot, why_slot, params_slot = st.columns([3, 4, 3], vertical_alignment="center")
+        send_slot, why_slot, params_slot = st.columns([4, 4, 3], vertical_alignment="center")
         with params_slot:
             options, qwen_budget = choose_parameters()
     answers = st.container()
