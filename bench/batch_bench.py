@@ -10,8 +10,9 @@ import time
 
 from tests.support.images import make_photo
 from vision.api.client import VisionClient
-from vision.batch.runner import BatchItem, ask_batch
+from vision.batch.runner import ask_batch
 from vision.echo import ECHO_MODELS, EchoServer
+from vision.values.batch import BatchItem
 
 IMAGES = 20
 MODELS = (ECHO_MODELS[1], ECHO_MODELS[0])

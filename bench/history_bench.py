@@ -11,10 +11,10 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from bench.sections import Verdict, ms, table
-from vision.api.results import Usage
 from vision.echo import EchoServer
-from vision.history.records import Run, RunImage
 from vision.history.store import HistoryStore
+from vision.values.result import Usage
+from vision.values.run import Run, RunImage
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = 10_000

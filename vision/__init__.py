@@ -4,197 +4,107 @@ The names below load on first use, so `import vision` (and `python -m vision --h
 HTTP, image or database library until a script asks for something that needs one.
 """
 
-from __future__ import annotations
+import ast as _ast
+import functools as _functools
+import importlib as _importlib
+import typing as _typing
+from pathlib import Path as _Path
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from vision.api.client import VisionClient
-    from vision.api.request import (
-        ChatRequest,
-        ImageRef,
-        RequestOptions,
-        Turn,
-    )
-    from vision.api.results import ChatResult, ModelInfo, Usage
-    from vision.batch.runner import (
-        BatchItem,
-        BatchJob,
-        BatchProgress,
-        BatchReport,
-        BatchResult,
-        ask_batch,
-        retry_failed,
-    )
+# The one list of public names: type checkers read these imports, and `__all__` and the lazy
+# loader below are read from them, so a name is added in one place.
+if _typing.TYPE_CHECKING:
+    from vision.api.client import VisionClient as VisionClient
+    from vision.batch.runner import ask_batch as ask_batch, retry_failed as retry_failed
     from vision.chat.compare import (
-        ModelEvent,
-        ModelOutcome,
-        compare_models,
-        stream_models,
+        ModelEvent as ModelEvent,
+        ModelOutcome as ModelOutcome,
+        compare_models as compare_models,
+        stream_models as stream_models,
     )
     from vision.errors import (
-        APIConnectionError,
-        APIError,
-        APIStatusError,
-        APITimeoutError,
-        AuthenticationError,
-        BadRequestError,
-        CalibrationError,
-        ChunkGivenUpError,
-        HistoryError,
-        ImageError,
-        ImageTooLargeError,
-        ImageUnreadableError,
-        ModelCannotSeeImagesError,
-        ModelNotAvailableError,
-        NotSentError,
-        PaymentRequiredError,
-        RateLimitError,
-        RequestError,
-        ResponseFormatError,
-        ServerError,
-        StreamError,
-        UnsupportedImageError,
-        URLBlockedError,
-        URLFetchError,
-        VisionError,
+        APIConnectionError as APIConnectionError,
+        APIError as APIError,
+        APIStatusError as APIStatusError,
+        APITimeoutError as APITimeoutError,
+        AuthenticationError as AuthenticationError,
+        BadRequestError as BadRequestError,
+        CalibrationError as CalibrationError,
+        ChunkGivenUpError as ChunkGivenUpError,
+        HistoryError as HistoryError,
+        ImageError as ImageError,
+        ImageTooLargeError as ImageTooLargeError,
+        ImageUnreadableError as ImageUnreadableError,
+        ModelCannotSeeImagesError as ModelCannotSeeImagesError,
+        ModelNotAvailableError as ModelNotAvailableError,
+        NotSentError as NotSentError,
+        PaymentRequiredError as PaymentRequiredError,
+        RateLimitError as RateLimitError,
+        RequestError as RequestError,
+        ResponseFormatError as ResponseFormatError,
+        ServerError as ServerError,
+        StreamError as StreamError,
+        UnsupportedImageError as UnsupportedImageError,
+        URLBlockedError as URLBlockedError,
+        URLFetchError as URLFetchError,
+        VisionError as VisionError,
     )
-    from vision.history.records import Run, RunImage, Vote
-    from vision.history.replay import rebuild_request
-    from vision.history.store import HistoryStore
-    from vision.images.intake import prepare_image
-    from vision.images.prepared import PreparedImage
-    from vision.settings import DEFAULT_BASE_URL, Settings
-    from vision.urls.fetch import FetchedImage, fetch_image
-
-__all__ = [
-    "DEFAULT_BASE_URL",
-    "APIConnectionError",
-    "APIError",
-    "APIStatusError",
-    "APITimeoutError",
-    "AuthenticationError",
-    "BadRequestError",
-    "BatchItem",
-    "BatchJob",
-    "BatchProgress",
-    "BatchReport",
-    "BatchResult",
-    "CalibrationError",
-    "ChatRequest",
-    "ChatResult",
-    "ChunkGivenUpError",
-    "FetchedImage",
-    "HistoryError",
-    "HistoryStore",
-    "ImageError",
-    "ImageRef",
-    "ImageTooLargeError",
-    "ImageUnreadableError",
-    "ModelCannotSeeImagesError",
-    "ModelEvent",
-    "ModelInfo",
-    "ModelNotAvailableError",
-    "ModelOutcome",
-    "NotSentError",
-    "PaymentRequiredError",
-    "PreparedImage",
-    "RateLimitError",
-    "RequestError",
-    "RequestOptions",
-    "ResponseFormatError",
-    "Run",
-    "RunImage",
-    "ServerError",
-    "Settings",
-    "StreamError",
-    "Turn",
-    "URLBlockedError",
-    "URLFetchError",
-    "UnsupportedImageError",
-    "Usage",
-    "VisionClient",
-    "VisionError",
-    "Vote",
-    "ask_batch",
-    "compare_models",
-    "fetch_image",
-    "prepare_image",
-    "rebuild_request",
-    "retry_failed",
-    "stream_models",
-]
-
-# Each public name and the module that defines it.
-_HOMES: dict[str, str] = {
-    "prepare_image": "vision.images.intake",
-    "PreparedImage": "vision.images.prepared",
-    "FetchedImage": "vision.urls.fetch",
-    "fetch_image": "vision.urls.fetch",
-    "ChatRequest": "vision.api.request",
-    "ImageRef": "vision.api.request",
-    "RequestOptions": "vision.api.request",
-    "Turn": "vision.api.request",
-    "VisionClient": "vision.api.client",
-    "ChatResult": "vision.api.results",
-    "ModelInfo": "vision.api.results",
-    "Usage": "vision.api.results",
-    "ModelEvent": "vision.chat.compare",
-    "ModelOutcome": "vision.chat.compare",
-    "compare_models": "vision.chat.compare",
-    "stream_models": "vision.chat.compare",
-    "BatchItem": "vision.batch.runner",
-    "BatchJob": "vision.batch.runner",
-    "BatchProgress": "vision.batch.runner",
-    "BatchReport": "vision.batch.runner",
-    "BatchResult": "vision.batch.runner",
-    "retry_failed": "vision.batch.runner",
-    "ask_batch": "vision.batch.runner",
-    "HistoryStore": "vision.history.store",
-    "Run": "vision.history.records",
-    "RunImage": "vision.history.records",
-    "Vote": "vision.history.records",
-    "rebuild_request": "vision.history.replay",
-    "DEFAULT_BASE_URL": "vision.settings",
-    "Settings": "vision.settings",
-    "APIConnectionError": "vision.errors",
-    "APIError": "vision.errors",
-    "APIStatusError": "vision.errors",
-    "APITimeoutError": "vision.errors",
-    "AuthenticationError": "vision.errors",
-    "BadRequestError": "vision.errors",
-    "CalibrationError": "vision.errors",
-    "ChunkGivenUpError": "vision.errors",
-    "HistoryError": "vision.errors",
-    "ImageError": "vision.errors",
-    "ImageTooLargeError": "vision.errors",
-    "ImageUnreadableError": "vision.errors",
-    "ModelCannotSeeImagesError": "vision.errors",
-    "ModelNotAvailableError": "vision.errors",
-    "NotSentError": "vision.errors",
-    "PaymentRequiredError": "vision.errors",
-    "RateLimitError": "vision.errors",
-    "RequestError": "vision.errors",
-    "ResponseFormatError": "vision.errors",
-    "ServerError": "vision.errors",
-    "StreamError": "vision.errors",
-    "URLBlockedError": "vision.errors",
-    "URLFetchError": "vision.errors",
-    "UnsupportedImageError": "vision.errors",
-    "VisionError": "vision.errors",
-}
+    from vision.history.replay import rebuild_request as rebuild_request
+    from vision.history.store import HistoryStore as HistoryStore
+    from vision.images.intake import prepare_image as prepare_image
+    from vision.settings import DEFAULT_BASE_URL as DEFAULT_BASE_URL, Settings as Settings
+    from vision.urls.fetch import FetchedImage as FetchedImage, fetch_image as fetch_image
+    from vision.values.batch import (
+        BatchItem as BatchItem,
+        BatchJob as BatchJob,
+        BatchProgress as BatchProgress,
+        BatchReport as BatchReport,
+        BatchResult as BatchResult,
+    )
+    from vision.values.image import PreparedImage as PreparedImage
+    from vision.values.request import (
+        ChatRequest as ChatRequest,
+        ImageRef as ImageRef,
+        RequestOptions as RequestOptions,
+        Turn as Turn,
+    )
+    from vision.values.result import (
+        ChatResult as ChatResult,
+        ModelInfo as ModelInfo,
+        Usage as Usage,
+    )
+    from vision.values.run import Run as Run, RunImage as RunImage, Vote as Vote
 
 
-def __getattr__(name: str) -> Any:
+@_functools.cache
+def _homes() -> dict[str, str]:
+    """Each public name and the module that defines it, from the imports above."""
+    tree = _ast.parse(_Path(__file__).read_text(encoding="utf-8"))
+    listed = next(node for node in tree.body if isinstance(node, _ast.If))
+    return {
+        alias.name: str(statement.module)
+        for statement in listed.body
+        if isinstance(statement, _ast.ImportFrom)
+        for alias in statement.names
+    }
+
+
+def _public_names() -> list[str]:
+    """The public names, constants first, then alphabetically."""
+    return sorted(_homes(), key=lambda name: (not name.isupper(), name))
+
+
+def __getattr__(name: str) -> _typing.Any:
     """Load a public name from its module the first time it is asked for."""
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'vision' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
+    if name == "__all__":
+        value: _typing.Any = _public_names()
+    else:
+        home = _homes().get(name)
+        if home is None:
+            raise AttributeError(f"module 'vision' has no attribute {name!r}")
+        value = getattr(_importlib.import_module(home), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return [*globals(), *__all__]
+    return sorted({*globals(), *_public_names()})

@@ -8,10 +8,10 @@ from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
 from tests.support.pages import texts as _texts
 from vision.batch.kept import KEPT_SOURCE, item_manifest
-from vision.batch.runner import BatchItem
 from vision.batch.stored import BatchSpec
-from vision.history.records import Run
 from vision.history.store import HistoryStore
+from vision.values.batch import BatchItem
+from vision.values.run import Run
 
 BATCH = "b-elsewhere"
 ITEMS = [

@@ -9,9 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
-from tests.support.pages import APP, TIMEOUT_S
-from tests.support.pages import shows as _shows
-from tests.support.pages import texts as _texts
+from tests.support.pages import APP, TIMEOUT_S, shows as _shows, texts as _texts
 from vision.batch import live as live_batches
 from vision.echo import EchoServer, Fault
 from vision.history.store import HistoryStore

@@ -10,10 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
-from tests.support.pages import TIMEOUT_S
-from tests.support.pages import page_dump as _page_dump
-from tests.support.pages import shows as _shows
-from tests.support.pages import texts as _texts
+from tests.support.pages import TIMEOUT_S, page_dump as _page_dump, shows as _shows, texts as _texts
 from vision.echo import EchoServer, Fault
 from vision.history.export import export_csv, export_json, export_markdown
 from vision.history.store import HistoryStore

@@ -10,9 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
-from tests.support.pages import APP, TIMEOUT_S
-from tests.support.pages import shows as _shows
-from tests.support.pages import texts as _texts
+from tests.support.pages import APP, TIMEOUT_S, shows as _shows, texts as _texts
 from vision.api.client import VisionClient
 from vision.batch.worker import BatchWorker
 from vision.echo import EchoServer, Fault

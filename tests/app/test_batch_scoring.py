@@ -12,9 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
-from tests.support.pages import TIMEOUT_S
-from tests.support.pages import shows as _shows
-from tests.support.pages import texts as _texts
+from tests.support.pages import TIMEOUT_S, shows as _shows, texts as _texts
 from vision.history.store import HistoryStore
 
 

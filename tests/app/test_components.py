@@ -18,11 +18,12 @@ from tests.support.models import LLAMA, QWEN
 from tests.support.pages import texts
 from vision.api.catalog import compact_name, short_name
 from vision.chat.preparation import ImageStatus, PreparationCache, prepare_all
-from vision.history.records import Run, image_from_prepared
 from vision.history.store import HistoryStore
 from vision.images.intake import prepare_image
+from vision.images.thumbnail import image_from_prepared
 from vision.limits import MAX_IMAGES_PER_REQUEST
 from vision.sizes import human_size
+from vision.values.run import Run
 
 TIMEOUT_S = 30
 KEY = "votes"

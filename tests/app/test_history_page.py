@@ -14,15 +14,19 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
-from tests.support.pages import APP, TIMEOUT_S
-from tests.support.pages import page_dump as _page_dump
-from tests.support.pages import shows as _shows
-from tests.support.pages import texts as _texts
-from vision.api.results import Usage
+from tests.support.pages import (
+    APP,
+    TIMEOUT_S,
+    page_dump as _page_dump,
+    shows as _shows,
+    texts as _texts,
+)
 from vision.echo import EchoServer
-from vision.history.records import Run, RunImage, image_from_prepared
 from vision.history.store import HistoryStore
 from vision.images.intake import prepare_image
+from vision.images.thumbnail import image_from_prepared
+from vision.values.result import Usage
+from vision.values.run import Run, RunImage
 
 
 def _shown_runs(at: AppTest) -> set[int]:

@@ -14,12 +14,13 @@ import vision.chat.preparation
 from tests.support.image_server import serve_images
 from tests.support.images import make_image, make_photo
 from tests.support.models import LLAMA, QWEN
-from tests.support.pages import page_dump as _page_dump
-from tests.support.pages import shows as _shows
-from tests.support.pages import texts as _texts
-from tests.support.pages import walk as _walk
-from tests.support.playground_page import send as _send
-from tests.support.playground_page import upload as _upload
+from tests.support.pages import (
+    page_dump as _page_dump,
+    shows as _shows,
+    texts as _texts,
+    walk as _walk,
+)
+from tests.support.playground_page import send as _send, upload as _upload
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,9 @@ from tests.conftest import ECHO_API_KEY
 from tests.support.models import LLAMA, QWEN
 from tests.support.pages import APP, TIMEOUT_S, page_dump, shows
 from vision.echo import EchoServer
-from vision.history.records import Run, Vote
 from vision.history.store import HistoryStore
 from vision.team.access import workspace_for
+from vision.values.run import Run, Vote
 
 ISSUER = "https://id.team.example"
 AUTH = {

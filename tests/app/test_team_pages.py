@@ -15,10 +15,10 @@ from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
 from tests.support.pages import APP, TIMEOUT_S, shows
 from vision.echo import EchoServer
-from vision.history.records import Run
 from vision.history.store import HistoryStore
 from vision.history.team import AuditEvent, TeamRecords
 from vision.team.access import workspace_for
+from vision.values.run import Run
 
 LEAD = _user("lead@team.example", "lead-9")
 ALICE_WS = workspace_for(ISSUER, "alice-1")

@@ -14,11 +14,11 @@ from tests.support.images import make_image
 from tests.support.pages import APP, TIMEOUT_S, shows
 from tests.support.playground_page import send, upload
 from vision.echo import EchoServer
-from vision.history.records import Run
 from vision.history.store import HistoryStore
 from vision.history.team import AuditEvent, TeamRecords
 from vision.team.access import workspace_for
 from vision.team.ledger import made_with_own_key
+from vision.values.run import Run
 
 TEAM_KEY = "team-key-kept-on-the-server"
 OWN_KEY = "alices-own-key-for-today"

@@ -10,19 +10,14 @@ from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image, make_photo
 from tests.support.models import LLAMA, QWEN
 from vision.api.client import VisionClient
-from vision.api.request import ChatRequest, RequestOptions
-from vision.api.results import ChatResult
-from vision.batch.runner import (
-    BatchItem,
-    BatchProgress,
-    BatchResult,
-    ask_batch,
-    retry_failed,
-)
+from vision.batch.runner import ask_batch, retry_failed
 from vision.echo import Fault
 from vision.errors import ImageError, RateLimitError, RequestError
 from vision.history.store import HistoryStore
 from vision.images.intake import prepare_image
+from vision.values.batch import BatchItem, BatchProgress, BatchResult
+from vision.values.request import ChatRequest, RequestOptions
+from vision.values.result import ChatResult
 
 MODELS = [QWEN, LLAMA]
 

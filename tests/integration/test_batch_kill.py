@@ -13,8 +13,8 @@ from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
 from tests.support.signals import needs_sigkill
 from vision.echo import ECHO_MODELS, EchoServer
-from vision.history.records import Run
 from vision.history.store import HistoryStore
+from vision.values.run import Run
 
 REPO = Path(__file__).resolve().parents[2]
 REPORTED_BEFORE_KILL = 5

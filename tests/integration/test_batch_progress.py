@@ -11,12 +11,12 @@ from tests.support.client_calls import KEY
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
 from vision.api.client import VisionClient
-from vision.api.request import RequestOptions
 from vision.batch.live import LiveBatch
 from vision.batch.progress import STALE_S, Heartbeat, active_batches, batch_progress
-from vision.batch.runner import BatchItem
 from vision.echo import EchoServer, Fault
-from vision.history.records import Run
+from vision.values.batch import BatchItem
+from vision.values.request import RequestOptions
+from vision.values.run import Run
 
 ALICE, BOB = "ws-alice", "ws-bob"
 SPEC = {

@@ -18,13 +18,13 @@ from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
 from tests.support.signals import needs_sigkill
 from tests.support.stores import HistoryDatabase
-from vision.api.request import RequestOptions
 from vision.batch.queue import chunk_counts
 from vision.batch.queued import QueuedBatch
-from vision.batch.runner import BatchItem
 from vision.cli.main import main
 from vision.echo import EchoServer, Fault
 from vision.history.store import HistoryStore
+from vision.values.batch import BatchItem
+from vision.values.request import RequestOptions
 
 REPO = Path(__file__).resolve().parents[2]
 ITEMS = 3

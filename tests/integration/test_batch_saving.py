@@ -13,8 +13,8 @@ from tests.support.images import make_image
 from vision.api.client import VisionClient
 from vision.batch.stored import BatchSpec, run_recorded
 from vision.echo import ECHO_MODELS
-from vision.history.records import Run
 from vision.history.store import HistoryStore
+from vision.values.run import Run
 
 SLOW_SAVE_S = 1.0
 

@@ -9,7 +9,6 @@ from tests.support.images import make_photo
 from tests.support.models import LLAMA, QWEN
 from vision import prepare_image
 from vision.api.client import VisionClient
-from vision.api.request import ChatRequest, ImageRef
 from vision.echo import QUOTA_BODY, Fault
 from vision.errors import (
     APIConnectionError,
@@ -23,6 +22,7 @@ from vision.errors import (
     ResponseFormatError,
     ServerError,
 )
+from vision.values.request import ChatRequest, ImageRef
 
 # Answers
 

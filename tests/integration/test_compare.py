@@ -10,10 +10,10 @@ import pytest
 
 from tests.support.models import LLAMA, QWEN
 from vision.api.client import VisionClient
-from vision.api.request import ChatRequest
 from vision.chat.compare import ModelEvent, compare_models, stream_models
 from vision.echo import Fault
 from vision.errors import BadRequestError, ModelNotAvailableError, StreamError
+from vision.values.request import ChatRequest
 
 KEY = "test-key"
 MISSING = "nobody/NoSuchModel"

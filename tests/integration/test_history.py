@@ -12,19 +12,13 @@ import pytest
 from PIL import Image
 
 from tests.support.images import make_image, make_photo
-from vision.api.request import ChatRequest
-from vision.api.results import ChatResult, Usage
 from vision.errors import APITimeoutError, HistoryError
-from vision.history.records import (
-    Run,
-    RunImage,
-    Vote,
-    image_from_url,
-    make_thumbnail,
-    run_from_result,
-)
 from vision.history.schema import SCHEMA_VERSION
 from vision.history.store import default_history_path
+from vision.images.thumbnail import make_thumbnail
+from vision.values.request import ChatRequest
+from vision.values.result import ChatResult, Usage
+from vision.values.run import Run, RunContext, RunImage, Vote, image_from_url, run_from_result
 
 
 def make_run(**fields: object) -> Run:
@@ -248,7 +242,7 @@ def test_a_result_and_an_error_both_become_runs():
         latency_s=0.7,
         ttft_s=0.1,
     )
-    run = run_from_result(request, result, kind="turn", conversation_id="c1")
+    run = run_from_result(request, result, context=RunContext(kind="turn", conversation_id="c1"))
     assert (run.model, run.answer, run.usage.total_tokens, run.error) == ("m1", "hello", 6, None)
     assert run.params == {"temperature": 0.5, "max_tokens": 64}
     failed = run_from_result(request, APITimeoutError("The server did not answer in time."))

@@ -13,9 +13,9 @@ from tests.support.postgres import PostgresServer
 from tests.support.stores import HistoryDatabase
 from vision.errors import HistoryError
 from vision.history.config import ConnectionSettings, database_url, resolve_url
-from vision.history.records import Run
 from vision.history.schema import SCHEMA_VERSION
 from vision.history.store import HistoryStore
+from vision.values.run import Run
 
 
 def make_run(**fields: object) -> Run:

@@ -8,9 +8,9 @@ import pytest
 from tests.support.images import make_image
 from vision.errors import HistoryError
 from vision.history.config import StoreLimits
-from vision.history.records import Run, RunImage
 from vision.history.replay import rebuild_request, run_images
 from vision.history.store import HistoryStore
+from vision.values.run import Run, RunImage
 
 SMALL = make_image("PNG", (16, 16))
 BIG = make_image("PNG", (300, 300), color=(10, 200, 30)) + b"\0" * 4000

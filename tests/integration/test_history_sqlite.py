@@ -10,9 +10,9 @@ import pytest
 
 from vision.errors import HistoryError
 from vision.history.config import ConnectionSettings
-from vision.history.records import Run, Vote
 from vision.history.schema import SCHEMA_VERSION
 from vision.history.store import HistoryStore
+from vision.values.run import Run, Vote
 
 SENTINEL_KEY = "sk-SENTINEL-never-store-me-0123456789"
 

@@ -14,13 +14,14 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
 
 from tests.support.images import make_image
-from vision.api.results import Usage
 from vision.errors import HistoryError
 from vision.history.config import ConnectionSettings
-from vision.history.records import Run, RunImage, Vote, make_thumbnail
 from vision.history.schema import SCHEMA_VERSION
 from vision.history.store import HistoryStore
 from vision.history.tables import metadata
+from vision.images.thumbnail import make_thumbnail
+from vision.values.result import Usage
+from vision.values.run import Run, RunImage, Vote
 
 # The DDL of schema version 1 exactly as the first app ran it (vision/history/schema.py before
 # Alembic): the old format, kept here as a fixture.

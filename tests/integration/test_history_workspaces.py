@@ -7,8 +7,8 @@ import pytest
 
 from tests.support.images import make_image
 from vision.errors import HistoryError
-from vision.history.records import Run, RunImage, Vote
 from vision.history.store import HistoryStore
+from vision.values.run import Run, RunImage, Vote
 
 PHOTO = make_image("PNG", (40, 30))
 

@@ -14,13 +14,13 @@ from pathlib import Path
 from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
-from vision.api.request import RequestOptions
 from vision.batch.queued import QueuedBatch
-from vision.batch.runner import BatchItem
 from vision.echo import EchoServer
 from vision.history.store import HistoryStore
 from vision.history.team import TeamRecords
 from vision.team.reports import audit_csv
+from vision.values.batch import BatchItem
+from vision.values.request import RequestOptions
 
 REPO = Path(__file__).resolve().parents[2]
 ALICE = "alice@team.example"

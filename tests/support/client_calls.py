@@ -6,7 +6,7 @@ import socket
 from collections.abc import Iterable
 
 from tests.conftest import ECHO_API_KEY
-from vision.api.results import ChatResult
+from vision.values.result import ChatResult
 
 KEY = ECHO_API_KEY
 SENTINEL = "io-SENTINEL-key-0123456789"

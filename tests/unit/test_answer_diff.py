@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from vision.api.request import ChatRequest, ImageRef, build_payload
+from vision.api.payload import build_payload
 from vision.chat.diff import answer_diff, similarity
 from vision.chat.follow_up import follow_up
 from vision.errors import RequestError
+from vision.values.request import ChatRequest, ImageRef
 
 
 def _rebuild(pieces, keep):

@@ -11,11 +11,11 @@ from tests.support.client_calls import KEY
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
 from vision.api.client import VisionClient
-from vision.api.request import RequestOptions
 from vision.batch.live import LiveBatch
-from vision.batch.runner import BatchItem, BatchJob
 from vision.echo import EchoServer, Fault
 from vision.history.store import HistoryStore
+from vision.values.batch import BatchItem, BatchJob
+from vision.values.request import RequestOptions
 
 WAIT_S = 30.0
 

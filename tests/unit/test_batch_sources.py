@@ -8,10 +8,10 @@ import json
 import pytest
 
 from tests.support.images import make_image
-from vision.batch.runner import ImageFile
 from vision.batch.sources import open_source
 from vision.errors import RequestError
 from vision.scoring.choice import CHOICE_INSTRUCTION
+from vision.values.batch import ImageFile
 
 
 def test_a_folder_names_its_images_in_order_and_reads_none_of_them(tmp_path):

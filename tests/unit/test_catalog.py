@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tests.support.models import LLAMA, QWEN
 from vision.api.catalog import DOCUMENTED_MODELS, Catalog, load_catalog
-from vision.api.results import ModelInfo
 from vision.errors import VisionError
+from vision.values.result import ModelInfo
 
 TEXT_ONLY = "meta-llama/Llama-3.3-70B-Instruct"
 

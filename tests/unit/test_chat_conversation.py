@@ -6,18 +6,18 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 
-import vision.history.records as records
+import vision.images.thumbnail as thumbnails
 from tests.support.client_calls import KEY
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
 from vision.api.client import VisionClient
-from vision.api.request import ChatRequest, ImageRef, Turn
 from vision.chat.conversation import Conversation, Exchange, SentImage
 from vision.echo import EchoServer, Fault
 from vision.errors import RequestError
-from vision.history.records import RunKind
 from vision.history.store import HistoryStore
 from vision.images.intake import prepare_image
+from vision.values.request import ChatRequest, ImageRef, Turn
+from vision.values.run import RunKind
 
 FIRST = "What is in this image?"
 WAIT_S = 20.0
@@ -174,8 +174,8 @@ def test_every_answer_is_saved_to_the_history_without_a_page_rerun(client, tmp_p
 def test_pasted_images_are_ready_for_each_column_or_say_why_not():
     from tests.support.images import make_image
     from vision.api.catalog import Catalog
-    from vision.api.results import ModelInfo
     from vision.chat.conversation import pasted_images
+    from vision.values.result import ModelInfo
 
     png = make_image("PNG", (600, 600))
     models = ["Qwen/Qwen2-VL-7B-Instruct", "meta-llama/Llama-3.2-90B-Vision-Instruct"]
@@ -211,13 +211,13 @@ def test_a_prepared_exchange_sends_nothing_until_its_answers_are_started(client,
 
 def test_a_send_makes_one_history_thumbnail_per_picture_sent(client, tmp_path, monkeypatch):
     made: list[int] = []
-    make = records.make_thumbnail
+    make = thumbnails.make_thumbnail
 
     def counting(data: bytes) -> bytes:
         made.append(len(data))
         return make(data)
 
-    monkeypatch.setattr(records, "make_thumbnail", counting)
+    monkeypatch.setattr(thumbnails, "make_thumbnail", counting)
     picture = make_image("PNG", (320, 240))
     images = [[sent(LLAMA, picture)], [sent(QWEN, picture)]]
     with HistoryStore(tmp_path / "history.sqlite3") as store:

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.models import LLAMA, QWEN
-from vision.api.results import ChatResult, Usage
 from vision.chat.compare import ModelEvent
 from vision.chat.live import LiveAnswers
 from vision.errors import ServerError, StreamError
+from vision.values.result import ChatResult, Usage
 
 WAIT_S = 5.0
 

@@ -7,9 +7,7 @@ from collections import Counter
 
 import pytest
 
-from vision.api.results import Usage
 from vision.errors import RequestError, VisionError
-from vision.history.records import Run, Vote
 from vision.scoring.checks import (
     check_answer,
     check_run,
@@ -18,6 +16,8 @@ from vision.scoring.checks import (
     pattern_problem,
 )
 from vision.scoring.votes import blind_pair, leaderboard, leaderboard_by_tag
+from vision.values.result import Usage
+from vision.values.run import Run, Vote
 
 
 def run(model: str = "m1", answer: str = "", **fields: object) -> Run:

@@ -8,15 +8,14 @@ import pytest
 from PIL import Image
 
 from tests.support.models import LLAMA4, MYSTERY, QWEN3
-from vision.api.results import ModelInfo
 from vision.calibration.discovery import discover
 from vision.calibration.probe import PROBE_SIZES, plan_probe, probe_image
 from vision.echo.catalog import MYSTERY_GEOMETRY, TEXT_ONLY_MODEL
 from vision.errors import CalibrationError
-from vision.images.families import GLM5_NEXT, KIMI_K25, LLAMA32, QWEN2_VL
-from vision.images.families import LLAMA4 as LLAMA4_TILES
+from vision.images.families import GLM5_NEXT, KIMI_K25, LLAMA4 as LLAMA4_TILES, LLAMA32, QWEN2_VL
 from vision.images.grids import PaddedGrid, RoundedGrid
 from vision.images.tiles import TileCanvas
+from vision.values.result import ModelInfo
 
 
 def probed(geometry):

@@ -13,10 +13,11 @@ import pytest
 
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
-from vision.api.request import ChatRequest, ImageRef, Turn, build_payload
-from vision.api.results import Usage
+from vision.api.payload import build_payload
 from vision.history.export import as_curl, as_python, export_csv, export_json, export_markdown
-from vision.history.records import Run, RunImage
+from vision.values.request import ChatRequest, ImageRef, Turn
+from vision.values.result import Usage
+from vision.values.run import Run, RunImage
 
 SENTINEL_KEY = "sk-SENTINEL-export-0123456789abcdef"
 BASE_URL = "https://api.example.test/api/v1"

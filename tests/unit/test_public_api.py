@@ -56,3 +56,12 @@ def test_importing_the_package_or_its_limits_loads_no_http_image_or_database_lib
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_dir_of_the_package_is_its_public_names():
+    # As httpx checks its own surface: nothing public beyond __all__ (and the subpackages, which
+    # are modules of their own), and all of it listed.
+    names = [name for name in dir(vision) if not name.startswith("_")]
+    assert [name for name in names if not inspect.ismodule(getattr(vision, name))] == sorted(
+        vision.__all__
+    )

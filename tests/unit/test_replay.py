@@ -9,12 +9,13 @@ import pytest
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
 from tests.support.stores import HistoryDatabase
-from vision.api.request import build_payload
+from vision.api.payload import build_payload
 from vision.errors import HistoryError
-from vision.history.records import Run, RunImage, image_from_prepared
 from vision.history.replay import rebuild_request, run_images
 from vision.history.store import HistoryStore
 from vision.images.intake import prepare_image
+from vision.images.thumbnail import image_from_prepared
+from vision.values.run import Run, RunImage
 
 
 @pytest.fixture

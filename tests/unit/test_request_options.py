@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from vision.api.request import ChatRequest, build_payload, options_problem
+from vision.api.payload import build_payload
 from vision.errors import RequestError
+from vision.values.request import ChatRequest, options_problem
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,6 @@ from vision.api.responses import (
     server_retry_delay,
     status_error,
 )
-from vision.api.results import Usage
 from vision.errors import (
     APIStatusError,
     AuthenticationError,
@@ -25,6 +24,7 @@ from vision.errors import (
     ResponseFormatError,
     ServerError,
 )
+from vision.values.result import Usage
 
 SENTINEL = "io-SENTINEL-key-0123456789"
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from tests.support.models import LLAMA, QWEN
-from vision.history.records import Run
-from vision.scoring.judge import Judgement
 from vision.scoring.summary import comparisons, final_runs, score_runs, score_table
+from vision.values.judgement import Judgement
+from vision.values.run import Run
 
 
 def run(index, model, answer, *, expected="cat", error=None, tag=None, name=None, run_id=0):

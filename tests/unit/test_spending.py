@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from vision.api.results import ModelInfo, Usage
 from vision.history.team import Spent
 from vision.team.spending import (
     Budget,
@@ -14,6 +13,7 @@ from vision.team.spending import (
     over_budget,
     request_cost,
 )
+from vision.values.result import ModelInfo, Usage
 
 
 def test_budgets_come_from_the_environment_and_a_bad_one_is_a_sentence():

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from tests.support.models import LLAMA, QWEN
-from vision.history.records import Vote
 from vision.scoring.intervals import wilson
 from vision.scoring.paired import compare_pair, mcnemar_exact
 from vision.scoring.ratings import battles, ratings, ratings_by_tag
+from vision.values.run import Vote
 
 
 @pytest.mark.parametrize(

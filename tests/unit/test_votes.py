@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 
 from tests.support.models import LLAMA, QWEN
-from vision.history.records import Run, RunImage
 from vision.scoring.votes import PairOnScreen, next_pair, votable_groups, vote_for
+from vision.values.run import Run, RunImage
 
 BATCH = "batch-1"
 

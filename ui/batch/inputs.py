@@ -24,12 +24,12 @@ from ui.shared.session import (
     BATCH_URLS_KEY,
 )
 from vision.api.catalog import Catalog, sees_images, short_name
-from vision.api.request import DEFAULT_PROMPT, RequestOptions
 from vision.batch.files import IMAGE_SUFFIXES
 from vision.batch.inputs import Upload, batch_items, has_options
-from vision.batch.runner import BatchItem
 from vision.errors import RequestError
 from vision.limits import DEFAULT_CONCURRENCY
+from vision.values.batch import BatchItem
+from vision.values.request import DEFAULT_PROMPT, RequestOptions
 
 # More than this rarely helps: the API answers 429 and the batch halves its pace anyway.
 MAX_CONCURRENCY = 16

@@ -13,11 +13,11 @@ from ui.shared.session import BATCH_CHECK_KEY
 from ui.shared.sharing import share_control
 from ui.shared.thumbnails import thumbnail_data_url
 from vision.api.catalog import compact_name, short_name
-from vision.history.records import Run
 from vision.markdown import literal
 from vision.scoring.checks import model_stats
 from vision.scoring.metrics import METRIC_LABELS, METRICS, MetricName
 from vision.scoring.summary import comparisons, run_passed, score_runs, score_table
+from vision.values.run import Run
 
 CHECK_LABELS: dict[MetricName, str] = {
     "contains": "Answer contains the expected text",

@@ -13,11 +13,11 @@ from ui.shared.backend import Backend, new_client
 from ui.shared.charts import percent_column
 from ui.shared.session import BATCH_CIRCULAR_KEY, BATCH_JUDGE_KEY, BATCH_RUBRIC_KEY
 from vision.api.catalog import Catalog, short_name
-from vision.history.records import Run
 from vision.history.store import HistoryStore
 from vision.scoring.circular import circular_rows
 from vision.scoring.judge import DEFAULT_RUBRIC, batch_judgements, judge_batch
 from vision.scoring.summary import score_runs, score_table
+from vision.values.run import Run
 
 
 def circular_switch(has_options: bool, *, disabled: bool) -> bool:

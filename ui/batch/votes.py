@@ -13,7 +13,6 @@ from ui.shared.session import VOTES_KEY_PREFIX
 from ui.shared.thumbnails import thumbnail_data_url
 from vision.api.catalog import compact_name, short_name
 from vision.errors import VisionError
-from vision.history.records import Run, Vote, VoteChoice
 from vision.history.store import HistoryStore
 from vision.markdown import answer_markdown, clip, literal
 from vision.scoring.checks import model_stats
@@ -25,6 +24,7 @@ from vision.scoring.votes import (
     votable_groups,
     vote_for,
 )
+from vision.values.run import Run, Vote, VoteChoice
 
 # Each choice with its label, icon and keyboard shortcut (the arrows are the arrow keys).
 CHOICES: tuple[tuple[VoteChoice, str, str, str], ...] = (

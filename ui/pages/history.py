@@ -28,13 +28,13 @@ from ui.shared.sidebar import choose_backend
 from ui.shared.store import history_store
 from ui.shared.thumbnails import thumbnail_data_url
 from vision.api.catalog import short_name
-from vision.api.request import ChatRequest
 from vision.errors import HistoryError, VisionError, without_traceback
 from vision.history.export import usage_line
-from vision.history.records import Run
 from vision.history.replay import rebuild_request, rerun
 from vision.history.store import HistoryStore
 from vision.markdown import answer_markdown, clip, literal
+from vision.values.request import ChatRequest
+from vision.values.run import Run
 
 ALL = "All"
 PAGE_SIZE = 25

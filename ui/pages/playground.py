@@ -34,7 +34,6 @@ from ui.shared.session import (
 )
 from ui.shared.sidebar import choose_backend
 from ui.shared.spending import budget_note, send_budget_blocker
-from vision.api.request import DEFAULT_PROMPT
 from vision.chat.attachments import url_lines
 from vision.chat.clicks import SendClicks
 from vision.chat.live import LiveAnswers
@@ -45,6 +44,7 @@ from vision.limits import MAX_IMAGES_PER_REQUEST
 from vision.markdown import literal
 from vision.settings import API_KEY_VARIABLE
 from vision.urls.sending import DEFAULT_URL_MODE, URLMode
+from vision.values.request import DEFAULT_PROMPT
 
 
 def _streaming(run: LiveAnswers | None) -> bool:

@@ -16,11 +16,11 @@ from ui.shared.thumbnails import thumbnail_data_url
 from vision.api.catalog import short_name
 from vision.errors import HistoryError
 from vision.history.export import usage_line
-from vision.history.records import Run
 from vision.history.team import TeamRecords
 from vision.markdown import answer_markdown, clip, literal
 from vision.team.access import Person
 from vision.team.sharing import share, unshare
+from vision.values.run import Run
 
 NOT_SHARED = (
     "This link shows nothing: the {kind} is not shared with the team, or does not exist. "

@@ -21,14 +21,14 @@ from ui.shared.session import (
 from ui.shared.store import history_store
 from vision.api.catalog import Catalog
 from vision.api.client import VisionClient
-from vision.api.request import DEFAULT_PROMPT, ChatRequest
 from vision.chat.conversation import EARLIER_LIMIT, Conversation, Exchange, SentImage, pasted_images
 from vision.chat.live import LiveAnswers
 from vision.chat.plan import sent_image
 from vision.chat.preparation import ImageStatus
 from vision.errors import HistoryError, VisionError
-from vision.history.records import RunKind
 from vision.history.store import HistoryStore
+from vision.values.request import DEFAULT_PROMPT, ChatRequest
+from vision.values.run import RunKind
 
 
 def _open_history() -> tuple[HistoryStore | None, str | None]:

@@ -10,10 +10,10 @@ from ui.playground.preview import open_preview
 from ui.shared.session import remove_image
 from vision.api.catalog import compact_name
 from vision.chat.preparation import ImageStatus
-from vision.images.prepared import PreparedImage
 from vision.limits import MAX_IMAGES_PER_REQUEST
 from vision.markdown import clip, literal
 from vision.sizes import human_size
+from vision.values.image import PreparedImage
 
 __all__ = ["draw_card", "draw_cards", "human_size"]
 

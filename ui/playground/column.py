@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from vision.api.catalog import compact_name
-from vision.api.results import ChatResult
 from vision.chat.live import Column
 from vision.chat.preflight import usage_warning
 from vision.markdown import answer_markdown, literal
+from vision.values.result import ChatResult
 
 # How often the page redraws a streaming answer: about seven times a second still reads as
 # streaming. Each redraw sends the answer so far and the browser lays it out again; with many

@@ -11,8 +11,8 @@ from ui.playground.column import REDRAW_INTERVAL_S, draw_column
 from vision.api.catalog import compact_name
 from vision.chat.conversation import Conversation, Exchange, earlier_runs
 from vision.chat.live import Column
-from vision.history.records import Run
 from vision.markdown import answer_markdown, clip, literal
+from vision.values.run import Run
 
 EARLIER_SHOWN = 5
 EARLIER_HEIGHT_PX = 220

@@ -10,7 +10,6 @@ from ui.playground.preview import open_grid
 from ui.shared.calibration import page_calibrator
 from ui.shared.session import PROBE_REPORT_KEY, preparation_cache
 from vision.api.catalog import Catalog, compact_name, sees_images, short_name
-from vision.api.request import ChatClient
 from vision.calibration.probe import plan_probe, run_probe
 from vision.chat.plan import Ask, RunPlan
 from vision.chat.preflight import format_cost
@@ -18,6 +17,7 @@ from vision.chat.preparation import ImageStatus
 from vision.errors import VisionError
 from vision.markdown import clip, literal
 from vision.sizes import human_size
+from vision.values.request import ChatClient
 
 
 def _plural(count: int, word: str) -> str:

@@ -6,9 +6,9 @@ import streamlit as st
 
 from vision.api.catalog import compact_name
 from vision.chat.preparation import ImageStatus
-from vision.images.prepared import PreparedImage
 from vision.markdown import clip, literal
 from vision.sizes import human_size
+from vision.values.image import PreparedImage
 
 # Room for the dialog's padding around the widest picture.
 DIALOG_MARGIN_PX = 64

@@ -15,9 +15,9 @@ from ui.shared.session import (
     attachments,
 )
 from vision.chat.attachments import ImageEntry
-from vision.history.records import Run
 from vision.history.replay import reopen
 from vision.history.store import HistoryStore
+from vision.values.run import Run
 
 REOPENED_PREFIX = "camera:history-"
 

@@ -15,8 +15,8 @@ from ui.shared.sharing import share_control
 from vision.api.catalog import compact_name, short_name
 from vision.chat.conversation import Conversation
 from vision.chat.diff import DiffOp, answer_diff, similarity
-from vision.history.records import Run
 from vision.markdown import clip, literal
+from vision.values.run import Run
 
 _STYLE: dict[DiffOp, str] = {
     "insert": '<ins style="background:rgba(33,195,84,.22);text-decoration:none">{}</ins>',

@@ -9,7 +9,6 @@ import streamlit as st
 
 from ui.shared.backend import configured_settings
 from ui.shared.session import CODE_KEY
-from vision.api.request import ChatRequest
 from vision.history.export import (
     API_KEY_ENV,
     CodeExport,
@@ -19,8 +18,9 @@ from vision.history.export import (
     export_json,
     export_markdown,
 )
-from vision.history.records import Run
 from vision.scoring.checks import CheckKind
+from vision.values.request import ChatRequest
+from vision.values.run import Run
 
 
 def download_buttons(

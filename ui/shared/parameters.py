@@ -5,18 +5,18 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.shared.session import MAX_TOKENS_KEY, QWEN_BUDGET_KEY, SYSTEM_KEY, TEMPERATURE_KEY
-from vision.api.request import (
-    DEFAULT_SYSTEM_PROMPT,
-    MAX_TEMPERATURE,
-    MIN_TEMPERATURE,
-    RequestOptions,
-)
 from vision.images.profiles import (
     DEFAULT_QWEN_TOKEN_BUDGET,
     MAX_QWEN_TOKEN_BUDGET,
     MIN_QWEN_TOKEN_BUDGET,
 )
 from vision.urls.sending import DEFAULT_URL_MODE, URL_MODES, URLMode
+from vision.values.request import (
+    DEFAULT_SYSTEM_PROMPT,
+    MAX_TEMPERATURE,
+    MIN_TEMPERATURE,
+    RequestOptions,
+)
 
 DEFAULT_TEMPERATURE = 0.7
 DEFAULT_MAX_TOKENS = 1024

@@ -10,10 +10,8 @@ import streamlit as st
 from ui.shared.backend import Backend
 from ui.shared.team import team_records
 from vision.api.catalog import Catalog
-from vision.batch.runner import BatchItem
 from vision.chat.plan import RunPlan
 from vision.errors import VisionError
-from vision.history.records import utc_now
 from vision.history.team import Spent, day_start
 from vision.team.gate import Guard
 from vision.team.spending import (
@@ -26,6 +24,8 @@ from vision.team.spending import (
     planned,
     planned_batch,
 )
+from vision.values.batch import BatchItem
+from vision.values.run import utc_now
 
 
 def team_guard(workspace: str) -> Guard:

@@ -8,10 +8,10 @@ import streamlit as st
 from ui.shared.auth import current_person
 from ui.shared.session import CATALOG_KEY, KEY_KIND_KEY
 from vision.api.catalog import Catalog
-from vision.api.results import ModelInfo
 from vision.history.config import resolve_url
 from vision.history.store import HistoryStore
 from vision.team.ledger import AuditedStore
+from vision.values.result import ModelInfo
 
 
 @st.cache_resource(show_spinner=False)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from vision.history.records import RunImage
 from vision.images.encode import data_url
+from vision.values.run import RunImage
 
 # A History page shows at most 50 runs; a batch grid one thumbnail per item.
 CACHED_THUMBNAILS = 512

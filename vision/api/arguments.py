@@ -6,11 +6,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from vision.api.request import DEFAULT_PROMPT, ChatRequest, ImageRef
-from vision.api.results import ModelInfo
 from vision.errors import ModelCannotSeeImagesError, RequestError
-from vision.images.prepared import PreparedImage
 from vision.urls.shape import is_http_url
+from vision.values.image import PreparedImage
+from vision.values.request import DEFAULT_PROMPT, ChatRequest, ImageRef
+from vision.values.result import ModelInfo
 
 _FIELDS = frozenset({"model", "prompt", "images", "system", "temperature", "max_tokens", "history"})
 

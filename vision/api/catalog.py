@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from vision.api.results import ModelInfo
 from vision.errors import VisionError
 from vision.images.profiles import profile_for
+from vision.values.result import ModelInfo
 
 # The two models the provider's vision page documents (see docs/limits.md).
 DOCUMENTED_MODELS = ("meta-llama/Llama-3.2-90B-Vision-Instruct", "Qwen/Qwen2-VL-7B-Instruct")

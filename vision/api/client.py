@@ -13,13 +13,12 @@ import requests
 from urllib3.exceptions import HTTPError as URLLib3HTTPError
 
 from vision.api.arguments import ensure_sees_images, make_request
-from vision.api.request import ChatRequest, build_payload
+from vision.api.payload import build_payload
 from vision.api.responses import (
     parse_completion,
     parse_models,
     status_error,
 )
-from vision.api.results import ChatResult, ModelInfo
 from vision.api.retry import deadline_scope
 from vision.api.sse import SSEDecoder
 from vision.api.stream_state import StreamState
@@ -38,6 +37,8 @@ from vision.errors import (
     StreamError,
 )
 from vision.settings import install_redaction, redact
+from vision.values.request import ChatRequest
+from vision.values.result import ChatResult, ModelInfo
 
 DEFAULT_TIMEOUT = (5.0, 120.0)
 DEFAULT_DEADLINE_S = 300.0

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from vision.api.results import ModelInfo, Usage
 from vision.errors import (
     APIStatusError,
     AuthenticationError,
@@ -23,6 +22,7 @@ from vision.errors import (
     ServerError,
 )
 from vision.settings import redact
+from vision.values.result import ModelInfo, Usage
 
 MAX_DETAIL_CHARS = 300
 MODELS_HINT = "run `python -m vision models` or pick one from the models list"

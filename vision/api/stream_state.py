@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vision.api.responses import content_text, parse_usage
-from vision.api.results import Usage
+from vision.values.result import Usage
 
 
 @dataclass(slots=True)

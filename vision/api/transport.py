@@ -15,13 +15,11 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import (
     ConnectTimeoutError,
+    HTTPError as URLLib3HTTPError,
     MaxRetryError,
     NewConnectionError,
     ProtocolError,
     ReadTimeoutError,
-)
-from urllib3.exceptions import (
-    HTTPError as URLLib3HTTPError,
 )
 from urllib3.util.timeout import Timeout
 

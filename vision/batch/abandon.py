@@ -10,8 +10,8 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 from vision.batch.queue import Claim
-from vision.batch.runner import BatchItem, BatchJob, BatchResult
 from vision.errors import ChunkGivenUpError, VisionError
+from vision.values.batch import BatchItem, BatchJob, BatchResult
 
 if TYPE_CHECKING:
     from vision.batch.stored import BatchSpec

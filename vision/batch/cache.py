@@ -13,8 +13,8 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from vision.api.request import ChatRequest
-from vision.api.results import ChatResult
+from vision.values.request import ChatRequest
+from vision.values.result import ChatResult
 
 if TYPE_CHECKING:
     from vision.history.store import HistoryStore

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from vision.batch.runner import BatchItem
 from vision.errors import RequestError
 from vision.scoring.choice import (
     answer_letter,
@@ -17,6 +16,7 @@ from vision.scoring.choice import (
     rotation_name,
     rotations,
 )
+from vision.values.batch import BatchItem
 
 
 def choice_items(

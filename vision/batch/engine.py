@@ -19,7 +19,6 @@ from functools import partial
 from itertools import islice
 from typing import Literal
 
-from vision.api.request import ChatClient, ChatRequest, ImageRef, RequestOptions
 from vision.batch.cache import AnswerCache, cache_key
 from vision.batch.preparation import (
     DEFAULT_RESOLUTION,
@@ -28,16 +27,11 @@ from vision.batch.preparation import (
     PreparedImagePool,
     Resolution,
 )
-from vision.batch.runner import (
-    BatchItem,
-    BatchJob,
-    BatchProgress,
-    BatchResult,
-    ConcurrencyLimit,
-    ImageFile,
-)
+from vision.batch.runner import ConcurrencyLimit
 from vision.errors import RateLimitError, VisionError
-from vision.history.records import RunImage, image_from_url
+from vision.values.batch import BatchItem, BatchJob, BatchProgress, BatchResult, ImageFile
+from vision.values.request import ChatClient, ChatRequest, ImageRef, RequestOptions
+from vision.values.run import RunImage, image_from_url
 
 PreparePool = Literal["threads", "processes"]
 # Images prepared ahead of the request slots, per slot: enough to never make a slot wait.

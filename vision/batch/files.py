@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from vision.batch.runner import BatchItem
 from vision.batch.sources import IMAGE_SUFFIXES, open_source
+from vision.values.batch import BatchItem
 
 __all__ = ["IMAGE_SUFFIXES", "load_items"]
 

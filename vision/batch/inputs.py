@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from itertools import takewhile
 
 from vision.batch.choices import choice_items
-from vision.batch.runner import BatchItem
 from vision.batch.sources import jsonl_objects
 from vision.errors import RequestError
 from vision.urls.shape import is_http_url
+from vision.values.batch import BatchItem
 
 # The column that names an image, in order of preference.
 IMAGE_COLUMNS = ("image", "url", "path", "file")

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from vision.batch.runner import BatchItem
+from vision.values.batch import BatchItem
 
 if TYPE_CHECKING:
     from vision.history.store import HistoryStore

@@ -10,16 +10,17 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from vision.api.client import VisionClient
-from vision.api.request import RequestOptions
 from vision.background import BackgroundTask
 from vision.batch.engine import EngineOutcome
 from vision.batch.kept import KEPT_SOURCE, item_manifest
 from vision.batch.progress import Heartbeat
-from vision.batch.runner import BatchItem, BatchJob, BatchProgress, BatchResult, new_batch_id
+from vision.batch.runner import new_batch_id
 from vision.batch.stored import BatchSpec, load_spec, missing_jobs, run_recorded
 from vision.errors import VisionError
-from vision.history.records import Run
 from vision.history.store import HistoryStore
+from vision.values.batch import BatchItem, BatchJob, BatchProgress, BatchResult
+from vision.values.request import RequestOptions
+from vision.values.run import Run
 
 ClientFactory = Callable[[], VisionClient]
 

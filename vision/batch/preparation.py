@@ -12,8 +12,9 @@ from functools import partial
 from pathlib import Path
 
 from vision.errors import ImageTooLargeError, ImageUnreadableError
-from vision.history.records import RunImage, image_from_prepared, make_thumbnail
-from vision.images.prepared import PreparedImage
+from vision.images.thumbnail import image_from_prepared, make_thumbnail
+from vision.values.image import PreparedImage
+from vision.values.run import RunImage
 
 Prepare = Callable[..., PreparedImage]
 
@@ -147,7 +148,7 @@ class PreparedImagePool:
 
     def acquire(self, index: int, image: object, name: str, model: str) -> ImageKey | None:
         """Hold a job's image, starting its preparation if no one holds it; None for a URL."""
-        from vision.batch.runner import ImageFile
+        from vision.values.batch import ImageFile
 
         source: bytes | str
         if isinstance(image, ImageFile):

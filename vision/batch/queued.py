@@ -10,13 +10,14 @@ import os
 import time
 from collections.abc import Sequence
 
-from vision.api.request import RequestOptions
 from vision.batch.live import BatchView
 from vision.batch.queue import chunk_counts, enqueue_chunks, requeue_chunks
-from vision.batch.runner import BatchItem, BatchJob, BatchProgress, new_batch_id
+from vision.batch.runner import new_batch_id
 from vision.batch.stored import BatchSpec, kept_spec, load_spec, missing_jobs
-from vision.history.records import Run
 from vision.history.store import HistoryStore
+from vision.values.batch import BatchItem, BatchJob, BatchProgress
+from vision.values.request import RequestOptions
+from vision.values.run import Run
 
 QUEUE_ENV = "VISION_BATCH_QUEUE"
 _POLL_S = 0.1

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from vision.batch.choices import choice_items
-from vision.batch.runner import BatchItem, ImageFile
 from vision.errors import RequestError
 from vision.scoring.choice import option_letters
 from vision.urls.shape import is_http_url
+from vision.values.batch import BatchItem, ImageFile
 
 SourceKind = Literal["folder", "csv", "jsonl", "tsv"]
 IMAGE_SUFFIXES = frozenset(

@@ -11,16 +11,17 @@ from dataclasses import asdict, dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from vision.api.request import ChatClient, RequestOptions
 from vision.batch.cache import StoreCache
 from vision.batch.engine import EngineOutcome, EngineSettings, PreparePool, Work, run_jobs
 from vision.batch.kept import KEPT_SOURCE, KeptItems, item_manifest
 from vision.batch.preparation import Resolution
-from vision.batch.runner import BatchItem, BatchJob, BatchProgress, BatchResult, check_batch
+from vision.batch.runner import check_batch
 from vision.batch.sources import ItemSource, open_source
 from vision.errors import RequestError
-from vision.history.records import Run
 from vision.limits import DEFAULT_CONCURRENCY
+from vision.values.batch import BatchItem, BatchJob, BatchProgress, BatchResult
+from vision.values.request import ChatClient, RequestOptions
+from vision.values.run import Run
 
 if TYPE_CHECKING:
     # Only for types: a new batch's first requests go out while the store is still importing.

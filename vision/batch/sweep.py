@@ -7,15 +7,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from vision.api.request import ChatClient
-from vision.api.results import ModelInfo, Usage
 from vision.batch.preparation import Resolution
-from vision.batch.runner import BatchProgress, BatchResult, new_batch_id
+from vision.batch.runner import new_batch_id
 from vision.batch.stored import BatchSpec, run_recorded
 from vision.errors import RequestError
 from vision.history.store import HistoryStore
 from vision.images.profiles import MAX_QWEN_TOKEN_BUDGET, MIN_QWEN_TOKEN_BUDGET
 from vision.scoring.summary import Scoring, score_runs, score_table
+from vision.values.batch import BatchProgress, BatchResult
+from vision.values.request import ChatClient
+from vision.values.result import ModelInfo, Usage
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

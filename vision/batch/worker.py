@@ -14,7 +14,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from vision.api.request import ChatClient
 from vision.batch.abandon import give_up_chunk
 from vision.batch.progress import Heartbeat
 from vision.batch.queue import (
@@ -27,7 +26,6 @@ from vision.batch.queue import (
     renew,
     unfinished,
 )
-from vision.batch.runner import BatchResult
 from vision.batch.stored import load_spec, run_recorded
 from vision.errors import VisionError
 from vision.history.store import HistoryStore
@@ -40,6 +38,8 @@ from vision.team.on_behalf import (
     owner_store,
 )
 from vision.team.spending import Budget
+from vision.values.batch import BatchResult
+from vision.values.request import ChatClient
 
 ClientFactory = Callable[[], ChatClient]
 

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from vision.api.request import ChatClient, ChatRequest, ImageRef
-from vision.api.results import ChatResult, ModelInfo
 from vision.calibration.calibrator import Calibrator, calibrating
 from vision.calibration.discovery import Discovery, Point, discover
 from vision.calibration.measurements import Measurement
@@ -28,6 +26,8 @@ from vision.images.profiles import (
     profile_for,
     published_profile,
 )
+from vision.values.request import ChatClient, ChatRequest, ImageRef
+from vision.values.result import ChatResult, ModelInfo
 
 # Small and odd sizes pin the cell and a lower bound, 1280×720 and the two large ones (of three
 # shapes) pin an upper bound; none is a multiple of the usual 14, 16, 28 or 32 px on both sides.

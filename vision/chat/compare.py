@@ -9,9 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from vision.api.client import VisionClient
-from vision.api.request import ChatRequest
-from vision.api.results import ChatResult
 from vision.errors import VisionError
+from vision.values.request import ChatRequest
+from vision.values.result import ChatResult
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -16,17 +16,18 @@ from dataclasses import dataclass, field, replace
 
 from vision.api.catalog import Catalog, sees_images, short_name
 from vision.api.client import VisionClient
-from vision.api.request import ChatRequest, ImageRef
-from vision.api.results import ChatResult
 from vision.calibration.calibrator import Calibrator
 from vision.chat.compare import ModelEvent, stream_models
 from vision.chat.follow_up import follow_up
 from vision.chat.live import Column, LiveAnswers
 from vision.errors import HistoryError, ImageError, VisionError
-from vision.history.records import Run, RunImage, RunKind, image_from_prepared, run_from_result
 from vision.history.store import HistoryStore
 from vision.images.intake import prepare_image
-from vision.images.prepared import PreparedImage
+from vision.images.thumbnail import image_from_prepared
+from vision.values.image import PreparedImage
+from vision.values.request import ChatRequest, ImageRef
+from vision.values.result import ChatResult
+from vision.values.run import Run, RunContext, RunImage, RunKind, run_from_result
 
 # How many earlier conversations the page keeps beside the current one (the history keeps all).
 EARLIER_LIMIT = 8
@@ -167,8 +168,7 @@ class Exchange:
                     self.requests[index],
                     outcome,
                     images=self._records(self._images[index]),
-                    kind=self.kind,
-                    conversation_id=self.conversation_id,
+                    context=RunContext(kind=self.kind, conversation_id=self.conversation_id),
                 ),
                 sources=self._records(self._attached[index]),
             )

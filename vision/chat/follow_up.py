@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from vision.api.request import ChatRequest, ImageRef, Turn
 from vision.errors import RequestError
 from vision.limits import MAX_IMAGES_PER_REQUEST
+from vision.values.request import ChatRequest, ImageRef, Turn
 
 
 def context_images(history: Sequence[Turn]) -> int:

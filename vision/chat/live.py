@@ -6,10 +6,10 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from vision.api.results import ChatResult
 from vision.background import BackgroundTask
 from vision.chat.compare import ModelEvent
 from vision.errors import VisionError
+from vision.values.result import ChatResult
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -11,16 +11,16 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from vision.api.catalog import Catalog
-from vision.api.request import ChatRequest, ImageRef, RequestOptions
 from vision.chat.conversation import SentImage
 from vision.chat.preflight import Preflight, preflight
 from vision.chat.preparation import ImageStatus
 from vision.errors import VisionError, without_traceback
 from vision.images.intake import prepare_image
-from vision.images.prepared import PreparedImage
 from vision.images.profiles import profile_for
 from vision.images.stitch import stitch_grid
 from vision.markdown import clip
+from vision.values.image import PreparedImage
+from vision.values.request import ChatRequest, ImageRef, RequestOptions
 
 LlamaMode = Literal["stitch", "per_image", "as_is"]
 LLAMA_MODE_LABELS: dict[LlamaMode, str] = {

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from vision.api.results import ModelInfo
-from vision.images.prepared import PreparedImage
 from vision.images.profiles import EstimateBasis, estimate_text_tokens, profile_for
+from vision.values.image import PreparedImage
+from vision.values.result import ModelInfo
 
 # Below this share of the images' estimated cost, usage.prompt_tokens suggests the server
 # dropped the images: vLLM counts every image token in prompt_tokens (docs/geometry.md), and

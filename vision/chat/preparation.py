@@ -7,13 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from vision.api.catalog import compact_name
-from vision.api.request import ImageRef
 from vision.chat.attachments import ImageEntry
 from vision.errors import ImageError, without_traceback
 from vision.images.encode import data_url
 from vision.images.intake import prepare_image
 from vision.images.pixels import DecodedPixels
-from vision.images.prepared import PreparedImage
 from vision.images.profiles import DEFAULT_QWEN_TOKEN_BUDGET, profile_for
 from vision.images.thumbnail import thumbnail
 from vision.limits import MAX_IMAGES_PER_REQUEST
@@ -29,6 +27,8 @@ from vision.urls.sending import (
     unchecked_ref,
 )
 from vision.urls.shape import is_http_url
+from vision.values.image import PreparedImage
+from vision.values.request import ImageRef
 
 # The card shows thumbnails this size (twice the on-screen width, for sharp high-DPI screens).
 THUMBNAIL_SIDE = 192

@@ -9,8 +9,6 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from vision.api.request import DEFAULT_PROMPT, ChatRequest, ImageRef
-from vision.api.results import ChatResult
 from vision.cli.common import (
     EXIT_ERROR,
     EXIT_OK,
@@ -25,6 +23,8 @@ from vision.cli.common import (
 from vision.errors import ImageError, VisionError
 from vision.images.sources import read_source
 from vision.urls.shape import is_http_url
+from vision.values.request import DEFAULT_PROMPT, ChatRequest, ImageRef
+from vision.values.result import ChatResult
 
 if TYPE_CHECKING:
     from vision.api.client import VisionClient

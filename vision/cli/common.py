@@ -6,16 +6,16 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from vision.api.request import (
+from vision.errors import RequestError, VisionError
+from vision.settings import API_KEY_VARIABLE, BASE_URL_VARIABLE, Settings, install_redaction
+from vision.values.image import PreparedImage
+from vision.values.request import (
     DEFAULT_SYSTEM_PROMPT,
     MAX_TEMPERATURE,
     MIN_TEMPERATURE,
     RequestOptions,
     options_problem,
 )
-from vision.errors import RequestError, VisionError
-from vision.images.prepared import PreparedImage
-from vision.settings import API_KEY_VARIABLE, BASE_URL_VARIABLE, Settings, install_redaction
 
 if TYPE_CHECKING:
     from vision.api.client import VisionClient

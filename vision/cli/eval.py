@@ -9,7 +9,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from vision.api.request import DEFAULT_PROMPT
 from vision.cli.common import (
     EXIT_ERROR,
     EXIT_OK,
@@ -21,18 +20,19 @@ from vision.cli.common import (
 from vision.errors import RequestError
 from vision.limits import DEFAULT_CONCURRENCY
 from vision.scoring.metrics import METRICS
+from vision.values.request import DEFAULT_PROMPT
 
 # The store opens at the latest this long after the command starts, requests or not.
 _OPEN_AFTER_S = 2.0
 
 if TYPE_CHECKING:
-    from vision.api.request import ChatClient, ChatRequest
-    from vision.api.results import ChatResult
     from vision.batch.engine import EngineOutcome
-    from vision.batch.runner import BatchProgress, BatchResult
     from vision.batch.stored import BatchSpec, Missing
     from vision.history.store import HistoryStore
     from vision.settings import Settings
+    from vision.values.batch import BatchProgress, BatchResult
+    from vision.values.request import ChatClient, ChatRequest
+    from vision.values.result import ChatResult
 
 
 def add_command(commands: Any) -> None:

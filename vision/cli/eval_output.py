@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, TextIO
 from vision.api.catalog import short_name
 
 if TYPE_CHECKING:
-    from vision.api.request import ChatClient
     from vision.history.store import HistoryStore
     from vision.scoring.summary import ItemOutcome, Scoring
+    from vision.values.request import ChatClient
 
 
 def judge_batch(

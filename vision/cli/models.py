@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
-from vision.api.results import ModelInfo
 from vision.cli.common import EXIT_OK, make_client, print_json, settings_from_env
+from vision.values.result import ModelInfo
 
 
 def add_command(commands: Any) -> None:

@@ -12,7 +12,7 @@ from vision.errors import VisionError
 
 if TYPE_CHECKING:
     from vision.api.client import VisionClient
-    from vision.api.results import ModelInfo
+    from vision.values.result import ModelInfo
 
 
 def add_command(commands: Any) -> None:

@@ -7,7 +7,6 @@ import argparse
 from pathlib import Path
 from typing import Any, TextIO
 
-from vision.api.request import DEFAULT_PROMPT
 from vision.cli.common import (
     EXIT_OK,
     add_request_options,
@@ -18,6 +17,7 @@ from vision.cli.common import (
 from vision.errors import RequestError, VisionError
 from vision.limits import DEFAULT_CONCURRENCY
 from vision.scoring.metrics import METRICS
+from vision.values.request import DEFAULT_PROMPT
 
 
 def _numbers(text: str) -> list[int]:

@@ -11,8 +11,8 @@ from vision.cli.common import EXIT_OK, make_client, positive_int, seconds, setti
 
 if TYPE_CHECKING:
     from vision.batch.queue import Claim
-    from vision.batch.runner import BatchResult
     from vision.batch.worker import ChunkDone
+    from vision.values.batch import BatchResult
 
 
 def add_command(commands: Any) -> None:

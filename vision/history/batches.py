@@ -9,11 +9,6 @@ from typing import Any
 
 from sqlalchemy import func, insert, or_, select, update
 
-from vision.history.records import (
-    NOT_SENT,
-    Run,
-    utc_now,
-)
 from vision.history.rows import RUN_SELECT, WorkspaceRows
 from vision.history.schema import (
     timestamp,
@@ -23,7 +18,8 @@ from vision.history.tables import (
     judgements,
     runs,
 )
-from vision.scoring.judge import Judgement
+from vision.values.judgement import Judgement
+from vision.values.run import NOT_SENT, Run, utc_now
 
 
 class BatchRecords(WorkspaceRows):

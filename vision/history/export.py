@@ -14,12 +14,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from vision.api.request import ChatRequest, build_payload
-from vision.history.records import Run, RunImage, utc_now
+from vision.api.payload import build_payload
 from vision.markdown import inert_images
 from vision.scoring.checks import CheckKind, check_run
 from vision.settings import API_KEY_VARIABLE
 from vision.spreadsheet import safe_cell
+from vision.values.request import ChatRequest
+from vision.values.run import Run, RunImage, utc_now
 
 API_KEY_ENV = API_KEY_VARIABLE  # the variable the generated code reads the key from
 EXTENSION_BY_MIME = {

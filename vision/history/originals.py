@@ -10,9 +10,6 @@ from vision.history.config import (
     MAX_IMAGE_BYTES_ENV,
     MAX_WORKSPACE_BYTES_ENV,
 )
-from vision.history.records import (
-    utc_now,
-)
 from vision.history.rows import WorkspaceRows
 from vision.history.schema import (
     timestamp,
@@ -21,6 +18,7 @@ from vision.history.tables import (
     image_blobs,
 )
 from vision.sizes import human_size
+from vision.values.run import utc_now
 
 
 class OriginalRecords(WorkspaceRows):

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from vision.api.request import ChatClient, ChatRequest, ImageRef
-from vision.api.results import ChatResult
 from vision.errors import HistoryError, VisionError
-from vision.history.records import Run, RunImage, run_from_result
 from vision.history.store import HistoryStore
 from vision.images.intake import prepare_image
+from vision.values.request import ChatClient, ChatRequest, ImageRef
+from vision.values.result import ChatResult
+from vision.values.run import Run, RunContext, RunImage, run_from_result
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,7 +68,12 @@ def rerun(run: Run, store: HistoryStore, client: ChatClient) -> Run:
     except VisionError as err:
         outcome = err
     return store.save_run(
-        run_from_result(request, outcome, images=run.images, tag=run.tag, expected=run.expected)
+        run_from_result(
+            request,
+            outcome,
+            images=run.images,
+            context=RunContext(tag=run.tag, expected=run.expected),
+        )
     )
 
 

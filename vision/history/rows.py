@@ -14,10 +14,6 @@ from vision.history.config import (
     StoreLimits,
 )
 from vision.history.database import Database
-from vision.history.records import (
-    Run,
-    RunImage,
-)
 from vision.history.schema import (
     RUN_COLUMNS,
     image_from_row,
@@ -28,6 +24,7 @@ from vision.history.tables import (
     run_sources,
     runs,
 )
+from vision.values.run import Run, RunImage
 
 # Run ids per query when reading their images (well under both engines' parameter limits).
 IDS_PER_QUERY = 500

@@ -9,8 +9,8 @@ from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
-from vision.api.results import Usage
-from vision.history.records import Run, RunImage, Vote
+from vision.values.result import Usage
+from vision.values.run import Run, RunImage, Vote
 
 # The schema version of the newest migration (vision/history/migrations/versions/); on SQLite it
 # is also the file's PRAGMA user_version, so an app from before version 2 refuses a newer file.

@@ -28,13 +28,6 @@ from vision.history.config import (
 from vision.history.database import Database
 from vision.history.migrate import current_revision, upgrade, version_number
 from vision.history.originals import OriginalRecords
-from vision.history.records import (
-    RUN_KINDS,
-    Run,
-    RunImage,
-    RunKind,
-    utc_now,
-)
 from vision.history.rows import RUN_SELECT, new_id
 from vision.history.schema import (
     image_values,
@@ -49,6 +42,7 @@ from vision.history.tables import (
     runs,
 )
 from vision.history.votes import VoteRecords
+from vision.values.run import RUN_KINDS, Run, RunImage, RunKind, utc_now
 
 __all__ = [
     "DATABASE_URL_ENV",

@@ -24,7 +24,7 @@ from sqlalchemy import (
     text,
 )
 
-from vision.history.records import RUN_KINDS, VOTE_CHOICES
+from vision.values.run import RUN_KINDS, VOTE_CHOICES
 
 metadata = MetaData()
 

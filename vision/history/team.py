@@ -11,10 +11,10 @@ from typing import Any, Literal
 
 from sqlalchemy import and_, delete, func, insert, select, update
 
-from vision.history.records import Run, utc_now
 from vision.history.schema import timestamp
 from vision.history.store import HistoryStore
 from vision.history.tables import audit_events, people, runs, shares
+from vision.values.run import Run, utc_now
 
 ShareKind = Literal["run", "batch"]
 EventKind = Literal[

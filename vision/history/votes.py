@@ -7,10 +7,6 @@ from dataclasses import replace
 from sqlalchemy import delete, insert, select
 
 from vision.errors import HistoryError
-from vision.history.records import (
-    VOTE_CHOICES,
-    Vote,
-)
 from vision.history.rows import WorkspaceRows, new_id
 from vision.history.schema import (
     VOTE_COLUMNS,
@@ -21,6 +17,7 @@ from vision.history.tables import (
     runs,
     votes,
 )
+from vision.values.run import VOTE_CHOICES, Vote
 
 
 class VoteRecords(WorkspaceRows):

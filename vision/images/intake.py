@@ -34,7 +34,6 @@ from vision.images.pixels import (
     load_pixels,
     read_orientation,
 )
-from vision.images.prepared import PreparedImage
 from vision.images.profiles import (
     DEFAULT_QWEN_TOKEN_BUDGET,
     MAX_QWEN_TOKEN_BUDGET,
@@ -50,6 +49,7 @@ from vision.limits import (
     MIME_BY_FORMAT,
     RECOMMENDED_MIN_SIDE_PX,
 )
+from vision.values.image import PreparedImage
 
 # Bytes we agree to read at all: about five times the send limit leaves room for big camera
 # files; 100 MiB exactly, the page's upload limit (Streamlit counts it in MiB).

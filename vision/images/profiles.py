@@ -27,8 +27,8 @@ from vision.images.rates import PixelRate
 from vision.limits import MAX_IMAGES_PER_REQUEST, MAX_SIDE_PX
 
 if TYPE_CHECKING:
-    from vision.api.results import ModelInfo
     from vision.images.encoders import ImageGeometry
+    from vision.values.result import ModelInfo
 
 Basis = Literal["published", "calibrated", "guess"]
 

@@ -1,4 +1,4 @@
-"""Small previews of images for the page, made once per image and cheap to show."""
+"""Small previews of images for the page and the history, made once per image and cheap to show."""
 
 from __future__ import annotations
 
@@ -6,12 +6,16 @@ import io
 
 from PIL import Image
 
-from vision.errors import ImageUnreadableError, RequestError
+from vision.errors import ImageError, ImageUnreadableError, RequestError
 from vision.images.encode import to_eight_bit
 from vision.images.intake import MAX_SOURCE_BYTES
 from vision.images.pixels import DECODE_FAILURES, INTAKE_FORMATS, DecodedPixels, read_upright
+from vision.values.image import PreparedImage
+from vision.values.run import RunImage
 
 DEFAULT_THUMBNAIL_SIDE = 256
+# The history keeps a smaller one with each run.
+THUMBNAIL_MAX_SIDE_PX = 160
 # Thumbnails are looked at, not read by a model: a lighter JPEG keeps the page's payload small.
 THUMBNAIL_QUALITY = 80
 
@@ -44,3 +48,27 @@ def thumbnail(
             "This image cannot be previewed; re-export it and try again."
         ) from exc
     return buffer.getvalue()
+
+
+def make_thumbnail(data: bytes) -> bytes:
+    """A JPEG no larger than 160 px a side, or b"" when the bytes cannot be read as an image."""
+    try:
+        return thumbnail(data, THUMBNAIL_MAX_SIDE_PX)
+    except ImageError:
+        return b""
+
+
+def image_from_prepared(
+    prepared: PreparedImage, *, position: int = 0, thumbnail: bytes | None = None
+) -> RunImage:
+    """The history record of a prepared image; a thumbnail of the sent bytes unless one is given."""
+    return RunImage(
+        position=position,
+        sha256=prepared.sha256,
+        source_sha256=prepared.source_sha256,
+        mime=prepared.mime,
+        width=prepared.width,
+        height=prepared.height,
+        steps=prepared.steps,
+        thumbnail=make_thumbnail(prepared.data) if thumbnail is None else thumbnail,
+    )

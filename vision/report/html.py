@@ -21,8 +21,8 @@ from vision.report.charts import Bar, interval_bars
 from vision.scoring.summary import ItemOutcome, comparisons, score_table
 
 if TYPE_CHECKING:
-    from vision.history.records import Run
     from vision.history.store import HistoryStore
+    from vision.values.run import Run
 
 SAMPLE_EACH = 6
 ANSWER_CHARS = 600

@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from vision.api.results import Usage
 from vision.errors import RequestError
+from vision.values.result import Usage
 
 CheckKind = Literal["contains", "exact", "regex"]
 CHECK_KINDS: tuple[CheckKind, ...] = ("contains", "exact", "regex")

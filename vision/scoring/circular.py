@@ -8,9 +8,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from vision.history.records import Run
 from vision.scoring.intervals import wilson
 from vision.scoring.summary import run_passed, score_runs
+from vision.values.run import Run
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from vision.api.request import ChatClient, ChatRequest
 from vision.errors import APIError, RequestError, VisionError
-from vision.history.records import Run
+from vision.values.judgement import Judgement
+from vision.values.request import ChatClient, ChatRequest
+from vision.values.run import Run
 
 if TYPE_CHECKING:
     from vision.history.store import HistoryStore
@@ -30,18 +30,6 @@ DEFAULT_RUBRIC = "The answer is correct, complete and answers the question asked
 TAGS = ("rubric", "question", "reference", "answer")
 _OBJECT = re.compile(r"\{.*\}", re.DOTALL)
 _TAG = re.compile(r"</?\s*(rubric|question|reference|answer)\s*>", re.IGNORECASE)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Judgement:
-    """A judge's verdict on one run: its score, pass or fail, and the reason it gave."""
-
-    run_id: int
-    judge_model: str
-    rubric: str
-    score: float
-    passed: bool
-    reason: str
 
 
 def _defused(text: str) -> str:

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from vision.history.records import Vote
+from vision.values.run import Vote
 
 SCALE, BASE_RATING = 400.0, 1000.0
 PSEUDO_TIE = 0.1

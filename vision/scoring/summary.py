@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Literal
 
-from vision.history.records import Run
 from vision.scoring.choice import rotation_base
 from vision.scoring.intervals import wilson
-from vision.scoring.judge import Judgement
 from vision.scoring.metrics import MetricName, Score, score_answer
 from vision.scoring.paired import PairedComparison, compare_pair
+from vision.values.judgement import Judgement
+from vision.values.run import Run
 
 Scoring = MetricName | Literal["judge"]
 

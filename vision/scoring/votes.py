@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from vision.errors import RequestError
-from vision.history.records import Run, Vote, VoteChoice
+from vision.values.run import Run, Vote, VoteChoice
 
 T = TypeVar("T")
 

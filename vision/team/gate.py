@@ -15,9 +15,9 @@ from typing import Any
 
 from vision.api import retry
 from vision.api.client import VisionClient
-from vision.api.request import ChatRequest
-from vision.api.results import ChatResult
 from vision.errors import VisionError
+from vision.values.request import ChatRequest
+from vision.values.result import ChatResult
 
 MAX_IN_FLIGHT_ENV = "VISION_MAX_IN_FLIGHT"
 MAX_IN_FLIGHT_PER_PERSON_ENV = "VISION_MAX_IN_FLIGHT_PER_PERSON"

@@ -10,13 +10,13 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
-from vision.api.results import ModelInfo
 from vision.errors import HistoryError
 from vision.history.export import OWN_KEY_PARAM, OWN_KEY_VALUE
-from vision.history.records import Run
 from vision.history.store import HistoryStore
 from vision.history.team import AuditEvent, KeyKind, TeamRecords
 from vision.team.spending import request_cost
+from vision.values.result import ModelInfo
+from vision.values.run import Run
 
 _LOG = logging.getLogger(__name__)
 

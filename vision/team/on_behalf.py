@@ -12,10 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from vision.api.request import ChatClient, ChatRequest, ImageRef
-from vision.api.results import ChatResult, ModelInfo, Usage
 from vision.errors import VisionError
-from vision.history.records import Run, utc_now
 from vision.history.store import HistoryStore
 from vision.history.team import Spent, TeamRecords, day_start
 from vision.images.profiles import estimate_text_tokens
@@ -30,6 +27,9 @@ from vision.team.spending import (
     request_cost,
     worst_case_tokens,
 )
+from vision.values.request import ChatClient, ChatRequest, ImageRef
+from vision.values.result import ChatResult, ModelInfo, Usage
+from vision.values.run import Run, utc_now
 
 Prices = Callable[[str], ModelInfo | None]
 

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 import PIL.Image
 
-from vision.api.results import ModelInfo, Usage
 from vision.chat.preflight import Preflight, format_cost
 from vision.errors import NotSentError, VisionError
-from vision.history.records import utc_now
 from vision.history.team import Spent, TeamRecords, day_start
 from vision.images.profiles import estimate_image_tokens, estimate_text_tokens, send_size
 from vision.limits import MAX_SIDE_PX
+from vision.values.result import ModelInfo, Usage
+from vision.values.run import utc_now
 
 PERSON_TOKENS_ENV = "VISION_DAILY_TOKENS_PER_PERSON"
 PERSON_DOLLARS_ENV = "VISION_DAILY_DOLLARS_PER_PERSON"

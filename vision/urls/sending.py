@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
 
-from vision.api.request import ImageRef
 from vision.errors import URLBlockedError
-from vision.images.prepared import PreparedImage
 from vision.urls.addresses import embedded_ipv4
+from vision.values.image import PreparedImage
+from vision.values.request import ImageRef
 
 # check: fetch safely and prepare; send the link where the original meets every limit.
 # inline: fetch, prepare and always send the prepared bytes. as_is: send the link unchecked.

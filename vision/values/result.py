@@ -1,4 +1,4 @@
-"""Values that come back from the API: usage, chat results, model listings."""
+"""What comes back from the API: usage, a model's answer, and the models a server lists."""
 
 from __future__ import annotations
 

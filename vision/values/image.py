@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from vision.api.request import ImageRef
+from vision.values.request import ImageRef
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

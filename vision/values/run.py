@@ -6,17 +6,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from vision.api.request import ChatRequest
-from vision.api.results import ChatResult, Usage
-from vision.errors import ImageError, NotSentError, VisionError
-from vision.images.prepared import PreparedImage
+from vision.errors import NotSentError, VisionError
+from vision.values.request import ChatRequest
+from vision.values.result import ChatResult, Usage
 
 RunKind = Literal["single", "turn", "batch_item"]
 VoteChoice = Literal["a", "b", "tie", "both_bad"]
 RUN_KINDS: tuple[RunKind, ...] = ("single", "turn", "batch_item")
 VOTE_CHOICES: tuple[VoteChoice, ...] = ("a", "b", "tie", "both_bad")
 
-THUMBNAIL_MAX_SIDE_PX = 160
 # The finish reason of a run whose request was held back unsent (a NotSentError): a batch counts
 # its job as still to ask, and the audit trail as stopped rather than failed.
 NOT_SENT = "not_sent"
@@ -50,6 +48,28 @@ class RunImage:
         if self.url:
             return self.url.rstrip("/").rsplit("/", 1)[-1] or self.url
         return f"image {self.position + 1}"
+
+
+def image_from_url(url: str, *, position: int = 0) -> RunImage:
+    """The history record of an image sent by URL (the server fetched it; we hold no bytes)."""
+    return RunImage(position=position, sha256="", url=url)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunContext:
+    """Where a run belongs: a single Send, a conversation's turn, or a batch's item with its
+    reference answers."""
+
+    kind: RunKind = "single"
+    conversation_id: str | None = None
+    batch_id: str | None = None
+    item_index: int | None = None
+    item_name: str | None = None
+    tag: str | None = None
+    expected: str | None = None
+    # A batch item's reference answers (all of them; `expected` is the first) and options.
+    answers: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -121,38 +141,6 @@ class Vote:
     run_b_id: int | None = None
 
 
-def make_thumbnail(data: bytes) -> bytes:
-    """A JPEG no larger than 160 px a side, or b"" when the bytes cannot be read as an image."""
-    # Imported here: reading records (a CLI listing, the scoring) needs no image library.
-    from vision.images.thumbnail import thumbnail
-
-    try:
-        return thumbnail(data, THUMBNAIL_MAX_SIDE_PX)
-    except ImageError:
-        return b""
-
-
-def image_from_prepared(
-    prepared: PreparedImage, *, position: int = 0, thumbnail: bytes | None = None
-) -> RunImage:
-    """The history record of a prepared image; a thumbnail of the sent bytes unless one is given."""
-    return RunImage(
-        position=position,
-        sha256=prepared.sha256,
-        source_sha256=prepared.source_sha256,
-        mime=prepared.mime,
-        width=prepared.width,
-        height=prepared.height,
-        steps=prepared.steps,
-        thumbnail=make_thumbnail(prepared.data) if thumbnail is None else thumbnail,
-    )
-
-
-def image_from_url(url: str, *, position: int = 0) -> RunImage:
-    """The history record of an image sent by URL (the server fetched it; we hold no bytes)."""
-    return RunImage(position=position, sha256="", url=url)
-
-
 def request_params(request: ChatRequest) -> dict[str, Any]:
     """The sampling parameters of a request, as saved with the run."""
     params: dict[str, Any] = {}
@@ -168,33 +156,26 @@ def run_from_result(
     outcome: ChatResult | VisionError,
     *,
     images: tuple[RunImage, ...] = (),
-    kind: RunKind = "single",
-    conversation_id: str | None = None,
-    batch_id: str | None = None,
-    item_index: int | None = None,
-    item_name: str | None = None,
-    tag: str | None = None,
-    expected: str | None = None,
-    answers: tuple[str, ...] = (),
-    choices: tuple[str, ...] = (),
+    context: RunContext | None = None,
     cache_key: str | None = None,
     cached: bool = False,
 ) -> Run:
     """The run to save for a request and what came back: an answer or the error's sentence."""
+    where = context or RunContext()
     common: dict[str, Any] = {
-        "kind": kind,
-        "conversation_id": conversation_id,
-        "batch_id": batch_id,
-        "item_index": item_index,
-        "item_name": item_name,
+        "kind": where.kind,
+        "conversation_id": where.conversation_id,
+        "batch_id": where.batch_id,
+        "item_index": where.item_index,
+        "item_name": where.item_name,
         "prompt": request.prompt,
         "system": request.system,
         "params": request_params(request),
-        "tag": tag,
-        "expected": expected,
+        "tag": where.tag,
+        "expected": where.expected,
         "images": images,
-        "answers": answers,
-        "choices": choices,
+        "answers": where.answers,
+        "choices": where.choices,
     }
     if isinstance(outcome, VisionError):
         # An error is never cached, so it carries no cache key.
