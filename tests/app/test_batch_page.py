@@ -12,7 +12,7 @@ from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
 from tests.support.pages import TIMEOUT_S, page_dump as _page_dump, shows as _shows, texts as _texts
 from vision.echo import EchoServer, Fault
-from vision.history.export import export_csv, export_json, export_markdown
+from vision.export.runs import export_csv, export_json, export_markdown
 from vision.history.store import HistoryStore
 
 

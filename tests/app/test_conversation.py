@@ -19,8 +19,9 @@ from tests.support.pages import (
     texts as _texts,
 )
 from vision.echo import EchoServer
-from vision.history.export import export_csv, export_json, export_markdown
+from vision.export.runs import export_csv, export_json, export_markdown
 from vision.history.store import HistoryStore
+from vision.values.run import RunFilter
 
 FIRST_PROMPT = "What is in this image?"
 
@@ -108,8 +109,8 @@ def test_a_follow_up_sends_each_model_its_own_earlier_turn_and_image(
 
     assert _shows(at, "And what colour is it?")
     assert _shows(at, "received the prompt “And what colour is it?” with 2 images")
-    turns = HistoryStore(history_file).search_runs(kind="turn")
-    singles = HistoryStore(history_file).search_runs(kind="single")
+    turns = HistoryStore(history_file).search_runs(RunFilter(kind="turn"))
+    singles = HistoryStore(history_file).search_runs(RunFilter(kind="single"))
     assert len(turns) == 2
     assert len(singles) == 2
     assert {run.conversation_id for run in turns} == {run.conversation_id for run in singles}
@@ -200,7 +201,7 @@ def test_a_history_that_cannot_be_written_warns_once_and_keeps_the_answers(
 def test_reopening_a_saved_run_retires_the_answers_to_earlier_runs(playground, history_file):
     at = playground()
     _send_one_image(at)
-    [saved] = HistoryStore(history_file).search_runs(model=QWEN)
+    [saved] = HistoryStore(history_file).search_runs(RunFilter(model=QWEN))
 
     at.switch_page("ui/pages/history.py").run()
     at.selectbox(key="history_run").set_value(saved.id).run()

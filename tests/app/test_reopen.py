@@ -13,6 +13,7 @@ from tests.support.models import LLAMA, QWEN
 from tests.support.pages import texts
 from tests.support.playground_page import send, upload
 from vision.history.store import HistoryStore
+from vision.values.run import RunFilter
 
 RED = ("red.png", make_image("PNG", (600, 600), color=(200, 30, 30)), "image/png")
 HARBOUR = ("harbour.jpg", make_photo((800, 600)), "image/jpeg")
@@ -20,7 +21,7 @@ HARBOUR = ("harbour.jpg", make_photo((800, 600)), "image/jpeg")
 
 def reopen(at: AppTest, history_file: Path, **search: object) -> AppTest:
     """Open History and press Reopen on the newest run matching the search."""
-    run = HistoryStore(history_file).search_runs(**search)[0]  # type: ignore[arg-type]
+    run = HistoryStore(history_file).search_runs(RunFilter(**search))[0]  # type: ignore[arg-type]
     at.switch_page("ui/pages/history.py").run()
     at.selectbox(key="history_run").set_value(run.id).run()
     at.button(key=f"reopen_{run.id}").click().run()

@@ -18,7 +18,7 @@ from vision.echo import EchoServer
 from vision.history.store import HistoryStore
 from vision.history.team import AuditEvent, TeamRecords
 from vision.team.access import workspace_for
-from vision.values.run import Run
+from vision.values.run import Run, RunFilter
 
 LEAD = _user("lead@team.example", "lead-9")
 ALICE_WS = workspace_for(ISSUER, "alice-1")
@@ -231,7 +231,9 @@ def test_alice_shares_an_answer_from_the_playground_and_bob_opens_it(team: dict[
     alice.text_area(key="prompt").set_value("capybara question from alice").run()
     send(alice)
     with HistoryStore() as store:
-        mine = [run.id for run in store.for_workspace(ALICE_WS).search_runs(text="capybara")]
+        mine = [
+            run.id for run in store.for_workspace(ALICE_WS).search_runs(RunFilter(text="capybara"))
+        ]
     assert len(mine) == 2  # one answer per model, both saved
     for run_id in mine:
         assert shows(_start(BOB, run=str(run_id)), "This link shows nothing: the run is not shared")

@@ -14,7 +14,7 @@ from tests.support.images import make_image
 from tests.support.signals import needs_sigkill
 from vision.echo import ECHO_MODELS, EchoServer
 from vision.history.store import HistoryStore
-from vision.values.run import Run
+from vision.values.run import Run, RunFilter
 
 REPO = Path(__file__).resolve().parents[2]
 REPORTED_BEFORE_KILL = 5
@@ -68,4 +68,4 @@ def test_killing_the_eval_mid_batch_loses_nothing_it_reported(tmp_path):
         assert len(runs) < 60
         # The file takes new runs after the crash.
         store.save_run(Run(prompt="after the crash", model=ECHO_MODELS[0]))
-        assert store.search_runs(text="after the crash")
+        assert store.search_runs(RunFilter(text="after the crash"))

@@ -18,7 +18,15 @@ from vision.history.store import default_history_path
 from vision.images.thumbnail import make_thumbnail
 from vision.values.request import ChatRequest
 from vision.values.result import ChatResult, Usage
-from vision.values.run import Run, RunContext, RunImage, Vote, image_from_url, run_from_result
+from vision.values.run import (
+    Run,
+    RunContext,
+    RunFilter,
+    RunImage,
+    Vote,
+    image_from_url,
+    run_from_result,
+)
 
 
 def make_run(**fields: object) -> Run:
@@ -100,11 +108,13 @@ def test_search_finds_text_in_prompt_or_answer_case_insensitively(store):
     store.save_run(make_run(prompt="Read the receipt", answer="Total: 12.50"))
     store.save_run(make_run(prompt="Describe", answer="A red BICYCLE"))
     store.save_run(make_run(prompt="Describe", answer="100% sure it is a dog"))
-    assert [r.answer for r in store.search_runs(text="bicycle")] == ["A red BICYCLE"]
-    assert [r.prompt for r in store.search_runs(text="receipt")] == ["Read the receipt"]
+    assert [r.answer for r in store.search_runs(RunFilter(text="bicycle"))] == ["A red BICYCLE"]
+    assert [r.prompt for r in store.search_runs(RunFilter(text="receipt"))] == ["Read the receipt"]
     # LIKE wildcards in the search text are taken literally.
-    assert [r.answer for r in store.search_runs(text="100%")] == ["100% sure it is a dog"]
-    assert store.search_runs(text="_") == []
+    assert [r.answer for r in store.search_runs(RunFilter(text="100%"))] == [
+        "100% sure it is a dog"
+    ]
+    assert store.search_runs(RunFilter(text="_")) == []
 
 
 def test_filters_by_model_tag_kind_and_date(store):
@@ -112,12 +122,12 @@ def test_filters_by_model_tag_kind_and_date(store):
     store.save_run(make_run(model="qwen", tag="ocr", created_at=now - timedelta(days=3)))
     store.save_run(make_run(model="llama", tag="ocr", kind="batch_item", batch_id="b1"))
     store.save_run(make_run(model="qwen", tag="chart", created_at=now))
-    assert {r.tag for r in store.search_runs(model="qwen")} == {"ocr", "chart"}
-    assert {r.model for r in store.search_runs(tag="ocr")} == {"qwen", "llama"}
-    assert [r.model for r in store.search_runs(kind="batch_item")] == ["llama"]
-    recent = store.search_runs(since=now - timedelta(days=1))
+    assert {r.tag for r in store.search_runs(RunFilter(model="qwen"))} == {"ocr", "chart"}
+    assert {r.model for r in store.search_runs(RunFilter(tag="ocr"))} == {"qwen", "llama"}
+    assert [r.model for r in store.search_runs(RunFilter(kind="batch_item"))] == ["llama"]
+    recent = store.search_runs(RunFilter(since=now - timedelta(days=1)))
     assert len(recent) == 2
-    old = store.search_runs(until=now - timedelta(days=1))
+    old = store.search_runs(RunFilter(until=now - timedelta(days=1)))
     assert [r.tag for r in old] == ["ocr"]
     assert store.models() == ["llama", "qwen"]
     assert store.tags() == ["chart", "ocr"]
@@ -173,10 +183,10 @@ def test_a_search_finds_runs_by_an_image_file_name(store):
     store.save_run(make_run(item_name="chart-7.png", kind="batch_item", batch_id="b"))
     store.save_run(make_run(sources=(RunImage(sha256="c" * 64, name="harbour.webp"),)))
     store.save_run(make_run(prompt="nothing to find"))
-    assert len(store.search_runs(text="receipt-0042")) == 1
-    assert len(store.search_runs(text="chart-7")) == 1
-    assert len(store.search_runs(text="harbour")) == 1
-    assert store.count_runs(text=".jpg") == 1
+    assert len(store.search_runs(RunFilter(text="receipt-0042"))) == 1
+    assert len(store.search_runs(RunFilter(text="chart-7"))) == 1
+    assert len(store.search_runs(RunFilter(text="harbour"))) == 1
+    assert store.count_runs(RunFilter(text=".jpg")) == 1
     assert store.count_runs() == 4
 
 

@@ -21,7 +21,7 @@ from vision.history.store import HistoryStore
 from vision.history.tables import metadata
 from vision.images.thumbnail import make_thumbnail
 from vision.values.result import Usage
-from vision.values.run import Run, RunImage, Vote
+from vision.values.run import Run, RunFilter, RunImage, Vote
 
 # The DDL of schema version 1 exactly as the first app ran it (vision/history/schema.py before
 # Alembic): the old format, kept here as a fixture.
@@ -210,7 +210,7 @@ def test_a_version_1_file_upgrades_in_place_with_every_run_image_vote_and_blob(v
         assert [r.prompt for r in store.conversation_runs("c1")] == ["What is it?", "Which colour?"]
         assert store.models() == ["llama", "qwen"]
         assert store.tags() == ["ocr"]
-        assert store.search_runs(text="receipt")[0].id == 1
+        assert store.search_runs(RunFilter(text="receipt"))[0].id == 1
         assert store.image_bytes("src-photo") == PHOTO
         assert store.image_bytes("src-chart") == CHART
         assert store.kept_image_bytes() == len(PHOTO) + len(CHART)

@@ -8,7 +8,7 @@ import pytest
 from tests.support.images import make_image
 from vision.errors import HistoryError
 from vision.history.store import HistoryStore
-from vision.values.run import Run, RunImage, Vote
+from vision.values.run import Run, RunFilter, RunImage, Vote
 
 PHOTO = make_image("PNG", (40, 30))
 
@@ -52,10 +52,10 @@ def alices(alice):
 
 def test_another_workspace_sees_none_of_the_runs_votes_batches_or_filters(alices, bob):
     assert bob.search_runs(limit=1000) == []
-    assert bob.search_runs(text="secret") == []
-    assert bob.search_runs(model="alice-model") == []
-    assert bob.search_runs(tag="alice-tag") == []
-    assert bob.search_runs(kind="batch_item") == []
+    assert bob.search_runs(RunFilter(text="secret")) == []
+    assert bob.search_runs(RunFilter(model="alice-model")) == []
+    assert bob.search_runs(RunFilter(tag="alice-tag")) == []
+    assert bob.search_runs(RunFilter(kind="batch_item")) == []
     assert bob.batch_ids() == []
     assert bob.batch_runs("b1") == []
     assert bob.conversation_runs("c1") == []

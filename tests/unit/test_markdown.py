@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vision.history.export import export_markdown
+from vision.export.runs import export_markdown
 from vision.markdown import answer_markdown, inert_images
 from vision.values.run import Run
 

@@ -29,12 +29,12 @@ from ui.shared.store import history_store
 from ui.shared.thumbnails import thumbnail_data_url
 from vision.api.catalog import short_name
 from vision.errors import HistoryError, VisionError, without_traceback
-from vision.history.export import usage_line
+from vision.export.runs import usage_line
 from vision.history.replay import rebuild_request, rerun
 from vision.history.store import HistoryStore
 from vision.markdown import answer_markdown, clip, literal
 from vision.values.request import ChatRequest
-from vision.values.run import Run
+from vision.values.run import Run, RunFilter
 
 ALL = "All"
 PAGE_SIZE = 25
@@ -44,7 +44,7 @@ def _flash(message: str) -> None:
     st.session_state[HISTORY_FLASH_KEY] = message
 
 
-def _filters(store: HistoryStore) -> dict[str, Any]:
+def _filters(store: HistoryStore) -> RunFilter:
     text_box, model_box, tag_box, dates_box = st.columns([4, 3, 2, 3])
     with text_box:
         text = st.text_input(
@@ -60,13 +60,13 @@ def _filters(store: HistoryStore) -> dict[str, Any]:
     since = datetime.combine(chosen[0], time.min, tzinfo=UTC) if chosen else None
     last = chosen[-1] if chosen else None
     until = datetime.combine(last, time.min, tzinfo=UTC) + timedelta(days=1) if last else None
-    return {
-        "text": (text or "").strip() or None,
-        "model": None if model == ALL else model,
-        "tag": None if tag == ALL else tag,
-        "since": since,
-        "until": until,
-    }
+    return RunFilter(
+        text=(text or "").strip() or None,
+        model=None if model == ALL else model,
+        tag=None if tag == ALL else tag,
+        since=since,
+        until=until,
+    )
 
 
 def _rerun(store: HistoryStore, backend: Backend | None, run: Run) -> None:
@@ -254,15 +254,15 @@ def render() -> None:
             st.info(message, icon=":material/info:")
         _undo_notice(store)
         filters = _filters(store)
-        total = store.count_runs(**filters)
+        total = store.count_runs(filters)
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(int(st.session_state.get(HISTORY_PAGINATION_KEY, 1) or 1), pages)
-        runs = store.search_runs(**filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        runs = store.search_runs(filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     except HistoryError as err:
         st.error(str(err), icon=":material/error:")
         return
     if not runs:
-        st.caption("No saved runs match." if any(filters.values()) else "No saved runs yet.")
+        st.caption("No saved runs match." if filters.narrows else "No saved runs yet.")
         return
     first = (page - 1) * PAGE_SIZE + 1
     st.caption(

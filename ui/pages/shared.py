@@ -15,7 +15,7 @@ from ui.shared.team import share_link, team_records
 from ui.shared.thumbnails import thumbnail_data_url
 from vision.api.catalog import short_name
 from vision.errors import HistoryError
-from vision.history.export import usage_line
+from vision.export.runs import usage_line
 from vision.history.team import TeamRecords
 from vision.markdown import answer_markdown, clip, literal
 from vision.team.access import Person

@@ -9,7 +9,7 @@ import streamlit as st
 
 from ui.shared.backend import configured_settings
 from ui.shared.session import CODE_KEY
-from vision.history.export import (
+from vision.export.runs import (
     API_KEY_ENV,
     CodeExport,
     as_curl,

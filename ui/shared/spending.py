@@ -13,12 +13,12 @@ from vision.api.catalog import Catalog
 from vision.chat.plan import RunPlan
 from vision.errors import VisionError
 from vision.history.team import Spent, day_start
+from vision.images.sniff import image_size
 from vision.team.gate import Guard
 from vision.team.spending import (
     Budget,
     Planned,
     guard,
-    image_size,
     left_line,
     over_budget,
     planned,

@@ -20,8 +20,8 @@ from vision.cli.common import (
     request_options,
     settings_from_env,
 )
+from vision.cli.sources import read_source
 from vision.errors import ImageError, VisionError
-from vision.images.sources import read_source
 from vision.urls.shape import is_http_url
 from vision.values.request import DEFAULT_PROMPT, ChatRequest, ImageRef
 from vision.values.result import ChatResult

@@ -24,9 +24,9 @@ def add_command(commands: Any) -> None:
 
 def _check_one(source: str, model: str | None) -> dict[str, Any]:
     # Imported here, as in every command: `--help` loads no image or HTTP library.
+    from vision.cli.sources import read_source
     from vision.images.intake import prepare_image
     from vision.images.profiles import profile_for
-    from vision.images.sources import read_source
 
     # An id that matches no known family is prepared and estimated generically: say so.
     known = model is None or profile_for(model).basis.kind != "guess"

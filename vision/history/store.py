@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -42,7 +41,7 @@ from vision.history.tables import (
     runs,
 )
 from vision.history.votes import VoteRecords
-from vision.values.run import RUN_KINDS, Run, RunImage, RunKind, utc_now
+from vision.values.run import RUN_KINDS, Run, RunFilter, RunImage, utc_now
 
 __all__ = [
     "DATABASE_URL_ENV",
@@ -207,42 +206,22 @@ class HistoryStore(BatchRecords, VoteRecords, OriginalRecords):
             return done.rowcount > 0
 
     def search_runs(
-        self,
-        *,
-        text: str | None = None,
-        model: str | None = None,
-        tag: str | None = None,
-        kind: RunKind | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        limit: int = 200,
-        offset: int = 0,
+        self, where: RunFilter | None = None, *, limit: int = 200, offset: int = 0
     ) -> list[Run]:
-        """Runs newest first, filtered by text (prompt, answer or an image's file name), model,
-        tag, kind and date."""
-        where = _filters(text=text, model=model, tag=tag, kind=kind, since=since, until=until)
+        """Runs newest first, those the filter finds (every run without one)."""
         query = (
             select(*RUN_SELECT)
-            .where(*where)
+            .where(*_conditions(where or RunFilter()))
             .order_by(runs.c.created_at.desc(), runs.c.id.desc())
             .limit(limit)
             .offset(offset)
         )
         return self._runs(query)
 
-    def count_runs(
-        self,
-        *,
-        text: str | None = None,
-        model: str | None = None,
-        tag: str | None = None,
-        kind: RunKind | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-    ) -> int:
-        """How many runs search_runs would find with these filters and no limit."""
-        where = _filters(text=text, model=model, tag=tag, kind=kind, since=since, until=until)
-        query = select(func.count()).select_from(runs).where(*where, *self._visible())
+    def count_runs(self, where: RunFilter | None = None) -> int:
+        """How many runs search_runs would find with this filter and no limit."""
+        conditions = _conditions(where or RunFilter())
+        query = select(func.count()).select_from(runs).where(*conditions, *self._visible())
         return int(self._scalars(query)[0])
 
     def batch_runs(self, batch_id: str, *, images: bool = True) -> list[Run]:
@@ -288,26 +267,18 @@ class HistoryStore(BatchRecords, VoteRecords, OriginalRecords):
         return [str(value) for value in self._scalars(query)]
 
 
-def _filters(
-    *,
-    text: str | None,
-    model: str | None,
-    tag: str | None,
-    kind: RunKind | None,
-    since: datetime | None,
-    until: datetime | None,
-) -> list[ColumnElement[bool]]:
+def _conditions(where: RunFilter) -> list[ColumnElement[bool]]:
     """The conditions of a search (the workspace and deletions are added where it runs)."""
-    where: list[ColumnElement[bool]] = []
-    if text:
+    found: list[ColumnElement[bool]] = []
+    if where.text:
         # LIKE, not full-text search: it finds any substring, a page of results is indexed by
         # time, and it is the same on both engines (ILIKE on PostgreSQL).
-        pattern = _like_pattern(text)
+        pattern = _like_pattern(where.text)
         named = [
             exists().where(table.c.run_id == runs.c.id, table.c.name.ilike(pattern, escape="\\"))
             for table in (run_images, run_sources)
         ]
-        where.append(
+        found.append(
             or_(
                 runs.c.prompt.ilike(pattern, escape="\\"),
                 runs.c.answer.ilike(pattern, escape="\\"),
@@ -315,14 +286,14 @@ def _filters(
                 *named,
             )
         )
-    for column, value in (("model", model), ("tag", tag), ("kind", kind)):
+    for column, value in (("model", where.model), ("tag", where.tag), ("kind", where.kind)):
         if value:
-            where.append(runs.c[column] == value)
-    if since is not None:
-        where.append(runs.c.created_at >= timestamp(since))
-    if until is not None:
-        where.append(runs.c.created_at < timestamp(until))
-    return where
+            found.append(runs.c[column] == value)
+    if where.since is not None:
+        found.append(runs.c.created_at >= timestamp(where.since))
+    if where.until is not None:
+        found.append(runs.c.created_at < timestamp(where.until))
+    return found
 
 
 def _noting(image: RunImage, unkept: Mapping[str, str]) -> RunImage:

@@ -9,7 +9,12 @@ from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
 
-from vision.errors import ImageTooLargeError, ImageUnreadableError, UnsupportedImageError
+from vision.errors import (
+    ImageError,
+    ImageTooLargeError,
+    ImageUnreadableError,
+    UnsupportedImageError,
+)
 from vision.limits import ACCEPTED_FORMATS, MAX_DECODE_PIXELS, MIME_BY_FORMAT
 
 # Formats Pillow may try when identifying bytes. EPS is deliberately absent (it runs Ghostscript).
@@ -101,3 +106,12 @@ def sniff_image(data: bytes) -> ImageFacts:
         return ImageFacts(
             format=str(image.format), width=image.size[0], height=image.size[1], animated=animated
         )
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """An image's width and height from its header, or None when it cannot be read as one."""
+    try:
+        facts = sniff_image(data)
+    except ImageError:
+        return None
+    return facts.width, facts.height

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from vision.errors import HistoryError
-from vision.history.export import OWN_KEY_PARAM, OWN_KEY_VALUE
+from vision.export.runs import OWN_KEY_PARAM, OWN_KEY_VALUE
 from vision.history.store import HistoryStore
 from vision.history.team import AuditEvent, KeyKind, TeamRecords
 from vision.team.spending import request_cost

@@ -16,13 +16,13 @@ from vision.errors import VisionError
 from vision.history.store import HistoryStore
 from vision.history.team import Spent, TeamRecords, day_start
 from vision.images.profiles import estimate_text_tokens
+from vision.images.sniff import image_size
 from vision.team.ledger import AuditedStore
 from vision.team.spending import (
     UNBOUNDED_COMPLETION_TOKENS,
     Budget,
     BudgetStopError,
     Planned,
-    image_size,
     over_budget,
     request_cost,
     worst_case_tokens,

@@ -5,12 +5,9 @@ them. What was spent is what the API reported, summed from the audit trail of ev
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-
-import PIL.Image
 
 from vision.chat.preflight import Preflight, format_cost
 from vision.errors import NotSentError, VisionError
@@ -207,15 +204,6 @@ def planned_batch(
             )
             cost = None if price is None or cost is None else cost + price
     return Planned(tokens=tokens, cost=cost)
-
-
-def image_size(data: bytes) -> tuple[int, int] | None:
-    """An image's width and height from its header, or None when it cannot be read."""
-    try:
-        with PIL.Image.open(io.BytesIO(data)) as image:
-            return int(image.width), int(image.height)
-    except (OSError, ValueError, PIL.Image.DecompressionBombError):
-        return None
 
 
 def guard(records: TeamRecords, budget: Budget, workspace: str) -> Callable[[], None]:

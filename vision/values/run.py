@@ -125,6 +125,27 @@ class Run:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RunFilter:
+    """Which runs a search finds: words in a prompt, an answer or an image's file name, a
+    model, a tag, a kind, and a time range (since included, until excluded)."""
+
+    text: str | None = None
+    model: str | None = None
+    tag: str | None = None
+    kind: RunKind | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    @property
+    def narrows(self) -> bool:
+        """True when any filter is set."""
+        return any(
+            value is not None and value != ""
+            for value in (self.text, self.model, self.tag, self.kind, self.since, self.until)
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Vote:
     """A blind A/B judgement between two models' answers to the same image and prompt."""
 

@@ -1,4 +1,5 @@
-"""An image's bytes from where a person names it: a file path, or an http(s) URL fetched safely."""
+"""An image's bytes from where a person names it on the command line: a file path, or an http(s)
+URL fetched safely."""
 
 from __future__ import annotations
 
