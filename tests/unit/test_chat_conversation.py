@@ -11,13 +11,13 @@ from tests.support.client_calls import KEY
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
 from vision.api.client import VisionClient
-from vision.chat.conversation import Conversation, Exchange, SentImage
+from vision.chat.conversation import Conversation, Exchange, Keeping, Question, SentImage
 from vision.echo import EchoServer, Fault
 from vision.errors import RequestError
 from vision.history.store import HistoryStore
 from vision.images.intake import prepare_image
 from vision.values.request import ChatRequest, ImageRef, Turn
-from vision.values.run import RunKind
+from vision.values.run import RunContext, RunKind
 
 FIRST = "What is in this image?"
 WAIT_S = 20.0
@@ -47,13 +47,12 @@ def ask(
 ) -> Exchange:
     """Start one exchange of the conversation and wait until every model has finished."""
     exchange = Exchange(
-        conversation_id=conversation.id,
-        kind=kind,
-        requests=requests,
-        images=images if images is not None else [() for _ in requests],
-        image_names=[],
-        store=store,
-        store_problem=None,
+        Question(
+            requests=tuple(requests),
+            images=tuple(tuple(per) for per in images) if images else tuple(() for _ in requests),
+        ),
+        context=RunContext(kind=kind, conversation_id=conversation.id),
+        keeping=Keeping(store=store),
     )
     conversation.exchanges.append(exchange.start(client))
     assert exchange.live is not None
@@ -192,13 +191,9 @@ def test_pasted_images_are_ready_for_each_column_or_say_why_not():
 
 def test_a_prepared_exchange_sends_nothing_until_its_answers_are_started(client, echo):
     exchange = Exchange(
-        conversation_id=Conversation().id,
-        kind="single",
-        requests=[ChatRequest.asking(LLAMA, FIRST, ())],
-        images=[()],
-        image_names=[],
-        store=None,
-        store_problem=None,
+        Question(requests=(ChatRequest.asking(LLAMA, FIRST, ()),), images=((),)),
+        context=RunContext(kind="single", conversation_id=Conversation().id),
+        keeping=Keeping(store=None),
     )
     live = exchange.prepare(client).live
     assert live is not None
@@ -222,17 +217,18 @@ def test_a_send_makes_one_history_thumbnail_per_picture_sent(client, tmp_path, m
     images = [[sent(LLAMA, picture)], [sent(QWEN, picture)]]
     with HistoryStore(tmp_path / "history.sqlite3") as store:
         exchange = Exchange(
-            conversation_id="c1",
-            kind="single",
-            requests=[
-                ChatRequest.asking(model, FIRST, tuple(image.ref for image in per_model))
-                for model, per_model in zip((LLAMA, QWEN), images, strict=True)
-            ],
-            images=images,
-            image_names=["cat.png"],
-            store=store,
-            store_problem=None,
-            attached=images,  # as Send gives them: the run's sources are its images
+            Question(
+                requests=tuple(
+                    ChatRequest.asking(model, FIRST, tuple(image.ref for image in per_model))
+                    for model, per_model in zip((LLAMA, QWEN), images, strict=True)
+                ),
+                images=tuple(tuple(per) for per in images),
+                image_names=("cat.png",),
+                # As Send gives them: the run's sources are its images.
+                attached=tuple(tuple(per) for per in images),
+            ),
+            context=RunContext(kind="single", conversation_id="c1"),
+            keeping=Keeping(store=store),
         )
         exchange.start(client)
         assert exchange.live is not None

@@ -21,14 +21,22 @@ from ui.shared.session import (
 from ui.shared.store import history_store
 from vision.api.catalog import Catalog
 from vision.api.client import VisionClient
-from vision.chat.conversation import EARLIER_LIMIT, Conversation, Exchange, SentImage, pasted_images
+from vision.chat.conversation import (
+    EARLIER_LIMIT,
+    Conversation,
+    Exchange,
+    Keeping,
+    Question,
+    SentImage,
+    pasted_images,
+)
 from vision.chat.live import LiveAnswers
 from vision.chat.plan import sent_image
 from vision.chat.preparation import ImageStatus
 from vision.errors import HistoryError, VisionError
 from vision.history.store import HistoryStore
 from vision.values.request import DEFAULT_PROMPT, ChatRequest
-from vision.values.run import RunKind
+from vision.values.run import RunContext, RunKind
 
 
 def _open_history() -> tuple[HistoryStore | None, str | None]:
@@ -39,29 +47,14 @@ def _open_history() -> tuple[HistoryStore | None, str | None]:
 
 
 def _begin(
-    conversation: Conversation,
-    client: VisionClient,
-    *,
-    kind: RunKind,
-    requests: Sequence[ChatRequest],
-    images: Sequence[Sequence[SentImage]],
-    image_names: Sequence[str],
-    labels: Sequence[str] | None = None,
-    attached: Sequence[Sequence[SentImage]] | None = None,
+    conversation: Conversation, client: VisionClient, question: Question, *, kind: RunKind
 ) -> LiveAnswers:
     """Add an exchange to the conversation, its answers made but not started (see _go)."""
     store, problem = _open_history()
     exchange = Exchange(
-        conversation_id=conversation.id,
-        kind=kind,
-        requests=requests,
-        images=images,
-        image_names=image_names,
-        store=store,
-        store_problem=problem,
-        labels=labels,
-        attached=attached,
-        calibrator=page_calibrator(),
+        question,
+        context=RunContext(kind=kind, conversation_id=conversation.id),
+        keeping=Keeping(store=store, problem=problem, calibrator=page_calibrator()),
     )
     live = exchange.prepare(client).live
     assert live is not None  # made by prepare
@@ -112,21 +105,22 @@ def start_conversation(
     `claim` learns of the answers before anything is published (SendClicks.claim).
     """
     conversation = Conversation()
-    live = _begin(
-        conversation,
-        client,
-        kind="single",
-        requests=requests,
-        images=sent
+    images = (
+        sent
         if sent is not None
         else [
             [image for status in statuses if (image := sent_image(status, request.model))]
             for request in requests
-        ],
-        image_names=[status.entry.label for status in statuses],
-        labels=labels,
-        attached=attached,
+        ]
     )
+    question = Question(
+        requests=tuple(requests),
+        images=tuple(tuple(per_model) for per_model in images),
+        image_names=tuple(status.entry.label for status in statuses),
+        labels=tuple(labels) if labels is not None else None,
+        attached=tuple(tuple(per_model) for per_model in attached) if attached else None,
+    )
+    live = _begin(conversation, client, question, kind="single")
     if claim is not None:
         claim(live)
     # Cut short from here on, the next run finds the click's answers (SendClicks.settle) or
@@ -175,16 +169,14 @@ def _follow_up(
         [*(i for exchange in conversation.exchanges for i in exchange.attached_for(index)), *new]
         for index, new in enumerate(images)
     ]
-    live = _begin(
-        conversation,
-        client_for(backend),
-        kind="turn",
-        requests=requests,
-        images=images,
-        image_names=[file.name for file in files],
+    question = Question(
+        requests=tuple(requests),
+        images=tuple(tuple(per_model) for per_model in images),
+        image_names=tuple(file.name for file in files),
         labels=conversation.exchanges[0].labels,
-        attached=attached,
+        attached=tuple(tuple(per_model) for per_model in attached),
     )
+    live = _begin(conversation, client_for(backend), question, kind="turn")
     _go(state, live)
     st.rerun()
     return None  # not reached: the rerun draws the new turn streaming

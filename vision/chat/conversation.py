@@ -27,7 +27,7 @@ from vision.images.thumbnail import image_from_prepared
 from vision.values.image import PreparedImage
 from vision.values.request import ChatRequest, ImageRef
 from vision.values.result import ChatResult
-from vision.values.run import Run, RunContext, RunImage, RunKind, run_from_result
+from vision.values.run import Run, RunContext, RunImage, run_from_result
 
 # How many earlier conversations the page keeps beside the current one (the history keeps all).
 EARLIER_LIMIT = 8
@@ -49,41 +49,50 @@ class SentImage:
         return self.prepared.as_ref()
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Question:
+    """What one exchange asks: each model's request, the images each received, the names the
+    person gave them, the columns' labels, and what was attached where it differs from what
+    was sent (a stitched grid's pictures, a follow-up's earlier images)."""
+
+    requests: tuple[ChatRequest, ...]
+    images: tuple[tuple[SentImage, ...], ...]
+    image_names: tuple[str, ...] = ()
+    labels: tuple[str, ...] | None = None
+    attached: tuple[tuple[SentImage, ...], ...] | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Keeping:
+    """Where an exchange's answers are kept: the history (or the sentence saying why there is
+    none) and the calibrator that learns from their usage."""
+
+    store: HistoryStore | None
+    problem: str | None = None
+    calibrator: Calibrator | None = None
+
+
 class Exchange:
     """One question to every model of a conversation, streaming on a worker thread."""
 
-    def __init__(
-        self,
-        *,
-        conversation_id: str,
-        kind: RunKind,
-        requests: Sequence[ChatRequest],
-        images: Sequence[Sequence[SentImage]],
-        image_names: Sequence[str],
-        store: HistoryStore | None,
-        store_problem: str | None,
-        labels: Sequence[str] | None = None,
-        attached: Sequence[Sequence[SentImage]] | None = None,
-        calibrator: Calibrator | None = None,
-    ) -> None:
+    def __init__(self, question: Question, *, context: RunContext, keeping: Keeping) -> None:
         self.id = uuid.uuid4().hex
-        self._calibrator = calibrator
-        self.conversation_id = conversation_id
-        self.kind = kind
-        self.requests = tuple(requests)
+        self._calibrator = keeping.calibrator
+        self.context = context
+        self.requests = question.requests
         self.prompt = self.requests[0].prompt if self.requests else ""
-        self.image_names = tuple(image_names)
-        self.labels = tuple(labels) if labels is not None else None
-        self._images = [tuple(per_model) for per_model in images]
+        self.image_names = question.image_names
+        self.labels = question.labels
+        self._images = list(question.images)
         # What the person attached, per request, where it differs from what was sent.
-        self._attached = [tuple(per_model) for per_model in attached or [[] for _ in images]]
-        self._store = store
+        self._attached = list(question.attached or [() for _ in question.images])
+        self._store = keeping.store
         self._lock = threading.Lock()
         # One history thumbnail per sent image: a model's images and its run's sources are
         # mostly the same pictures, and every model's run is saved from this exchange.
         self._thumbnails: dict[str, bytes] = {}
         self._runs: dict[int, Run] = {}
-        self._problem = store_problem
+        self._problem = keeping.problem
         self.live: LiveAnswers | None = None
 
     @property
@@ -168,7 +177,7 @@ class Exchange:
                     self.requests[index],
                     outcome,
                     images=self._records(self._images[index]),
-                    context=RunContext(kind=self.kind, conversation_id=self.conversation_id),
+                    context=self.context,
                 ),
                 sources=self._records(self._attached[index]),
             )
