@@ -148,10 +148,12 @@ def test_what_is_sent_at_the_default_budget(model, size, sent, tokens):
     assert estimate_image_tokens(model, *sent) == tokens
 
 
+SENT_SIZES = [(6000, 4000), (4032, 3024), (1280, 720), (810, 590), (300, 200), (40, 30),
+              (4000, 90), (13, 2000), (800, 10)]  # fmt: skip
+
+
 @pytest.mark.parametrize("model", [QWEN, QWEN25, QWEN3, GLM4V, GLM5, KIMI, LLAMA, LLAMA4])
-@pytest.mark.parametrize(
-    "size", [(6000, 4000), (4032, 3024), (1280, 720), (810, 590), (300, 200), (40, 30), (4000, 90)]
-)
+@pytest.mark.parametrize("size", SENT_SIZES)
 @pytest.mark.parametrize("budget", [256, 1280, 16_384])
 def test_sent_sizes_are_never_upscaled_nor_more_than_the_model_reads(model, size, budget):
     width, height = size

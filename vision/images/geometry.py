@@ -11,12 +11,12 @@ from functools import lru_cache
 from vision.errors import UnsupportedImageError
 
 # Qwen2-VL: 14-px patches merged 2x2, so every side is resized to a multiple of 28 and each
-# 28x28 cell is one LLM token (transformers image_processing_qwen2_vl.py, qwen-vl-utils).
+# 28x28 cell is one LLM token (transformers image_processing_qwen2_vl.py).
 QWEN_FACTOR = 28
 QWEN_MIN_PIXELS = 4 * 28 * 28  # 3,136: qwen-vl-utils MIN_PIXELS, the hub preprocessor config
 QWEN_SERVER_MAX_TOKENS = 16_384  # the hub preprocessor config: max_pixels = 16384·28·28
 QWEN_SERVER_MAX_PIXELS = QWEN_SERVER_MAX_TOKENS * QWEN_FACTOR * QWEN_FACTOR
-QWEN_MAX_ASPECT = 200  # qwen-vl-utils MAX_RATIO: the processor refuses anything more elongated
+QWEN_MAX_ASPECT = 200  # the processor refuses anything more elongated
 QWEN_WRAPPER_TOKENS = 2  # <|vision_start|> and <|vision_end|> around the image pads
 
 # Llama 3.2 Vision (Mllama): 560-px tiles, at most 4 per image, (560/14)² patches + 1 CLS per tile.
@@ -50,7 +50,7 @@ def smart_resize(
     family: str = "Qwen2-VL",
 ) -> tuple[int, int]:
     """The (width, height) a smart_resize encoder resizes an image to: multiples of `factor`
-    within the pixel range (Qwen2-VL's 28 px by default)."""
+    within the pixel range (Qwen2-VL's 28 px by default), as the transformers processor does."""
     if width <= 0 or height <= 0:
         raise UnsupportedImageError(_NO_PIXELS)
     if max(width, height) / min(width, height) > QWEN_MAX_ASPECT:
@@ -58,8 +58,10 @@ def smart_resize(
             f"This image is {width}×{height}, more than {QWEN_MAX_ASPECT} times longer than wide, "
             f"which {family} refuses; crop it into shorter pieces and try again."
         )
-    new_h = max(factor, _round_by(height, factor))
-    new_w = max(factor, _round_by(width, factor))
+    # A side under half a cell rounds to 0 (qwen-vl-utils keeps one cell; the processor that
+    # servers run does not), so a thin strip always takes the min_pixels branch below.
+    new_h = _round_by(height, factor)
+    new_w = _round_by(width, factor)
     if new_h * new_w > max_pixels:
         beta = math.sqrt(height * width / max_pixels)
         new_h = max(factor, _floor_by(height / beta, factor))

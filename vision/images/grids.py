@@ -45,14 +45,21 @@ class RoundedGrid:
     ) -> tuple[int, int]:
         """The grid size the model resizes an image to (raises UnsupportedImageError when the
         processor refuses its shape)."""
+        limit = self.max_pixels if max_pixels is None else max_pixels
+        return smart_resize(
+            *self._lifted(width, height),
+            self.min_pixels,
+            limit,
+            factor=self.factor,
+            family=self.family,
+        )
+
+    def _lifted(self, width: int, height: int) -> tuple[int, int]:
         if self.lift_small_sides and min(width, height) < self.factor:
             # GLM's processor first stretches a side shorter than one cell to a whole cell.
             scale = max(self.factor / height, self.factor / width)
-            width, height = int(width * scale), int(height * scale)
-        limit = self.max_pixels if max_pixels is None else max_pixels
-        return smart_resize(
-            width, height, self.min_pixels, limit, factor=self.factor, family=self.family
-        )
+            return int(width * scale), int(height * scale)
+        return width, height
 
     def tokens(self, width: int, height: int, *, max_pixels: int | None = None) -> int:
         """Prompt tokens of one image sent at width×height (at the server's own max_pixels)."""
@@ -69,23 +76,24 @@ class RoundedGrid:
 
     def send_size(self, width: int, height: int, token_budget: int) -> tuple[int, int]:
         """The grid within the token budget and the model's maximum (the server then does not
-        resample), or the image itself when the model would only round its sides."""
+        resample), or the image itself when the budget does not bind."""
         fitted = fit_long_side(width, height, MAX_SIDE_PX)
         budget_pixels = min(token_budget * self.factor**2, self.max_pixels)
         budget = self.model_size(*fitted, max_pixels=budget_pixels)
-        if fitted == (width, height):
-            rounded = self._round_grid(width, height)
-            if budget == rounded or (budget[0] >= width and budget[1] >= height):
-                # Only rounding (or raising a small image to the minimum) is left to the server.
-                return width, height
+        if fitted == (width, height) and self._rounded_pixels(width, height) <= budget_pixels:
+            # Only rounding, or the model's own minimum (which a thin strip always takes), is
+            # left to the server: neither depends on the budget, and the server's size is exact.
+            return width, height
         if budget[0] > fitted[0] or budget[1] > fitted[1]:
             # Rounding went past a side by a few pixels: step down a cell instead of upscaling.
             return self._floor_grid(*fitted)
         return budget
 
-    def _round_grid(self, width: int, height: int) -> tuple[int, int]:
+    def _rounded_pixels(self, width: int, height: int) -> int:
+        """Pixels of the sides rounded to the nearest cell (0 for a side under half a cell)."""
+        lifted_w, lifted_h = self._lifted(width, height)
         cell = self.factor
-        return max(cell, round(width / cell) * cell), max(cell, round(height / cell) * cell)
+        return round(lifted_w / cell) * cell * round(lifted_h / cell) * cell
 
     def _floor_grid(self, width: int, height: int) -> tuple[int, int]:
         cell = self.factor
