@@ -40,7 +40,8 @@ class Discovery:
 
 
 def _rounded_cells(width: int, height: int, factor: int) -> int:
-    return max(1, round(width / factor)) * max(1, round(height / factor))
+    # As smart_resize: a side under half a cell rounds to none, so the image is raised.
+    return round(width / factor) * round(height / factor)
 
 
 def _padded_cells(width: int, height: int, factor: int) -> int:
