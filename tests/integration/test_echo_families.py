@@ -36,6 +36,28 @@ def test_usage_follows_each_familys_formula(echo: EchoServer, model: str) -> Non
     assert body.json()["usage"]["prompt_tokens"] == TEXT_TOKENS + COUNTED_1600x1200[model]
 
 
+# Thin strips as the transformers processor reads them (tests/unit/test_processor_rounding.py
+# works them out): a side under half a cell rounds to none and takes the min_pixels branch.
+COUNTED_THIN_STRIPS = {
+    (QWEN, (13, 2000)): 25 + 2,  # read as 28×700
+    (QWEN25, (800, 10)): 18 + 2,  # read as 504×28
+    (QWEN3, (15, 3000)): 114 + 2,  # read as 32×3648
+    (GLM4V, (13, 2000)): 154 + 2,  # stretched to 28×4307 first, read as 28×4312
+}
+
+
+@pytest.mark.parametrize(("model", "size"), list(COUNTED_THIN_STRIPS))
+def test_a_thin_strip_is_sent_as_it_is_and_counted_as_the_processor_reads_it(
+    echo: EchoServer, model: str, size: tuple[int, int]
+) -> None:
+    image = prepare_image(make_image("PNG", size), model=model)
+    assert (image.width, image.height) == size
+    assert image.estimated_tokens == COUNTED_THIN_STRIPS[model, size]
+    body = post(echo, seed_body(model, image.data_url))
+    assert body.status_code == 200, body.text
+    assert body.json()["usage"]["prompt_tokens"] == TEXT_TOKENS + COUNTED_THIN_STRIPS[model, size]
+
+
 @pytest.mark.parametrize("model", [LLAMA4, QWEN3, QWEN25, KIMI, GLM4V])
 def test_the_preflight_of_a_published_family_is_what_the_server_counts(
     client: VisionClient, model: str
