@@ -4,11 +4,9 @@ The names below load on first use, so `import vision` (and `python -m vision --h
 HTTP, image or database library until a script asks for something that needs one.
 """
 
-import ast as _ast
 import functools as _functools
 import importlib as _importlib
 import typing as _typing
-from pathlib import Path as _Path
 
 # The one list of public names: type checkers read these imports, and `__all__` and the lazy
 # loader below are read from them, so a name is added in one place.
@@ -78,6 +76,10 @@ if _typing.TYPE_CHECKING:
 @_functools.cache
 def _homes() -> dict[str, str]:
     """Each public name and the module that defines it, from the imports above."""
+    # Imported here: `import vision` alone (the CLI's start) never parses anything.
+    import ast as _ast
+    from pathlib import Path as _Path
+
     tree = _ast.parse(_Path(__file__).read_text(encoding="utf-8"))
     listed = next(node for node in tree.body if isinstance(node, _ast.If))
     return {
