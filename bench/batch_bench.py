@@ -10,9 +10,9 @@ import time
 
 from tests.support.images import make_photo
 from vision.api.client import VisionClient
-from vision.batch.runner import ask_batch
+from vision.batch.running.ask import ask_batch
 from vision.echo import ECHO_MODELS, EchoServer
-from vision.values.batch import BatchItem
+from vision.values.batch import BatchItem, BatchSettings
 
 IMAGES = 20
 MODELS = (ECHO_MODELS[1], ECHO_MODELS[0])
@@ -35,11 +35,12 @@ def main() -> int:
         VisionClient(echo.base_url, API_KEY) as client,
     ):
         start = time.perf_counter()
-        report = ask_batch(client, items, MODELS, concurrency=CONCURRENCY)
+        report = ask_batch(client, items, MODELS, settings=BatchSettings(concurrency=CONCURRENCY))
         wall_s = time.perf_counter() - start
 
         start = time.perf_counter()
-        sample = ask_batch(client, items[:SERIAL_SAMPLE_JOBS], MODELS[:1], concurrency=1)
+        serial = BatchSettings(concurrency=1)
+        sample = ask_batch(client, items[:SERIAL_SAMPLE_JOBS], MODELS[:1], settings=serial)
         serial_job_s = (time.perf_counter() - start) / SERIAL_SAMPLE_JOBS
     serial_s = serial_job_s * jobs
     failed = len(report.failed) + len(sample.failed)

@@ -20,9 +20,9 @@ from bench.photos import PHONE_PHOTO, photo_jpeg
 from bench.sections import Verdict, table
 from tests.support.images import make_photo
 from vision.api.client import VisionClient
-from vision.batch.engine import EngineSettings, PreparePool, run_jobs
+from vision.batch.running.engine import EngineSettings, run_jobs
 from vision.echo import ECHO_MODELS, EchoServer
-from vision.values.batch import BatchItem, BatchJob, ImageFile
+from vision.values.batch import BatchItem, BatchJob, ImageFile, PreparePool
 from vision.values.request import RequestOptions
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""The batch queue: ours (vision/batch/queue.py, chunks with leases in the history's database)
+"""The batch queue: ours (vision/history/chunks.py, chunks with leases in the history's database)
 against Procrastinate on the same throwaway PostgreSQL cluster, the same workload both ways.
 
 Three runs per queue, each on a database of its own, with two worker processes:
@@ -119,7 +119,6 @@ class Ours(Queue):
 
     @contextlib.contextmanager
     def enqueuer(self, url: str) -> Iterator[Enqueue]:
-        from vision.batch.queue import enqueue_chunks
         from vision.history.store import HistoryStore
 
         with HistoryStore(url=url) as store:
@@ -127,7 +126,7 @@ class Ours(Queue):
             def enqueue(keys: list[str]) -> list[str]:
                 # One batch of one-item chunks per call: a key is "batch:chunk", as logged.
                 batch = keys[0].split(":")[0]
-                enqueue_chunks(store, batch, len(keys), chunk_items=1)
+                store.enqueue_chunks(batch, len(keys), chunk_items=1)
                 return [f"{batch}:{chunk}" for chunk in range(len(keys))]
 
             yield enqueue

@@ -51,7 +51,6 @@ def _wait_for(path: Path) -> None:
 
 
 def _our_worker(url: str, log: _Log, control: Path, mode: str, work_s: float) -> None:
-    from vision.batch.queue import claim_chunk, finish, unfinished
     from vision.history.store import HistoryStore
 
     store = HistoryStore(url=url)
@@ -59,11 +58,11 @@ def _our_worker(url: str, log: _Log, control: Path, mode: str, work_s: float) ->
     log.ready()
     _wait_for(control / "go")
     while True:
-        claim = claim_chunk(store.database, name, lease_s=RECOVER_AFTER_S)
+        claim = store.claim_chunk(name, lease_s=RECOVER_AFTER_S)
         if claim is None:
             if mode == "drain":
                 break
-            if (control / "stop").exists() and unfinished(store.database) == 0:
+            if (control / "stop").exists() and store.unfinished_chunks() == 0:
                 break
             log.idle()
             time.sleep(OUR_POLL_S if mode == "idle" else SERVE_POLL_S)
@@ -73,7 +72,7 @@ def _our_worker(url: str, log: _Log, control: Path, mode: str, work_s: float) ->
         start = time.time()
         time.sleep(work_s)
         log.job(key, start, time.time())
-        finish(store.database, claim)
+        store.finish_chunk(claim)
     store.close()
 
 

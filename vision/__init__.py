@@ -12,7 +12,7 @@ import typing as _typing
 # loader below are read from them, so a name is added in one place.
 if _typing.TYPE_CHECKING:
     from vision.api.client import VisionClient as VisionClient
-    from vision.batch.runner import ask_batch as ask_batch, retry_failed as retry_failed
+    from vision.batch.running.ask import ask_batch as ask_batch, retry_failed as retry_failed
     from vision.chat.compare import (
         ModelEvent as ModelEvent,
         ModelOutcome as ModelOutcome,
@@ -57,6 +57,7 @@ if _typing.TYPE_CHECKING:
         BatchProgress as BatchProgress,
         BatchReport as BatchReport,
         BatchResult as BatchResult,
+        BatchSettings as BatchSettings,
     )
     from vision.values.image import PreparedImage as PreparedImage
     from vision.values.request import (

@@ -7,8 +7,8 @@ from __future__ import annotations
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
 from tests.support.pages import texts as _texts
-from vision.batch.kept import KEPT_SOURCE, item_manifest
-from vision.batch.stored import BatchSpec
+from vision.batch.items.manifest import KEPT_SOURCE, item_manifest
+from vision.batch.recorded.spec import BatchSpec
 from vision.history.store import HistoryStore
 from vision.values.batch import BatchItem
 from vision.values.run import Run

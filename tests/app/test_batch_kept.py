@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
 from tests.support.pages import APP, TIMEOUT_S, shows as _shows, texts as _texts
-from vision.batch import live as live_batches
+from vision.batch.running import in_process as live_batches
 from vision.echo import EchoServer, Fault
 from vision.history.store import HistoryStore
 
@@ -106,8 +106,7 @@ def test_in_team_mode_the_page_queues_the_batch_and_shows_the_workers_progress(
     import threading
 
     from vision.api.client import VisionClient
-    from vision.batch.queue import chunk_counts
-    from vision.batch.worker import BatchWorker
+    from vision.batch.queue.worker import BatchWorker
 
     name = postgres_server.create_database()
     try:
@@ -124,7 +123,7 @@ def test_in_team_mode_the_page_queues_the_batch_and_shows_the_workers_progress(
         queued = at.session_state["batch"]
         assert not chats(echo)  # the page asked nothing itself
         with HistoryStore(url=url) as store:
-            assert chunk_counts(store, queued.batch_id)["queued"] == 1
+            assert store.chunk_counts(queued.batch_id)["queued"] == 1
             worker = BatchWorker(store, lambda: VisionClient(echo.base_url, ECHO_API_KEY))
             assert worker.run(threading.Event(), until_idle=True) == 1
         finish(at)

@@ -12,7 +12,7 @@ from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
 from tests.support.pages import APP, TIMEOUT_S, shows as _shows, texts as _texts
 from vision.api.client import VisionClient
-from vision.batch.worker import BatchWorker
+from vision.batch.queue.worker import BatchWorker
 from vision.echo import EchoServer, Fault
 from vision.history.store import HistoryStore
 

@@ -10,12 +10,12 @@ from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image, make_photo
 from tests.support.models import LLAMA, QWEN
 from vision.api.client import VisionClient
-from vision.batch.runner import ask_batch, retry_failed
+from vision.batch.running.ask import ask_batch, retry_failed
 from vision.echo import Fault
 from vision.errors import ImageError, RateLimitError, RequestError
 from vision.history.store import HistoryStore
 from vision.images.intake import prepare_image
-from vision.values.batch import BatchItem, BatchProgress, BatchResult
+from vision.values.batch import BatchItem, BatchProgress, BatchResult, BatchSettings
 from vision.values.request import ChatRequest, RequestOptions
 from vision.values.result import ChatResult
 
@@ -81,7 +81,12 @@ def test_every_item_and_model_is_answered_and_saved_as_it_arrives(client, echo, 
             saved_ids.append(store.save_run(result.to_run()).id)
 
         report = ask_batch(
-            client, items, MODELS, concurrency=3, on_result=save, on_progress=seen.append
+            client,
+            items,
+            MODELS,
+            settings=BatchSettings(concurrency=3),
+            on_result=save,
+            on_progress=seen.append,
         )
         runs = store.batch_runs(report.batch_id)
     assert len(report.results) == 10
@@ -106,7 +111,7 @@ def test_every_item_and_model_is_answered_and_saved_as_it_arrives(client, echo, 
 def test_concurrency_is_bounded(echo, client):
     echo.add_fault(Fault(kind="slow", ttft_s=0.05, times=None))
     counting = CountingClient(client)
-    ask_batch(counting, photo_items(6), MODELS, concurrency=2)
+    ask_batch(counting, photo_items(6), MODELS, settings=BatchSettings(concurrency=2))
     assert counting.max_in_flight <= 2
 
 
@@ -114,14 +119,14 @@ def test_an_image_is_prepared_once_per_model_however_often_it_appears(client):
     photo = make_photo((900, 700))
     items = [BatchItem(image=photo, prompt=f"question {i}") for i in range(4)]
     prepare = CountingPrepare()
-    report = ask_batch(client, items, MODELS, prepare=prepare)
+    report = ask_batch(client, items, MODELS, settings=BatchSettings(prepare=prepare))
     assert len(report.results) == 8
     assert sorted(model for _, model in prepare.calls) == sorted(MODELS)
 
 
 def test_options_reach_every_request(client, echo):
     options = RequestOptions(system="Answer in one word.", temperature=0.1, max_tokens=20)
-    ask_batch(client, photo_items(2), [QWEN], options=options)
+    ask_batch(client, photo_items(2), [QWEN], settings=BatchSettings(options=options))
     for recorded in echo.chat_requests:
         assert recorded.body["temperature"] == 0.1
         assert recorded.body["max_tokens"] == 20
@@ -132,7 +137,11 @@ def test_a_429_halves_the_concurrency_and_the_job_is_retried_once(client, echo):
     echo.add_fault(Fault(kind="status", status=429, headers={"Retry-After": "0"}, times=1))
     seen: list[BatchProgress] = []
     report = ask_batch(
-        client, photo_items(4), MODELS, concurrency=4, on_progress=seen.append, requeue_delay_s=0
+        client,
+        photo_items(4),
+        MODELS,
+        settings=BatchSettings(concurrency=4, requeue_delay_s=0),
+        on_progress=seen.append,
     )
     assert all(result.ok for result in report.results)
     assert len(report.results) == 8
@@ -143,7 +152,7 @@ def test_a_429_halves_the_concurrency_and_the_job_is_retried_once(client, echo):
 
 def test_a_job_rate_limited_twice_fails_with_the_rate_limit_sentence(client, echo):
     echo.add_fault(Fault(kind="status", status=429, model=LLAMA, times=2))
-    report = ask_batch(client, photo_items(1), MODELS, requeue_delay_s=0)
+    report = ask_batch(client, photo_items(1), MODELS, settings=BatchSettings(requeue_delay_s=0))
     (failed,) = report.failed
     assert failed.job.model == LLAMA
     assert isinstance(failed.error, RateLimitError)
@@ -182,7 +191,12 @@ def test_cancel_stops_new_jobs_and_keeps_the_completed_ones(client, echo, tmp_pa
         cancel.set()
 
     report = ask_batch(
-        client, photo_items(10), MODELS, concurrency=2, on_result=keep_and_cancel, cancel=cancel
+        client,
+        photo_items(10),
+        MODELS,
+        settings=BatchSettings(concurrency=2),
+        on_result=keep_and_cancel,
+        cancel=cancel,
     )
     assert report.cancelled
     assert report.skipped
@@ -194,7 +208,7 @@ def test_cancel_stops_new_jobs_and_keeps_the_completed_ones(client, echo, tmp_pa
 
 def test_retry_failed_runs_only_the_failed_and_skipped_jobs(client, echo):
     echo.add_fault(Fault(kind="status", status=500, model=QWEN, times=1))
-    first = ask_batch(client, photo_items(3), MODELS, concurrency=1)
+    first = ask_batch(client, photo_items(3), MODELS, settings=BatchSettings(concurrency=1))
     assert len(first.failed) == 1
     before = len(echo.chat_requests)
     again = retry_failed(client, first)
@@ -213,4 +227,4 @@ def test_nothing_to_retry_and_bad_arguments_are_sentences(client):
     with pytest.raises(RequestError, match="at least one image"):
         ask_batch(client, [], [QWEN])
     with pytest.raises(RequestError, match="concurrency"):
-        ask_batch(client, photo_items(1), [QWEN], concurrency=0)
+        ask_batch(client, photo_items(1), [QWEN], settings=BatchSettings(concurrency=0))

@@ -17,10 +17,9 @@ from tests.support.images import make_image
 from tests.support.models import QWEN
 from tests.support.signals import needs_sigkill
 from vision.api.client import VisionClient
-from vision.batch.queue import chunk_counts, enqueue_chunks
-from vision.batch.runner import new_batch_id
-from vision.batch.stored import BatchSpec
-from vision.batch.worker import BatchWorker
+from vision.batch.queue.worker import BatchWorker, WorkerSettings
+from vision.batch.recorded.spec import BatchSpec
+from vision.batch.running.ask import new_batch_id
 from vision.cli.main import main
 from vision.echo import EchoServer
 from vision.history.store import HistoryStore
@@ -86,7 +85,7 @@ def test_a_chunk_that_kills_its_worker_every_time_ends_as_errors_after_three_att
         assert f"[{batch_id}#0] given up after 3 attempt(s)" in err
         with HistoryStore(url=history_db.url) as store:
             runs = store.batch_runs(batch_id, images=False)
-            assert chunk_counts(store, batch_id) == {"queued": 0, "running": 0, "done": 1}
+            assert store.chunk_counts(batch_id) == {"queued": 0, "running": 0, "done": 1}
             assert store.batch_spec(batch_id)[1] == "done"
         assert len(runs) == ITEMS
         assert {run.item_name for run in runs} == {f"img-{index}.png" for index in range(ITEMS)}
@@ -116,7 +115,7 @@ def test_a_chunk_that_fails_every_time_is_given_up_with_its_last_error(
     spec = BatchSpec(source=str(images), prompt="Describe the image.", models=(QWEN,))
     with HistoryStore(url=history_db.url) as store:
         store.save_batch(batch_id, spec.to_json(), state="queued")
-        enqueue_chunks(store, batch_id, ITEMS)
+        store.enqueue_chunks(batch_id, ITEMS)
         # The input moves away after queueing: every attempt at the chunk raises.
         moved = images.rename(tmp_path / "elsewhere")
         seen = []
@@ -124,7 +123,7 @@ def test_a_chunk_that_fails_every_time_is_given_up_with_its_last_error(
         queue = BatchWorker(
             store,
             lambda: VisionClient(echo.base_url, ECHO_API_KEY),
-            lease_s=30,
+            WorkerSettings(lease_s=30),
             on_result=lambda claim, result: seen.append(result),
             on_chunk=chunks.append,
         )

@@ -1,4 +1,4 @@
-"""A batch's progress read from the store alone (vision/batch/progress.py), on SQLite and
+"""A batch's progress read from the store alone (vision/history/progress.py), on SQLite and
 PostgreSQL: per model, its unanswered errors, whether it still runs somewhere, and never for
 another workspace. A second store on the same database stands for another replica."""
 
@@ -11,10 +11,11 @@ from tests.support.client_calls import KEY
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
 from vision.api.client import VisionClient
-from vision.batch.live import LiveBatch
-from vision.batch.progress import STALE_S, Heartbeat, active_batches, batch_progress
+from vision.batch.recorded.spec import page_spec
+from vision.batch.running.heartbeat import Heartbeat
+from vision.batch.running.in_process import LiveBatch
 from vision.echo import EchoServer, Fault
-from vision.values.batch import BatchItem
+from vision.values.batch import STALE_S, BatchItem
 from vision.values.request import RequestOptions
 from vision.values.run import Run
 
@@ -49,7 +50,7 @@ def test_progress_counts_each_model_and_shows_only_errors_still_unanswered(histo
         alice.save_run(_run(1, QWEN))  # retried: the answer beats the failure
         alice.save_run(_run(0, LLAMA, error="Llama refused this image."))
 
-        progress = batch_progress(alice, "b-1")
+        progress = alice.batch_progress("b-1")
         assert progress is not None
         assert [(m.model, m.answered, m.failed, m.total) for m in progress.models] == [
             (QWEN, 2, 0, 2),
@@ -60,15 +61,15 @@ def test_progress_counts_each_model_and_shows_only_errors_still_unanswered(histo
             (LLAMA, "a.png", "Llama refused this image.")
         ]
         assert progress.active()
-        assert [found.batch_id for found in active_batches(alice)] == ["b-1"]
+        assert [found.batch_id for found in alice.active_batches()] == ["b-1"]
 
         # Another person sees nothing of it, even by its id.
-        assert batch_progress(bob, "b-1") is None
-        assert active_batches(bob) == []
+        assert bob.batch_progress("b-1") is None
+        assert bob.active_batches() == []
 
         alice.set_batch_state("b-1", "done")
-        assert active_batches(alice) == []
-        assert batch_progress(alice, "b-1").state == "done"
+        assert alice.active_batches() == []
+        assert alice.batch_progress("b-1").state == "done"
 
 
 def test_a_running_batch_not_heard_from_is_taken_as_stopped_until_its_heartbeat(history_db):
@@ -79,15 +80,15 @@ def test_a_running_batch_not_heard_from_is_taken_as_stopped_until_its_heartbeat(
         history_db.execute(
             "UPDATE batches SET updated_at = :then WHERE id = 'b-1'", then=long_ago.timestamp()
         )
-        assert not batch_progress(alice, "b-1").active()
-        assert active_batches(alice) == []
+        assert not alice.batch_progress("b-1").active()
+        assert alice.active_batches() == []
 
         with Heartbeat(alice, "b-1", every_s=0.05):
             deadline = time.monotonic() + 10
-            while not active_batches(alice):
+            while not alice.active_batches():
                 assert time.monotonic() < deadline, "the heartbeat never reached the store"
                 time.sleep(0.05)
-        assert batch_progress(alice, "b-1").quiet_for() < STALE_S
+        assert alice.batch_progress("b-1").quiet_for() < STALE_S
 
 
 def test_a_batch_running_in_one_process_shows_its_partial_progress_to_another_store(history_db):
@@ -98,20 +99,21 @@ def test_a_batch_running_in_one_process_shows_its_partial_progress_to_another_st
     ):
         echo.add_fault(Fault(kind="hang", seconds=4.0, model=LLAMA, times=2))
         echo.add_fault(Fault(kind="status", status=400, model=QWEN, times=1))
+        items = [
+            BatchItem(image=make_image("PNG", (96 + i, 64)), prompt="What?", name=f"{i}.png")
+            for i in range(2)
+        ]
         live = LiveBatch(
             client=lambda: VisionClient(echo.base_url, KEY, max_retries=0, timeout=(2.0, 10.0)),
             store=here,
-            items=[
-                BatchItem(image=make_image("PNG", (96 + i, 64)), prompt="What?", name=f"{i}.png")
-                for i in range(2)
-            ],
-            models=[QWEN, LLAMA],
-            concurrency=4,
-            options=RequestOptions(max_tokens=32),
+            items=items,
+            spec=page_spec(
+                items, [QWEN, LLAMA], concurrency=4, options=RequestOptions(max_tokens=32)
+            ),
         ).start()
         deadline = time.monotonic() + 30
         while True:
-            seen = active_batches(elsewhere)
+            seen = elsewhere.active_batches()
             if seen and seen[0].models[0].answered + seen[0].models[0].failed == 2:
                 break
             assert time.monotonic() < deadline, "the other store never saw Qwen's results"
@@ -129,7 +131,7 @@ def test_a_batch_running_in_one_process_shows_its_partial_progress_to_another_st
         assert "status 400" in mid.errors[0].sentence
 
         assert live.wait(30)
-        after = batch_progress(elsewhere, live.batch_id)
+        after = elsewhere.batch_progress(live.batch_id)
         assert after.state == "done"
         assert not after.active()
         assert (after.answered, after.failed) == (3, 1)

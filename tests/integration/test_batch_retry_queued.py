@@ -18,8 +18,7 @@ from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
 from tests.support.signals import needs_sigkill
 from tests.support.stores import HistoryDatabase
-from vision.batch.queue import chunk_counts
-from vision.batch.queued import QueuedBatch
+from vision.batch.queue.submit import QueuedBatch
 from vision.cli.main import main
 from vision.echo import EchoServer, Fault
 from vision.history.store import HistoryStore
@@ -123,7 +122,7 @@ def test_retry_on_a_queued_batch_has_a_worker_ask_the_failed_job_once(history_db
     with HistoryStore(url=url) as store:
         batch = QueuedBatch.reopen(store, batch_id)
         assert batch.view().progress.failed == 0
-        assert chunk_counts(store, batch_id) == {"queued": 0, "running": 0, "done": 1}
+        assert store.chunk_counts(batch_id) == {"queued": 0, "running": 0, "done": 1}
         assert store.batch_spec(batch_id)[1] == "done"
         batch.retry()  # nothing failed or missing now: nothing is queued
         assert not batch.running
@@ -205,4 +204,4 @@ def test_a_batch_run_here_is_queued_for_the_workers_with_its_failures_to_retry(
     assert asked(echo, first) == Counter({LLAMA: 1})
     assert outcomes(url, batch_id)[(0, LLAMA)] == [True, False]
     with HistoryStore(url=url) as store:
-        assert chunk_counts(store, batch_id) == {"queued": 0, "running": 0, "done": 1}
+        assert store.chunk_counts(batch_id) == {"queued": 0, "running": 0, "done": 1}

@@ -11,7 +11,8 @@ from pathlib import Path
 from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
 from vision.api.client import VisionClient
-from vision.batch.stored import BatchSpec, run_recorded
+from vision.batch.recorded.spec import BatchSpec
+from vision.batch.running.resume import Observers, RecordedSettings, run_recorded
 from vision.echo import ECHO_MODELS
 from vision.history.store import HistoryStore
 from vision.values.run import Run
@@ -54,8 +55,8 @@ def test_a_slow_save_holds_up_only_its_own_slot(echo, tmp_path):
                 store,
                 "b1",
                 spec,
-                new=True,
-                on_result=lambda result: reported.append(result.job.item_index),
+                RecordedSettings(new=True),
+                Observers(on_result=lambda result: reported.append(result.job.item_index)),
             )
         assert outcome.progress.done == 6
         assert sorted(reported) == list(range(6))

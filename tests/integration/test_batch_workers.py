@@ -15,7 +15,6 @@ from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
 from tests.support.signals import needs_sigkill
-from vision.batch.queue import chunk_counts
 from vision.echo import EchoServer
 from vision.history.store import HistoryStore
 
@@ -64,7 +63,7 @@ def queue_batch(images: Path, env: dict[str, str]) -> str:
 def answers(url: str, batch_id: str) -> tuple[Counter[tuple[str, str | None]], int]:
     with HistoryStore(url=url) as store:
         runs = store.batch_runs(batch_id, images=False)
-        assert chunk_counts(store, batch_id)["done"] == 3
+        assert store.chunk_counts(batch_id)["done"] == 3
         assert store.batch_spec(batch_id)[1] == "done"
     return Counter((run.model, run.item_name) for run in runs if not run.failed), len(runs)
 

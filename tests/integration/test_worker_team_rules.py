@@ -14,7 +14,7 @@ from pathlib import Path
 from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
-from vision.batch.queued import QueuedBatch
+from vision.batch.queue.submit import QueuedBatch
 from vision.echo import EchoServer
 from vision.history.store import HistoryStore
 from vision.history.team import TeamRecords

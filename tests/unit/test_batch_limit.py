@@ -5,8 +5,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from tests.support.images import make_image
-from vision.batch.preparation import PreparedImagePool
-from vision.batch.runner import ConcurrencyLimit
+from vision.batch.running.concurrency import ConcurrencyLimit
+from vision.batch.running.preparation import PreparedImagePool
 from vision.images.intake import prepare_image
 
 

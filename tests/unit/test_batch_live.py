@@ -11,7 +11,8 @@ from tests.support.client_calls import KEY
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
 from vision.api.client import VisionClient
-from vision.batch.live import LiveBatch
+from vision.batch.recorded.spec import page_spec
+from vision.batch.running.in_process import LiveBatch
 from vision.echo import EchoServer, Fault
 from vision.history.store import HistoryStore
 from vision.values.batch import BatchItem, BatchJob
@@ -44,13 +45,14 @@ def batch(
     def client() -> VisionClient:
         return VisionClient(echo.base_url, KEY, max_retries=0, timeout=(2.0, 10.0))
 
+    asked = items(count)
     return LiveBatch(
         client=client,
         store=store,
-        items=items(count),
-        models=models,
-        concurrency=concurrency,
-        options=RequestOptions(max_tokens=64),
+        items=asked,
+        spec=page_spec(
+            asked, models, concurrency=concurrency, options=RequestOptions(max_tokens=64)
+        ),
     )
 
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from tests.support.images import make_image
-from vision.batch.sources import open_source
+from vision.batch.items.files import open_source
 from vision.errors import RequestError
 from vision.scoring.choice import CHOICE_INSTRUCTION
 from vision.values.batch import ImageFile

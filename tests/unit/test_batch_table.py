@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vision.batch.inputs import Upload, batch_items
+from vision.batch.items.uploads import Upload, batch_items
 from vision.errors import RequestError
 
 A = Upload(name="a.png", data=b"png-a")

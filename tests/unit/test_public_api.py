@@ -21,7 +21,7 @@ PUBLIC = {
     "compare_models", "stream_models", "ModelOutcome", "ModelEvent",
     # batches
     "ask_batch", "retry_failed", "BatchItem", "BatchJob", "BatchProgress", "BatchReport",
-    "BatchResult",
+    "BatchResult", "BatchSettings",
     # the history
     "HistoryStore", "Run", "RunImage", "Vote", "rebuild_request",
 }  # fmt: skip

@@ -24,8 +24,8 @@ from ui.shared.session import (
     BATCH_URLS_KEY,
 )
 from vision.api.catalog import Catalog, sees_images, short_name
-from vision.batch.files import IMAGE_SUFFIXES
-from vision.batch.inputs import Upload, batch_items, has_options
+from vision.batch.items.files import IMAGE_SUFFIXES
+from vision.batch.items.uploads import Upload, batch_items, has_options
 from vision.errors import RequestError
 from vision.limits import DEFAULT_CONCURRENCY
 from vision.values.batch import BatchItem

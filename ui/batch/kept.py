@@ -8,8 +8,8 @@ from collections.abc import Callable
 import streamlit as st
 
 from ui.shared.session import BATCH_EARLIER_KEY
-from vision.batch.live import LiveBatch, running_batch
 from vision.batch.outputs import csv_lines, jsonl_lines
+from vision.batch.running.in_process import LiveBatch, running_batch
 from vision.errors import VisionError
 from vision.history.store import HistoryStore
 from vision.report.html import report_for_batch

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from vision.api.catalog import short_name
-from vision.batch.progress import StoredProgress
+from vision.values.batch import StoredProgress
 
 
 def _ago(seconds: float | None) -> str:

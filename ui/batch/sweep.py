@@ -19,12 +19,12 @@ from ui.shared.session import (
     BATCH_SWEEP_VALUES_KEY,
 )
 from vision.api.catalog import Catalog, short_name
-from vision.batch.preparation import Resolution
-from vision.batch.stored import kept_spec
-from vision.batch.sweep import SweepPoint, resolutions, run_sweep
+from vision.batch.recorded.spec import kept_spec
+from vision.batch.running.sweep import Sweep, resolutions, run_sweep
 from vision.errors import RequestError, VisionError
 from vision.history.store import HistoryStore
 from vision.scoring.metrics import METRIC_LABELS, METRICS, MetricName
+from vision.values.batch import Resolution, SweepPoint
 
 SweepKind = Literal["budgets", "sides"]
 KIND_LABELS: dict[SweepKind, str] = {
@@ -93,16 +93,14 @@ def _run(
         )
 
     with new_client(backend) as client:
-        points = run_sweep(
-            client,
-            store,
-            base,
-            settings,
+        sweep = Sweep(
+            base=base,
+            settings=tuple(settings),
             scoring=metric,
             prices={info.id: info for info in catalog.models},
             use_cache=plan.use_cache,
-            on_setting=setting,
         )
+        points = run_sweep(client, store, sweep, on_setting=setting)
     shown.empty()
     return points
 

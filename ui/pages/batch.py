@@ -25,12 +25,13 @@ from ui.shared.sidebar import choose_backend
 from ui.shared.spending import batch_budget_blocker
 from ui.shared.store import history_store
 from vision.api.catalog import Catalog
-from vision.batch.live import BatchView, LiveBatch, running_batch
-from vision.batch.progress import StoredProgress, active_batches, batch_progress
-from vision.batch.queued import QueuedBatch, queue_mode
+from vision.batch.queue.submit import QueuedBatch, queue_mode
+from vision.batch.recorded.spec import page_spec
+from vision.batch.running.in_process import LiveBatch, running_batch
 from vision.errors import HistoryError, VisionError
 from vision.history.store import HistoryStore
 from vision.scoring.checks import CHECK_KINDS
+from vision.values.batch import BatchView, StoredProgress
 
 # How often the progress panel redraws while a batch runs (the rest of the page stays idle).
 PROGRESS_EVERY_S = 0.5
@@ -64,9 +65,7 @@ def _start(backend: Backend, store: HistoryStore, plan: BatchPlan) -> None:
         client=partial(new_client, backend),
         store=store,
         items=plan.items,
-        models=plan.models,
-        concurrency=plan.concurrency,
-        options=plan.options,
+        spec=page_spec(plan.items, plan.models, concurrency=plan.concurrency, options=plan.options),
         use_cache=plan.use_cache,
     ).start()
     st.session_state[BATCH_WATCHING_KEY] = True
@@ -113,7 +112,7 @@ def _cancel() -> None:
 def _running_elsewhere(store: HistoryStore, batch_id: str) -> bool:
     if queue_mode(store) or running_batch(store.workspace, batch_id) is not None:
         return False  # the workers own it, or this process runs it: reopening is safe
-    progress = batch_progress(store, batch_id)
+    progress = store.batch_progress(batch_id)
     return progress is not None and progress.active()
 
 
@@ -121,7 +120,7 @@ def _elsewhere(store: HistoryStore) -> list[StoredProgress]:
     """This person's batches that run somewhere other than this session, from the store."""
     live: LiveBatch | None = st.session_state.get(BATCH_KEY)
     own = live.batch_id if live is not None else None
-    return [progress for progress in active_batches(store) if progress.batch_id != own]
+    return [progress for progress in store.active_batches() if progress.batch_id != own]
 
 
 def _watch_elsewhere(store: HistoryStore, backend: Backend | None) -> tuple[str, ...]:

@@ -26,8 +26,9 @@ from vision.values.request import DEFAULT_PROMPT
 _OPEN_AFTER_S = 2.0
 
 if TYPE_CHECKING:
-    from vision.batch.engine import EngineOutcome
-    from vision.batch.stored import BatchSpec, Missing
+    from vision.batch.recorded.missing import Missing
+    from vision.batch.recorded.spec import BatchSpec
+    from vision.batch.running.engine import EngineOutcome
     from vision.history.store import HistoryStore
     from vision.settings import Settings
     from vision.values.batch import BatchProgress, BatchResult
@@ -151,8 +152,8 @@ class _Sink:
 
 
 def _spec(args: argparse.Namespace, opening: Future[HistoryStore]) -> tuple[str, BatchSpec]:
-    from vision.batch.runner import new_batch_id
-    from vision.batch.stored import BatchSpec, latest_batch, load_spec
+    from vision.batch.recorded.spec import BatchSpec, latest_batch, load_spec
+    from vision.batch.running.ask import new_batch_id
 
     if args.resume is not None:
         if args.images:
@@ -254,12 +255,12 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _queue(
     store: HistoryStore, batch_id: str, spec: BatchSpec, args: argparse.Namespace, out: TextIO
 ) -> int:
-    from vision.batch.queue import enqueue_chunks, queue_again
+    from vision.batch.queue.submit import queue_again
 
     items = spec.open(store).count()
     if args.resume is None:
         store.save_batch(batch_id, spec.to_json(), state="queued")
-        chunks = enqueue_chunks(store, batch_id, items)
+        chunks = store.enqueue_chunks(batch_id, items)
     else:
         # As the page's Resume and Retry: workers ask what the batch lacks and, with
         # --retry-errors, each failure saved until now once.
@@ -310,7 +311,7 @@ def _run(
     err: TextIO,
 ) -> int:
     from vision.background import BackgroundTask
-    from vision.batch.stored import run_recorded
+    from vision.batch.running.resume import Observers, RecordedSettings, run_recorded
 
     batch_id, spec = _spec(args, opening)
     if args.queue:
@@ -319,21 +320,17 @@ def _run(
     with make_client(settings) as opened:
         client = _Sending(opened, sending)
         # The batch runs in the background so that Ctrl-C here can cancel it cleanly.
+        asked = RecordedSettings(
+            new=args.resume is None,
+            retry_errors=args.retry_errors,
+            use_cache=not args.no_cache,
+            prepare_pool=args.prepare,
+        )
+        observers = Observers(
+            on_plan=sink.plan, on_result=sink.result, on_progress=sink.progress, cancel=cancel
+        )
         task = BackgroundTask(
-            lambda: run_recorded(
-                client,
-                opening,
-                batch_id,
-                spec,
-                new=args.resume is None,
-                retry_errors=args.retry_errors,
-                use_cache=not args.no_cache,
-                prepare_pool=args.prepare,
-                on_result=sink.result,
-                on_progress=sink.progress,
-                on_plan=sink.plan,
-                cancel=cancel,
-            ),
+            lambda: run_recorded(client, opening, batch_id, spec, asked, observers),
             name="eval-batch",
         ).start()
         try:

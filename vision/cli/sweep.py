@@ -61,8 +61,8 @@ def _said(err: TextIO, label: str, batch_id: str) -> None:
 
 def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run one batch per setting, then print (and chart) score against tokens and cost."""
-    from vision.batch.stored import BatchSpec
-    from vision.batch.sweep import resolutions, run_sweep
+    from vision.batch.recorded.spec import BatchSpec
+    from vision.batch.running.sweep import Sweep, resolutions, run_sweep
     from vision.history.store import HistoryStore
 
     settings = resolutions(args.budgets, args.sides)
@@ -84,14 +84,17 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             prices = {info.id: info for info in client.list_models()}
         except VisionError:  # prices are a nicety: the sweep runs without them
             prices = {}
-        points = run_sweep(
-            client,
-            store,
-            base,
-            settings,
+        sweep = Sweep(
+            base=base,
+            settings=tuple(settings),
             scoring=args.metric,
             prices=prices,
             use_cache=not args.no_cache,
+        )
+        points = run_sweep(
+            client,
+            store,
+            sweep,
             on_setting=lambda resolution, batch_id: _said(err, resolution.label, batch_id),
         )
     for point in points:

@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from vision.cli.common import EXIT_OK, make_client, positive_int, seconds, settings_from_env
 
 if TYPE_CHECKING:
-    from vision.batch.queue import Claim
-    from vision.batch.worker import ChunkDone
-    from vision.values.batch import BatchResult
+    from vision.batch.queue.worker import ChunkDone
+    from vision.values.batch import BatchResult, Claim
 
 
 def add_command(commands: Any) -> None:
@@ -41,8 +40,8 @@ def add_command(commands: Any) -> None:
 
 def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Claim and run chunks until interrupted (or idle, with --until-idle)."""
-    from vision.batch.queue import LEASE_S
-    from vision.batch.worker import BatchWorker
+    from vision.batch.queue.worker import BatchWorker, WorkerSettings
+    from vision.history.chunks import LEASE_S
     from vision.history.store import HistoryStore
 
     settings = settings_from_env()
@@ -76,10 +75,10 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         worker = BatchWorker(
             store,
             lambda: make_client(settings),
-            name=args.name,
-            lease_s=args.lease or LEASE_S,
+            WorkerSettings(
+                name=args.name, lease_s=args.lease or LEASE_S, max_attempts=args.attempts
+            ),
             on_result=said,
-            max_attempts=args.attempts,
             on_chunk=ended,
         )
         err.write(f"Worker {worker.name} on {store.location}.\n")

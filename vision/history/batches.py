@@ -49,7 +49,7 @@ class BatchRecords(WorkspaceRows):
 
     def cached_run(self, cache_key: str) -> Run | None:
         """The newest complete, non-empty answer saved under a deterministic request's key
-        (vision/batch/cache.py), or None; errors are never served."""
+        (vision/batch/running/answer_cache.py), or None; errors are never served."""
         query = (
             select(*RUN_SELECT)
             .where(

@@ -14,6 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from vision.errors import HistoryError
 from vision.history import config
 from vision.history.batches import BatchRecords
+from vision.history.chunks import ChunkRecords
 from vision.history.config import (
     DATABASE_URL_ENV,
     HISTORY_PATH_ENV,
@@ -27,6 +28,7 @@ from vision.history.config import (
 from vision.history.database import Database
 from vision.history.migrate import current_revision, upgrade, version_number
 from vision.history.originals import OriginalRecords
+from vision.history.progress import ProgressRecords
 from vision.history.rows import RUN_SELECT, new_id
 from vision.history.schema import (
     image_values,
@@ -57,13 +59,14 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-class HistoryStore(BatchRecords, VoteRecords, OriginalRecords):
+class HistoryStore(BatchRecords, ProgressRecords, ChunkRecords, VoteRecords, OriginalRecords):
     """A thread-safe store of one workspace's runs, images and votes.
 
     HistoryStore(path) opens that SQLite file; HistoryStore() opens $VISION_DATABASE_URL when it
     is set, else the default file; HistoryStore(url=...) opens a database URL. Opening creates
     or upgrades the schema. Every read and write is limited to `workspace` ("local" for the
-    single-user app): no id or hash reaches another workspace's rows.
+    single-user app): no id or hash reaches another workspace's rows. The batch queue is the one
+    exception: a worker claims any workspace's chunk, and runs it through for_workspace.
     """
 
     path: Path | None
@@ -103,11 +106,6 @@ class HistoryStore(BatchRecords, VoteRecords, OriginalRecords):
         view._database = self._database
         view._owner = False
         return view
-
-    @property
-    def database(self) -> Database:
-        """The database connection, for queries kept beside the store (the batch queue)."""
-        return self._database
 
     @property
     def location(self) -> str:

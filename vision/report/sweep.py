@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from html import escape
 
 from vision.api.catalog import short_name
-from vision.batch.sweep import SweepPoint
 from vision.report.charts import Point, score_lines
 from vision.report.html import page
+from vision.values.batch import SweepPoint
 
 
 def _lines(points: Sequence[SweepPoint], x: str) -> dict[str, list[Point]]:

@@ -1,14 +1,25 @@
-"""A batch's values: its items, one job (an item for a model), each result, progress, the report."""
+"""A batch's values: its items, one job (an item for a model), how it runs, each result,
+progress, the report; a recorded batch's progress from the history and its picture for a page;
+a chunk a worker holds; a resolution and a sweep's points."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, Protocol
 
 from vision.errors import RequestError, VisionError
-from vision.values.request import ChatRequest
+from vision.limits import DEFAULT_CONCURRENCY
+from vision.values.image import PreparedImage
+from vision.values.request import ChatRequest, RequestOptions
 from vision.values.result import ChatResult
 from vision.values.run import Run, RunContext, RunImage, run_from_result
+
+# A "running" batch not heard from (a heartbeat or a saved run) for this long is taken to have
+# stopped with its process, so it never looks busy forever.
+STALE_S = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +71,55 @@ class BatchJob:
 
     item_index: int
     model: str
+
+
+# Prepares one image for one model: vision.images.intake.prepare_image, or a stand-in (tests).
+Prepare = Callable[..., PreparedImage]
+# Where images are prepared: threads of this process, or a process pool.
+PreparePool = Literal["threads", "processes"]
+
+
+class AnswerCache(Protocol):
+    """Where a batch looks up an answer by its request's key."""
+
+    def lookup(self, key: str, /) -> ChatResult | None:
+        """The answer saved under this key, or None."""
+        ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BatchSettings:
+    """How ask_batch runs a batch: requests in flight at once and their options, its id and
+    jobs (None: a new id, every item × model), how images are prepared, how long a job put back
+    after a 429 waits, and the answer cache."""
+
+    concurrency: int = DEFAULT_CONCURRENCY
+    options: RequestOptions = field(default_factory=RequestOptions)
+    batch_id: str | None = None
+    jobs: tuple[BatchJob, ...] | None = None
+    prepare: Prepare | None = field(default=None, repr=False)
+    prepare_pool: PreparePool = "threads"
+    requeue_delay_s: float = 1.0
+    cache: AnswerCache | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Resolution:
+    """How large images are sent: a Qwen-style token budget, and a longest side to shrink the
+    source to first (which picks a smaller Llama tile canvas); None: the defaults."""
+
+    token_budget: int | None = None
+    max_side: int | None = None
+
+    @property
+    def label(self) -> str:
+        """How the resolution reads in a table: "1280 tokens", "560 px", "default"."""
+        parts = [f"{self.token_budget} tokens"] if self.token_budget else []
+        parts += [f"{self.max_side} px"] if self.max_side else []
+        return " · ".join(parts) or "default"
+
+
+DEFAULT_RESOLUTION = Resolution()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -150,3 +210,146 @@ class BatchReport:
     def failed(self) -> tuple[BatchResult, ...]:
         """Results that ended in an error."""
         return tuple(result for result in self.results if not result.ok)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BatchView:
+    """A consistent picture of a batch at one moment, for the page to draw."""
+
+    batch_id: str
+    items: tuple[BatchItem, ...] = field(repr=False)
+    models: tuple[str, ...]
+    runs: dict[BatchJob, Run] = field(repr=False)
+    progress: BatchProgress | None
+    running: bool
+    cancelling: bool
+    cancelled: bool
+    skipped: int
+    problem: str | None
+    total: int = 0
+
+    @property
+    def failed(self) -> list[Run]:
+        """The latest run of each job that ended in an error."""
+        return [run for run in self.runs.values() if run.failed]
+
+    @property
+    def retryable(self) -> bool:
+        """True when a finished batch has failed or skipped jobs to run again."""
+        return not self.running and (bool(self.failed) or self.skipped > 0)
+
+    def ordered_runs(self) -> list[Run]:
+        """The latest run of each job, image by image, in the order of the chosen models."""
+        order = {model: index for index, model in enumerate(self.models)}
+        return [
+            self.runs[job]
+            for job in sorted(self.runs, key=lambda job: (job.item_index, order.get(job.model, 0)))
+        ]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModelProgress:
+    """One model's jobs in a batch: answered, failed (no answer yet), out of its items."""
+
+    model: str
+    answered: int
+    failed: int
+    total: int | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ItemError:
+    """A job that failed and has no answer: its model, item and the error's sentence."""
+
+    model: str
+    item: str
+    sentence: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredProgress:
+    """A kept batch at one moment, from the store: its state, counts per model, latest errors."""
+
+    batch_id: str
+    state: str | None
+    items: int | None
+    models: tuple[ModelProgress, ...]
+    errors: tuple[ItemError, ...]
+    last_seen: float | None
+
+    @property
+    def answered(self) -> int:
+        """Jobs with an answer, every model together."""
+        return sum(model.answered for model in self.models)
+
+    @property
+    def failed(self) -> int:
+        """Jobs that failed and have no answer, every model together."""
+        return sum(model.failed for model in self.models)
+
+    @property
+    def total(self) -> int | None:
+        """Jobs in all (items × models), when the number of items is known."""
+        return None if self.items is None else self.items * len(self.models)
+
+    def quiet_for(self, now: float | None = None) -> float | None:
+        """Seconds since whoever runs the batch was last heard from (a heartbeat or a run)."""
+        if self.last_seen is None:
+            return None
+        return max(0.0, (time.time() if now is None else now) - self.last_seen)
+
+    def active(self, now: float | None = None) -> bool:
+        """True while the batch waits for a worker, or runs and was heard from recently."""
+        if self.state == "queued":
+            return True
+        quiet = self.quiet_for(now)
+        return self.state == "running" and quiet is not None and quiet < STALE_S
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Claim:
+    """A chunk a worker holds: its batch, its items [first_item, end_item), who holds it,
+    which attempt this claim is (1 for the first) of the most allowed, and, when a Retry queued
+    it, the newest run id the Retry saw (failures up to it are asked again)."""
+
+    workspace: str
+    batch_id: str
+    chunk: int
+    first_item: int
+    end_item: int
+    worker: str
+    attempt: int = 1
+    max_attempts: int
+    retry_through: int | None = None
+
+    @property
+    def items(self) -> range:
+        """The item indices of the chunk."""
+        return range(self.first_item, self.end_item)
+
+    @property
+    def exhausted(self) -> bool:
+        """True when every allowed attempt was made before this claim: give the chunk up."""
+        return self.attempt > self.max_attempts
+
+    @property
+    def last_chance(self) -> bool:
+        """True when this is the last attempt allowed: if it fails, the chunk is given up."""
+        return self.attempt >= self.max_attempts
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SweepPoint:
+    """One model at one resolution: its pass rate with interval, and what it cost."""
+
+    resolution: Resolution
+    batch_id: str
+    model: str
+    items: int
+    passed: int
+    rate: float
+    low: float
+    high: float
+    mean_score: float
+    mean_prompt_tokens: float | None
+    cost: float | None  # at the prices /models lists, when it lists them

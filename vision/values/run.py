@@ -103,8 +103,8 @@ class Run:
     # A batch item's reference answers (all of them; `expected` is the first) and options.
     answers: tuple[str, ...] = ()
     choices: tuple[str, ...] = ()
-    # The key of a deterministic request (vision/batch/cache.py), and whether this answer was
-    # served from an earlier run under that key instead of being asked again.
+    # The key of a deterministic request (vision/batch/running/answer_cache.py), and whether
+    # this answer was served from an earlier run under that key instead of being asked again.
     cache_key: str | None = None
     cached: bool = False
 

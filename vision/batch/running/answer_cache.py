@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from vision.values.request import ChatRequest
 from vision.values.result import ChatResult
@@ -21,14 +21,6 @@ if TYPE_CHECKING:
 
 # Bumped when what the key covers changes, so that old keys stop matching.
 CACHE_KEY_VERSION = 1
-
-
-class AnswerCache(Protocol):
-    """Where a batch looks up an answer by its request's key."""
-
-    def lookup(self, key: str, /) -> ChatResult | None:
-        """The answer saved under this key, or None."""
-        ...
 
 
 def is_deterministic(request: ChatRequest) -> bool:
@@ -54,7 +46,7 @@ def cache_key(request: ChatRequest, image_hashes: Sequence[str]) -> str | None:
 
 
 class StoreCache:
-    """The history as an answer cache: the newest complete answer saved under a key."""
+    """The history as an AnswerCache: the newest complete answer saved under a key."""
 
     def __init__(self, store: HistoryStore) -> None:
         self._store = store

@@ -1,5 +1,6 @@
-"""A page's batch in team mode: kept in the history, cut into chunks for `vision worker`
-processes, and watched through the history (its saved runs and its chunks) instead of run here.
+"""A batch sent to the workers' queue: a page's batch in team mode, kept in the history, cut
+into chunks for `vision worker` processes and watched through the history (its saved runs and
+its chunks) instead of run here; and a recorded batch queued again (`eval --resume --queue`).
 
 Team mode is on when the history is PostgreSQL and VISION_BATCH_QUEUE=1: the app then never
 asks the API for a batch itself; the workers do, with the team's key."""
@@ -10,12 +11,12 @@ import os
 import time
 from collections.abc import Sequence
 
-from vision.batch.live import BatchView
-from vision.batch.queue import chunk_counts, enqueue_chunks, requeue_chunks
-from vision.batch.runner import new_batch_id
-from vision.batch.stored import BatchSpec, kept_spec, load_spec, missing_jobs
+from vision.batch.recorded.missing import missing_jobs
+from vision.batch.recorded.spec import BatchSpec, kept_spec, load_spec
+from vision.batch.running.ask import new_batch_id
+from vision.errors import RequestError
 from vision.history.store import HistoryStore
-from vision.values.batch import BatchItem, BatchJob, BatchProgress
+from vision.values.batch import BatchItem, BatchJob, BatchProgress, BatchView
 from vision.values.request import RequestOptions
 from vision.values.run import Run
 
@@ -54,7 +55,7 @@ class QueuedBatch:
         spec = kept_spec(store, items, models, concurrency=concurrency, options=options)
         batch_id = new_batch_id()
         store.save_batch(batch_id, spec.to_json(), state="queued")
-        enqueue_chunks(store, batch_id, len(items))
+        store.enqueue_chunks(batch_id, len(items))
         return cls(store, batch_id, spec)
 
     @classmethod
@@ -65,7 +66,7 @@ class QueuedBatch:
     @property
     def running(self) -> bool:
         """True while some chunk is queued or held by a worker."""
-        counts = chunk_counts(self._store, self.batch_id)
+        counts = self._store.chunk_counts(self.batch_id)
         return counts["queued"] + counts["running"] > 0
 
     def wait(self, timeout: float) -> bool:
@@ -96,7 +97,7 @@ class QueuedBatch:
         return self
 
     def _requeue(self, *, retry_through: int | None) -> None:
-        requeue_chunks(self._store, self.batch_id, retry_through=retry_through)
+        self._store.requeue_chunks(self.batch_id, retry_through=retry_through)
         self._store.set_batch_state(self.batch_id, "queued")
 
     def missing(self) -> int:
@@ -119,7 +120,7 @@ class QueuedBatch:
                 runs[job] = run
         total = len(self._spec.items or ()) * len(self.models)
         failed = sum(run.failed for run in runs.values())
-        counts = chunk_counts(self._store, self.batch_id)
+        counts = self._store.chunk_counts(self.batch_id)
         running = counts["queued"] + counts["running"] > 0
         elapsed = time.monotonic() - self._started
         progress = BatchProgress(
@@ -144,3 +145,19 @@ class QueuedBatch:
             problem=None,
             total=total,
         )
+
+
+def queue_again(
+    store: HistoryStore, batch_id: str, items: int, *, retry_through: int | None = None
+) -> int:
+    """Queue a recorded batch for the workers again (`eval --resume --queue`): its chunks when
+    it has some, all of them done, else new ones (a batch run here before); how many."""
+    counts = store.chunk_counts(batch_id)
+    if counts["queued"] + counts["running"]:
+        raise RequestError(
+            f"Batch {batch_id} is still queued for the workers or being run by one; wait until "
+            "it is done, then queue it again."
+        )
+    if counts["done"]:
+        return store.requeue_chunks(batch_id, retry_through=retry_through)
+    return store.enqueue_chunks(batch_id, items, retry_through=retry_through)

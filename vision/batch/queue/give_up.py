@@ -9,12 +9,11 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import TYPE_CHECKING
 
-from vision.batch.queue import Claim
+from vision.batch.recorded.spec import BatchSpec
 from vision.errors import ChunkGivenUpError, VisionError
-from vision.values.batch import BatchItem, BatchJob, BatchResult
+from vision.values.batch import BatchItem, BatchJob, BatchResult, Claim
 
 if TYPE_CHECKING:
-    from vision.batch.stored import BatchSpec
     from vision.history.store import HistoryStore
 
 

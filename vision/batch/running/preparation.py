@@ -5,18 +5,15 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 from vision.errors import ImageTooLargeError, ImageUnreadableError
 from vision.images.thumbnail import image_from_prepared, make_thumbnail
+from vision.values.batch import DEFAULT_RESOLUTION, ImageFile, Prepare, Resolution
 from vision.values.image import PreparedImage
 from vision.values.run import RunImage
-
-Prepare = Callable[..., PreparedImage]
 
 ImageKey = tuple[str, str]  # (sha256 of the source bytes, or "file:" and its path; model)
 Ready = Future[tuple[PreparedImage, RunImage]]
@@ -43,25 +40,6 @@ def read_image_file(path: str) -> bytes:
         raise ImageUnreadableError(
             f"Cannot read {path}: {reason}; check the file and run again."
         ) from None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Resolution:
-    """How large images are sent: a Qwen-style token budget, and a longest side to shrink the
-    source to first (which picks a smaller Llama tile canvas); None: the defaults."""
-
-    token_budget: int | None = None
-    max_side: int | None = None
-
-    @property
-    def label(self) -> str:
-        """How the resolution reads in a table: "1280 tokens", "560 px", "default"."""
-        parts = [f"{self.token_budget} tokens"] if self.token_budget else []
-        parts += [f"{self.max_side} px"] if self.max_side else []
-        return " · ".join(parts) or "default"
-
-
-DEFAULT_RESOLUTION = Resolution()
 
 
 def shrunk(data: bytes, max_side: int) -> bytes:
@@ -148,8 +126,6 @@ class PreparedImagePool:
 
     def acquire(self, index: int, image: object, name: str, model: str) -> ImageKey | None:
         """Hold a job's image, starting its preparation if no one holds it; None for a URL."""
-        from vision.values.batch import ImageFile
-
         source: bytes | str
         if isinstance(image, ImageFile):
             key, source, is_file = (f"file:{image.path}", model), image.path, True

@@ -4,36 +4,32 @@ the cost each setting used: how small can the images be before the answers get w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
-from vision.batch.preparation import Resolution
-from vision.batch.runner import new_batch_id
-from vision.batch.stored import BatchSpec, run_recorded
+from vision.batch.recorded.spec import BatchSpec
+from vision.batch.running.ask import new_batch_id
+from vision.batch.running.resume import Observers, RecordedSettings, run_recorded
 from vision.errors import RequestError
 from vision.history.store import HistoryStore
 from vision.images.profiles import MAX_QWEN_TOKEN_BUDGET, MIN_QWEN_TOKEN_BUDGET
 from vision.scoring.summary import Scoring, score_runs, score_table
-from vision.values.batch import BatchProgress, BatchResult
+from vision.values.batch import BatchProgress, BatchResult, Resolution, SweepPoint
 from vision.values.request import ChatClient
 from vision.values.result import ModelInfo, Usage
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SweepPoint:
-    """One model at one resolution: its pass rate with interval, and what it cost."""
+class Sweep:
+    """A resolution sweep: the batch asked at each setting, how its answers are scored, the
+    prices they are costed at (a model's id to its /models entry), and whether answers already
+    in the history may be served again."""
 
-    resolution: Resolution
-    batch_id: str
-    model: str
-    items: int
-    passed: int
-    rate: float
-    low: float
-    high: float
-    mean_score: float
-    mean_prompt_tokens: float | None
-    cost: float | None  # at the prices /models lists, when it lists them
+    base: BatchSpec
+    settings: tuple[Resolution, ...]
+    scoring: Scoring
+    prices: Mapping[str, ModelInfo] = field(default_factory=dict, repr=False)
+    use_cache: bool = True
 
 
 def resolutions(budgets: Sequence[int] = (), sides: Sequence[int] = ()) -> list[Resolution]:
@@ -69,7 +65,7 @@ def sweep_points(
     batch_id: str,
     resolution: Resolution,
     scoring: Scoring,
-    prices: dict[str, ModelInfo],
+    prices: Mapping[str, ModelInfo],
 ) -> list[SweepPoint]:
     """One batch of a sweep scored: a point per model."""
     runs = store.batch_runs(batch_id, images=False)
@@ -101,32 +97,23 @@ def sweep_points(
 def run_sweep(
     client: ChatClient,
     store: HistoryStore,
-    base: BatchSpec,
-    settings: Sequence[Resolution],
+    sweep: Sweep,
     *,
-    scoring: Scoring,
-    prices: dict[str, ModelInfo] | None = None,
-    use_cache: bool = True,
     on_result: Callable[[BatchResult], None] | None = None,
     on_progress: Callable[[BatchProgress], None] | None = None,
     on_setting: Callable[[Resolution, str], None] | None = None,
 ) -> list[SweepPoint]:
     """Each setting as a kept batch of its own (resumable like any other), then every point."""
     points: list[SweepPoint] = []
-    for resolution in settings:
+    asked = RecordedSettings(new=True, use_cache=sweep.use_cache)
+    observers = Observers(on_result=on_result, on_progress=on_progress)
+    for resolution in sweep.settings:
         batch_id = new_batch_id()
-        spec = replace(base, token_budget=resolution.token_budget, max_side=resolution.max_side)
+        spec = replace(
+            sweep.base, token_budget=resolution.token_budget, max_side=resolution.max_side
+        )
         if on_setting is not None:
             on_setting(resolution, batch_id)
-        run_recorded(
-            client,
-            store,
-            batch_id,
-            spec,
-            new=True,
-            use_cache=use_cache,
-            on_result=on_result,
-            on_progress=on_progress,
-        )
-        points += sweep_points(store, batch_id, resolution, scoring, prices or {})
+        run_recorded(client, store, batch_id, spec, asked, observers)
+        points += sweep_points(store, batch_id, resolution, sweep.scoring, sweep.prices)
     return points

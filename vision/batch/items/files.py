@@ -17,7 +17,7 @@ from itertools import takewhile
 from pathlib import Path
 from typing import Any, Literal
 
-from vision.batch.choices import choice_items
+from vision.batch.items.choices import choice_items
 from vision.errors import RequestError
 from vision.scoring.choice import option_letters
 from vision.urls.shape import is_http_url

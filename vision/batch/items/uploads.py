@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import takewhile
 
-from vision.batch.choices import choice_items
-from vision.batch.sources import jsonl_objects
+from vision.batch.items.choices import choice_items
+from vision.batch.items.files import jsonl_objects
 from vision.errors import RequestError
 from vision.urls.shape import is_http_url
 from vision.values.batch import BatchItem

@@ -1,9 +1,9 @@
 """A batch worker: claims a chunk of a queued batch, asks what it lacks, renews its lease while
 it works, and takes the next; `python -m vision worker` runs one per process. A chunk it fails
 on goes back to the queue at once; one that failed or crashed its worker on every attempt
-allowed is given up (vision/batch/abandon.py). A batch runs as its owner's: every answer is
-audited with their address, and a request that would pass their or the team's daily budget is
-held back unsent (vision/team/on_behalf.py)."""
+allowed (VISION_BATCH_CHUNK_ATTEMPTS, 3 by default) is given up (give_up.py). A batch runs as
+its owner's: every answer is audited with their address, and a request that would pass their or
+the team's daily budget is held back unsent (vision/team/on_behalf.py)."""
 
 from __future__ import annotations
 
@@ -11,23 +11,15 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from vision.batch.abandon import give_up_chunk
-from vision.batch.progress import Heartbeat
-from vision.batch.queue import (
-    LEASE_S,
-    Claim,
-    chunk_attempts,
-    claim_chunk,
-    finish,
-    release,
-    renew,
-    unfinished,
-)
-from vision.batch.stored import load_spec, run_recorded
-from vision.errors import VisionError
+from vision.batch.queue.give_up import give_up_chunk
+from vision.batch.recorded.spec import load_spec
+from vision.batch.running.heartbeat import Heartbeat
+from vision.batch.running.resume import Observers, RecordedSettings, run_recorded
+from vision.errors import RequestError, VisionError
+from vision.history.chunks import DEFAULT_CHUNK_ATTEMPTS, LEASE_S
 from vision.history.store import HistoryStore
 from vision.history.team import TeamRecords
 from vision.team.on_behalf import (
@@ -38,10 +30,24 @@ from vision.team.on_behalf import (
     owner_store,
 )
 from vision.team.spending import Budget
-from vision.values.batch import BatchResult
+from vision.values.batch import BatchResult, Claim
 from vision.values.request import ChatClient
 
 ClientFactory = Callable[[], ChatClient]
+CHUNK_ATTEMPTS_ENV = "VISION_BATCH_CHUNK_ATTEMPTS"
+
+
+def chunk_attempts(environ: Mapping[str, str] | None = None) -> int:
+    """How many times a chunk is claimed before it is given up, from VISION_BATCH_CHUNK_ATTEMPTS."""
+    env = os.environ if environ is None else environ
+    raw = env.get(CHUNK_ATTEMPTS_ENV, "").strip()
+    if not raw:
+        return DEFAULT_CHUNK_ATTEMPTS
+    if not raw.isdigit() or int(raw) < 1:
+        raise RequestError(
+            f"{CHUNK_ATTEMPTS_ENV} must be a whole number of at least 1; it is {raw!r}."
+        )
+    return int(raw)
 
 
 def worker_name() -> str:
@@ -61,6 +67,18 @@ class ChunkDone:
     given_up: bool = False  # every attempt allowed was made: its unasked jobs saved as errors
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkerSettings:
+    """A worker's name in the queue (None: its machine and process), how long a claimed chunk
+    is held, how many claims a chunk gets before it is given up (None: from
+    VISION_BATCH_CHUNK_ATTEMPTS), and the daily budgets (None: from the environment)."""
+
+    name: str | None = None
+    lease_s: float = LEASE_S
+    max_attempts: int | None = None
+    budget: Budget | None = None
+
+
 class BatchWorker:
     """Claims chunks from the store's queue and runs them with a client of its own."""
 
@@ -68,19 +86,17 @@ class BatchWorker:
         self,
         store: HistoryStore,
         client: ClientFactory,
+        settings: WorkerSettings | None = None,
         *,
-        name: str | None = None,
-        lease_s: float = LEASE_S,
         on_result: Callable[[Claim, BatchResult], None] | None = None,
-        max_attempts: int | None = None,
-        budget: Budget | None = None,
         on_chunk: Callable[[ChunkDone], None] | None = None,
     ) -> None:
+        chosen = settings or WorkerSettings()
         self.store = store
-        self.name = name or worker_name()
-        self.lease_s = lease_s
-        self.max_attempts = chunk_attempts() if max_attempts is None else max_attempts
-        self.budget = Budget.from_env() if budget is None else budget
+        self.name = chosen.name or worker_name()
+        self.lease_s = chosen.lease_s
+        self.max_attempts = chunk_attempts() if chosen.max_attempts is None else chosen.max_attempts
+        self.budget = Budget.from_env() if chosen.budget is None else chosen.budget
         self._client = client
         self._on_result = on_result
         self._on_chunk = on_chunk
@@ -102,8 +118,8 @@ class BatchWorker:
 
     def run_one(self, stop: threading.Event | None = None) -> ChunkDone | None:
         """Claim and run one chunk; None when the queue has nothing to claim."""
-        claim = claim_chunk(
-            self.store.database, self.name, lease_s=self.lease_s, max_attempts=self.max_attempts
+        claim = self.store.claim_chunk(
+            self.name, lease_s=self.lease_s, max_attempts=self.max_attempts
         )
         if claim is None:
             return None
@@ -117,7 +133,7 @@ class BatchWorker:
         def keep_lease() -> None:
             # Renewed between results too: one slow request must not let the lease run out.
             while not halt.wait(self.lease_s / 3):
-                if not renew(self.store.database, claim, lease_s=self.lease_s):
+                if not self.store.renew_lease(claim, lease_s=self.lease_s):
                     lost.set()
                     return
 
@@ -137,26 +153,22 @@ class BatchWorker:
             with _closing(client), Heartbeat(view, claim.batch_id):
                 # Saved as the owner's, each answer audited with their address (as a Send is).
                 owners = owner_store(self.store, claim.workspace, self._prices or no_prices, client)
-                run_recorded(
-                    client,
-                    owners,
-                    claim.batch_id,
-                    spec,
+                chunk = RecordedSettings(
                     # A Retry's chunk asks the failures it saw again; one a claim before this
                     # one saved (the retry's own) is not asked twice.
                     retry_errors=claim.retry_through is not None,
                     errors_through=claim.retry_through,
                     within=claim.items,
                     record_state=False,
-                    on_result=saved,
-                    cancel=cancel.event,
                 )
+                observers = Observers(on_result=saved, cancel=cancel.event)
+                run_recorded(client, owners, claim.batch_id, spec, chunk, observers)
         except VisionError as err:
             problem = str(err)
         except BaseException:
             # A bug, or the process told to end: the chunk goes back (its attempt counted) for
             # this or another worker, and the error stays loud.
-            release(self.store.database, claim)
+            self.store.release_chunk(claim)
             raise
         finally:
             halt.set()
@@ -166,8 +178,8 @@ class BatchWorker:
         if problem is not None and not lost.is_set():
             if claim.last_chance:
                 return self._give_up(view, claim, problem)
-            release(self.store.database, claim)
-        elif not stopped and finish(self.store.database, claim):
+            self.store.release_chunk(claim)
+        elif not stopped and self.store.finish_chunk(claim):
             view.set_batch_state(claim.batch_id, "done")
         return ChunkDone(
             claim=claim,
@@ -189,7 +201,7 @@ class BatchWorker:
         for result in given_up:
             if self._on_result is not None:
                 self._on_result(claim, result)
-        if finish(self.store.database, claim):
+        if self.store.finish_chunk(claim):
             view.set_batch_state(claim.batch_id, "done")
         return ChunkDone(
             claim=claim,
@@ -207,7 +219,7 @@ class BatchWorker:
         while not stop.is_set():
             done = self.run_one(stop)
             if done is None:
-                if until_idle and unfinished(self.store.database) == 0:
+                if until_idle and self.store.unfinished_chunks() == 0:
                     break
                 stop.wait(poll_s)
                 continue

@@ -1,6 +1,6 @@
 """A multiple-choice item as a batch asks it: its prompt with lettered options, and with
 circular evaluation one item per rotation of its options, each expecting the letter the right
-option has there (docs/metrics.md). Files (sources.py) and the page's tables (inputs.py) share it.
+option has there (docs/metrics.md). Files (files.py) and the page's tables (uploads.py) share it.
 """
 
 from __future__ import annotations

@@ -6,20 +6,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from functools import partial
 
 from vision.api.client import VisionClient
 from vision.background import BackgroundTask
-from vision.batch.engine import EngineOutcome
-from vision.batch.kept import KEPT_SOURCE, item_manifest
-from vision.batch.progress import Heartbeat
-from vision.batch.runner import new_batch_id
-from vision.batch.stored import BatchSpec, load_spec, missing_jobs, run_recorded
+from vision.batch.recorded.missing import missing_jobs
+from vision.batch.recorded.spec import BatchSpec, keep_items, load_spec
+from vision.batch.running.ask import new_batch_id
+from vision.batch.running.engine import EngineOutcome
+from vision.batch.running.heartbeat import Heartbeat
+from vision.batch.running.resume import Observers, RecordedSettings, run_recorded
 from vision.errors import VisionError
 from vision.history.store import HistoryStore
-from vision.values.batch import BatchItem, BatchJob, BatchProgress, BatchResult
-from vision.values.request import RequestOptions
+from vision.values.batch import BatchItem, BatchJob, BatchProgress, BatchResult, BatchView
 from vision.values.run import Run
 
 ClientFactory = Callable[[], VisionClient]
@@ -28,41 +27,6 @@ ClientFactory = Callable[[], VisionClient]
 # another one) finds its batch here while it runs.
 _RUNNING: dict[tuple[str, str], LiveBatch] = {}
 _RUNNING_LOCK = threading.Lock()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class BatchView:
-    """A consistent picture of a batch at one moment, for the page to draw."""
-
-    batch_id: str
-    items: tuple[BatchItem, ...] = field(repr=False)
-    models: tuple[str, ...]
-    runs: dict[BatchJob, Run] = field(repr=False)
-    progress: BatchProgress | None
-    running: bool
-    cancelling: bool
-    cancelled: bool
-    skipped: int
-    problem: str | None
-    total: int = 0
-
-    @property
-    def failed(self) -> list[Run]:
-        """The latest run of each job that ended in an error."""
-        return [run for run in self.runs.values() if run.failed]
-
-    @property
-    def retryable(self) -> bool:
-        """True when a finished batch has failed or skipped jobs to run again."""
-        return not self.running and (bool(self.failed) or self.skipped > 0)
-
-    def ordered_runs(self) -> list[Run]:
-        """The latest run of each job, image by image, in the order of the chosen models."""
-        order = {model: index for index, model in enumerate(self.models)}
-        return [
-            self.runs[job]
-            for job in sorted(self.runs, key=lambda job: (job.item_index, order.get(job.model, 0)))
-        ]
 
 
 def running_batch(workspace: str, batch_id: str) -> LiveBatch | None:
@@ -84,21 +48,19 @@ class LiveBatch:
         client: ClientFactory,
         store: HistoryStore,
         items: Sequence[BatchItem],
-        models: Sequence[str],
-        concurrency: int,
-        options: RequestOptions,
+        spec: BatchSpec,
         use_cache: bool = True,
         batch_id: str | None = None,
-        spec: BatchSpec | None = None,
     ) -> None:
+        """A batch of these items as `spec` asks (vision.batch.recorded.spec.page_spec for a
+        new one: its items are kept in the history when it starts)."""
         self.batch_id = batch_id or new_batch_id()
         self.items = tuple(items)
-        self.models = tuple(models)
-        self.concurrency = concurrency
+        self.models = spec.models
+        self.concurrency = spec.concurrency
         self.use_cache = use_cache
         self._client_factory = client
         self._store = store
-        self._options = options
         self._spec = spec
         self._lock = threading.Lock()
         self._runs: dict[BatchJob, Run] = {}
@@ -116,16 +78,7 @@ class LiveBatch:
             return running
         spec = load_spec(store, batch_id)
         items = tuple(spec.open(store)) if spec.items is not None else ()
-        live = cls(
-            client=client,
-            store=store,
-            items=items,
-            models=spec.models,
-            concurrency=spec.concurrency,
-            options=spec.options,
-            batch_id=batch_id,
-            spec=spec,
-        )
+        live = cls(client=client, store=store, items=items, spec=spec, batch_id=batch_id)
         for run in store.batch_runs(batch_id):
             job = BatchJob(item_index=run.item_index or 0, model=run.model)
             held = live._runs.get(job)
@@ -136,8 +89,8 @@ class LiveBatch:
     def missing(self) -> int:
         """Jobs of a kept batch with no saved run (failures not counted)."""
         spec = self._spec
-        if spec is None:
-            return 0
+        if spec.awaits_items:
+            return 0  # not started: nothing is kept yet
         found = missing_jobs(
             self._store, self.batch_id, spec, spec.open(self._store), retry_errors=False
         )
@@ -157,32 +110,22 @@ class LiveBatch:
         client = self._client_factory()
         try:
             spec = self._spec
-            if spec is None:
-                spec = BatchSpec(
-                    source=KEPT_SOURCE,
-                    prompt=self.items[0].prompt if self.items else "",
-                    models=self.models,
-                    system=self._options.system,
-                    temperature=self._options.temperature,
-                    max_tokens=self._options.max_tokens,
-                    concurrency=self.concurrency,
-                    items=tuple(item_manifest(self._store, self.items)),
-                )
+            if spec.awaits_items:
+                spec = keep_items(self._store, spec, self.items)
                 self._spec = spec
+            settings = RecordedSettings(
+                new=not self._runs and retry_errors is False and self._outcome is None,
+                retry_errors=retry_errors,
+                use_cache=self.use_cache,
+            )
+            observers = Observers(
+                on_saved=self._saved, on_progress=self._progressed, cancel=self._cancel
+            )
             # Other tabs and replicas read the batch's progress from the store; the heartbeat
-            # tells them it is still running here (vision/batch/progress.py).
+            # tells them it is still running here.
             with Heartbeat(self._store, self.batch_id):
                 outcome = run_recorded(
-                    client,
-                    self._store,
-                    self.batch_id,
-                    spec,
-                    new=not self._runs and retry_errors is False and self._outcome is None,
-                    retry_errors=retry_errors,
-                    use_cache=self.use_cache,
-                    on_saved=self._saved,
-                    on_progress=self._progressed,
-                    cancel=self._cancel,
+                    client, self._store, self.batch_id, spec, settings, observers
                 )
             with self._lock:
                 self._outcome = outcome

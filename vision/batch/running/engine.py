@@ -17,23 +17,26 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExec
 from dataclasses import dataclass, replace
 from functools import partial
 from itertools import islice
-from typing import Literal
 
-from vision.batch.cache import AnswerCache, cache_key
-from vision.batch.preparation import (
+from vision.batch.running.answer_cache import cache_key
+from vision.batch.running.concurrency import ConcurrencyLimit
+from vision.batch.running.preparation import ImageKey, PreparedImagePool
+from vision.errors import RateLimitError, VisionError
+from vision.values.batch import (
     DEFAULT_RESOLUTION,
-    ImageKey,
+    AnswerCache,
+    BatchItem,
+    BatchJob,
+    BatchProgress,
+    BatchResult,
+    ImageFile,
     Prepare,
-    PreparedImagePool,
+    PreparePool,
     Resolution,
 )
-from vision.batch.runner import ConcurrencyLimit
-from vision.errors import RateLimitError, VisionError
-from vision.values.batch import BatchItem, BatchJob, BatchProgress, BatchResult, ImageFile
 from vision.values.request import ChatClient, ChatRequest, ImageRef, RequestOptions
 from vision.values.run import RunImage, image_from_url
 
-PreparePool = Literal["threads", "processes"]
 # Images prepared ahead of the request slots, per slot: enough to never make a slot wait.
 PREPARE_AHEAD = 2
 # How often the coordinator looks at the cancel flag while requests are in flight.

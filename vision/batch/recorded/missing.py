@@ -1,0 +1,120 @@
+"""What a recorded batch still lacks: its jobs with no saved answer (and, when asked, its
+failures), from the runs saved so far; and those jobs read lazily from its input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import TYPE_CHECKING
+
+from vision.batch.items.files import ItemSource
+from vision.batch.items.manifest import KeptItems
+from vision.batch.recorded.spec import BatchSpec
+from vision.errors import RequestError
+from vision.values.batch import BatchItem, BatchJob
+
+if TYPE_CHECKING:
+    from vision.history.store import HistoryStore
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Missing:
+    """A recorded batch's jobs: how many in all, answered, failed, and which are to be asked."""
+
+    total: int
+    answered: int
+    failed: int
+    to_ask: int
+    states: dict[tuple[int, str], tuple[str | None, bool]] = field(repr=False)
+    retry_errors: bool
+    # The failed jobs asked again: every one with retry_errors, or those a Retry saw.
+    asked_again: frozenset[tuple[int, str]] = field(default=frozenset(), repr=False)
+
+    def wanted(self, job: BatchJob) -> bool:
+        """True when this job has no answer yet (and is not a failure left alone)."""
+        key = (job.item_index, job.model)
+        return key not in self.states or key in self.asked_again
+
+
+def missing_jobs(
+    store: HistoryStore,
+    batch_id: str,
+    spec: BatchSpec,
+    source: ItemSource | KeptItems,
+    *,
+    retry_errors: bool,
+    within: range | None = None,
+    errors_through: int | None = None,
+) -> Missing:
+    """What a batch (or its items `within` a range) still lacks, from the runs saved so far
+    (an answer beats a failure). With retry_errors its failures are asked again; with
+    errors_through too, only those whose newest run is no later than that run id (the ones a
+    Retry saw), so a failure the retry itself saved is not asked a second time."""
+    states: dict[tuple[int, str], tuple[str | None, bool]] = {}
+    newest: dict[tuple[int, str], int] = {}
+    for index, model, name, failed, run_id in store.batch_jobs(batch_id):
+        known = states.get((index, model))
+        states[(index, model)] = (name, failed and (known is None or known[1]))
+        newest[(index, model)] = run_id
+    models = set(spec.models)
+    mine = {
+        key: state
+        for key, state in states.items()
+        if key[1] in models and (within is None or key[0] in within)
+    }
+    items = source.count()
+    if within is not None:
+        items = len(range(within.start, min(within.stop, items)))
+    total = items * len(spec.models)
+    answered = sum(not failed for _, failed in mine.values())
+    failures = len(mine) - answered
+    asked_again = frozenset(
+        key
+        for key, (_, failed) in mine.items()
+        if failed and retry_errors and (errors_through is None or newest[key] <= errors_through)
+    )
+    to_ask = total - answered - failures + len(asked_again)
+    return Missing(
+        total=total,
+        answered=answered,
+        failed=failures,
+        to_ask=max(0, to_ask),
+        states=mine,
+        retry_errors=retry_errors,
+        asked_again=asked_again,
+    )
+
+
+def nothing_yet(spec: BatchSpec, source: ItemSource | KeptItems) -> Missing:
+    """A new batch's jobs: every one is to be asked, and nothing need be read from the store."""
+    return Missing(
+        total=(total := source.count() * len(spec.models)),
+        answered=0,
+        failed=0,
+        to_ask=total,
+        states={},
+        retry_errors=False,
+    )
+
+
+def pending_work(
+    source: ItemSource | KeptItems, spec: BatchSpec, missing: Missing, within: range | None = None
+) -> Iterator[tuple[BatchJob, BatchItem]]:
+    """The jobs still to ask with their items, read lazily; refuses an input whose items moved
+    since."""
+    numbered: Iterator[tuple[int, BatchItem]] = enumerate(source)
+    if within is not None:
+        numbered = islice(numbered, within.start, within.stop)
+    for index, item in numbered:
+        for model in spec.models:
+            job = BatchJob(item_index=index, model=model)
+            state = missing.states.get((index, model))
+            if state is not None and state[0] not in (None, item.name):
+                raise RequestError(
+                    f"Item {index + 1} of {spec.source} was {state[0]!r} when the batch ran and "
+                    f"is {item.name!r} now: the input changed, so resuming would mix items; "
+                    "start a new batch instead."
+                )
+            if missing.wanted(job):
+                yield job, item

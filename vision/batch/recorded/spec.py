@@ -1,0 +1,138 @@
+"""What a recorded batch asked: its input, prompt, models and request options, kept in the
+history's batches table so the batch can be resumed by another process, or after a restart."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from vision.batch.items.files import ItemSource, open_source
+from vision.batch.items.manifest import KEPT_SOURCE, KeptItems, item_manifest
+from vision.errors import RequestError
+from vision.limits import DEFAULT_CONCURRENCY
+from vision.values.batch import BatchItem
+from vision.values.request import RequestOptions
+
+if TYPE_CHECKING:
+    # Only for types: a new batch's first requests go out while the store is still importing.
+    from vision.history.store import HistoryStore
+
+BATCH_STATES = ("queued", "running", "done", "cancelled")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BatchSpec:
+    """What a batch asks: its input, prompt, models and request options."""
+
+    source: str
+    prompt: str
+    models: tuple[str, ...]
+    tag: str | None = None
+    system: str | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+    concurrency: int = DEFAULT_CONCURRENCY
+    circular: bool = False
+    # A resolution sweep's setting for this batch (vision.values.batch.Resolution).
+    token_budget: int | None = None
+    max_side: int | None = None
+    # A page's batch lists its items here (vision/batch/items/manifest.py); a file's batch
+    # reads `source`.
+    items: tuple[dict[str, Any], ...] | None = field(default=None, repr=False)
+
+    @property
+    def options(self) -> RequestOptions:
+        """The request options every job of the batch is sent with."""
+        return RequestOptions(
+            system=self.system, temperature=self.temperature, max_tokens=self.max_tokens
+        )
+
+    @property
+    def awaits_items(self) -> bool:
+        """True for a page's batch whose items are not kept in the history yet (keep_items)."""
+        return self.source == KEPT_SOURCE and self.items is None
+
+    def open(self, store: HistoryStore | None = None) -> ItemSource | KeptItems:
+        """The batch's items, read lazily from its input (or, for a page's, from `store`)."""
+        if self.items is not None:
+            if store is None:
+                raise RequestError("A page's batch is read from its history; open the store.")
+            return KeptItems(store=store, manifest=self.items)
+        return open_source(self.source, self.prompt, tag=self.tag, circular=self.circular)
+
+    def to_json(self) -> dict[str, Any]:
+        """The spec as JSON values, for the batches table."""
+        values = {**asdict(self), "models": list(self.models), "version": 1}
+        values["items"] = list(self.items) if self.items is not None else None
+        return values
+
+    @classmethod
+    def from_json(cls, values: dict[str, Any]) -> BatchSpec:
+        """A spec read back from the batches table."""
+        known = {name: values[name] for name in cls.__dataclass_fields__ if name in values}
+        items = known.get("items")
+        return cls(
+            **{
+                **known,
+                "models": tuple(known.get("models", ())),
+                "items": tuple(items) if items is not None else None,
+            }
+        )
+
+
+def page_spec(
+    items: Sequence[BatchItem], models: Sequence[str], *, concurrency: int, options: RequestOptions
+) -> BatchSpec:
+    """A page's batch as a spec, before its items are kept (kept_spec keeps them)."""
+    if not items:
+        raise RequestError("Add at least one image to the batch.")
+    return BatchSpec(
+        source=KEPT_SOURCE,
+        prompt=items[0].prompt,
+        models=tuple(models),
+        system=options.system,
+        temperature=options.temperature,
+        max_tokens=options.max_tokens,
+        concurrency=concurrency,
+    )
+
+
+def keep_items(store: HistoryStore, spec: BatchSpec, items: Sequence[BatchItem]) -> BatchSpec:
+    """The spec with its items listed, their images kept in the history by hash."""
+    return replace(spec, items=tuple(item_manifest(store, items)))
+
+
+def kept_spec(
+    store: HistoryStore,
+    items: Sequence[BatchItem],
+    models: Sequence[str],
+    *,
+    concurrency: int,
+    options: RequestOptions,
+) -> BatchSpec:
+    """A page's items as a batch's spec, their images kept in the history by hash."""
+    spec = page_spec(items, models, concurrency=concurrency, options=options)
+    return keep_items(store, spec, items)
+
+
+def latest_batch(store: HistoryStore) -> str:
+    """The newest batch this workspace recorded with a spec (the one --resume picks)."""
+    for batch_id in store.batch_ids():
+        if store.batch_spec(batch_id) is not None:
+            return batch_id
+    recorded = store.batches_in(*BATCH_STATES)
+    if recorded:
+        return recorded[-1]
+    raise RequestError("There is no batch to resume in this history; start one with --images.")
+
+
+def load_spec(store: HistoryStore, batch_id: str) -> BatchSpec:
+    """The recorded spec of a batch, or a sentence saying it cannot be resumed."""
+    found = store.batch_spec(batch_id)
+    if found is None:
+        raise RequestError(
+            f"Batch {batch_id} is not in this history with what it asked (batches before this "
+            "version, or run from the page with uploads, cannot be resumed); start a new one."
+        )
+    return BatchSpec.from_json(found[0])
