@@ -6,6 +6,7 @@ from ui.shared.auth import identity_panel, opens_shared_link, require_person, te
 from ui.shared.backend import configured_settings
 from ui.shared.calibration import page_calibrator
 from ui.shared.frame import set_frame
+from ui.shared.startup import network_notice
 from vision.server_log import quiet_browser_departures
 
 # With many people at once a browser often leaves mid-upload: a line in the log, not a traceback.
@@ -18,6 +19,7 @@ page_calibrator()  # every estimate on every page uses what was measured
 person = require_person()
 with st.sidebar:
     identity_panel(person)
+network_notice(person)
 st.navigation(
     [
         st.Page(

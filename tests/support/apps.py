@@ -84,21 +84,22 @@ def streamlit_server(
     env: Mapping[str, str],
     log: Path,
     options: Sequence[str] = (),
-    address: str = "127.0.0.1",
+    address: str | None = "127.0.0.1",
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`streamlit run script` on address:port (loopback unless a benchmark is told otherwise)
-    with exactly this environment and its output in log; yields its URL and process once it is
-    healthy, and stops it afterwards."""
+    """`streamlit run script` on address:port (loopback unless a benchmark is told otherwise;
+    None: wherever .streamlit/config.toml says, reached on 127.0.0.1) with exactly this
+    environment and its output in log; yields its URL and process once it is healthy, and stops
+    it afterwards."""
     command = [
         sys.executable, "-m", "streamlit", "run", script,
         "--server.headless", "true",
         "--server.port", str(port),
-        "--server.address", address,
+        *(("--server.address", address) if address is not None else ()),
         *options,
     ]  # fmt: skip
     with log.open("wb") as output:
         process = subprocess.Popen(command, cwd=ROOT, env=dict(env), stdout=output, stderr=output)
-        url = f"http://{address}:{port}"
+        url = f"http://{address or '127.0.0.1'}:{port}"
         try:
             wait_healthy(url, process)
             yield url, process

@@ -22,6 +22,11 @@ def texts(at: AppTest) -> list[str]:
     return [value.replace("\\", "") for value in values]
 
 
+def texts_of(elements: Any) -> list[str]:
+    """The text of these elements (at.error, at.warning, ...) as shown, markdown escapes removed."""
+    return [str(element.value).replace("\\", "") for element in elements]
+
+
 def shows(at: AppTest, fragment: str) -> bool:
     """True when some text on the page contains the fragment."""
     return any(fragment in text for text in texts(at))

@@ -59,3 +59,12 @@ def test_the_image_runs_the_app_with_its_download_guard():
     dockerfile = (DEPLOY / "Dockerfile").read_text()
     assert 'CMD ["streamlit", "run", "serve.py",' in dockerfile
     assert "COPY streamlit_app.py serve.py" in dockerfile
+
+
+def test_the_image_serves_the_team_on_every_address_by_its_own_choice():
+    # .streamlit/config.toml (copied into the image) keeps `make run` on loopback; the image
+    # says where the team's app listens, and serve.py refuses to start without sign-in there.
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    assert '"--server.address", "0.0.0.0"' in dockerfile
+    assert "COPY .streamlit/config.toml .streamlit/config.toml" in dockerfile
+    assert "http://127.0.0.1:8501/_stcore/health" in dockerfile  # inside the container

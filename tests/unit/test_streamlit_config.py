@@ -19,6 +19,12 @@ def test_the_upload_limit_is_what_intake_reads():
     assert _config()["server"]["maxUploadSize"] * 1024 * 1024 == MAX_SOURCE_BYTES
 
 
+def test_the_app_listens_on_loopback_unless_told_otherwise():
+    # Single-user and without sign-in: nobody else on the network may reach it (the real
+    # process is checked in tests/integration/test_listening.py).
+    assert _config()["server"]["address"] == "127.0.0.1"
+
+
 def test_visitors_get_xsrf_and_cors_protection_and_no_tracebacks():
     config = _config()
     assert config["server"]["enableXsrfProtection"] is True
