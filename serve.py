@@ -1,11 +1,16 @@
-"""Vision Playground for a team: `streamlit run serve.py` serves streamlit_app.py and, when
-[auth] is configured, refuses every file download and upload to a request that does not carry
-the signed-in cookie of someone on the allow-list (pages already show nothing before sign-in;
-this covers the file addresses Streamlit serves beside them)."""
+"""Vision Playground for a team: `streamlit run serve.py` serves streamlit_app.py, refuses to
+start unless [auth] can sign people in, and refuses every file download and upload to a request
+that does not carry the signed-in cookie of someone on the allow-list (pages already show
+nothing before sign-in; this covers the file addresses Streamlit serves beside them).
+
+It listens where it is told (`--server.address`): the image's command says 0.0.0.0; without
+it, .streamlit/config.toml keeps it on loopback."""
 
 from __future__ import annotations
 
 import json
+import os
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,12 +19,14 @@ from starlette.middleware import Middleware
 from starlette.requests import HTTPConnection
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
-from streamlit.auth_util import get_cookie_with_chunks, get_secrets_auth_section
+from streamlit.auth_util import get_cookie_with_chunks
 from streamlit.runtime.secrets import secrets_singleton
 from streamlit.web.server.server_util import get_cookie_secret
 from streamlit.web.server.starlette.starlette_app_utils import decode_signed_value
 
+from vision.errors import SignInSetupError
 from vision.team.access import ACCESS_SECTION, AccessError, AccessPolicy, Person, admit
+from vision.team.setup import SERVE_SIGNAL, environment_signals, require_sign_in, secrets_signals
 
 # Where Streamlit serves downloads and media, and takes uploads.
 GUARDED_PREFIXES = ("/media/", "/_stcore/upload_file")
@@ -59,7 +66,8 @@ def admitted(connection: HTTPConnection) -> bool:
 
 
 class SignedInFilesOnly:
-    """ASGI middleware: with [auth] configured, file addresses answer 403 to anyone else."""
+    """ASGI middleware: file addresses answer 403 to anyone not admitted (serve.py does not
+    start without sign-in)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -69,7 +77,6 @@ class SignedInFilesOnly:
         if (
             scope["type"] == "http"
             and path.startswith(GUARDED_PREFIXES)
-            and get_secrets_auth_section()
             and not admitted(HTTPConnection(scope))
         ):
             response = PlainTextResponse("Sign in to download this file.", status_code=403)
@@ -78,4 +85,18 @@ class SignedInFilesOnly:
         await self.app(scope, receive, send)
 
 
+def _refuse_without_sign_in() -> None:
+    """Exit with the sentence (status 1) unless [auth] can sign people in: serve.py is the
+    team's app, and without sign-in it would serve the team's key to anyone."""
+    secrets = secrets_singleton.to_dict() if secrets_singleton.load_if_toml_exists() else {}
+    signals = (*secrets_signals(secrets), *environment_signals(os.environ), SERVE_SIGNAL)
+    try:
+        require_sign_in(secrets, signals)
+    except SignInSetupError as err:
+        sys.stderr.write(f"{err}\n")
+        sys.stderr.flush()
+        raise SystemExit(1) from None
+
+
+_refuse_without_sign_in()
 app = st.App("streamlit_app.py", middleware=[Middleware(SignedInFilesOnly)])

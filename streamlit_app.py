@@ -6,7 +6,7 @@ from ui.shared.auth import identity_panel, opens_shared_link, require_person, te
 from ui.shared.backend import configured_settings
 from ui.shared.calibration import page_calibrator
 from ui.shared.frame import set_frame
-from ui.shared.startup import network_notice
+from ui.shared.startup import network_notice, refuse_unsound_sign_in
 from vision.server_log import quiet_browser_departures
 
 # With many people at once a browser often leaves mid-upload: a line in the log, not a traceback.
@@ -14,6 +14,8 @@ quiet_browser_departures()
 _, key_source = configured_settings()
 # The sidebar only holds the connection: open it when there is no key to paste yet.
 set_frame(show_sidebar=key_source is None)
+# A team app whose [auth] cannot sign anyone in shows one sentence and nothing else.
+refuse_unsound_sign_in()
 page_calibrator()  # every estimate on every page uses what was measured
 # Before any page: with [auth] configured, nobody past this line is unsigned or not allowed.
 person = require_person()

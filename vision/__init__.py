@@ -40,6 +40,7 @@ if _typing.TYPE_CHECKING:
         RequestError as RequestError,
         ResponseFormatError as ResponseFormatError,
         ServerError as ServerError,
+        SignInSetupError as SignInSetupError,
         StreamError as StreamError,
         UnsupportedImageError as UnsupportedImageError,
         URLBlockedError as URLBlockedError,

@@ -134,3 +134,10 @@ class CalibrationError(VisionError):
 class ChunkGivenUpError(VisionError):
     """A queued batch's chunk failed (or crashed its worker) on every attempt allowed, so its
     items were left unanswered; --retry-errors asks them again."""
+
+
+# A team's configuration.
+
+
+class SignInSetupError(VisionError):
+    """Something says the app serves a team, but its sign-in ([auth]) is missing or incomplete."""

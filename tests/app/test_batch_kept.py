@@ -7,12 +7,14 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
+from tests.app.test_sign_in_pages import ACCESS, ALICE, AUTH, ISSUER
 from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
 from tests.support.pages import APP, TIMEOUT_S, shows as _shows, texts as _texts
 from vision.batch.running import in_process as live_batches
 from vision.echo import EchoServer, Fault
 from vision.history.store import HistoryStore
+from vision.team.access import workspace_for
 
 THREE = [(f"{n}.png", make_image("PNG", (40 + n, 40)), "image/png") for n in range(3)]
 
@@ -116,13 +118,16 @@ def test_in_team_mode_the_page_queues_the_batch_and_shows_the_workers_progress(
         monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", echo.base_url)
         monkeypatch.setenv("IOINTELLIGENCE_API_KEY", ECHO_API_KEY)
         at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
-        at.secrets["app"] = {"note": "no key here"}
+        # A team app: the queue needs sign-in, or the app refuses to start.
+        at.secrets["auth"] = AUTH
+        at.secrets["access"] = ACCESS
+        at.user = ALICE
         at.run()
         at.switch_page("ui/pages/batch.py").run()
         run(at, *THREE)
         queued = at.session_state["batch"]
         assert not chats(echo)  # the page asked nothing itself
-        with HistoryStore(url=url) as store:
+        with HistoryStore(url=url, workspace=workspace_for(ISSUER, ALICE["sub"])) as store:
             assert store.chunk_counts(queued.batch_id)["queued"] == 1
             worker = BatchWorker(store, lambda: VisionClient(echo.base_url, ECHO_API_KEY))
             assert worker.run(threading.Event(), until_idle=True) == 1

@@ -8,6 +8,7 @@ import threading
 
 from streamlit.testing.v1 import AppTest
 
+from tests.app.test_sign_in_pages import ACCESS, ALICE, AUTH
 from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
 from tests.support.pages import APP, TIMEOUT_S, shows as _shows, texts as _texts
@@ -47,7 +48,10 @@ def test_retry_on_a_queued_batch_has_a_worker_ask_the_failed_answer_again(
         monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", echo.base_url)
         monkeypatch.setenv("IOINTELLIGENCE_API_KEY", ECHO_API_KEY)
         at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
-        at.secrets["app"] = {"note": "no key here"}
+        # A team app: the queue needs sign-in, or the app refuses to start.
+        at.secrets["auth"] = AUTH
+        at.secrets["access"] = ACCESS
+        at.user = ALICE
         at.run()
         at.switch_page("ui/pages/batch.py").run()
         at.file_uploader(key="batch_images").set_value(THREE).run()

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ECHO_API_KEY
 from tests.support.models import LLAMA, QWEN
-from tests.support.pages import APP, TIMEOUT_S, page_dump, shows
+from tests.support.pages import APP, TIMEOUT_S, page_dump, shows, texts_of
 from vision.echo import EchoServer
 from vision.history.store import HistoryStore
 from vision.team.access import workspace_for
@@ -112,6 +112,51 @@ def test_an_outsider_gets_one_sentence_and_sign_out_on_every_page(team: Path):
         assert not at.markdown
         assert not at.title
         assert "zebra" not in _everything(at)
+
+
+def _misconfigured(secrets: dict[str, Any], page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    for name, section in secrets.items():
+        at.secrets[name] = section
+    at.user = ALICE
+    at.run()
+    if page is not None:
+        at.switch_page(page).run()
+    assert not at.exception
+    return at
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_auth_misspelt_beside_access_shows_only_the_sentence_saying_so(team: Path, page: str):
+    misspelt = {**AUTH, "client_secret": "client-secret-never-shown"}
+    at = _misconfigured({"Auth": misspelt, "access": ACCESS}, page)
+    assert texts_of(at.error) == [
+        "This app is set up for a team ([Auth] is in secrets.toml and [access] is in "
+        "secrets.toml) but cannot sign anyone in: secrets.toml has [Auth] but no [auth] "
+        "(section names are lower-case); fix .streamlit/secrets.toml as docs/team.md says and "
+        "start it again."
+    ]
+    assert not at.button
+    assert not at.sidebar.children
+    assert not at.markdown
+    assert not at.title
+    dump = _everything(at)
+    for inside in ("zebra", "Prompt", "Single-user mode", "client-secret-never-shown"):
+        assert inside not in dump, inside
+
+
+def test_the_batch_queue_without_auth_shows_only_the_sentence(
+    team: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("VISION_BATCH_QUEUE", "1")
+    at = _misconfigured({"app": {"note": "no sign-in here"}})
+    assert texts_of(at.error) == [
+        "This app is set up for a team (VISION_BATCH_QUEUE is 1) but cannot sign anyone in: "
+        "secrets.toml has no [auth] section; fix .streamlit/secrets.toml as docs/team.md says "
+        "and start it again."
+    ]
+    assert not at.button
+    assert "Prompt" not in _everything(at)
 
 
 def test_alice_sees_her_batch_and_bob_sees_none_of_it(team: Path):

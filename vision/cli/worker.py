@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from vision.cli.common import EXIT_OK, make_client, positive_int, seconds, settings_from_env
@@ -35,7 +36,24 @@ def add_command(commands: Any) -> None:
         "(default: VISION_BATCH_CHUNK_ATTEMPTS, else 3)",
     )
     parser.add_argument("--name", help="this worker's name in the queue")
+    parser.add_argument(
+        "--secrets",
+        metavar="FILE",
+        type=Path,
+        help="the app's secrets.toml: when it says team ([access], [auth]), its [auth] must be "
+        "complete, as the app requires (default: .streamlit/secrets.toml here, if there is one)",
+    )
     parser.set_defaults(func=execute)
+
+
+def _require_sign_in(path: Path | None) -> None:
+    """Refuse (SignInSetupError) a secrets file that says team without a complete [auth]."""
+    from vision.team.setup import SECRETS_FILE, read_secrets, require_sign_in, secrets_signals
+
+    if path is None and not SECRETS_FILE.is_file():
+        return  # a worker signs nobody in: without the app's secrets there is nothing to check
+    secrets = read_secrets(path or SECRETS_FILE)
+    require_sign_in(secrets, secrets_signals(secrets))
 
 
 def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -44,6 +62,7 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from vision.history.chunks import LEASE_S
     from vision.history.store import HistoryStore
 
+    _require_sign_in(args.secrets)
     settings = settings_from_env()
 
     def said(claim: Claim, result: BatchResult) -> None:
