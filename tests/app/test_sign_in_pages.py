@@ -30,8 +30,9 @@ PAGES = ("ui/pages/playground.py", "ui/pages/history.py", "ui/pages/batch.py")
 
 
 def _user(email: str, sub: str) -> dict[str, Any]:
-    return {"is_logged_in": True, "email": email, "name": email.split("@")[0], "sub": sub,
-            "iss": ISSUER}  # fmt: skip
+    """A signed-in person as Streamlit keeps their ID token's claims (the address verified)."""
+    return {"is_logged_in": True, "email": email, "email_verified": True,
+            "name": email.split("@")[0], "sub": sub, "iss": ISSUER}  # fmt: skip
 
 
 ALICE = _user("alice@team.example", "alice-1")
@@ -103,7 +104,7 @@ def test_an_outsider_gets_one_sentence_and_sign_out_on_every_page(team: Path):
     for page in PAGES:
         at = _start(outsider)
         at.switch_page(page).run()
-        assert [element.value for element in at.error] == [
+        assert texts_of(at.error) == [
             "mallory@elsewhere.example is not on this app's allow-list; ask the team lead to "
             "add you."
         ]
@@ -111,6 +112,21 @@ def test_an_outsider_gets_one_sentence_and_sign_out_on_every_page(team: Path):
         assert not at.sidebar.children
         assert not at.markdown
         assert not at.title
+        assert "zebra" not in _everything(at)
+
+
+def test_an_unverified_address_on_the_list_is_refused_with_a_sentence_on_every_page(team: Path):
+    lead = {**_user("lead@team.example", "lead-9"), "email_verified": "true"}
+    for page in PAGES:
+        at = _start(lead)
+        at.switch_page(page).run()
+        assert texts_of(at.error) == [
+            "lead@team.example is not verified by your sign-in provider, so this app cannot let "
+            "you in by it; verify it there and sign in again, or ask the team lead to add your "
+            f"sign-in identity {ISSUER}|lead-9."
+        ]
+        assert [button.label for button in at.button] == ["Sign out"]
+        assert not at.sidebar.children
         assert "zebra" not in _everything(at)
 
 

@@ -32,6 +32,8 @@ ALICE = "alice@team.example"
 BOB = "bob@team.example"
 LEAD = "lead@team.example"
 MALLORY = "mallory@elsewhere.example"
+# On the allow-list by domain, but the provider does not vouch for the address.
+CAROL = "carol@team.example"
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 SIGN_IN_SENTENCE = "Sign in with your team account to use the app."
 OUTSIDER_SENTENCE = f"{MALLORY} is not on this app's allow-list; ask the team lead to add you."
@@ -242,6 +244,26 @@ def test_two_people_never_see_each_others_runs_and_sign_out_works(
 def test_the_health_check_answers_without_signing_in(team_app: TeamApp):
     with urllib.request.urlopen(f"{team_app.url}/_stcore/health", timeout=5) as response:
         assert response.read() == b"ok"
+
+
+@pytest.mark.parametrize("claim", [None, False, "true"], ids=["absent", "false", "string"])
+def test_someone_whose_provider_does_not_vouch_for_their_address_gets_one_sentence(
+    browser: Browser, team_app: TeamApp, claim: object
+):
+    team_app.provider.email_verified[CAROL] = claim
+    page = browser.new_context().new_page()
+    _sign_in(page, team_app, CAROL)
+    sentence = (
+        f"{CAROL} is not verified by your sign-in provider, so this app cannot let you in by it; "
+        "verify it there and sign in again, or ask the team lead to add your sign-in identity "
+        f"{team_app.provider.issuer}|{team_app.provider.subject(CAROL)}."
+    )
+    expect(page.get_by_text(sentence)).to_be_visible()
+    only_button = page.get_by_test_id("stMain").get_by_role("button")
+    expect(only_button).to_have_count(1)
+    assert _main(page).replace(only_button.inner_text(), "").strip() == sentence
+    expect(page.get_by_test_id("stSidebar")).to_have_count(0)
+    assert "Prompt" not in _body(page)
 
 
 def test_an_outsider_signs_out_and_signs_in_with_an_allowed_account(

@@ -3,7 +3,9 @@ Streamlit's own end-to-end tests do it: a discovery document, an authorize page 
 types who they are, a token endpoint that returns an RS256-signed ID token (its `aud` the client
 id, the `nonce` of the authorize request, PKCE checked), the JWKS to verify it, and userinfo.
 
-It signs in whoever is typed: deciding who may enter is the app's job (its allow-list).
+It signs in whoever is typed: deciding who may enter is the app's job (its allow-list). Like a
+real provider it says `email_verified: true` of an address, unless a test makes it vouch for
+one less (`email_verified`).
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ class OIDCProvider:
     # Who the provider knows, by e-mail: their stable subject and name. Others get a subject
     # made from their address.
     people: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # What the ID token says in email_verified for these addresses (others: true); None leaves
+    # the claim out, as Microsoft Entra ID does.
+    email_verified: dict[str, object] = field(default_factory=dict)
     sign_ins: list[str] = field(default_factory=list)
     _grants: dict[str, _Grant] = field(default_factory=dict, repr=False)
     _key: RSAKey = field(default_factory=lambda: RSAKey.generate_key(2048, private=True))
@@ -211,9 +216,11 @@ class OIDCProvider:
             "iat": now,
             "exp": now + TOKEN_LIFETIME_S,
             "email": email,
-            "email_verified": True,
+            "email_verified": self.email_verified.get(email.lower(), True),
             "name": known[1] if known else email.split("@")[0].title(),
         }
+        if claims["email_verified"] is None:
+            del claims["email_verified"]
         if grant.nonce:
             claims["nonce"] = grant.nonce
         id_token = jwt.encode({"alg": "RS256", "kid": "test-key"}, claims, self._key)

@@ -68,7 +68,7 @@ def require_person() -> Person:
     if isinstance(outcome, Denied):
         st.session_state.pop(PERSON_KEY, None)
         _remember(_DENIED, outcome)
-        st.error(outcome.reason)
+        st.error(literal(outcome.reason))
         # The way out: signed in with the wrong account, a person can try another one.
         st.button("Sign out", key="sign_out", icon=":material/logout:", on_click=_sign_out)
         st.stop()
@@ -121,7 +121,11 @@ def identity_panel(person: Person) -> None:
         )
         return
     role = " · admin" if person.is_admin else ""
-    st.caption(f":material/account_circle: Signed in as {literal(person.label)}{role}")
+    st.caption(
+        f":material/account_circle: Signed in as {literal(person.label)}{role}",
+        # What the team lead may put in [access] to name this person by their sign-in.
+        help=f"Your sign-in identity: {literal(person.identity)}",
+    )
     st.button("Sign out", key="sign_out", icon=":material/logout:", on_click=_sign_out)
 
 

@@ -1,23 +1,42 @@
 """Who may use a signed-in app: the allow-list and the admins, and the person an ID token names.
 
 Configured in `.streamlit/secrets.toml` under `[access]`, beside Streamlit's own `[auth]`:
-`allowed` lists e-mail addresses (`alice@example.com`) and domains (`@example.com`), `admins`
-lists addresses. Addresses are compared without regard to case.
+`allowed` lists e-mail addresses (`alice@example.com`), domains (`@example.com`) and sign-in
+identities (`ISSUER|SUBJECT`, the ID token's `iss` and `sub`); `admins` lists addresses and
+identities. Addresses are compared without regard to case, identities exactly. An address
+counts only when the provider says it is verified (docs/team.md).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from vision.errors import VisionError
 from vision.history.config import LOCAL_WORKSPACE
+from vision.team.emails import EmailAddress, parse_address, parse_domain
 
 ACCESS_SECTION = "access"
 ALLOWED_KEY = "allowed"
 ADMINS_KEY = "admins"
+# A sign-in identity: the issuer (an http(s) URL, which cannot hold a raw "|") and the subject
+# after the first "|" (a subject may hold one, as Auth0's "google-oauth2|123" does).
+_IDENTITY = re.compile(r"https?://[^|\s]+\|\S.*")
+# Microsoft Entra ID sends no email_verified; its optional claim xms_edov is true when the
+# address's domain is one the user's tenant has verified (docs/team.md). Only its issuers count.
+ENTRA_VERIFIED_DOMAIN_CLAIM = "xms_edov"
+_ENTRA_ISSUER_HOSTS = frozenset(
+    {
+        "login.microsoftonline.com",
+        "login.microsoftonline.us",
+        "login.partner.microsoftonline.cn",
+        "sts.windows.net",
+    }
+)
 
 
 class AccessError(VisionError):
@@ -26,13 +45,15 @@ class AccessError(VisionError):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Person:
-    """Who is using the app: their workspace (the history rows they own), e-mail and role."""
+    """Who is using the app: their workspace (the history rows they own), verified e-mail, role,
+    and their sign-in identity (`ISSUER|SUBJECT`, by which the allow-list may name them)."""
 
     workspace: str
     email: str = ""
     name: str = ""
     is_admin: bool = False
     signed_in: bool = True
+    identity: str = ""
 
     @property
     def label(self) -> str:
@@ -46,6 +67,30 @@ class Person:
 LOCAL_PERSON = Person(workspace=LOCAL_WORKSPACE, name="local", is_admin=True, signed_in=False)
 
 
+def identity_of(issuer: str, subject: str) -> str:
+    """How the allow-list names a sign-in identity: `ISSUER|SUBJECT`."""
+    return f"{issuer}|{subject}"
+
+
+def _entry(text: str, name: str) -> str:
+    """One entry as the policy keeps it; AccessError naming it when it is none of the forms."""
+    if _IDENTITY.fullmatch(text):
+        return text  # issuers and subjects are compared exactly, case included
+    if name == ALLOWED_KEY and (text.startswith("@") or "@" not in text):
+        domain = parse_domain(text.removeprefix("@"))
+        if domain is not None:
+            return f"@{domain}"
+    address = parse_address(text)
+    if address is not None:
+        return str(address)
+    forms = '"@domain", ' if name == ALLOWED_KEY else ""
+    raise AccessError(
+        f"[{ACCESS_SECTION}] {name} in .streamlit/secrets.toml has {text!r}, which is not an "
+        f'e-mail address, {forms}or "ISSUER|SUBJECT" identity; correct it as docs/team.md '
+        "shows."
+    )
+
+
 def _entries(value: Any, name: str) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -54,14 +99,16 @@ def _entries(value: Any, name: str) -> tuple[str, ...]:
     if not isinstance(value, Sequence) or not all(isinstance(item, str) for item in value):
         raise AccessError(
             f"[{ACCESS_SECTION}] {name} in .streamlit/secrets.toml must be a list of e-mail "
-            f'addresses or "@domain" entries, like ["alice@example.com", "@example.com"].'
+            f'addresses, "@domain" entries or "ISSUER|SUBJECT" identities, like '
+            f'["alice@example.com", "@example.com"].'
         )
-    return tuple(item.strip().lower() for item in value if item.strip())
+    return tuple(_entry(item.strip(), name) for item in value if item.strip())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AccessPolicy:
-    """The allow-list (addresses and "@domain" entries) and the admins' addresses."""
+    """The allow-list (addresses, "@domain" entries, identities) and the admins (addresses and
+    identities), as from_section normalises them."""
 
     allowed: tuple[str, ...] = ()
     admins: tuple[str, ...] = ()
@@ -73,22 +120,24 @@ class AccessPolicy:
         admins = _entries(section.get(ADMINS_KEY), ADMINS_KEY)
         return cls(allowed=_entries(section.get(ALLOWED_KEY), ALLOWED_KEY), admins=admins)
 
-    def admits(self, email: str) -> bool:
-        """True when this address, or its domain, is on the allow-list (admins always are)."""
-        address = email.strip().lower()
-        if "@" not in address or address.startswith("@"):
-            return False
-        domain = address.rsplit("@", 1)[1]
-        for entry in (*self.allowed, *self.admins):
-            if entry == address:
-                return True
-            if entry.lstrip("@") == domain and "@" not in entry.lstrip("@"):
-                return True
-        return False
+    def admits(self, email: str | None, identity: str = "") -> bool:
+        """True when this (verified) address, its domain, or this sign-in identity is on the
+        allow-list; admins always are."""
+        if self.is_admin(email, identity):
+            return True
+        if identity and identity in self.allowed:
+            return True
+        address = parse_address(email or "")
+        return address is not None and (
+            str(address) in self.allowed or f"@{address.domain}" in self.allowed
+        )
 
-    def is_admin(self, email: str) -> bool:
-        """True for an address listed under admins."""
-        return email.strip().lower() in self.admins
+    def is_admin(self, email: str | None, identity: str = "") -> bool:
+        """True for an address or a sign-in identity listed under admins."""
+        if identity and identity in self.admins:
+            return True
+        address = parse_address(email or "")
+        return address is not None and str(address) in self.admins
 
 
 def workspace_for(issuer: str, subject: str) -> str:
@@ -105,31 +154,64 @@ class Denied:
     reason: str
 
 
+def _claim(claims: Mapping[str, Any], name: str) -> str:
+    value = claims.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def email_verified(claims: Mapping[str, Any]) -> bool:
+    """True when the provider vouches for the address: email_verified is the JSON true (not
+    "true", not 1), or, where the token has no email_verified, Entra ID's xms_edov is true."""
+    if "email_verified" in claims:
+        return claims["email_verified"] is True
+    issuer = urlsplit(_claim(claims, "iss"))
+    from_entra = issuer.scheme == "https" and issuer.hostname in _ENTRA_ISSUER_HOSTS
+    return from_entra and claims.get(ENTRA_VERIFIED_DOMAIN_CLAIM) is True
+
+
+def _refusal(raw_email: str, address: EmailAddress | None, identity: str) -> str:
+    if not raw_email:
+        return (
+            "Your sign-in did not give this app an e-mail address, so it cannot let you in; ask "
+            "the team lead to check the provider's scopes, or to add your sign-in identity "
+            f"{identity}."
+        )
+    if address is None:
+        return (
+            "Your sign-in gave this app an e-mail address it cannot read, so it cannot let you "
+            f"in by it; ask the team lead to add your sign-in identity {identity} instead."
+        )
+    return (
+        f"{address} is not verified by your sign-in provider, so this app cannot let you in by "
+        "it; verify it there and sign in again, or ask the team lead to add your sign-in "
+        f"identity {identity}."
+    )
+
+
 def admit(claims: Mapping[str, Any], policy: AccessPolicy) -> Person | Denied:
     """The person an ID token's claims name when the policy lets them in, else why not."""
-    email = str(claims.get("email") or "").strip()
-    subject = str(claims.get("sub") or "").strip()
-    issuer = str(claims.get("iss") or "").strip()
-    if not email or not subject:
+    subject, issuer = _claim(claims, "sub"), _claim(claims, "iss")
+    raw_email = _claim(claims, "email")
+    if not subject or not issuer:
         return Denied(
-            email=email,
-            reason="Your sign-in did not give this app an e-mail address, so it cannot let "
-            "you in; ask the team lead to check the provider's scopes.",
+            email="",
+            reason="Your sign-in did not say who you are (no issuer or subject), so this app "
+            "cannot let you in; ask the team lead to check the sign-in provider.",
         )
-    if claims.get("email_verified") is False:
+    identity = identity_of(issuer, subject)
+    address = parse_address(raw_email)
+    verified = str(address) if address is not None and email_verified(claims) else ""
+    if policy.admits(verified, identity):
+        return Person(
+            workspace=workspace_for(issuer, subject),
+            email=verified,
+            name=_claim(claims, "name"),
+            is_admin=policy.is_admin(verified, identity),
+            identity=identity,
+        )
+    if verified:
         return Denied(
-            email=email,
-            reason=f"{email} is not verified with your sign-in provider; verify it there "
-            "and sign in again.",
+            email=verified,
+            reason=f"{verified} is not on this app's allow-list; ask the team lead to add you.",
         )
-    if not policy.admits(email):
-        return Denied(
-            email=email,
-            reason=f"{email} is not on this app's allow-list; ask the team lead to add you.",
-        )
-    return Person(
-        workspace=workspace_for(issuer, subject),
-        email=email,
-        name=str(claims.get("name") or "").strip(),
-        is_admin=policy.is_admin(email),
-    )
+    return Denied(email=str(address or ""), reason=_refusal(raw_email, address, identity))
