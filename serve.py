@@ -1,7 +1,8 @@
 """Vision Playground for a team: `streamlit run serve.py` serves streamlit_app.py, refuses to
-start unless [auth] can sign people in, and refuses every file download and upload to a request
-that does not carry the signed-in cookie of someone on the allow-list (pages already show
-nothing before sign-in; this covers the file addresses Streamlit serves beside them).
+start unless [auth] can sign people in, and refuses every file download and upload, and the
+server's metrics, to a request that does not carry the signed-in cookie of someone on the
+allow-list (pages already show nothing before sign-in; this covers the addresses Streamlit
+serves beside them).
 
 It listens where it is told (`--server.address`): the image's command says 0.0.0.0; without
 it, .streamlit/config.toml keeps it on loopback."""
@@ -19,6 +20,7 @@ from starlette.middleware import Middleware
 from starlette.requests import HTTPConnection
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
+from streamlit import config
 from streamlit.auth_util import get_cookie_with_chunks
 from streamlit.runtime.secrets import secrets_singleton
 from streamlit.web.server.server_util import get_cookie_secret
@@ -28,8 +30,9 @@ from vision.errors import SignInSetupError
 from vision.team.access import ACCESS_SECTION, AccessError, AccessPolicy, Person, admit
 from vision.team.setup import SERVE_SIGNAL, environment_signals, require_sign_in, secrets_signals
 
-# Where Streamlit serves downloads and media, and takes uploads.
-GUARDED_PREFIXES = ("/media/", "/_stcore/upload_file")
+# Where Streamlit serves downloads and media, takes uploads, and tells its sessions and caches.
+GUARDED_PREFIXES = ("/media/", "/_stcore/upload_file", "/_stcore/metrics")
+REFUSAL = "Sign in to the app first: this address answers only people signed in to it."
 _USER_COOKIE = "_streamlit_user"
 
 
@@ -65,21 +68,24 @@ def admitted(connection: HTTPConnection) -> bool:
     return isinstance(admit(claims, policy), Person)
 
 
+def guarded(path: str) -> bool:
+    """True for the addresses only signed-in people may use (under server.baseUrlPath too)."""
+    base = str(config.get_option("server.baseUrlPath") or "").strip("/")
+    if base and path.startswith(f"/{base}/"):
+        path = path[len(base) + 1 :]
+    return path.startswith(GUARDED_PREFIXES)
+
+
 class SignedInFilesOnly:
-    """ASGI middleware: file addresses answer 403 to anyone not admitted (serve.py does not
-    start without sign-in)."""
+    """ASGI middleware: file, upload and metrics addresses answer 403 to anyone not admitted."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = str(scope.get("path", ""))
-        if (
-            scope["type"] == "http"
-            and path.startswith(GUARDED_PREFIXES)
-            and not admitted(HTTPConnection(scope))
-        ):
-            response = PlainTextResponse("Sign in to download this file.", status_code=403)
+        if scope["type"] == "http" and guarded(path) and not admitted(HTTPConnection(scope)):
+            response = PlainTextResponse(REFUSAL, status_code=403)
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)

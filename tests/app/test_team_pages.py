@@ -3,6 +3,8 @@ or batch only while its owner shares it; only admins get the usage page, with no
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -82,6 +84,39 @@ def test_a_run_link_shows_the_run_only_once_its_owner_shares_it(team: dict[str, 
     alice.button(key=f"unshare_run_{run_id}").click().run()
     bob = _start(BOB, run=run_id)
     assert "zebra" not in _everything(bob)
+
+
+@pytest.fixture
+def app_log() -> Iterator[list[logging.LogRecord]]:
+    """What the app logs while a test runs, Streamlit's own report of an uncaught exception
+    included (its loggers do not pass records up to the root)."""
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    keep = Keep(level=logging.DEBUG)
+    loggers = [logging.getLogger(name) for name in ("", "streamlit.error_util")]
+    for logger in loggers:
+        logger.addHandler(keep)
+    try:
+        yield records
+    finally:
+        for logger in loggers:
+            logger.removeHandler(keep)
+
+
+@pytest.mark.parametrize(
+    "link", ["²", "١٢", "99999999999999999999999", "2147483648", "0", "-1", "1e3", " 1", "0x1"]
+)
+def test_a_run_link_that_is_no_run_number_shows_the_sentence_and_logs_no_traceback(
+    team: dict[str, int], link: str, app_log: list[logging.LogRecord]
+):
+    bob = _start(BOB, run=link)
+    assert shows(bob, "This link shows nothing: the run is not shared with the team")
+    assert "zebra" not in _everything(bob)
+    assert not [record for record in app_log if record.exc_info or record.levelno >= logging.ERROR]
 
 
 def test_a_batch_link_works_for_the_team_once_shared(team: dict[str, int]):

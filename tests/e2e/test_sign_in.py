@@ -246,6 +246,25 @@ def test_the_health_check_answers_without_signing_in(team_app: TeamApp):
         assert response.read() == b"ok"
 
 
+def test_the_servers_metrics_answer_only_people_on_the_allow_list(
+    browser: Browser, team_app: TeamApp
+):
+    metrics = f"{team_app.url}/_stcore/metrics"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(metrics, timeout=5)
+    assert refused.value.code == 403
+    assert refused.value.read() == (
+        b"Sign in to the app first: this address answers only people signed in to it."
+    )
+    outsider = browser.new_context().new_page()
+    _sign_in(outsider, team_app, MALLORY)
+    assert outsider.context.request.get(metrics).status == 403
+    alice = _person(browser, team_app, ALICE)
+    answer = alice.context.request.get(metrics)
+    assert answer.status == 200
+    assert b"session" in answer.body()
+
+
 @pytest.mark.parametrize("claim", [None, False, "true"], ids=["absent", "false", "string"])
 def test_someone_whose_provider_does_not_vouch_for_their_address_gets_one_sentence(
     browser: Browser, team_app: TeamApp, claim: object
@@ -264,6 +283,8 @@ def test_someone_whose_provider_does_not_vouch_for_their_address_gets_one_senten
     assert _main(page).replace(only_button.inner_text(), "").strip() == sentence
     expect(page.get_by_test_id("stSidebar")).to_have_count(0)
     assert "Prompt" not in _body(page)
+    metrics = page.context.request.get(f"{team_app.url}/_stcore/metrics")
+    assert metrics.status == 403
 
 
 def test_an_outsider_signs_out_and_signs_in_with_an_allowed_account(

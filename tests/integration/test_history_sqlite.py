@@ -4,6 +4,8 @@ sentence for a file that cannot be used (locked, not a database, from a newer ap
 from __future__ import annotations
 
 import sqlite3
+import stat
+import sys
 import threading
 
 import pytest
@@ -60,6 +62,26 @@ def test_a_file_with_a_runs_table_of_another_program_is_refused(tmp_path):
 def test_opening_creates_missing_directories(tmp_path):
     with HistoryStore(tmp_path / "a" / "b" / "h.sqlite3") as store:
         assert store.save_run(make_run()).id == 1
+
+
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="Windows keeps no owner, group and other permission bits"
+)
+def test_a_fresh_history_and_its_folder_are_readable_by_their_owner_only(tmp_path):
+    # Prompts, answers and original images: nobody else on the machine may read them, as
+    # with the calibration file beside them.
+    path = tmp_path / "new-folder" / "history.sqlite3"
+    with HistoryStore(path) as store:
+        store.save_run(make_run(answer="kept"))
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+        wal = path.with_name(path.name + "-wal")
+        assert stat.S_IMODE(wal.stat().st_mode) == 0o600
+    # An existing file keeps the mode its owner gave it.
+    path.chmod(0o640)
+    with HistoryStore(path) as store:
+        assert [run.answer for run in store.search_runs()] == ["kept"]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
 
 
 def test_a_file_another_program_keeps_locked_gives_a_sentence_and_loses_nothing(tmp_path):

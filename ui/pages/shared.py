@@ -19,7 +19,7 @@ from vision.export.runs import usage_line
 from vision.history.team import TeamRecords
 from vision.markdown import answer_markdown, clip, literal
 from vision.team.access import Person
-from vision.team.sharing import share, unshare
+from vision.team.sharing import run_in_link, share, unshare
 from vision.values.run import Run
 
 NOT_SHARED = (
@@ -52,9 +52,10 @@ def _owner_name(records: TeamRecords, owner: str, me: Person) -> str:
     return records.people().get(owner, "a team member")
 
 
-def _show_run(records: TeamRecords, me: Person, run_id: str) -> None:
-    found = records.shared_run(int(run_id)) if run_id.isdigit() else None
-    own = history_store().get_run(int(run_id)) if run_id.isdigit() else None
+def _show_run(records: TeamRecords, me: Person, link: str) -> None:
+    run_id = run_in_link(link)
+    found = records.shared_run(run_id) if run_id is not None else None
+    own = history_store().get_run(run_id) if run_id is not None else None
     if found is None and own is not None:
         found = (me.workspace, own)
     if found is None:

@@ -117,7 +117,8 @@ class JsonMeasurements:
         }
         temporary: Path | None = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # The history's folder by default, which holds prompts and images: the owner's alone.
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             handle, name = tempfile.mkstemp(
                 prefix=".calibration-", suffix=".json", dir=self.path.parent
             )

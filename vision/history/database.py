@@ -5,6 +5,7 @@ failure turned into one sentence that says what to do and never shows a password
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -32,6 +33,18 @@ _FAILURES = (DBAPIError, PoolTimeout, OSError)
 # Set on a connection whose next transaction writes: SQLite then takes the write lock at BEGIN,
 # so two writers queue on busy_timeout instead of failing when a reader tries to upgrade.
 _WRITE = "vision_write"
+# The history holds prompts, answers and original images: its folder and file are the owner's
+# alone (SQLite gives the -wal and -shm files the database file's mode).
+_OWNER_ONLY_FOLDER = 0o700
+_OWNER_ONLY_FILE = 0o600
+
+
+def _create_owner_only(path: Path) -> None:
+    """Create the folder and the empty database file readable by their owner only; an existing
+    folder or file keeps the mode it has."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=_OWNER_ONLY_FOLDER)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, _OWNER_ONLY_FILE))
 
 
 class Database:
@@ -63,7 +76,7 @@ class Database:
 
     def _sqlite_engine(self) -> Engine:
         assert self.path is not None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        _create_owner_only(self.path)
         timeout_s = self.settings.busy_timeout_ms / 1000
         engine = create_engine(
             self.url, connect_args={"timeout": timeout_s, "check_same_thread": False}

@@ -10,6 +10,17 @@ from vision.history.team import AuditEvent, EventKind, ShareKind, TeamRecords
 from vision.team.access import Person
 
 _LOG = logging.getLogger(__name__)
+# Run ids are SQL INTEGER: PostgreSQL's holds up to 2**31 - 1 (SQLite's more).
+MAX_RUN_ID = 2**31 - 1
+
+
+def run_in_link(text: str) -> int | None:
+    """The run id a shared link's ?run= names: ASCII digits from 1 to MAX_RUN_ID, else None
+    ("²" is a digit to str.isdigit but no number to int)."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_RUN_ID)):
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_RUN_ID else None
 
 
 def _audit(
