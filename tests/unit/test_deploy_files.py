@@ -4,10 +4,12 @@ without it is checked as text (deploy/README.md says what is not tested)."""
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 from vision.history.config import DATABASE_URL_ENV
 from vision.team import gate, spending
+from vision.team.access import AccessPolicy
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 
@@ -50,6 +52,12 @@ def test_the_example_secrets_turn_on_sign_in_and_the_allow_list():
         assert re.search(rf"^{name} = ", example, re.MULTILINE), name
     assert "[auth]" in example
     assert "[access]" in example
+    # Its [access] is in the forms the app reads: an address, a domain, a sign-in identity.
+    policy = AccessPolicy.from_section(tomllib.loads(example)["access"])
+    assert policy.admins == (
+        "lead@example.com",
+        "https://accounts.google.com|123456789012345678901",
+    )
     ignored = (DEPLOY.parent / ".gitignore").read_text().splitlines()
     assert "deploy/.env" in ignored
     assert "deploy/secrets.toml" in ignored
