@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from vision.batch.queued import QUEUE_ENV
+from vision.batch.queue.submit import QUEUE_ENV
 from vision.errors import HistoryError, SignInSetupError
 from vision.history.config import DATABASE_URL_ENV, database_url
 
