@@ -10,9 +10,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from vision.batch.queue.submit import QUEUE_ENV
 from vision.errors import HistoryError, SignInSetupError
-from vision.history.config import DATABASE_URL_ENV, database_url
+from vision.history.config import DATABASE_URL_ENV, QUEUE_ENV, database_url
 
 AUTH_SECTION = "auth"
 # What st.login() with the default provider reads (Streamlit 1.67, auth_util.validate_auth_

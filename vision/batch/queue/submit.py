@@ -15,12 +15,12 @@ from vision.batch.recorded.missing import missing_jobs
 from vision.batch.recorded.spec import BatchSpec, kept_spec, load_spec
 from vision.batch.running.ask import new_batch_id
 from vision.errors import RequestError
+from vision.history.config import QUEUE_ENV
 from vision.history.store import HistoryStore
 from vision.values.batch import BatchItem, BatchJob, BatchProgress, BatchView
 from vision.values.request import RequestOptions
 from vision.values.run import Run
 
-QUEUE_ENV = "VISION_BATCH_QUEUE"
 _POLL_S = 0.1
 
 
