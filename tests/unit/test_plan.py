@@ -54,13 +54,13 @@ def planned(
 def stitches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many images each grid the plan stitched held."""
     made: list[int] = []
-    real = plan.stitch_grid
+    real = plan.stitch_layout
 
     def counting(images, labels=None):
         made.append(len(images))
         return real(images, labels)
 
-    monkeypatch.setattr(plan, "stitch_grid", counting)
+    monkeypatch.setattr(plan, "stitch_layout", counting)
     return made
 
 
@@ -200,7 +200,7 @@ def test_a_grid_that_cannot_be_stitched_blocks_send_with_the_reason(monkeypatch)
     def broken(images, labels=None):
         raise ImageUnreadableError("Image 2 cannot be read; re-export it and try again.")
 
-    monkeypatch.setattr(plan, "stitch_grid", broken)
+    monkeypatch.setattr(plan, "stitch_layout", broken)
     run = planned(statuses(2, [LLAMA]), [LLAMA], "stitch")
     assert run.asks == ()
     assert run.blocking == (

@@ -15,9 +15,8 @@ from vision.chat.conversation import SentImage
 from vision.chat.preflight import Preflight, preflight
 from vision.chat.preparation import ImageStatus
 from vision.errors import VisionError, without_traceback
-from vision.images.intake import prepare_image
 from vision.images.profiles import profile_for
-from vision.images.stitch import stitch_grid
+from vision.images.stitch import prepare_stitched, stitch_layout
 from vision.markdown import clip
 from vision.values.image import PreparedImage
 from vision.values.request import ChatRequest, ImageRef, RequestOptions
@@ -107,11 +106,14 @@ def _stitched(
     if key not in cache:
         cache.clear()  # only the current set is worth keeping
         try:
-            grid = stitch_grid([status.entry.data or b"" for status in statuses], labels)
+            grid = stitch_layout([status.entry.data or b"" for status in statuses], labels)
             name = f"grid of {len(statuses)} images.png"
-            prepared = prepare_image(grid, filename=name, model=model)
+            prepared = prepare_stitched(grid, filename=name, model=model)
             cache[key] = SentImage(
-                name=name, prepared=prepared, original=grid, original_sha256=prepared.source_sha256
+                name=name,
+                prepared=prepared,
+                original=grid.data,
+                original_sha256=prepared.source_sha256,
             )
         except VisionError as err:
             cache[key] = without_traceback(err)

@@ -326,4 +326,5 @@ def prepare_image(
         warnings=tuple(_warnings(source, filename, (width, height))),
         steps=tuple(steps),
         reencoded=passed is None,
+        orientation=source.orientation,
     )

@@ -76,6 +76,15 @@ def load_pixels(image: Image.Image) -> None:
         raise ImageUnreadableError(UNREADABLE) from exc
 
 
+def upright_size(data: bytes, formats: tuple[str, ...] = INTAKE_FORMATS) -> tuple[int, int]:
+    """The (width, height) of the first frame once turned upright, from the header alone."""
+    image = open_image(data, formats)
+    with image:
+        orientation = read_orientation(image, data)
+        width, height = image.size
+    return (height, width) if orientation >= 5 else (width, height)
+
+
 def read_upright(
     data: bytes, fit: tuple[int, int], formats: tuple[str, ...] = INTAKE_FORMATS
 ) -> Image.Image:

@@ -5,14 +5,17 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 from PIL import Image, ImageDraw, ImageFont
 
 from vision.errors import ImageUnreadableError, RequestError
 from vision.images.encode import to_eight_bit
 from vision.images.geometry import LLAMA_TILE
-from vision.images.pixels import DECODE_FAILURES, INTAKE_FORMATS, read_upright
+from vision.images.intake import prepare_image
+from vision.images.pixels import DECODE_FAILURES, INTAKE_FORMATS, read_upright, upright_size
 from vision.limits import MAX_IMAGES_PER_REQUEST
+from vision.values.image import GridCell, PreparedImage
 
 # Llama 3.2 Vision sees at most 1120x1120 (a 2x2 tile canvas): the grid is built at that size
 # so no cell is shrunk twice.
@@ -27,8 +30,29 @@ def _layout(count: int) -> tuple[int, int]:
     return columns, math.ceil(count / columns)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StitchedGrid:
+    """The grid as a PNG and where each picture lies in it."""
+
+    data: bytes = field(repr=False)
+    cells: tuple[GridCell, ...]
+
+
 def stitch_grid(images: Sequence[bytes], labels: Sequence[str] | None = None) -> bytes:
     """One 1120x1120 PNG showing each image in a cell under its label ("Image 1"... by default)."""
+    return stitch_layout(images, labels).data
+
+
+def prepare_stitched(
+    grid: StitchedGrid, *, model: str | None = None, filename: str | None = None
+) -> PreparedImage:
+    """The grid prepared for a model, recording where each picture lies in it (so a box the
+    model draws on the grid can be taken back to the picture it falls on)."""
+    return replace(prepare_image(grid.data, filename=filename, model=model), cells=grid.cells)
+
+
+def stitch_layout(images: Sequence[bytes], labels: Sequence[str] | None = None) -> StitchedGrid:
+    """The labelled grid of these images (see stitch_grid) with each picture's rectangle."""
     if not images:
         raise RequestError("There are no images to stitch; add at least one and try again.")
     if len(images) > MAX_IMAGES_PER_REQUEST:
@@ -44,7 +68,9 @@ def stitch_grid(images: Sequence[bytes], labels: Sequence[str] | None = None) ->
     grid = Image.new("RGB", (GRID_SIDE, GRID_SIDE), _BACKGROUND)
     draw = ImageDraw.Draw(grid)
     font = ImageFont.load_default(size=22)
+    cells: list[GridCell] = []
     for index, data in enumerate(images):
+        source_w, source_h = upright_size(data, INTAKE_FORMATS)
         picture = read_upright(data, (cell_w, picture_h), INTAKE_FORMATS)
         try:
             picture, _ = to_eight_bit(picture)
@@ -59,6 +85,17 @@ def stitch_grid(images: Sequence[bytes], labels: Sequence[str] | None = None) ->
         draw.text((left + 4, top + 6), names[index][:60], fill=(0, 0, 0), font=font)
         offset = ((cell_w - picture.width) // 2, _LABEL_HEIGHT + (picture_h - picture.height) // 2)
         grid.paste(picture, (left + offset[0], top + offset[1]))
+        cells.append(
+            GridCell(
+                label=names[index][:60],
+                left=left + offset[0],
+                top=top + offset[1],
+                width=picture.width,
+                height=picture.height,
+                source_width=source_w,
+                source_height=source_h,
+            )
+        )
     buffer = io.BytesIO()
     grid.save(buffer, "PNG")
-    return buffer.getvalue()
+    return StitchedGrid(data=buffer.getvalue(), cells=tuple(cells))

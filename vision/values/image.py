@@ -8,6 +8,24 @@ from vision.values.request import ImageRef
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class GridCell:
+    """Where one picture lies in a stitched grid: its rectangle in the grid's pixels and the
+    upright size of the image it was made from."""
+
+    label: str
+    left: int
+    top: int
+    width: int
+    height: int
+    source_width: int
+    source_height: int
+
+    def contains(self, x: float, y: float) -> bool:
+        """True when the grid point (x, y) falls on this picture."""
+        return self.left <= x <= self.left + self.width and self.top <= y <= self.top + self.height
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PreparedImage:
     """An image checked against the limits, re-encoded only where needed, ready to send."""
 
@@ -29,6 +47,11 @@ class PreparedImage:
     warnings: tuple[str, ...] = ()
     steps: tuple[str, ...] = ()
     reencoded: bool = False  # True when pixels were decoded and encoded again (not just stripped)
+    # The EXIF orientation that was applied to turn the pixels upright (1: none); the original's
+    # width and height above are already upright.
+    orientation: int = 1
+    # For a stitched grid: where each picture lies in it (the grid is this image's original).
+    cells: tuple[GridCell, ...] = ()
 
     @property
     def passed_through(self) -> bool:
