@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vision.echo.contract import ChatCall
+from vision.echo.grounding import locate_reply
 from vision.echo.images import URL_IMAGE_ASSUMED_SIZE, ReceivedImage
 from vision.echo.judge import judge_reply
 from vision.sizes import human_size
@@ -53,6 +54,9 @@ def compose_answer(call: ChatCall) -> str:
             f"{TEXT_ONLY_REPLY} {ECHO_LABEL} {call.model.id} does not read images: it received "
             f"the prompt {_quoted_prompt(call.prompt)} and ignored {count} {noun}."
         )
+    located = locate_reply(call)
+    if located is not None:
+        return f"{ECHO_LABEL}\n{located}"
     if not count:
         listing = "with no images."
     else:

@@ -28,6 +28,7 @@ class ChatCall:
     stream: bool
     include_usage: bool
     max_tokens: int | None
+    skip_special_tokens: bool = False  # vLLM's request field: strip marker tokens from answers
 
 
 def parse_chat(raw: bytes) -> ChatCall:
@@ -45,6 +46,7 @@ def parse_chat(raw: bytes) -> ChatCall:
     max_completion = schema.optional_number(body, "max_completion_tokens", 1, None, integer=True)
     schema.optional_number(body, "temperature", 0.0, 2.0, integer=False)
     schema.optional_number(body, "top_p", 0.0, 1.0, integer=False)
+    skip_special_tokens = schema.optional_bool(body, "skip_special_tokens", ())
     if schema.errors or model_id is None:
         raise Rejected(422, {"detail": schema.errors})
 
@@ -80,4 +82,5 @@ def parse_chat(raw: bytes) -> ChatCall:
         stream=stream,
         include_usage=include_usage,
         max_tokens=None if limit is None else int(limit),
+        skip_special_tokens=skip_special_tokens,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -32,9 +32,10 @@ class ReceivedImage:
     size_bytes: int = 0
     host: str | None = None
     tokens: int = 0
+    data: bytes = field(default=b"", repr=False, compare=False)  # a data URL's image bytes
 
 
-def _inspect_data_url(index: int, url: str) -> tuple[str, int, int, int]:
+def _inspect_data_url(index: int, url: str) -> tuple[str, int, int, bytes]:
     """The (format, width, height, bytes) of a base64 data URL image; raises Rejected."""
     header, comma, payload = url[len("data:") :].partition(",")
     fields = header.split(";")
@@ -104,7 +105,7 @@ def _inspect_data_url(index: int, url: str) -> tuple[str, int, int, int]:
             f"Image too large: image {index} is {facts.width}×{facts.height} pixels; "
             f"the maximum is {MAX_SIDE_PX}×{MAX_SIDE_PX}.",
         )
-    return facts.format, facts.width, facts.height, len(data)
+    return facts.format, facts.width, facts.height, data
 
 
 def inspect_image(index: int, url: str, model: EchoModel) -> ReceivedImage:
@@ -118,7 +119,7 @@ def inspect_image(index: int, url: str, model: EchoModel) -> ReceivedImage:
             400,
             f"Invalid image URL: image {index} must be an http(s) URL or a base64 data URL.",
         )
-    fmt, width, height, size = _inspect_data_url(index, url)
+    fmt, width, height, data = _inspect_data_url(index, url)
     tokens = image_tokens(model, width, height)
     return ReceivedImage(
         index=index,
@@ -126,6 +127,7 @@ def inspect_image(index: int, url: str, model: EchoModel) -> ReceivedImage:
         format=fmt,
         width=width,
         height=height,
-        size_bytes=size,
+        size_bytes=len(data),
         tokens=tokens,
+        data=data,
     )
