@@ -20,6 +20,7 @@ from vision.cli.common import (
     request_options,
     settings_from_env,
 )
+from vision.cli.locate import add_locate_options, execute_locate
 from vision.cli.sources import read_source
 from vision.errors import ImageError, VisionError
 from vision.urls.shape import is_http_url
@@ -47,6 +48,7 @@ def add_command(commands: Any) -> None:
         help="an image file, or an http(s) URL sent as is",
     )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    add_locate_options(parser)
     parser.add_argument("prompt", nargs="?", default=DEFAULT_PROMPT, metavar="PROMPT")
     parser.set_defaults(func=execute)
 
@@ -148,6 +150,8 @@ def _print_outcome(outcome: ModelOutcome, streamed: str, out: TextIO, *, live: b
 
 def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Ask one or more models about the images; stream the answers, or print them as JSON."""
+    if args.locate is not None:
+        return execute_locate(args, out, err)
     settings = settings_from_env()
     files = [source for source in args.images if not is_http_url(source)]
     data = {source: read_source(source) for source in dict.fromkeys(files)}
