@@ -16,6 +16,9 @@ ran]". It is strict where the real service is (see rejection.py for the statuses
   live /models lists in 2026 (Llama 4, Qwen2.5-VL, Qwen3.x, Kimi K2.5, GLM-4.5V, GLM-5.x).
 - SSE with stream=true: a role delta, one content delta a word, a finish chunk, a usage chunk
   with choices [] when stream_options.include_usage, then data: [DONE].
+- A locate question in a family's own prompt (docs/grounding.md) is answered with the boxes of
+  the solid shapes it sees in the first inline image, written as that family writes them, in
+  its frame; the request field skip_special_tokens true strips the marker tokens, as vLLM does.
 - Faults (Fault, in process or POST/DELETE /_echo/faults) and the request log (GET
   /_echo/requests, never the key) for tests, including tests running it in another process.
 """

@@ -65,7 +65,8 @@ def locate_prompt(
 ) -> str:
     """The prompt asking `model` where `target` is in an image sent at `sent` (width, height).
 
-    Families without a point form are asked for boxes (their centres are the points)."""
+    Families without a point form are asked for boxes (their centres are the points). A frame
+    override changes the words only for families without a form of their own."""
     thing = _clean_target(target)
     style = convention_for(model).style
     if style == "qwen2vl":
