@@ -220,3 +220,12 @@ def test_a_stitched_request_remembers_the_pictures_it_was_made_of():
     (ask,) = planned(found, [LLAMA], "stitch").asks
     assert [image.name for image in ask.attached] == [status.entry.label for status in found]
     assert all(image.original is not None for image in ask.attached)
+
+
+def test_a_stitched_grid_records_where_each_picture_lies_so_boxes_can_go_back():
+    run = planned(statuses(2, [LLAMA]), [LLAMA], "stitch")
+    (grid,) = run.asks[0].sent
+    first, second = grid.prepared.cells
+    assert first.left < second.left
+    assert first.top == second.top
+    assert (first.source_width, first.source_height) == (96, 64)  # the upload, not the cell
