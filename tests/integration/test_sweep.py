@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.conftest import ECHO_API_KEY
-from tests.support.images import make_photo
+from tests.support.images import make_photo, png_bomb
 from tests.support.models import LLAMA, QWEN
 from vision.cli.main import main
 from vision.history.store import HistoryStore
@@ -66,3 +66,15 @@ def test_a_sweep_needs_two_settings_of_one_kind(env, capsys):
     assert main(["sweep", "--images", str(env / "photos"), "-m", QWEN, "--budgets", "256,512",
                  "--sides", "560,1120"]) == 1  # fmt: skip
     assert "not both" in capsys.readouterr().err
+
+
+def test_a_sweep_refuses_a_pixel_bomb_without_decoding_it_and_says_so(env, capsys):
+    # 16,000 × 11,100 (178 megapixels) in a few hundred bytes: intake refuses it from its header,
+    # and the sweep's smaller longest side goes through that same guarded open.
+    (env / "photos" / "bomb.png").write_bytes(png_bomb(16_000, 11_100))
+    code = main(["sweep", "--images", str(env / "photos"), "-m", QWEN, "--sides", "560,1120"])
+    out = capsys.readouterr().out
+    assert code == 0
+    for label in ("560 px", "1120 px"):
+        line = next(line for line in out.splitlines() if line.startswith(f"{label} · {QWEN}:"))
+        assert "1 failed, the first: This image is 16000×11100 pixels, too large" in line

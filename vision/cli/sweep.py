@@ -106,9 +106,10 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             if point.items
             else "not scored (no expected answers)"
         )
+        failed = f"; {point.failed} failed, the first: {point.first_error}" if point.failed else ""
         out.write(
             f"{point.resolution.label} · {point.model}: {score}, "
-            f"{tokens} prompt tokens per answer{cost}\n"
+            f"{tokens} prompt tokens per answer{cost}{failed}\n"
         )
     if report is not None:
         from vision.report.sweep import render_sweep

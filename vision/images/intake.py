@@ -106,6 +106,17 @@ def _describe(image: Image.Image, data: bytes) -> _Source:
     )
 
 
+def _capped(size: tuple[int, int], longest_side: int | None) -> tuple[int, int]:
+    """The size scaled down so its longest side is at most `longest_side` (unchanged if None)."""
+    width, height = size
+    if longest_side is None or max(width, height) <= longest_side:
+        return size
+    if longest_side < 1:
+        raise RequestError("The longest side must be at least 1 pixel; choose a larger size.")
+    scale = longest_side / max(width, height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
 def _check_budget(budget: int) -> None:
     if not MIN_QWEN_TOKEN_BUDGET <= budget <= MAX_QWEN_TOKEN_BUDGET:
         raise RequestError(
@@ -270,10 +281,12 @@ def prepare_image(
     qwen_token_budget: int = DEFAULT_QWEN_TOKEN_BUDGET,
     keep_metadata: bool = False,
     pixels: DecodedPixels | None = None,
+    longest_side: int | None = None,
 ) -> PreparedImage:
     """Check, convert and size image bytes for a model (or the API limits); raises ImageError.
 
-    `pixels`, made for these same bytes, lets the versions for several models share a decode.
+    `pixels`, made for these same bytes, lets the versions for several models share a decode;
+    `longest_side` sends the image no larger than that many pixels a side (a resolution sweep).
     """
     if not isinstance(data, bytes | bytearray | memoryview):
         raise UnsupportedImageError(
@@ -290,7 +303,8 @@ def prepare_image(
         image = open_image(data, INTAKE_FORMATS)
         with image:
             source = _describe(image, data)
-        target = send_size(model, source.width, source.height, qwen_token_budget=qwen_token_budget)
+        capped = _capped((source.width, source.height), longest_side)
+        target = send_size(model, *capped, qwen_token_budget=qwen_token_budget)
         checked = None
         if target == (source.width, source.height):
             checked = _pass_through(data, source, keep_metadata)
@@ -304,6 +318,11 @@ def prepare_image(
             sent, mime, width, height, steps = _reencode(
                 data, source, target, model, keep_metadata, decoded, pixels
             )
+            if capped != (source.width, source.height):
+                steps = [
+                    f"longest side capped at {longest_side} px (the chosen resolution)",
+                    *steps,
+                ]
     source_sha256 = hashlib.sha256(data).hexdigest()
     # The original sent unchanged is the very same object: its hash is already known.
     sha256 = source_sha256 if sent is data else hashlib.sha256(sent).hexdigest()

@@ -353,3 +353,6 @@ class SweepPoint:
     mean_score: float
     mean_prompt_tokens: float | None
     cost: float | None  # at the prices /models lists, when it lists them
+    # Items this model could not answer at this resolution, and the first one's sentence.
+    failed: int = 0
+    first_error: str | None = None

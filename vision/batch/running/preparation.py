@@ -42,22 +42,6 @@ def read_image_file(path: str) -> bytes:
         ) from None
 
 
-def shrunk(data: bytes, max_side: int) -> bytes:
-    """The image with its longest side at most max_side (PNG), or unchanged when it is smaller."""
-    import io
-
-    from PIL import Image, ImageOps
-
-    with Image.open(io.BytesIO(data)) as opened:
-        image = ImageOps.exif_transpose(opened)
-        if max(image.size) <= max_side:
-            return data
-        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-        buffer = io.BytesIO()
-        image.convert("RGB").save(buffer, "PNG")
-    return buffer.getvalue()
-
-
 def _prepare_image(
     data: bytes,
     *,
@@ -68,10 +52,14 @@ def _prepare_image(
     from vision.images.intake import prepare_image
     from vision.images.profiles import DEFAULT_QWEN_TOKEN_BUDGET
 
-    if resolution.max_side:
-        data = shrunk(data, resolution.max_side)
     budget = resolution.token_budget or DEFAULT_QWEN_TOKEN_BUDGET
-    return prepare_image(data, filename=filename, model=model, qwen_token_budget=budget)
+    return prepare_image(
+        data,
+        filename=filename,
+        model=model,
+        qwen_token_budget=budget,
+        longest_side=resolution.max_side or None,
+    )
 
 
 def prepare_item(

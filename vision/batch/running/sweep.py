@@ -76,6 +76,7 @@ def sweep_points(
         mine = [run for run in runs if run.model == model and not run.failed]
         tokens = [run.usage.prompt_tokens for run in mine if run.usage.prompt_tokens is not None]
         costs = [_cost(prices.get(model), run.usage) for run in mine]
+        errors = [run.error for run in runs if run.model == model and run.error]
         points.append(
             SweepPoint(
                 resolution=resolution,
@@ -89,6 +90,8 @@ def sweep_points(
                 mean_score=row.mean_score if row else 0.0,
                 mean_prompt_tokens=sum(tokens) / len(tokens) if tokens else None,
                 cost=None if not costs or None in costs else sum(c or 0.0 for c in costs),
+                failed=len(errors),
+                first_error=errors[0] if errors else None,
             )
         )
     return points
