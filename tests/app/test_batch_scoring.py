@@ -89,10 +89,10 @@ def test_choosing_a_judge_shows_its_scores_with_the_reason_beside_each(
 
 
 # The echo quotes the first 300 characters of a prompt: this question pushes the options past
-# them, so each answer names one option letter, B, the one in the question.
+# them, so each answer is read as B, from "the answer is B" in the question (VLMEvalKit's rule).
 QUESTION = (
     "Look closely at the square in this picture and say which colour it is; when unsure, "
-    "pick B. " + "the square sits on a plain background and nothing else is drawn there. " * 4
+    "the answer is B. " + "the square sits on a plain background and nothing else is drawn. " * 4
 )
 
 

@@ -11,7 +11,7 @@ from typing import Literal
 from vision.errors import RequestError
 from vision.scoring.checks import check_answer, normalise
 from vision.scoring.choice import answer_letter, extract_choice
-from vision.scoring.vqa import vqa_normalise
+from vision.scoring.vqa import vqa_accuracy
 
 MetricName = Literal["contains", "exact", "regex", "anls", "relaxed", "vqa", "choice"]
 METRICS: tuple[MetricName, ...] = ("contains", "exact", "regex", "anls", "relaxed", "vqa", "choice")
@@ -24,7 +24,8 @@ METRIC_LABELS: dict[MetricName, str] = {
     "vqa": "VQA accuracy over the references",
     "choice": "multiple choice (option letter read from the answer)",
 }
-# ANLS counts a normalised edit distance of 0.5 or more as a wrong answer (threshold τ).
+# ANLS gives 0 when the similarity is below τ; exactly τ still counts (the official script
+# zeroes a score only when it is "< threshold").
 ANLS_THRESHOLD = 0.5
 # ChartQA's relaxed accuracy: a number within 5% of the target is right.
 RELAXED_TOLERANCE = 0.05
@@ -34,11 +35,13 @@ PASS_AT = 0.5
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Score:
-    """One answer's score (0 to 1), whether it counts as passed, and how it was reached."""
+    """One answer's score (0 to 1), whether it counts as passed, and how it was reached;
+    unread: a multiple-choice answer from which no option could be read (it does not pass)."""
 
     value: float
     passed: bool
     how: str = ""
+    unread: bool = False
 
 
 def levenshtein(a: str, b: str) -> int:
@@ -48,19 +51,27 @@ def levenshtein(a: str, b: str) -> int:
     return int(Levenshtein.distance(a, b))
 
 
+def _collapsed(text: str) -> str:
+    return " ".join(text.strip().lower().split())
+
+
 def anls(answer: str, references: Sequence[str]) -> float:
-    """1 − the smallest normalised edit distance to a reference, or 0 when it is τ or more."""
-    predicted = " ".join(answer.lower().split())
-    best = 0.0
+    """ANLS as the official DocVQA script computes it: 1 − the smallest normalised edit
+    distance to a reference, or 0 when that is below τ. The distance is between the strings
+    lower-cased with their spaces collapsed, divided by the longer of the two as given."""
+    predicted = _collapsed(answer)
+    distances = []
     for reference in references:
-        target = " ".join(reference.lower().split())
-        longest = max(len(target), len(predicted))
-        distance = levenshtein(target, predicted) / longest if longest else 0.0
-        best = max(best, 1.0 - distance if distance < ANLS_THRESHOLD else 0.0)
-    return best
+        # The official script divides by the raw lengths (of the upper-cased strings).
+        longest = max(len(reference.upper()), len(answer.upper()))
+        edits = levenshtein(_collapsed(reference), predicted)
+        distances.append(edits / longest if longest else 0.0)
+    similarity = 1.0 - min(distances, default=1.0)
+    return similarity if similarity >= ANLS_THRESHOLD else 0.0
 
 
 def _number(text: str) -> float | None:
+    """VLMEvalKit's number parsing: Python's float(), a trailing % dividing by 100."""
     try:
         if text.endswith("%"):
             return float(text.rstrip("%")) / 100
@@ -70,13 +81,13 @@ def _number(text: str) -> float | None:
 
 
 def relaxed_match(answer: str, target: str) -> bool:
-    """pix2struct's relaxed correctness: numbers within 5% of a non-zero target, else the same
-    text ignoring case."""
-    predicted, wanted = answer.strip(), target.strip()
-    value, goal = _number(predicted), _number(wanted)
+    """ChartQA's relaxed correctness as VLMEvalKit computes it: numbers within 5% of a
+    non-zero target, else the same text ignoring case (the answer stripped, the target not)."""
+    predicted = answer.strip()
+    value, goal = _number(predicted), _number(target)
     if value is not None and goal:
         return abs(value - goal) / abs(goal) <= RELAXED_TOLERANCE
-    return predicted.lower() == wanted.lower()
+    return predicted.lower() == target.lower()
 
 
 def relaxed_accuracy(answer: str, references: Sequence[str]) -> float:
@@ -84,30 +95,20 @@ def relaxed_accuracy(answer: str, references: Sequence[str]) -> float:
     return float(any(relaxed_match(answer, reference) for reference in references))
 
 
-def vqa_accuracy(answer: str, references: Sequence[str]) -> float:
-    """The VQA score: for each reference, min(1, matches among the other references ÷ 3),
-    averaged over the references (with one reference: 1 when it matches)."""
-    if not references:
-        return 0.0
-    predicted = vqa_normalise(answer)
-    normalised = [vqa_normalise(reference) for reference in references]
-    if len(normalised) == 1:
-        return float(normalised[0] == predicted)
-    total = 0.0
-    for index in range(len(normalised)):
-        others = normalised[:index] + normalised[index + 1 :]
-        total += min(1.0, sum(other == predicted for other in others) / 3)
-    return total / len(normalised)
-
-
 def choice_score(answer: str, expected: str, choices: Sequence[str]) -> Score:
-    """1 when the option read from the answer is the correct one; says how it was read."""
+    """1 when the option read from the answer is the correct one; says how it was read, and
+    marks an answer no option could be read from as unread."""
     wanted = answer_letter(expected, choices)
     if wanted is None:
         return Score(value=0.0, passed=False, how="the expected answer names no option")
     read = extract_choice(answer, choices)
     right = read.letter == wanted
-    return Score(value=float(right), passed=right, how=f"{read.letter or '-'}: {read.how}")
+    return Score(
+        value=float(right),
+        passed=right,
+        how=f"{read.letter or '-'}: {read.how}",
+        unread=read.unread,
+    )
 
 
 def _graded(value: float) -> Score:
