@@ -59,11 +59,13 @@ def test_circular_multiple_choice_asks_every_rotation_and_scores_the_question_on
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "[3/3]" in captured.err
-    # The echo quotes every option letter back, so no single letter can be read: 0 of 1.
+    # The echo quotes every option letter back, so no single letter can be read: 0 of 1, and
+    # the question is unread (every rotation is), not a wrong guess.
     assert f"{QWEN}: 0/1 passed (choice)" in captured.out
+    assert "1 unread (no option could be read)" in captured.out
     (row,) = csv.DictReader(out_csv.open())
     assert row["item_name"] == "0.png"
-    assert row["how"] == "circular: 0 of 3 rotations"
+    assert row["how"] == "circular: 0 of 3 rotations, 3 unread"
     with HistoryStore(env / "history.sqlite3") as store:
         runs = store.batch_runs(store.batch_ids()[0])
     assert sorted(run.expected for run in runs) == ["A", "B", "C"]  # dog moves with each turn
@@ -117,3 +119,18 @@ def test_the_html_report_is_self_contained_and_escapes_answers(env, capsys):
     assert "Wrong answers" in html
     assert "Qwen2-VL-7B-Instruct passes more doc items" not in html  # 3 items: not significant
     assert "not distinguishable with 3 items" in html
+
+
+def test_the_report_counts_each_models_unread_multiple_choice_answers(env, capsys):
+    # The echo quotes the prompt, options and all: several letters, no single one to read.
+    lines = [{"image": f"{i}.png", "question": "Which?", "options": ["cat", "dog"],
+              "answer": "A"} for i in range(2)]  # fmt: skip
+    source = write_set(env, lines)
+    report = env / "report.html"
+    assert main(["eval", "--images", source, "-m", QWEN, "--metric", "choice",
+                 "--report", str(report)]) == 0  # fmt: skip
+    assert "2 unread (no option could be read)" in capsys.readouterr().out
+    html = report.read_text()
+    assert "<th>unread</th>" in html
+    assert '<td class="n">2</td></tr>' in html
+    assert "no option could be read (VLMEvalKit would ask a judge model" in html

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.support.models import LLAMA, QWEN
+from vision.scoring.circular import circular_rows
 from vision.scoring.summary import comparisons, final_runs, score_runs, score_table
 from vision.values.judgement import Judgement
 from vision.values.run import Run
@@ -77,3 +78,49 @@ def test_models_are_compared_on_the_items_both_answered():
     (found,) = comparisons(score_runs(runs, "contains"), [QWEN, LLAMA])
     assert (found.items, found.only_a, found.only_b) == (12, 12, 0)
     assert found.significant
+
+
+def choice_run(index, model, answer, *, name=None, expected="B"):
+    return Run(
+        id=index * 10 + (model == LLAMA),
+        prompt="p",
+        model=model,
+        answer=answer,
+        expected=expected,
+        choices=("cat", "dog", "bird", "fish"),
+        item_index=index,
+        item_name=name or f"item-{index}",
+    )
+
+
+def test_unread_answers_are_counted_per_model_and_fail():
+    runs = [
+        choice_run(0, QWEN, "B"),
+        choice_run(1, QWEN, "A photo of something else"),  # unread
+        choice_run(2, QWEN, "C"),  # read, wrong
+        choice_run(0, LLAMA, "Cannot determine the answer"),  # a refusal: read as no option
+        choice_run(1, LLAMA, "It is a dog."),
+    ]
+    rows = {row.model: row for row in score_table(score_runs(runs, "choice"))}
+    assert (rows[QWEN].passed, rows[QWEN].unread, rows[QWEN].items) == (1, 1, 3)
+    assert (rows[LLAMA].passed, rows[LLAMA].unread) == (1, 0)
+
+
+def test_a_circular_question_failed_only_by_unread_rotations_is_unread_as_vlmevalkit_has_it():
+    def rotations(model, answers, first):
+        return [
+            choice_run(first + i, model, answer, name=f"q1 [rotation {i + 1}/3]")
+            for i, answer in enumerate(answers)
+        ]
+
+    # Qwen: one right, two unread (VLMEvalKit would ask its judge about them); Llama: one
+    # rotation read and wrong, so the question fails whatever the unread one says.
+    runs = rotations(QWEN, ["B", "no idea", "hmm"], 0)
+    runs += rotations(LLAMA, ["B", "C", "no idea"], 3)
+    outcomes = {outcome.model: outcome.score for outcome in score_runs(runs, "choice")}
+    assert (outcomes[QWEN].passed, outcomes[QWEN].unread) == (False, True)
+    assert outcomes[QWEN].how == "circular: 1 of 3 rotations, 2 unread"
+    assert (outcomes[LLAMA].passed, outcomes[LLAMA].unread) == (False, False)
+    rows = {row.model: row for row in circular_rows(runs)}
+    assert (rows[QWEN].questions, rows[QWEN].circular, rows[QWEN].unread) == (1, 0, 1)
+    assert (rows[LLAMA].plain, rows[LLAMA].unread) == (1, 0)

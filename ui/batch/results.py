@@ -130,6 +130,7 @@ def _rate_rows(runs: Sequence[Run], check: MetricName, *, by_tag: bool) -> list[
             "passed": row.passed,
             "checked": row.items,
             "mean score": round(row.mean_score, 3),
+            **({"unread": row.unread} if check == "choice" else {}),
             "errors": errors.get((row.model, row.tag), 0),
         }
         for row in score_table(outcomes, by_tag=by_tag)

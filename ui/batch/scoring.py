@@ -56,12 +56,16 @@ def circular_panel(runs: Sequence[Run]) -> None:
             "questions": row.questions,
             "plain score": round(row.plain / row.questions * 100, 1),
             "plain 95% interval": _interval(row.plain_low, row.plain_high),
+            "unread": row.unread,
         }
         for row in rows
     ]
     rate = {name: percent_column(name) for name in ("circular score", "plain score")}
     st.dataframe(table, hide_index=True, column_config=rate, key="circular_scores")
-    st.caption("Plain: the options in the order the file gave them (the first rotation) alone.")
+    st.caption(
+        "Plain: the options in the order the file gave them (the first rotation) alone. "
+        "Unread: questions failed only by answers from which no option could be read."
+    )
 
 
 def _judge_rows(runs: Sequence[Run], judged: dict[int, Any]) -> list[dict[str, Any]]:

@@ -49,7 +49,9 @@ def print_scores(
     for row in score_table(outcomes):
         out.write(
             f"{row.model}: {row.passed}/{row.items} passed ({how}), 95% interval "
-            f"{row.low:.0%}–{row.high:.0%}, mean score {row.mean_score:.2f}\n"
+            f"{row.low:.0%}–{row.high:.0%}, mean score {row.mean_score:.2f}"
+            + (f", {row.unread} unread (no option could be read)" if row.unread else "")
+            + "\n"
         )
     tagged = [row for row in score_table(outcomes, by_tag=True) if row.tag]
     for row in tagged:

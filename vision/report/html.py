@@ -52,18 +52,27 @@ def _thumbnail(run: Run) -> str:
 
 def _rows_table(outcomes: Sequence[ItemOutcome], *, by_tag: bool) -> str:
     rows = score_table(outcomes, by_tag=by_tag)
+    unread = any(row.unread for row in rows)
     head = "<tr><th>model</th>" + ("<th>tag</th>" if by_tag else "")
     head += "<th>passed</th><th>items</th><th>pass rate</th><th>95% interval</th>"
-    head += "<th>mean score</th></tr>"
+    head += "<th>mean score</th>" + ("<th>unread</th>" if unread else "") + "</tr>"
     body = "".join(
         f"<tr><td>{escape(short_name(row.model))}</td>"
         + (f"<td>{escape(row.tag or '(none)')}</td>" if by_tag else "")
         + f'<td class="n">{row.passed}</td><td class="n">{row.items}</td>'
         f'<td class="n">{row.rate:.1%}</td><td class="n">{row.low:.1%} – {row.high:.1%}</td>'
-        f'<td class="n">{row.mean_score:.3f}</td></tr>'
+        f'<td class="n">{row.mean_score:.3f}</td>'
+        + (f'<td class="n">{row.unread}</td>' if unread else "")
+        + "</tr>"
         for row in rows
     )
-    return f"<table>{head}{body}</table>"
+    note = (
+        '<p class="note">Unread: answers from which no option could be read (VLMEvalKit would '
+        "ask a judge model about them); they count as not passed.</p>"
+        if unread
+        else ""
+    )
+    return f"<table>{head}{body}</table>{note}"
 
 
 def _chart(outcomes: Sequence[ItemOutcome], *, by_tag: bool, title: str) -> str:

@@ -34,7 +34,8 @@ class ItemOutcome:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ScoreRow:
-    """A model's pass rate (and mean score) on a set of items, with its 95% interval."""
+    """A model's pass rate (and mean score) on a set of items, with its 95% interval, and how
+    many of its answers could not be read (multiple choice; they count as not passed)."""
 
     model: str
     tag: str | None
@@ -43,6 +44,7 @@ class ScoreRow:
     mean_score: float
     low: float
     high: float
+    unread: int = 0
 
     @property
     def rate(self) -> float:
@@ -101,12 +103,7 @@ def score_runs(
         if len(scored) == 1 or len(scores) != len(scored):
             final = scored[0][1]
         else:
-            passed = all(score.passed for score in scores)
-            final = Score(
-                value=float(passed),
-                passed=passed,
-                how=f"circular: {sum(s.passed for s in scores)} of {len(scores)} rotations",
-            )
+            final = _circular(scores)
         name = key[2:] if key.startswith("q:") else first.item_name or key[2:]
         outcomes.append(
             ItemOutcome(model=model, tag=first.tag, key=key, name=name, score=final, run=first)
@@ -114,8 +111,24 @@ def score_runs(
     return outcomes
 
 
+def _circular(scores: Sequence[Score]) -> Score:
+    """A question's rotations together, by VLMEvalKit's circular rule: passed when every
+    rotation is; failed when one was read wrong; else unread (some could not be read)."""
+    passed = all(score.passed for score in scores)
+    unread = sum(score.unread for score in scores)
+    read_wrong = any(not score.passed and not score.unread for score in scores)
+    how = f"circular: {sum(score.passed for score in scores)} of {len(scores)} rotations"
+    return Score(
+        value=float(passed),
+        passed=passed,
+        how=how + (f", {unread} unread" if unread else ""),
+        unread=not passed and not read_wrong,
+    )
+
+
 def score_table(outcomes: Sequence[ItemOutcome], *, by_tag: bool = False) -> list[ScoreRow]:
-    """Pass rate and mean score per model (and per tag with by_tag), with Wilson intervals."""
+    """Pass rate, mean score and unread answers per model (and per tag with by_tag), with
+    Wilson intervals."""
     groups: dict[tuple[str, str | None], list[Score]] = defaultdict(list)
     for outcome in outcomes:
         if outcome.score is not None:
@@ -133,6 +146,7 @@ def score_table(outcomes: Sequence[ItemOutcome], *, by_tag: bool = False) -> lis
                 mean_score=sum(member.value for member in members) / len(members),
                 low=low,
                 high=high,
+                unread=sum(member.unread for member in members),
             )
         )
     return rows
