@@ -128,6 +128,13 @@ class CalibrationError(VisionError):
     """Image-cost measurements cannot be taken, read or kept (no usage reported, bad file)."""
 
 
+# Statistics.
+
+
+class RatingsError(VisionError):
+    """Votes could not be turned into Bradley-Terry ratings."""
+
+
 # Queued batches.
 
 

@@ -133,13 +133,14 @@ def _comparisons(outcomes: Sequence[ItemOutcome], models: Sequence[str]) -> str:
 
 
 def _votes(store: HistoryStore, batch_id: str) -> str:
-    from vision.scoring.ratings import ratings
+    from vision.scoring.ratings import battles, needs_pseudo_count, ratings
     from vision.scoring.votes import leaderboard
 
     votes = store.votes(batch_id=batch_id)
     if not votes:
         return '<p class="note">No blind votes on this batch.</p>'
     raw = {row.model: row for row in leaderboard(votes)}
+    pseudo = needs_pseudo_count(battles(votes))
     rows = "".join(
         f"<tr><td>{escape(short_name(rating.model))}</td><td class='n'>{rating.rating:.0f}</td>"
         f"<td class='n'>{rating.low:.0f} – {rating.high:.0f}</td>"
@@ -150,7 +151,14 @@ def _votes(store: HistoryStore, batch_id: str) -> str:
     return (
         "<table><tr><th>model</th><th>Bradley-Terry rating</th><th>95% bootstrap interval</th>"
         f"<th>raw win rate</th><th>votes</th></tr>{rows}</table>"
-        '<p class="note">Ties count half a win each way; "both bad" counts for neither.</p>'
+        '<p class="note">Ties count half a win each way, "both bad" as a tie (as on LMArena).'
+        + (
+            " A model never lost or never won, so the ratings include a pseudo-count of a tenth "
+            "of a tie between every pair."
+            if pseudo
+            else ""
+        )
+        + "</p>"
     )
 
 
