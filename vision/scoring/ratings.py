@@ -12,7 +12,7 @@ pseudo-count of a tenth of a tie between every pair of models and says so.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -89,6 +89,7 @@ def _newton(won: Matrix) -> Matrix:
     count = won.shape[-1]
     played = won + np.swapaxes(won, -1, -2)
     strength = np.zeros(won.shape[:-1])
+    likelihood = _log_likelihood(won, strength)
     tolerance = TOLERANCE_POINTS * math.log(BASE) / SCALE
     for _ in range(_MAX_STEPS):
         gap = strength[..., :, None] - strength[..., None, :]
@@ -101,15 +102,15 @@ def _newton(won: Matrix) -> Matrix:
         laplacian -= weight
         # Adding 1/k everywhere pins the mean at 0 without changing a step that keeps it.
         step = np.linalg.solve(laplacian + 1.0 / count, gradient[..., None])[..., 0]
-        before = _log_likelihood(won, strength)
         # A step is halved only when it loses more likelihood than rounding can explain.
-        allowed = before - _ROUNDING * (1.0 + np.abs(before))
+        allowed = likelihood - _ROUNDING * (1.0 + np.abs(likelihood))
         for _ in range(_MAX_HALVINGS):
-            worse = _log_likelihood(won, strength + step) < allowed
+            after = _log_likelihood(won, strength + step)
+            worse = after < allowed
             if not worse.any():
                 break
             step = np.where(worse[..., None], step / 2, step)
-        strength = strength + step
+        strength, likelihood = strength + step, after
         if np.abs(step).max() < tolerance:
             return np.asarray(strength)
     raise RatingsError(
@@ -149,10 +150,8 @@ class _Tally:
 def _tally(games: Iterable[Battle]) -> _Tally:
     import numpy as np
 
-    counted: dict[tuple[str, str, float], int] = defaultdict(int)
-    for game in games:
-        counted[game] += 1
-    # Insertion order keeps each model's first appearance as a, and as b.
+    counted = Counter(games)
+    # A Counter keeps each distinct battle's first appearance, so each model's first as a and as b.
     order = {
         model: at
         for at, model in enumerate(
