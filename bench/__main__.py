@@ -23,6 +23,7 @@ from bench import (
     page_bench,
     queue_bench,
     startup_bench,
+    statistics_bench,
 )
 from bench.sections import Verdict, summary
 
@@ -78,6 +79,7 @@ def main() -> int:
     verdicts.extend(history_bench.history_section())
     verdicts.extend(load_bench.load_section())
     verdicts.extend(queue_bench.queue_section())
+    verdicts.extend(statistics_bench.statistics_section())
     summary(verdicts)
     print(f"(whole benchmark: {time.perf_counter() - start:.0f} s)")
     return 1 if any(verdict.passed is False for verdict in verdicts) else 0
