@@ -37,6 +37,7 @@ if _typing.TYPE_CHECKING:
         NotSentError as NotSentError,
         PaymentRequiredError as PaymentRequiredError,
         RateLimitError as RateLimitError,
+        RatingsError as RatingsError,
         RequestError as RequestError,
         ResponseFormatError as ResponseFormatError,
         ServerError as ServerError,
