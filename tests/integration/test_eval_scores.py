@@ -134,3 +134,19 @@ def test_the_report_counts_each_models_unread_multiple_choice_answers(env, capsy
     assert "<th>unread</th>" in html
     assert '<td class="n">2</td></tr>' in html
     assert "no option could be read (VLMEvalKit would ask a judge model" in html
+
+
+def test_the_reports_ratings_count_both_bad_as_a_tie_and_say_when_a_model_never_lost(env):
+    from vision.history.records import Vote
+    from vision.report.html import report_for_batch
+
+    with HistoryStore(env / "history.sqlite3") as store:
+        for _ in range(4):
+            store.save_vote(Vote(model_a=QWEN, model_b=LLAMA, choice="a", batch_id="b1"))
+        html = report_for_batch(store, "b1", [], scoring="contains")
+        # Qwen never lost: its rating would be infinite without the pseudo-count.
+        assert "A model never lost or never won" in html
+        assert '"both bad" as a tie (as on LMArena)' in html
+        # "Both bad" is a tie, half a win for Llama: the ratings are finite on their own.
+        store.save_vote(Vote(model_a=QWEN, model_b=LLAMA, choice="both_bad", batch_id="b1"))
+        assert "never lost" not in report_for_batch(store, "b1", [], scoring="contains")
