@@ -35,6 +35,7 @@ _MAX_STEPS = 100
 # Halving a step that lowered the likelihood: past this many halvings it is below rounding.
 _MAX_HALVINGS = 60
 _ROUNDING = 1e-12
+_ROUNDS_AT_ONCE = 100
 
 Battle = tuple[str, str, float]  # model a, model b, a's score: 1 win, 0.5 tie, 0 loss
 _SCORE = {"a": 1.0, "b": 0.0, "tie": 0.5, "both_bad": 0.5}
@@ -139,12 +140,26 @@ class _Tally:
 
     models: list[str]  # sorted: the rows and columns of the score matrices
     counts: Matrix  # how many battles had each distinct outcome
-    spread: Matrix  # each distinct outcome's share of the flattened k × k score matrix
+    forward: NDArray[np.intp]  # each outcome's cell (a, b) in a flattened k × k matrix
+    backward: NDArray[np.intp]  # and its cell (b, a)
+    score: Matrix  # a's score in it: 1, 0.5 or 0
 
     def scores(self, weights: Matrix) -> Matrix:
-        """Each model's score (wins + ties / 2) against each other, per row of weights."""
+        """Each model's score (wins + ties / 2) against each other, per row of weights (how
+        many times each distinct outcome is counted)."""
+        import numpy as np
+
         size = len(self.models)
-        return (weights @ self.spread).reshape(*weights.shape[:-1], size, size)
+        lead = weights.shape[:-1]
+        rows = math.prod(lead)
+        flat = weights.reshape(rows, -1)
+        offset = np.arange(rows)[:, None] * size * size
+        total = rows * size * size
+        won = np.bincount((offset + self.forward).ravel(), (flat * self.score).ravel(), total)
+        won += np.bincount(
+            (offset + self.backward).ravel(), (flat * (1 - self.score)).ravel(), total
+        )
+        return np.asarray(won.reshape(*lead, size, size))
 
 
 def _tally(games: Iterable[Battle]) -> _Tally:
@@ -162,12 +177,13 @@ def _tally(games: Iterable[Battle]) -> _Tally:
     position = {model: at for at, model in enumerate(models)}
     cells = sorted(counted, key=lambda cell: (order[cell[0]], order[cell[1]], cell[2]))
     size = len(models)
-    spread = np.zeros((len(cells), size * size))
-    for row, (a, b, score) in enumerate(cells):
-        spread[row, position[a] * size + position[b]] += score
-        spread[row, position[b] * size + position[a]] += 1.0 - score
-    counts = np.array([counted[cell] for cell in cells], dtype=np.float64)
-    return _Tally(models=models, counts=counts, spread=spread)
+    return _Tally(
+        models=models,
+        counts=np.array([counted[cell] for cell in cells], dtype=np.float64),
+        forward=np.array([position[a] * size + position[b] for a, b, _ in cells], dtype=np.intp),
+        backward=np.array([position[b] * size + position[a] for a, b, _ in cells], dtype=np.intp),
+        score=np.array([score for _, _, score in cells], dtype=np.float64),
+    )
 
 
 def fit(games: Iterable[Battle]) -> dict[str, float]:
@@ -192,8 +208,14 @@ def _bootstrap(tally: _Tally, rounds: int, seed: int) -> Matrix:
     import numpy as np
 
     total = tally.counts.sum()
-    drawn = np.random.default_rng(seed).multinomial(int(total), tally.counts / total, rounds)
-    return _fit(tally.scores(drawn.astype(np.float64)))
+    rng = np.random.default_rng(seed)
+    fitted = []
+    # In chunks, so that memory stays flat however many rounds (the draws are the same).
+    for start in range(0, rounds, _ROUNDS_AT_ONCE):
+        chunk = min(_ROUNDS_AT_ONCE, rounds - start)
+        drawn = rng.multinomial(int(total), tally.counts / total, chunk)
+        fitted.append(_fit(tally.scores(drawn.astype(np.float64))))
+    return np.concatenate(fitted)
 
 
 def ratings(
