@@ -14,10 +14,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from bench.sections import Verdict, medians, table
-from vision.history.records import Vote
 from vision.scoring.paired import mcnemar_exact
 from vision.scoring.ratings import ratings
 from vision.scoring.votes import leaderboard
+from vision.values.run import Vote
 
 PAIRS = 100_000
 VOTES = 100_000

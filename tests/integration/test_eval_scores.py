@@ -137,8 +137,8 @@ def test_the_report_counts_each_models_unread_multiple_choice_answers(env, capsy
 
 
 def test_the_reports_ratings_count_both_bad_as_a_tie_and_say_when_a_model_never_lost(env):
-    from vision.history.records import Vote
     from vision.report.html import report_for_batch
+    from vision.values.run import Vote
 
     with HistoryStore(env / "history.sqlite3") as store:
         for _ in range(4):
