@@ -1,14 +1,17 @@
-"""Fixtures of the integration tests: an echo-backed client, retry waits, a hostile image host."""
+"""Fixtures of the integration tests: an echo-backed client and command line, retry waits, a
+hostile image host."""
 
 from __future__ import annotations
 
 import ipaddress
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conftest import ECHO_API_KEY
 from tests.support.client_calls import KEY
 from tests.support.hostile_server import REAL_CONNECT, ImageServer, serve
 from vision.api import retry
@@ -29,6 +32,15 @@ def client(echo: EchoServer) -> Iterator[VisionClient]:
     """A client on the echo backend with 2 s timeouts and a 20 s deadline (files may override)."""
     with VisionClient(echo.base_url, KEY, timeout=(2.0, 2.0), deadline_s=20.0) as made:
         yield made
+
+
+@pytest.fixture
+def env(echo: EchoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The command line pointed at the echo, its history a file in the returned folder."""
+    monkeypatch.setenv("IOINTELLIGENCE_API_KEY", ECHO_API_KEY)
+    monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", echo.base_url)
+    monkeypatch.setenv("VISION_HISTORY_PATH", str(tmp_path / "history.sqlite3"))
+    return tmp_path
 
 
 @pytest.fixture(scope="module")

@@ -5,22 +5,11 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
-
-from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
 from vision.cli.main import main
 from vision.echo import Fault
 from vision.history.store import HistoryStore
-
-
-@pytest.fixture
-def env(echo, tmp_path, monkeypatch):
-    monkeypatch.setenv("IOINTELLIGENCE_API_KEY", ECHO_API_KEY)
-    monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", echo.base_url)
-    monkeypatch.setenv("VISION_HISTORY_PATH", str(tmp_path / "history.sqlite3"))
-    return tmp_path
 
 
 def write_images(folder, count: int) -> None:

@@ -22,14 +22,6 @@ from vision.history.store import HistoryStore
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def env(echo, tmp_path, monkeypatch):
-    monkeypatch.setenv("IOINTELLIGENCE_API_KEY", ECHO_API_KEY)
-    monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", echo.base_url)
-    monkeypatch.setenv("VISION_HISTORY_PATH", str(tmp_path / "history.sqlite3"))
-    return tmp_path
-
-
 def write_images(folder: Path, count: int) -> Path:
     folder.mkdir()
     for index in range(count):

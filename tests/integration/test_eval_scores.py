@@ -6,23 +6,12 @@ import csv
 import json
 import re
 
-import pytest
-
-from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
 from vision.cli.main import main
 from vision.history.store import HistoryStore
 
 HOSTILE = '<img src="https://collector.example/leak.png"><script>alert(1)</script>'
-
-
-@pytest.fixture
-def env(echo, tmp_path, monkeypatch):
-    monkeypatch.setenv("IOINTELLIGENCE_API_KEY", ECHO_API_KEY)
-    monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", echo.base_url)
-    monkeypatch.setenv("VISION_HISTORY_PATH", str(tmp_path / "history.sqlite3"))
-    return tmp_path
 
 
 def write_set(folder, lines) -> str:

@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_photo, png_bomb
 from tests.support.models import LLAMA, QWEN
 from vision.cli.main import main
@@ -14,15 +13,13 @@ from vision.history.store import HistoryStore
 
 
 @pytest.fixture
-def env(echo, tmp_path, monkeypatch):
-    monkeypatch.setenv("IOINTELLIGENCE_API_KEY", ECHO_API_KEY)
-    monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", echo.base_url)
-    monkeypatch.setenv("VISION_HISTORY_PATH", str(tmp_path / "history.sqlite3"))
-    folder = tmp_path / "photos"
+def photos(env):
+    """Three photos in a folder, the command line pointed at the echo."""
+    folder = env / "photos"
     folder.mkdir()
     for index in range(3):
         (folder / f"{index}.jpg").write_bytes(make_photo((1600 + index, 1200)))
-    return tmp_path
+    return env
 
 
 def tokens(out: str, label: str, model: str) -> int:
@@ -30,9 +27,9 @@ def tokens(out: str, label: str, model: str) -> int:
     return int(re.search(r"([\d,]+) prompt tokens", line).group(1).replace(",", ""))
 
 
-def test_a_smaller_token_budget_sends_fewer_tokens_and_the_report_charts_it(env, echo, capsys):
-    report = env / "sweep.html"
-    code = main(["sweep", "--images", str(env / "photos"), "-m", QWEN, "--budgets", "256,1280",
+def test_a_smaller_token_budget_sends_fewer_tokens_and_the_report_charts_it(photos, echo, capsys):
+    report = photos / "sweep.html"
+    code = main(["sweep", "--images", str(photos / "photos"), "-m", QWEN, "--budgets", "256,1280",
                  "--metric", "contains", "--report", str(report)])  # fmt: skip
     out = capsys.readouterr().out
     assert code == 0
@@ -49,30 +46,30 @@ def test_a_smaller_token_budget_sends_fewer_tokens_and_the_report_charts_it(env,
     assert "256 tokens" in html
     assert "1280 tokens" in html
     assert "default-src 'none'" in html
-    with HistoryStore(env / "history.sqlite3") as store:
+    with HistoryStore(photos / "history.sqlite3") as store:
         assert len(store.batch_ids()) == 2  # one kept batch per setting
 
 
-def test_a_smaller_longest_side_picks_a_smaller_llama_canvas(env, capsys):
-    code = main(["sweep", "--images", str(env / "photos"), "-m", LLAMA, "--sides", "560,1120"])
+def test_a_smaller_longest_side_picks_a_smaller_llama_canvas(photos, capsys):
+    code = main(["sweep", "--images", str(photos / "photos"), "-m", LLAMA, "--sides", "560,1120"])
     out = capsys.readouterr().out
     assert code == 0
     assert tokens(out, "560 px", LLAMA) < tokens(out, "1120 px", LLAMA)
 
 
-def test_a_sweep_needs_two_settings_of_one_kind(env, capsys):
-    assert main(["sweep", "--images", str(env / "photos"), "-m", QWEN, "--budgets", "512"]) == 1
+def test_a_sweep_needs_two_settings_of_one_kind(photos, capsys):
+    assert main(["sweep", "--images", str(photos / "photos"), "-m", QWEN, "--budgets", "512"]) == 1
     assert "at least two settings" in capsys.readouterr().err
-    assert main(["sweep", "--images", str(env / "photos"), "-m", QWEN, "--budgets", "256,512",
+    assert main(["sweep", "--images", str(photos / "photos"), "-m", QWEN, "--budgets", "256,512",
                  "--sides", "560,1120"]) == 1  # fmt: skip
     assert "not both" in capsys.readouterr().err
 
 
-def test_a_sweep_refuses_a_pixel_bomb_without_decoding_it_and_says_so(env, capsys):
+def test_a_sweep_refuses_a_pixel_bomb_without_decoding_it_and_says_so(photos, capsys):
     # 16,000 × 11,100 (178 megapixels) in a few hundred bytes: intake refuses it from its header,
     # and the sweep's smaller longest side goes through that same guarded open.
-    (env / "photos" / "bomb.png").write_bytes(png_bomb(16_000, 11_100))
-    code = main(["sweep", "--images", str(env / "photos"), "-m", QWEN, "--sides", "560,1120"])
+    (photos / "photos" / "bomb.png").write_bytes(png_bomb(16_000, 11_100))
+    code = main(["sweep", "--images", str(photos / "photos"), "-m", QWEN, "--sides", "560,1120"])
     out = capsys.readouterr().out
     assert code == 0
     for label in ("560 px", "1120 px"):
