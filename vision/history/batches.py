@@ -1,13 +1,13 @@
-"""The batches a workspace keeps: what each was asked, its state, its jobs and judges' verdicts,
-and answers served again from the cache."""
+"""The batches a workspace keeps: what each was asked, its state, its jobs, and answers served
+again from the cache."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from vision.history.rows import RUN_SELECT, WorkspaceRows
 from vision.history.schema import (
@@ -15,15 +15,13 @@ from vision.history.schema import (
 )
 from vision.history.tables import (
     batches,
-    judgements,
     runs,
 )
-from vision.values.judgement import Judgement
 from vision.values.run import NOT_SENT, Run, utc_now
 
 
 class BatchRecords(WorkspaceRows):
-    """A workspace's kept batches: their specs and states, their jobs, judges' verdicts."""
+    """A workspace's kept batches: their specs and states, their jobs."""
 
     def batch_jobs(self, batch_id: str) -> list[tuple[int, str, str | None, bool, int]]:
         """Each saved run of a batch as (item index, model, item name, failed, run id), in
@@ -116,52 +114,3 @@ class BatchRecords(WorkspaceRows):
             .order_by(batches.c.created_at, batches.c.id)
         )
         return [str(value) for value in self._scalars(query)]
-
-    def save_judgements(self, found: Iterable[Judgement]) -> None:
-        """Keep judges' verdicts beside the runs they judge (this workspace's runs only)."""
-        rows = [
-            {
-                "run_id": judgement.run_id,
-                "workspace": self.workspace,
-                "judge_model": judgement.judge_model,
-                "rubric": judgement.rubric,
-                "score": judgement.score,
-                "passed": int(judgement.passed),
-                "reason": judgement.reason,
-                "created_at": timestamp(utc_now()),
-            }
-            for judgement in found
-        ]
-        if not rows:
-            return
-        with self._database.writing() as db:
-            ids = {row["run_id"] for row in rows}
-            mine = set(
-                db.execute(select(runs.c.id).where(runs.c.id.in_(ids), self._mine(runs))).scalars()
-            )
-            kept = [row for row in rows if row["run_id"] in mine]
-            if kept:
-                db.execute(insert(judgements), kept)
-
-    def judgements(self, batch_id: str, *, judge_model: str | None = None) -> list[Judgement]:
-        """The newest verdict per run of a batch (optionally from one judge model)."""
-        query = (
-            select(judgements)
-            .join(runs, runs.c.id == judgements.c.run_id)
-            .where(runs.c.batch_id == batch_id, self._mine(judgements), *self._visible())
-            .order_by(judgements.c.id)
-        )
-        if judge_model:
-            query = query.where(judgements.c.judge_model == judge_model)
-        newest: dict[int, Judgement] = {}
-        with self._database.reading() as db:
-            for row in db.execute(query).mappings():
-                newest[int(row["run_id"])] = Judgement(
-                    run_id=int(row["run_id"]),
-                    judge_model=row["judge_model"],
-                    rubric=row["rubric"],
-                    score=float(row["score"]),
-                    passed=bool(row["passed"]),
-                    reason=row["reason"],
-                )
-        return list(newest.values())

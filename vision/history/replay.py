@@ -3,11 +3,13 @@ or everything the Playground needs to reopen it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from vision.errors import HistoryError, VisionError
 from vision.history.store import HistoryStore
 from vision.images.intake import prepare_image
+from vision.values.image import PreparedImage
 from vision.values.request import ChatClient, ChatRequest, ImageRef
 from vision.values.result import ChatResult
 from vision.values.run import Run, RunContext, RunImage, run_from_result
@@ -32,6 +34,42 @@ def original_bytes(store: HistoryStore, image: RunImage) -> KeptImage | None:
                 name = image.name or f"image-{image.position + 1}-{sha[:8]}"
                 return KeptImage(name=name, sha256=sha, data=data)
     return None
+
+
+# Prepares kept bytes for a model: (data, file name, model) -> the image as it is sent.
+Prepare = Callable[[bytes, str, str], PreparedImage]
+
+
+def _prepare_default(data: bytes, name: str, model: str) -> PreparedImage:
+    return prepare_image(data, filename=name, model=model)
+
+
+def sent_images(
+    run: Run, store: HistoryStore, *, prepare: Prepare | None = None
+) -> tuple[ImageRef, ...]:
+    """The images exactly as the run's model received them: each kept original prepared again
+    for that model and checked against the hash the run recorded (a URL image is its URL);
+    raises HistoryError saying why an image cannot be shown again."""
+    refs: list[ImageRef] = []
+    for image in sorted(run.images, key=lambda image: image.position):
+        if image.url:
+            refs.append(ImageRef(url=image.url, label=image.label))
+            continue
+        kept = original_bytes(store, image)
+        if kept is None:
+            raise HistoryError(
+                f"Image {image.position + 1} of run {run.id} was not kept in the history "
+                "(over its limits); run the item again to have it judged with its image."
+            )
+        prepared = (prepare or _prepare_default)(kept.data, kept.name, run.model)
+        if prepared.sha256 != image.sha256:
+            raise HistoryError(
+                f"Image {image.position + 1} of run {run.id}, prepared again, differs from "
+                "what the model was sent (the preparation has changed since); run the item "
+                "again to have it judged with its image."
+            )
+        refs.append(prepared.as_ref())
+    return tuple(refs)
 
 
 def rebuild_request(run: Run, store: HistoryStore, *, model: str | None = None) -> ChatRequest:

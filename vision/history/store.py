@@ -26,6 +26,7 @@ from vision.history.config import (
     resolve_url,
 )
 from vision.history.database import Database
+from vision.history.judgements import JudgementRecords
 from vision.history.migrate import current_revision, upgrade, version_number
 from vision.history.originals import OriginalRecords
 from vision.history.progress import ProgressRecords
@@ -59,7 +60,9 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-class HistoryStore(BatchRecords, ProgressRecords, ChunkRecords, VoteRecords, OriginalRecords):
+class HistoryStore(
+    BatchRecords, JudgementRecords, ProgressRecords, ChunkRecords, VoteRecords, OriginalRecords
+):
     """A thread-safe store of one workspace's runs, images and votes.
 
     HistoryStore(path) opens that SQLite file; HistoryStore() opens $VISION_DATABASE_URL when it

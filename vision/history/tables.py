@@ -24,6 +24,7 @@ from sqlalchemy import (
     text,
 )
 
+from vision.values.judgement import PREFERENCES
 from vision.values.run import RUN_KINDS, VOTE_CHOICES
 
 metadata = MetaData()
@@ -205,7 +206,35 @@ judgements = Table(
     Column("passed", Integer, nullable=False),
     Column("reason", Text, nullable=False),
     Column("created_at", Float, nullable=False),
+    # 1 when the judge was shown the image(s) the graded model received (schema 8).
+    Column("saw_images", Integer, nullable=False, server_default=text("0")),
     Index("judgements_workspace_run", "workspace", "run_id"),
+)
+
+# A judge's comparison of two runs answering the same item, asked in both orders (schema 8):
+# `a_first` with run A's answer shown first, `b_first` with run B's first, both in the runs' terms.
+pair_verdicts = Table(
+    "pair_verdicts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace", Text, nullable=False),
+    Column("batch_id", Text, nullable=False),
+    Column("pair_id", Text, nullable=False),
+    Column("run_a_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("run_b_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("model_a", Text, nullable=False),
+    Column("model_b", Text, nullable=False),
+    Column("judge_model", Text, nullable=False),
+    Column("rubric", Text, nullable=False),
+    Column("a_first", Text, nullable=False),
+    Column("b_first", Text, nullable=False),
+    Column("reason_a_first", Text, nullable=False),
+    Column("reason_b_first", Text, nullable=False),
+    Column("saw_images", Integer, nullable=False, server_default=text("0")),
+    Column("created_at", Float, nullable=False),
+    _one_of("a_first", PREFERENCES),
+    _one_of("b_first", PREFERENCES),
+    Index("pair_verdicts_workspace_batch", "workspace", "batch_id"),
 )
 
 # Original image bytes, once per content hash and workspace: the same photo kept by two people
