@@ -79,8 +79,10 @@ def test_a_judge_grades_each_answer_and_its_reason_is_kept(env, echo, capsys):
     assert all(r.body["temperature"] == 0 for r in judged)
     records = [json.loads(line) for line in (env / "items.jsonl").read_text().splitlines()]
     reasons = {record["model"]: record["how"] for record in records}
-    assert reasons[QWEN] == "Echo judge: the answer contains 'Qwen'."
-    assert reasons[LLAMA] == "Echo judge: the answer lacks 'Qwen'."
+    # Qwen takes images, so as judge it was shown each answer's image.
+    assert reasons[QWEN] == "Echo judge: the answer contains 'Qwen'. It was shown 1 image."
+    assert reasons[LLAMA] == "Echo judge: the answer lacks 'Qwen'. It was shown 1 image."
+    assert "The judge saw the images of 2 of 2 answers it graded." in out
     # Judged again with the same rubric: nothing new is asked.
     before = len(echo.chat_requests)
     assert main(["eval", "--resume", "--judge", QWEN]) == 0

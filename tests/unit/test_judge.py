@@ -35,7 +35,11 @@ def test_the_echo_judge_is_deterministic_and_answers_only_a_judges_prompt():
     wrong = judge_reply(judge_prompt("Correct.", "Where?", "It is Rome.", "paris"))
     assert right is not None
     assert wrong is not None
-    assert parse_verdict(right) == (1.0, True, "Echo judge: the answer contains 'paris'.")
+    assert parse_verdict(right) == (
+        1.0,
+        True,
+        "Echo judge: the answer contains 'paris'. It was shown no image.",
+    )
     assert parse_verdict(wrong)[:2] == (0.0, False)
     by_rubric = judge_reply(judge_prompt('Mentions "stop".', "Sign?", "A STOP sign", None))
     assert by_rubric is not None

@@ -88,6 +88,18 @@ def add_command(commands: Any) -> None:
     )
     parser.add_argument("--judge", metavar="MODEL", help="have this model grade every answer")
     parser.add_argument(
+        "--pairwise",
+        action="store_true",
+        help="with --judge, have the judge compare each two models' answers instead, in both "
+        "orders (only verdicts that survive the swap count)",
+    )
+    parser.add_argument(
+        "--judge-text-only",
+        action="store_true",
+        help="show the judge no images (by default a judge that takes images sees them as "
+        "each graded model received them)",
+    )
+    parser.add_argument(
         "--rubric",
         help="what the judge grades against (text, or @FILE); default: correct and complete",
     )
@@ -204,7 +216,13 @@ def _summary(
     sink: _Sink,
     out: TextIO,
 ) -> None:
-    from vision.cli.eval_output import print_scores, scored, scoring_label, write_outputs
+    from vision.cli.eval_output import (
+        print_judging,
+        print_scores,
+        scored,
+        scoring_label,
+        write_outputs,
+    )
     from vision.scoring.checks import model_stats
 
     for stats in model_stats(store.batch_runs(batch_id, images=False)):
@@ -216,6 +234,7 @@ def _summary(
         )
     outcomes = scored(store, batch_id, args)
     print_scores(outcomes, spec.models, scoring_label(args), out)
+    print_judging(store, batch_id, spec.models, args, out)
     write_outputs(outcomes, store, batch_id, args, out)
     if sink.cached:
         out.write(f"{sink.cached} answer(s) served from the cache (nothing asked or paid).\n")
@@ -230,6 +249,8 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     _outputs(args)
     from vision.scoring.judge import DEFAULT_RUBRIC
 
+    if (args.pairwise or args.judge_text_only) and not args.judge:
+        raise RequestError("--pairwise and --judge-text-only go with --judge MODEL.")
     if args.rubric is None:
         args.rubric = DEFAULT_RUBRIC
     elif args.rubric.startswith("@"):
@@ -349,7 +370,7 @@ def _run(
         if args.judge:
             from vision.cli.eval_output import judge_batch
 
-            judge_batch(client, store, batch_id, args, err)
+            judge_batch(opened, store, batch_id, args, err)
     _summary(outcome, batch_id, spec, store, args, sink, out)
     complete = outcome.progress.failed == 0 and not outcome.cancelled
     return EXIT_OK if complete else EXIT_ERROR

@@ -10,34 +10,119 @@ from typing import TYPE_CHECKING, TextIO
 from vision.api.catalog import short_name
 
 if TYPE_CHECKING:
+    from vision.api.client import VisionClient
     from vision.history.store import HistoryStore
+    from vision.scoring.agreement import Agreement
     from vision.scoring.summary import ItemOutcome, Scoring
-    from vision.values.request import ChatClient
 
 
 def judge_batch(
-    client: ChatClient, store: HistoryStore, batch_id: str, args: argparse.Namespace, err: TextIO
+    client: VisionClient, store: HistoryStore, batch_id: str, args: argparse.Namespace, err: TextIO
 ) -> None:
-    """Have the judge model grade every answer it has not graded yet with this rubric."""
+    """Have the judge model grade every answer (or, with --pairwise, compare each two models'
+    answers) it has not judged yet with this rubric, shown the images when it takes them."""
+    from vision.api.catalog import load_catalog, sees_images
     from vision.scoring.judge import judge_batch as judge_answers
+    from vision.scoring.pairwise import judge_batch_pairs
 
+    catalog = load_catalog(client, client.base_url)
+    sees = sees_images(catalog.info(args.judge)) and not args.judge_text_only
+    if not sees:
+        why = "--judge-text-only" if args.judge_text_only else "it takes no images"
+        err.write(f"The judge {args.judge} reads the answers as text only ({why}).\n")
     concurrency = args.concurrency or 4
-    _, failed = judge_answers(
-        client, store, batch_id, args.judge, args.rubric, concurrency=concurrency
-    )
-    for run, error in failed:
+    if args.pairwise:
+        pairs = judge_batch_pairs(
+            client, store, batch_id, args.judge, args.rubric, sees_images=sees,
+            concurrency=concurrency,
+        )  # fmt: skip
+        for (a, b), error in pairs.failed:
+            err.write(f"The judge could not compare runs {a.id} and {b.id}: {error}\n")
+        for (a, b), error in pairs.unseen:
+            err.write(f"The judge compared runs {a.id} and {b.id} without the image: {error}\n")
+        return
+    found = judge_answers(
+        client, store, batch_id, args.judge, args.rubric, sees_images=sees,
+        concurrency=concurrency,
+    )  # fmt: skip
+    for run, error in found.failed:
         err.write(f"The judge could not grade run {run.id}: {error}\n")
+    for run, error in found.unseen:
+        err.write(f"The judge graded run {run.id} without its image: {error}\n")
+
+
+def _grading(args: argparse.Namespace) -> bool:
+    return bool(args.judge) and not args.pairwise
 
 
 def scored(store: HistoryStore, batch_id: str, args: argparse.Namespace) -> list[ItemOutcome]:
     """The batch's outcomes under the chosen metric (or the judge's verdicts)."""
+    from vision.scoring.judge import batch_judgements
     from vision.scoring.summary import score_runs
 
     runs = store.batch_runs(batch_id, images=False)
-    judgements = store.judgements(batch_id, judge_model=args.judge) if args.judge else []
-    judgements = [judgement for judgement in judgements if judgement.rubric == args.rubric]
-    scoring: Scoring = "judge" if args.judge else args.metric
+    graded = _grading(args)
+    judgements = batch_judgements(store, batch_id, args.judge, args.rubric) if graded else []
+    scoring: Scoring = "judge" if graded else args.metric
     return score_runs(runs, scoring, judgements=judgements, unscored=True)
+
+
+def print_judging(
+    store: HistoryStore,
+    batch_id: str,
+    models: tuple[str, ...],
+    args: argparse.Namespace,
+    out: TextIO,
+) -> None:
+    """What the judge saw, and with --pairwise its verdicts per pair of models and its
+    agreement with the blind votes cast on the same pairs."""
+    from vision.scoring.agreement import judge_agreement
+    from vision.scoring.judge import batch_judgements
+    from vision.scoring.pair_results import pairwise_rows
+
+    if not args.judge:
+        return
+    if not args.pairwise:
+        graded = batch_judgements(store, batch_id, args.judge, args.rubric)
+        seen = sum(judgement.saw_images for judgement in graded)
+        out.write(f"The judge saw the images of {seen} of {len(graded)} answers it graded.\n")
+        return
+    verdicts = store.pair_verdicts(batch_id, judge_model=args.judge, rubric=args.rubric)
+    seen = sum(verdict.saw_images for verdict in verdicts)
+    out.write(f"The judge saw the images of {seen} of {len(verdicts)} pairs it compared.\n")
+    for row in pairwise_rows(verdicts, models):
+        a, b = short_name(row.model_a), short_name(row.model_b)
+        low, high = row.inconsistent_interval
+        out.write(
+            f"{a} vs {b}: {row.pairs} pairs judged in both orders; {row.inconsistent} changed "
+            f"with the order ({row.inconsistent_share:.0%}, 95% interval {low:.0%}–{high:.0%}) "
+            f"and do not count; of {row.consistent} consistent: {a} {row.wins_a}, "
+            f"{b} {row.wins_b}, ties {row.ties}.\n"
+        )
+    votes = store.votes(batch_id=batch_id)
+    if votes:
+        agreement = judge_agreement(verdicts, votes)
+        out.write(f"{agreement_sentence(agreement, len(votes))}\n")
+
+
+def agreement_sentence(agreement: Agreement, votes: int) -> str:
+    """The judge's agreement with people's votes, as one sentence."""
+    if not agreement.compared:
+        return (
+            f"None of the {votes} blind votes is on a pair the judge compared consistently: "
+            "no agreement to report."
+        )
+    low, high = agreement.interval
+    kappa = agreement.kappa
+    said = (
+        f"Cohen's kappa {kappa.value:.2f} (95% interval {kappa.low:.2f} to {kappa.high:.2f})"
+        if kappa.value is not None and kappa.low is not None and kappa.high is not None
+        else "Cohen's kappa undefined (one verdict throughout)"
+    )
+    return (
+        f"The judge agrees with {agreement.agreed} of {agreement.compared} blind votes on the "
+        f"same pairs ({agreement.rate:.0%}, 95% interval {low:.0%}–{high:.0%}); {said}."
+    )
 
 
 def print_scores(
@@ -94,6 +179,6 @@ def write_outputs(
 
 def scoring_label(args: argparse.Namespace) -> str:
     """How answers were scored, as the summary and the report say it."""
-    if args.judge:
+    if _grading(args):
         return f"judge {args.judge}"
     return str(args.metric)

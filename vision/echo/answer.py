@@ -44,7 +44,7 @@ def _quoted_prompt(prompt: str) -> str:
 def compose_answer(call: ChatCall) -> str:
     """The deterministic echo answer: which model, what prompt, which images (or, to a judge's
     prompt, the echo judge's verdict)."""
-    judged = judge_reply(call.prompt)
+    judged = judge_reply(call.prompt, len(call.images))
     if judged is not None:
         return judged
     count = len(call.images)

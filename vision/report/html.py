@@ -1,5 +1,6 @@
 """A scored batch as one self-contained HTML file: scores with 95% intervals per model and tag,
-charts, the paired comparisons, vote ratings, and a sample of right and wrong answers.
+charts, the paired comparisons, vote ratings, the judge (whether it saw the images, its pairwise
+verdicts, its agreement with people), and a sample of right and wrong answers.
 
 Answers are untrusted (text inside an image can make a model write anything): every piece of
 text is escaped, thumbnails are the history's own JPEGs inlined as data URLs, an image sent by
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 from vision.api.catalog import short_name
 from vision.markdown import clip
 from vision.report.charts import Bar, interval_bars
+from vision.report.judging import judging_section
 from vision.scoring.summary import ItemOutcome, comparisons, score_table
 
 if TYPE_CHECKING:
@@ -194,6 +196,7 @@ def render_report(
         _comparisons(outcomes, models),
         "<h2>Blind votes</h2>",
         _votes(store, batch_id),
+        judging_section(store, batch_id, models),
         "<h2>Right answers (a sample)</h2>",
         _sample(store, outcomes, True),
         "<h2>Wrong answers (a sample)</h2>",

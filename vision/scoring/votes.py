@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import random
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from vision.api.catalog import compact_name, short_name
 from vision.errors import RequestError
 from vision.values.run import Run, Vote, VoteChoice
 
@@ -141,3 +143,16 @@ def vote_for(a: Run, b: Run, choice: VoteChoice) -> Vote:
         run_a_id=a.id,
         run_b_id=b.id,
     )
+
+
+HIDDEN_MODEL = "[model hidden]"
+
+
+def blind_text(answer: str, models: Iterable[str]) -> str:
+    """The answer with every name these models go by (id, short and compact names, any case)
+    replaced, so an answer that names its model (the echo's does) keeps the vote blind."""
+    names = {name for model in models for name in (model, short_name(model), compact_name(model))}
+    if not names:
+        return answer
+    pattern = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True) if name)
+    return re.sub(pattern, HIDDEN_MODEL, answer, flags=re.IGNORECASE)
