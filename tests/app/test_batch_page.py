@@ -169,6 +169,11 @@ def test_a_blind_vote_is_saved_then_reveals_the_models_and_updates_the_leaderboa
     at = batch_page()
     _run(at, *THREE[:2])
     _finish(at)
+    # The vote view is drawn only while its tab is open.
+    assert not _shows(at, "Answer A")
+    assert "batch_vote_a" not in _keys(at)
+    at.session_state["batch_tab"] = "Blind vote"
+    at.run()
     # The answers are shown as A and B with no model name until the vote.
     assert _shows(at, "Answer A")
     assert _shows(at, "Answer B")

@@ -75,11 +75,11 @@ def test_choosing_a_judge_shows_its_scores_with_the_reason_beside_each(
     }
     assert by_item[("one.png", "Qwen2-VL-7B-Instruct")] == (
         1.0,
-        "Echo judge: the answer contains 'read the text'.",
+        "Echo judge: the answer contains 'read the text'. It was shown 1 image.",
     )
     assert by_item[("two.png", "Llama-3.2-90B-Vision-Instruct")] == (
         0.0,
-        "Echo judge: the answer lacks 'a pie chart of sales'.",
+        "Echo judge: the answer lacks 'a pie chart of sales'. It was shown 1 image.",
     )
     # Kept beside the runs: a second click asks the judge nothing more.
     with HistoryStore(history_file) as store:

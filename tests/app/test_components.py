@@ -215,7 +215,10 @@ def test_after_each_vote_the_next_image_comes_until_all_are_judged(store):
     assert "Image: img-1.png" in shown
     at.button(key=f"{KEY}_both_bad").click().run()
     assert not at.exception
-    assert successes(at) == ["You voted on all 2 images of this batch."]
+    # The last vote is revealed too, above the end of the queue.
+    (revealed, done) = successes(at)
+    assert revealed.startswith("You judged both bad. A was **")
+    assert done == "You voted on all 2 images of this batch."
     assert sorted((vote.pair_id, vote.choice) for vote in store.votes(batch_id="b1")) == [
         ("b1:0", "tie"),
         ("b1:1", "both_bad"),

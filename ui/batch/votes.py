@@ -1,4 +1,6 @@
-"""Blind A/B voting on two models' answers to the same image, and the leaderboard it feeds."""
+"""Blind A/B voting on two models' answers to the same image, Undo for the votes just cast, and
+the leaderboard it feeds. The page draws this view only while its tab is open, so the keyboard
+shortcuts act only where the person can see what they vote on."""
 
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ from vision.markdown import answer_markdown, clip, literal
 from vision.scoring.checks import model_stats
 from vision.scoring.votes import (
     LeaderboardRow,
+    PairOnScreen,
+    blind_text,
     leaderboard,
     leaderboard_by_tag,
     next_pair,
@@ -54,13 +58,55 @@ def _cast_vote(store: HistoryStore, key: str, a: Run, b: Run, choice: VoteChoice
         state["problem"] = str(err)
         return
     state["revealed"] = vote
+    state.setdefault("cast", []).append(vote)
     state.pop("pair", None)  # one click per pair: the next one comes straight away
 
 
-def _answer(label: str, run: Run) -> None:
+def _undo(store: HistoryStore, key: str) -> None:
+    state = _state(key)
+    cast: list[Vote] = state.get("cast", [])
+    if not cast:
+        return
+    vote = cast.pop()
+    state.pop("revealed", None)
+    try:
+        removed = store.delete_vote(vote.id)
+    except VisionError as err:
+        state["problem"] = str(err)
+        return
+    if not removed:
+        state["problem"] = "That vote was already removed; nothing else was changed."
+        return
+    state["undone"] = True
+    if vote.pair_id and vote.run_a_id and vote.run_b_id:  # the same pair comes back on screen
+        state["pair"] = PairOnScreen(
+            pair_id=vote.pair_id, run_a_id=vote.run_a_id, run_b_id=vote.run_b_id
+        )
+
+
+def _undo_button(store: HistoryStore, key: str) -> None:
+    """Undo last vote, while this session has cast a vote it can take back."""
+    state = _state(key)
+    if state.pop("undone", False):
+        st.info(
+            "Your last vote was removed: that image is back among those left to judge.",
+            icon=":material/undo:",
+        )
+    if state.get("cast"):
+        st.button(
+            "Undo last vote",
+            key=f"{key}_undo",
+            icon=":material/undo:",
+            on_click=_undo,
+            args=(store, key),
+            help="Takes back the newest vote you cast here; press again for the one before.",
+        )
+
+
+def _answer(label: str, run: Run, models: Sequence[str]) -> None:
     with st.container(border=True):
         st.markdown(f"##### Answer {label}")
-        st.markdown(answer_markdown(run.answer) or "_(empty)_")
+        st.markdown(answer_markdown(blind_text(run.answer, models)) or "_(empty)_")
 
 
 def vote_panel(store: HistoryStore, runs: Sequence[Run], *, key: str) -> None:
@@ -82,12 +128,6 @@ def vote_panel(store: HistoryStore, runs: Sequence[Run], *, key: str) -> None:
     revealed: Vote | None = state.pop("revealed", None)
     rng: random.Random = state.setdefault("rng", random.SystemRandom())
     pair = next_pair(groups, voted, state.get("pair"), rng)
-    if pair is None:
-        state.pop("pair", None)
-        st.success(
-            f"You voted on all {len(groups)} images of this batch.", icon=":material/done_all:"
-        )
-        return
     if revealed is not None:  # the pair just judged, unmasked above the next one
         st.success(
             f"You judged {CHOICE_WORDS[revealed.choice]}. "
@@ -95,6 +135,13 @@ def vote_panel(store: HistoryStore, runs: Sequence[Run], *, key: str) -> None:
             f"B was **{literal(short_name(revealed.model_b))}**.",
             icon=":material/visibility:",
         )
+    _undo_button(store, key)
+    if pair is None:
+        state.pop("pair", None)
+        st.success(
+            f"You voted on all {len(groups)} images of this batch.", icon=":material/done_all:"
+        )
+        return
     a, b, state["pair"] = pair
     left = len([pid for pid in groups if pid not in voted])
     st.caption(f"{left} image(s) left to judge · the models stay hidden until you vote.")
@@ -108,11 +155,13 @@ def vote_panel(store: HistoryStore, runs: Sequence[Run], *, key: str) -> None:
     with question:
         st.caption(f"Image: {literal(a.item_name or '')}")
         st.markdown(f"**Prompt:** {literal(clip(a.prompt, 300))}")
+    # The answers never name a model: every name either model goes by is masked.
+    models = {run.model for group in groups.values() for run in group}
     column_a, column_b = st.columns(2, gap="medium")
     with column_a:
-        _answer("A", a)
+        _answer("A", a, sorted(models))
     with column_b:
-        _answer("B", b)
+        _answer("B", b, sorted(models))
     for column, (choice, label, icon, shortcut) in zip(st.columns(4), CHOICES, strict=True):
         with column:
             st.button(

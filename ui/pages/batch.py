@@ -20,7 +20,7 @@ from ui.batch.votes import leaderboard_panel, vote_panel
 from ui.shared.backend import Backend, client_for, new_client
 from ui.shared.exports import download_buttons
 from ui.shared.models import catalog_for
-from ui.shared.session import BATCH_ELSEWHERE_KEY, BATCH_KEY, BATCH_WATCHING_KEY
+from ui.shared.session import BATCH_ELSEWHERE_KEY, BATCH_KEY, BATCH_TABS_KEY, BATCH_WATCHING_KEY
 from ui.shared.sidebar import choose_backend
 from ui.shared.spending import batch_budget_blocker
 from ui.shared.store import history_store
@@ -32,6 +32,7 @@ from vision.errors import HistoryError, VisionError
 from vision.history.store import HistoryStore
 from vision.scoring.checks import CHECK_KINDS
 from vision.values.batch import BatchView, StoredProgress
+from vision.values.run import Run
 
 # How often the progress panel redraws while a batch runs (the rest of the page stays idle).
 PROGRESS_EVERY_S = 0.5
@@ -216,6 +217,18 @@ def _summary(view: BatchView) -> None:
         )
 
 
+def _vote_view(store: HistoryStore, view: BatchView, runs: list[Run]) -> None:
+    """Blind voting and the leaderboard; drawn only while its tab is open."""
+    if view.running:
+        st.caption("Voting opens when the batch has finished.")
+        return
+    vote_panel(store, runs, key="batch_vote")
+    st.divider()
+    everywhere = st.toggle("Leaderboard over every batch", key="board_everywhere")
+    votes = store.votes() if everywhere else store.votes(batch_id=view.batch_id)
+    leaderboard_panel(votes, runs, key="batch_board")
+
+
 def _results(
     store: HistoryStore, view: BatchView, backend: Backend | None, catalog: Catalog | None
 ) -> None:
@@ -223,8 +236,12 @@ def _results(
     runs = view.ordered_runs()
     if not runs:
         return
+    # The tabs say which one is open, so the vote view (and its keyboard shortcuts) is drawn
+    # only while it is on screen: a key pressed on another tab casts nothing.
     results_tab, scores, vote_tab, export_tab = st.tabs(
-        ["Results", "Judge & circular", "Blind vote", "Export"]
+        ["Results", "Judge & circular", "Blind vote", "Export"],
+        key=BATCH_TABS_KEY,
+        on_change="rerun",
     )
     with scores:
         scores_tab(store, backend, catalog, view.batch_id, runs, running=view.running)
@@ -233,15 +250,9 @@ def _results(
         draw_grid(runs, view.models, check)
         draw_pass_rates(runs, check)
         draw_model_stats(runs)
-    with vote_tab:
-        if view.running:
-            st.caption("Voting opens when the batch has finished.")
-        else:
-            vote_panel(store, runs, key="batch_vote")
-            st.divider()
-            everywhere = st.toggle("Leaderboard over every batch", key="board_everywhere")
-            votes = store.votes() if everywhere else store.votes(batch_id=view.batch_id)
-            leaderboard_panel(votes, runs, key="batch_board")
+    if vote_tab.open:
+        with vote_tab:
+            _vote_view(store, view, runs)
     with export_tab:
         download_buttons(
             runs,

@@ -17,6 +17,11 @@ def percent_column(title: str) -> ColumnConfig:
     return st.column_config.ProgressColumn(title, format="%.1f %%", min_value=0, max_value=100)
 
 
+def interval_text(low: float, high: float) -> str:
+    """A 95% interval of two shares as a table cell shows it: "23% – 76%"."""
+    return f"{low:.0%} – {high:.0%}"
+
+
 def _spec(measure: str) -> dict[str, Any]:
     # An explicit spec: model names are never cut (labelLimit 0), bars keep the given order,
     # and the chart asks Vega for nothing it would warn about.

@@ -55,14 +55,18 @@ BATCH_CONCURRENCY_KEY = "batch_concurrency"
 
 # The Batch page's check kind (a widget).
 BATCH_CHECK_KEY = "batch_check"
+# The Batch page's results tabs (a widget: the open tab's label).
+BATCH_TABS_KEY = "batch_tab"
 # The Batch page's cache switch, and the earlier batch chosen to reopen (widgets).
 BATCH_CACHE_KEY = "batch_cache"
 BATCH_EARLIER_KEY = "batch_earlier"
-# The Batch page's scoring beyond the check (widgets): circular evaluation, the judge model and
-# its rubric, and the resolution sweep's kind, settings and metric; the sweep's points (a value).
+# The Batch page's scoring beyond the check (widgets): circular evaluation, the judge model, its
+# rubric and whether it is shown the images, and the resolution sweep's kind, settings and
+# metric; the sweep's points (a value).
 BATCH_CIRCULAR_KEY = "batch_circular"
 BATCH_JUDGE_KEY = "batch_judge"
 BATCH_RUBRIC_KEY = "batch_rubric"
+BATCH_JUDGE_IMAGES_KEY = "batch_judge_images"
 BATCH_SWEEP_KIND_KEY = "batch_sweep_kind"
 BATCH_SWEEP_VALUES_KEY = "batch_sweep_values"
 BATCH_SWEEP_METRIC_KEY = "batch_sweep_metric"
