@@ -5,7 +5,14 @@ from __future__ import annotations
 import random
 
 from tests.support.models import LLAMA, QWEN
-from vision.scoring.votes import PairOnScreen, next_pair, votable_groups, vote_for
+from vision.scoring.votes import (
+    HIDDEN_MODEL,
+    PairOnScreen,
+    blind_text,
+    next_pair,
+    votable_groups,
+    vote_for,
+)
 from vision.values.run import Run, RunImage
 
 BATCH = "batch-1"
@@ -114,3 +121,17 @@ def test_a_vote_records_the_image_the_models_and_the_runs_judged():
     assert (vote.run_a_id, vote.run_b_id) == (6, 5)
     assert vote.choice == "a"
     assert vote.tag == "chart"
+
+
+def test_an_answer_that_names_its_model_is_masked_in_the_vote_view():
+    # The echo's answers name their model; a real model may name itself in any case.
+    echo_text = f"[echo backend — no model ran] {QWEN} received the prompt “Who?”."
+    assert blind_text(echo_text, [LLAMA, QWEN]) == (
+        f"[echo backend — no model ran] {HIDDEN_MODEL} received the prompt “Who?”."
+    )
+    said = "As qwen2-vl-7b-instruct, I think Llama-3.2-90B-Vision is wrong."
+    assert blind_text(said, [LLAMA, QWEN]) == f"As {HIDDEN_MODEL}, I think {HIDDEN_MODEL} is wrong."
+    # Only the names the app knows a model by: other spellings are the model's own words.
+    assert blind_text("I am Llama 3.", [LLAMA, QWEN]) == "I am Llama 3."
+    assert blind_text("Llama-3.2-90B-Vision-Instruct", [LLAMA, QWEN]) == HIDDEN_MODEL
+    assert blind_text("A red bus.", [LLAMA, QWEN]) == "A red bus."
