@@ -198,6 +198,40 @@ def test_a_blind_vote_is_saved_then_reveals_the_models_and_updates_the_leaderboa
     assert dict(zip(board["model"], board["win rate"], strict=True)) == {winner: 75.0, loser: 25.0}
 
 
+def _answers_shown(at: AppTest) -> list[str]:
+    values = [str(markdown.value) for markdown in at.markdown]
+    return [values[values.index(f"##### Answer {label}") + 1] for label in ("A", "B")]
+
+
+def test_the_vote_view_never_names_a_model_and_undo_takes_the_last_vote_back(
+    batch_page, history_file
+):
+    at = batch_page()
+    _run(at, *THREE[:2])
+    _finish(at)
+    at.session_state["batch_tab"] = "Blind vote"
+    at.run()
+    # The echo's answers name their model; in the vote view every name is masked.
+    for answer in _answers_shown(at):
+        assert "[model hidden] received the prompt" in answer
+        assert not any(name in answer for name in ("Qwen", "Llama", QWEN, LLAMA))
+    assert "batch_vote_undo" not in _keys(at)  # nothing cast yet
+    shown = _answers_shown(at)
+
+    at.button(key="batch_vote_b").click().run()
+    with HistoryStore(history_file) as store:
+        assert len(store.votes()) == 1
+    at.button(key="batch_vote_undo").click().run()
+    assert not at.exception
+    with HistoryStore(history_file) as store:
+        assert store.votes() == []
+    assert _shows(at, "Your last vote was removed: that image is back among those left to judge.")
+    assert _answers_shown(at) == shown  # the same pair, in the same places
+    assert _shows(at, "2 image(s) left to judge")
+    assert "batch_vote_undo" not in _keys(at)
+    assert _shows(at, "No votes yet")
+
+
 def test_the_key_never_reaches_the_page_or_the_exports(batch_page, history_file):
     sentinel = "sk-SENTINEL-do-not-leak-4242"
     with EchoServer(api_key=sentinel) as server:

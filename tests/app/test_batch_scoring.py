@@ -11,7 +11,7 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 
 from tests.support.images import make_image
-from tests.support.models import LLAMA, QWEN
+from tests.support.models import LLAMA, QWEN, TEXT_ONLY
 from tests.support.pages import TIMEOUT_S, shows as _shows, texts as _texts
 from vision.history.store import HistoryStore
 
@@ -59,10 +59,16 @@ def test_choosing_a_judge_shows_its_scores_with_the_reason_beside_each(
     at.button(key="batch_judge_run").click().run()
     assert not at.exception
 
-    # The judge was asked once per answer, with the rubric the user wrote.
+    # The judge was asked once per answer, with the rubric the user wrote, and shown the image
+    # that answer's model received.
     judged = echo.chat_requests[asked:]
     assert len(judged) == 4
     assert all("Correct, and names what was asked." in str(r.body) for r in judged)
+    assert all("data:image/" in str(r.body) for r in judged)
+    assert _shows(
+        at, "The judge saw the images of the 4 answers it graded, as each model received them."
+    )
+    assert list(_frame(at, "saw the image")["saw the image"]) == [True] * 4
     rates = _frame(at, "judge pass rate")
     assert sorted(rates["model"]) == ["Llama-3.2-90B-Vision-Instruct", "Qwen2-VL-7B-Instruct"]
     assert list(rates["judge pass rate"]) == [50.0, 50.0]
@@ -86,6 +92,65 @@ def test_choosing_a_judge_shows_its_scores_with_the_reason_beside_each(
         assert len(store.judgements(at.session_state["batch"].batch_id)) == 4
     at.button(key="batch_judge_run").click().run()
     assert len(echo.chat_requests) == asked + 4
+
+
+def test_a_judge_that_reads_text_only_is_shown_no_image_and_says_so(batch_page, echo):
+    at = batch_page()
+    _table(at, "items.csv", "image,prompt,expected\none.png,Read the text,read the text\n")
+    at.multiselect(key="batch_models").set_value([QWEN]).run()
+    _run(at, _png("one.png", 40))
+    asked = len(echo.chat_requests)
+
+    at.selectbox(key="batch_judge").set_value(TEXT_ONLY).run()
+    assert at.toggle(key="batch_judge_images").disabled
+    assert _shows(at, "Llama-3.3-70B-Instruct reads text only: it is shown no image.")
+    at.button(key="batch_judge_run").click().run()
+    (judged,) = echo.chat_requests[asked:]
+    assert "data:image/" not in str(judged.body)
+    assert _shows(at, "The judge read the 1 answer it graded as text only: it saw no image.")
+
+
+def test_compare_pairs_shows_what_changed_with_the_order_and_then_the_agreement_with_votes(
+    batch_page, echo, history_file: Path
+):
+    at = batch_page()
+    # Only Qwen's echo answer names Qwen; neither names a lighthouse (the echo judge then
+    # prefers whichever answer it reads first, so that pair's verdict changes with the order).
+    _table(at, "items.csv", "image,expected\none.png,Qwen\ntwo.png,a lighthouse\n")
+    at.multiselect(key="batch_models").set_value([QWEN, LLAMA]).run()
+    _run(at, _png("one.png", 40), _png("two.png", 48))
+    asked = len(echo.chat_requests)
+
+    at.selectbox(key="batch_judge").set_value(QWEN).run()
+    at.button(key="batch_judge_pairs").click().run()
+    assert not at.exception
+    assert len(echo.chat_requests) == asked + 4  # 2 items, each pair in both orders
+    pairs = _frame(at, "changed with the order")
+    assert list(pairs["A"]) == ["Qwen2-VL-7B-Instruct"]
+    assert list(pairs["pairs"]) == [2]
+    assert list(pairs["changed with the order"]) == [50.0]
+    assert (list(pairs["A wins"]), list(pairs["B wins"])) == ([1], [0])
+    assert _shows(at, "The judge saw the images of the 2 pairs it compared")
+    assert _shows(at, "Vote blind on this batch to see how often the judge agrees with you.")
+
+    # A blind vote on each pair (A is whichever model the page put first): the judge's verdict
+    # counts only where it survived the swap.
+    at.session_state["batch_tab"] = "Blind vote"
+    at.run()
+    for _ in range(2):
+        at.button(key="batch_vote_a").click().run()
+    with HistoryStore(history_file) as store:
+        votes = store.votes()
+    assert len(votes) == 2
+    agreement = _frame(at, "votes compared")
+    assert list(agreement["votes compared"]) == [1]
+    assert list(agreement["left out: judge inconsistent"]) == [1]
+    qwen_voted_better = next(
+        (vote.model_a if vote.choice == "a" else vote.model_b) == QWEN
+        for vote in votes
+        if vote.pair_id and vote.pair_id.endswith(":0")
+    )
+    assert list(agreement["agreed"]) == [int(qwen_voted_better)]
 
 
 # The echo quotes the first 300 characters of a prompt: this question pushes the options past

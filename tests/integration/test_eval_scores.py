@@ -82,7 +82,9 @@ def test_a_judge_grades_each_answer_and_its_reason_is_kept(env, echo, capsys):
     # Qwen takes images, so as judge it was shown each answer's image.
     assert reasons[QWEN] == "Echo judge: the answer contains 'Qwen'. It was shown 1 image."
     assert reasons[LLAMA] == "Echo judge: the answer lacks 'Qwen'. It was shown 1 image."
-    assert "The judge saw the images of 2 of 2 answers it graded." in out
+    assert (
+        "The judge saw the images of the 2 answers it graded, as each model received them." in out
+    )
     # Judged again with the same rubric: nothing new is asked.
     before = len(echo.chat_requests)
     assert main(["eval", "--resume", "--judge", QWEN]) == 0

@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_photo
-from tests.support.models import LLAMA, QWEN
+from tests.support.models import LLAMA, QWEN, TEXT_ONLY
 from vision.api.client import VisionClient
 from vision.cli.main import main
 from vision.echo import EchoServer
@@ -22,8 +22,6 @@ from vision.history.store import HistoryStore
 from vision.scoring.judge import DEFAULT_RUBRIC, JUDGE_SYSTEM, judge_batch
 from vision.scoring.pairwise import PAIR_SYSTEM
 from vision.values.run import Run, Vote, image_from_url
-
-TEXT_ONLY = "meta-llama/Llama-3.3-70B-Instruct"
 
 
 @pytest.fixture
@@ -101,7 +99,7 @@ def test_a_judge_that_takes_no_images_reads_the_answers_as_text(env, echo, capsy
     assert f"The judge {TEXT_ONLY} reads the answers as text only (it takes no images)." in (
         captured.err
     )
-    assert "The judge saw the images of 0 of 1 answers it graded." in captured.out
+    assert "The judge read the 1 answer it graded as text only: it saw no image." in captured.out
     (request,) = [r for r in echo.chat_requests if r.body["model"] == TEXT_ONLY]
     assert image_urls(request.body) == []
     with HistoryStore(env / "history.sqlite3") as store:
@@ -184,14 +182,16 @@ def test_pairwise_judging_asks_both_orders_and_reports_what_changed_and_the_agre
     assert all(len(image_urls(r.body)) == 1 for r in compared)
     first, second = (json.dumps(r.body) for r in compared[:2])
     assert first != second  # the same two answers, their places swapped
-    assert "The judge saw the images of 4 of 4 pairs it compared." in out
+    assert (
+        "The judge saw the images of the 4 pairs it compared, as each model received them." in out
+    )
     assert (
         "Qwen2-VL-7B-Instruct vs Llama-3.2-90B-Vision-Instruct: 4 pairs judged in both orders; "
         "1 changed with the order (25%, 95% interval 5%–70%) and do not count; of 3 "
         "consistent: Qwen2-VL-7B-Instruct 2, Llama-3.2-90B-Vision-Instruct 0, ties 1."
     ) in out
     html = report.read_text()
-    assert "The judge saw the images of all 4 pairs it compared" in html
+    assert "The judge saw the images of the 4 pairs it compared" in html
     assert "No blind votes on this batch to compare the judge with." in html
 
     # People vote blind on the same pairs: they agree with the judge on items 0 and 1 (both

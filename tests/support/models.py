@@ -17,6 +17,8 @@ KIMI = "moonshotai/Kimi-K2.5"
 GLM4V = "zai-org/GLM-4.5V"
 GLM5 = "zai-org/GLM-5.3-Flash"
 FAMILY_MODELS = (LLAMA4, QWEN25, QWEN3, KIMI, GLM4V, GLM5)
+# The echo's model that takes no images.
+TEXT_ONLY = "meta-llama/Llama-3.3-70B-Instruct"
 # The echo's vision model whose geometry the project does not know.
 MYSTERY = "echo/mystery-vision"
 ALL_ECHO_VISION_MODELS = (LLAMA, QWEN, *FAMILY_MODELS, MYSTERY)

@@ -102,7 +102,7 @@ def _grades(store: HistoryStore, batch_id: str, judge: str, rubric: str) -> None
     ]
     st.markdown(f"**Judged by {short_name(judge)}** (95% Wilson interval)")
     seen = sum(judgement.saw_images for judgement in judgements)
-    st.caption(saw_sentence(seen, len(judgements), "answers it graded"))
+    st.caption(saw_sentence(seen, len(judgements), "answer", "graded"))
     rate = {"judge pass rate": percent_column("judge pass rate")}
     st.dataframe(rates, hide_index=True, column_config=rate, key="judge_rates")
     judged = {judgement.run_id: judgement for judgement in judgements}

@@ -65,7 +65,7 @@ def pairwise_panel(
     models = list(dict.fromkeys(run.model for run in runs))
     st.markdown(f"**{short_name(judge)} compared the answers in pairs**, each pair twice")
     seen = sum(verdict.saw_images for verdict in verdicts)
-    st.caption(saw_sentence(seen, len(verdicts), "pairs it compared"))
+    st.caption(saw_sentence(seen, len(verdicts), "pair", "compared"))
     rates = {
         name: percent_column(name)
         for name in ("changed with the order", "A's win rate", "A's win rate, MT-Bench")

@@ -76,6 +76,7 @@ def print_judging(
 ) -> None:
     """What the judge saw, and with --pairwise its verdicts per pair of models and its
     agreement with the blind votes cast on the same pairs."""
+    from vision.report.judging import saw_sentence
     from vision.scoring.agreement import judge_agreement
     from vision.scoring.judge import batch_judgements
     from vision.scoring.pair_results import pairwise_rows
@@ -85,11 +86,11 @@ def print_judging(
     if not args.pairwise:
         graded = batch_judgements(store, batch_id, args.judge, args.rubric)
         seen = sum(judgement.saw_images for judgement in graded)
-        out.write(f"The judge saw the images of {seen} of {len(graded)} answers it graded.\n")
+        out.write(saw_sentence(seen, len(graded), "answer", "graded") + "\n")
         return
     verdicts = store.pair_verdicts(batch_id, judge_model=args.judge, rubric=args.rubric)
     seen = sum(verdict.saw_images for verdict in verdicts)
-    out.write(f"The judge saw the images of {seen} of {len(verdicts)} pairs it compared.\n")
+    out.write(saw_sentence(seen, len(verdicts), "pair", "compared") + "\n")
     for row in pairwise_rows(verdicts, models):
         a, b = short_name(row.model_a), short_name(row.model_b)
         low, high = row.inconsistent_interval

@@ -23,15 +23,17 @@ def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.1%}"
 
 
-def saw_sentence(seen: int, judged: int, what: str) -> str:
-    """Whether the judge saw the images of what it judged, as one sentence."""
+def saw_sentence(seen: int, judged: int, noun: str, verb: str) -> str:
+    """Whether the judge saw the images of what it judged, as one sentence: ("answer",
+    "graded") reads "the 3 answers it graded"."""
+    what = f"{judged} {noun}{'' if judged == 1 else 's'} it {verb}"
     if judged and seen == judged:
-        return f"The judge saw the images of all {judged} {what}, as each model received them."
+        return f"The judge saw the images of the {what}, as each model received them."
     if seen == 0:
-        return f"The judge read the {judged} {what} as text only: it saw no image."
+        return f"The judge read the {what} as text only: it saw no image."
     return (
-        f"The judge saw the images of {seen} of {judged} {what}; the others it read as text "
-        "only (their originals were not kept, or could not be prepared again as sent)."
+        f"The judge saw the images of {seen} of the {what}; the others it read as text only "
+        "(their originals were not kept, or could not be prepared again as sent)."
     )
 
 
@@ -101,12 +103,12 @@ def judging_section(store: HistoryStore, batch_id: str, models: Sequence[str]) -
         graded = store.judgements(batch_id, judge_model=judge, rubric=rubric)
         if graded:
             seen = sum(judgement.saw_images for judgement in graded)
-            blocks.append(f"<p>{escape(saw_sentence(seen, len(graded), 'answers it graded'))}</p>")
+            blocks.append(f"<p>{escape(saw_sentence(seen, len(graded), 'answer', 'graded'))}</p>")
         verdicts = store.pair_verdicts(batch_id, judge_model=judge, rubric=rubric)
         if verdicts:
             seen = sum(verdict.saw_images for verdict in verdicts)
             blocks += [
-                f"<p>{escape(saw_sentence(seen, len(verdicts), 'pairs it compared'))}</p>",
+                f"<p>{escape(saw_sentence(seen, len(verdicts), 'pair', 'compared'))}</p>",
                 _pairwise_table(verdicts, models),
                 "<h4>Agreement with people</h4>",
                 _agreement(verdicts, store.votes(batch_id=batch_id)),
