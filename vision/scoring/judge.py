@@ -146,8 +146,7 @@ def judge_runs(
     def one(run: Run) -> tuple[Judgement | VisionError | None, VisionError | None]:
         images = look(sight, run)
         unseen = images if isinstance(images, VisionError) else None
-        shown = () if unseen is not None else images
-        assert isinstance(shown, tuple)
+        shown = () if isinstance(images, VisionError) else images
         if run.id in judged_blind and not shown:
             return None, None  # nothing new to show it: the verdict it has stands
         try:
