@@ -59,9 +59,7 @@ def test_vote_keys_cast_nothing_off_the_vote_view_and_undo_takes_a_vote_back(
     # On the vote view, t casts one vote: a tie.
     heading.click()
     page.keyboard.press("t")
-    expect(page.get_by_text(re.compile(r"You judged a tie\. A was"))).to_be_visible(
-        timeout=20_000
-    )
+    expect(page.get_by_text(re.compile(r"You judged a tie\. A was"))).to_be_visible(timeout=20_000)
     expect(page.get_by_text(re.compile(r"1 vote\(s\)"))).to_be_visible()
     expect(page.get_by_text("1 image(s) left to judge", exact=False)).to_be_visible()
     _idle(page)

@@ -227,3 +227,10 @@ def test_pairwise_judging_asks_both_orders_and_reports_what_changed_and_the_agre
     html = report.read_text()
     assert "Agreement with people" in html
     assert "1 vote(s) on pairs the judge answered inconsistently" in html
+
+
+def test_pairwise_without_a_judge_says_what_to_add(env, echo, capsys):
+    source = write_set(env, ["Qwen"])
+    assert main(["eval", "--images", source, "-m", QWEN, "--pairwise"]) == 1
+    assert "--pairwise and --judge-text-only go with --judge MODEL." in capsys.readouterr().err
+    assert echo.chat_requests == []  # nothing was asked
