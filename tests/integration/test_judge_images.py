@@ -10,26 +10,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_photo
 from tests.support.models import LLAMA, QWEN, TEXT_ONLY
 from vision.api.client import VisionClient
 from vision.cli.main import main
-from vision.echo import EchoServer
 from vision.history.store import HistoryStore
 from vision.scoring.judge import DEFAULT_RUBRIC, JUDGE_SYSTEM, judge_batch
 from vision.scoring.pairwise import PAIR_SYSTEM
 from vision.values.run import Run, Vote, image_from_url
-
-
-@pytest.fixture
-def env(echo: EchoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("IOINTELLIGENCE_API_KEY", ECHO_API_KEY)
-    monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", echo.base_url)
-    monkeypatch.setenv("VISION_HISTORY_PATH", str(tmp_path / "history.sqlite3"))
-    return tmp_path
 
 
 def write_set(folder: Path, answers: list[str]) -> str:

@@ -17,8 +17,9 @@ if TYPE_CHECKING:
 
 def batch_sight(store: HistoryStore, batch_id: str) -> Sight:
     """The images each run of this batch was sent, as its model received them."""
-    from vision.batch.preparation import Resolution, prepare_item
+    from vision.batch.running.preparation import prepare_item
     from vision.history.replay import sent_images
+    from vision.values.batch import Resolution
 
     recorded = store.batch_spec(batch_id)
     spec = recorded[0] if recorded is not None else {}
