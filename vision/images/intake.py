@@ -49,6 +49,7 @@ from vision.limits import (
     MIME_BY_FORMAT,
     RECOMMENDED_MIN_SIDE_PX,
 )
+from vision.values.batch import DEFAULT_RESOLUTION, Resolution
 from vision.values.image import PreparedImage
 
 # Bytes we agree to read at all: about five times the send limit leaves room for big camera
@@ -346,4 +347,21 @@ def prepare_image(
         steps=tuple(steps),
         reencoded=passed is None,
         orientation=source.orientation,
+    )
+
+
+def prepare_at(
+    data: bytes,
+    *,
+    filename: str | None,
+    model: str | None,
+    resolution: Resolution = DEFAULT_RESOLUTION,
+) -> PreparedImage:
+    """prepare_image at a batch's resolution: its Qwen token budget and longest side."""
+    return prepare_image(
+        data,
+        filename=filename,
+        model=model,
+        qwen_token_budget=resolution.token_budget or DEFAULT_QWEN_TOKEN_BUDGET,
+        longest_side=resolution.max_side or None,
     )

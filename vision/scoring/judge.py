@@ -10,21 +10,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vision.errors import APIError, RequestError, VisionError
+from vision.scoring.sight import Sight, batch_sight, look
 from vision.values.judgement import Judgement
 from vision.values.request import ChatClient, ChatRequest, ImageRef
 from vision.values.run import Run
 
 if TYPE_CHECKING:
     from vision.history.store import HistoryStore
-
-# What the judge is shown of a run's images; raises a VisionError saying why it cannot be.
-Sight = Callable[[Run], tuple[ImageRef, ...]]
 
 JUDGE_SYSTEM = (
     "You are a strict grader. You receive a rubric, a question, an optional reference answer, "
@@ -118,16 +115,6 @@ def judge_run(
     )
 
 
-def look(sight: Sight | None, run: Run) -> tuple[ImageRef, ...] | VisionError:
-    """The images the judge is shown for a run (none without a sight), or why it cannot be."""
-    if sight is None:
-        return ()
-    try:
-        return sight(run)
-    except VisionError as exc:
-        return exc
-
-
 def judge_runs(
     client: ChatClient,
     runs: list[Run],
@@ -187,7 +174,6 @@ def judge_batch(
 ) -> JudgeRound:
     """Have the judge grade every answer of a batch it has not graded with this rubric (shown
     the images each model received when `sees_images`), and keep the verdicts."""
-    from vision.scoring.sight import batch_sight
 
     kept = batch_judgements(store, batch_id, judge_model, rubric)
     done = {judgement.run_id for judgement in kept if judgement.saw_images or not sees_images}

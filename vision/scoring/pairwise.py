@@ -15,7 +15,8 @@ from itertools import combinations
 from typing import TYPE_CHECKING, Literal
 
 from vision.errors import APIError, VisionError
-from vision.scoring.judge import DEFAULT_RUBRIC, Sight, defused, look, reply_object
+from vision.scoring.judge import DEFAULT_RUBRIC, defused, reply_object
+from vision.scoring.sight import Sight, batch_sight, look
 from vision.scoring.votes import pair_id, votable_groups
 from vision.values.judgement import PairVerdict, Preference
 from vision.values.request import ChatClient, ChatRequest, ImageRef
@@ -190,7 +191,6 @@ def judge_batch_pairs(
 ) -> PairRound:
     """Have the judge compare every two models' answers to each item of a batch that it has not
     compared with this rubric (shown the item's images when `sees_images`); keep the verdicts."""
-    from vision.scoring.sight import batch_sight
 
     kept = store.pair_verdicts(batch_id, judge_model=judge_model, rubric=rubric)
     done = {frozenset((v.run_a_id, v.run_b_id)) for v in kept if v.saw_images or not sees_images}

@@ -10,6 +10,7 @@ from functools import partial
 from pathlib import Path
 
 from vision.errors import ImageTooLargeError, ImageUnreadableError
+from vision.images.intake import prepare_at
 from vision.images.thumbnail import image_from_prepared, make_thumbnail
 from vision.values.batch import DEFAULT_RESOLUTION, ImageFile, Prepare, Resolution
 from vision.values.image import PreparedImage
@@ -42,26 +43,6 @@ def read_image_file(path: str) -> bytes:
         ) from None
 
 
-def _prepare_image(
-    data: bytes,
-    *,
-    filename: str | None,
-    model: str | None,
-    resolution: Resolution = DEFAULT_RESOLUTION,
-) -> PreparedImage:
-    from vision.images.intake import prepare_image
-    from vision.images.profiles import DEFAULT_QWEN_TOKEN_BUDGET
-
-    budget = resolution.token_budget or DEFAULT_QWEN_TOKEN_BUDGET
-    return prepare_image(
-        data,
-        filename=filename,
-        model=model,
-        qwen_token_budget=budget,
-        longest_side=resolution.max_side or None,
-    )
-
-
 def prepare_item(
     image: bytes | str,
     name: str,
@@ -74,7 +55,7 @@ def prepare_item(
     a module-level function so that a process pool can run it."""
     data = read_image_file(str(image)) if is_file else image
     assert isinstance(data, bytes)
-    prepared = _prepare_image(data, filename=name or None, model=model, resolution=resolution)
+    prepared = prepare_at(data, filename=name or None, model=model, resolution=resolution)
     return prepared, image_from_prepared(prepared, thumbnail=make_thumbnail(prepared.data))
 
 
@@ -90,7 +71,7 @@ class PreparedImagePool:
         self, prepare: Prepare | None, pool: Executor, resolution: Resolution = DEFAULT_RESOLUTION
     ) -> None:
         self._resolution = resolution
-        self._prepare = prepare or partial(_prepare_image, resolution=resolution)
+        self._prepare = prepare or partial(prepare_at, resolution=resolution)
         self._pool = pool
         # A process pool gets the whole of prepare_item; threads share this process's thumbnails.
         self._in_process = not isinstance(pool, ProcessPoolExecutor)
