@@ -17,8 +17,9 @@ ECHO_API_KEY = "test-key"
 
 @pytest.fixture
 def echo() -> Iterator[EchoServer]:
-    """A started echo backend on 127.0.0.1 (free port, no delays) accepting the key "test-key"."""
-    with EchoServer(api_key=ECHO_API_KEY) as server:
+    """A started echo backend on 127.0.0.1 (free port, no delays) accepting ECHO_API_KEY, which
+    records every request's body for the test to read."""
+    with EchoServer(api_key=ECHO_API_KEY, record_bodies=True) as server:
         yield server
 
 

@@ -42,7 +42,7 @@ class RunningApp:
 def running_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     """`streamlit run streamlit_app.py` on a free loopback port, pointed at a slow echo."""
     ARTIFACTS.mkdir(exist_ok=True)
-    with EchoServer(api_key=E2E_KEY, token_delay_s=TOKEN_DELAY_S) as echo:
+    with EchoServer(api_key=E2E_KEY, token_delay_s=TOKEN_DELAY_S, record_bodies=True) as echo:
         env = {
             **os.environ,
             "IOINTELLIGENCE_BASE_URL": echo.base_url,

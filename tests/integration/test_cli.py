@@ -369,6 +369,48 @@ def test_echo_command_serves_until_stopped_and_says_how_to_use_it(tmp_path: Path
     assert SENTINEL_KEY not in first + "".join(lines) + out + err
 
 
+def test_echo_command_refuses_a_rebound_name_and_keeps_its_log_behind_the_key() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IOINTELLIGENCE_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vision", "echo", "--port", "0", "--api-key", SENTINEL_KEY],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        base_url = process.stdout.readline().split(" on ", 1)[1].split(" ", 1)[0]
+        port = base_url.rsplit(":", 1)[1].split("/")[0]
+        bearer = {"Authorization": f"Bearer {SENTINEL_KEY}"}
+        body = {"model": QWEN, "messages": [{"role": "user", "content": "my private question"}]}
+        # A page on rebound.example whose name now resolves to 127.0.0.1 (DNS rebinding).
+        rebound = {**bearer, "Host": f"rebound.example:{port}"}
+        refused = requests.post(f"{base_url}/chat/completions", json=body, headers=rebound,
+                                timeout=10)  # fmt: skip
+        assert refused.status_code == 403
+        assert "answers only requests addressed to" in refused.json()["detail"]
+        assert requests.get(f"{base_url}/models", headers=rebound, timeout=10).status_code == 403
+        answered = requests.post(f"{base_url}/chat/completions", json=body, headers=bearer,
+                                 timeout=10)  # fmt: skip
+        assert answered.status_code == 200
+        log_url = base_url.replace("/v1", "/_echo/requests")
+        assert requests.get(log_url, timeout=10).status_code == 401
+        listing = requests.get(log_url, headers=bearer, timeout=10)
+        assert listing.status_code == 200
+        assert [entry["status"] for entry in listing.json()] == [200]
+        assert "my private question" not in listing.text
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.communicate(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
 def test_echo_command_on_a_busy_port_fails_with_a_sentence(echo: EchoServer) -> None:
     port = echo.base_url.rsplit(":", 1)[1].split("/")[0]
     result = run_cli("echo", "--port", port, key=None)

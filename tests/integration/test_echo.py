@@ -98,7 +98,8 @@ def test_the_key_is_never_recorded_or_shown(echo: EchoServer) -> None:
     assert "authorization" not in record.headers
     assert ECHO_API_KEY not in repr(record)
     assert ECHO_API_KEY not in repr(echo)
-    listing = requests.get(echo.base_url.replace("/v1", "/_echo/requests"), timeout=10)
+    log_url = echo.base_url.replace("/v1", "/_echo/requests")
+    listing = requests.get(log_url, headers=AUTH, timeout=10)
     assert ECHO_API_KEY not in listing.text
     assert listing.json()[-1]["body"]["model"] == QWEN
 

@@ -212,14 +212,17 @@ def test_faults_over_http_for_an_echo_in_another_process(echo: EchoServer) -> No
     added = requests.post(
         f"{control}/faults",
         json={"kind": "status", "status": 429, "headers": {"Retry-After": "2"}, "times": 1},
+        headers=AUTH,
         timeout=10,
     )
     assert added.status_code == 201
     assert post(echo, seed_body(QWEN)).headers["Retry-After"] == "2"
-    requests.post(f"{control}/faults", json={"kind": "status", "times": None}, timeout=10)
-    assert requests.delete(f"{control}/faults", timeout=10).status_code == 200
+    requests.post(
+        f"{control}/faults", json={"kind": "status", "times": None}, headers=AUTH, timeout=10
+    )
+    assert requests.delete(f"{control}/faults", headers=AUTH, timeout=10).status_code == 200
     assert post(echo, seed_body(QWEN)).status_code == 200
-    records = requests.get(f"{control}/requests", timeout=10).json()
+    records = requests.get(f"{control}/requests", headers=AUTH, timeout=10).json()
     assert [r["path"] for r in records] == ["/v1/chat/completions"] * 2
     assert all(r["authorized"] for r in records)
 
@@ -235,7 +238,8 @@ def test_faults_over_http_for_an_echo_in_another_process(echo: EchoServer) -> No
 )
 def test_invalid_faults_over_http_are_422(echo: EchoServer, payload: Any) -> None:
     control = echo.base_url.replace("/v1", "/_echo")
-    assert requests.post(f"{control}/faults", json=payload, timeout=10).status_code == 422
+    response = requests.post(f"{control}/faults", json=payload, headers=AUTH, timeout=10)
+    assert response.status_code == 422
 
 
 # Server behaviour

@@ -102,7 +102,8 @@ def loopback_urls_allowed() -> bool:
 
 @st.cache_resource(show_spinner=False)
 def _echo_server() -> EchoServer:
-    """One echo server per process, on a free loopback port, with a random internal key."""
+    """One echo server per process, on a free loopback port, with a random internal key; it
+    keeps no prompt or image of anyone's (only the metadata of its latest requests)."""
     return EchoServer(api_key=secrets.token_urlsafe(24), token_delay_s=ECHO_TOKEN_DELAY_S).start()
 
 

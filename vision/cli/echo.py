@@ -20,6 +20,13 @@ def add_command(commands: Any) -> None:
         "--port", type=port_number, default=DEFAULT_ECHO_PORT, help="0 picks a free port"
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback)")
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests addressed to this name (besides loopback and --host)",
+    )
     parser.add_argument("--api-key", help="the key clients must send (default: echo-key)")
     parser.add_argument("--ttft", type=seconds, default=0.0, help="seconds before the first token")
     parser.add_argument("--token-delay", type=seconds, default=0.0, help="seconds between tokens")
@@ -44,9 +51,14 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         ttft_s=args.ttft,
         token_delay_s=args.token_delay,
         models_shape=args.models_shape,
+        allowed_hosts=args.allow_host,
     )
     if args.host not in LOOPBACK_HOSTS:
-        err.write(f"warning: the echo backend listens on {args.host}, beyond this machine.\n")
+        err.write(
+            f"warning: the echo backend listens on {args.host}, beyond this machine; it answers "
+            f"only requests addressed to {', '.join(sorted(echo.allowed_hosts))} "
+            "(add others with --allow-host).\n"
+        )
     try:
         echo.start()
     except OSError as exc:

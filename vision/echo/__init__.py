@@ -20,7 +20,11 @@ ran]". It is strict where the real service is (see rejection.py for the statuses
   the solid shapes it sees in the first inline image, written as that family writes them, in
   its frame; the request field skip_special_tokens true strips the marker tokens, as vLLM does.
 - Faults (Fault, in process or POST/DELETE /_echo/faults) and the request log (GET
-  /_echo/requests, never the key) for tests, including tests running it in another process.
+  /_echo/requests, never the key) for tests, including tests running it in another process;
+  every /_echo/ route needs the key. The log keeps the metadata of the latest requests (model,
+  time, size, status); bodies and headers only with EchoServer(record_bodies=True), for tests.
+- Only requests whose Host is a loopback name, the echo's own address or one it was told to
+  allow are answered (403 otherwise): a rebound DNS name cannot reach it from a browser.
 """
 
 from vision.echo.catalog import CATALOG, ECHO_MODELS, MYSTERY_MODEL, TEXT_ONLY_MODEL, EchoModel

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,7 +14,7 @@ from vision.echo.answer import make_reply
 from vision.echo.catalog import models_body
 from vision.echo.contract import parse_chat
 from vision.echo.faults import Fault
-from vision.echo.recorder import RecordedRequest, safe_headers
+from vision.echo.recorder import MAX_RECORDED_MODEL_CHARS, RecordedRequest, safe_headers
 from vision.echo.rejection import Rejected
 from vision.echo.responder import MALFORMED_BODY, Delivery, Responder
 
@@ -31,33 +32,48 @@ class EchoHandler(Responder):
     """One connection to the echo backend."""
 
     server: EchoHTTPServer
+    # The record of the request being answered, until its status is known.
+    _pending: RecordedRequest | None = None
 
     def stopping(self) -> threading.Event:
         """The echo server's stop signal."""
         return self.server.echo.stopping
 
+    def send_response(self, code: int, message: str | None = None) -> None:
+        """Start the response, noting its status in the request's record first."""
+        record, self._pending = self._pending, None
+        if record is not None:
+            self.server.echo.log.settle(record, code)
+        super().send_response(code, message)
+
     # Routing
 
     def do_GET(self) -> None:
-        """GET /v1/models and GET /_echo/requests."""
+        """GET /v1/models and GET /_echo/requests (with the key)."""
         self._route("GET")
 
     def do_POST(self) -> None:
-        """POST /v1/chat/completions and POST /_echo/faults."""
+        """POST /v1/chat/completions and POST /_echo/faults (with the key)."""
         self._route("POST")
 
     def do_DELETE(self) -> None:
-        """DELETE /_echo/faults and DELETE /_echo/requests."""
+        """DELETE /_echo/faults and DELETE /_echo/requests (with the key)."""
         self._route("DELETE")
 
     def _route(self, method: str) -> None:
+        self._pending = None
         try:
+            if not self.server.echo.answers_host(self.headers.get("Host")):
+                self._refuse_host()
+                return
             path = urlsplit(self.path).path.rstrip("/") or "/"
             raw = self._read_body() if method == "POST" else b""
             if raw is None:
                 return
             handler = _ROUTES.get((method, path))
-            if handler is not None:
+            if handler is not None and path.startswith(CONTROL_PREFIX) and not self._authorized():
+                self.send_json(401, {"detail": "Unauthorized"})
+            elif handler is not None:
                 handler(self, raw)
             elif any(known == path for _, known in _ROUTES):
                 self.send_json(405, {"detail": "Method Not Allowed"})
@@ -65,6 +81,18 @@ class EchoHandler(Responder):
                 self.send_json(404, {"detail": "Not Found"})
         except _DISCONNECTS:
             self.close_connection = True
+
+    def _refuse_host(self) -> None:
+        # The body is left unread, so the connection cannot carry another request.
+        self.close_connection = True
+        self.send_json(
+            403,
+            {
+                "detail": "This echo backend answers only requests addressed to "
+                + ", ".join(sorted(self.server.echo.allowed_hosts))
+                + "; use one of those in the URL."
+            },
+        )
 
     def _read_body(self) -> bytes | None:
         length_header = self.headers.get("Content-Length")
@@ -89,6 +117,7 @@ class EchoHandler(Responder):
         return hmac.compare_digest(token.strip().encode(), expected)
 
     def _record(self, raw: bytes, authorized: bool) -> dict[str, Any] | None:
+        """Record the request (its body only on an echo that records bodies); the parsed body."""
         body: dict[str, Any] | None = None
         if raw:
             try:
@@ -96,15 +125,20 @@ class EchoHandler(Responder):
             except (UnicodeDecodeError, json.JSONDecodeError):
                 decoded = None
             body = decoded if isinstance(decoded, dict) else None
-        self.server.echo.log.add(
-            RecordedRequest(
-                method=self.command,
-                path=urlsplit(self.path).path,
-                body=body,
-                authorized=authorized,
-                headers=safe_headers(dict(self.headers.items())),
-            )
+        echo = self.server.echo
+        model = body.get("model") if body else None
+        record = RecordedRequest(
+            method=self.command,
+            path=urlsplit(self.path).path,
+            authorized=authorized,
+            model=model[:MAX_RECORDED_MODEL_CHARS] if isinstance(model, str) else None,
+            received_at=time.time(),
+            size_bytes=len(raw),
+            body=body if echo.record_bodies else None,
+            headers=safe_headers(dict(self.headers.items())) if echo.record_bodies else {},
         )
+        echo.log.add(record)
+        self._pending = record
         return body
 
     def _apply_early_fault(self, fault: Fault | None) -> bool:
@@ -190,7 +224,7 @@ class EchoHandler(Responder):
         else:
             self.complete(delivery)
 
-    # Control endpoints for tests running the echo in another process
+    # Control endpoints for tests running the echo in another process (the key is required)
 
     def _add_fault(self, raw: bytes) -> None:
         try:

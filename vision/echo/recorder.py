@@ -1,23 +1,35 @@
-"""Every request the echo backend received, kept for tests, never with the credentials."""
+"""What the echo backend remembers of the requests it received: never the credentials, and the
+bodies only when a test asks for them (a prompt and its images stay with the person who sent them).
+"""
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from collections import deque
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 # Headers that carry credentials are dropped before a request is recorded.
 SECRET_HEADERS = frozenset({"authorization", "x-api-key", "token", "cookie", "proxy-authorization"})
+# Without bodies, the echo keeps the metadata of this many recent requests and forgets older ones.
+METADATA_RING_SIZE = 256
+# A model name is kept to this many characters, so the ring stays small whatever is sent.
+MAX_RECORDED_MODEL_CHARS = 200
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RecordedRequest:
-    """One request as the echo saw it: no key, only whether it was accepted."""
+    """One request as the echo saw it: no key, only whether it was accepted; the body and
+    headers only on an echo that records bodies."""
 
     method: str
     path: str
-    body: dict[str, Any] | None = field(repr=False)
     authorized: bool
+    model: str | None = None
+    received_at: float = 0.0
+    size_bytes: int = 0
+    status: int | None = None
+    body: dict[str, Any] | None = field(default=None, repr=False)
     headers: dict[str, str] = field(default_factory=dict, repr=False)
 
     def as_json(self) -> dict[str, Any]:
@@ -25,8 +37,12 @@ class RecordedRequest:
         return {
             "method": self.method,
             "path": self.path,
-            "body": self.body,
             "authorized": self.authorized,
+            "model": self.model,
+            "received_at": self.received_at,
+            "size_bytes": self.size_bytes,
+            "status": self.status,
+            "body": self.body,
             "headers": self.headers,
         }
 
@@ -39,19 +55,32 @@ def safe_headers(headers: dict[str, str]) -> dict[str, str]:
 
 
 class RequestLog:
-    """An append-only, thread-safe list of recorded requests."""
+    """A thread-safe record of requests, oldest first: every one, or the latest `limit`."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int | None = None) -> None:
         self._lock = threading.Lock()
-        self._items: list[RecordedRequest] = []
+        self._items: deque[RecordedRequest] = deque(maxlen=limit)
+
+    @property
+    def limit(self) -> int | None:
+        """How many requests are kept at most (None: all)."""
+        return self._items.maxlen
 
     def add(self, record: RecordedRequest) -> None:
-        """Append one request."""
+        """Append one request (the oldest goes when the log is full)."""
         with self._lock:
             self._items.append(record)
 
+    def settle(self, record: RecordedRequest, status: int) -> None:
+        """Note the status the echo answered a recorded request with."""
+        with self._lock:
+            for index in range(len(self._items) - 1, -1, -1):
+                if self._items[index] is record:
+                    self._items[index] = replace(record, status=status)
+                    return
+
     def snapshot(self) -> list[RecordedRequest]:
-        """A copy of the requests so far, oldest first."""
+        """A copy of the requests kept, oldest first."""
         with self._lock:
             return list(self._items)
 

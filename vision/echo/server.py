@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Iterable
 from http.server import ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, ClassVar
@@ -11,7 +12,8 @@ from typing import Any, ClassVar
 from vision.echo.catalog import ModelsShape
 from vision.echo.faults import Fault, FaultBook
 from vision.echo.handler import API_PREFIX, EchoHandler
-from vision.echo.recorder import RecordedRequest, RequestLog
+from vision.echo.hosts import allowed_names, host_name
+from vision.echo.recorder import METADATA_RING_SIZE, RecordedRequest, RequestLog
 
 
 class EchoHTTPServer(ThreadingHTTPServer):
@@ -31,7 +33,12 @@ class EchoHTTPServer(ThreadingHTTPServer):
 
 
 class EchoServer:
-    """A local OpenAI-compatible server on loopback that answers with what it received."""
+    """A local OpenAI-compatible server on loopback that answers with what it received.
+
+    It keeps the metadata of its latest requests (model, time, size, status); only with
+    record_bodies=True, which tests use, does it keep every request's body and headers.
+    It answers only requests addressed to a loopback name, its own address or `allowed_hosts`.
+    """
 
     DEFAULT_API_KEY: ClassVar[str] = "echo-key"
 
@@ -44,6 +51,8 @@ class EchoServer:
         ttft_s: float = 0.0,
         token_delay_s: float = 0.0,
         models_shape: ModelsShape = "openai",
+        record_bodies: bool = False,
+        allowed_hosts: Iterable[str] = (),
     ) -> None:
         if models_shape not in ("openai", "io"):
             raise ValueError("models_shape must be 'openai' or 'io'.")
@@ -53,8 +62,10 @@ class EchoServer:
         self.ttft_s = ttft_s
         self.token_delay_s = token_delay_s
         self.models_shape: ModelsShape = models_shape
+        self.record_bodies = record_bodies
+        self.allowed_hosts = allowed_names(host, allowed_hosts)
         self.faults = FaultBook()
-        self.log = RequestLog()
+        self.log = RequestLog(limit=None if record_bodies else METADATA_RING_SIZE)
         self.stopping = threading.Event()
         self._server: EchoHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -71,9 +82,13 @@ class EchoServer:
         host = self.host if ":" not in self.host else f"[{self.host}]"
         return f"http://{host}:{self.port}{API_PREFIX}"
 
+    def answers_host(self, header: str | None) -> bool:
+        """True when a request with this Host header is meant for this echo."""
+        return host_name(header) in self.allowed_hosts
+
     @property
     def requests(self) -> list[RecordedRequest]:
-        """Every request received so far, oldest first."""
+        """The requests received so far, oldest first (the latest ones without record_bodies)."""
         return self.log.snapshot()
 
     @property
