@@ -1,5 +1,6 @@
 """A replica's fair use of the API against the echo backend on loopback: the in-flight caps hold
-across sessions and per person, a 429 pauses everyone's next request, a guard sends nothing."""
+across sessions and per person, a rate-limit 429 on the team's key pauses every team-key
+session's next request, a guard sends nothing."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import time
 import pytest
 
 from tests.conftest import ECHO_API_KEY
-from vision.api import retry
 from vision.echo import EchoServer
 from vision.echo.faults import Fault
 from vision.team.gate import GatedClient, GateError, InFlightGate
@@ -19,6 +19,7 @@ MODEL = "Qwen/Qwen2-VL-7B-Instruct"
 
 
 def _client(echo: EchoServer, gate: InFlightGate, person: str, **kw: object) -> GatedClient:
+    kw.setdefault("team_key", True)
     return GatedClient(echo.base_url, ECHO_API_KEY, gate=gate, person=person, **kw)  # type: ignore[arg-type]
 
 
@@ -64,16 +65,10 @@ def test_one_persons_large_batch_leaves_room_for_everyone_else():
         assert gate.in_flight() == (0, {})
 
 
-def test_a_429_pauses_the_next_request_of_every_session(echo: EchoServer):
+def test_a_rate_limit_429_on_the_team_key_pauses_every_team_sessions_next_request(
+    echo: EchoServer,
+):
     gate = InFlightGate(total=8, per_person=4)
-    retry.on_rate_limited(gate.slow_down)
-    try:
-        _both_wait(echo, gate)
-    finally:
-        retry._rate_limit_listeners.remove(gate.slow_down)
-
-
-def _both_wait(echo: EchoServer, gate: InFlightGate) -> None:
     echo.add_fault(Fault(kind="status", status=429, headers={"Retry-After": "1"}, times=1))
     alice, bob = _client(echo, gate, "alice"), _client(echo, gate, "bob")
     first = threading.Thread(target=lambda: alice.chat(model=MODEL, prompt="hit the limit"))
@@ -84,7 +79,6 @@ def _both_wait(echo: EchoServer, gate: InFlightGate) -> None:
     waited = time.monotonic() - started
     first.join()
     assert waited >= 0.5  # bob's request waited with alice's instead of adding to the load
-    assert retry._rate_limit_listeners.count(gate.slow_down) == 1
 
 
 def test_a_guard_that_refuses_sends_nothing(echo: EchoServer):

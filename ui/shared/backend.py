@@ -128,6 +128,7 @@ def new_client(backend: Backend) -> VisionClient:
             backend.api_key,
             gate=replica_gate(),
             person=backend.workspace,
+            team_key=backend.key_kind == "team",
             guard=backend.guard,
         )
     return VisionClient(backend.base_url, backend.api_key)

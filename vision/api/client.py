@@ -19,7 +19,7 @@ from vision.api.responses import (
     parse_models,
     status_error,
 )
-from vision.api.retry import deadline_scope
+from vision.api.retry import RateLimitListener, deadline_scope
 from vision.api.sse import SSEDecoder
 from vision.api.stream_state import StreamState
 from vision.api.transport import (
@@ -63,6 +63,7 @@ class VisionClient:
         max_retries: int = 2,
         session: requests.Session | None = None,
         retry_after_cap_s: float = 60.0,
+        on_rate_limited: RateLimitListener | None = None,
     ) -> None:
         self.base_url = check_base_url(base_url)
         self._api_key = api_key.strip()
@@ -77,6 +78,7 @@ class VisionClient:
             session=session,
             max_retries=max_retries,
             retry_after_cap_s=retry_after_cap_s,
+            on_rate_limited=on_rate_limited,
         )
         self._models: list[ModelInfo] | None = None
         self._lock = threading.Lock()

@@ -84,19 +84,16 @@ def peek_body(response: BaseHTTPResponse) -> str:
     return data.decode("utf-8", "replace")
 
 
-# Called with the delay before the retry whenever the server answers 429 (a replica's gate
-# pauses every session's next request with it).
-_rate_limit_listeners: list[Callable[[float], None]] = []
-
-
-def on_rate_limited(listener: Callable[[float], None]) -> None:
-    """Call `listener(seconds)` on every 429 any client of this process receives."""
-    if listener not in _rate_limit_listeners:
-        _rate_limit_listeners.append(listener)
+# Told how long the server asked to wait, when a 429 says "slow down" (not "out of credit").
+RateLimitListener = Callable[[float], None]
 
 
 class OpenAIStyleRetry(Retry):
-    """urllib3 Retry reproducing openai-python's retry rules, delays and caps."""
+    """urllib3 Retry reproducing openai-python's retry rules, delays and caps.
+
+    `on_rate_limited`, when given, hears of every rate-limit 429 of the client this retry serves
+    (a quota or credit 429 is not a reason for anyone else to wait).
+    """
 
     def __init__(
         self,
@@ -104,6 +101,7 @@ class OpenAIStyleRetry(Retry):
         *,
         retry_after_cap_s: float = DEFAULT_RETRY_AFTER_CAP_S,
         planned_delay: float = 0.0,
+        on_rate_limited: RateLimitListener | None = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("allowed_methods", None)  # POST too: the SDK retries every method
@@ -112,11 +110,13 @@ class OpenAIStyleRetry(Retry):
         super().__init__(total=total, **kwargs)
         self.retry_after_cap_s = retry_after_cap_s
         self.planned_delay = planned_delay
+        self.on_rate_limited = on_rate_limited
 
     def new(self, **kw: Any) -> Self:
-        """A copy carrying our cap, as urllib3 makes one per attempt."""
+        """A copy carrying our cap and listener, as urllib3 makes one per attempt."""
         kw.setdefault("retry_after_cap_s", self.retry_after_cap_s)
         kw.setdefault("planned_delay", 0.0)
+        kw.setdefault("on_rate_limited", self.on_rate_limited)
         return super().new(**kw)
 
     @property
@@ -128,8 +128,9 @@ class OpenAIStyleRetry(Retry):
         """Every error status may be retried; increment() sees the response and decides."""
         return self.total is not False and status_code >= 400
 
-    def refusal(self, response: BaseHTTPResponse) -> str | None:
-        """Why this response must not be retried, or None when a retry is allowed."""
+    def refusal(self, response: BaseHTTPResponse, *, quota: bool | None = None) -> str | None:
+        """Why this response must not be retried, or None when a retry is allowed (`quota`:
+        whether a 429 was already found to be about quota; its body can be read only once)."""
         should = (_header(response, "x-should-retry") or "").strip().lower()
         if should == "false":
             return "the server said not to retry"
@@ -137,7 +138,9 @@ class OpenAIStyleRetry(Retry):
         if should != "true":
             if status not in RETRYABLE_STATUSES and status < 500:
                 return f"status {status} is not retried"
-            if status == 429 and is_quota_error(status, peek_body(response)):
+            if quota is None:
+                quota = status == 429 and is_quota_error(status, peek_body(response))
+            if quota:
                 return "a quota or billing 429 is not retried"
         delay = server_retry_delay(response.headers)
         if delay is not None and delay > self.retry_after_cap_s:
@@ -163,12 +166,13 @@ class OpenAIStyleRetry(Retry):
         _stacktrace: TracebackType | None = None,
     ) -> Self:
         """The next attempt's Retry, or MaxRetryError when the policy or the deadline says stop."""
+        quota: bool | None = None
         if response is not None and response.status == 429:
-            wait = self._delay_before_retry(response, len(self.history))
-            for listener in tuple(_rate_limit_listeners):
-                listener(wait)
+            quota = is_quota_error(429, peek_body(response))
+            if not quota and self.on_rate_limited is not None:
+                self.on_rate_limited(self._delay_before_retry(response, len(self.history)))
         if response is not None and error is None:
-            reason = self.refusal(response)
+            reason = self.refusal(response, quota=quota)
             if reason is not None:
                 raise MaxRetryError(_pool, url, ResponseError(reason))  # type: ignore[arg-type]
         following = super().increment(method, url, response, error, _pool, _stacktrace)

@@ -23,7 +23,7 @@ from urllib3.exceptions import (
 )
 from urllib3.util.timeout import Timeout
 
-from vision.api.retry import OpenAIStyleRetry
+from vision.api.retry import OpenAIStyleRetry, RateLimitListener
 from vision.errors import APIConnectionError, APITimeoutError, RequestError
 
 logger = logging.getLogger("vision.api.client")
@@ -95,8 +95,10 @@ def build_session(
     session: requests.Session | None,
     max_retries: int,
     retry_after_cap_s: float,
+    on_rate_limited: RateLimitListener | None = None,
 ) -> requests.Session:
-    """A session whose adapter for the API host applies the OpenAI-style retry policy.
+    """A session whose adapter for the API host applies the OpenAI-style retry policy (and
+    tells `on_rate_limited` of each rate-limit 429).
 
     Our own session honours HTTP(S)_PROXY / NO_PROXY and REQUESTS_CA_BUNDLE (corporate users
     need them) but not the rest of trust_env: a ~/.netrc entry would replace our Bearer header.
@@ -111,7 +113,9 @@ def build_session(
             bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
             if bundle:
                 session.verify = bundle
-    retry = OpenAIStyleRetry(max_retries, retry_after_cap_s=retry_after_cap_s)
+    retry = OpenAIStyleRetry(
+        max_retries, retry_after_cap_s=retry_after_cap_s, on_rate_limited=on_rate_limited
+    )
     adapter = HTTPAdapter(max_retries=retry, pool_connections=2, pool_maxsize=POOL_SIZE)
     parts = urlsplit(base_url)
     session.mount(f"{parts.scheme}://{parts.netloc}/", adapter)

@@ -1,6 +1,8 @@
 """Fair use of the API by one replica: a cap on requests in flight across all its sessions and
-per person, so one large batch cannot starve everyone's Playground; a 429 from the API pauses
-every session's next request together; and a person whose daily budget is spent sends nothing.
+per person, so one large batch cannot starve everyone's Playground; a rate-limit 429 on the
+team's key pauses the next request of every session on that key together (a person's own key,
+the echo, and a 429 about quota or credit pause nobody else); and a person whose daily budget is
+spent sends nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from vision.api import retry
 from vision.api.client import VisionClient
 from vision.errors import VisionError
 from vision.values.request import ChatRequest
@@ -60,21 +61,22 @@ class InFlightGate:
             per_person=_count(env, MAX_IN_FLIGHT_PER_PERSON_ENV, DEFAULT_MAX_IN_FLIGHT_PER_PERSON),
         )
 
-    def _blocked(self, person: str) -> float | None:
+    def _blocked(self, person: str, team_key: bool) -> float | None:
         """None when a request may start now, else how long to wait at most before looking
         again (0: until a slot frees)."""
         pause = self._paused_until - time.monotonic()
-        if pause > 0:
+        if team_key and pause > 0:
             return pause
         if self._running >= self.total or self._by_person[person] >= self.per_person:
             return 0.0
         return None
 
     @contextmanager
-    def slot(self, person: str) -> Iterator[None]:
-        """Hold one of the replica's and this person's slots while the block runs."""
+    def slot(self, person: str, *, team_key: bool = True) -> Iterator[None]:
+        """Hold one of the replica's and this person's slots while the block runs; a request on
+        the team's key also waits out a pause the team's rate limit asked for."""
         with self._cond:
-            while (wait := self._blocked(person)) is not None:
+            while (wait := self._blocked(person, team_key)) is not None:
                 self._cond.wait(timeout=wait or None)
             self._running += 1
             self._by_person[person] += 1
@@ -89,7 +91,8 @@ class InFlightGate:
                 self._cond.notify_all()
 
     def slow_down(self, seconds: float) -> None:
-        """Hold every request that has not started yet for this long (a 429 was seen)."""
+        """Hold every team-key request that has not started yet for this long (the team's key
+        got a rate-limit 429)."""
         with self._cond:
             until = time.monotonic() + min(max(seconds, 0.0), MAX_PAUSE_S)
             self._paused_until = max(self._paused_until, until)
@@ -106,13 +109,11 @@ _gate_lock = threading.Lock()
 
 
 def replica_gate() -> InFlightGate:
-    """This process's gate (made on first use from the environment); every 429 the client
-    sees, on any session, pauses it."""
+    """This process's gate (made on first use from the environment)."""
     global _gate
     with _gate_lock:
         if _gate is None:
             _gate = InFlightGate.from_env()
-            retry.on_rate_limited(_gate.slow_down)
         return _gate
 
 
@@ -121,7 +122,9 @@ Guard = Callable[[], None]
 
 class GatedClient(VisionClient):
     """A client whose requests take a slot of the gate for one person, after a guard (a
-    budget) has let them through; raising in the guard sends nothing."""
+    budget) has let them through; raising in the guard sends nothing. With `team_key`, the
+    client spends the team's key: its rate-limit 429s pause the gate for every team-key
+    request, and it waits out such pauses; otherwise it neither causes nor waits for them."""
 
     def __init__(
         self,
@@ -130,19 +133,22 @@ class GatedClient(VisionClient):
         *,
         gate: InFlightGate,
         person: str,
+        team_key: bool,
         guard: Guard | None = None,
         **options: Any,
     ) -> None:
-        super().__init__(base_url, api_key, **options)
+        listener = gate.slow_down if team_key else None
+        super().__init__(base_url, api_key, on_rate_limited=listener, **options)
         self._gate = gate
         self._person = person
+        self._team_key = team_key
         self._guard = guard
 
     def chat(self, request: ChatRequest | None = None, **fields: Any) -> ChatResult:
         """As VisionClient.chat, within the gate."""
         if self._guard is not None:
             self._guard()
-        with self._gate.slot(self._person):
+        with self._gate.slot(self._person, team_key=self._team_key):
             return super().chat(request, **fields)
 
     def stream(
@@ -154,5 +160,5 @@ class GatedClient(VisionClient):
         return self._within(super().stream(request, **fields))
 
     def _within(self, answer: Iterator[str | ChatResult]) -> Iterator[str | ChatResult]:
-        with self._gate.slot(self._person):
+        with self._gate.slot(self._person, team_key=self._team_key):
             yield from answer
