@@ -22,6 +22,7 @@ from bench import (
     load_bench,
     page_bench,
     queue_bench,
+    redaction_bench,
     startup_bench,
     statistics_bench,
 )
@@ -80,6 +81,7 @@ def main() -> int:
     verdicts.extend(load_bench.load_section())
     verdicts.extend(queue_bench.queue_section())
     verdicts.extend(statistics_bench.statistics_section())
+    verdicts.extend(redaction_bench.redaction_section())
     summary(verdicts)
     print(f"(whole benchmark: {time.perf_counter() - start:.0f} s)")
     return 1 if any(verdict.passed is False for verdict in verdicts) else 0

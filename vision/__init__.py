@@ -32,6 +32,7 @@ if _typing.TYPE_CHECKING:
         ImageError as ImageError,
         ImageTooLargeError as ImageTooLargeError,
         ImageUnreadableError as ImageUnreadableError,
+        KeyFormatError as KeyFormatError,
         ModelCannotSeeImagesError as ModelCannotSeeImagesError,
         ModelNotAvailableError as ModelNotAvailableError,
         NotSentError as NotSentError,

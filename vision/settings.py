@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import re
+import threading
+import weakref
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,16 +56,39 @@ def redact(text: str, keys: tuple[str, ...] = ()) -> str:
 
 
 class KeyRedactionFilter(logging.Filter):
-    """Rewrites a log record's message, arguments and traceback text so no key survives."""
+    """Rewrites a log record's message, arguments and traceback text so no key survives.
+
+    A key added with add_key is masked for the life of the process (the configured key); one
+    held with hold() only until every holder has released it (a key pasted for a session).
+    """
 
     def __init__(self, keys: tuple[str, ...] = ()) -> None:
         super().__init__()
-        self.keys: tuple[str, ...] = tuple(key for key in keys if key)
+        self._lock = threading.Lock()
+        self._holders: Counter[str] = Counter(key for key in keys if key)
+        # Read by every log record without the lock: replaced whole, never changed in place.
+        self.keys: tuple[str, ...] = tuple(self._holders)
 
     def add_key(self, key: str) -> None:
-        """Also mask this literal key from now on."""
-        if key and key not in self.keys:
-            self.keys = (*self.keys, key)
+        """Also mask this literal key from now on, for the life of the process."""
+        if key:
+            with self._lock:
+                self._holders[key] += 1
+                self.keys = tuple(self._holders)
+
+    def hold(self, key: str) -> KeyHold:
+        """Mask this key until the returned hold is released (or dropped)."""
+        self.add_key(key)
+        return KeyHold(self, key)
+
+    def release(self, key: str) -> None:
+        """Give back one hold on a key; the key stops being masked when none is left."""
+        with self._lock:
+            if self._holders[key] > 1:
+                self._holders[key] -= 1
+            else:
+                self._holders.pop(key, None)
+            self.keys = tuple(self._holders)
 
     def _clean(self, value: Any) -> Any:
         if isinstance(value, str):
@@ -122,6 +148,24 @@ def install_redaction(key: str = "") -> KeyRedactionFilter:
             if shared not in handler.filters:
                 handler.addFilter(shared)
     return shared
+
+
+def redact_while_held(key: str) -> KeyHold:
+    """Mask this key in every log (as install_redaction) until the hold is released or dropped."""
+    return install_redaction().hold(key)
+
+
+class KeyHold:
+    """One holder's claim that a key must stay masked; release() (or losing the last reference
+    to the hold) gives it back, once."""
+
+    def __init__(self, redaction: KeyRedactionFilter, key: str) -> None:
+        self._release = weakref.finalize(self, redaction.release, key) if key else None
+
+    def release(self) -> None:
+        """Stop holding the key (a second call does nothing)."""
+        if self._release is not None:
+            self._release()
 
 
 _SHARED: list[KeyRedactionFilter] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from tests.conftest import ECHO_API_KEY
 from tests.support.pages import shows
 
@@ -31,3 +33,20 @@ def test_the_echo_toggle_keeps_its_position_from_page_to_page(app):
         assert not at.exception
         assert at.toggle(key="use_echo").value, page
         assert shows(at, "Echo backend")
+
+
+def test_a_common_word_pasted_as_a_key_is_refused_with_a_sentence(app, caplog):
+    at = app(key=None)
+    at.text_input(key="api_key_input").set_value("password").run()
+    assert not at.exception
+    assert shows(at, "That does not look like an API key, so it was not used")
+    assert not shows(at, "Key for this session only")
+    assert at.toggle(key="use_echo").value  # still on the echo: nothing was sent with it
+    assert at.text_input(key="api_key_input").value == ""
+    # The word is not masked in the server's log, as it would be if it had been taken as a key.
+    with caplog.at_level(logging.INFO, logger="vision"):
+        logging.getLogger("vision").info("the password field was empty")
+    assert "the password field was empty" in caplog.text
+    at.text_input(key="api_key_input").set_value(ECHO_API_KEY).run()
+    assert shows(at, "Key for this session only")
+    assert not shows(at, "does not look like an API key")

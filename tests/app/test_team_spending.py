@@ -21,7 +21,7 @@ from vision.team.ledger import made_with_own_key
 from vision.values.run import Run
 
 TEAM_KEY = "team-key-kept-on-the-server"
-OWN_KEY = "alices-own-key-for-today"
+OWN_KEY = "alices-own-key-for-today-0123456789"
 ALICE_WS = workspace_for(ISSUER, "alice-1")
 PROMPT = "What does the sign on the zebra crossing say?"
 

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.conftest import ECHO_API_KEY
 from tests.support.models import LLAMA, QWEN
 from vision.api.client import VisionClient
 from vision.chat.compare import ModelEvent, compare_models, stream_models
@@ -15,7 +16,7 @@ from vision.echo import Fault
 from vision.errors import BadRequestError, ModelNotAvailableError, StreamError
 from vision.values.request import ChatRequest
 
-KEY = "test-key"
+KEY = ECHO_API_KEY
 MISSING = "nobody/NoSuchModel"
 
 

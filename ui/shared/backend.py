@@ -119,9 +119,11 @@ def api_host(base_url: str) -> str:
 
 
 def new_client(backend: Backend) -> VisionClient:
-    """A fresh client for this backend (its key redacted from logs first); the caller closes it.
-    With sign-in, its requests go through the replica's gate, the person's budget first."""
-    install_redaction(backend.api_key)
+    """A fresh client for this backend; the caller closes it. The team's key (and the echo's) is
+    masked in the logs for good, a pasted key while the client and the session hold it. With
+    sign-in, its requests go through the replica's gate, the person's budget first."""
+    if backend.key_source != "session":
+        install_redaction(backend.api_key)
     if backend.workspace:
         return GatedClient(
             backend.base_url,

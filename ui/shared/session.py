@@ -11,6 +11,7 @@ import streamlit as st
 from vision.chat.attachments import Attachments
 from vision.chat.plan import StitchCache
 from vision.chat.preparation import PreparationCache
+from vision.session_key import SessionKey
 
 T = TypeVar("T")
 # st.session_state, or any dict in tests.
@@ -128,8 +129,14 @@ STITCHED_KEY = "_stitched"
 class Connection:
     """Where this session sends requests: a key pasted for the session, and the echo toggle."""
 
-    pasted_key: str = field(default="", repr=False)
+    # Masked in the server's log while this session's state lives (vision/session_key.py).
+    key: SessionKey = field(default_factory=SessionKey, repr=False)
     use_echo: bool | None = None  # None until the sidebar first decides
+
+    @property
+    def pasted_key(self) -> str:
+        """The key pasted for this session, or ""."""
+        return self.key.value
 
 
 def kept(key: str, make: Callable[[], T]) -> T:

@@ -16,7 +16,7 @@ from vision.settings import API_KEY_VARIABLE
 def _key_typed() -> None:
     """A key pasted in the sidebar switches the page from the echo to the real API."""
     chosen = connection()
-    chosen.pasted_key = st.session_state.get(KEY_INPUT, "").strip()
+    chosen.key.paste(st.session_state.get(KEY_INPUT, ""))
     # Clearing one's own key falls back to the team's key where there is one, not the echo.
     chosen.use_echo = not chosen.pasted_key and configured_settings()[1] is None
     st.session_state[USE_ECHO] = chosen.use_echo
@@ -59,6 +59,8 @@ def _choose() -> Backend | None:
             help="Kept only in this browser session: never stored, logged or shown."
             + ("" if source is None else " Runs made with it are marked as yours."),
         )
+        if chosen.key.problem:
+            st.error(chosen.key.problem, icon=":material/key_off:")
     typed = chosen.pasted_key if own_key_allowed else ""
     if chosen.use_echo is None:  # decided once per session, then owned by the person
         chosen.use_echo = source is None and not typed

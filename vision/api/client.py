@@ -36,7 +36,7 @@ from vision.errors import (
     ResponseFormatError,
     StreamError,
 )
-from vision.settings import install_redaction, redact
+from vision.settings import redact, redact_while_held
 from vision.values.request import ChatRequest
 from vision.values.result import ChatResult, ModelInfo
 
@@ -67,9 +67,9 @@ class VisionClient:
     ) -> None:
         self.base_url = check_base_url(base_url)
         self._api_key = api_key.strip()
-        if self._api_key:
-            # Mask this key in every log record, whoever logs it (docs/key-redaction.md).
-            install_redaction(self._api_key)
+        # Mask this key in every log record, whoever logs it, while the client is open
+        # (docs/key-redaction.md).
+        self._redaction = redact_while_held(self._api_key)
         self.connect_timeout_s, self.read_timeout_s = timeout
         self.deadline_s = deadline_s
         self.max_retries = max_retries
@@ -102,8 +102,9 @@ class VisionClient:
         self.close()
 
     def close(self) -> None:
-        """Close the pooled connections."""
+        """Close the pooled connections; the key is no longer masked on this client's behalf."""
         self._session.close()
+        self._redaction.release()
 
     @property
     def host(self) -> str:
