@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from tests.support.hostile_server import PNG, fetch
+from tests.support.hostile_server import HEADER_DRIP_S, PNG, fetch
 from vision import URLBlockedError, URLFetchError
 from vision.images.sniff import sniff_image
 
@@ -122,6 +124,33 @@ def test_a_slow_drip_is_stopped_at_the_overall_deadline(image_server):
     # Every byte arrives well within the 10 s read timeout; only the overall deadline stops it.
     with pytest.raises(URLFetchError, match="took too long to download"):
         fetch(image_server.url("/drip"), deadline_s=1.0)
+
+
+def test_headers_sent_a_byte_at_a_time_are_stopped_at_the_overall_deadline(image_server):
+    # Each header byte arrives well within the 10 s read timeout: only one deadline over the
+    # whole exchange, headers included, stops this.
+    assert HEADER_DRIP_S < 10
+    started = time.monotonic()
+    with pytest.raises(URLFetchError) as caught:
+        fetch(image_server.url("/slow-headers"), deadline_s=2.0)
+    assert time.monotonic() - started < 2.0 + 1.0
+    assert str(caught.value) == (
+        "The image took too long to download; try again later or use another link."
+    )
+
+
+@pytest.mark.parametrize("path", ["/header-flood", "/many-headers"])
+def test_headers_larger_than_an_image_needs_are_refused(image_server, path):
+    with pytest.raises(URLFetchError) as caught:
+        fetch(image_server.url(path))
+    assert str(caught.value) == (
+        "The server 127.0.0.1 sent more headers than an image needs (over 64 KiB, or over 100 "
+        "of them); use another link."
+    )
+
+
+def test_large_headers_within_the_cap_are_read(image_server):
+    assert fetch(image_server.url("/big-headers")).data == PNG
 
 
 def test_a_compressed_body_is_refused(image_server):

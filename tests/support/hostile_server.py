@@ -1,5 +1,6 @@
 """A hostile image host for the fetch tests: a stdlib HTTP(S) server on loopback whose paths
-misbehave (redirect loops, private targets, endless bodies, slow drips), and fetch() to call it."""
+misbehave (redirect loops, private targets, endless bodies, slow drips, slow or endless
+headers), and fetch() to call it."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from tests.support.images import make_image
 from vision import FetchedImage, fetch_image
 
 PNG = make_image("PNG", (32, 24))
+# The slow-header path sends one byte of its headers this often: each byte well within the
+# fetch's read timeout, so only an overall deadline stops it.
+HEADER_DRIP_S = 0.25
 REAL_CONNECT = socket.socket.connect
 REAL_GETADDRINFO = socket.getaddrinfo
 
@@ -72,6 +76,23 @@ def make_handler(record: list[Seen]) -> type[http.server.BaseHTTPRequestHandler]
         def endless(self) -> None:
             while True:
                 self.wfile.write(b"\x89PNG" * 4096)
+
+        def slow_headers(self) -> None:
+            """A status line, then headers one byte at a time, never ending (for a minute)."""
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            self.wfile.flush()
+            header = b"X-Padding: " + b"a" * 1000 + b"\r\n"
+            for number in range(int(60 / HEADER_DRIP_S)):
+                self.wfile.write(header[number % len(header) : number % len(header) + 1])
+                self.wfile.flush()
+                time.sleep(HEADER_DRIP_S)
+
+        def header_flood(self, count: int, size: int) -> None:
+            """A 200 with `count` headers of `size` bytes each, then a PNG."""
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n")
+            for number in range(count):
+                self.wfile.write(f"X-Flood-{number}: ".encode() + b"a" * size + b"\r\n")
+            self.wfile.write(f"Content-Length: {len(PNG)}\r\n\r\n".encode() + PNG)
 
         def route(self) -> None:
             path = self.path
@@ -130,6 +151,14 @@ def make_handler(record: list[Seen]) -> type[http.server.BaseHTTPRequestHandler]
                     self.wfile.write(b"x")
                     self.wfile.flush()
                     time.sleep(0.05)
+            elif path == "/slow-headers":
+                self.slow_headers()
+            elif path == "/header-flood":
+                self.header_flood(count=90, size=2000)  # 180 KB of headers, under 100 of them
+            elif path == "/many-headers":
+                self.header_flood(count=150, size=10)  # small, but more than 100
+            elif path == "/big-headers":
+                self.header_flood(count=20, size=2000)  # 40 KB: large, yet allowed
             elif path == "/gzip":
                 self.send(200, b"\x1f\x8b compressed", Content_Encoding="gzip")
             elif path == "/text":

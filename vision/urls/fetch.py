@@ -17,6 +17,7 @@ from vision.errors import URLBlockedError, URLFetchError
 from vision.limits import MAX_IMAGE_BYTES
 from vision.sizes import human_size
 from vision.urls.addresses import DEFAULT_PORTS, Target, check_url
+from vision.urls.exchange import LIMITED_POOLS, ExchangeLimits, exchange_limits, over_deadline
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 CHUNK_BYTES = 64 * 1024
@@ -40,6 +41,11 @@ class PinnedAddressAdapter(HTTPAdapter):
     def __init__(self, target: Target) -> None:
         super().__init__(max_retries=0)
         self.target = target
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        """Pools whose responses keep the fetch's deadline and header cap (urls/exchange.py)."""
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = LIMITED_POOLS
 
     def build_connection_pool_key_attributes(
         self, request: requests.PreparedRequest, verify: bool | str, cert: Any = None
@@ -79,7 +85,8 @@ def fetch_image(
     max_redirects: int = 3,
     timeout: tuple[float, float] = (5.0, 10.0),
 ) -> FetchedImage:
-    """Download an image URL safely; raise URLBlockedError or URLFetchError with a sentence."""
+    """Download an image URL safely; raise URLBlockedError or URLFetchError with a sentence.
+    `deadline_s` covers the whole exchange: connects, status lines, headers and body."""
     if not isinstance(url, str):
         raise URLBlockedError("This is not a web address; paste the image link as text.")
     deadline = time.monotonic() + deadline_s
@@ -89,8 +96,10 @@ def fetch_image(
         target = check_url(current, allow_loopback=allow_loopback, redirected=redirects > 0)
         adapter = PinnedAddressAdapter(target)
         try:
-            response = _send(adapter, target, timeout, deadline)
-            with response:
+            with (
+                exchange_limits(ExchangeLimits(deadline=deadline, host=target.host)),
+                _send(adapter, target, timeout, deadline) as response,
+            ):
                 if response.status_code in REDIRECT_STATUSES:
                     if redirects >= max_redirects:
                         raise URLFetchError(
@@ -105,7 +114,7 @@ def fetch_image(
                         f"The server answered {_status_text(response.status_code)} for this "
                         "image URL; check that the link opens in a browser."
                     )
-                data = _read_capped(response, max_bytes, deadline, timeout[1])
+                data = _read_capped(response, max_bytes, deadline)
                 return FetchedImage(
                     url=url,
                     final_url=target.url,
@@ -126,7 +135,7 @@ def _send(
     """Send one GET without cookies, credentials, proxies or redirects, within the deadline."""
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        raise _over_deadline()
+        raise over_deadline()
     headers = {
         "Host": _host_header(target),
         "Accept": "image/*",
@@ -187,10 +196,9 @@ def _redirect_target(response: requests.Response, target: Target) -> str:
     return urljoin(target.url, location)
 
 
-def _read_capped(
-    response: requests.Response, max_bytes: int, deadline: float, read_timeout: float
-) -> bytes:
-    """Read the body up to max_bytes and the deadline, whatever the headers claim."""
+def _read_capped(response: requests.Response, max_bytes: int, deadline: float) -> bytes:
+    """Read the body up to max_bytes and the deadline, whatever the headers claim (each read
+    waits at most until the deadline: urls/exchange.py)."""
     encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
     if encoding not in ("", "identity"):
         raise URLFetchError(
@@ -204,15 +212,13 @@ def _read_capped(
     chunks: list[bytes] = []
     total = 0
     while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise _over_deadline()
-        _limit_socket_wait(raw, min(read_timeout, remaining))
+        if time.monotonic() >= deadline:
+            raise over_deadline()
         try:
             chunk = raw.read1(CHUNK_BYTES, decode_content=False)
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             if time.monotonic() >= deadline:
-                raise _over_deadline() from None
+                raise over_deadline() from None
             if isinstance(exc, urllib3.exceptions.TimeoutError | TimeoutError):
                 raise URLFetchError(
                     "The server stopped sending the image; try again later or use another link."
@@ -228,24 +234,9 @@ def _read_capped(
         chunks.append(chunk)
 
 
-def _limit_socket_wait(raw: urllib3.HTTPResponse, seconds: float) -> None:
-    """Bound the next socket read by the time left (a read timeout restarts on every byte)."""
-    connection = raw.connection
-    sock = getattr(connection, "sock", None) if connection is not None else None
-    if sock is not None:
-        sock.settimeout(max(seconds, 0.001))
-
-
 def _too_large(max_bytes: int) -> URLFetchError:
     """The error for a body over the byte cap."""
     return URLFetchError(
         f"The image at this URL is larger than the {human_size(max_bytes)} limit; "
         "use a smaller image."
-    )
-
-
-def _over_deadline() -> URLFetchError:
-    """The error for a download that ran past the overall deadline."""
-    return URLFetchError(
-        "The image took too long to download; try again later or use another link."
     )
