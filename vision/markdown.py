@@ -3,10 +3,13 @@
 A model's answer is untrusted: a prompt hidden in an image can make it write anything, such as
 an image whose address carries data out. Images in answers therefore become links that a
 person may choose to open; nothing in an answer is fetched by the viewer's browser by itself.
+The page never renders HTML in markdown; a Markdown file may be opened in a viewer that does,
+so an export also writes every "<" as an entity: no tag, comment or autolink survives.
 """
 
 from __future__ import annotations
 
+import html
 import re
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|$~:])")
@@ -25,6 +28,23 @@ def inert_images(text: str) -> str:
     """Markdown with every image turned into a plain link to it (an image is never loaded)."""
     linked = _IMAGE.sub(lambda match: f"🖼 [{match.group(1) or 'image'}]", text)
     return linked.replace("![", "!\\[")  # any image syntax the pattern did not catch
+
+
+def inert_html(text: str) -> str:
+    """Markdown whose every "<" is an entity: a viewer shows tags as text, never runs them."""
+    return text.replace("<", "&lt;")
+
+
+# What could make one line of plain text into markup in a document: escapes, code, emphasis,
+# links and images, strikethrough.
+_LINE_MARKUP = re.compile(r"([\\`*_\[\]~])")
+
+
+def plain_line(text: str) -> str:
+    """Text for one line of a Markdown document, shown as it is: whitespace collapsed, HTML as
+    entities, and no emphasis, code, link or image."""
+    escaped = html.escape(" ".join(text.split()), quote=False)
+    return _LINE_MARKUP.sub(r"\\\1", escaped)
 
 
 def answer_markdown(text: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from vision.api.payload import build_payload
-from vision.markdown import inert_images
+from vision.markdown import inert_html, inert_images, plain_line
 from vision.scoring.checks import CheckKind, check_run
 from vision.settings import API_KEY_VARIABLE
 from vision.spreadsheet import safe_cell
@@ -105,50 +105,63 @@ def usage_line(run: Run) -> str:
 
 
 def _image_line(image: RunImage) -> str:
-    name = image.label
+    name = plain_line(image.label)
     if image.url:
-        name += f" <{image.url}>"
+        name += f" (from {plain_line(image.url)})"  # text to copy, never a link or an image
     elif image.sha256:
         name += f" (`{image.sha256[:12]}`)"
     size = f" {image.width}×{image.height}" if image.width and image.height else ""
-    steps = f" (steps: {'; '.join(image.steps)})" if image.steps else ""
-    return f"- Image {image.position + 1}: {name} {image.mime or ''}{size}{steps}".rstrip()
+    steps = f" (steps: {plain_line('; '.join(image.steps))})" if image.steps else ""
+    mime = plain_line(image.mime or "")
+    return f"- Image {image.position + 1}: {name} {mime}{size}{steps}".rstrip()
+
+
+def _untrusted(text: str) -> str:
+    """Markdown from a person or a model as a viewer may show it: no HTML, no image loads."""
+    return inert_html(inert_images(text))
 
 
 def _quote(text: str) -> str:
-    quoted = inert_images(text)
+    quoted = _untrusted(text)
     return "\n".join(f"> {line}" if line else ">" for line in quoted.splitlines() or [""])
 
 
 def export_markdown(runs: Sequence[Run], *, title: str = "Vision Playground export") -> str:
-    """Runs as a readable Markdown document, one section per run, images with their steps."""
-    lines = [f"# {title}", "", f"Exported {utc_now():%Y-%m-%d %H:%M} UTC · {len(runs)} run(s)", ""]
+    """Runs as a readable Markdown document, one section per run, images with their steps.
+    Every field is text (names, tags, URLs, errors); prompts and answers keep their markdown
+    but no HTML, and their images become links, as on the page."""
+    lines = [
+        f"# {plain_line(title)}",
+        "",
+        f"Exported {utc_now():%Y-%m-%d %H:%M} UTC · {len(runs)} run(s)",
+        "",
+    ]
     for number, run in enumerate(runs, start=1):
-        lines += [f"## {number}. {run.model} · {run.created_at:%Y-%m-%d %H:%M:%S} UTC", ""]
-        facts = [f"Kind: {run.kind}"]
+        when = f"{run.created_at:%Y-%m-%d %H:%M:%S} UTC"
+        lines += [f"## {number}. {plain_line(run.model)} · {when}", ""]
+        facts = [f"Kind: {plain_line(run.kind)}"]
         facts += [
-            f"{label}: {value}"
+            f"{label}: {plain_line(value)}"
             for label, value in (("Item", run.item_name), ("Tag", run.tag))
             if value
         ]
         if run.params:
-            facts.append(
-                "Parameters: " + ", ".join(f"{k} {v}" for k, v in sorted(run.params.items()))
-            )
-        lines += [f"- {' · '.join(facts)}", f"- Usage: {usage_line(run)}"]
+            parameters = ", ".join(f"{k} {v}" for k, v in sorted(run.params.items()))
+            facts.append("Parameters: " + plain_line(parameters))
+        lines += [f"- {' · '.join(facts)}", f"- Usage: {plain_line(usage_line(run))}"]
         lines += [_image_line(image) for image in run.images]
         lines.append("")
         if run.system:
             lines += ["**System prompt:**", "", _quote(run.system), ""]
         lines += ["**Prompt:**", "", _quote(run.prompt), ""]
         if run.error is not None:
-            lines += [f"**Error:** {run.error}", ""]
+            lines += [f"**Error:** {plain_line(run.error)}", ""]
         else:
-            lines += ["**Answer:**", "", inert_images(run.answer.strip()) or "_(empty)_", ""]
+            lines += ["**Answer:**", "", _untrusted(run.answer.strip()) or "_(empty)_", ""]
             if not run.complete:
                 lines += ["_The answer is incomplete._", ""]
         if run.expected:
-            lines += [f"**Expected:** {inert_images(run.expected)}", ""]
+            lines += [f"**Expected:** {plain_line(run.expected)}", ""]
     return "\n".join(lines)
 
 
