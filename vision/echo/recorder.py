@@ -26,7 +26,7 @@ class RecordedRequest:
     path: str
     authorized: bool
     model: str | None = None
-    received_at: float = 0.0
+    received_at: float = 0.0  # seconds since the epoch
     size_bytes: int = 0
     status: int | None = None
     body: dict[str, Any] | None = field(default=None, repr=False)

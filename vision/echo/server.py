@@ -21,6 +21,9 @@ class EchoHTTPServer(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
+    # Many sessions asking at once (both models for each of 40 people) connect in one burst; the
+    # stdlib's backlog of 5 refuses connections while the accepting thread waits for the GIL.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], echo: EchoServer) -> None:
         self.echo = echo
