@@ -1,5 +1,7 @@
-"""Many people at once: browser sessions each upload a 3 MP photo and Send to both documented
-models, against one app server and an echo backend whose answers take about a second.
+"""Many people at once in real Chromium, the check that no click is lost: browser sessions each
+upload a 3 MP photo and Send to both documented models, against one app server and an echo
+backend whose answers take about a second. (The browsers share the server's cores, so latency
+and the server's costs are judged by section 11's protocol sessions, bench/protocol_bench.py.)
 
 Run alone: .venv/bin/python -m bench.load_bench [--sessions 10 20] [--lone 3] [--log FILE]
 [--no-bare] [--browsers ws://HOST:PORT/PATH --address THIS_HOST]
@@ -140,7 +142,7 @@ def measure(
             with streamlit_server(
                 script="bench/bare_page.py",
                 port=free_port(),
-                env=os.environ,
+                env=env,  # it asks the same echo
                 log=Path(folder) / "bare.log",
                 address=rig.address,
             ) as (url, process):
