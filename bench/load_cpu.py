@@ -1,4 +1,5 @@
-"""CPU seconds from /proc: the whole machine, one process, and the browsers a benchmark started."""
+"""CPU seconds and memory from /proc: the whole machine, one process, and the browsers a benchmark
+started."""
 
 from __future__ import annotations
 
@@ -58,3 +59,15 @@ def cpu_seconds(pid: int) -> float:
         raise RuntimeError(f"the app server (pid {pid}) is gone")
     utime, stime = int(fields[11]), int(fields[12])
     return (utime + stime) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of a process now (VmRSS), in bytes; 0 once it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0

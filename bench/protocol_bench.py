@@ -1,0 +1,157 @@
+"""Many people at once, measured at the server: sessions that speak Streamlit's own protocol (no
+browser), each uploading a 3 MP photo and sending it to both documented models, against the app
+and against the bare page, with answers from an echo backend that take about a second.
+
+Run alone: .venv/bin/python -m bench.protocol_bench [--sessions 10 20 40] [--lone 3]
+[--clicks 20 20] [--no-replicas] [--no-bare] [--profile FOLDER]
+A lone session is measured first, in the same run, and every figure is a ratio to it; the bare
+page (bench/bare_page.py) gets the same rounds from the same client. Then one round over two app
+processes on one PostgreSQL, and a round of many clicks per session that counts clicks left
+unanswered. With --profile, one more round of 20 sessions runs under py-spy (uploads and Sends
+recorded apart) and where its samples fell is printed; that round is not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from bench import protocol_profile
+from bench.protocol_report import Measured, report
+from bench.protocol_rig import Echo, Server, bare_page, echo_process, one_app, two_replicas
+from bench.protocol_round import Round, one_round
+from bench.sections import Verdict
+
+SESSIONS = (10, 20, 40)
+LONE_REPEATS = 3
+REPLICA_SESSIONS = 40
+# Twenty sessions clicking Send twenty times each: with the other rounds, over 500 clicks.
+CLICK_SESSIONS, CLICKS_EACH = 20, 20
+PROFILE_SESSIONS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Which rounds to run."""
+
+    sessions: tuple[int, ...] = SESSIONS
+    lone: int = LONE_REPEATS
+    clicks: tuple[int, int] | None = (CLICK_SESSIONS, CLICKS_EACH)
+    replicas: bool = True
+    bare: bool = True
+    profile: Path | None = None
+
+
+async def _warm(servers: Sequence[Server], echo: Echo) -> None:
+    """A session per server first, uncounted: the first pays the imports."""
+    await one_round(servers, len(servers), echo, tag="warm-up")
+
+
+async def _ours(servers: list[Server], echo: Echo, plan: Plan) -> Measured:
+    await _warm(servers, echo)
+    lone = [await one_round(servers, 1, echo, tag=f"lone {n + 1}") for n in range(plan.lone)]
+    rounds: dict[int, Round] = {}
+    for count in plan.sessions:
+        print(f"(round of {count} protocol sessions…)", flush=True)
+        rounds[count] = await one_round(servers, count, echo, tag=f"round {count}")
+    clicks = None
+    if plan.clicks is not None:
+        sessions, each = plan.clicks
+        print(f"({sessions} sessions clicking Send {each} times each…)", flush=True)
+        clicks = await one_round(servers, sessions, echo, tag="clicks", clicks=each)
+    if plan.profile is not None and protocol_profile.available():
+        plan.profile.mkdir(parents=True, exist_ok=True)
+        recorder = protocol_profile.Recorder(servers[0].pid, plan.profile)
+        print(f"(round of {PROFILE_SESSIONS} under py-spy, not counted…)", flush=True)
+        await one_round(servers, PROFILE_SESSIONS, echo, tag="profile", on_step=recorder.on_step)
+        recorder.report()
+    elif plan.profile is not None:
+        print("(no py-spy here: `pip install py-spy`; the profile round is skipped)")
+    return Measured(lone=tuple(lone), rounds=rounds, clicks=clicks)
+
+
+async def _replicas(servers: list[Server], echo: Echo) -> Round:
+    await _warm(servers, echo)
+    print(f"(round of {REPLICA_SESSIONS} sessions over two replicas…)", flush=True)
+    return await one_round(servers, REPLICA_SESSIONS, echo, tag="replicas")
+
+
+async def _bare(
+    servers: list[Server], echo: Echo, plan: Plan
+) -> tuple[tuple[Round, ...], dict[int, Round]]:
+    await _warm(servers, echo)
+    lone = [await one_round(servers, 1, echo, tag=f"bare lone {n + 1}") for n in range(plan.lone)]
+    rounds: dict[int, Round] = {}
+    for count in plan.sessions:
+        print(f"(bare page: round of {count}…)", flush=True)
+        rounds[count] = await one_round(servers, count, echo, tag=f"bare {count}")
+    return tuple(lone), rounds
+
+
+def measure(plan: Plan) -> Measured:
+    """Start the echo, then each set of servers in turn, and run their rounds."""
+    from tests.support.postgres import PostgresUnavailable
+
+    with tempfile.TemporaryDirectory(prefix="vision-protocol-") as name, echo_process() as echo:
+        folder = Path(name)
+        with one_app(echo, folder) as servers:
+            print(f"(app server pid {servers[0].pid} on {servers[0].url})", flush=True)
+            measured = asyncio.run(_ours(servers, echo, plan))
+        if plan.replicas:
+            try:
+                with two_replicas(echo, folder) as pair:
+                    measured = replace(measured, replicas=asyncio.run(_replicas(pair, echo)))
+            except PostgresUnavailable as err:
+                measured = replace(measured, replicas_skipped=str(err))
+        if plan.bare:
+            with bare_page(echo, folder) as servers:
+                lone, rounds = asyncio.run(_bare(servers, echo, plan))
+            measured = replace(measured, bare_lone=lone, bare_rounds=rounds)
+    return measured
+
+
+def protocol_section(plan: Plan | None = None) -> list[Verdict]:
+    """Section 11."""
+    print("\n### 11. Many people at once, measured at the server (bench/protocol_bench.py)\n")
+    return report(measure(plan or Plan()))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the section alone; exit 1 when a target is missed."""
+    parser = argparse.ArgumentParser(prog="python -m bench.protocol_bench", description=__doc__)
+    parser.add_argument("--sessions", type=int, nargs="+", default=list(SESSIONS))
+    parser.add_argument("--lone", type=int, default=LONE_REPEATS, help="lone-session repeats")
+    parser.add_argument(
+        "--clicks",
+        type=int,
+        nargs=2,
+        metavar=("SESSIONS", "EACH"),
+        default=[CLICK_SESSIONS, CLICKS_EACH],
+        help="the lost-click round (0 0 skips it)",
+    )
+    parser.add_argument("--no-replicas", action="store_true", help="skip the two-replica round")
+    parser.add_argument("--no-bare", action="store_true", help="skip the bare page's rounds")
+    parser.add_argument("--profile", type=Path, metavar="FOLDER", help="py-spy recordings here")
+    args = parser.parse_args(argv)
+    plan = Plan(
+        sessions=tuple(args.sessions),
+        lone=args.lone,
+        clicks=(args.clicks[0], args.clicks[1]) if all(args.clicks) else None,
+        replicas=not args.no_replicas,
+        bare=not args.no_bare,
+        profile=args.profile,
+    )
+    verdicts = protocol_section(plan)
+    for verdict in verdicts:
+        result = "N/A" if verdict.passed is None else "PASS" if verdict.passed else "FAIL"
+        print(f"{result}: {verdict.target}: {verdict.measured}")
+    return 1 if any(verdict.passed is False for verdict in verdicts) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

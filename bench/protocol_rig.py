@@ -1,0 +1,132 @@
+"""What the protocol sessions run against: the echo backend in a process of its own (answers in
+about a second, each request's arrival timed), and app servers: one, two replicas on one
+PostgreSQL, or the bare page, each started as `make run` starts the app."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.load_page import TOKEN_DELAY_S, TTFT_S
+from tests.support.apps import free_port, streamlit_server
+from vision.settings import API_KEY_VARIABLE, BASE_URL_VARIABLE
+
+API_KEY = "bench-key"
+APP_SCRIPT = "streamlit_app.py"
+BARE_SCRIPT = "bench/bare_page.py"
+_LISTENING = re.compile(r"listening on (http://\S+)")
+
+
+@dataclass(frozen=True, slots=True)
+class Server:
+    """One app process: where it listens and its pid (for its CPU and memory)."""
+
+    url: str
+    pid: int
+
+
+@dataclass(frozen=True, slots=True)
+class Echo:
+    """The echo backend's API address."""
+
+    base_url: str
+
+    def arrivals(self) -> list[tuple[float, str]]:
+        """When each chat request arrived and its prompt, since the last call (then forgotten)."""
+        control = self.base_url.rsplit("/v1", 1)[0] + "/_echo/requests"
+        records: list[dict[str, Any]] = httpx.get(control, timeout=60).json()
+        httpx.delete(control, timeout=60)
+        return [
+            (float(record["received_at"]), _prompt_of(record.get("body") or {}))
+            for record in records
+            if record["path"].endswith("/chat/completions")
+        ]
+
+
+def _prompt_of(body: dict[str, Any]) -> str:
+    try:
+        return str(body["messages"][-1]["content"][0]["text"])
+    except (KeyError, IndexError, TypeError):
+        return ""
+
+
+@contextmanager
+def echo_process() -> Iterator[Echo]:
+    """`python -m vision echo` on a free port, apart from the sessions' process: its threads
+    then take no turns from the client's event loop."""
+    command = [
+        sys.executable, "-m", "vision", "echo", "--port", "0", "--api-key", API_KEY,
+        "--ttft", str(TTFT_S), "--token-delay", str(TOKEN_DELAY_S),
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        found = _LISTENING.search(first)
+        if found is None:
+            raise RuntimeError(f"the echo backend did not start: {first.strip()!r}")
+        yield Echo(base_url=found.group(1))
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _environment(echo: Echo, **extra: str) -> dict[str, str]:
+    return {**os.environ, BASE_URL_VARIABLE: echo.base_url, API_KEY_VARIABLE: API_KEY, **extra}
+
+
+@contextmanager
+def _servers(script: str, count: int, env: dict[str, str], folder: Path) -> Iterator[list[Server]]:
+    with ExitStack() as stack:
+        servers = []
+        for index in range(count):
+            url, process = stack.enter_context(
+                streamlit_server(
+                    script=script,
+                    port=free_port(),
+                    env=env,
+                    log=folder / f"{Path(script).stem}-{index + 1}.log",
+                )
+            )
+            servers.append(Server(url=url, pid=process.pid))
+        yield servers
+
+
+@contextmanager
+def one_app(echo: Echo, folder: Path) -> Iterator[list[Server]]:
+    """The app in one process, its history in a SQLite file, as `make run` starts it."""
+    env = _environment(echo, VISION_HISTORY_PATH=str(folder / "history.sqlite3"))
+    with _servers(APP_SCRIPT, 1, env, folder) as servers:
+        yield servers
+
+
+@contextmanager
+def two_replicas(echo: Echo, folder: Path) -> Iterator[list[Server]]:
+    """Two app processes on one PostgreSQL database, as deploy/ runs them (without sign-in: the
+    client keeps each session on one process, as the proxy's sticky cookie does); raises
+    PostgresUnavailable when PostgreSQL cannot start here."""
+    from tests.support.postgres import start_postgres
+
+    postgres = start_postgres()
+    try:
+        env = _environment(echo, VISION_DATABASE_URL=postgres.url(postgres.create_database()))
+        with _servers(APP_SCRIPT, 2, env, folder) as servers:
+            yield servers
+    finally:
+        postgres.stop()
+
+
+@contextmanager
+def bare_page(echo: Echo, folder: Path) -> Iterator[list[Server]]:
+    """bench/bare_page.py in one process, asking the same echo."""
+    with _servers(BARE_SCRIPT, 1, _environment(echo), folder) as servers:
+        yield servers

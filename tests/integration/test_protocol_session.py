@@ -1,0 +1,69 @@
+"""The load benchmark's protocol client against real servers on loopback: it uploads a photo and
+clicks Send as a browser does, on the Playground and on the bare page, and sees both answers
+finish; a click on a widget the page does not have is counted as unanswered, not as answered."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+import pytest
+
+from bench.protocol_rig import Echo, Server, bare_page, echo_process, one_app
+from bench.protocol_session import Click, ProtocolSession
+from tests.support.images import make_photo
+
+PHOTO = make_photo((640, 480))
+
+
+@pytest.fixture(scope="module")
+def echo() -> Iterator[Echo]:
+    with echo_process() as running:
+        yield running
+
+
+async def _upload_and_send(server: Server, prompt: str) -> tuple[ProtocolSession, Click]:
+    session = ProtocolSession(server.url)
+    try:
+        await session.open()
+        upload = await session.upload("photo.jpg", PHOTO)
+        assert upload.messages > 0
+        return session, await session.send(prompt)
+    finally:
+        await session.close()
+
+
+@pytest.mark.parametrize("page", [one_app, bare_page], ids=["playground", "bare page"])
+def test_a_click_gets_both_answers_and_reaches_the_api(
+    page: Callable[[Echo, Path], AbstractContextManager[list[Server]]], echo: Echo, tmp_path: Path
+) -> None:
+    with page(echo, tmp_path) as servers:
+        session, click = asyncio.run(_upload_and_send(servers[0], "What is here? (test 1)"))
+    assert click.answers_s is not None
+    assert click.idle_s is not None
+    assert click.idle_s >= click.answers_s
+    assert click.traffic.messages > 2
+    assert click.traffic.bytes > 0
+    assert session.page.finished_answers(0) == 2
+    prompts = [prompt for _, prompt in echo.arrivals()]
+    assert prompts.count("What is here? (test 1)") == 2  # one request per model
+
+
+def test_a_click_that_draws_no_answers_is_unanswered(echo: Echo, tmp_path: Path) -> None:
+    async def click_with_no_models(server: Server) -> Click:
+        session = ProtocolSession(server.url)
+        try:
+            await session.open()
+            models = session.page.widget_id("models")
+            assert models is not None
+            session.page.picked(models, [])  # both models taken off: Send streams nothing
+            return await session.send("Nobody answers this", answer_timeout_s=3)
+        finally:
+            await session.close()
+
+    with bare_page(echo, tmp_path) as servers:
+        click = asyncio.run(click_with_no_models(servers[0]))
+    assert click.answers_s is None
+    assert click.idle_s is None
