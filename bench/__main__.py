@@ -21,6 +21,7 @@ from bench import (
     intake_bench,
     load_bench,
     page_bench,
+    protocol_bench,
     queue_bench,
     redaction_bench,
     startup_bench,
@@ -82,6 +83,7 @@ def main() -> int:
     verdicts.extend(queue_bench.queue_section())
     verdicts.extend(statistics_bench.statistics_section())
     verdicts.extend(redaction_bench.redaction_section())
+    verdicts.extend(protocol_bench.protocol_section())
     summary(verdicts)
     print(f"(whole benchmark: {time.perf_counter() - start:.0f} s)")
     return 1 if any(verdict.passed is False for verdict in verdicts) else 0

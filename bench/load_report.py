@@ -1,5 +1,5 @@
 """Section 9's figures: the rounds as ratios to a lone session, what bounds them, and the
-verdicts on the issue's targets."""
+verdicts of this lost-click check (every click honoured in real Chromium, no traceback)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from bench.load_page import TOKEN_DELAY_S, TTFT_S, Round
 from bench.sections import Verdict, table
 
 TARGET_SESSIONS = 20
-TARGET_RATIO = 1.5
-TARGET_CPU_S = 0.3
 
 
 def _median(values: Sequence[float]) -> float | None:
@@ -189,35 +187,16 @@ def report(measured: Measured) -> list[Verdict]:
     target = measured.rounds.get(TARGET_SESSIONS)
     if target is None:
         return []
-    lone_answers = _median(lone.answered())
-    median_s = _median(target.answered())
-    ratio = median_s / lone_answers if median_s is not None and lone_answers else None
     honoured = target.count("honoured")
-    bare_target = measured.bare_rounds.get(TARGET_SESSIONS)
-    bare_ratio = ""
-    if bare is not None and bare_target is not None:
-        bare_ratio = (
-            f" (the bare page: {_ratio(_median(bare_target.answered()), _median(bare.answered()))})"
-        )
+    print(
+        "Latency and the server's CPU per session are judged in section 11, by sessions that "
+        "speak Streamlit's protocol: here the browsers share the server's cores."
+    )
     return [
         Verdict(
-            target=f"{TARGET_SESSIONS} concurrent sessions: every Send click honoured",
+            target=f"{TARGET_SESSIONS} Chromium sessions: every Send click honoured",
             measured=f"{honoured}/{len(target.sessions)} honoured",
             passed=honoured == len(target.sessions),
-        ),
-        Verdict(
-            target=f"{TARGET_SESSIONS} sessions: median click→answers ≤ {TARGET_RATIO}× a lone "
-            "session's",
-            measured=f"{_fmt(median_s)} vs {_fmt(lone_answers)}: "
-            f"{'–' if ratio is None else f'{ratio:.2f}×'}{bare_ratio}",
-            passed=ratio is not None and ratio <= TARGET_RATIO,
-        ),
-        Verdict(
-            target=f"{TARGET_SESSIONS} sessions: app server CPU ≤ {TARGET_CPU_S} s per session "
-            "for one upload and one Send",
-            measured=f"{target.cpu_per_session_s:.2f} s (and {target.load_cpu_per_session_s:.2f} s "
-            "per cold page load)",
-            passed=target.cpu_per_session_s <= TARGET_CPU_S,
         ),
         Verdict(
             target="no traceback in the app server's log (a browser leaving mid-upload included)",
