@@ -69,13 +69,17 @@ class PageView:
     cache: dict[str, ForwardMsg] = field(default_factory=dict)
     media: dict[str, bool] = field(default_factory=dict)  # URL -> fetched yet
     upload_urls: list[ForwardMsg] = field(default_factory=list)  # file_urls_response messages
+    # The content hash (Streamlit's, metadata left out) last drawn at each place.
+    shown: dict[object, str] = field(default_factory=dict)
 
-    def apply(self, message: ForwardMsg) -> None:
-        """Take one message into the page."""
+    def apply(self, message: ForwardMsg) -> bool:
+        """Take one message into the page; True when it only repeats what the page already
+        shows there (the same element or container at that delta path, the same page config)."""
+        repeated = self._repeats(message)
         if message.HasField("ref_hash"):
             cached = self.cache.get(message.ref_hash)
             if cached is None:
-                return  # never sent in full to this session: a browser would fetch it
+                return repeated  # never sent in full to this session: a browser would fetch it
             full = ForwardMsg()
             full.CopyFrom(cached)
             full.metadata.CopyFrom(message.metadata)
@@ -97,6 +101,22 @@ class PageView:
             self._drop_stale()
         elif kind == "file_urls_response":
             self.upload_urls.append(message)
+        return repeated
+
+    def _repeats(self, message: ForwardMsg) -> bool:
+        kind = message.WhichOneof("type")
+        content = message.ref_hash if kind == "ref_hash" else message.hash
+        if kind in ("page_config_changed", "navigation"):
+            place: object = kind
+        elif kind in ("delta", "ref_hash"):
+            place = tuple(message.metadata.delta_path)
+        else:
+            return False
+        if not content:
+            return False
+        repeated = self.shown.get(place) == content
+        self.shown[place] = content
+        return repeated
 
     def _draw(self, path: tuple[int, ...], element: Element) -> None:
         self.elements[path] = Drawn(element=element, run=self.runs)

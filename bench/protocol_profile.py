@@ -96,18 +96,21 @@ def summarise(name: str, path: Path) -> None:
 
     def rows(counter: Counter[str]) -> list[tuple[object, ...]]:
         return [
-            (f"{count / SAMPLES_PER_S:.2f} s", f"{count / total:.0%}", function[:110])
+            (count, f"{count / total:.0%}", function[:110])
             for function, count in counter.most_common(SHOWN)
         ]
 
-    seconds = total / SAMPLES_PER_S
     table(
-        f"Profile, {name} step: our functions by samples under them ({seconds:.1f} s sampled)",
-        ("time", "share", "function (file)"),
+        f"Profile, {name} step: our functions by the samples under them ({total} samples)",
+        ("samples", "share", "function (file)"),
         rows(inclusive),
     )
     table(
-        f"Profile, {name} step: where samples end (self)",
-        ("time", "share", "function (file)"),
+        f"Profile, {name} step: where the samples end (self)",
+        ("samples", "share", "function (file)"),
         rows(own),
+    )
+    print(
+        f"(py-spy, {SAMPLES_PER_S} samples a second of each running thread: on a busy machine a "
+        "thread waiting for a core counts, one waiting for the GIL does not.)"
     )

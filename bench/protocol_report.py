@@ -97,6 +97,7 @@ def _row(name: str, r: Round, lone: Round) -> tuple[object, ...]:
         _fmt((_per(uploads, "bytes") or 0) / 1000, "", 1),
         _fmt(_per(sends, "messages"), "", 0),
         _fmt((_per(sends, "bytes") or 0) / 1000, "", 1),
+        f"{_fmt(_per(sends, 'repeated'), '', 0)} · {_fmt(_per(sends, 'repeated_bytes'), '', 0)}",
         f"{r.rss_before / mb:.0f} → {r.rss_after / mb:.0f}",
         f"{r.load_average:.2f}",
         f"{r.machine_busy:.0%}",
@@ -117,6 +118,7 @@ HEADERS = (
     "kB/upload",
     "msgs/Send",
     "kB/Send",
+    "of which repeats (msgs · bytes)",
     "RSS MB before → after",
     "load avg 1 min",
     "machine busy",
@@ -180,7 +182,8 @@ def report(measured: Measured) -> list[Verdict]:
     print(
         "CPU is the app servers' (all of them) per session above their idle rate, from /proc; "
         "a Send's figures are per click. Messages and bytes are websocket payloads the server "
-        "sent a session (cached elements come as references, as a browser asks). Click→API is "
+        "sent a session (cached elements come as references, as a browser asks); repeats are "
+        "messages that drew again what the page already showed at that place. Click→API is "
         "until the echo had both requests. RSS after is read once the round's sessions had "
         "hung up and a few seconds had passed. Load average and machine busy count every "
         "process on the machine; client CPU is this benchmark's own, on the same cores."

@@ -43,6 +43,8 @@ class Traffic:
     bytes: int = 0
     media_files: int = 0
     media_bytes: int = 0
+    repeated: int = 0  # messages that drew again what the page already showed there
+    repeated_bytes: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +114,9 @@ class ProtocolSession:
             self.traffic.bytes += len(raw)
             message = ForwardMsg()
             message.ParseFromString(raw)
-            self.page.apply(message)
+            if self.page.apply(message):
+                self.traffic.repeated += 1
+                self.traffic.repeated_bytes += len(raw)
             for url in self.page.unfetched_media():
                 self.page.media[url] = True
                 task = asyncio.create_task(self._fetch(url, self.traffic))

@@ -144,3 +144,23 @@ def test_a_value_the_server_sets_replaces_the_typed_one() -> None:
     prompt.text_area.set_value = True
     _draw(page, (0, 0), prompt)
     assert page.states["$$ID-1-prompt"].string_value == "A reopened run's prompt"
+
+
+def test_a_message_that_draws_again_what_is_shown_there_is_a_repeat() -> None:
+    page = PageView()
+    _run(page)
+
+    def draw(path: tuple[int, ...], body: str, content: str) -> bool:
+        message = ForwardMsg()
+        message.hash = content  # Streamlit's hash of the content, metadata left out
+        message.metadata.delta_path.extend(path)
+        message.delta.new_element.markdown.body = body
+        return page.apply(message)
+
+    assert not draw((0, 0), "Vision Playground", "title")
+    assert not draw((0, 1), "an answer so far", "answer-1")
+    _finish(page)
+    _run(page)
+    assert draw((0, 0), "Vision Playground", "title")  # the same title again
+    assert not draw((0, 1), "an answer, longer", "answer-2")
+    assert not draw((0, 2), "Vision Playground", "title")  # the same content elsewhere is new
