@@ -2,13 +2,14 @@
 browser), each uploading a 3 MP photo and sending it to both documented models, against the app
 and against the bare page, with answers from an echo backend that take about a second.
 
-Run alone: .venv/bin/python -m bench.protocol_bench [--sessions 10 20 40] [--lone 3]
+Run alone: .venv/bin/python -m bench.protocol_bench [--sessions 10 20 40] [--lone 5]
 [--clicks 20 20] [--no-replicas] [--no-bare] [--profile FOLDER]
 A lone session is measured first, in the same run, and every figure is a ratio to it; the bare
-page (bench/bare_page.py) gets the same rounds from the same client. Then one round over two app
-processes on one PostgreSQL, and a round of many clicks per session that counts clicks left
-unanswered. With --profile, one more round of 20 sessions runs under py-spy (uploads and Sends
-recorded apart) and where its samples fell is printed; that round is not counted.
+page (bench/bare_page.py) gets the same rounds from the same client, each right after ours. Then
+a round of many clicks per session that counts clicks left unanswered, and lone sessions and one
+round over two app processes on one PostgreSQL. With --profile, one more round of 20 sessions
+runs under py-spy (uploads and Sends recorded apart) and where its samples fell is printed; that
+round is not counted.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import asyncio
 import sys
 import tempfile
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -28,7 +30,7 @@ from bench.protocol_round import Round, one_round
 from bench.sections import Verdict
 
 SESSIONS = (10, 20, 40)
-LONE_REPEATS = 3
+LONE_REPEATS = 5  # a lone click on a busy machine varies: the median of five
 REPLICA_SESSIONS = 40
 # Twenty sessions clicking Send twenty times each: with the other rounds, over 500 clicks.
 CLICK_SESSIONS, CLICKS_EACH = 20, 20
@@ -52,66 +54,95 @@ async def _warm(servers: Sequence[Server], echo: Echo) -> None:
     await one_round(servers, len(servers), echo, tag="warm-up")
 
 
-async def _ours(servers: list[Server], echo: Echo, plan: Plan) -> Measured:
-    await _warm(servers, echo)
-    lone = [await one_round(servers, 1, echo, tag=f"lone {n + 1}") for n in range(plan.lone)]
+async def _pair(
+    ours: list[Server], bare: list[Server] | None, count: int, echo: Echo, tag: str
+) -> tuple[Round, Round | None]:
+    """A round on our page, then the same on the bare page: drift on a shared machine hits
+    both alike."""
+    mine = await one_round(ours, count, echo, tag=tag)
+    theirs = None if bare is None else await one_round(bare, count, echo, tag=f"bare {tag}")
+    return mine, theirs
+
+
+async def _rounds(
+    ours: list[Server], bare: list[Server] | None, echo: Echo, plan: Plan
+) -> Measured:
+    """The lone rounds and each size, ours and the bare page's in turn; then our clicks round
+    and the profile round."""
+    for servers in (ours, bare or []):
+        if servers:
+            await _warm(servers, echo)
+    lone, bare_lone = [], []
+    for n in range(plan.lone):
+        mine, theirs = await _pair(ours, bare, 1, echo, f"lone {n + 1}")
+        lone.append(mine)
+        bare_lone += [theirs] if theirs is not None else []
     rounds: dict[int, Round] = {}
+    bare_rounds: dict[int, Round] = {}
     for count in plan.sessions:
-        print(f"(round of {count} protocol sessions…)", flush=True)
-        rounds[count] = await one_round(servers, count, echo, tag=f"round {count}")
+        print(f"(rounds of {count} protocol sessions…)", flush=True)
+        rounds[count], theirs = await _pair(ours, bare, count, echo, f"round {count}")
+        if theirs is not None:
+            bare_rounds[count] = theirs
     clicks = None
     if plan.clicks is not None:
         sessions, each = plan.clicks
         print(f"({sessions} sessions clicking Send {each} times each…)", flush=True)
-        clicks = await one_round(servers, sessions, echo, tag="clicks", clicks=each)
-    if plan.profile is not None and protocol_profile.available():
-        plan.profile.mkdir(parents=True, exist_ok=True)
-        recorder = protocol_profile.Recorder(servers[0].pid, plan.profile)
-        print(f"(round of {PROFILE_SESSIONS} under py-spy, not counted…)", flush=True)
-        await one_round(servers, PROFILE_SESSIONS, echo, tag="profile", on_step=recorder.on_step)
-        recorder.report()
-    elif plan.profile is not None:
+        clicks = await one_round(ours, sessions, echo, tag="clicks", clicks=each)
+    if plan.profile is not None:
+        await _profile(ours, echo, plan.profile)
+    return Measured(
+        lone=tuple(lone),
+        rounds=rounds,
+        clicks=clicks,
+        bare_lone=tuple(bare_lone),
+        bare_rounds=bare_rounds,
+    )
+
+
+async def _profile(servers: list[Server], echo: Echo, folder: Path) -> None:
+    if not protocol_profile.available():
         print("(no py-spy here: `pip install py-spy`; the profile round is skipped)")
-    return Measured(lone=tuple(lone), rounds=rounds, clicks=clicks)
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    recorder = protocol_profile.Recorder(servers[0].pid, folder)
+    print(f"(round of {PROFILE_SESSIONS} under py-spy, not counted…)", flush=True)
+    await one_round(servers, PROFILE_SESSIONS, echo, tag="profile", on_step=recorder.on_step)
+    recorder.report()
 
 
-async def _replicas(servers: list[Server], echo: Echo) -> Round:
+async def _replicas(
+    servers: list[Server], echo: Echo, lone: int
+) -> tuple[tuple[Round, ...], Round]:
+    """Lone sessions on the pair (their own baseline, taken just before), then the round."""
     await _warm(servers, echo)
+    alone = [await one_round(servers, 1, echo, tag=f"replicas lone {n + 1}") for n in range(lone)]
     print(f"(round of {REPLICA_SESSIONS} sessions over two replicas…)", flush=True)
-    return await one_round(servers, REPLICA_SESSIONS, echo, tag="replicas")
-
-
-async def _bare(
-    servers: list[Server], echo: Echo, plan: Plan
-) -> tuple[tuple[Round, ...], dict[int, Round]]:
-    await _warm(servers, echo)
-    lone = [await one_round(servers, 1, echo, tag=f"bare lone {n + 1}") for n in range(plan.lone)]
-    rounds: dict[int, Round] = {}
-    for count in plan.sessions:
-        print(f"(bare page: round of {count}…)", flush=True)
-        rounds[count] = await one_round(servers, count, echo, tag=f"bare {count}")
-    return tuple(lone), rounds
+    return tuple(alone), await one_round(servers, REPLICA_SESSIONS, echo, tag="replicas")
 
 
 def measure(plan: Plan) -> Measured:
-    """Start the echo, then each set of servers in turn, and run their rounds."""
+    """Start the echo, our app and the bare page, run their rounds; then the two replicas."""
     from tests.support.postgres import PostgresUnavailable
 
-    with tempfile.TemporaryDirectory(prefix="vision-protocol-") as name, echo_process() as echo:
+    with (
+        tempfile.TemporaryDirectory(prefix="vision-protocol-") as name,
+        echo_process() as echo,
+        ExitStack() as stack,
+    ):
         folder = Path(name)
-        with one_app(echo, folder) as servers:
-            print(f"(app server pid {servers[0].pid} on {servers[0].url})", flush=True)
-            measured = asyncio.run(_ours(servers, echo, plan))
+        ours = stack.enter_context(one_app(echo, folder))
+        bare = stack.enter_context(bare_page(echo, folder)) if plan.bare else None
+        print(f"(app server pid {ours[0].pid} on {ours[0].url})", flush=True)
+        measured = asyncio.run(_rounds(ours, bare, echo, plan))
+        stack.close()
         if plan.replicas:
             try:
                 with two_replicas(echo, folder) as pair:
-                    measured = replace(measured, replicas=asyncio.run(_replicas(pair, echo)))
+                    alone, crowd = asyncio.run(_replicas(pair, echo, plan.lone))
+                measured = replace(measured, replicas_lone=alone, replicas=crowd)
             except PostgresUnavailable as err:
                 measured = replace(measured, replicas_skipped=str(err))
-        if plan.bare:
-            with bare_page(echo, folder) as servers:
-                lone, rounds = asyncio.run(_bare(servers, echo, plan))
-            measured = replace(measured, bare_lone=lone, bare_rounds=rounds)
     return measured
 
 
