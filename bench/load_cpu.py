@@ -24,9 +24,9 @@ def _stat_fields(pid: int) -> list[str] | None:
     return stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "; field 3 is fields[0]
 
 
-def browser_cpu_seconds(server_pid: int) -> float:
-    """CPU seconds of this process's descendants but the app server (Playwright and Chromium),
-    with the renderers they have already reaped."""
+def _descendants_cpu(left_out: int | None) -> float:
+    """CPU seconds of this process's descendants, with the children they have reaped, but
+    `left_out` and its own descendants."""
     parents: dict[int, int] = {}
     times: dict[int, float] = {}
     tick = os.sysconf("SC_CLK_TCK")
@@ -42,7 +42,7 @@ def browser_cpu_seconds(server_pid: int) -> float:
 
     def descends(pid: int) -> bool:
         for _ in range(64):  # a bounded walk up the tree
-            if pid in (server_pid, 0, 1):
+            if pid in (left_out, 0, 1):
                 return False
             if parents.get(pid) == ours:
                 return True
@@ -50,6 +50,18 @@ def browser_cpu_seconds(server_pid: int) -> float:
         return False
 
     return sum(seconds for pid, seconds in times.items() if descends(pid))
+
+
+def browser_cpu_seconds(server_pid: int) -> float:
+    """CPU seconds of this process's descendants but the app server (Playwright and Chromium),
+    with the renderers they have already reaped."""
+    return _descendants_cpu(server_pid)
+
+
+def family_cpu_seconds() -> float:
+    """CPU seconds of this process and everything it started (servers, echo, their children):
+    the rest of the machine's busy time is other people's work."""
+    return cpu_seconds(os.getpid()) + _descendants_cpu(None)
 
 
 def cpu_seconds(pid: int) -> float:

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from bench.load_cpu import cpu_seconds, machine_ticks, rss_bytes
+from bench.load_cpu import CORES, cpu_seconds, family_cpu_seconds, machine_ticks, rss_bytes
 from bench.load_page import PHOTO_SIZE
 from bench.protocol_rig import Echo, Server
 from bench.protocol_session import Click, ProtocolSession, Traffic, session_error
@@ -47,6 +47,7 @@ class Round:
     rss_after: int  # and once its sessions had hung up and SETTLE_S had passed
     load_average: float  # the machine's one-minute load average at the round's end
     machine_busy: float  # the share of all cores busy during the round, whoever used them
+    others_busy: float  # the share of all cores used by processes this benchmark did not start
     client_cpu_s: float  # the sessions' own CPU (this process) per session
     wall_s: float
     clicks_each: int = 1
@@ -171,6 +172,7 @@ async def one_round(
     rss_before = sum(rss_bytes(pid) for pid in pids)
     steps = Steps(sessions, pids, on_step)
     busy_from, total_from = machine_ticks()
+    family_from = family_cpu_seconds()
     client_from = _own_cpu()
     start = (time.perf_counter(), _cpu(pids))
     records = await asyncio.gather(
@@ -184,7 +186,9 @@ async def one_round(
     wall_s = time.perf_counter() - start[0]
     client_s = _own_cpu() - client_from
     busy_to, total_to = machine_ticks()
+    family_s = family_cpu_seconds() - family_from
     load_average = os.getloadavg()[0]
+    busy_s = (busy_to - busy_from) / os.sysconf("SC_CLK_TCK")
     marks = [start, *steps.ends]
     cpu = tuple(
         max(b[1] - a[1] - idle_rate * (b[0] - a[0]), 0.0) / sessions
@@ -199,6 +203,7 @@ async def one_round(
         rss_after=sum(rss_bytes(pid) for pid in pids),
         load_average=load_average,
         machine_busy=(busy_to - busy_from) / max(total_to - total_from, 1),
+        others_busy=max(busy_s - family_s, 0.0) / (wall_s * CORES),
         client_cpu_s=client_s / sessions,
         wall_s=wall_s,
         clicks_each=clicks,
