@@ -18,6 +18,7 @@ import httpx
 
 from bench.load_page import TOKEN_DELAY_S, TTFT_S
 from tests.support.apps import free_port, streamlit_server
+from vision.calibration.storage import CALIBRATION_PATH_ENV
 from vision.settings import API_KEY_VARIABLE, BASE_URL_VARIABLE
 
 API_KEY = "bench-key"
@@ -89,12 +90,13 @@ def _servers(script: str, count: int, env: dict[str, str], folder: Path) -> Iter
     with ExitStack() as stack:
         servers = []
         for index in range(count):
+            name = f"{Path(script).stem}-{index + 1}"
+            # Each process its own measurements file, as each replica has its own disk: never
+            # the calibration.json of the person running the benchmark.
+            own = {**env, CALIBRATION_PATH_ENV: str(folder / f"{name}-calibration.json")}
             url, process = stack.enter_context(
                 streamlit_server(
-                    script=script,
-                    port=free_port(),
-                    env=env,
-                    log=folder / f"{Path(script).stem}-{index + 1}.log",
+                    script=script, port=free_port(), env=own, log=folder / f"{name}.log"
                 )
             )
             servers.append(Server(url=url, pid=process.pid))
