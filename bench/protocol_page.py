@@ -37,7 +37,7 @@ def _default_state(widget_id: str, kind: str, proto: Any) -> WidgetState | None:
     nothing until it is used (buttons, uploaders, cameras)."""
     state = WidgetState(id=widget_id)
     set_value = bool(getattr(proto, "set_value", False))
-    if kind in ("checkbox", "toggle"):
+    if kind == "checkbox":  # toggles too
         state.bool_value = bool(getattr(proto, "value" if set_value else "default"))
     elif kind in ("text_area", "text_input"):
         state.string_value = str(getattr(proto, "value" if set_value else "default"))

@@ -49,7 +49,7 @@ def _pooled(rounds: Sequence[Round]) -> Round:
         rss_after=rounds[-1].rss_after,
         load_average=median([r.load_average for r in rounds]) or 0.0,
         machine_busy=median([r.machine_busy for r in rounds]) or 0.0,
-        others_busy=max(r.others_busy for r in rounds),
+        others_busy=median([r.others_busy for r in rounds]) or 0.0,
         client_cpu_s=median([r.client_cpu_s for r in rounds]) or 0.0,
         wall_s=sum(r.wall_s for r in rounds),
     )

@@ -13,7 +13,6 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -252,5 +251,4 @@ class ProtocolSession:
 
 def session_error(err: BaseException) -> str:
     """A failed session's reason, one line."""
-    text: Any = str(err) or type(err).__name__
-    return f"{type(err).__name__}: {str(text)[:160]}"
+    return f"{type(err).__name__}: {str(err)[:160]}"
