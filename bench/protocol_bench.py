@@ -147,8 +147,8 @@ def measure(plan: Plan) -> Measured:
 
 
 def protocol_section(plan: Plan | None = None) -> list[Verdict]:
-    """Section 11."""
-    print("\n### 11. Many people at once, measured at the server (bench/protocol_bench.py)\n")
+    """Section 13."""
+    print("\n### 13. Many people at once, measured at the server (bench/protocol_bench.py)\n")
     return report(measure(plan or Plan()))
 
 

@@ -1,4 +1,4 @@
-"""Section 11's figures: each round beside a lone session, our page beside the bare page, and the
+"""Section 13's figures: each round beside a lone session, our page beside the bare page, and the
 verdicts on issue 20's targets."""
 
 from __future__ import annotations
@@ -184,7 +184,7 @@ def report(measured: Measured) -> list[Verdict]:
         rows.append(_row(f"bare page, 1 (lone, {len(measured.bare_lone)} rounds)", bare, bare))
         rows += [_row(f"bare page, {n}", r, bare) for n, r in measured.bare_rounds.items()]
     table(
-        "11. Many people at once, at the server: protocol sessions each upload a 3 MP photo and "
+        "13. Many people at once, at the server: protocol sessions each upload a 3 MP photo and "
         f"Send to both models, answers in about 1 s (bench/protocol_bench.py; ttft {TTFT_S} s + "
         f"27 × {TOKEN_DELAY_S} s)",
         HEADERS,
@@ -209,7 +209,7 @@ def report(measured: Measured) -> list[Verdict]:
                 print(f"  {name}: a session failed: {record.failed}")
     if bare is not None:
         table(
-            "11. Ours against the bare page (bench/bare_page.py), same client, same run",
+            "13. Ours against the bare page (bench/bare_page.py), same client, same run",
             ("sessions", "our × lone", "bare × lone", "ours ÷ bare", "upload CPU ÷ bare",
              "Send CPU ÷ bare", "msgs/Send ÷ bare", "bytes/Send ÷ bare", "click→API ÷ bare"),
             _bare_comparison(measured, lone, bare),

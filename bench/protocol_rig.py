@@ -44,8 +44,9 @@ class Echo:
     def arrivals(self) -> list[tuple[float, str]]:
         """When each chat request arrived and its prompt, since the last call (then forgotten)."""
         control = self.base_url.rsplit("/v1", 1)[0] + "/_echo/requests"
-        records: list[dict[str, Any]] = httpx.get(control, timeout=60).json()
-        httpx.delete(control, timeout=60)
+        key = {"Authorization": f"Bearer {API_KEY}"}
+        records: list[dict[str, Any]] = httpx.get(control, headers=key, timeout=60).json()
+        httpx.delete(control, headers=key, timeout=60)
         return [
             (float(record["received_at"]), _prompt_of(record.get("body") or {}))
             for record in records
@@ -60,14 +61,22 @@ def _prompt_of(body: dict[str, Any]) -> str:
         return ""
 
 
+# The echo as `vision echo` serves it, but keeping each request's body (the prompt says which
+# session a request came from), as tests keep them; the command line's echo keeps none.
+_ECHO_SCRIPT = f"""
+from vision.echo import EchoServer
+server = EchoServer({API_KEY!r}, ttft_s={TTFT_S!r}, token_delay_s={TOKEN_DELAY_S!r},
+                    record_bodies=True).start()
+print(f"Echo backend listening on {{server.base_url}}", flush=True)
+server.serve_until_interrupted()
+"""
+
+
 @contextmanager
 def echo_process() -> Iterator[Echo]:
-    """`python -m vision echo` on a free port, apart from the sessions' process: its threads
-    then take no turns from the client's event loop."""
-    command = [
-        sys.executable, "-m", "vision", "echo", "--port", "0", "--api-key", API_KEY,
-        "--ttft", str(TTFT_S), "--token-delay", str(TOKEN_DELAY_S),
-    ]  # fmt: skip
+    """The echo backend on a free port, apart from the sessions' process: its threads then take
+    no turns from the client's event loop."""
+    command = [sys.executable, "-c", _ECHO_SCRIPT]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None

@@ -45,5 +45,7 @@ def test_each_request_notes_when_it_arrived(echo: EchoServer) -> None:
     after = time.time()
     record = echo.chat_requests[-1]
     assert before <= record.received_at <= after
-    listing = requests.get(echo.base_url.replace("/v1", "/_echo/requests"), timeout=10).json()
+    listing = requests.get(
+        echo.base_url.replace("/v1", "/_echo/requests"), headers=AUTH, timeout=10
+    ).json()
     assert listing[-1]["received_at"] == record.received_at
