@@ -26,8 +26,8 @@ from streamlit.runtime.secrets import secrets_singleton
 from streamlit.web.server.server_util import get_cookie_secret
 from streamlit.web.server.starlette.starlette_app_utils import decode_signed_value
 
-from vision.errors import SignInSetupError
-from vision.team.access import ACCESS_SECTION, AccessError, AccessPolicy, Person, admit
+from vision.errors import AccessError, SignInSetupError
+from vision.team.access import ACCESS_SECTION, AccessPolicy, Person, admit
 from vision.team.setup import SERVE_SIGNAL, environment_signals, require_sign_in, secrets_signals
 
 # Where Streamlit serves downloads and media, takes uploads, and tells its sessions and caches.

@@ -7,8 +7,8 @@ import logging
 import secrets
 
 from bench.sections import Verdict, medians, table
+from vision.redaction import KeyRedactionFilter, install_redaction
 from vision.session_key import SessionKey
-from vision.settings import KeyRedactionFilter, install_redaction
 
 SESSIONS = 20_000
 LINES = 200

@@ -147,8 +147,32 @@ class ChunkGivenUpError(VisionError):
     items were left unanswered; --retry-errors asks them again."""
 
 
-# A team's configuration.
+# Configuration.
 
 
-class SignInSetupError(VisionError):
+class SettingsError(VisionError):
+    """The app's configuration (the environment, secrets.toml) cannot be read or used."""
+
+
+class SignInSetupError(SettingsError):
     """Something says the app serves a team, but its sign-in ([auth]) is missing or incomplete."""
+
+
+class AccessError(SettingsError):
+    """The allow-list ([access]) cannot be used as written."""
+
+
+class GateError(SettingsError):
+    """The replica's limits on requests in flight are misconfigured."""
+
+
+# A team's daily budgets.
+
+
+class BudgetError(VisionError):
+    """A request would pass a daily budget of the team's key, or budgets are misconfigured."""
+
+
+class BudgetStopError(BudgetError, NotSentError):
+    """A request not sent because a daily budget is used up or it would pass one; a batch asks
+    it again when resumed."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from vision.errors import KeyFormatError
-from vision.settings import KeyHold, redact_while_held
+from vision.redaction import KeyHold, redact_while_held
 
 # io.net's keys are "io-v2-" and a signed token of some 300 characters, OpenAI-style ones "sk-"
 # and 48 or more. A pasted key is one unbroken run of the characters a bearer token may hold,

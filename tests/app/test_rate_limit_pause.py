@@ -1,4 +1,4 @@
-"""Whose 429 pauses whom, through the clients the pages make (ui/shared/backend.new_client) on
+"""Whose 429 pauses whom, through the clients the pages make (vision.connection.new_client) on
 this process's gate, against echo backends on loopback: only a rate-limit 429 on the team's key
 makes the team's next requests wait; a person's own key, a quota 429 and the echo do not."""
 
@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from ui.shared.backend import Backend, new_client
+from vision.connection import Backend, new_client
 from vision.echo import QUOTA_BODY, EchoServer, Fault
 from vision.errors import VisionError
 from vision.team import gate as gate_module

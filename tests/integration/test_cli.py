@@ -162,7 +162,8 @@ def test_one_model_failing_does_not_lose_the_other_answer(echo: EchoServer, phot
                          model=LLAMA))  # fmt: skip
     result = run_cli("ask", "-m", LLAMA, "-m", QWEN, "-i", str(photo), PROMPT, echo=echo)
     stderr = assert_clean_failure(result)
-    assert stderr.startswith(f"{LLAMA}: ")
+    # After the one line saying where the key came from, the failed model's sentence.
+    assert stderr.splitlines()[1].startswith(f"{LLAMA}: ")
     assert f"=== {LLAMA} ===\nerror: " in result.stdout
     assert f"[{QWEN} · stop · " in result.stdout
 
@@ -415,3 +416,43 @@ def test_echo_command_on_a_busy_port_fails_with_a_sentence(echo: EchoServer) -> 
     port = echo.base_url.rsplit(":", 1)[1].split("/")[0]
     result = run_cli("echo", "--port", port, key=None)
     assert "pick another --port" in assert_clean_failure(result)
+
+
+def test_the_key_in_the_apps_secrets_file_serves_the_command_line_too(echo, tmp_path):
+    # As the README's configuration table says: the environment first, then
+    # .streamlit/secrets.toml in the folder the command runs in.
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text(
+        f'IOINTELLIGENCE_API_KEY = "{ECHO_API_KEY}"\n'
+        f'IOINTELLIGENCE_BASE_URL = "{echo.base_url}"\n'
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IOINTELLIGENCE_")}
+    env["PYTHONPATH"] = str(REPO)
+
+    def vision(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "vision", *args],
+            cwd=tmp_path,
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=90,
+        )
+
+    listed = vision("models")
+    assert listed.returncode == 0, listed.stderr
+    assert QWEN in listed.stdout
+    assert listed.stderr.strip() == "Using the API key from .streamlit/secrets.toml."
+    picture = tmp_path / "photo.jpg"
+    picture.write_bytes(make_photo((640, 480)))
+    asked = vision("ask", "-m", QWEN, "-i", str(picture), "--json", PROMPT)
+    assert asked.returncode == 0, asked.stderr
+    assert json.loads(asked.stdout)["results"][0]["ok"] is True
+    assert "secrets.toml" in asked.stderr
+    # A key in the environment wins, and says so.
+    overridden = vision("models", IOINTELLIGENCE_API_KEY=ECHO_API_KEY)
+    assert overridden.stderr.strip() == (
+        "Using the API key from the environment (IOINTELLIGENCE_API_KEY)."
+    )
+    for done in (listed, asked, overridden):
+        assert ECHO_API_KEY not in done.stdout + done.stderr

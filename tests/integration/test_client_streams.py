@@ -24,7 +24,7 @@ from vision.errors import (
     ServerError,
     StreamError,
 )
-from vision.settings import install_redaction
+from vision.redaction import install_redaction
 
 
 def _until_error(stream, received):

@@ -12,8 +12,8 @@ import pytest
 from tests.conftest import ECHO_API_KEY
 from vision.echo import EchoServer
 from vision.echo.faults import Fault
-from vision.team.gate import GatedClient, GateError, InFlightGate
-from vision.team.spending import BudgetError
+from vision.errors import BudgetError, GateError
+from vision.team.gate import GatedClient, InFlightGate
 
 MODEL = "Qwen/Qwen2-VL-7B-Instruct"
 

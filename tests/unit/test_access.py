@@ -6,16 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from vision.errors import VisionError
-from vision.team.access import (
-    AccessError,
-    AccessPolicy,
-    Denied,
-    Person,
-    admit,
-    email_verified,
-    workspace_for,
-)
+from vision.errors import AccessError, VisionError
+from vision.team.access import AccessPolicy, Denied, Person, admit, email_verified, workspace_for
 from vision.team.emails import parse_address
 
 ISSUER = "https://id.example.com"

@@ -10,8 +10,8 @@ import pytest
 
 from vision.api.client import VisionClient
 from vision.errors import KeyFormatError
+from vision.redaction import install_redaction, redact_while_held
 from vision.session_key import SessionKey, pasted_key
-from vision.settings import install_redaction, redact_while_held
 
 # The shape of io.net's keys ("io-v2-" and a signed token), cut short.
 IO_KEY = "io-v2-eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJvd25lciI6IjBlMjM5MDg5LWE4MTIt"

@@ -6,13 +6,8 @@ import logging
 
 import pytest
 
-from vision.settings import (
-    DEFAULT_BASE_URL,
-    KeyRedactionFilter,
-    Settings,
-    install_redaction,
-    redact,
-)
+from vision.redaction import KeyRedactionFilter, install_redaction, redact
+from vision.settings import DEFAULT_BASE_URL, Settings
 
 SENTINEL = "io-SENTINEL-key-0123456789"
 

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from vision.errors import BudgetError
 from vision.history.team import Spent
-from vision.team.spending import (
-    Budget,
-    BudgetError,
-    Planned,
-    left_line,
-    over_budget,
-    request_cost,
-)
+from vision.team.spending import Budget, Planned, left_line, over_budget, request_cost
 from vision.values.result import ModelInfo, Usage
 
 

@@ -7,14 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from vision.errors import SignInSetupError, VisionError
-from vision.team.setup import (
-    SERVE_SIGNAL,
-    environment_signals,
-    read_secrets,
-    require_sign_in,
-    secrets_signals,
-)
+from vision.errors import SettingsError, SignInSetupError, VisionError
+from vision.settings import read_secrets
+from vision.team.setup import SERVE_SIGNAL, environment_signals, require_sign_in, secrets_signals
 
 AUTH = {
     "redirect_uri": "https://vision.example.com/oauth2callback",
@@ -112,7 +107,7 @@ def test_serve_py_alone_says_team():
 def test_a_secrets_file_that_is_not_toml_is_a_sentence(tmp_path: Path):
     broken = tmp_path / "secrets.toml"
     broken.write_text('[auth]\nclient_secret = "unterminated\n')
-    with pytest.raises(SignInSetupError, match=r"cannot be read \(.*\); fix it") as caught:
+    with pytest.raises(SettingsError, match=r"cannot be read \(.*\); fix it") as caught:
         read_secrets(broken)
     assert "unterminated" not in str(caught.value)
     assert read_secrets(_written(tmp_path / "ok.toml")) == {"access": {"allowed": ["@x.example"]}}

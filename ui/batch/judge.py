@@ -10,7 +10,6 @@ from typing import Any
 import streamlit as st
 
 from ui.batch.pairwise import pairwise_panel
-from ui.shared.backend import Backend, new_client
 from ui.shared.charts import interval_text, percent_column
 from ui.shared.session import (
     BATCH_JUDGE_IMAGES_KEY,
@@ -18,6 +17,7 @@ from ui.shared.session import (
     BATCH_RUBRIC_KEY,
 )
 from vision.api.catalog import Catalog, sees_images, short_name
+from vision.connection import Backend, new_client
 from vision.history.store import HistoryStore
 from vision.report.judging import saw_sentence
 from vision.scoring.judge import DEFAULT_RUBRIC, batch_judgements, judge_batch

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 import streamlit as st
 
 from ui.batch.judge import judge_panel
-from ui.shared.backend import Backend
 from ui.shared.charts import interval_text, percent_column
 from ui.shared.session import BATCH_CIRCULAR_KEY
 from vision.api.catalog import Catalog, short_name
+from vision.connection import Backend
 from vision.history.store import HistoryStore
 from vision.scoring.circular import circular_rows
 from vision.values.run import Run

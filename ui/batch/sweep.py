@@ -10,7 +10,6 @@ from typing import Any, Literal
 import streamlit as st
 
 from ui.batch.inputs import BatchPlan
-from ui.shared.backend import Backend, new_client
 from ui.shared.charts import line_charts, percent_column
 from ui.shared.session import (
     BATCH_SWEEP_KEY,
@@ -21,6 +20,7 @@ from ui.shared.session import (
 from vision.api.catalog import Catalog, short_name
 from vision.batch.recorded.spec import kept_spec
 from vision.batch.running.sweep import Sweep, resolutions, run_sweep
+from vision.connection import Backend, new_client
 from vision.errors import RequestError, VisionError
 from vision.history.store import HistoryStore
 from vision.scoring.metrics import METRIC_LABELS, METRICS, MetricName

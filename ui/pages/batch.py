@@ -17,7 +17,7 @@ from ui.batch.results import choose_check, draw_grid, draw_model_stats, draw_pas
 from ui.batch.scoring import scores_tab
 from ui.batch.sweep import sweep_panel
 from ui.batch.votes import leaderboard_panel, vote_panel
-from ui.shared.backend import Backend, client_for, new_client
+from ui.shared.backend import client_for
 from ui.shared.exports import download_buttons
 from ui.shared.models import catalog_for
 from ui.shared.session import BATCH_ELSEWHERE_KEY, BATCH_KEY, BATCH_TABS_KEY, BATCH_WATCHING_KEY
@@ -28,6 +28,7 @@ from vision.api.catalog import Catalog
 from vision.batch.queue.submit import QueuedBatch, queue_mode
 from vision.batch.recorded.spec import page_spec
 from vision.batch.running.in_process import LiveBatch, running_batch
+from vision.connection import Backend, new_client
 from vision.errors import HistoryError, VisionError
 from vision.history.store import HistoryStore
 from vision.scoring.checks import CHECK_KINDS

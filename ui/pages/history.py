@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 
 from ui.playground.reopen import reopen_run
-from ui.shared.backend import Backend, client_for
+from ui.shared.backend import client_for
 from ui.shared.exports import copy_as_code, download_buttons, forget_code
 from ui.shared.session import (
     HISTORY_FLASH_KEY,
@@ -28,6 +28,7 @@ from ui.shared.sidebar import choose_backend
 from ui.shared.store import history_store
 from ui.shared.thumbnails import thumbnail_data_url
 from vision.api.catalog import short_name
+from vision.connection import Backend
 from vision.errors import HistoryError, VisionError, without_traceback
 from vision.export.runs import usage_line
 from vision.history.replay import rebuild_request, rerun

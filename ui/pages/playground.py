@@ -12,14 +12,7 @@ from ui.playground.answers import answers_area, resume_interrupted, start_conver
 from ui.playground.cards import draw_cards
 from ui.playground.llama_mode import choose_llama_mode
 from ui.playground.preflight import draw_preflight
-from ui.shared.backend import (
-    ECHO_LABEL,
-    Backend,
-    api_host,
-    client_for,
-    configured_settings,
-    loopback_urls_allowed,
-)
+from ui.shared.backend import ECHO_LABEL, client_for, configured_settings
 from ui.shared.models import catalog_for, forget_catalog, pick_models
 from ui.shared.parameters import choose_parameters, choose_url_mode
 from ui.shared.session import (
@@ -40,6 +33,7 @@ from vision.chat.live import LiveAnswers
 from vision.chat.plan import RunPlan, plan_run
 from vision.chat.preparation import ImageStatus, prepare_all
 from vision.chat.readiness import send_blocker, send_notice
+from vision.connection import Backend, api_host, loopback_urls_allowed
 from vision.limits import MAX_IMAGES_PER_REQUEST
 from vision.markdown import literal
 from vision.settings import API_KEY_VARIABLE

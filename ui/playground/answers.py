@@ -9,7 +9,7 @@ import streamlit as st
 
 from ui.playground.conversation import show_conversation, show_earlier
 from ui.playground.tools import diff_panel, export_panel
-from ui.shared.backend import Backend, client_for
+from ui.shared.backend import client_for
 from ui.shared.calibration import page_calibrator
 from ui.shared.session import (
     CONVERSATION_KEY,
@@ -33,6 +33,7 @@ from vision.chat.conversation import (
 from vision.chat.live import LiveAnswers
 from vision.chat.plan import sent_image
 from vision.chat.preparation import ImageStatus
+from vision.connection import Backend
 from vision.errors import HistoryError, VisionError
 from vision.history.store import HistoryStore
 from vision.values.request import DEFAULT_PROMPT, ChatRequest

@@ -9,18 +9,10 @@ import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
 from ui.shared.session import PERSON_KEY, SIGNED_IN_KEY
-from vision.errors import HistoryError
+from vision.errors import AccessError, HistoryError
 from vision.history.team import AuditEvent
 from vision.markdown import literal
-from vision.team.access import (
-    ACCESS_SECTION,
-    LOCAL_PERSON,
-    AccessError,
-    AccessPolicy,
-    Denied,
-    Person,
-    admit,
-)
+from vision.team.access import ACCESS_SECTION, LOCAL_PERSON, AccessPolicy, Denied, Person, admit
 
 # Recorded once per session, so a rerun does not write the audit trail again.
 _DENIED = "denied"

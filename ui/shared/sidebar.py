@@ -7,9 +7,10 @@ from dataclasses import replace
 import streamlit as st
 
 from ui.shared.auth import current_person
-from ui.shared.backend import ECHO_LABEL, Backend, api_host, configured_settings, echo_backend
+from ui.shared.backend import ECHO_LABEL, configured_settings, echo_backend
 from ui.shared.session import KEY_INPUT, KEY_KIND_KEY, USE_ECHO, connection
 from ui.shared.spending import team_guard
+from vision.connection import Backend, api_host
 from vision.settings import API_KEY_VARIABLE
 
 

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from ui.shared.backend import Backend
 from ui.shared.team import team_records
 from vision.api.catalog import Catalog
 from vision.chat.plan import RunPlan
+from vision.connection import Backend
 from vision.errors import VisionError
 from vision.history.team import Spent, day_start
 from vision.images.sniff import image_size

@@ -36,7 +36,7 @@ from vision.errors import (
     ResponseFormatError,
     StreamError,
 )
-from vision.settings import redact, redact_while_held
+from vision.redaction import redact, redact_while_held
 from vision.values.request import ChatRequest
 from vision.values.result import ChatResult, ModelInfo
 

@@ -21,7 +21,7 @@ from vision.errors import (
     ResponseFormatError,
     ServerError,
 )
-from vision.settings import redact
+from vision.redaction import redact
 from vision.values.result import ModelInfo, Usage
 
 MAX_DETAIL_CHARS = 300

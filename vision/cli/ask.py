@@ -17,8 +17,8 @@ from vision.cli.common import (
     image_facts,
     make_client,
     print_json,
+    read_settings,
     request_options,
-    settings_from_env,
 )
 from vision.cli.locate import add_locate_options, execute_locate
 from vision.cli.sources import read_source
@@ -152,7 +152,7 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Ask one or more models about the images; stream the answers, or print them as JSON."""
     if args.locate is not None:
         return execute_locate(args, out, err)
-    settings = settings_from_env()
+    settings = read_settings(err)
     files = [source for source in args.images if not is_http_url(source)]
     data = {source: read_source(source) for source in dict.fromkeys(files)}
     base = ChatRequest.asking(args.models[0], args.prompt, options=request_options(args))

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from vision.errors import RequestError, VisionError
-from vision.settings import API_KEY_VARIABLE, BASE_URL_VARIABLE, Settings, install_redaction
+from vision.redaction import install_redaction
+from vision.settings import (
+    API_KEY_VARIABLE,
+    BASE_URL_VARIABLE,
+    KEY_SOURCE_NAMES,
+    SECRETS_FILE,
+    Settings,
+    configured_settings,
+    read_secrets,
+)
 from vision.values.image import PreparedImage
 from vision.values.request import (
     DEFAULT_SYSTEM_PROMPT,
@@ -56,16 +66,20 @@ def error_facts(error: VisionError) -> dict[str, Any]:
     }
 
 
-def settings_from_env() -> Settings:
-    """The environment's settings; a RequestError saying how to set a key when there is none."""
-    settings = Settings.from_env()
-    if not settings.has_key:
+def read_settings(said: TextIO | None = None) -> Settings:
+    """The key and base URL as the app finds them (the environment, then .streamlit/secrets.toml
+    in this folder); a RequestError saying how to set a key when there is none. With `said`, one
+    line there says where the key came from (never the key)."""
+    settings, source = configured_settings(os.environ, read_secrets())
+    if source is None:
         raise RequestError(
-            f"No API key is set: export {API_KEY_VARIABLE}=<your io.net key> (or, for the local "
-            f"echo backend, {API_KEY_VARIABLE}=echo-key and "
+            f"No API key is set: export {API_KEY_VARIABLE}=<your io.net key> or put it in "
+            f"{SECRETS_FILE} (or, for the local echo backend, {API_KEY_VARIABLE}=echo-key and "
             f"{BASE_URL_VARIABLE}=http://127.0.0.1:{DEFAULT_ECHO_PORT}/v1) and run again."
         )
     install_redaction(settings.api_key)
+    if said is not None:
+        said.write(f"Using the API key from {KEY_SOURCE_NAMES[source]}.\n")
     return settings
 
 

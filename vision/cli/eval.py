@@ -15,7 +15,7 @@ from vision.cli.common import (
     add_request_options,
     make_client,
     positive_int,
-    settings_from_env,
+    read_settings,
 )
 from vision.errors import RequestError
 from vision.limits import DEFAULT_CONCURRENCY
@@ -255,7 +255,7 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         args.rubric = DEFAULT_RUBRIC
     elif args.rubric.startswith("@"):
         args.rubric = _read_rubric(args.rubric[1:])
-    settings = settings_from_env()
+    settings = read_settings()
     cancel = threading.Event()
     # Opening the store (importing SQLAlchemy; Alembic only to upgrade an old database) is
     # much of the start-up. A new batch sends its first requests first and opens the store

@@ -16,8 +16,8 @@ from vision.cli.common import (
     error_facts,
     make_client,
     print_json,
+    read_settings,
     request_options,
-    settings_from_env,
 )
 from vision.cli.sources import read_source
 from vision.errors import ImageError, RequestError, VisionError
@@ -163,7 +163,7 @@ def execute_locate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise RequestError("--locate needs an image to look in: add -i IMAGE.")
     if args.frame:
         named_frame(args.frame)
-    settings = settings_from_env()
+    settings = read_settings()
     data = {source: read_source(source) for source in dict.fromkeys(args.images)}
     jobs = _jobs(args, data)
     frames = dict.fromkeys(args.models, args.frame) if args.frame else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
-from vision.cli.common import EXIT_OK, make_client, print_json, settings_from_env
+from vision.cli.common import EXIT_OK, make_client, print_json, read_settings
 from vision.values.result import ModelInfo
 
 
@@ -33,7 +33,7 @@ def _per_million(price: float | None) -> str:
 
 def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """List the server's models and whether each reads images."""
-    with make_client(settings_from_env()) as client:
+    with make_client(read_settings(err)) as client:
         models = client.list_models()
     if args.json:
         print_json([_model_facts(info) for info in models], out)

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from vision.cli.common import EXIT_OK, make_client, print_json, settings_from_env
+from vision.cli.common import EXIT_OK, make_client, print_json, read_settings
 from vision.errors import VisionError
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from vision.calibration.storage import default_calibration_path
 
     store = args.store or default_calibration_path()
-    with make_client(settings_from_env()) as client:
+    with make_client(read_settings()) as client:
         plan = plan_probe(args.model, _model_info(client, args.model))
         if not args.yes:
             if args.json:

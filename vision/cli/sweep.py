@@ -12,7 +12,7 @@ from vision.cli.common import (
     add_request_options,
     make_client,
     positive_int,
-    settings_from_env,
+    read_settings,
 )
 from vision.errors import RequestError, VisionError
 from vision.limits import DEFAULT_CONCURRENCY
@@ -78,7 +78,7 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         max_tokens=args.max_tokens,
         concurrency=args.concurrency,
     )
-    env = settings_from_env()
+    env = read_settings()
     with HistoryStore(args.history) as store, make_client(env) as client:
         try:
             prices = {info.id: info for info in client.list_models()}

@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from vision.cli.common import EXIT_OK, make_client, positive_int, seconds, settings_from_env
+from vision.cli.common import EXIT_OK, make_client, positive_int, read_settings, seconds
 
 if TYPE_CHECKING:
     from vision.batch.queue.worker import ChunkDone
@@ -48,11 +48,11 @@ def add_command(commands: Any) -> None:
 
 def _require_sign_in(path: Path | None) -> None:
     """Refuse (SignInSetupError) a secrets file that says team without a complete [auth]."""
-    from vision.team.setup import SECRETS_FILE, read_secrets, require_sign_in, secrets_signals
+    from vision.settings import SECRETS_FILE, read_secrets
+    from vision.team.setup import require_sign_in, secrets_signals
 
-    if path is None and not SECRETS_FILE.is_file():
-        return  # a worker signs nobody in: without the app's secrets there is nothing to check
-    secrets = read_secrets(path or SECRETS_FILE)
+    # A worker signs nobody in: without the app's secrets there is nothing to check.
+    secrets = read_secrets(path or SECRETS_FILE, must_exist=path is not None)
     require_sign_in(secrets, secrets_signals(secrets))
 
 
@@ -63,7 +63,7 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from vision.history.store import HistoryStore
 
     _require_sign_in(args.secrets)
-    settings = settings_from_env()
+    settings = read_settings()
 
     def said(claim: Claim, result: BatchResult) -> None:
         status = "ok" if result.ok else f"failed: {result.error}"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from vision.errors import VisionError
+from vision.errors import AccessError
 from vision.history.config import LOCAL_WORKSPACE
 from vision.team.emails import EmailAddress, parse_address, parse_domain
 
@@ -37,10 +37,6 @@ _ENTRA_ISSUER_HOSTS = frozenset(
         "sts.windows.net",
     }
 )
-
-
-class AccessError(VisionError):
-    """The sign-in configuration cannot be used as written."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

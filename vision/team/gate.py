@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from vision.api.client import VisionClient
-from vision.errors import VisionError
+from vision.errors import GateError
 from vision.values.request import ChatRequest
 from vision.values.result import ChatResult
 
@@ -26,10 +26,6 @@ DEFAULT_MAX_IN_FLIGHT = 16
 DEFAULT_MAX_IN_FLIGHT_PER_PERSON = 4
 # However long a server asks everyone to wait, the pause is at most this long.
 MAX_PAUSE_S = 60.0
-
-
-class GateError(VisionError):
-    """The replica's request limits are misconfigured."""
 
 
 def _count(env: Mapping[str, str], name: str, default: int) -> int:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from vision.errors import VisionError
+from vision.errors import BudgetStopError, VisionError
 from vision.history.store import HistoryStore
 from vision.history.team import Spent, TeamRecords, day_start
 from vision.images.profiles import estimate_text_tokens
@@ -21,7 +21,6 @@ from vision.team.ledger import AuditedStore
 from vision.team.spending import (
     UNBOUNDED_COMPLETION_TOKENS,
     Budget,
-    BudgetStopError,
     Planned,
     over_budget,
     request_cost,

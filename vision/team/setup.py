@@ -5,9 +5,7 @@ refused with one sentence instead."""
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from vision.errors import HistoryError, SignInSetupError
@@ -21,8 +19,6 @@ PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
 # The cookie secret signs the sign-in cookie: a short or example one lets anyone forge it.
 MIN_COOKIE_SECRET_LENGTH = 32
 SERVE_SIGNAL = "it is started as serve.py"
-# Where Streamlit reads secrets when started from the project's folder.
-SECRETS_FILE = Path(".streamlit") / "secrets.toml"
 _TEAM_SECTIONS = (AUTH_SECTION, "access")
 
 
@@ -106,15 +102,3 @@ def require_sign_in(secrets: Mapping[str, Any], signals: Sequence[str]) -> None:
         f"cannot sign anyone in: {problem}; fix .streamlit/secrets.toml as docs/team.md "
         "says and start it again."
     )
-
-
-def read_secrets(path: Path) -> dict[str, Any]:
-    """The sections of a secrets.toml; SignInSetupError when it cannot be read as TOML."""
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
-        raise SignInSetupError(
-            f"The secrets file {path} cannot be read ({reason}); fix it or name another "
-            "with --secrets."
-        ) from None

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from vision.chat.preflight import Preflight, format_cost
-from vision.errors import NotSentError, VisionError
+from vision.errors import BudgetError, BudgetStopError
 from vision.history.team import Spent, TeamRecords, day_start
 from vision.images.profiles import estimate_image_tokens, estimate_text_tokens, send_size
 from vision.limits import MAX_SIDE_PX
@@ -23,15 +23,6 @@ TEAM_TOKENS_ENV = "VISION_DAILY_TOKENS_TEAM"
 TEAM_DOLLARS_ENV = "VISION_DAILY_DOLLARS_TEAM"
 # A request without Max tokens may answer at length; a plan counts this many for it.
 UNBOUNDED_COMPLETION_TOKENS = 1024
-
-
-class BudgetError(VisionError):
-    """A request would pass a daily budget of the team's key, or budgets are misconfigured."""
-
-
-class BudgetStopError(BudgetError, NotSentError):
-    """A request not sent because a daily budget is used up or it would pass one; a batch asks
-    it again when resumed."""
 
 
 def _limit(env: Mapping[str, str], name: str, kind: type[int] | type[float]) -> float | None:
