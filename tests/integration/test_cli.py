@@ -423,8 +423,7 @@ def test_the_key_in_the_apps_secrets_file_serves_the_command_line_too(echo, tmp_
     # .streamlit/secrets.toml in the folder the command runs in.
     (tmp_path / ".streamlit").mkdir()
     (tmp_path / ".streamlit" / "secrets.toml").write_text(
-        f'IOINTELLIGENCE_API_KEY = "{ECHO_API_KEY}"\n'
-        f'IOINTELLIGENCE_BASE_URL = "{echo.base_url}"\n'
+        f'IOINTELLIGENCE_API_KEY = "{ECHO_API_KEY}"\nIOINTELLIGENCE_BASE_URL = "{echo.base_url}"\n'
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("IOINTELLIGENCE_")}
     env["PYTHONPATH"] = str(REPO)
