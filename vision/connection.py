@@ -12,10 +12,10 @@ from urllib.parse import urlsplit
 
 from vision.api.client import VisionClient
 from vision.echo import EchoServer
-from vision.history.team import KeyKind
 from vision.redaction import install_redaction
 from vision.settings import KeySource
 from vision.team.gate import GatedClient, Guard, replica_gate
+from vision.values.audit import KeyKind
 
 # Operators of a local or test deployment may let image URLs point at this machine.
 ALLOW_LOOPBACK_VARIABLE = "VISION_ALLOW_LOOPBACK_URLS"

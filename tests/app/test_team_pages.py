@@ -18,8 +18,9 @@ from tests.support.models import LLAMA, QWEN
 from tests.support.pages import APP, TIMEOUT_S, shows
 from vision.echo import EchoServer
 from vision.history.store import HistoryStore
-from vision.history.team import AuditEvent, TeamRecords
 from vision.team.access import workspace_for
+from vision.team.records import TeamRecords
+from vision.values.audit import AuditEvent
 from vision.values.run import Run, RunFilter
 
 LEAD = _user("lead@team.example", "lead-9")

@@ -15,9 +15,10 @@ from tests.support.pages import APP, TIMEOUT_S, shows
 from tests.support.playground_page import send, upload
 from vision.echo import EchoServer
 from vision.history.store import HistoryStore
-from vision.history.team import AuditEvent, TeamRecords
 from vision.team.access import workspace_for
 from vision.team.ledger import made_with_own_key
+from vision.team.records import TeamRecords
+from vision.values.audit import AuditEvent
 from vision.values.run import Run
 
 TEAM_KEY = "team-key-kept-on-the-server"

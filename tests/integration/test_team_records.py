@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tests.support.stores import HistoryDatabase
-from vision.history.team import AuditEvent, TeamRecords, last_days
+from vision.team.records import TeamRecords
+from vision.values.audit import AuditEvent, last_days
 from vision.values.run import Run
 
 ALICE = "oidc-alice"

@@ -17,7 +17,7 @@ from tests.support.models import LLAMA, QWEN
 from vision.batch.queue.submit import QueuedBatch
 from vision.echo import EchoServer
 from vision.history.store import HistoryStore
-from vision.history.team import TeamRecords
+from vision.team.records import TeamRecords
 from vision.team.reports import audit_csv
 from vision.values.batch import BatchItem
 from vision.values.request import RequestOptions

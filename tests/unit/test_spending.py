@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from vision.errors import BudgetError
-from vision.history.team import Spent
 from vision.team.spending import Budget, Planned, left_line, over_budget, request_cost
+from vision.values.audit import Spent
 from vision.values.result import ModelInfo, Usage
 
 

@@ -3,8 +3,8 @@ defused."""
 
 from __future__ import annotations
 
-from vision.history.team import UsageRow
 from vision.team.reports import usage_csv, usage_totals
+from vision.values.audit import UsageRow
 
 
 def _row(email: str, model: str, tokens: int, cost: float | None) -> UsageRow:

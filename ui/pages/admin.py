@@ -9,10 +9,10 @@ from functools import partial
 import streamlit as st
 
 from ui.shared.auth import current_person
-from ui.shared.team import team_records
+from ui.shared.records import team_records
 from vision.errors import HistoryError
-from vision.history.team import last_days
 from vision.team.reports import audit_csv, usage_csv, usage_totals
+from vision.values.audit import last_days
 
 RANGES = {"Today": 1, "7 days": 7, "30 days": 30, "90 days": 90}
 

@@ -10,16 +10,16 @@ import streamlit as st
 
 from ui.shared.auth import current_person
 from ui.shared.exports import download_buttons
+from ui.shared.records import team_records
 from ui.shared.store import history_store
-from ui.shared.team import share_link, team_records
 from ui.shared.thumbnails import thumbnail_data_url
 from vision.api.catalog import short_name
 from vision.errors import HistoryError
 from vision.export.runs import usage_line
-from vision.history.team import TeamRecords
 from vision.markdown import answer_markdown, clip, literal
 from vision.team.access import Person
-from vision.team.sharing import run_in_link, share, unshare
+from vision.team.records import TeamRecords
+from vision.team.sharing import run_in_link, share, share_link, unshare
 from vision.values.run import Run
 
 NOT_SHARED = (
@@ -119,7 +119,7 @@ def _my_shares(records: TeamRecords, me: Person) -> None:
     for kind, target in shared:
         link, stop = st.columns([6, 1], vertical_alignment="center")
         with link:
-            st.code(share_link(kind, target), language=None)
+            st.code(share_link(str(st.context.url or ""), kind, target), language=None)
         with stop:
             st.button("Stop sharing", key=f"unshare_{kind}_{target}", on_click=unshare,
                       args=(records, me, kind, target))  # fmt: skip

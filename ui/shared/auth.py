@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
+from ui.shared.records import team_records
 from ui.shared.session import PERSON_KEY, SIGNED_IN_KEY
 from vision.errors import AccessError, HistoryError
-from vision.history.team import AuditEvent
 from vision.markdown import literal
 from vision.team.access import ACCESS_SECTION, LOCAL_PERSON, AccessPolicy, Denied, Person, admit
+from vision.team.sign_ins import record_sign_in, record_sign_out
 
 # Recorded once per session, so a rerun does not write the audit trail again.
 _DENIED = "denied"
@@ -74,24 +76,19 @@ def _remember(who: str, outcome: Person | Denied) -> None:
     if st.session_state.get(SIGNED_IN_KEY) == who:
         return
     st.session_state[SIGNED_IN_KEY] = who
-    from ui.shared.team import audit, team_records  # the store's module imports this one
-
-    if isinstance(outcome, Denied):
-        audit(AuditEvent(event="denied", email=outcome.email or None, detail=outcome.reason))
-        return
     try:
-        team_records().record_person(outcome.workspace, outcome.email, outcome.name or None)
-    except HistoryError as err:
-        st.error(str(err))
-    audit(AuditEvent(event="sign_in", workspace=outcome.workspace, email=outcome.email))
+        problem = record_sign_in(team_records(), outcome)
+    except HistoryError as err:  # the database cannot even be opened
+        problem = str(err)
+    if problem:
+        st.error(problem)
 
 
 def _sign_out() -> None:
-    from ui.shared.team import audit
-
     person: Person | None = st.session_state.get(PERSON_KEY)
     if person is not None:
-        audit(AuditEvent(event="sign_out", workspace=person.workspace, email=person.email))
+        with contextlib.suppress(HistoryError):  # signing out never waits on the audit trail
+            record_sign_out(team_records(), person)
     st.session_state.pop(SIGNED_IN_KEY, None)
     st.logout()
 

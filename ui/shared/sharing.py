@@ -6,10 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.shared.auth import current_person
-from ui.shared.team import share_link, team_records
+from ui.shared.records import team_records
 from vision.errors import HistoryError
-from vision.history.team import ShareKind
-from vision.team.sharing import share, unshare
+from vision.team.sharing import share, share_link, unshare
+from vision.values.sharing import ShareKind
 
 
 def share_control(kind: ShareKind, target: str | int, *, key: str) -> None:
@@ -36,7 +36,7 @@ def share_control(kind: ShareKind, target: str | int, *, key: str) -> None:
     st.caption(f"Shared: anyone signed in to this app can open this {kind} with the link.")
     link, stop = st.columns([6, 1], vertical_alignment="center")
     with link:
-        st.code(share_link(kind, target), language=None)
+        st.code(share_link(str(st.context.url or ""), kind, target), language=None)
     with stop:
         st.button(
             "Stop sharing",

@@ -7,12 +7,11 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from ui.shared.team import team_records
+from ui.shared.records import team_records
 from vision.api.catalog import Catalog
 from vision.chat.plan import RunPlan
 from vision.connection import Backend
 from vision.errors import VisionError
-from vision.history.team import Spent, day_start
 from vision.images.sniff import image_size
 from vision.team.gate import Guard
 from vision.team.spending import (
@@ -24,6 +23,7 @@ from vision.team.spending import (
     planned,
     planned_batch,
 )
+from vision.values.audit import Spent, day_start
 from vision.values.batch import BatchItem
 from vision.values.run import utc_now
 

@@ -13,8 +13,9 @@ from dataclasses import replace
 from vision.errors import HistoryError
 from vision.export.runs import OWN_KEY_PARAM, OWN_KEY_VALUE
 from vision.history.store import HistoryStore
-from vision.history.team import AuditEvent, KeyKind, TeamRecords
+from vision.team.records import TeamRecords
 from vision.team.spending import request_cost
+from vision.values.audit import AuditEvent, KeyKind
 from vision.values.result import ModelInfo
 from vision.values.run import Run
 

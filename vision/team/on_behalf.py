@@ -14,10 +14,10 @@ from typing import Any
 
 from vision.errors import BudgetStopError, VisionError
 from vision.history.store import HistoryStore
-from vision.history.team import Spent, TeamRecords, day_start
 from vision.images.profiles import estimate_text_tokens
 from vision.images.sniff import image_size
 from vision.team.ledger import AuditedStore
+from vision.team.records import TeamRecords
 from vision.team.spending import (
     UNBOUNDED_COMPLETION_TOKENS,
     Budget,
@@ -26,6 +26,7 @@ from vision.team.spending import (
     request_cost,
     worst_case_tokens,
 )
+from vision.values.audit import Spent, day_start
 from vision.values.request import ChatClient, ChatRequest, ImageRef
 from vision.values.result import ChatResult, ModelInfo, Usage
 from vision.values.run import Run, utc_now

@@ -6,8 +6,8 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-from vision.history.team import AUDIT_FIELDS, AuditEvent, UsageRow
 from vision.spreadsheet import safe_cell
+from vision.values.audit import AUDIT_FIELDS, AuditEvent, UsageRow
 
 USAGE_COLUMNS = (
     "day", "email", "model", "requests", "prompt_tokens", "completion_tokens", "tokens", "cost",

@@ -3,13 +3,13 @@ the audit trail."""
 
 from __future__ import annotations
 
-import logging
+from urllib.parse import urlencode, urlsplit
 
-from vision.errors import HistoryError
-from vision.history.team import AuditEvent, EventKind, ShareKind, TeamRecords
 from vision.team.access import Person
+from vision.team.records import TeamRecords
+from vision.values.audit import AuditEvent, EventKind
+from vision.values.sharing import ShareKind
 
-_LOG = logging.getLogger(__name__)
 # Run ids are SQL INTEGER: PostgreSQL's holds up to 2**31 - 1 (SQLite's more).
 MAX_RUN_ID = 2**31 - 1
 
@@ -27,18 +27,15 @@ def _audit(
     records: TeamRecords, event: EventKind, me: Person, kind: ShareKind, target: str | int
 ) -> None:
     """Into the audit trail; a store that cannot be written is logged, and the share stands."""
-    try:
-        records.record(
-            AuditEvent(
-                event=event,
-                workspace=me.workspace,
-                email=me.email,
-                run_id=int(target) if kind == "run" else None,
-                batch_id=str(target) if kind == "batch" else None,
-            )
+    records.record_quietly(
+        AuditEvent(
+            event=event,
+            workspace=me.workspace,
+            email=me.email,
+            run_id=int(target) if kind == "run" else None,
+            batch_id=str(target) if kind == "batch" else None,
         )
-    except HistoryError as err:
-        _LOG.warning("The audit trail could not be written: %s", err)
+    )
 
 
 def share(records: TeamRecords, me: Person, kind: ShareKind, target: str | int) -> None:
@@ -51,3 +48,10 @@ def unshare(records: TeamRecords, me: Person, kind: ShareKind, target: str | int
     """Stop sharing it, audited."""
     if records.unshare(me.workspace, kind, target):
         _audit(records, "unshare", me, kind, target)
+
+
+def share_link(page_url: str, kind: ShareKind, target: str | int) -> str:
+    """The address a team member opens to see this shared run or batch, on the app at page_url."""
+    here = urlsplit(page_url)
+    base = f"{here.scheme}://{here.netloc}" if here.netloc else ""
+    return f"{base}/?{urlencode([(str(kind), str(target))])}"

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 from vision.chat.preflight import Preflight, format_cost
 from vision.errors import BudgetError, BudgetStopError
-from vision.history.team import Spent, TeamRecords, day_start
 from vision.images.profiles import estimate_image_tokens, estimate_text_tokens, send_size
 from vision.limits import MAX_SIDE_PX
+from vision.team.records import TeamRecords
+from vision.values.audit import Spent, day_start
 from vision.values.result import ModelInfo, Usage
 from vision.values.run import utc_now
 

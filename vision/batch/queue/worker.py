@@ -21,7 +21,6 @@ from vision.batch.running.resume import Observers, RecordedSettings, run_recorde
 from vision.errors import RequestError, VisionError
 from vision.history.chunks import DEFAULT_CHUNK_ATTEMPTS, LEASE_S
 from vision.history.store import HistoryStore
-from vision.history.team import TeamRecords
 from vision.team.on_behalf import (
     BudgetedClient,
     Prices,
@@ -29,6 +28,7 @@ from vision.team.on_behalf import (
     no_prices,
     owner_store,
 )
+from vision.team.records import TeamRecords
 from vision.team.spending import Budget
 from vision.values.batch import BatchResult, Claim
 from vision.values.request import ChatClient

@@ -1,0 +1,27 @@
+"""The app's database, opened once per process: the history store every session shares, and
+the team's records in it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from vision.history.config import resolve_url
+from vision.history.store import HistoryStore
+from vision.team.records import TeamRecords
+
+
+@st.cache_resource(show_spinner=False)
+def _open(target: str) -> HistoryStore:
+    # `target` only keys the cache: a test or an operator may point the app elsewhere.
+    return HistoryStore()
+
+
+def shared_store() -> HistoryStore:
+    """The process's store ($VISION_DATABASE_URL, else $VISION_HISTORY_PATH or the default
+    file) in the workspace "local"; raises HistoryError."""
+    return _open(resolve_url(None).render_as_string(hide_password=False))
+
+
+def team_records() -> TeamRecords:
+    """The team's tables in the app's database; raises HistoryError."""
+    return TeamRecords(shared_store())
