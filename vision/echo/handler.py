@@ -19,7 +19,13 @@ from vision.echo.rejection import Rejected
 from vision.echo.responder import MALFORMED_BODY, Delivery, Responder
 
 if TYPE_CHECKING:
-    from vision.echo.server import EchoHTTPServer
+    from http.server import ThreadingHTTPServer
+
+    from vision.echo.state import EchoState
+
+    class _EchoHTTPServer(ThreadingHTTPServer):
+        echo: EchoState
+
 
 API_PREFIX = "/v1"
 CONTROL_PREFIX = "/_echo"
@@ -31,7 +37,7 @@ _DISCONNECTS = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, T
 class EchoHandler(Responder):
     """One connection to the echo backend."""
 
-    server: EchoHTTPServer
+    server: _EchoHTTPServer
     # The record of the request being answered, until its status is known.
     _pending: RecordedRequest | None = None
 

@@ -10,10 +10,8 @@ from types import TracebackType
 from typing import Any, ClassVar
 
 from vision.echo.catalog import ModelsShape
-from vision.echo.faults import Fault, FaultBook
 from vision.echo.handler import API_PREFIX, EchoHandler
-from vision.echo.hosts import allowed_names, host_name
-from vision.echo.recorder import METADATA_RING_SIZE, RecordedRequest, RequestLog
+from vision.echo.state import EchoState
 
 
 class EchoHTTPServer(ThreadingHTTPServer):
@@ -25,7 +23,7 @@ class EchoHTTPServer(ThreadingHTTPServer):
     # stdlib's backlog of 5 refuses connections while the accepting thread waits for the GIL.
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], echo: EchoServer) -> None:
+    def __init__(self, address: tuple[str, int], echo: EchoState) -> None:
         self.echo = echo
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
@@ -35,13 +33,9 @@ class EchoHTTPServer(ThreadingHTTPServer):
         """Stay quiet: a client hanging up mid-answer is normal in fault tests."""
 
 
-class EchoServer:
-    """A local OpenAI-compatible server on loopback that answers with what it received.
-
-    It keeps the metadata of its latest requests (model, time, size, status); only with
-    record_bodies=True, which tests use, does it keep every request's body and headers.
-    It answers only requests addressed to a loopback name, its own address or `allowed_hosts`.
-    """
+class EchoServer(EchoState):
+    """A local OpenAI-compatible server on loopback that answers with what it received (its
+    state and settings: EchoState)."""
 
     DEFAULT_API_KEY: ClassVar[str] = "echo-key"
 
@@ -57,19 +51,16 @@ class EchoServer:
         record_bodies: bool = False,
         allowed_hosts: Iterable[str] = (),
     ) -> None:
-        if models_shape not in ("openai", "io"):
-            raise ValueError("models_shape must be 'openai' or 'io'.")
-        self.api_key = api_key
-        self.host = host
+        super().__init__(
+            api_key,
+            host=host,
+            ttft_s=ttft_s,
+            token_delay_s=token_delay_s,
+            models_shape=models_shape,
+            record_bodies=record_bodies,
+            allowed_hosts=allowed_hosts,
+        )
         self.port = port
-        self.ttft_s = ttft_s
-        self.token_delay_s = token_delay_s
-        self.models_shape: ModelsShape = models_shape
-        self.record_bodies = record_bodies
-        self.allowed_hosts = allowed_names(host, allowed_hosts)
-        self.faults = FaultBook()
-        self.log = RequestLog(limit=None if record_bodies else METADATA_RING_SIZE)
-        self.stopping = threading.Event()
         self._server: EchoHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -84,28 +75,6 @@ class EchoServer:
             raise RuntimeError("The echo server is not started; call start() first.")
         host = self.host if ":" not in self.host else f"[{self.host}]"
         return f"http://{host}:{self.port}{API_PREFIX}"
-
-    def answers_host(self, header: str | None) -> bool:
-        """True when a request with this Host header is meant for this echo."""
-        return host_name(header) in self.allowed_hosts
-
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        """The requests received so far, oldest first (the latest ones without record_bodies)."""
-        return self.log.snapshot()
-
-    @property
-    def chat_requests(self) -> list[RecordedRequest]:
-        """The chat completion requests received so far (retries included)."""
-        return [r for r in self.log.snapshot() if r.path.rstrip("/").endswith("/chat/completions")]
-
-    def add_fault(self, fault: Fault) -> None:
-        """Queue a fault for the next matching request(s)."""
-        self.faults.add(fault)
-
-    def clear_faults(self) -> None:
-        """Drop every queued fault."""
-        self.faults.clear()
 
     def start(self) -> EchoServer:
         """Bind and serve in a daemon thread; returns self."""
