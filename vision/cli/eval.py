@@ -216,7 +216,7 @@ def _summary(
     sink: _Sink,
     out: TextIO,
 ) -> None:
-    from vision.cli.eval_output import (
+    from vision.cli.finished_batch import (
         print_judging,
         print_scores,
         scored,
@@ -368,7 +368,7 @@ def _run(
         assert outcome is not None  # run_recorded returned: neither an error nor a crash
         store = opening.result()
         if args.judge:
-            from vision.cli.eval_output import judge_batch
+            from vision.cli.finished_batch import judge_batch
 
             judge_batch(opened, store, batch_id, args, err)
     _summary(outcome, batch_id, spec, store, args, sink, out)

@@ -1,5 +1,6 @@
-"""What `vision eval` prints and writes when a batch ends: scores with 95% intervals per model
-and tag, the paired comparisons, and the per-item CSV, JSONL and HTML report."""
+"""What the command line does with a finished batch: judge it if asked, score it, print the
+scores with 95% intervals per model and tag and the paired comparisons, and write the per-item
+CSV, JSONL and HTML report."""
 
 from __future__ import annotations
 
