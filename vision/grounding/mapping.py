@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from vision.images.model_input import ModelInput
 from vision.values.grounding import Box, Found, Frame, Located, Point, Shape
-from vision.values.image import GridCell, PreparedImage
+from vision.values.image import GridCell, ImageOrigin
 
 PointMap = Callable[[float, float], tuple[float, float]]
 
@@ -42,7 +42,7 @@ def frame_to_sent(shape: Shape, frame: Frame, sent: tuple[int, int], seen: Model
     return _apply(shape, lambda x, y: (x / scale * sent_w, y / scale * sent_h))
 
 
-def sent_to_original(shape: Shape, prepared: PreparedImage) -> Shape:
+def sent_to_original(shape: Shape, prepared: ImageOrigin) -> Shape:
     """The shape in pixels of the original, upright: the resize had one factor per axis."""
     factor_x = prepared.original_width / prepared.width
     factor_y = prepared.original_height / prepared.height
@@ -115,7 +115,7 @@ def _cell_at(cells: tuple[GridCell, ...], shape: Shape) -> int | None:
     )
 
 
-def place(found: Found, frame: Frame, prepared: PreparedImage, seen: ModelInput) -> Placed:
+def place(found: Found, frame: Frame, prepared: ImageOrigin, seen: ModelInput) -> Placed:
     """One shape an answer gave, on the original image (or on the grid's picture it falls on),
     clipped to it and said so; or the sentence saying why it could not be placed."""
     sent = frame_to_sent(found.shape, frame, (prepared.width, prepared.height), seen)

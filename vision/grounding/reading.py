@@ -9,21 +9,28 @@ from vision.grounding.mapping import place
 from vision.grounding.parsing import parse_answer
 from vision.images.model_input import model_input
 from vision.values.grounding import Frame, Located, LocatedAnswer
-from vision.values.image import PreparedImage
+from vision.values.image import ImageOrigin, PreparedImage
+from vision.values.run import Run
 
 
 def read_answer(
     text: str,
-    prepared: PreparedImage,
+    image: PreparedImage | ImageOrigin,
     *,
     model: str | None = None,
     frames: Mapping[str, str | Frame] | None = None,
 ) -> LocatedAnswer:
-    """Every box and point of `text`, an answer about `prepared`, on its original image.
+    """Every box and point of `text`, an answer about `image` (a prepared image, or a kept
+    run's record of one), on its original image.
 
-    `model` defaults to the one the image was prepared for; its frame is its family's unless
-    `frames` overrides it for that model id (docs/grounding.md)."""
-    asked = model if model is not None else prepared.model
+    `model` defaults to the one a prepared image was prepared for; its frame is its family's
+    unless `frames` overrides it for that model id (docs/grounding.md)."""
+    asked = model
+    if isinstance(image, PreparedImage):
+        asked = model if model is not None else image.model
+        prepared = image.origin
+    else:
+        prepared = image
     frame = frame_for(asked, frames)
     seen = model_input(asked, prepared.width, prepared.height)
     parsed = parse_answer(text)
@@ -42,3 +49,14 @@ def read_answer(
         located=tuple(located),
         problems=tuple(problems),
     )
+
+
+def read_run(run: Run) -> LocatedAnswer | None:
+    """A kept run's answer on the original of its first image (a stitched grid's pictures
+    included), read in the frame the run recorded, else its family's; None when the run failed
+    or its image record cannot map back (sent by URL, or kept before schema 9)."""
+    origin = next((image.origin for image in run.images if image.position == 0), None)
+    if run.failed or origin is None:
+        return None
+    frames = {run.model: run.frame} if run.frame else None
+    return read_answer(run.answer, origin, model=run.model, frames=frames)

@@ -73,11 +73,14 @@ class WorkspaceRows:
             for row in rows
         ]
 
-    def _images(self, db: Connection, table: Table, ids: list[int]) -> dict[int, list[RunImage]]:
+    def _images(
+        self, db: Connection, table: Table, ids: list[int], *, thumbnails: bool = True
+    ) -> dict[int, list[RunImage]]:
         images: dict[int, list[RunImage]] = {}
+        columns = [column for column in table.c if thumbnails or column.name != "thumbnail"]
         for start in range(0, len(ids), IDS_PER_QUERY):
             query = (
-                select(table)
+                select(*columns)
                 .join(runs, runs.c.id == table.c.run_id)
                 .where(table.c.run_id.in_(ids[start : start + IDS_PER_QUERY]))
                 .where(self._mine(runs))

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import fields
+from dataclasses import asdict, fields
 from datetime import UTC, datetime
 from typing import Any
 
+from vision.values.grounding import LocateTask
+from vision.values.image import GridCell
 from vision.values.result import Usage
 from vision.values.run import Run, RunImage, Vote
 
 # The schema version of the newest migration (vision/history/migrations/versions/); on SQLite it
 # is also the file's PRAGMA user_version, so an app from before version 2 refuses a newer file.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # The columns follow the records' fields: a run's usage takes three columns, its images and
 # the records' ids live elsewhere (run_images, run_sources, the primary keys).
@@ -47,6 +49,8 @@ _TO_COLUMN: dict[str, Callable[[Any], Any]] = {
     "answers": lambda answers: json.dumps(list(answers)) if answers else None,
     "choices": lambda choices: json.dumps(list(choices)) if choices else None,
     "cached": int,
+    "locate": lambda task: json.dumps(task.to_json()) if task is not None else None,
+    "cells": lambda cells: json.dumps([asdict(cell) for cell in cells]) if cells else None,
 }
 _FROM_COLUMN: dict[str, Callable[[Any], Any]] = {
     "created_at": moment,
@@ -57,6 +61,8 @@ _FROM_COLUMN: dict[str, Callable[[Any], Any]] = {
     "answers": lambda answers: tuple(json.loads(answers)) if answers else (),
     "choices": lambda choices: tuple(json.loads(choices)) if choices else (),
     "cached": bool,
+    "locate": lambda task: LocateTask.from_json(json.loads(task)) if task else None,
+    "cells": lambda cells: tuple(GridCell(**cell) for cell in json.loads(cells)) if cells else (),
 }
 
 
@@ -89,8 +95,9 @@ def image_values(run_id: int, image: RunImage) -> dict[str, Any]:
 
 
 def image_from_row(row: Mapping[Any, Any]) -> RunImage:
-    """A run's image as read back from the run_images table."""
-    return RunImage(**{name: _read(name, row[name]) for name in IMAGE_COLUMNS})
+    """A run's image as read back from the run_images table (a column left out of the query,
+    such as the thumbnail, keeps the record's default)."""
+    return RunImage(**{name: _read(name, row[name]) for name in IMAGE_COLUMNS if name in row})
 
 
 def run_from_row(

@@ -226,14 +226,16 @@ class HistoryStore(
         return int(self._scalars(query)[0])
 
     def batch_runs(self, batch_id: str, *, images: bool = True) -> list[Run]:
-        """Every run of a batch, in the order they completed (without their images when
-        images=False: scores need none, and a large batch's thumbnails add up)."""
+        """Every run of a batch, in the order they completed (with images=False, its image
+        records lack their thumbnails: scores need only the sizes grounding maps boxes
+        through, and a large batch's thumbnails add up)."""
         query = select(*RUN_SELECT).where(runs.c.batch_id == batch_id).order_by(runs.c.id)
         if images:
             return self._runs(query)
         with self._database.reading() as db:
             rows = list(db.execute(query.where(*self._visible())).mappings())
-        return [run_from_row(row, ()) for row in rows]
+            sent = self._images(db, run_images, [int(row["id"]) for row in rows], thumbnails=False)
+        return [run_from_row(row, tuple(sent.get(int(row["id"]), ()))) for row in rows]
 
     def conversation_runs(self, conversation_id: str, *, model: str | None = None) -> list[Run]:
         """The turns of a conversation in order, optionally for one model only."""

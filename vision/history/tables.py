@@ -74,6 +74,10 @@ runs = Table(
     # A deterministic request's key, and 1 when the answer was served from the cache.
     Column("cache_key", Text),
     Column("cached", Integer, nullable=False, server_default=text("0")),
+    # What a run asked to locate and its reference boxes (JSON), and the coordinate frame its
+    # answer is read in (schema 9).
+    Column("locate", Text),
+    Column("frame", Text),
     _one_of("kind", RUN_KINDS),
     Index("runs_workspace_created_at", "workspace", "created_at"),
     Index(
@@ -116,11 +120,23 @@ def _image_columns() -> list[Column[Any]]:
     ]
 
 
+def _origin_columns() -> list[Column[Any]]:
+    # What maps a model's coordinates back to the original (schema 9): its upright size, the
+    # EXIF orientation that turned it upright, a stitched grid's cells as JSON.
+    return [
+        Column("original_width", Integer),
+        Column("original_height", Integer),
+        Column("orientation", Integer),
+        Column("cells", Text),
+    ]
+
+
 run_images = Table(
     "run_images",
     metadata,
     *_image_columns(),
     Column("name", Text),
+    *_origin_columns(),
     PrimaryKeyConstraint("run_id", "position"),
     Index("run_images_sha", "sha256"),
 )
@@ -132,6 +148,7 @@ run_sources = Table(
     metadata,
     *_image_columns(),
     Column("name", Text),
+    *_origin_columns(),
     PrimaryKeyConstraint("run_id", "position"),
 )
 

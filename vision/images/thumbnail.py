@@ -71,4 +71,8 @@ def image_from_prepared(
         height=prepared.height,
         steps=prepared.steps,
         thumbnail=make_thumbnail(prepared.data) if thumbnail is None else thumbnail,
+        original_width=prepared.original_width,
+        original_height=prepared.original_height,
+        orientation=prepared.orientation,
+        cells=prepared.cells,
     )

@@ -4,7 +4,12 @@ boxes and points on the original image."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
+
+# What a grounding item asks: one box for an expression (RefCOCO), a point on it, or a box for
+# every match (detection).
+GroundingTask = Literal["box", "point", "detection"]
+GROUNDING_TASKS: tuple[GroundingTask, ...] = ("box", "point", "detection")
 
 # What a frame's numbers are measured against: the picture itself (whatever size it was sent
 # at), the image the model's processor made of what was sent (a tile canvas keeps its padding),
@@ -129,3 +134,50 @@ class LocatedAnswer:
     def points(self) -> tuple[Located, ...]:
         """The points, in the order the answer gave them."""
         return tuple(item for item in self.located if isinstance(item.shape, Point))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reference:
+    """A reference box in the original image's upright pixels, with its label when it has one."""
+
+    box: Box
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LocateTask:
+    """What a run asked to locate: the expression, as a box, a point or every match, and the
+    reference boxes an evaluation item scores it against (none on the Playground)."""
+
+    task: GroundingTask
+    target: str
+    references: tuple[Reference, ...] = ()
+
+    @property
+    def kind(self) -> Literal["box", "point"]:
+        """What the model is asked for: points for a pointing task, else boxes."""
+        return "point" if self.task == "point" else "box"
+
+    def to_json(self) -> dict[str, Any]:
+        """The task as JSON values, as the history and a batch's manifest keep it."""
+        return {
+            "task": self.task,
+            "target": self.target,
+            "references": [
+                {"box": reference.box.as_list(), "label": reference.label}
+                for reference in self.references
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, values: dict[str, Any]) -> LocateTask:
+        """A task read back from to_json's values."""
+        task = values.get("task")
+        return cls(
+            task=task if task in GROUNDING_TASKS else "box",
+            target=str(values.get("target", "")),
+            references=tuple(
+                Reference(box=Box(*(float(value) for value in entry["box"])), label=entry.get("label"))
+                for entry in values.get("references") or ()
+            ),
+        )

@@ -26,6 +26,20 @@ class GridCell:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ImageOrigin:
+    """How an image as sent relates to the photo it was made from: its size as sent, the
+    original's upright size, the EXIF orientation that turned it upright, and, for a stitched
+    grid, where each picture lies. All that mapping a model's coordinates back needs."""
+
+    width: int
+    height: int
+    original_width: int
+    original_height: int
+    orientation: int = 1
+    cells: tuple[GridCell, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PreparedImage:
     """An image checked against the limits, re-encoded only where needed, ready to send."""
 
@@ -52,6 +66,18 @@ class PreparedImage:
     orientation: int = 1
     # For a stitched grid: where each picture lies in it (the grid is this image's original).
     cells: tuple[GridCell, ...] = ()
+
+    @property
+    def origin(self) -> ImageOrigin:
+        """The sizes, orientation and grid cells that map coordinates back to the original."""
+        return ImageOrigin(
+            width=self.width,
+            height=self.height,
+            original_width=self.original_width,
+            original_height=self.original_height,
+            orientation=self.orientation,
+            cells=self.cells,
+        )
 
     @property
     def passed_through(self) -> bool:

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from vision.errors import NotSentError, VisionError
+from vision.values.grounding import LocateTask
+from vision.values.image import GridCell, ImageOrigin
 from vision.values.request import ChatRequest
 from vision.values.result import ChatResult, Usage
 
@@ -27,7 +29,9 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunImage:
-    """One image of a run: its hashes, preparation steps and a small JPEG thumbnail."""
+    """One image of a run: its hashes, preparation steps and a small JPEG thumbnail, and what
+    maps a model's coordinates back to the original (its upright size, EXIF orientation and a
+    stitched grid's cells; unknown for images kept before schema 9 and for URL images)."""
 
     position: int = 0
     sha256: str
@@ -39,6 +43,27 @@ class RunImage:
     steps: tuple[str, ...] = ()
     thumbnail: bytes = field(default=b"", repr=False)
     name: str | None = None  # the file name the person gave it, where known
+    original_width: int | None = None
+    original_height: int | None = None
+    orientation: int | None = None
+    cells: tuple[GridCell, ...] = ()
+
+    @property
+    def origin(self) -> ImageOrigin | None:
+        """The sizes, orientation and cells that map coordinates back to the original; None
+        when the record does not hold them."""
+        sizes = (self.width, self.height, self.original_width, self.original_height)
+        if any(size is None for size in sizes):
+            return None
+        width, height, original_width, original_height = (int(size or 0) for size in sizes)
+        return ImageOrigin(
+            width=width,
+            height=height,
+            original_width=original_width,
+            original_height=original_height,
+            orientation=self.orientation or 1,
+            cells=self.cells,
+        )
 
     @property
     def label(self) -> str:
@@ -70,6 +95,8 @@ class RunContext:
     # A batch item's reference answers (all of them; `expected` is the first) and options.
     answers: tuple[str, ...] = ()
     choices: tuple[str, ...] = ()
+    # What the item asked to locate, with its reference boxes (a grounding item).
+    locate: LocateTask | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -107,6 +134,10 @@ class Run:
     # this answer was served from an earlier run under that key instead of being asked again.
     cache_key: str | None = None
     cached: bool = False
+    # What the run asked to locate (and the reference boxes a grounding item scores it
+    # against), and the frame its answer's coordinates are read in (None: its family's).
+    locate: LocateTask | None = None
+    frame: str | None = None
 
     @property
     def attached(self) -> tuple[RunImage, ...]:
@@ -180,8 +211,10 @@ def run_from_result(
     context: RunContext | None = None,
     cache_key: str | None = None,
     cached: bool = False,
+    frame: str | None = None,
 ) -> Run:
-    """The run to save for a request and what came back: an answer or the error's sentence."""
+    """The run to save for a request and what came back: an answer or the error's sentence
+    (`frame`: the coordinate frame a locate question was asked in)."""
     where = context or RunContext()
     common: dict[str, Any] = {
         "kind": where.kind,
@@ -197,6 +230,8 @@ def run_from_result(
         "images": images,
         "answers": where.answers,
         "choices": where.choices,
+        "locate": where.locate,
+        "frame": frame,
     }
     if isinstance(outcome, VisionError):
         # An error is never cached, so it carries no cache key.
