@@ -163,3 +163,36 @@ def add_request_options(parser: argparse.ArgumentParser, *, required: bool = Tru
         type=temperature,
         help=f"sampling temperature ({MIN_TEMPERATURE:g} to {MAX_TEMPERATURE:g})",
     )
+
+
+def add_frame_option(parser: argparse.ArgumentParser) -> None:
+    """`--frame [MODEL=]FRAME`, which `eval` and `sweep` share for grounding items."""
+    parser.add_argument(
+        "--frame",
+        dest="frames",
+        action="append",
+        default=[],
+        metavar="[MODEL=]FRAME",
+        help="grounding items: read this model's coordinates (every model's, without MODEL=) "
+        "in FRAME (rel1000, rel999, rel1, input-pixels, sent-pixels, input-rel1000) instead "
+        "of its family's; repeat for several models",
+    )
+
+
+def frame_overrides(given: list[str], models: list[str]) -> tuple[tuple[str, str], ...]:
+    """(model, frame) pairs from `--frame` values; a RequestError names a frame or a model
+    that does not exist."""
+    from vision.grounding.frames import named_frame
+
+    pairs: dict[str, str] = {}
+    for value in given:
+        model, _, frame = value.rpartition("=")
+        name = named_frame(frame).name
+        if model and model not in models:
+            raise RequestError(
+                f"--frame names {model}, which is not asked in this batch; add -m {model} or "
+                "fix the name."
+            )
+        for chosen in [model] if model else models:
+            pairs[chosen] = name
+    return tuple(pairs.items())

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 from vision.cli.common import (
     EXIT_ERROR,
     EXIT_OK,
+    add_frame_option,
     add_request_options,
+    frame_overrides,
     make_client,
     positive_int,
     read_settings,
@@ -81,6 +83,7 @@ def add_command(commands: Any) -> None:
         default="contains",
         help="how answers are scored against the expected ones (docs/metrics.md)",
     )
+    add_frame_option(parser)
     parser.add_argument(
         "--circular",
         action="store_true",
@@ -172,6 +175,11 @@ def _spec(args: argparse.Namespace, opening: Future[HistoryStore]) -> tuple[str,
             raise RequestError(
                 "Give --images for a new batch or --resume for an old one, not both."
             )
+        if args.frames:
+            raise RequestError(
+                "--frame goes with a new batch: a resumed one reads each model in the frame "
+                "it was asked in."
+            )
         store = opening.result()
         batch_id = args.resume or latest_batch(store)
         spec = load_spec(store, batch_id)
@@ -195,6 +203,7 @@ def _spec(args: argparse.Namespace, opening: Future[HistoryStore]) -> tuple[str,
         max_tokens=args.max_tokens,
         concurrency=args.concurrency or DEFAULT_CONCURRENCY,
         circular=args.circular,
+        frames=frame_overrides(args.frames, args.models),
     )
     return new_batch_id(), spec
 
@@ -217,6 +226,7 @@ def _summary(
     out: TextIO,
 ) -> None:
     from vision.cli.finished_batch import (
+        chosen_metric,
         print_judging,
         print_scores,
         scored,
@@ -233,7 +243,7 @@ def _summary(
             f"mean latency {latency}, mean tokens {tokens}\n"
         )
     outcomes = scored(store, batch_id, args)
-    print_scores(outcomes, spec.models, scoring_label(args), out)
+    print_scores(outcomes, spec.models, scoring_label(args), out, metric=chosen_metric(args))
     print_judging(store, batch_id, spec.models, args, out)
     write_outputs(outcomes, store, batch_id, args, out)
     if sink.cached:

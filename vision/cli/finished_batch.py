@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from vision.api.client import VisionClient
     from vision.history.store import HistoryStore
     from vision.scoring.agreement import Agreement
-    from vision.scoring.summary import ItemOutcome, Scoring
+    from vision.scoring.metrics import MetricName
+    from vision.scoring.summary import ItemOutcome, ScoreRow, Scoring
 
 
 def judge_batch(
@@ -127,17 +128,41 @@ def agreement_sentence(agreement: Agreement, votes: int) -> str:
     )
 
 
+def _detection(row: ScoreRow) -> str:
+    counts = row.detection
+    if counts is None:
+        return ""
+    (p_low, p_high), (r_low, r_high) = row.precision_interval, row.recall_interval
+    return (
+        f"; precision {counts.true_positives}/{counts.predictions} = {counts.precision:.0%} "
+        f"({p_low:.0%}–{p_high:.0%}), recall {counts.true_positives}/{counts.references} = "
+        f"{counts.recall:.0%} ({r_low:.0%}–{r_high:.0%}) at IoU 0.5"
+    )
+
+
 def print_scores(
-    outcomes: list[ItemOutcome], models: tuple[str, ...], how: str, out: TextIO
+    outcomes: list[ItemOutcome],
+    models: tuple[str, ...],
+    how: str,
+    out: TextIO,
+    *,
+    metric: MetricName | None = None,
 ) -> None:
-    """Pass rates with their intervals per model (and tag), then what each comparison supports."""
+    """Pass rates with their intervals per model (and tag), then what each comparison supports;
+    a grounding metric's rates under their own names (Acc@0.5, mean IoU; detection's precision
+    and recall with theirs)."""
+    from vision.scoring.metrics import MEAN_NAMES, PASS_NAMES
     from vision.scoring.summary import comparisons, score_table
 
+    passed = PASS_NAMES.get(metric) if metric else None
+    mean = (MEAN_NAMES.get(metric) if metric else None) or "mean score"
     for row in score_table(outcomes):
+        rate = f" = {passed} {row.rate:.0%}" if passed else ""
         out.write(
-            f"{row.model}: {row.passed}/{row.items} passed ({how}), 95% interval "
-            f"{row.low:.0%}–{row.high:.0%}, mean score {row.mean_score:.2f}"
+            f"{row.model}: {row.passed}/{row.items} passed ({how}){rate}, 95% interval "
+            f"{row.low:.0%}–{row.high:.0%}, {mean} {row.mean_score:.2f}"
             + (f", {row.unread} unread (no option could be read)" if row.unread else "")
+            + _detection(row)
             + "\n"
         )
     tagged = [row for row in score_table(outcomes, by_tag=True) if row.tag]
@@ -184,3 +209,9 @@ def scoring_label(args: argparse.Namespace) -> str:
     if _grading(args):
         return f"judge {args.judge}"
     return str(args.metric)
+
+
+def chosen_metric(args: argparse.Namespace) -> MetricName | None:
+    """The metric answers are scored by; None when a judge grades them."""
+    metric: MetricName = args.metric
+    return None if _grading(args) else metric

@@ -9,7 +9,9 @@ from typing import Any, TextIO
 
 from vision.cli.common import (
     EXIT_OK,
+    add_frame_option,
     add_request_options,
+    frame_overrides,
     make_client,
     positive_int,
     read_settings,
@@ -45,6 +47,7 @@ def add_command(commands: Any) -> None:
         "--sides", type=_numbers, default=[], help="longest sides in px (Llama's canvas): 560,1120"
     )
     parser.add_argument("--metric", choices=METRICS, default="contains", help="how to score")
+    add_frame_option(parser)
     parser.add_argument(
         "--concurrency", type=positive_int, default=DEFAULT_CONCURRENCY, help="requests at once"
     )
@@ -77,6 +80,7 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         temperature=args.temperature,
         max_tokens=args.max_tokens,
         concurrency=args.concurrency,
+        frames=frame_overrides(args.frames, args.models),
     )
     env = read_settings()
     with HistoryStore(args.history) as store, make_client(env) as client:

@@ -9,12 +9,19 @@ from dataclasses import dataclass
 from typing import Literal
 
 from vision.errors import RequestError
+from vision.grounding.scores import DetectionScores
 from vision.scoring.checks import check_answer, normalise
 from vision.scoring.choice import answer_letter, extract_choice
 from vision.scoring.vqa import vqa_accuracy
 
-MetricName = Literal["contains", "exact", "regex", "anls", "relaxed", "vqa", "choice"]
-METRICS: tuple[MetricName, ...] = ("contains", "exact", "regex", "anls", "relaxed", "vqa", "choice")
+MetricName = Literal[
+    "contains", "exact", "regex", "anls", "relaxed", "vqa", "choice", "iou", "point", "detection"
+]
+METRICS: tuple[MetricName, ...] = (
+    "contains", "exact", "regex", "anls", "relaxed", "vqa", "choice", "iou", "point", "detection"
+)  # fmt: skip
+# Scored from a grounding item's reference boxes (vision/scoring/grounding.py), not its text.
+BOX_METRICS: tuple[MetricName, ...] = ("iou", "point", "detection")
 METRIC_LABELS: dict[MetricName, str] = {
     "contains": "contains the expected text",
     "exact": "equals the expected text",
@@ -23,7 +30,17 @@ METRIC_LABELS: dict[MetricName, str] = {
     "relaxed": "relaxed accuracy (numbers within 5%)",
     "vqa": "VQA accuracy over the references",
     "choice": "multiple choice (option letter read from the answer)",
+    "iou": "box IoU: Acc@0.5 and mean IoU (referring expressions)",
+    "point": "point in the reference box",
+    "detection": "detection precision and recall at IoU 0.5",
 }
+# What a metric's pass rate and mean score are called where it has names of its own.
+PASS_NAMES: dict[MetricName, str] = {
+    "iou": "Acc@0.5",
+    "point": "point accuracy",
+    "detection": "items exactly right",
+}
+MEAN_NAMES: dict[MetricName, str] = {"iou": "mean IoU", "detection": "mean F1"}
 # ANLS gives 0 when the similarity is below τ; exactly τ still counts (the official script
 # zeroes a score only when it is "< threshold").
 ANLS_THRESHOLD = 0.5
@@ -36,12 +53,15 @@ PASS_AT = 0.5
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Score:
     """One answer's score (0 to 1), whether it counts as passed, and how it was reached;
-    unread: a multiple-choice answer from which no option could be read (it does not pass)."""
+    unread: a multiple-choice answer from which no option could be read (it does not pass);
+    detection: a detection item's box counts, which precision and recall sum."""
 
     value: float
     passed: bool
     how: str = ""
     unread: bool = False
+    # A detection item's counts: boxes matched, predicted and referenced.
+    detection: DetectionScores | None = None
 
 
 def levenshtein(a: str, b: str) -> int:
@@ -137,6 +157,10 @@ def score_answer(
         return choice_score(answer, references[0], choices)
     if metric in _SIMPLE:
         return _graded(_SIMPLE[metric](answer, references))
+    if metric in BOX_METRICS:
+        raise RequestError(
+            f"The {metric} metric scores a grounding item's boxes; score the run instead."
+        )
     if metric in ("contains", "exact", "regex"):
         outcomes = [check_answer(answer, reference, metric) for reference in references]
         passed = any(outcome.passed for outcome in outcomes)

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Literal
 
+from vision.grounding.scores import DetectionScores
 from vision.scoring.choice import rotation_base
+from vision.scoring.grounding import GROUNDING_METRICS, grounding_score
 from vision.scoring.intervals import wilson
 from vision.scoring.metrics import MetricName, Score, score_answer
 from vision.scoring.paired import PairedComparison, compare_pair
@@ -45,11 +47,25 @@ class ScoreRow:
     low: float
     high: float
     unread: int = 0
+    # Detection: the boxes matched, predicted and referenced over these items.
+    detection: DetectionScores | None = None
 
     @property
     def rate(self) -> float:
         """Passed over items."""
         return self.passed / self.items if self.items else 0.0
+
+    @property
+    def precision_interval(self) -> tuple[float, float]:
+        """Detection precision's 95% Wilson interval (matched boxes of those predicted)."""
+        counts = self.detection
+        return wilson(counts.true_positives, counts.predictions) if counts else (0.0, 1.0)
+
+    @property
+    def recall_interval(self) -> tuple[float, float]:
+        """Detection recall's 95% Wilson interval (references found of those given)."""
+        counts = self.detection
+        return wilson(counts.true_positives, counts.references) if counts else (0.0, 1.0)
 
 
 def final_runs(runs: Iterable[Run]) -> list[Run]:
@@ -69,6 +85,9 @@ def _one(run: Run, scoring: Scoring, judged: Mapping[int, Judgement]) -> Score |
         if judgement is None:
             return None if not run.failed else Score(value=0.0, passed=False, how=run.error or "")
         return Score(value=judgement.score, passed=judgement.passed, how=judgement.reason)
+    for metric in GROUNDING_METRICS:
+        if scoring == metric:
+            return grounding_score(run, metric)
     references = run.answers or ((run.expected,) if run.expected else ())
     if not references:
         return None
@@ -137,6 +156,7 @@ def score_table(outcomes: Sequence[ItemOutcome], *, by_tag: bool = False) -> lis
     for (model, tag), members in sorted(groups.items(), key=lambda kv: (kv[0][1] or "", kv[0][0])):
         passed = sum(member.passed for member in members)
         low, high = wilson(passed, len(members))
+        counted = [member.detection for member in members if member.detection is not None]
         rows.append(
             ScoreRow(
                 model=model,
@@ -147,9 +167,19 @@ def score_table(outcomes: Sequence[ItemOutcome], *, by_tag: bool = False) -> lis
                 low=low,
                 high=high,
                 unread=sum(member.unread for member in members),
+                detection=_summed(counted) if counted else None,
             )
         )
     return rows
+
+
+def _summed(counts: Sequence[DetectionScores]) -> DetectionScores:
+    """Detection counts over several items, summed before any division (micro-averaged)."""
+    return DetectionScores(
+        true_positives=sum(count.true_positives for count in counts),
+        predictions=sum(count.predictions for count in counts),
+        references=sum(count.references for count in counts),
+    )
 
 
 def comparisons(

@@ -5,13 +5,14 @@ a chunk a worker holds; a resolution and a sweep's points."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
 from vision.errors import RequestError, VisionError
 from vision.limits import DEFAULT_CONCURRENCY
+from vision.values.grounding import LocateTask
 from vision.values.image import PreparedImage
 from vision.values.request import ChatRequest, RequestOptions
 from vision.values.result import ChatResult
@@ -43,6 +44,9 @@ class BatchItem:
     answers: tuple[str, ...] = ()
     # A multiple-choice item's options, in the order they were shown (A, B, C...).
     choices: tuple[str, ...] = ()
+    # A grounding item: what to locate and its reference boxes; each model is asked in its
+    # family's own words (the prompt above is only the expression, for the record).
+    locate: LocateTask | None = None
 
     @property
     def references(self) -> tuple[str, ...]:
@@ -62,6 +66,7 @@ class BatchItem:
             expected=self.expected,
             answers=self.answers,
             choices=self.choices,
+            locate=self.locate,
         )
 
 
@@ -91,7 +96,7 @@ class AnswerCache(Protocol):
 class BatchSettings:
     """How ask_batch runs a batch: requests in flight at once and their options, its id and
     jobs (None: a new id, every item × model), how images are prepared, how long a job put back
-    after a 429 waits, and the answer cache."""
+    after a 429 waits, the answer cache, and frames overriding a model family's."""
 
     concurrency: int = DEFAULT_CONCURRENCY
     options: RequestOptions = field(default_factory=RequestOptions)
@@ -101,6 +106,8 @@ class BatchSettings:
     prepare_pool: PreparePool = "threads"
     requeue_delay_s: float = 1.0
     cache: AnswerCache | None = field(default=None, repr=False)
+    # A coordinate frame per model id, in place of its family's, for grounding items.
+    frames: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -136,6 +143,7 @@ class BatchResult:
     attempts: int = 1
     cache_key: str | None = None
     cached: bool = False  # served from the history: nothing was asked or paid
+    frame: str | None = None  # a grounding item's frame, as it was asked in
 
     @property
     def ok(self) -> bool:
@@ -168,6 +176,7 @@ class BatchResult:
             context=self.item.context(self.batch_id, self.job.item_index),
             cache_key=self.cache_key,
             cached=self.cached,
+            frame=self.frame,
         )
 
 

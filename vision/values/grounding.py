@@ -177,7 +177,9 @@ class LocateTask:
             task=task if task in GROUNDING_TASKS else "box",
             target=str(values.get("target", "")),
             references=tuple(
-                Reference(box=Box(*(float(value) for value in entry["box"])), label=entry.get("label"))
+                Reference(
+                    box=Box(*(float(value) for value in entry["box"])), label=entry.get("label")
+                )
                 for entry in values.get("references") or ()
             ),
         )

@@ -17,6 +17,7 @@ from itertools import takewhile
 from pathlib import Path
 from typing import Any, Literal
 
+from vision.batch.items.boxes import locate_task
 from vision.batch.items.choices import choice_items
 from vision.errors import RequestError
 from vision.scoring.choice import option_letters
@@ -185,17 +186,24 @@ def _item(
     """The row's item; with circular evaluation, one per rotation of a question's options."""
     if image is None:
         raise RequestError(f"{where} names no image; give it an image, url or path and run again.")
+    locate = locate_task(fields, where)
+    if locate is not None and isinstance(image, str):
+        raise RequestError(
+            f"{where} asks to locate something in an image given by URL; boxes are mapped back "
+            "through the image's own pixels, so download it and name the file instead."
+        )
     choices = _choices(fields.get("options", fields.get("choices")), where)
     question = _text(_first(fields, PROMPT_FIELDS)) or source.prompt
     answers = _answers(fields)
     item = BatchItem(
         image=image,
-        prompt=question,
+        prompt=locate.target if locate is not None else question,
         name=_label(fields, image, named, where),
         expected=answers[0] if answers else None,
         answers=answers if len(answers) > 1 else (),
         choices=choices,
         tag=_text(_first(fields, TAG_FIELDS)) or source.tag,
+        locate=locate,
     )
     yield from choice_items(
         item, question, hint=_text(fields.get("hint")), circular=source.circular, where=where

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from vision.values.batch import BatchItem
+from vision.values.grounding import LocateTask
 
 if TYPE_CHECKING:
     from vision.history.store import HistoryStore
@@ -28,6 +29,8 @@ def item_manifest(store: HistoryStore, items: Sequence[BatchItem]) -> list[dict[
             "choices": list(item.choices),
             "tag": item.tag,
         }
+        if item.locate is not None:
+            entry["locate"] = item.locate.to_json()
         if isinstance(item.image, bytes):
             sha = hashlib.sha256(item.image).hexdigest()
             store.save_image_bytes(sha, item.image)
@@ -62,6 +65,7 @@ class KeptItems:
                 answers=tuple(entry.get("answers") or ()),
                 choices=tuple(entry.get("choices") or ()),
                 tag=entry.get("tag"),
+                locate=LocateTask.from_json(entry["locate"]) if entry.get("locate") else None,
             )
 
     def count(self) -> int:

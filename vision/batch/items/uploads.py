@@ -10,11 +10,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import takewhile
 
+from vision.batch.items.boxes import locate_task
 from vision.batch.items.choices import choice_items
 from vision.batch.items.files import jsonl_objects
 from vision.errors import RequestError
 from vision.urls.shape import is_http_url
 from vision.values.batch import BatchItem
+from vision.values.grounding import LocateTask
 
 # The column that names an image, in order of preference.
 IMAGE_COLUMNS = ("image", "url", "path", "file")
@@ -47,6 +49,7 @@ class TableRow:
     answers: tuple[str, ...] = ()
     options: tuple[str, ...] = ()
     hint: str | None = None
+    locate: LocateTask | None = None
 
 
 def _split(value: object) -> tuple[str, ...]:
@@ -64,7 +67,7 @@ def _text(value: object) -> str | None:
     return str(value).strip() or None if value is not None else None
 
 
-def _row(number: int, fields: Mapping[str, object], source: str) -> TableRow:
+def _row(number: int, fields: Mapping[str, object], source: str, where: str) -> TableRow:
     options = _split(fields.get("options") or fields.get("choices"))
     if not options:
         # VLMEvalKit's layout: one column per option, A, B, C... up to the first empty one.
@@ -88,6 +91,7 @@ def _row(number: int, fields: Mapping[str, object], source: str) -> TableRow:
         answers=answers if len(answers) > 1 else (),
         options=options,
         hint=_text(fields.get("hint")),
+        locate=locate_task(fields, where),
     )
 
 
@@ -118,7 +122,7 @@ def table_rows(text: str) -> list[TableRow]:
         fields = {name: cell.strip() for name, cell in zip(header, row, strict=False)}
         source = fields.get(header[column], "")
         if source:
-            table.append(_row(number, fields, source))
+            table.append(_row(number, fields, source, f"Row {number} of the CSV"))
     return table
 
 
@@ -133,7 +137,7 @@ def _jsonl_rows(text: str) -> list[TableRow]:
             raise RequestError(
                 f"Line {number} of the JSONL names no image; give it an image or url field."
             )
-        table.append(_row(number, lowered, source))
+        table.append(_row(number, lowered, source, f"Line {number} of the JSONL"))
     return table
 
 
@@ -155,8 +159,8 @@ def batch_items(
     circular: bool = False,
 ) -> list[BatchItem]:
     """Items from uploads, URL lines and a table (image or url, prompt or question, expected or
-    answer, answers, options, tag, id); with circular, a multiple-choice row is one item per
-    rotation of its options.
+    answer, answers, options, tag, id; or a grounding item's expression, task and boxes); with
+    circular, a multiple-choice row is one item per rotation of its options.
 
     A row names an http(s) URL or an uploaded file: never a path on this machine, since the
     page runs on a server. Uploads the table does not name are added with the prompt.
@@ -174,6 +178,11 @@ def batch_items(
     for row in rows:
         where = f"{'Line' if kind == 'JSONL' else 'Row'} {row.line} of the {kind}"
         image: bytes | str
+        if is_http_url(row.source) and row.locate is not None:
+            raise RequestError(
+                f"{where} asks to locate something in an image given by URL; boxes are mapped "
+                "back through the image's own pixels, so upload the file instead."
+            )
         if is_http_url(row.source):
             image = row.source
         elif row.source in by_name:
@@ -190,12 +199,13 @@ def batch_items(
         )
         item = BatchItem(
             image=image,
-            prompt=question,
+            prompt=row.locate.target if row.locate is not None else question,
             name=name,
             expected=row.expected,
             answers=row.answers,
             choices=row.options,
             tag=row.tag or default_tag,
+            locate=row.locate,
         )
         items.extend(choice_items(item, question, hint=row.hint, circular=circular, where=where))
     items.extend(

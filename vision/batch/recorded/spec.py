@@ -37,6 +37,9 @@ class BatchSpec:
     # A resolution sweep's setting for this batch (vision.values.batch.Resolution).
     token_budget: int | None = None
     max_side: int | None = None
+    # Grounding items: (model id, frame name) pairs reading a model in a frame other than its
+    # family's (docs/grounding.md).
+    frames: tuple[tuple[str, str], ...] = ()
     # A page's batch lists its items here (vision/batch/items/manifest.py); a file's batch
     # reads `source`.
     items: tuple[dict[str, Any], ...] | None = field(default=None, repr=False)
@@ -63,7 +66,12 @@ class BatchSpec:
 
     def to_json(self) -> dict[str, Any]:
         """The spec as JSON values, for the batches table."""
-        values = {**asdict(self), "models": list(self.models), "version": 1}
+        values = {
+            **asdict(self),
+            "models": list(self.models),
+            "frames": [list(pair) for pair in self.frames],
+            "version": 1,
+        }
         values["items"] = list(self.items) if self.items is not None else None
         return values
 
@@ -76,6 +84,9 @@ class BatchSpec:
             **{
                 **known,
                 "models": tuple(known.get("models", ())),
+                "frames": tuple(
+                    (str(model), str(frame)) for model, frame in known.get("frames", ())
+                ),
                 "items": tuple(items) if items is not None else None,
             }
         )

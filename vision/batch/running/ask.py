@@ -70,6 +70,7 @@ def ask_batch(
         prepare=chosen.prepare,
         prepare_pool=chosen.prepare_pool,
         requeue_delay_s=chosen.requeue_delay_s,
+        frames=chosen.frames,
     )
     results: list[BatchResult] = []
 

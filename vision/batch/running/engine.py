@@ -12,16 +12,16 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import islice
 
 from vision.batch.running.answer_cache import cache_key
 from vision.batch.running.concurrency import ConcurrencyLimit
 from vision.batch.running.preparation import ImageKey, PreparedImagePool
-from vision.errors import RateLimitError, VisionError
+from vision.errors import RateLimitError, RequestError, VisionError
 from vision.values.batch import (
     DEFAULT_RESOLUTION,
     AnswerCache,
@@ -34,6 +34,7 @@ from vision.values.batch import (
     PreparePool,
     Resolution,
 )
+from vision.values.image import PreparedImage
 from vision.values.request import ChatClient, ChatRequest, ImageRef, RequestOptions
 from vision.values.run import RunImage, image_from_url
 
@@ -63,6 +64,8 @@ class EngineSettings:
     workers: int = 0  # 0: prepare_workers()
     requeue_delay_s: float = 1.0
     resolution: Resolution = DEFAULT_RESOLUTION
+    # A coordinate frame per model id, in place of its family's, for grounding items.
+    frames: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -82,6 +85,22 @@ def _image_record(item: BatchItem) -> RunImage | None:
     return None
 
 
+def _locate_prompt(item: BatchItem, model: str, prepared: PreparedImage | None, frame: str) -> str:
+    """A grounding item's question in `model`'s family's own words, for the size it is sent at."""
+    from vision.grounding.asking import locate_prompt
+
+    assert item.locate is not None
+    if prepared is None:
+        raise RequestError(
+            f"{item.name or 'This item'} asks to locate something in an image given by URL; "
+            "boxes are mapped back through the image's own pixels, so give the file instead."
+        )
+    sent = (prepared.width, prepared.height)
+    return locate_prompt(
+        model, item.locate.target, sent, kind=item.locate.kind, frames={model: frame}
+    )
+
+
 def ask_job(
     client: ChatClient,
     work: Work,
@@ -89,12 +108,20 @@ def ask_job(
     key: ImageKey | None,
     settings: EngineSettings,
 ) -> BatchResult:
-    """One job: its prepared image, then the cache or the model; errors become the result."""
+    """One job: its prepared image, then the cache or the model; errors become the result. A
+    grounding item is asked in the model's family's words and records the frame it was asked
+    in (its family's, or the settings' override)."""
     job, item = work
     record: RunImage | None = None
     request: ChatRequest | None = None
-    made = partial(BatchResult, job=job, item=item, batch_id=settings.batch_id)
+    frame = None
+    if item.locate is not None:
+        from vision.grounding.frames import frame_for
+
+        frame = frame_for(job.model, settings.frames).name
+    made = partial(BatchResult, job=job, item=item, batch_id=settings.batch_id, frame=frame)
     try:
+        prepared: PreparedImage | None = None
         if key is None:
             ref = ImageRef(url=str(item.image), label=item.name)
             record, sent = image_from_url(str(item.image)), str(item.image)
@@ -102,7 +129,8 @@ def ask_job(
             prepared, record = images.get(key)
             record = replace(record, name=item.name or None)
             ref, sent = prepared.as_ref(), prepared.sha256
-        request = ChatRequest.asking(job.model, item.prompt, (ref,), settings.options)
+        prompt = item.prompt if frame is None else _locate_prompt(item, job.model, prepared, frame)
+        request = ChatRequest.asking(job.model, prompt, (ref,), settings.options)
         deterministic = cache_key(request, (sent,))
         if deterministic is not None and settings.cache is not None:
             hit = settings.cache.lookup(deterministic)

@@ -124,6 +124,7 @@ def run_recorded(
         cache=StoreCache(pending.result()) if deterministic else None,
         prepare_pool=how.prepare_pool,
         resolution=Resolution(token_budget=spec.token_budget, max_side=spec.max_side),
+        frames=dict(spec.frames),
     )
     outcome = run_jobs(
         client,
