@@ -86,7 +86,7 @@ def scored_downloads(store: HistoryStore, batch_id: str, metric: MetricName) -> 
     )
     columns[2].download_button(
         "Report (HTML)",
-        report_for_batch(store, batch_id, outcomes, scoring=metric),
+        report_for_batch(store, batch_id, outcomes, scoring=metric, metric=metric),
         file_name=f"batch-{batch_id}-report.html",
         mime="text/html",
         key="batch_report",

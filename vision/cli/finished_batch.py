@@ -198,7 +198,13 @@ def write_outputs(
         from vision.report.html import report_for_batch
 
         Path(args.report).write_text(
-            report_for_batch(store, batch_id, outcomes, scoring=scoring_label(args)),
+            report_for_batch(
+                store,
+                batch_id,
+                outcomes,
+                scoring=scoring_label(args),
+                metric=chosen_metric(args),
+            ),
             encoding="utf-8",
         )
         out.write(f"Wrote {args.report}.\n")

@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING
 
 from vision.api.catalog import short_name
 from vision.markdown import clip
+from vision.report.boxes import LEGEND, boxes_facts, boxes_figure
 from vision.report.charts import Bar, interval_bars
 from vision.report.judging import judging_section
-from vision.scoring.summary import ItemOutcome, comparisons, score_table
+from vision.scoring.metrics import MEAN_NAMES, PASS_NAMES, MetricName
+from vision.scoring.summary import ItemOutcome, ScoreRow, comparisons, score_table
 
 if TYPE_CHECKING:
     from vision.history.store import HistoryStore
@@ -52,12 +54,33 @@ def _thumbnail(run: Run) -> str:
     return '<span class="note">no thumbnail</span>'
 
 
-def _rows_table(outcomes: Sequence[ItemOutcome], *, by_tag: bool) -> str:
+def _detection_cells(row: ScoreRow) -> str:
+    counts = row.detection
+    if counts is None:
+        return "<td></td><td></td>"
+    cells = []
+    for matched, total, (low, high) in (
+        (counts.true_positives, counts.predictions, row.precision_interval),
+        (counts.true_positives, counts.references, row.recall_interval),
+    ):
+        rate = matched / total if total else 0.0
+        cells.append(f'<td class="n">{rate:.1%} ({matched}/{total}) · {low:.1%} – {high:.1%}</td>')
+    return "".join(cells)
+
+
+def _rows_table(
+    outcomes: Sequence[ItemOutcome], *, by_tag: bool, metric: MetricName | None = None
+) -> str:
     rows = score_table(outcomes, by_tag=by_tag)
     unread = any(row.unread for row in rows)
+    detection = any(row.detection is not None for row in rows)
+    rate_name = (PASS_NAMES.get(metric) if metric else None) or "pass rate"
+    mean_name = (MEAN_NAMES.get(metric) if metric else None) or "mean score"
     head = "<tr><th>model</th>" + ("<th>tag</th>" if by_tag else "")
-    head += "<th>passed</th><th>items</th><th>pass rate</th><th>95% interval</th>"
-    head += "<th>mean score</th>" + ("<th>unread</th>" if unread else "") + "</tr>"
+    head += f"<th>passed</th><th>items</th><th>{escape(rate_name)}</th><th>95% interval</th>"
+    head += f"<th>{escape(mean_name)}</th>" + ("<th>unread</th>" if unread else "")
+    head += "<th>precision at IoU 0.5</th><th>recall at IoU 0.5</th>" if detection else ""
+    head += "</tr>"
     body = "".join(
         f"<tr><td>{escape(short_name(row.model))}</td>"
         + (f"<td>{escape(row.tag or '(none)')}</td>" if by_tag else "")
@@ -65,6 +88,7 @@ def _rows_table(outcomes: Sequence[ItemOutcome], *, by_tag: bool) -> str:
         f'<td class="n">{row.rate:.1%}</td><td class="n">{row.low:.1%} – {row.high:.1%}</td>'
         f'<td class="n">{row.mean_score:.3f}</td>'
         + (f'<td class="n">{row.unread}</td>' if unread else "")
+        + (_detection_cells(row) if detection else "")
         + "</tr>"
         for row in rows
     )
@@ -74,7 +98,21 @@ def _rows_table(outcomes: Sequence[ItemOutcome], *, by_tag: bool) -> str:
         if unread
         else ""
     )
+    note += _GROUNDING_NOTES.get(metric, "") if metric else ""
     return f"<table>{head}{body}</table>{note}"
+
+
+_GROUNDING_NOTES: dict[MetricName, str] = {
+    "iou": '<p class="note">Acc@0.5: the share of expressions whose first box overlaps the '
+    "reference with IoU ≥ 0.5 (RefCOCO's precision@1, as lmms-eval and VLMEvalKit count it); "
+    "mean IoU counts an answer with no box as 0. Each model's boxes are read in its one frame.</p>",
+    "point": '<p class="note">Point accuracy: the share of items whose first point (or first '
+    "box's centre) lies in the reference box, edges included.</p>",
+    "detection": '<p class="note">Each answer\'s boxes are matched to the references at IoU ≥ '
+    "0.5 greedily, as pycocotools' COCOeval.evaluateImg matches; precision and recall sum the "
+    "boxes of every item before dividing. An item passes when every reference is found and no "
+    "other box is given; the paired comparison is on items.</p>",
+}
 
 
 def _chart(outcomes: Sequence[ItemOutcome], *, by_tag: bool, title: str) -> str:
@@ -106,15 +144,22 @@ def _sample(store: HistoryStore, outcomes: Sequence[ItemOutcome], passed: bool) 
         references = run.answers or ((run.expected,) if run.expected else ())
         answer = run.error if run.failed else run.answer
         mark = '<b class="ok">right</b>' if passed else '<b class="bad">wrong</b>'
+        boxes = ""
+        if run.locate is not None:
+            references = (run.locate.target,)
+            boxes = f'<div class="note">{boxes_facts(run)}</div>'
+        figure = boxes_figure(run)
         blocks.append(
-            f'<div class="sample">{_thumbnail(run)}<div>{mark} · '
+            f'<div class="sample">{figure or _thumbnail(run)}<div>{mark} · '
             f"<b>{escape(short_name(outcome.model))}</b> · {escape(outcome.name)}"
             + (f" · {escape(outcome.tag)}" if outcome.tag else "")
             + f"<pre>{escape(clip(answer or '', ANSWER_CHARS))}</pre>"
             f'<div class="note">expected: {escape(" | ".join(references) or "-")} · score '
             f"{outcome.score.value:.2f}"
             + (f" · {escape(clip(outcome.score.how, 200))}" if outcome.score.how else "")
-            + "</div></div></div>"
+            + "</div>"
+            + boxes
+            + "</div></div>"
         )
     return "".join(blocks)
 
@@ -171,8 +216,9 @@ def render_report(
     *,
     scoring: str,
     models: Sequence[str],
+    metric: MetricName | None = None,
 ) -> str:
-    """The report's HTML text."""
+    """The report's HTML text (a grounding `metric` names its rates and adds its columns)."""
     outcomes = [outcome for outcome in outcomes if outcome.score is not None]
     tagged = any(outcome.tag for outcome in outcomes)
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -182,13 +228,13 @@ def render_report(
         f"{escape(scoring)} · written {when}. Intervals are 95% Wilson score intervals; "
         "comparisons are exact McNemar tests on the items both models answered.</p>",
         "<h2>Scores per model</h2>",
-        _rows_table(outcomes, by_tag=False),
+        _rows_table(outcomes, by_tag=False, metric=metric),
         _chart(outcomes, by_tag=False, title="Pass rate per model"),
     ]
     if tagged:
         sections += [
             "<h2>Scores per model and tag</h2>",
-            _rows_table(outcomes, by_tag=True),
+            _rows_table(outcomes, by_tag=True, metric=metric),
             _chart(outcomes, by_tag=True, title="Pass rate per model and tag"),
         ]
     sections += [
@@ -198,6 +244,11 @@ def render_report(
         _votes(store, batch_id),
         judging_section(store, batch_id, models),
         "<h2>Right answers (a sample)</h2>",
+        (
+            f'<p class="note">Boxes are in the original image\'s pixels; {LEGEND}.</p>'
+            if any(outcome.run.locate is not None for outcome in outcomes)
+            else ""
+        ),
         _sample(store, outcomes, True),
         "<h2>Wrong answers (a sample)</h2>",
         _sample(store, outcomes, False),
@@ -217,8 +268,13 @@ def page(title: str, sections: Sequence[str]) -> str:
 
 
 def report_for_batch(
-    store: HistoryStore, batch_id: str, outcomes: Sequence[ItemOutcome], *, scoring: str
+    store: HistoryStore,
+    batch_id: str,
+    outcomes: Sequence[ItemOutcome],
+    *,
+    scoring: str,
+    metric: MetricName | None = None,
 ) -> str:
     """The report of a batch, its models in the order they first answered."""
     models = list(dict.fromkeys(outcome.model for outcome in outcomes))
-    return render_report(store, batch_id, outcomes, scoring=scoring, models=models)
+    return render_report(store, batch_id, outcomes, scoring=scoring, models=models, metric=metric)
