@@ -16,14 +16,14 @@ from vision.api.catalog import compact_name, short_name
 from vision.markdown import literal
 from vision.scoring.checks import model_stats
 from vision.scoring.metrics import METRIC_LABELS, METRICS, MetricName
-from vision.scoring.summary import comparisons, run_passed, score_runs, score_table
+from vision.scoring.summary import ScoreRow, comparisons, run_passed, score_runs, score_table
 from vision.values.run import Run
 
 CHECK_LABELS: dict[MetricName, str] = {
     "contains": "Answer contains the expected text",
     "exact": "Answer equals the expected text",
     "regex": "Answer matches the expected pattern (regex)",
-    **{name: METRIC_LABELS[name].capitalize() for name in METRICS[3:]},
+    **{name: METRIC_LABELS[name][0].upper() + METRIC_LABELS[name][1:] for name in METRICS[3:]},
 }
 
 
@@ -107,12 +107,22 @@ def draw_grid(runs: Sequence[Run], models: Sequence[str], check: MetricName) -> 
 def choose_check() -> MetricName:
     """The metric applied to answers that have an expected answer (docs/metrics.md)."""
     kind: MetricName = st.selectbox(
-        "Score answers against the expected text",
+        "Score answers against the expected text (or a grounding item's boxes)",
         METRICS,
         key=BATCH_CHECK_KEY,
         format_func=lambda kind: CHECK_LABELS[kind],
     )
     return kind
+
+
+def _detection(row: ScoreRow) -> dict[str, str]:
+    """Detection's precision and recall at IoU 0.5, each with its 95% interval."""
+    assert row.detection is not None
+    (p_low, p_high), (r_low, r_high) = row.precision_interval, row.recall_interval
+    return {
+        "precision": f"{row.detection.precision:.0%} ({p_low:.0%} – {p_high:.0%})",
+        "recall": f"{row.detection.recall:.0%} ({r_low:.0%} – {r_high:.0%})",
+    }
 
 
 def _rate_rows(runs: Sequence[Run], check: MetricName, *, by_tag: bool) -> list[dict[str, Any]]:
@@ -131,6 +141,7 @@ def _rate_rows(runs: Sequence[Run], check: MetricName, *, by_tag: bool) -> list[
             "checked": row.items,
             "mean score": round(row.mean_score, 3),
             **({"unread": row.unread} if check == "choice" else {}),
+            **(_detection(row) if row.detection is not None else {}),
             "errors": errors.get((row.model, row.tag), 0),
         }
         for row in score_table(outcomes, by_tag=by_tag)

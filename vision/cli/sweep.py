@@ -18,7 +18,8 @@ from vision.cli.common import (
 )
 from vision.errors import RequestError, VisionError
 from vision.limits import DEFAULT_CONCURRENCY
-from vision.scoring.metrics import METRICS
+from vision.scoring.metrics import METRICS, MetricName
+from vision.values.batch import SweepPoint
 from vision.values.request import DEFAULT_PROMPT
 
 
@@ -55,6 +56,15 @@ def add_command(commands: Any) -> None:
     parser.add_argument("--report", metavar="HTML", help="write the sweep's charts and table")
     parser.add_argument("--history", metavar="FILE", help="history file (default as the app)")
     parser.set_defaults(func=execute)
+
+
+def _grounding(point: SweepPoint, metric: MetricName) -> str:
+    """A grounding metric's own figures: Acc@0.5 and mean IoU, or precision and recall."""
+    if metric == "iou":
+        return f", Acc@0.5 {point.rate:.0%}, mean IoU {point.mean_score:.2f}"
+    if point.precision is not None and point.recall is not None:
+        return f", precision {point.precision:.0%}, recall {point.recall:.0%} at IoU 0.5"
+    return ""
 
 
 def _said(err: TextIO, label: str, batch_id: str) -> None:
@@ -106,7 +116,7 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         cost = f", cost {point.cost:.4f}" if point.cost is not None else ""
         score = (
             f"{point.passed}/{point.items} passed ({args.metric}), 95% interval "
-            f"{point.low:.0%}–{point.high:.0%}"
+            f"{point.low:.0%}–{point.high:.0%}{_grounding(point, args.metric)}"
             if point.items
             else "not scored (no expected answers)"
         )
@@ -118,6 +128,8 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if report is not None:
         from vision.report.sweep import render_sweep
 
-        report.write_text(render_sweep(points, scoring=args.metric), encoding="utf-8")
+        report.write_text(
+            render_sweep(points, scoring=args.metric, metric=args.metric), encoding="utf-8"
+        )
         out.write(f"Wrote {report}.\n")
     return EXIT_OK

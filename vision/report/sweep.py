@@ -9,6 +9,7 @@ from html import escape
 from vision.api.catalog import short_name
 from vision.report.charts import Point, score_lines
 from vision.report.html import page
+from vision.scoring.metrics import MEAN_NAMES, PASS_NAMES, MetricName
 from vision.values.batch import SweepPoint
 
 
@@ -24,13 +25,27 @@ def _lines(points: Sequence[SweepPoint], x: str) -> dict[str, list[Point]]:
     return lines
 
 
-def render_sweep(points: Sequence[SweepPoint], *, scoring: str) -> str:
-    """The sweep report's HTML text."""
+def _detection_cells(point: SweepPoint) -> str:
+    if point.precision is None or point.recall is None:
+        return "<td></td><td></td>"
+    return f"<td class='n'>{point.precision:.1%}</td><td class='n'>{point.recall:.1%}</td>"
+
+
+def render_sweep(
+    points: Sequence[SweepPoint], *, scoring: str, metric: MetricName | None = None
+) -> str:
+    """The sweep report's HTML text (a grounding `metric` names its rate and mean, and a
+    detection sweep adds precision and recall)."""
+    rate_name = (PASS_NAMES.get(metric) if metric else None) or "pass rate"
+    mean_name = (MEAN_NAMES.get(metric) if metric else None) or "mean score"
+    detection = any(point.precision is not None for point in points)
     rows = "".join(
         f"<tr><td>{escape(point.resolution.label)}</td><td>{escape(short_name(point.model))}</td>"
         f"<td class='n'>{point.passed}/{point.items}</td><td class='n'>{point.rate:.1%}</td>"
         f"<td class='n'>{point.low:.1%} – {point.high:.1%}</td>"
-        f"<td class='n'>{point.mean_prompt_tokens or 0:,.0f}</td>"
+        f"<td class='n'>{point.mean_score:.3f}</td>"
+        + (_detection_cells(point) if detection else "")
+        + f"<td class='n'>{point.mean_prompt_tokens or 0:,.0f}</td>"
         f"<td class='n'>{'-' if point.cost is None else f'{point.cost:.4f}'}</td>"
         f"<td>{escape(point.batch_id)}</td></tr>"
         for point in points
@@ -43,7 +58,7 @@ def render_sweep(points: Sequence[SweepPoint], *, scoring: str) -> str:
         score_lines(
             _lines(points, "tokens"),
             x_label="mean prompt tokens per answer",
-            title="Pass rate against prompt tokens",
+            title=f"{rate_name.capitalize()} against prompt tokens",
         ),
     ]
     by_cost = _lines(points, "cost")
@@ -53,15 +68,17 @@ def render_sweep(points: Sequence[SweepPoint], *, scoring: str) -> str:
             score_lines(
                 by_cost,
                 x_label="cost of the batch at /models prices",
-                title="Pass rate against cost",
+                title=f"{rate_name.capitalize()} against cost",
             ),
         ]
     else:
         sections.append('<p class="note">/models lists no prices for these models: no cost.</p>')
     sections += [
         "<h2>Every point</h2>",
-        "<table><tr><th>setting</th><th>model</th><th>passed</th><th>pass rate</th>"
-        "<th>95% interval</th><th>mean prompt tokens</th><th>cost</th><th>batch</th></tr>"
+        "<table><tr><th>setting</th><th>model</th><th>passed</th>"
+        f"<th>{escape(rate_name)}</th><th>95% interval</th><th>{escape(mean_name)}</th>"
+        + ("<th>precision at IoU 0.5</th><th>recall at IoU 0.5</th>" if detection else "")
+        + "<th>mean prompt tokens</th><th>cost</th><th>batch</th></tr>"
         f"{rows}</table>",
     ]
     return page("Resolution sweep", sections)

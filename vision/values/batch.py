@@ -365,3 +365,6 @@ class SweepPoint:
     # Items this model could not answer at this resolution, and the first one's sentence.
     failed: int = 0
     first_error: str | None = None
+    # Detection items: precision and recall at IoU 0.5 over their boxes.
+    precision: float | None = None
+    recall: float | None = None

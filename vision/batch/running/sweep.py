@@ -1,6 +1,7 @@
 """A resolution sweep: the same items at several Qwen token budgets or longest sides (which set
 Llama's tile canvas), one kept batch per setting, scored side by side against the tokens and
-the cost each setting used: how small can the images be before the answers get worse?"""
+the cost each setting used: how small can the images be before the answers (or, scored by a
+grounding metric, the boxes) get worse?"""
 
 from __future__ import annotations
 
@@ -92,6 +93,8 @@ def sweep_points(
                 cost=None if not costs or None in costs else sum(c or 0.0 for c in costs),
                 failed=len(errors),
                 first_error=errors[0] if errors else None,
+                precision=row.detection.precision if row and row.detection else None,
+                recall=row.detection.recall if row and row.detection else None,
             )
         )
     return points
