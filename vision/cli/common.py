@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from vision.errors import RequestError, VisionError
@@ -196,3 +197,8 @@ def frame_overrides(given: list[str], models: list[str]) -> tuple[tuple[str, str
         for chosen in [model] if model else models:
             pairs[chosen] = name
     return tuple(pairs.items())
+
+
+def file_slug(text: str) -> str:
+    """Text made safe as part of a file name (letters, digits, dot, dash, underscore)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "image"

@@ -74,6 +74,12 @@ def add_command(commands: Any) -> None:
     parser.add_argument("--out", metavar="CSV", help="write one row per item and model as CSV")
     parser.add_argument("--jsonl", metavar="FILE", help="write one line per item and model")
     parser.add_argument("--report", metavar="HTML", help="write a self-contained HTML report")
+    parser.add_argument(
+        "--draw",
+        metavar="DIR",
+        help="grounding items: write each answer's boxes drawn on its photo, beside the "
+        "reference boxes, into DIR",
+    )
     parser.add_argument("--tag", help="tag for items whose row has none")
     parser.add_argument(
         "--metric",
@@ -210,6 +216,8 @@ def _spec(args: argparse.Namespace, opening: Future[HistoryStore]) -> tuple[str,
 
 def _outputs(args: argparse.Namespace) -> list[Path]:
     paths = [Path(value) for value in (args.out, args.jsonl, args.report) if value]
+    if args.draw:
+        paths.append(Path(args.draw) / "drawn.png")
     for path in paths:
         if not path.parent.is_dir():
             raise RequestError(f"The folder of {path} does not exist; create it or pick another.")

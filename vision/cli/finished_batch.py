@@ -208,6 +208,31 @@ def write_outputs(
             encoding="utf-8",
         )
         out.write(f"Wrote {args.report}.\n")
+    if args.draw:
+        drawn = draw_outcomes(outcomes, store, Path(args.draw))
+        out.write(f"Drew {drawn} answer(s) in {args.draw}.\n")
+
+
+def draw_outcomes(outcomes: list[ItemOutcome], store: HistoryStore, directory: Path) -> int:
+    """Each grounding item's answer drawn on its photo with the reference boxes, as
+    DIR/ITEM.MODEL.png; how many were drawn (a failed run, or a photo not kept, is skipped)."""
+    from vision.cli.common import file_slug
+    from vision.errors import VisionError
+    from vision.export.drawn import drawn_run
+
+    count = 0
+    for outcome in outcomes:
+        if outcome.run.locate is None or outcome.run.failed:
+            continue
+        run = store.get_run(outcome.run.id) or outcome.run
+        try:
+            picture = drawn_run(store, run)
+        except VisionError:
+            continue
+        name = f"{file_slug(outcome.name)}.{file_slug(outcome.model)}.png"
+        (directory / name).write_bytes(picture)
+        count += 1
+    return count
 
 
 def scoring_label(args: argparse.Namespace) -> str:

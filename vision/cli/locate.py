@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -14,6 +13,7 @@ from vision.cli.common import (
     EXIT_ERROR,
     EXIT_OK,
     error_facts,
+    file_slug,
     make_client,
     print_json,
     read_settings,
@@ -62,32 +62,6 @@ class _Job:
     request: ChatRequest
 
 
-def _numbers(values: list[float]) -> list[float]:
-    return [round(value, 1) for value in values]
-
-
-def _answer_json(answer: LocatedAnswer) -> dict[str, Any]:
-    shapes = []
-    for item in answer.located:
-        entry: dict[str, Any] = {
-            "label": item.label,
-            "kind": "box" if isinstance(item.shape, Box) else "point",
-            "original": _numbers(item.shape.as_list()),
-            "as_written": item.found.shape.as_list(),
-            "clipped": item.clipped,
-        }
-        if item.note:
-            entry["note"] = item.note
-        shapes.append(entry)
-    return {
-        "frame": {"name": answer.frame.name, "description": answer.frame.description},
-        "sent_size": list(answer.sent_size),
-        "input_size": list(answer.input_size),
-        "located": shapes,
-        "problems": list(answer.problems),
-    }
-
-
 def _print_answer(job: _Job, answer: LocatedAnswer, result: ChatResult, out: TextIO) -> None:
     image = job.image
     out.write(f"=== {job.model} · {job.source} ===\n")
@@ -110,10 +84,6 @@ def _print_answer(job: _Job, answer: LocatedAnswer, result: ChatResult, out: Tex
     )
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "image"
-
-
 def _draw(directory: Path, job: _Job, original: bytes, answer: LocatedAnswer) -> Path:
     from vision.images.drawing import Mark, draw_marks
 
@@ -122,7 +92,7 @@ def _draw(directory: Path, job: _Job, original: bytes, answer: LocatedAnswer) ->
         for item in answer.located
     ]
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{_slug(Path(job.source).stem)}.{_slug(job.model)}.png"
+    path = directory / f"{file_slug(Path(job.source).stem)}.{file_slug(job.model)}.png"
     path.write_bytes(draw_marks(original, marks))
     return path
 
@@ -154,6 +124,7 @@ def _jobs(args: argparse.Namespace, data: dict[str, bytes]) -> list[_Job]:
 def execute_locate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Ask where args.locate is in every image, print the boxes in original pixels."""
     from vision.chat.compare import stream_models
+    from vision.export.located import located_record
     from vision.grounding.frames import named_frame
     from vision.grounding.reading import read_answer
 
@@ -193,7 +164,7 @@ def execute_locate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         entry.update(
             ok=True,
             original_size=[job.image.original_width, job.image.original_height],
-            **_answer_json(answer),
+            **located_record(answer),
             text=outcome.text,
             usage=asdict(outcome.usage),
         )

@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from vision.api.payload import build_payload
+from vision.export.located import located_record
+from vision.grounding.reading import read_run
 from vision.markdown import inert_html, inert_images, plain_line
 from vision.scoring.checks import CheckKind, check_run
 from vision.settings import API_KEY_VARIABLE
@@ -43,7 +45,29 @@ def image_record(image: RunImage) -> dict[str, Any]:
         "height": image.height,
         "url": image.url,
         "steps": list(image.steps),
+        "original_width": image.original_width,
+        "original_height": image.original_height,
+        "orientation": image.orientation,
+        "cells": [asdict(cell) for cell in image.cells],
     }
+
+
+def grounding_record(run: Run) -> dict[str, Any] | None:
+    """What a run asked to locate (with its reference boxes) and the boxes and points of its
+    answer, in the original's pixels and in the model's frame; None for a run that neither
+    asked to locate nor answered with any."""
+    answer = read_run(run)
+    if run.locate is None and (answer is None or not answer.located):
+        return None
+    record: dict[str, Any] = {"asked": run.locate.to_json() if run.locate else None}
+    if answer is not None:
+        record.update(located_record(answer))
+    elif not run.failed:
+        record["problems"] = [
+            "The image record cannot map boxes back (sent by URL, or kept before the history "
+            "kept image sizes)."
+        ]
+    return record
 
 
 def run_record(run: Run) -> dict[str, Any]:
@@ -69,6 +93,7 @@ def run_record(run: Run) -> dict[str, Any]:
         "latency_s": run.latency_s,
         "ttft_s": run.ttft_s,
         "expected": run.expected,
+        "grounding": grounding_record(run),
     }
 
 

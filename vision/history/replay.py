@@ -7,8 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from vision.errors import HistoryError, VisionError
+from vision.grounding.asking import locate_prompt
 from vision.history.store import HistoryStore
-from vision.images.intake import prepare_image
+from vision.images.intake import prepare_at, prepare_image
+from vision.values.batch import Resolution
+from vision.values.grounding import LocateTask
 from vision.values.image import PreparedImage
 from vision.values.request import ChatClient, ChatRequest, ImageRef
 from vision.values.result import ChatResult
@@ -72,10 +75,30 @@ def sent_images(
     return tuple(refs)
 
 
+def _prepared(run: Run, kept: KeptImage, model: str) -> PreparedImage:
+    """A kept original prepared for `model` as the run's was: at the token budget and longest
+    side a resolution sweep recorded in its parameters, else at the defaults."""
+    resolution = Resolution(
+        token_budget=run.params.get("token_budget"), max_side=run.params.get("max_side")
+    )
+    return prepare_at(kept.data, filename=kept.name, model=model, resolution=resolution)
+
+
+def _prompt(run: Run, model: str, sent: list[PreparedImage]) -> str:
+    """The run's prompt, or for a locate question put to another model, that model's family's
+    own words (at the size its image is sent)."""
+    if run.locate is None or model == run.model or len(sent) != 1:
+        return run.prompt
+    size = (sent[0].width, sent[0].height)
+    return locate_prompt(model, run.locate.target, size, kind=run.locate.kind)
+
+
 def rebuild_request(run: Run, store: HistoryStore, *, model: str | None = None) -> ChatRequest:
-    """The run's request (prompt, system, parameters, images), for its model or another one."""
+    """The run's request (prompt, system, parameters, images) as it was sent, for its model or
+    another one (a locate question is then asked in that model's family's words)."""
     target = model or run.model
     refs: list[ImageRef] = []
+    sent: list[PreparedImage] = []
     for image in sorted(run.images, key=lambda image: image.position):
         if image.url:
             refs.append(ImageRef(url=image.url))
@@ -86,10 +109,11 @@ def rebuild_request(run: Run, store: HistoryStore, *, model: str | None = None) 
                 f"Image {image.position + 1} of this run was not kept in the history; "
                 "add it again on the Playground page."
             )
-        refs.append(prepare_image(kept.data, filename=kept.name, model=target).as_ref())
+        sent.append(_prepared(run, kept, target))
+        refs.append(sent[-1].as_ref())
     return ChatRequest(
         model=target,
-        prompt=run.prompt,
+        prompt=_prompt(run, target, sent),
         images=tuple(refs),
         system=run.system,
         temperature=run.params.get("temperature"),
@@ -110,7 +134,8 @@ def rerun(run: Run, store: HistoryStore, client: ChatClient) -> Run:
             request,
             outcome,
             images=run.images,
-            context=RunContext(tag=run.tag, expected=run.expected),
+            context=RunContext(tag=run.tag, expected=run.expected, locate=run.locate),
+            frame=run.frame,
         )
     )
 
@@ -137,6 +162,7 @@ class Reopened:
     urls: tuple[str, ...]
     images: tuple[KeptImage, ...] = field(repr=False)
     missing: int  # attached images whose originals the history did not keep
+    locate: LocateTask | None = None  # what a locate question asked to find
 
 
 def _models_asked_with(store: HistoryStore, run: Run) -> tuple[str, ...]:
@@ -170,4 +196,5 @@ def reopen(store: HistoryStore, run: Run) -> Reopened:
         urls=tuple(image.url for image in attached if image.url),
         images=tuple(kept),
         missing=sum(1 for image in attached if not image.url) - len(kept),
+        locate=run.locate,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -119,6 +119,12 @@ class Resolution:
     max_side: int | None = None
 
     @property
+    def params(self) -> dict[str, int]:
+        """The setting as a run's parameters: token_budget and max_side, where set."""
+        values = {"token_budget": self.token_budget, "max_side": self.max_side}
+        return {name: value for name, value in values.items() if value}
+
+    @property
     def label(self) -> str:
         """How the resolution reads in a table: "1280 tokens", "560 px", "default"."""
         parts = [f"{self.token_budget} tokens"] if self.token_budget else []
@@ -144,6 +150,7 @@ class BatchResult:
     cache_key: str | None = None
     cached: bool = False  # served from the history: nothing was asked or paid
     frame: str | None = None  # a grounding item's frame, as it was asked in
+    resolution: Resolution = DEFAULT_RESOLUTION  # how large its image was sent
 
     @property
     def ok(self) -> bool:
@@ -169,7 +176,7 @@ class BatchResult:
         outcome: ChatResult | VisionError = (
             self.result or self.error or RequestError("This job produced nothing; run it again.")
         )
-        return run_from_result(
+        run = run_from_result(
             request,
             outcome,
             images=(self.image,) if self.image else (),
@@ -178,6 +185,9 @@ class BatchResult:
             cached=self.cached,
             frame=self.frame,
         )
+        # A sweep's setting goes with the run, so that rebuilding its request (copy as code,
+        # rerun) prepares the image at the size that was sent.
+        return replace(run, params={**run.params, **self.resolution.params})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

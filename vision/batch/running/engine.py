@@ -119,7 +119,14 @@ def ask_job(
         from vision.grounding.frames import frame_for
 
         frame = frame_for(job.model, settings.frames).name
-    made = partial(BatchResult, job=job, item=item, batch_id=settings.batch_id, frame=frame)
+    made = partial(
+        BatchResult,
+        job=job,
+        item=item,
+        batch_id=settings.batch_id,
+        frame=frame,
+        resolution=settings.resolution,
+    )
     try:
         prepared: PreparedImage | None = None
         if key is None:
