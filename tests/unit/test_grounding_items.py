@@ -113,7 +113,7 @@ def test_rows_that_are_not_grounding_items_stay_as_they_were(tmp_path):
     ],
 )
 def test_each_bad_grounding_row_is_a_sentence_naming_its_line(tmp_path, line, words):
-    with pytest.raises(RequestError, match="Line 1 of set.jsonl") as caught:
+    with pytest.raises(RequestError, match=r"Line 1 of set\.jsonl") as caught:
         items_of(tmp_path, [{"image": "a.png", **line}])
     assert words in str(caught.value)
 
@@ -137,7 +137,7 @@ def test_the_pages_table_reads_grounding_rows_and_refuses_them_by_url():
     by_url = json.dumps(
         {"image": "https://example.com/a.png", "expression": "the cup", "box": [1, 1, 4, 4]}
     )
-    with pytest.raises(RequestError, match="Line 1 of the JSONL .* upload the file instead"):
+    with pytest.raises(RequestError, match=r"Line 1 of the JSONL .* upload the file instead"):
         batch_items(prompt="Describe", table=by_url)
 
 
