@@ -66,6 +66,8 @@ def test_iou_below_half_is_a_miss_and_counts_in_the_mean():
     assert shifted < 0.5
     assert (row.passed, row.items) == (1, 2)
     assert row.mean_score == pytest.approx((iou(Box(200, 300, 600, 699.6), CUP) + shifted) / 2)
+    # docs/metrics.md's worked example.
+    assert (round(shifted, 3), round(row.mean_score, 3)) == (0.333, 0.666)
     assert (row.low, row.high) == wilson(1, 2)
 
 
