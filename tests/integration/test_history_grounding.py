@@ -7,7 +7,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from tests.support.models import QWEN
+from vision.batch.items.manifest import KeptItems, item_manifest
+from vision.batch.recorded.spec import BatchSpec
 from vision.grounding.reading import read_run
+from vision.values.batch import BatchItem
 from vision.values.grounding import Box, LocateTask, Reference
 from vision.values.image import GridCell
 from vision.values.run import Run, RunImage
@@ -82,3 +85,13 @@ def test_runs_kept_without_sizes_read_as_unmappable(history_db):
         saved = store.save_run(bare)
     assert saved.images[0].origin is None
     assert read_run(saved) is None
+
+
+def test_a_pages_grounding_items_and_a_batchs_frames_are_kept_for_a_resume(history_db):
+    item = BatchItem(image=b"png bytes", prompt="every cup", name="a.png", locate=LOCATE)
+    spec = BatchSpec(source="x.jsonl", prompt="p", models=(QWEN,), frames=((QWEN, "rel1"),))
+    with history_db.open() as store:
+        manifest = item_manifest(store, [item])
+        (kept,) = KeptItems(store=store, manifest=tuple(manifest))
+    assert (kept.locate, kept.image) == (LOCATE, b"png bytes")
+    assert BatchSpec.from_json(spec.to_json()) == spec
