@@ -61,16 +61,18 @@ def test_a_runs_locate_task_frame_and_image_origin_come_back_as_saved(history_db
     with history_db.open() as store:
         saved = store.save_run(grounding_run())
         assert store.get_run(saved.id) == saved
-        (scored,) = store.batch_runs("b1", images=False)
-    # Scores read the sizes and cells without the thumbnails.
+        (scored,) = store.batch_runs("b1", thumbnails=False)
+        (text_only,) = store.batch_runs("b1", images=False)
+    # Grounding scores read the sizes and cells without the thumbnails; text scores, no images.
     assert scored.images[0] == replace(saved.images[0], thumbnail=b"")
+    assert text_only.images == ()
     assert (scored.locate, scored.frame) == (LOCATE, "rel1000")
 
 
 def test_a_kept_runs_boxes_are_read_again_on_the_picture_they_fall_on(history_db):
     with history_db.open() as store:
         saved = store.save_run(grounding_run())
-        (kept,) = store.batch_runs("b1", images=False)
+        (kept,) = store.batch_runs("b1", thumbnails=False)
     answer = read_run(kept)
     assert answer == read_run(saved)
     (item,) = answer.located

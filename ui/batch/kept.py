@@ -14,7 +14,7 @@ from vision.errors import VisionError
 from vision.history.store import HistoryStore
 from vision.report.html import report_for_batch
 from vision.scoring.metrics import MetricName
-from vision.scoring.summary import score_runs
+from vision.scoring.summary import reads_images, score_runs
 
 EARLIER_SHOWN = 20
 
@@ -65,7 +65,7 @@ def resume_button(live: LiveBatch, on_click: Callable[[], None]) -> None:
 
 def scored_downloads(store: HistoryStore, batch_id: str, metric: MetricName) -> None:
     """Per-item CSV and JSONL with scores, and the self-contained HTML report."""
-    runs = store.batch_runs(batch_id, images=False)
+    runs = store.batch_runs(batch_id, images=reads_images(metric), thumbnails=False)
     outcomes = score_runs(runs, metric, unscored=True)
     columns = st.columns(3)
     columns[0].download_button(

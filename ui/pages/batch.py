@@ -247,7 +247,8 @@ def _results(
     with scores:
         scores_tab(store, backend, catalog, view.batch_id, runs, running=view.running)
     with results_tab:
-        check = choose_check() if any(run.expected for run in runs) else "contains"
+        scored = any(run.expected or run.locate for run in runs)
+        check = choose_check() if scored else "contains"
         draw_grid(runs, view.models, check)
         draw_pass_rates(runs, check)
         draw_model_stats(runs)

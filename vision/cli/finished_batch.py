@@ -60,12 +60,12 @@ def _grading(args: argparse.Namespace) -> bool:
 def scored(store: HistoryStore, batch_id: str, args: argparse.Namespace) -> list[ItemOutcome]:
     """The batch's outcomes under the chosen metric (or the judge's verdicts)."""
     from vision.scoring.judge import batch_judgements
-    from vision.scoring.summary import score_runs
+    from vision.scoring.summary import reads_images, score_runs
 
-    runs = store.batch_runs(batch_id, images=False)
     graded = _grading(args)
-    judgements = batch_judgements(store, batch_id, args.judge, args.rubric) if graded else []
     scoring: Scoring = "judge" if graded else args.metric
+    runs = store.batch_runs(batch_id, images=reads_images(scoring), thumbnails=False)
+    judgements = batch_judgements(store, batch_id, args.judge, args.rubric) if graded else []
     return score_runs(runs, scoring, judgements=judgements, unscored=True)
 
 

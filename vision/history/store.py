@@ -225,16 +225,20 @@ class HistoryStore(
         query = select(func.count()).select_from(runs).where(*conditions, *self._visible())
         return int(self._scalars(query)[0])
 
-    def batch_runs(self, batch_id: str, *, images: bool = True) -> list[Run]:
-        """Every run of a batch, in the order they completed (with images=False, its image
-        records lack their thumbnails: scores need only the sizes grounding maps boxes
-        through, and a large batch's thumbnails add up)."""
+    def batch_runs(
+        self, batch_id: str, *, images: bool = True, thumbnails: bool = True
+    ) -> list[Run]:
+        """Every run of a batch, in the order they completed: without their images when
+        images=False (text scores need none, and reading them takes several times as long),
+        or with image records but no thumbnails when thumbnails=False (grounding scores map
+        boxes through the sizes; a large batch's thumbnails add up)."""
         query = select(*RUN_SELECT).where(runs.c.batch_id == batch_id).order_by(runs.c.id)
-        if images:
+        if images and thumbnails:
             return self._runs(query)
         with self._database.reading() as db:
             rows = list(db.execute(query.where(*self._visible())).mappings())
-            sent = self._images(db, run_images, [int(row["id"]) for row in rows], thumbnails=False)
+            ids = [int(row["id"]) for row in rows] if images else []
+            sent = self._images(db, run_images, ids, thumbnails=False)
         return [run_from_row(row, tuple(sent.get(int(row["id"]), ()))) for row in rows]
 
     def conversation_runs(self, conversation_id: str, *, model: str | None = None) -> list[Run]:

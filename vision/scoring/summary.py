@@ -200,6 +200,12 @@ def comparisons(
     return found
 
 
+def reads_images(scoring: Scoring) -> bool:
+    """True when a scoring reads the runs' image records: a grounding metric maps each box
+    back through the sizes they keep (text scores read none)."""
+    return scoring in GROUNDING_METRICS
+
+
 def run_passed(run: Run, scoring: MetricName) -> bool | None:
     """Whether one run passed under a metric; None when it has nothing to be scored against."""
     score = _one(run, scoring, {})

@@ -14,7 +14,7 @@ from vision.batch.running.resume import Observers, RecordedSettings, run_recorde
 from vision.errors import RequestError
 from vision.history.store import HistoryStore
 from vision.images.profiles import MAX_QWEN_TOKEN_BUDGET, MIN_QWEN_TOKEN_BUDGET
-from vision.scoring.summary import Scoring, score_runs, score_table
+from vision.scoring.summary import Scoring, reads_images, score_runs, score_table
 from vision.values.batch import BatchProgress, BatchResult, Resolution, SweepPoint
 from vision.values.request import ChatClient
 from vision.values.result import ModelInfo, Usage
@@ -69,7 +69,7 @@ def sweep_points(
     prices: Mapping[str, ModelInfo],
 ) -> list[SweepPoint]:
     """One batch of a sweep scored: a point per model."""
-    runs = store.batch_runs(batch_id, images=False)
+    runs = store.batch_runs(batch_id, images=reads_images(scoring), thumbnails=False)
     rows = {row.model: row for row in score_table(score_runs(runs, scoring))}
     points = []
     for model in dict.fromkeys(run.model for run in runs):
