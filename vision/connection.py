@@ -14,7 +14,8 @@ from vision.api.client import VisionClient
 from vision.echo import EchoServer
 from vision.redaction import install_redaction
 from vision.settings import KeySource
-from vision.team.gate import GatedClient, Guard, replica_gate
+from vision.team.gate import GatedClient, replica_gate
+from vision.team.reservations import Reserve
 from vision.values.audit import KeyKind
 
 # Operators of a local or test deployment may let image URLs point at this machine.
@@ -31,9 +32,10 @@ class Backend:
     api_key: str = field(repr=False)
     key_source: KeySource
     # With sign-in: whose requests these are (the replica's in-flight caps are per person), and
-    # the budget check the team's key passes before each request; both unset for one person.
+    # the reservation on the budgets each request with the team's key makes when it takes its
+    # slot; both unset for one person.
     workspace: str = ""
-    guard: Guard | None = field(default=None, compare=False, repr=False)
+    reserve: Reserve | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_echo(self) -> bool:
@@ -88,6 +90,6 @@ def new_client(backend: Backend) -> VisionClient:
             gate=replica_gate(),
             person=backend.workspace,
             team_key=backend.key_kind == "team",
-            guard=backend.guard,
+            reserve=backend.reserve,
         )
     return VisionClient(backend.base_url, backend.api_key)

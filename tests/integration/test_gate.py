@@ -1,6 +1,6 @@
 """A replica's fair use of the API against the echo backend on loopback: the in-flight caps hold
 across sessions and per person, a rate-limit 429 on the team's key pauses every team-key
-session's next request, a guard sends nothing."""
+session's next request, a refused reservation sends nothing."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import pytest
 from tests.conftest import ECHO_API_KEY
 from vision.echo import EchoServer
 from vision.echo.faults import Fault
-from vision.errors import BudgetError, GateError
+from vision.errors import BudgetError, BudgetStopError, GateError
 from vision.team.gate import GatedClient, InFlightGate
+from vision.team.reservations import Hold
 
 MODEL = "Qwen/Qwen2-VL-7B-Instruct"
 
@@ -81,18 +82,18 @@ def test_a_rate_limit_429_on_the_team_key_pauses_every_team_sessions_next_reques
     assert waited >= 0.5  # bob's request waited with alice's instead of adding to the load
 
 
-def test_a_guard_that_refuses_sends_nothing(echo: EchoServer):
+def test_a_reservation_that_refuses_sends_nothing(echo: EchoServer):
     gate = InFlightGate(total=2, per_person=1)
 
-    def spent() -> None:
-        raise BudgetError("Not sent: the budget is spent.")
+    def spent(request: object) -> Hold:
+        raise BudgetStopError("Not sent: the budget is spent.")
 
-    client = _client(echo, gate, "alice", guard=spent)
+    client = _client(echo, gate, "alice", reserve=spent)
     before = len(echo.chat_requests)
     with pytest.raises(BudgetError):
         client.chat(model=MODEL, prompt="x")
     with pytest.raises(BudgetError):
-        client.stream(model=MODEL, prompt="x")
+        list(client.stream(model=MODEL, prompt="x"))  # the stream reserves when it starts
     assert len(echo.chat_requests) == before
 
 

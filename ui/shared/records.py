@@ -1,5 +1,5 @@
-"""The app's database, opened once per process: the history store every session shares, and
-the team's records in it."""
+"""The app's database, opened once per process: the history store every session shares, the
+team's records in it, and the process's holds on the team's budgets."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import streamlit as st
 from vision.history.config import resolve_url
 from vision.history.store import HistoryStore
 from vision.team.records import TeamRecords
+from vision.team.reservations import Reservations
+from vision.team.spending import Budget
 
 
 @st.cache_resource(show_spinner=False)
@@ -25,3 +27,10 @@ def shared_store() -> HistoryStore:
 def team_records() -> TeamRecords:
     """The team's tables in the app's database; raises HistoryError."""
     return TeamRecords(shared_store())
+
+
+@st.cache_resource(show_spinner=False)
+def replica_reservations() -> Reservations:
+    """This process's holds on the team's budgets (VISION_DAILY_*), shared by every session;
+    raises HistoryError or BudgetError."""
+    return Reservations(team_records(), Budget.from_env())

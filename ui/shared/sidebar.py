@@ -8,8 +8,8 @@ import streamlit as st
 
 from ui.shared.auth import current_person
 from ui.shared.backend import ECHO_LABEL, configured_settings, echo_backend
-from ui.shared.session import KEY_INPUT, KEY_KIND_KEY, USE_ECHO, connection
-from ui.shared.spending import team_guard
+from ui.shared.session import CATALOG_KEY, KEY_INPUT, KEY_KIND_KEY, USE_ECHO, connection
+from ui.shared.spending import team_reserve
 from vision.connection import Backend, api_host
 from vision.settings import API_KEY_VARIABLE
 
@@ -89,7 +89,9 @@ def _choose() -> Backend | None:
             api_key=settings.api_key,
             key_source=source,
             workspace=workspace,
-            guard=team_guard(workspace) if workspace else None,
+            reserve=team_reserve(workspace, st.session_state.get(CATALOG_KEY))
+            if workspace
+            else None,
         )
     st.caption(f"Paste a key above, or set `{API_KEY_VARIABLE}`.")
     return None

@@ -7,17 +7,16 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from ui.shared.records import team_records
+from ui.shared.records import replica_reservations, team_records
 from vision.api.catalog import Catalog
 from vision.chat.plan import RunPlan
 from vision.connection import Backend
 from vision.errors import VisionError
 from vision.images.sniff import image_size
-from vision.team.gate import Guard
+from vision.team.reservations import Reserve, reserving
 from vision.team.spending import (
     Budget,
     Planned,
-    guard,
     left_line,
     over_budget,
     planned,
@@ -28,9 +27,13 @@ from vision.values.batch import BatchItem
 from vision.values.run import utc_now
 
 
-def team_guard(workspace: str) -> Guard:
-    """The check each request with the team's key passes first (raises BudgetError)."""
-    return guard(team_records(), Budget.from_env(), workspace)
+def team_reserve(workspace: str, catalog: Catalog | None) -> Reserve:
+    """The reservation each of this person's requests with the team's key makes when it takes
+    its slot (BudgetStopError when it would pass a budget); the catalog's prices price it."""
+    reservations = replica_reservations()
+    if catalog is not None:
+        reservations.prices = catalog.info
+    return reserving(reservations, workspace)
 
 
 def _applies(backend: Backend | None) -> bool:

@@ -11,12 +11,14 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from vision.api.arguments import make_request
 from vision.api.client import VisionClient
 from vision.errors import GateError
+from vision.team.reservations import Reserve
 from vision.values.request import ChatRequest
 from vision.values.result import ChatResult
 
@@ -113,14 +115,12 @@ def replica_gate() -> InFlightGate:
         return _gate
 
 
-Guard = Callable[[], None]
-
-
 class GatedClient(VisionClient):
-    """A client whose requests take a slot of the gate for one person, after a guard (a
-    budget) has let them through; raising in the guard sends nothing. With `team_key`, the
-    client spends the team's key: its rate-limit 429s pause the gate for every team-key
-    request, and it waits out such pauses; otherwise it neither causes nor waits for them."""
+    """A client whose requests take a slot of the gate for one person, then (with the team's
+    budgets) reserve what they may use; a reservation refused (BudgetStopError) sends nothing.
+    With `team_key`, the client spends the team's key: its rate-limit 429s pause the gate for
+    every team-key request, and it waits out such pauses; otherwise it neither causes nor
+    waits for them."""
 
     def __init__(
         self,
@@ -130,7 +130,7 @@ class GatedClient(VisionClient):
         gate: InFlightGate,
         person: str,
         team_key: bool,
-        guard: Guard | None = None,
+        reserve: Reserve | None = None,
         **options: Any,
     ) -> None:
         listener = gate.slow_down if team_key else None
@@ -138,23 +138,46 @@ class GatedClient(VisionClient):
         self._gate = gate
         self._person = person
         self._team_key = team_key
-        self._guard = guard
+        self._reserve = reserve
 
     def chat(self, request: ChatRequest | None = None, **fields: Any) -> ChatResult:
-        """As VisionClient.chat, within the gate."""
-        if self._guard is not None:
-            self._guard()
+        """As VisionClient.chat, within the gate and the budgets."""
+        made = make_request(request, fields)
         with self._gate.slot(self._person, team_key=self._team_key):
-            return super().chat(request, **fields)
+            hold = self._reserve(made) if self._reserve is not None else None
+            try:
+                result = super().chat(made)
+            except BaseException:
+                if hold is not None:
+                    hold.release()
+                raise
+            if hold is not None:
+                hold.answered(made.model, result.usage)
+            return result
 
     def stream(
         self, request: ChatRequest | None = None, **fields: Any
     ) -> Iterator[str | ChatResult]:
-        """As VisionClient.stream, holding the slot until the answer has arrived."""
-        if self._guard is not None:
-            self._guard()
-        return self._within(super().stream(request, **fields))
+        """As VisionClient.stream, holding the slot (and the reservation) until the answer has
+        arrived."""
+        return self._within(make_request(request, fields))
 
-    def _within(self, answer: Iterator[str | ChatResult]) -> Iterator[str | ChatResult]:
+    def _within(self, request: ChatRequest) -> Iterator[str | ChatResult]:
         with self._gate.slot(self._person, team_key=self._team_key):
-            yield from answer
+            hold = self._reserve(request) if self._reserve is not None else None
+            final: ChatResult | None = None
+            try:
+                for part in super().stream(request):
+                    if isinstance(part, ChatResult):
+                        final = part
+                    yield part
+            except BaseException:
+                # Failed or cut short: the API reported no usage to hold.
+                if hold is not None:
+                    hold.release()
+                raise
+            if hold is not None:
+                if final is not None and final.usage.total_tokens is not None:
+                    hold.answered(request.model, final.usage)
+                else:
+                    hold.release()

@@ -14,6 +14,7 @@ from vision.errors import HistoryError
 from vision.export.runs import OWN_KEY_PARAM, OWN_KEY_VALUE
 from vision.history.store import HistoryStore
 from vision.team.records import TeamRecords
+from vision.team.reservations import Reservations
 from vision.team.spending import request_cost
 from vision.values.audit import AuditEvent, KeyKind
 from vision.values.result import ModelInfo
@@ -28,6 +29,7 @@ class AuditedStore(HistoryStore):
     _email: str | None
     _key: KeyKind
     _prices: Callable[[str], ModelInfo | None]
+    _reservations: Reservations | None
 
     @classmethod
     def over(
@@ -37,6 +39,7 @@ class AuditedStore(HistoryStore):
         email: str | None,
         key: KeyKind,
         prices: Callable[[str], ModelInfo | None],
+        reservations: Reservations | None = None,
     ) -> AuditedStore:
         """The same database and workspace, auditing what is saved (the connections stay the
         given store's)."""
@@ -47,13 +50,21 @@ class AuditedStore(HistoryStore):
         view._email = email
         view._key = key
         view._prices = prices
+        view._reservations = reservations
         return view
 
     def save_run(self, run: Run, *, originals: Mapping[str, bytes] | None = None) -> Run:
-        """Save the run (marked when made with the person's own key), then audit it."""
+        """Save the run (marked when made with the person's own key), then audit it; with the
+        team's budgets, its reservation gives way to its audit event in one step."""
         if self._key == "own":
             run = replace(run, params={**run.params, OWN_KEY_PARAM: OWN_KEY_VALUE})
         saved = super().save_run(run, originals=originals)
+        if self._reservations is None:
+            return self._audit(saved)
+        with self._reservations.recording(self.workspace, saved):
+            return self._audit(saved)
+
+    def _audit(self, saved: Run) -> Run:
         event = AuditEvent(
             event="stopped" if saved.not_sent else "failed" if saved.failed else "answer",
             workspace=self.workspace,

@@ -10,13 +10,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from vision.chat.preflight import Preflight, format_cost
-from vision.errors import BudgetError, BudgetStopError
+from vision.errors import BudgetError
 from vision.images.profiles import estimate_image_tokens, estimate_text_tokens, send_size
 from vision.limits import MAX_SIDE_PX
-from vision.team.records import TeamRecords
-from vision.values.audit import Spent, day_start
+from vision.values.audit import Spent
 from vision.values.result import ModelInfo, Usage
-from vision.values.run import utc_now
 
 PERSON_TOKENS_ENV = "VISION_DAILY_TOKENS_PER_PERSON"
 PERSON_DOLLARS_ENV = "VISION_DAILY_DOLLARS_PER_PERSON"
@@ -196,20 +194,3 @@ def planned_batch(
             )
             cost = None if price is None or cost is None else cost + price
     return Planned(tokens=tokens, cost=cost)
-
-
-def guard(records: TeamRecords, budget: Budget, workspace: str) -> Callable[[], None]:
-    """A check run before each request with the team's key: BudgetError once a budget is used
-    up (across every replica, as the audit trail records it)."""
-
-    def check() -> None:
-        if not budget.limited:
-            return
-        since = day_start(utc_now())
-        sentence = spent_up(
-            budget, records.spent(since=since, workspace=workspace), records.spent(since=since)
-        )
-        if sentence:
-            raise BudgetStopError(sentence)
-
-    return check

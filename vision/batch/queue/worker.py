@@ -21,14 +21,9 @@ from vision.batch.running.resume import Observers, RecordedSettings, run_recorde
 from vision.errors import RequestError, VisionError
 from vision.history.chunks import DEFAULT_CHUNK_ATTEMPTS, LEASE_S
 from vision.history.store import HistoryStore
-from vision.team.on_behalf import (
-    BudgetedClient,
-    Prices,
-    catalog_prices,
-    no_prices,
-    owner_store,
-)
+from vision.team.on_behalf import BudgetedClient, catalog_prices, owner_store
 from vision.team.records import TeamRecords
+from vision.team.reservations import Prices, Reservations, no_prices
 from vision.team.spending import Budget
 from vision.values.batch import BatchResult, Claim
 from vision.values.request import ChatClient
@@ -101,6 +96,8 @@ class BatchWorker:
         self._on_result = on_result
         self._on_chunk = on_chunk
         self._prices: Prices | None = None
+        # One set of holds for every chunk this worker runs (each on its own thread).
+        self._reservations: Reservations | None = None
 
     def _owners_client(self, claim: Claim) -> BudgetedClient:
         """A client that holds back, unsent, a request passing the owner's or the team's
@@ -108,13 +105,10 @@ class BatchWorker:
         client = self._client()
         if self._prices is None:
             self._prices = catalog_prices(client)
-        return BudgetedClient(
-            client,
-            records=TeamRecords(self.store),
-            budget=self.budget,
-            workspace=claim.workspace,
-            prices=self._prices,
-        )
+        if self._reservations is None:
+            self._reservations = Reservations(TeamRecords(self.store), self.budget)
+        self._reservations.prices = self._prices
+        return BudgetedClient(client, reservations=self._reservations, workspace=claim.workspace)
 
     def run_one(self, stop: threading.Event | None = None) -> ChunkDone | None:
         """Claim and run one chunk; None when the queue has nothing to claim."""
