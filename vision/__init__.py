@@ -29,6 +29,7 @@ if _typing.TYPE_CHECKING:
         BadRequestError as BadRequestError,
         BudgetError as BudgetError,
         BudgetStopError as BudgetStopError,
+        BlobStoreError as BlobStoreError,
         CalibrationError as CalibrationError,
         ChunkGivenUpError as ChunkGivenUpError,
         GateError as GateError,

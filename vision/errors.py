@@ -128,6 +128,11 @@ class HistoryError(VisionError):
     """The history file cannot be opened, read or written (locked, corrupt, newer, no space)."""
 
 
+class BlobStoreError(HistoryError):
+    """The store of kept originals (a folder, or S3-compatible object storage) cannot be set up,
+    read or written."""
+
+
 class CalibrationError(VisionError):
     """Image-cost measurements cannot be taken, read or kept (no usage reported, bad file)."""
 

@@ -112,11 +112,12 @@ _LOGGER_NAMES = (
 )
 
 
-def install_redaction(key: str = "") -> KeyRedactionFilter:
-    """Attach one shared redaction filter to the root, urllib3 and vision loggers and handlers."""
+def install_redaction(key: str = "", *, loggers: tuple[str, ...] = ()) -> KeyRedactionFilter:
+    """Attach one shared redaction filter to the root, urllib3 and vision loggers and handlers
+    (and to `loggers`, another library's)."""
     shared = _shared_filter()
     shared.add_key(key)
-    for name in _LOGGER_NAMES:
+    for name in (*_LOGGER_NAMES, *loggers):
         logger = logging.getLogger(name)
         if shared not in logger.filters:
             logger.addFilter(shared)

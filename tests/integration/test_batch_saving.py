@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
 from pathlib import Path
 
 from tests.conftest import ECHO_API_KEY
@@ -15,6 +14,7 @@ from vision.batch.recorded.spec import BatchSpec
 from vision.batch.running.resume import Observers, RecordedSettings, run_recorded
 from vision.echo import ECHO_MODELS
 from vision.history.store import HistoryStore
+from vision.values.batch import Originals
 from vision.values.run import Run
 
 SLOW_SAVE_S = 1.0
@@ -28,7 +28,7 @@ class SlowFirstSave(HistoryStore):
         self.lock = threading.Lock()
         self.saved_at: list[float] = []
 
-    def save_run(self, run: Run, *, originals: Mapping[str, bytes] | None = None) -> Run:
+    def save_run(self, run: Run, *, originals: Originals | None = None) -> Run:
         with self.lock:
             first = not self.saved_at
             self.saved_at.append(float("inf"))

@@ -3,17 +3,22 @@ or a PostgreSQL database ($VISION_DATABASE_URL), one workspace per person."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
+from typing import Literal
 
 from sqlalchemy import exists, func, insert, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
-from vision.errors import HistoryError
+from vision.errors import BlobStoreError, HistoryError
 from vision.history import config
 from vision.history.batches import BatchRecords
+from vision.history.blobs.config import IN_DATABASE, blob_store_from_env
+from vision.history.blobs.move import move_originals
+from vision.history.blobs.store import BlobStore
 from vision.history.chunks import ChunkRecords
 from vision.history.config import (
     DATABASE_URL_ENV,
@@ -44,7 +49,10 @@ from vision.history.tables import (
     runs,
 )
 from vision.history.votes import VoteRecords
+from vision.values.batch import Originals
 from vision.values.run import RUN_KINDS, Run, RunFilter, RunImage, utc_now
+
+_LOG = logging.getLogger(__name__)
 
 __all__ = [
     "DATABASE_URL_ENV",
@@ -70,11 +78,17 @@ class HistoryStore(
     or upgrades the schema. Every read and write is limited to `workspace` ("local" for the
     single-user app): no id or hash reaches another workspace's rows. The batch queue is the one
     exception: a worker claims any workspace's chunk, and runs it through for_workspace.
+
+    Kept originals go to `blobs`: by default the store $VISION_BLOB_URL names, else a folder
+    beside the SQLite file, else (a server) the database's rows; "database" keeps them in the
+    rows. Opening moves any original still in the rows to a blob store (move_originals=False
+    leaves them there, still readable, for a later open).
     """
 
     path: Path | None
     workspace: str
     limits: StoreLimits
+    blobs: BlobStore | None
 
     def __init__(
         self,
@@ -84,6 +98,8 @@ class HistoryStore(
         workspace: str = LOCAL_WORKSPACE,
         limits: StoreLimits | None = None,
         settings: ConnectionSettings | None = None,
+        blobs: BlobStore | Literal["database"] | None = None,
+        move_originals: bool = True,
     ) -> None:
         if path is not None and url is not None:
             raise TypeError("HistoryStore takes a path or a url, not both")
@@ -94,10 +110,24 @@ class HistoryStore(
         self._owner = True
         self.path = self._database.path
         try:
+            chosen = blobs if blobs is not None else blob_store_from_env(self.path)
+            self.blobs = None if chosen == IN_DATABASE else chosen
             upgrade(self._database)
+            if move_originals:
+                self._move_originals()
         except BaseException:
             self._database.close()
             raise
+
+    def _move_originals(self) -> None:
+        """Move originals kept in the database's rows to the blob store; a failure is logged
+        and the history opens all the same (those originals are read from the rows meanwhile)."""
+        if self.blobs is None:
+            return
+        try:
+            move_originals(self._database, self.blobs)
+        except BlobStoreError as err:
+            _LOG.warning("Kept originals stay in the history database for now: %s", err)
 
     def for_workspace(self, workspace: str) -> HistoryStore:
         """The same database seen as another workspace (sharing this store's connections;
@@ -105,6 +135,7 @@ class HistoryStore(
         view = object.__new__(HistoryStore)
         view.workspace = check_workspace(workspace)
         view.limits = self.limits
+        view.blobs = self.blobs
         view.path = self.path
         view._database = self._database
         view._owner = False
@@ -124,6 +155,8 @@ class HistoryStore(
         """Close the database; the store cannot be used afterwards."""
         if self._owner:
             self._database.close()
+            if self.blobs is not None:
+                self.blobs.close()
 
     def __enter__(self) -> HistoryStore:
         return self
@@ -145,18 +178,17 @@ class HistoryStore(
 
     # Runs
 
-    def save_run(self, run: Run, *, originals: Mapping[str, bytes] | None = None) -> Run:
-        """Save a run, its images and the original bytes they came from (by hash, so that the
-        run can be reopened and rerun) in one transaction; return it with its new id. An
-        original over the configured limits is not kept, and its image's steps say so."""
+    def save_run(self, run: Run, *, originals: Originals | None = None) -> Run:
+        """Save a run, its images and the originals they came from (by hash, so that the run
+        can be reopened and rerun) in one transaction; return it with its new id. Bytes are
+        copied to the blob store first; an ImageFile is kept as its path, and read (and
+        checked against its hash) when the run is reopened. An original over the configured
+        limits is not kept, and its image's steps say so."""
         if run.kind not in RUN_KINDS:
             raise HistoryError(f"A run's kind is one of {', '.join(RUN_KINDS)}; not {run.kind!r}.")
+        staged = self._stage(originals or {})
         with self._database.writing() as db:
-            unkept = {
-                sha: reason
-                for sha, data in (originals or {}).items()
-                if (reason := self._keep(db, sha, data, mime=None)) is not None
-            }
+            unkept = {**staged.unkept, **self._record(db, staged)}
             images = tuple(_noting(image, unkept) for image in run.images)
             inserted = db.execute(
                 insert(runs).values({**run_values(run), "workspace": self.workspace})

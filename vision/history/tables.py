@@ -254,8 +254,11 @@ pair_verdicts = Table(
     Index("pair_verdicts_workspace_batch", "workspace", "batch_id"),
 )
 
-# Original image bytes, once per content hash and workspace: the same photo kept by two people
-# is two rows, so neither can read the other's by guessing a hash.
+# Kept originals, once per content hash and workspace: the same photo kept by two people is two
+# rows, so neither can read the other's by guessing a hash. The bytes are in the blob store
+# (vision/history/blobs/), or in `data` until the store moves them there (schema 10), or in a
+# local file at `path` that `vision eval` evaluated without copying it.
+STORED_IN = ("database", "blob_store", "file")
 image_blobs = Table(
     "image_blobs",
     metadata,
@@ -263,9 +266,21 @@ image_blobs = Table(
     Column("sha256", Text, nullable=False),
     Column("mime", Text),
     Column("size", Integer, nullable=False),
+    # Empty once the bytes are elsewhere (the column stays NOT NULL: SQLite could only relax
+    # that by copying the table, bytes and all).
     Column("data", LargeBinary, nullable=False),
     Column("created_at", Float),
+    # One of STORED_IN (no CHECK: adding one to SQLite would copy the table too).
+    Column("stored_in", Text, nullable=False, server_default=text("'database'")),
+    Column("path", Text),
     PrimaryKeyConstraint("workspace", "sha256", name="image_blobs_workspace_pkey"),
+    Index(
+        "image_blobs_in_database",
+        "workspace",
+        "sha256",
+        sqlite_where=text("stored_in = 'database'"),
+        postgresql_where=text("stored_in = 'database'"),
+    ),
 )
 
 # A team's tables (docs/team.md): who signed in, what they share, and the audit trail.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import replace
 
 from vision.errors import HistoryError
@@ -17,6 +17,7 @@ from vision.team.records import TeamRecords
 from vision.team.reservations import Reservations
 from vision.team.spending import request_cost
 from vision.values.audit import AuditEvent, KeyKind
+from vision.values.batch import Originals
 from vision.values.result import ModelInfo
 from vision.values.run import Run
 
@@ -53,7 +54,7 @@ class AuditedStore(HistoryStore):
         view._reservations = reservations
         return view
 
-    def save_run(self, run: Run, *, originals: Mapping[str, bytes] | None = None) -> Run:
+    def save_run(self, run: Run, *, originals: Originals | None = None) -> Run:
         """Save the run (marked when made with the person's own key), then audit it; with the
         team's budgets, its reservation gives way to its audit event in one step."""
         if self._key == "own":

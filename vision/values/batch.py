@@ -31,6 +31,11 @@ class ImageFile:
     path: str
 
 
+# Originals to keep with a run, by the hash of their bytes: the bytes (copied into the history's
+# blob store), or the file they were read from (named by its path, not copied).
+Originals = Mapping[str, "bytes | ImageFile"]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BatchItem:
     """One image of a batch (bytes, or an http(s) URL the API fetches) with its prompt."""
