@@ -9,8 +9,12 @@ from pathlib import Path
 import pytest
 
 from tests.support.postgres import PostgresServer, PostgresUnavailable, start_postgres
-from tests.support.stores import ENGINES, HistoryDatabase
+from tests.support.s3 import S3Server, start_s3, use_s3
+from tests.support.stores import BLOB_BACKENDS, ENGINES, HistoryDatabase
 from vision.echo import EchoServer
+from vision.history.blobs.folder import FolderBlobStore
+from vision.history.blobs.s3 import S3BlobStore
+from vision.history.blobs.store import BlobStore
 
 # Shaped like a key, so the page takes it when a test pastes it (vision/session_key.py).
 ECHO_API_KEY = "test-key-0123456789abcdef"
@@ -28,6 +32,7 @@ def echo() -> Iterator[EchoServer]:
 
 _STORE_VARIABLES = (
     "VISION_DATABASE_URL",
+    "VISION_BLOB_URL",
     "VISION_MAX_STORED_IMAGE_BYTES",
     "VISION_MAX_WORKSPACE_IMAGE_BYTES",
     "VISION_DATABASE_POOL_SIZE",
@@ -40,6 +45,12 @@ def _no_store_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
     """A developer's own database or limits never reach a test; tests set what they need."""
     for name in _STORE_VARIABLES:
         monkeypatch.delenv(name, raising=False)
+    # Nor a developer's AWS settings; and boto3 never asks a cloud's metadata service for some.
+    for name in [name for name in os.environ if name.startswith("AWS_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
 
 
 @pytest.fixture(scope="session")
@@ -69,3 +80,37 @@ def history_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Histo
         yield HistoryDatabase("postgresql", server.url(name))
     finally:
         server.drop_database(name)
+
+
+# Kept originals: a folder, or an S3-compatible server on loopback (tests/support/s3.py).
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """moto's S3 server on 127.0.0.1 for this test session."""
+    server = start_s3()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A new bucket on the session's S3 server, with the AWS settings pointing at it."""
+    use_s3(monkeypatch, s3_server)
+    return s3_server.new_bucket()
+
+
+@pytest.fixture(params=BLOB_BACKENDS)
+def blob_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BlobStore]:
+    """An empty blob store: a folder in tmp_path, then a bucket on the loopback S3 server."""
+    store: BlobStore
+    if request.param == "folder":
+        store = FolderBlobStore(tmp_path / "blobs")
+    else:
+        store = S3BlobStore(request.getfixturevalue("s3_bucket"), "history/blobs")
+    try:
+        yield store
+    finally:
+        store.close()

@@ -12,6 +12,7 @@ from vision.history.config import database_url
 from vision.history.store import HistoryStore
 
 ENGINES = ("sqlite", "postgresql")
+BLOB_BACKENDS = ("folder", "s3")
 
 
 @dataclass(frozen=True)

@@ -55,8 +55,8 @@ def reopen_run(store: HistoryStore, run: Run) -> list[str]:
         ),
     ]
     state.pop(LIVE_KEY, None)
-    if found.missing > 0:
-        return [
-            f"{found.missing} image(s) of this run were not kept in the history: add them again."
-        ]
-    return []
+    notes = list(found.notes)
+    unkept = found.missing - len(found.notes)
+    if unkept > 0:
+        notes.append(f"{unkept} image(s) of this run were not kept in the history: add them again.")
+    return notes

@@ -119,6 +119,12 @@ def add_command(commands: Any) -> None:
         help="prepare images on threads (default) or a process pool",
     )
     parser.add_argument(
+        "--keep-originals",
+        action="store_true",
+        help="copy each image file into the history (default: keep its path and hash; "
+        "reopening a run reads the file and says if it changed or is gone)",
+    )
+    parser.add_argument(
         "--queue",
         action="store_true",
         help="queue the batch for `vision worker` processes instead of running it here",
@@ -191,6 +197,8 @@ def _spec(args: argparse.Namespace, opening: Future[HistoryStore]) -> tuple[str,
         spec = load_spec(store, batch_id)
         if args.concurrency:
             spec = BatchSpec.from_json({**spec.to_json(), "concurrency": args.concurrency})
+        if args.keep_originals or args.queue:
+            spec = BatchSpec.from_json({**spec.to_json(), "keep_originals": True})
         return batch_id, spec
     if args.retry_errors:
         raise RequestError("--retry-errors goes with --resume: it re-asks a batch's failed jobs.")
@@ -210,6 +218,9 @@ def _spec(args: argparse.Namespace, opening: Future[HistoryStore]) -> tuple[str,
         concurrency=args.concurrency or DEFAULT_CONCURRENCY,
         circular=args.circular,
         frames=frame_overrides(args.frames, args.models),
+        # Workers may run on other machines than the app that reopens the runs, so a queued
+        # batch copies its originals.
+        keep_originals=args.keep_originals or args.queue,
     )
     return new_batch_id(), spec
 

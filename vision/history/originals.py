@@ -39,8 +39,8 @@ NOT_KEPT = "original not kept in the history: "
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Original:
-    """What the history holds of an original: its bytes, or why it cannot give them (a clause:
-    "/photos/cat.jpg is gone"); neither when it was never kept."""
+    """What the history holds of an original: its bytes, or the sentence saying why it cannot
+    give them ("/photos/cat.jpg is gone; ..."); neither when it was never kept."""
 
     data: bytes | None = field(default=None, repr=False)
     problem: str | None = None
@@ -60,11 +60,20 @@ def read_linked(path: str, sha256: str) -> Original:
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
-        return Original(problem=f"{path} is gone")
+        return Original(
+            problem=f"{path} is gone; put it back, or add the image again on the Playground."
+        )
     except OSError as exc:
-        return Original(problem=f"{path} cannot be read ({(exc.strerror or '').lower()})")
+        reason = (exc.strerror or type(exc).__name__).lower()
+        return Original(
+            problem=f"{path} cannot be read ({reason}); check its permissions, or add the "
+            "image again on the Playground."
+        )
     if hashlib.sha256(data).hexdigest() != sha256:
-        return Original(problem=f"{path} has changed since")
+        return Original(
+            problem=f"{path} has changed since this run was saved; put the original back, or "
+            "add the image again on the Playground."
+        )
     return Original(data=data)
 
 
@@ -98,11 +107,15 @@ class OriginalRecords(WorkspaceRows):
             return read_linked(str(path), sha256)
         if self.blobs is None:
             return Original(
-                problem="its copy is in a blob store this app is not set to use (VISION_BLOB_URL)"
+                problem="its copy is in a blob store this app is not set to use; set "
+                "VISION_BLOB_URL as it was when the run was saved."
             )
         found = self.blobs.get(self.workspace, sha256)
         if found is None:
-            return Original(problem=f"its copy is missing from {self.blobs.location}")
+            return Original(
+                problem=f"its copy is missing from {self.blobs.location}; add the image again "
+                "on the Playground."
+            )
         return Original(data=found)
 
     def image_bytes(self, sha256: str) -> bytes | None:

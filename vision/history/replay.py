@@ -27,16 +27,24 @@ class KeptImage:
     data: bytes = field(repr=False)
 
 
-def original_bytes(store: HistoryStore, image: RunImage) -> KeptImage | None:
-    """The kept original bytes of a run's image (by source hash, else by sent hash)."""
+def _name(image: RunImage, sha: str) -> str:
+    # Runs saved before names were kept get a name that still tells them apart.
+    return image.name or f"image-{image.position + 1}-{sha[:8]}"
+
+
+def find_original(store: HistoryStore, image: RunImage) -> KeptImage | str | None:
+    """The kept original of a run's image (by source hash, else by sent hash); else the
+    sentence saying what became of it (a file changed or gone), or None when it was not kept."""
+    problem = None
     for sha in (image.source_sha256, image.sha256):
         if sha:
-            data = store.image_bytes(sha)
-            if data is not None:
-                # Runs saved before names were kept get a name that still tells them apart.
-                name = image.name or f"image-{image.position + 1}-{sha[:8]}"
-                return KeptImage(name=name, sha256=sha, data=data)
-    return None
+            found = store.original(sha)
+            if found.data is not None:
+                return KeptImage(name=_name(image, sha), sha256=sha, data=found.data)
+            problem = problem or found.problem
+    if problem is None:
+        return None
+    return f"Image {image.position + 1} of this run ({image.label}): {problem}"
 
 
 # Prepares kept bytes for a model: (data, file name, model) -> the image as it is sent.
@@ -103,7 +111,9 @@ def rebuild_request(run: Run, store: HistoryStore, *, model: str | None = None) 
         if image.url:
             refs.append(ImageRef(url=image.url))
             continue
-        kept = original_bytes(store, image)
+        kept = find_original(store, image)
+        if isinstance(kept, str):
+            raise HistoryError(kept)
         if kept is None:
             raise HistoryError(
                 f"Image {image.position + 1} of this run was not kept in the history; "
@@ -142,12 +152,20 @@ def rerun(run: Run, store: HistoryStore, client: ChatClient) -> Run:
 
 def run_images(store: HistoryStore, run: Run) -> list[KeptImage]:
     """The kept originals of what the person attached to a run (URL images aside), in order."""
-    images = []
+    return _attached(store, run)[0]
+
+
+def _attached(store: HistoryStore, run: Run) -> tuple[list[KeptImage], list[str]]:
+    """The attached images' kept originals, and a sentence for each file changed or gone."""
+    images: list[KeptImage] = []
+    notes: list[str] = []
     for image in sorted(run.attached, key=lambda image: image.position):
-        kept = None if image.url else original_bytes(store, image)
-        if kept is not None:
-            images.append(kept)
-    return images
+        found = None if image.url else find_original(store, image)
+        if isinstance(found, KeptImage):
+            images.append(found)
+        elif found is not None:
+            notes.append(found)
+    return images, notes
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -163,6 +181,8 @@ class Reopened:
     images: tuple[KeptImage, ...] = field(repr=False)
     missing: int  # attached images whose originals the history did not keep
     locate: LocateTask | None = None  # what a locate question asked to find
+    # A sentence for each of those whose file changed or is gone since the run was saved.
+    notes: tuple[str, ...] = ()
 
 
 def _models_asked_with(store: HistoryStore, run: Run) -> tuple[str, ...]:
@@ -186,7 +206,7 @@ def _models_asked_with(store: HistoryStore, run: Run) -> tuple[str, ...]:
 def reopen(store: HistoryStore, run: Run) -> Reopened:
     """The run's prompt, parameters, models and every image the person attached, with names."""
     attached = sorted(run.attached, key=lambda image: image.position)
-    kept = run_images(store, run)
+    kept, notes = _attached(store, run)
     return Reopened(
         prompt=run.prompt,
         system=run.system,
@@ -197,4 +217,5 @@ def reopen(store: HistoryStore, run: Run) -> Reopened:
         images=tuple(kept),
         missing=sum(1 for image in attached if not image.url) - len(kept),
         locate=run.locate,
+        notes=tuple(notes),
     )

@@ -90,6 +90,23 @@ class Shares:
         run = self._store.for_workspace(str(owner)).get_run(run_id)
         return None if run is None else (str(owner), run)
 
+    def shared_original(self, run_id: int, sha256: str) -> bytes | None:
+        """The kept original of one of the images of a run its owner shares (named by its
+        hash); None for a run not shared, a hash not of that run, or bytes not kept."""
+        found = self.shared_run(run_id)
+        if found is None:
+            return None
+        owner, run = found
+        hashes = {
+            sha
+            for image in (*run.images, *run.sources)
+            for sha in (image.sha256, image.source_sha256)
+            if sha
+        }
+        if sha256 not in hashes:
+            return None
+        return self._store.for_workspace(owner).image_bytes(sha256)
+
     def shared_batches(self, batch_id: str) -> list[SharedBatch]:
         """Every shared batch with this id (ids are unique per workspace, so usually one)."""
         query = select(shares.c.workspace).where(

@@ -4,6 +4,7 @@ a chunk a worker holds; a resolution and a sweep's points."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -162,18 +163,24 @@ class BatchResult:
         """True when the model answered."""
         return self.result is not None
 
-    @property
-    def originals(self) -> dict[str, bytes]:
-        """The item's original bytes under their hash, for the history to keep with the run."""
+    def originals(self, *, copy_files: bool = True) -> dict[str, bytes | ImageFile]:
+        """The item's original under its hash, for the history to keep with the run: its bytes,
+        or for a local file with copy_files=False the file itself (named, not copied). A file
+        whose bytes no longer have the hash that was sent is named, not copied, so the history
+        never holds other bytes under that hash (reopening it says the file changed)."""
         image, data = self.image, self.item.image
         if image is None or not image.source_sha256 or isinstance(data, str):
             return {}
+        sha = image.source_sha256
         if isinstance(data, ImageFile):
+            if not copy_files:
+                return {sha: data}
             try:
-                data = Path(data.path).read_bytes()
-            except OSError:  # gone since it was prepared: the run is kept without it
-                return {}
-        return {image.source_sha256: data}
+                copied = Path(data.path).read_bytes()
+            except OSError:  # gone since it was prepared: named, and reopening says so
+                return {sha: data}
+            return {sha: copied if hashlib.sha256(copied).hexdigest() == sha else data}
+        return {sha: data}
 
     def to_run(self) -> Run:
         """The history record of this result, ready for HistoryStore.save_run."""

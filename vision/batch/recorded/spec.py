@@ -40,6 +40,9 @@ class BatchSpec:
     # Grounding items: (model id, frame name) pairs reading a model in a frame other than its
     # family's (docs/grounding.md).
     frames: tuple[tuple[str, str], ...] = ()
+    # False: an image file on this machine is kept as its path and hash, not copied into the
+    # history (`vision eval` without --keep-originals); its reopened runs read the file.
+    keep_originals: bool = True
     # A page's batch lists its items here (vision/batch/items/manifest.py); a file's batch
     # reads `source`.
     items: tuple[dict[str, Any], ...] | None = field(default=None, repr=False)

@@ -107,7 +107,7 @@ def run_recorded(
     def save(result: BatchResult) -> None:
         # On the request's thread: each slot saves its own answer, none waits for another's.
         saved_runs[result.job] = pending.result().save_run(
-            result.to_run(), originals=result.originals
+            result.to_run(), originals=result.originals(copy_files=spec.keep_originals)
         )
 
     def report(result: BatchResult) -> None:
