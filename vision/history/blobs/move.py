@@ -146,12 +146,15 @@ def move_originals(
             break
         moved: list[tuple[str, str]] = []
         size = 0
-        for workspace, sha256, _ in batch:
-            size += _move_one(database, blobs, workspace, sha256)
-            moved.append((workspace, sha256))
-            if size >= BYTES_PER_BATCH:
-                break
-        _empty_rows(database, moved)
+        try:
+            for workspace, sha256, _ in batch:
+                size += _move_one(database, blobs, workspace, sha256)
+                moved.append((workspace, sha256))
+                if size >= BYTES_PER_BATCH:
+                    break
+        finally:
+            # What reached the blob store before a failure counts as moved.
+            _empty_rows(database, moved)
         done = MoveProgress(
             moved=done.moved + len(moved),
             total=total,
