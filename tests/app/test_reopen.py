@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image, make_photo
 from tests.support.models import LLAMA, QWEN
 from tests.support.pages import texts
 from tests.support.playground_page import send, upload
+from vision.cli.main import main
 from vision.history.store import HistoryStore
 from vision.values.run import RunFilter
 
@@ -87,3 +89,25 @@ def test_the_parameters_and_prompt_come_back_as_they_were_sent(app, history_file
     assert at.text_area(key="system_prompt").value == "Be terse."
     assert at.slider(key="temperature").value == pytest.approx(0.2)
     assert at.number_input(key="max_tokens").value == 80
+
+
+def test_a_photo_changed_since_its_evaluation_is_said_on_the_playground(
+    app, history_file, tmp_path, echo, monkeypatch
+):
+    monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", echo.base_url)
+    monkeypatch.setenv("IOINTELLIGENCE_API_KEY", ECHO_API_KEY)
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    (folder / "red.png").write_bytes(RED[1])
+    code = main(["eval", "--images", str(folder), "--history", str(history_file), "-m", QWEN])
+    assert code == 0
+    (folder / "red.png").write_bytes(HARBOUR[1])  # not the photo that was evaluated
+    at = reopen(app(), history_file, model=QWEN)
+    assert cards(at) == []
+    (warning,) = [element.value for element in at.warning]
+    assert warning == (
+        f"Image 1 of this run (red.png): {folder / 'red.png'} has changed since this run was "
+        "saved; put the original back, or add the image again on the Playground."
+    )
+    at.run()  # said once
+    assert not at.warning

@@ -22,6 +22,7 @@ from ui.shared.session import (
     HISTORY_RUN_KEY,
     HISTORY_TABLE_KEY,
     HISTORY_UNDO_KEY,
+    REOPEN_NOTES_KEY,
 )
 from ui.shared.sharing import share_control
 from ui.shared.sidebar import choose_backend
@@ -223,8 +224,8 @@ def _table(runs: Sequence[Run]) -> None:
 
 
 def _reopen(store: HistoryStore, run: Run) -> None:
-    for note in reopen_run(store, run):
-        _flash(note)
+    # Said on the Playground, where the person lands and misses the images.
+    st.session_state[REOPEN_NOTES_KEY] = reopen_run(store, run)
     st.switch_page("ui/pages/playground.py")
 
 

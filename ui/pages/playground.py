@@ -18,6 +18,7 @@ from ui.shared.parameters import choose_parameters, choose_url_mode
 from ui.shared.session import (
     LIVE_KEY,
     PROMPT_KEY,
+    REOPEN_NOTES_KEY,
     SEND_REQUESTED_KEY,
     attachments,
     connection,
@@ -187,6 +188,8 @@ def render() -> None:
         + " "
         + (_key_help(backend) or "Ask vision models about your images, side by side.")
     )
+    for note in st.session_state.pop(REOPEN_NOTES_KEY, None) or ():
+        st.warning(note, icon=":material/image_not_supported:")
 
     images_panel, ask_panel = st.columns([5, 7], gap="large")
     with images_panel:

@@ -75,6 +75,8 @@ BATCH_SWEEP_KEY = "_batch_sweep"
 
 # The History page's one-off message.
 HISTORY_FLASH_KEY = "_history_flash"
+# What a reopened run could not put back (a file changed or gone), said once on the Playground.
+REOPEN_NOTES_KEY = "_reopen_notes"
 # The History page: the run shown in full, the table and its page, the runs on that page, and
 # the run a Delete can still bring back.
 HISTORY_RUN_KEY = "history_run"
