@@ -20,6 +20,7 @@ from bench import (
     history_bench,
     intake_bench,
     load_bench,
+    originals_bench,
     page_bench,
     protocol_bench,
     queue_bench,
@@ -84,6 +85,7 @@ def main() -> int:
     verdicts.extend(statistics_bench.statistics_section())
     verdicts.extend(redaction_bench.redaction_section())
     verdicts.extend(protocol_bench.protocol_section())
+    verdicts.extend(originals_bench.originals_section())
     summary(verdicts)
     print(f"(whole benchmark: {time.perf_counter() - start:.0f} s)")
     return 1 if any(verdict.passed is False for verdict in verdicts) else 0
