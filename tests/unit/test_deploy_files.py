@@ -7,6 +7,8 @@ import re
 import tomllib
 from pathlib import Path
 
+from vision.history.blobs.config import BLOB_URL_ENV, blob_store_from_env
+from vision.history.blobs.s3 import S3BlobStore
 from vision.history.config import DATABASE_URL_ENV
 from vision.team import gate, spending
 from vision.team.access import AccessPolicy
@@ -28,13 +30,38 @@ def test_two_replicas_share_one_configuration_and_one_database():
 def test_every_setting_compose_passes_is_one_the_app_reads():
     compose = (DEPLOY / "compose.yaml").read_text()
     read = {
-        DATABASE_URL_ENV, "IOINTELLIGENCE_API_KEY",
+        DATABASE_URL_ENV, BLOB_URL_ENV, "IOINTELLIGENCE_API_KEY",
         spending.PERSON_TOKENS_ENV, spending.PERSON_DOLLARS_ENV,
         spending.TEAM_TOKENS_ENV, spending.TEAM_DOLLARS_ENV,
         gate.MAX_IN_FLIGHT_ENV, gate.MAX_IN_FLIGHT_PER_PERSON_ENV,
     }  # fmt: skip
     passed = set(re.findall(r"^    ((?:VISION|IOINTELLIGENCE)_[A-Z_]+):", compose, re.MULTILINE))
     assert passed == read
+
+
+def _setting(compose: str, name: str) -> str:
+    found = re.search(rf"^ +{name}: (.+)$", compose, re.MULTILINE)
+    assert found, name
+    return found.group(1)
+
+
+def test_the_replicas_keep_originals_in_the_bucket_the_object_store_makes():
+    compose = (DEPLOY / "compose.yaml").read_text()
+    blob_url = _setting(compose, BLOB_URL_ENV)
+    endpoint = _setting(compose, "AWS_ENDPOINT_URL_S3")
+    store = blob_store_from_env(None, {BLOB_URL_ENV: blob_url})
+    assert isinstance(store, S3BlobStore)
+    store.close()
+    # The bucket the one-off service makes, on the service the endpoint names, with the
+    # user and password the object store is started with.
+    assert f"mc mb --ignore-existing blobs/{store.bucket}" in compose
+    assert endpoint == "http://blobs:9000"
+    assert re.search(r"^  blobs:$", compose, re.MULTILINE)
+    assert _setting(compose, "AWS_ACCESS_KEY_ID") == _setting(compose, "MINIO_ROOT_USER")
+    assert _setting(compose, "AWS_SECRET_ACCESS_KEY") == "${BLOB_PASSWORD:?set it in deploy/.env}"
+    assert "MINIO_ROOT_PASSWORD: ${BLOB_PASSWORD:?set it in deploy/.env}" in compose
+    assert "condition: service_completed_successfully" in compose
+    assert "BLOB_PASSWORD=" in (DEPLOY / ".env.example").read_text()
 
 
 def test_the_proxy_is_sticky_and_checks_the_health_path_streamlit_serves():
