@@ -7,12 +7,15 @@ from __future__ import annotations
 import hashlib
 import stat
 
+import pytest
+
 from tests.support.images import make_photo
 from tests.support.s3 import S3Server
+from vision.errors import HistoryError
 from vision.history.blobs.folder import FolderBlobStore
 from vision.history.blobs.s3 import S3BlobStore
 from vision.history.blobs.store import BlobStore
-from vision.history.replay import rebuild_request
+from vision.history.replay import rebuild_request, reopen
 from vision.history.store import HistoryStore
 from vision.history.team import TeamRecords
 from vision.values.run import Run, RunImage
@@ -144,3 +147,23 @@ def test_without_the_setting_a_file_uses_a_folder_and_a_server_its_rows(history_
             assert store.blobs is None
             expected = (len(PHOTO), "database")
     assert blob_rows(history_db)[0][3:5] == expected
+
+
+def test_a_copy_gone_from_the_blob_store_or_a_store_not_configured_is_said(history_db, tmp_path):
+    blobs = FolderBlobStore(tmp_path / "blobs")
+    with history_db.open(blobs=blobs) as store:
+        saved = store.save_run(photo_run(), originals={SHA: PHOTO})
+    with history_db.open(blobs="database") as store:
+        (note,) = reopen(store, saved).notes
+        assert note == (
+            "Image 1 of this run (cat.jpg): its copy is in a blob store this app is not set to "
+            "use; set VISION_BLOB_URL as it was when the run was saved."
+        )
+    blobs.path("local", SHA).unlink()
+    with history_db.open(blobs=blobs) as store:
+        with pytest.raises(HistoryError) as caught:
+            rebuild_request(saved, store)
+        assert str(caught.value) == (
+            f"Image 1 of this run (cat.jpg): its copy is missing from {blobs.root}; add the "
+            "image again on the Playground."
+        )
