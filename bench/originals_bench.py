@@ -46,7 +46,7 @@ class Layout:
 
 
 LAYOUTS = (
-    Layout("before: bytes in the database (schema 7's layout)", "database", ("--keep-originals",)),
+    Layout("before: bytes in the database (the layout before)", "database", ("--keep-originals",)),
     Layout("after: copies in the folder beside the file", "", ("--keep-originals",)),
     Layout("after: files named, not copied (eval's default)", "", ()),
 )

@@ -1,4 +1,4 @@
-"""A history written before blob stores (schema 7, its originals' bytes in image_blobs rows)
+"""A history written before blob stores (schema 8, its originals' bytes in image_blobs rows)
 moves them out when it opens, on both engines and both blob stores: every original comes back
 byte for byte, the rows hold none, the move goes in batches with progress, and a move cut short
 loses nothing and goes on at the next open."""
@@ -105,7 +105,7 @@ def test_a_move_cut_short_loses_nothing_and_goes_on_at_the_next_open(
 
 
 def test_the_migration_itself_moves_no_bytes(history_db, old_history: list[OldOriginal]):
-    # Opened without the move: schema 8, and every byte still where it was, readable.
+    # Opened without the move: the newest schema, and every byte still where it was, readable.
     with history_db.open(blobs="database") as store:
         assert store.schema_version == SCHEMA_VERSION
         assert store.image_bytes(old_history[0].sha256) == old_history[0].data

@@ -111,7 +111,8 @@ def test_an_image_whose_original_was_not_kept_is_judged_without_it_and_says_why(
 ):
     monkeypatch.setenv("VISION_MAX_STORED_IMAGE_BYTES", "1000")  # every photo is over it
     source = write_set(env, ["Qwen"])
-    assert main(["eval", "--images", source, "-m", QWEN]) == 0
+    # Copied, so the limit applies (a named file would be read back from its path).
+    assert main(["eval", "--images", source, "-m", QWEN, "--keep-originals"]) == 0
     with (
         HistoryStore(env / "history.sqlite3") as store,
         VisionClient(echo.base_url, ECHO_API_KEY) as client,
@@ -223,3 +224,19 @@ def test_pairwise_without_a_judge_says_what_to_add(env, echo, capsys):
     assert main(["eval", "--images", source, "-m", QWEN, "--pairwise"]) == 1
     assert "--pairwise and --judge-text-only go with --judge MODEL." in capsys.readouterr().err
     assert echo.chat_requests == []  # nothing was asked
+
+
+def test_a_photo_changed_since_its_evaluation_is_judged_without_it_and_says_why(env, echo):
+    source = write_set(env, ["Qwen"])
+    assert main(["eval", "--images", source, "-m", QWEN]) == 0  # the photo named, not copied
+    photo = env / "0.jpg"
+    photo.write_bytes(photo.read_bytes() + b"edited")
+    with (
+        HistoryStore(env / "history.sqlite3") as store,
+        VisionClient(echo.base_url, ECHO_API_KEY) as client,
+    ):
+        found = judge_batch(client, store, store.batch_ids()[0], QWEN, sees_images=True)
+        (judgement,) = found.judged
+        assert not judgement.saw_images
+        ((_, why),) = found.unseen
+        assert f"{photo} has changed since this run was saved" in str(why)

@@ -66,7 +66,9 @@ def sent_images(
         if image.url:
             refs.append(ImageRef(url=image.url, label=image.label))
             continue
-        kept = original_bytes(store, image)
+        kept = find_original(store, image)
+        if isinstance(kept, str):
+            raise HistoryError(kept)
         if kept is None:
             raise HistoryError(
                 f"Image {image.position + 1} of run {run.id} was not kept in the history "
