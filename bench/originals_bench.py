@@ -129,8 +129,8 @@ def _move(old: Path, root: Path) -> tuple[float, int]:
 
 
 def originals_section() -> list[Verdict]:
-    """Section 13: the history's size per 1,000 photos and a run's reopening, before and after."""
-    print("\n### 13. Kept originals: the database against a blob store (bench/originals_bench.py)")
+    """Section 14: the history's size per 1,000 photos and a run's reopening, before and after."""
+    print("\n### 14. Kept originals: the database against a blob store (bench/originals_bench.py)")
     with tempfile.TemporaryDirectory(prefix="vision-originals-bench-") as folder:
         root = Path(folder)
         photos = _photos(root / "photos")
@@ -164,7 +164,7 @@ def originals_section() -> list[Verdict]:
         ]
         moving_s, moved = _move(root / "history-0.sqlite3", root)
     table(
-        f"13a. History size per {PER:,} evaluated 12 MP photos ({PHOTOS} evaluated × "
+        f"14a. History size per {PER:,} evaluated 12 MP photos ({PHOTOS} evaluated × "
         f"{len(MODELS)} models, scaled), and reopening one of their runs",
         ("layout", "database MB", "blob MB", "total MB", "reopen ms", "vs before", "eval s"),
         rows,

@@ -17,7 +17,7 @@ from vision.history.blobs.s3 import S3BlobStore
 from vision.history.blobs.store import BlobStore
 from vision.history.replay import rebuild_request, reopen
 from vision.history.store import HistoryStore
-from vision.history.team import TeamRecords
+from vision.team.records import TeamRecords
 from vision.values.run import Run, RunImage
 
 PHOTO = make_photo((320, 240))
