@@ -1,4 +1,4 @@
-"""A history written before blob stores (schema 8, its originals' bytes in image_blobs rows)
+"""A history written before blob stores (schema 9, its originals' bytes in image_blobs rows)
 moves them out when it opens, on both engines and both blob stores: every original comes back
 byte for byte, the rows hold none, the move goes in batches with progress, and a move cut short
 loses nothing and goes on at the next open."""

@@ -1,4 +1,4 @@
-"""A history as the app wrote it before blob stores (schema 8): the revisions up to 0008 run on
+"""A history as the app wrote it before blob stores (schema 9): the revisions up to 0009 run on
 an empty database, then runs, their images and their originals written as that app's store
 wrote them, the originals' bytes in image_blobs.data."""
 
@@ -19,7 +19,7 @@ from vision.history.schema import image_values, run_values, timestamp
 from vision.history.tables import batches, image_blobs, run_images, runs
 from vision.values.run import Run, RunImage, utc_now
 
-BEFORE_BLOB_STORES = "0008"
+BEFORE_BLOB_STORES = "0009"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +38,7 @@ def photos(count: int) -> list[bytes]:
 
 
 def write_old_history(url: str, per_workspace: dict[str, list[bytes]]) -> list[OldOriginal]:
-    """A schema-8 database holding, for each workspace, one batch run per photo with the photo's
+    """A schema-9 database holding, for each workspace, one batch run per photo with the photo's
     bytes kept in its row; returns what it kept."""
     database = Database(database_url(url), ConnectionSettings())
     kept: list[OldOriginal] = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from vision.errors import HistoryError, RequestError
 from vision.grounding.reading import read_run
-from vision.history.replay import original_bytes
+from vision.history.replay import find_original
 from vision.history.store import HistoryStore
 from vision.images.drawing import DrawFormat, Mark, draw_marks
 from vision.values.run import Run
@@ -58,7 +58,9 @@ def drawn_run(
     pictures = sorted(run.sources if stitched else run.images, key=lambda image: image.position)
     if not 0 <= picture < len(pictures):
         raise RequestError(f"This run has no picture {picture + 1}; pick one of its images.")
-    kept = original_bytes(store, pictures[picture])
+    kept = find_original(store, pictures[picture])
+    if isinstance(kept, str):
+        raise HistoryError(kept)  # a file vision eval named has changed or is gone
     if kept is None:
         raise HistoryError(
             "The original of this run's image was not kept in the history, so nothing can be "

@@ -1,5 +1,5 @@
 """An older history's originals moved out of the database's rows into the blob store, when the
-store opens (schema 9 only marks where bytes are; vision/history/migrations/versions/0009).
+store opens (schema 10 only marks where bytes are; vision/history/migrations/versions/0010).
 
 Batch by batch: each original's bytes are written to the blob store and their size read back
 from it, then one short write transaction empties those rows. A move cut short anywhere (a
