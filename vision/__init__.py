@@ -44,6 +44,7 @@ if _typing.TYPE_CHECKING:
         PaymentRequiredError as PaymentRequiredError,
         RateLimitError as RateLimitError,
         RatingsError as RatingsError,
+        ReasoningNotSupportedError as ReasoningNotSupportedError,
         RequestError as RequestError,
         ResponseFormatError as ResponseFormatError,
         ServerError as ServerError,
@@ -72,12 +73,14 @@ if _typing.TYPE_CHECKING:
     from vision.values.request import (
         ChatRequest as ChatRequest,
         ImageRef as ImageRef,
+        Reasoning as Reasoning,
         RequestOptions as RequestOptions,
         Turn as Turn,
     )
     from vision.values.result import (
         ChatResult as ChatResult,
         ModelInfo as ModelInfo,
+        ReasoningDelta as ReasoningDelta,
         Usage as Usage,
     )
     from vision.values.run import Run as Run, RunImage as RunImage, Vote as Vote

@@ -55,6 +55,10 @@ class ModelCannotSeeImagesError(RequestError):
     """Images were about to go to a model that does not accept image input."""
 
 
+class ReasoningNotSupportedError(RequestError):
+    """A reasoning effort was about to go to a model that does not reason."""
+
+
 class KeyFormatError(VisionError, ValueError):
     """A pasted API key is not shaped like a key (a word, a sentence, part of a key)."""
 

@@ -15,8 +15,8 @@ PUBLIC = {
     # prepare an image, and fetch one from a URL safely
     "prepare_image", "PreparedImage", "fetch_image", "FetchedImage",
     # the client, its requests and its results
-    "VisionClient", "ChatRequest", "ImageRef", "Turn", "RequestOptions",
-    "ChatResult", "Usage", "ModelInfo", "Settings", "DEFAULT_BASE_URL",
+    "VisionClient", "ChatRequest", "ImageRef", "Turn", "RequestOptions", "Reasoning",
+    "ChatResult", "ReasoningDelta", "Usage", "ModelInfo", "Settings", "DEFAULT_BASE_URL",
     # several models at once
     "compare_models", "stream_models", "ModelOutcome", "ModelEvent",
     # batches

@@ -6,13 +6,25 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from vision.errors import ModelCannotSeeImagesError, RequestError
+from vision.api.reasoning import known_to_reason
+from vision.errors import ModelCannotSeeImagesError, ReasoningNotSupportedError, RequestError
 from vision.urls.shape import is_http_url
 from vision.values.image import PreparedImage
 from vision.values.request import DEFAULT_PROMPT, ChatRequest, ImageRef
 from vision.values.result import ModelInfo
 
-_FIELDS = frozenset({"model", "prompt", "images", "system", "temperature", "max_tokens", "history"})
+_FIELDS = frozenset(
+    {
+        "model",
+        "prompt",
+        "images",
+        "system",
+        "temperature",
+        "max_tokens",
+        "history",
+        "reasoning_effort",
+    }
+)
 
 ImageInput = PreparedImage | ImageRef | str
 
@@ -66,3 +78,17 @@ def ensure_sees_images(models: Iterable[ModelInfo], model: str, n_images: int) -
                 f"The model {model!r} cannot see images (the server lists it as text-only): pick "
                 "a vision model, such as one marked as seeing images in the models list."
             )
+
+
+def ensure_takes_effort(models: Iterable[ModelInfo], model: str, effort: str | None) -> None:
+    """Raise ReasoningNotSupportedError when an effort goes to a model known not to reason (by
+    the server's /models, when listed, or its family); a model nobody knows about is let through."""
+    if effort is None:
+        return
+    info = next((info for info in models if info.id == model), None)
+    if known_to_reason(model, info) is False:
+        raise ReasoningNotSupportedError(
+            f"The model {model!r} does not reason, so it takes no reasoning effort: leave the "
+            "effort unset for it, or pick a reasoning model (one the models list marks as "
+            "reasoning)."
+        )

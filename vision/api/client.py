@@ -12,7 +12,7 @@ from typing import Any, Self
 import requests
 from urllib3.exceptions import HTTPError as URLLib3HTTPError
 
-from vision.api.arguments import ensure_sees_images, make_request
+from vision.api.arguments import ensure_sees_images, ensure_takes_effort, make_request
 from vision.api.payload import build_payload
 from vision.api.responses import (
     parse_completion,
@@ -21,7 +21,7 @@ from vision.api.responses import (
 )
 from vision.api.retry import RateLimitListener, deadline_scope
 from vision.api.sse import SSEDecoder
-from vision.api.stream_state import StreamState
+from vision.api.stream_state import StreamPiece, StreamState
 from vision.api.transport import (
     DeadlineTimeout,
     build_session,
@@ -38,7 +38,7 @@ from vision.errors import (
 )
 from vision.redaction import redact, redact_while_held
 from vision.values.request import ChatRequest
-from vision.values.result import ChatResult, ModelInfo
+from vision.values.result import ChatResult, ModelInfo, ReasoningDelta
 
 DEFAULT_TIMEOUT = (5.0, 120.0)
 DEFAULT_DEADLINE_S = 300.0
@@ -239,6 +239,7 @@ class VisionClient:
             known = self._models
         if known is not None:
             ensure_sees_images(known, chat.model, len(chat.images))
+        ensure_takes_effort(known or (), chat.model, chat.reasoning_effort)
         return chat
 
     def chat(self, request: ChatRequest | None = None, **fields: Any) -> ChatResult:
@@ -266,13 +267,16 @@ class VisionClient:
 
     def stream(
         self, request: ChatRequest | None = None, **fields: Any
-    ) -> Iterator[str | ChatResult]:
-        """Ask one model; yields text as it arrives, then the ChatResult (complete or not)."""
+    ) -> Iterator[StreamPiece | ChatResult]:
+        """Ask one model; yields the answer's text as it arrives (a reasoning model's thinking
+        as ReasoningDelta pieces, apart), then the ChatResult (complete or not)."""
         chat = self._prepare(request, fields)
         payload = build_payload(chat, stream=True)
         return self._stream(chat, payload)
 
-    def _stream(self, chat: ChatRequest, payload: dict[str, Any]) -> Iterator[str | ChatResult]:
+    def _stream(
+        self, chat: ChatRequest, payload: dict[str, Any]
+    ) -> Iterator[StreamPiece | ChatResult]:
         started = time.perf_counter()
         deadline = time.monotonic() + self.deadline_s
         response = self._send("POST", "/chat/completions", deadline, body=payload, model=chat.model)
@@ -283,6 +287,8 @@ class VisionClient:
                 parsed = parse_completion(
                     self._read_json(response, deadline), requested_model=chat.model, keys=self._keys
                 )
+                if parsed.reasoning:
+                    yield ReasoningDelta(parsed.reasoning)
                 if parsed.text:
                     yield parsed.text
                 elapsed = time.perf_counter() - started
@@ -294,6 +300,7 @@ class VisionClient:
                     latency_s=elapsed,
                     ttft_s=elapsed,
                     reasoning=parsed.reasoning,
+                    answer_ttft_s=elapsed,
                 )
                 return
             decoder = SSEDecoder(keys=self._keys)
@@ -301,16 +308,12 @@ class VisionClient:
             try:
                 for chunk in self._body_chunks(response, deadline):
                     for event in decoder.feed(chunk):
-                        delta = state.take(event, started)
-                        if delta:
-                            yield delta
+                        yield from state.take(event, started)
                     if decoder.done:
                         break
                 else:
                     for event in decoder.finish():
-                        delta = state.take(event, started)
-                        if delta:
-                            yield delta
+                        yield from state.take(event, started)
             except StreamError as error:
                 error.partial_text = "".join(state.text)
                 raise error from None
@@ -354,6 +357,7 @@ class VisionClient:
             complete=complete,
             incomplete_reason=None if complete else cut,
             reasoning="".join(state.reasoning) or None,
+            answer_ttft_s=state.answer_ttft_s,
         )
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from vision.errors import RequestError
 from vision.limits import MAX_IMAGES_PER_REQUEST
-from vision.values.request import ChatRequest, ImageRef, options_problem
+from vision.values.request import ChatRequest, ImageRef, effort_problem, options_problem
 
 
 def user_content(prompt: str, images: tuple[ImageRef, ...]) -> list[dict[str, Any]]:
@@ -25,7 +25,9 @@ def build_payload(request: ChatRequest, *, stream: bool = False) -> dict[str, An
             f"{MAX_IMAGES_PER_REQUEST}. Remove {total_images - MAX_IMAGES_PER_REQUEST} "
             "and send again."
         )
-    problem = options_problem(request.temperature, request.max_tokens)
+    problem = options_problem(request.temperature, request.max_tokens) or effort_problem(
+        request.reasoning_effort
+    )
     if problem:
         raise RequestError(problem)
     if not request.prompt.strip() and not request.images:
@@ -42,6 +44,9 @@ def build_payload(request: ChatRequest, *, stream: bool = False) -> dict[str, An
         body["temperature"] = request.temperature
     if request.max_tokens is not None:
         body["max_tokens"] = request.max_tokens
+    if request.reasoning_effort is not None:
+        # The service's current field; the legacy top-level reasoning_effort is not sent.
+        body["reasoning"] = {"effort": request.reasoning_effort}
     if stream:
         body["stream"] = True
         body["stream_options"] = {"include_usage": True}

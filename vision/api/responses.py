@@ -36,6 +36,9 @@ _MODEL_MISSING_PATTERN = re.compile(
     r"|no such model|unknown model|model not found",
     re.I,
 )
+# A refused reasoning effort: a model that does not reason, or an always-reasoning one given
+# "none" (the provider's reasoning guide documents a 400 for the latter).
+_REASONING_PATTERN = re.compile(r"reasoning|effort", re.I)
 _IMAGE_FORMAT_PATTERN = re.compile(
     r"invalid image|cannot (?:process|identify|decode) (?:base64 )?image|unidentifiedimage", re.I
 )
@@ -164,6 +167,14 @@ def status_error(
         return ModelNotAvailableError(
             f"{named} is not available on this server ({status}): {MODELS_HINT}.", status=status
         )
+    if status in (400, 422) and _REASONING_PATTERN.search(body_text):
+        named = f"{model!r}" if model else "this model"
+        return BadRequestError(
+            f"The server refused the reasoning effort for {named} ({status}){said}: leave the "
+            "effort unset for a model that does not reason, and give an always-reasoning model "
+            "low, medium or high rather than none.",
+            status=status,
+        )
     if 400 <= status < 500 and _IMAGE_FORMAT_PATTERN.search(body_text):
         return BadRequestError(
             f"The server could not read an image ({status}){said}: re-export it as JPEG or PNG "
@@ -224,10 +235,14 @@ def parse_usage(value: Any) -> Usage:
     """Usage counts from a body's usage field; None for every count the server left out."""
     if not isinstance(value, Mapping):
         return Usage()
+    details = value.get("completion_tokens_details")
     return Usage(
         prompt_tokens=_int_or_none(value.get("prompt_tokens")),
         completion_tokens=_int_or_none(value.get("completion_tokens")),
         total_tokens=_int_or_none(value.get("total_tokens")),
+        reasoning_tokens=(
+            _int_or_none(details.get("reasoning_tokens")) if isinstance(details, Mapping) else None
+        ),
     )
 
 
@@ -300,6 +315,11 @@ def _model_info(item: Mapping[str, Any]) -> ModelInfo | None:
     if _field(item, "enable_api_chat_completions") is False:
         return None
     flag = _field(item, "supports_images_input")
+    reasons = _field(item, "supports_reasoning")
+    parameters = _field(item, "supported_parameters")
+    if not isinstance(reasons, bool) and isinstance(parameters, list) and parameters:
+        # OpenRouter-style lists name the request fields a model takes.
+        reasons = bool({"reasoning", "reasoning_effort"} & set(map(str, parameters)))
     context = _number_or_none(_field(item, "context_window") or item.get("max_model_len"))
     max_tokens = _number_or_none(_field(item, "max_tokens"))
     return ModelInfo(
@@ -309,6 +329,7 @@ def _model_info(item: Mapping[str, Any]) -> ModelInfo | None:
         max_tokens=int(max_tokens) if max_tokens is not None else None,
         input_token_price=_number_or_none(_field(item, "input_token_price")),
         output_token_price=_number_or_none(_field(item, "output_token_price")),
+        supports_reasoning=reasons if isinstance(reasons, bool) else None,
     )
 
 

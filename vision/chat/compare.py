@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from vision.api.client import VisionClient
 from vision.errors import VisionError
 from vision.values.request import ChatRequest
-from vision.values.result import ChatResult
+from vision.values.result import ChatResult, ReasoningDelta
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -30,13 +30,15 @@ class ModelOutcome:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ModelEvent:
-    """One step of one model's stream: a text delta, its final result, or its error."""
+    """One step of one model's stream: a piece of its answer or of its reasoning (apart), its
+    final result, or its error."""
 
     index: int
     model: str
     delta: str | None = None
     result: ChatResult | None = None
     error: VisionError | None = None
+    reasoning: str | None = None
 
     @property
     def done(self) -> bool:
@@ -95,7 +97,9 @@ def stream_models(client: VisionClient, requests: Sequence[ChatRequest]) -> Iter
                 for item in stream:
                     if stop.is_set():
                         return
-                    if isinstance(item, str):
+                    if isinstance(item, ReasoningDelta):
+                        events.put(ModelEvent(index=index, model=ask.model, reasoning=item.text))
+                    elif isinstance(item, str):
                         events.put(ModelEvent(index=index, model=ask.model, delta=item))
                     else:
                         events.put(ModelEvent(index=index, model=ask.model, result=item))

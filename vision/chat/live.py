@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -14,19 +15,47 @@ from vision.values.result import ChatResult
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Column:
-    """What one model has answered so far."""
+    """What one model has answered so far: its answer, and apart from it its reasoning."""
 
     model: str
     label: str = ""  # what this request carries when a model gets several (one per image)
     image_tokens: int = 0  # the images' estimated prompt tokens, to check usage against
     text: str = ""
+    reasoning: str = ""
     result: ChatResult | None = None
     error: VisionError | None = field(default=None, compare=False)
+    # Seconds from the start to the first piece of any kind, and of the answer, as seen here.
+    first_piece_s: float | None = None
+    first_answer_s: float | None = None
 
     @property
     def finished(self) -> bool:
         """True once the model's answer or error is in."""
         return self.result is not None or self.error is not None
+
+    @property
+    def answering(self) -> bool:
+        """True once the answer itself has begun (a reasoning model has stopped thinking)."""
+        return bool(self.text)
+
+    @property
+    def ttft_s(self) -> float | None:
+        """Time to the first token of any kind: the client's measure once the answer is in."""
+        if self.result is not None and self.result.ttft_s is not None:
+            return self.result.ttft_s
+        return self.first_piece_s
+
+    @property
+    def answer_ttft_s(self) -> float | None:
+        """Time to the first token of the answer (after any reasoning)."""
+        if self.result is not None and self.result.answer_ttft_s is not None:
+            return self.result.answer_ttft_s
+        return self.first_answer_s
+
+    @property
+    def reasoning_tokens(self) -> int | None:
+        """The reasoning's token count, once the server has reported usage."""
+        return self.result.usage.reasoning_tokens if self.result is not None else None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,12 +93,14 @@ class LiveAnswers:
         self._lock = threading.Lock()
         self._task = BackgroundTask(self._drain, name="vision-answers")
         self._started = False
+        self._started_at = 0.0
 
     def start(self) -> LiveAnswers:
         """Begin streaming (once: a second call does nothing); returns self."""
         with self._lock:
             if not self._started:
                 self._started = True
+                self._started_at = time.perf_counter()
                 self._task.start()
         return self
 
@@ -80,10 +111,22 @@ class LiveAnswers:
 
     def _apply(self, event: ModelEvent) -> None:
         column = self._columns[event.index]
+        now = time.perf_counter() - self._started_at
+        if (event.delta or event.reasoning) and column.first_piece_s is None:
+            column = replace(column, first_piece_s=now)
+        if event.reasoning:
+            column = replace(column, reasoning=column.reasoning + event.reasoning)
         if event.delta:
+            if column.first_answer_s is None:
+                column = replace(column, first_answer_s=now)
             column = replace(column, text=column.text + event.delta)
         if event.result is not None:
-            column = replace(column, text=event.result.text, result=event.result)
+            column = replace(
+                column,
+                text=event.result.text,
+                reasoning=event.result.reasoning or column.reasoning,
+                result=event.result,
+            )
         if event.error is not None:
             column = replace(column, error=event.error)
         self._columns[event.index] = column

@@ -113,6 +113,9 @@ class Family:
     resize_reason: str
     source: str
     counts_images_in_prompt: bool = True
+    # Whether the family's models think before answering and take a reasoning effort
+    # (docs/provider-api.md, "Reasoning").
+    reasons: bool = False
 
 
 def _grid_family(
@@ -208,6 +211,7 @@ FAMILIES: tuple[Family, ...] = (
         note="GLM-5 reads each image on a 28-pixel grid; several images are fine.",
         resize_reason="on GLM-5-Next's 28-px grid within the token budget",
         source=f"{_TRANSFORMERS}/glm5_next/image_processing_glm5_next.py",
+        reasons=True,
     ),
     Family(
         kind="kimi",
@@ -219,6 +223,7 @@ FAMILIES: tuple[Family, ...] = (
         note="Kimi K2.5 reads each image in 28-pixel cells; several images are fine.",
         resize_reason="within Kimi K2.5's patch limit and the token budget",
         source=f"{_VLLM}/kimi_k25.py",
+        reasons=True,
     ),
     Family(
         kind="kimi",
@@ -230,6 +235,7 @@ FAMILIES: tuple[Family, ...] = (
         note="Kimi reads each image in 28-pixel cells; several images are fine.",
         resize_reason="within Kimi K2.5's patch limit and the token budget",
         source=f"{_VLLM}/kimi_k25.py",
+        reasons=True,
     ),
 )
 

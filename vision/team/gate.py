@@ -17,6 +17,7 @@ from typing import Any
 
 from vision.api.arguments import make_request
 from vision.api.client import VisionClient
+from vision.api.stream_state import StreamPiece
 from vision.errors import GateError
 from vision.team.reservations import Reserve
 from vision.values.request import ChatRequest
@@ -157,12 +158,12 @@ class GatedClient(VisionClient):
 
     def stream(
         self, request: ChatRequest | None = None, **fields: Any
-    ) -> Iterator[str | ChatResult]:
+    ) -> Iterator[StreamPiece | ChatResult]:
         """As VisionClient.stream, holding the slot (and the reservation) until the answer has
         arrived."""
         return self._within(make_request(request, fields))
 
-    def _within(self, request: ChatRequest) -> Iterator[str | ChatResult]:
+    def _within(self, request: ChatRequest) -> Iterator[StreamPiece | ChatResult]:
         with self._gate.slot(self._person, team_key=self._team_key):
             hold = self._reserve(request) if self._reserve is not None else None
             final: ChatResult | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol, get_args
 
 if TYPE_CHECKING:
     from vision.values.result import ChatResult
@@ -12,6 +12,10 @@ DEFAULT_SYSTEM_PROMPT = "You are an AI assistant."
 # The sampling range of OpenAI-compatible servers (see docs/provider-api.md).
 MIN_TEMPERATURE, MAX_TEMPERATURE = 0.0, 2.0
 DEFAULT_PROMPT = "What is in this image?"
+# How hard a reasoning model thinks before it answers: the values of the service's
+# `reasoning: {"effort": ...}` (docs/provider-api.md).
+Effort = Literal["none", "low", "medium", "high"]
+EFFORTS: tuple[Effort, ...] = get_args(Effort)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -37,12 +41,52 @@ class Turn:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Reasoning:
+    """A reasoning effort and the models it is sent to: those of the chosen ones that reason
+    (vision/api/reasoning.py decides which); `declined` are the chosen ones that do not."""
+
+    effort: Effort
+    models: tuple[str, ...] = ()
+    declined: tuple[str, ...] = ()
+
+    def effort_for(self, model: str) -> Effort | None:
+        """The effort to send to this model, or None when it does not take one."""
+        return self.effort if model in self.models else None
+
+    @property
+    def notice(self) -> str | None:
+        """The sentence saying which chosen models do not get the effort, or None."""
+        if not self.declined:
+            return None
+        names = ", ".join(name.rsplit("/", 1)[-1] for name in self.declined)
+        one = len(self.declined) == 1
+        return (
+            f"{names} {'is not a reasoning model' if one else 'are not reasoning models'}, so "
+            f"the {self.effort} reasoning effort is not sent to {'it' if one else 'them'}."
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RequestOptions:
-    """The fields besides model, prompt and images: the system prompt and sampling limits."""
+    """The fields besides model, prompt and images: the system prompt, sampling limits, and
+    the reasoning effort with the models that take it."""
 
     system: str | None = DEFAULT_SYSTEM_PROMPT
     temperature: float | None = None
     max_tokens: int | None = None
+    reasoning: Reasoning | None = None
+
+
+def effort_named(value: object) -> Effort | None:
+    """The effort this value names ("high"), or None for anything else."""
+    return next((effort for effort in EFFORTS if effort == value), None)
+
+
+def effort_problem(effort: object) -> str | None:
+    """Why this is not a reasoning effort the service takes (a sentence), or None."""
+    if effort is None or effort in EFFORTS:
+        return None
+    return f"The reasoning effort {effort!r} is not one of {', '.join(EFFORTS)}: pick one of those."
 
 
 def options_problem(temperature: float | None, max_tokens: int | None) -> str | None:
@@ -68,6 +112,8 @@ class ChatRequest:
     temperature: float | None = None
     max_tokens: int | None = None
     history: tuple[Turn, ...] = ()
+    # Sent as `reasoning: {"effort": ...}`; only a model that reasons should get one.
+    reasoning_effort: Effort | None = None
 
     @classmethod
     def asking(
@@ -86,13 +132,18 @@ class ChatRequest:
             system=chosen.system or None,
             temperature=chosen.temperature,
             max_tokens=chosen.max_tokens,
+            reasoning_effort=chosen.reasoning.effort_for(model) if chosen.reasoning else None,
         )
 
     @property
     def options(self) -> RequestOptions:
-        """This request's system prompt and sampling limits as one value."""
+        """This request's system prompt, sampling limits and reasoning effort as one value."""
+        effort = self.reasoning_effort
         return RequestOptions(
-            system=self.system, temperature=self.temperature, max_tokens=self.max_tokens
+            system=self.system,
+            temperature=self.temperature,
+            max_tokens=self.max_tokens,
+            reasoning=Reasoning(effort=effort, models=(self.model,)) if effort else None,
         )
 
 

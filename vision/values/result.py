@@ -13,31 +13,50 @@ class Usage:
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     total_tokens: int | None = None
+    # The part of the completion a reasoning model spent thinking
+    # (usage.completion_tokens_details.reasoning_tokens); None when the server gave none.
+    reasoning_tokens: int | None = None
+
+    @property
+    def answer_tokens(self) -> int | None:
+        """The completion tokens of the answer itself: the completion less its reasoning."""
+        if self.completion_tokens is None:
+            return None
+        return max(0, self.completion_tokens - (self.reasoning_tokens or 0))
 
     @property
     def line(self) -> str:
-        """The counts as one line, e.g. "1240 prompt + 12 completion = 1252 tokens"."""
+        """The counts as one line, e.g. "1240 prompt + 12 completion = 1252 tokens", with the
+        completion split as "(380 reasoning + 32 answer)" when the server counted reasoning."""
         if self.total_tokens is None:
             return "no usage reported"
+        split = (
+            f" ({self.reasoning_tokens} reasoning + {self.answer_tokens} answer)"
+            if self.reasoning_tokens
+            else ""
+        )
         return (
-            f"{self.prompt_tokens} prompt + {self.completion_tokens} completion = "
+            f"{self.prompt_tokens} prompt + {self.completion_tokens} completion{split} = "
             f"{self.total_tokens} tokens"
         )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChatResult:
-    """One model's answer with its usage and timings."""
+    """One model's answer (`text`, the answer alone) with its reasoning, usage and timings."""
 
     text: str
     model: str
     finish_reason: str | None
     usage: Usage
     latency_s: float
+    # Seconds to the first token of any kind (a reasoning model's first thought), and to the
+    # first token of the answer itself; both None when not streamed.
     ttft_s: float | None = None
     complete: bool = True
     incomplete_reason: str | None = None
     reasoning: str | None = None
+    answer_ttft_s: float | None = None
     raw: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -67,3 +86,12 @@ class ModelInfo:
     max_tokens: int | None = None
     input_token_price: float | None = None
     output_token_price: float | None = None
+    # Whether the model takes a reasoning effort, when the server says (None: it did not say).
+    supports_reasoning: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReasoningDelta:
+    """A piece of a reasoning model's thinking as it streams, kept apart from the answer."""
+
+    text: str
