@@ -21,4 +21,6 @@ FAMILY_MODELS = (LLAMA4, QWEN25, QWEN3, KIMI, GLM4V, GLM5)
 TEXT_ONLY = "meta-llama/Llama-3.3-70B-Instruct"
 # The echo's vision model whose geometry the project does not know.
 MYSTERY = "echo/mystery-vision"
-ALL_ECHO_VISION_MODELS = (LLAMA, QWEN, *FAMILY_MODELS, MYSTERY)
+# The echo's reasoning vision model (Kimi's family): it thinks before it answers.
+REASONING = "moonshotai/Kimi-K2.6"
+ALL_ECHO_VISION_MODELS = (LLAMA, QWEN, *FAMILY_MODELS, REASONING, MYSTERY)

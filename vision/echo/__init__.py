@@ -13,7 +13,14 @@ ran]". It is strict where the real service is (see rejection.py for the statuses
   text part + every image's cost on that model's published geometry (accounting.py; the
   unknown MYSTERY_MODEL has its own, for calibration to discover); one completion token a word.
 - Models: the two documented vision models and a text model, then one model per family the
-  live /models lists in 2026 (Llama 4, Qwen2.5-VL, Qwen3.x, Kimi K2.5, GLM-4.5V, GLM-5.x).
+  live /models lists in 2026 (Llama 4, Qwen2.5-VL, Qwen3.x, Kimi K2.5, GLM-4.5V, GLM-5.x), and
+  one reasoning vision model (Kimi K2.6, `supports_reasoning` true in /models; false for the
+  rest).
+- Reasoning: `reasoning: {"effort": "none"|"low"|"medium"|"high"}` (or the legacy top-level
+  `reasoning_effort`) is checked like the schema (422); a model that does not reason refuses it
+  (400). The reasoning model thinks first: reasoning_content (one token a word, longer at a
+  higher effort, none at "none"; it counts against max_tokens), then the answer, and reports
+  usage.completion_tokens_details.reasoning_tokens, streamed or not.
 - SSE with stream=true: a role delta, one content delta a word, a finish chunk, a usage chunk
   with choices [] when stream_options.include_usage, then data: [DONE].
 - A locate question in a family's own prompt (docs/grounding.md) is answered with the boxes of
@@ -27,7 +34,14 @@ ran]". It is strict where the real service is (see rejection.py for the statuses
   allow are answered (403 otherwise): a rebound DNS name cannot reach it from a browser.
 """
 
-from vision.echo.catalog import CATALOG, ECHO_MODELS, MYSTERY_MODEL, TEXT_ONLY_MODEL, EchoModel
+from vision.echo.catalog import (
+    CATALOG,
+    ECHO_MODELS,
+    MYSTERY_MODEL,
+    REASONING_MODEL,
+    TEXT_ONLY_MODEL,
+    EchoModel,
+)
 from vision.echo.faults import QUOTA_BODY, RATE_LIMIT_BODY, STREAM_ERROR_BODY, Fault
 from vision.echo.recorder import RecordedRequest
 from vision.echo.server import EchoServer
@@ -38,6 +52,7 @@ __all__ = [
     "MYSTERY_MODEL",
     "QUOTA_BODY",
     "RATE_LIMIT_BODY",
+    "REASONING_MODEL",
     "STREAM_ERROR_BODY",
     "TEXT_ONLY_MODEL",
     "EchoModel",

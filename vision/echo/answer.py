@@ -11,6 +11,7 @@ from vision.echo.contract import ChatCall
 from vision.echo.grounding import locate_reply
 from vision.echo.images import URL_IMAGE_ASSUMED_SIZE, ReceivedImage
 from vision.echo.judge import judge_reply
+from vision.echo.thinking import compose_reasoning
 from vision.sizes import human_size
 
 ECHO_LABEL = "[echo backend — no model ran]"
@@ -74,11 +75,13 @@ def word_chunks(text: str) -> list[str]:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Reply:
-    """The answer as it will be sent: its token-sized pieces and why it stopped."""
+    """The answer as it will be sent: a reasoning model's thinking, then the answer, each in
+    token-sized pieces, and why it stopped."""
 
     chunks: tuple[str, ...]
     finish_reason: str
     prompt_tokens: int
+    reasoning: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -86,24 +89,51 @@ class Reply:
         return "".join(self.chunks)
 
     @property
-    def usage(self) -> dict[str, int]:
-        """The usage object, counting one completion token per chunk."""
-        completion = len(self.chunks)
-        return {
+    def pieces(self) -> tuple[tuple[str, str], ...]:
+        """Every piece in the order sent, with its delta field: reasoning_content, then content."""
+        return (
+            *(("reasoning_content", piece) for piece in self.reasoning),
+            *(("content", piece) for piece in self.chunks),
+        )
+
+    @property
+    def usage(self) -> dict[str, Any]:
+        """The usage object, counting one completion token per piece (and, for a reasoning
+        model, its reasoning's share in completion_tokens_details)."""
+        completion = len(self.chunks) + len(self.reasoning)
+        usage: dict[str, Any] = {
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": completion,
             "total_tokens": self.prompt_tokens + completion,
         }
+        if self.reasoning:
+            usage["completion_tokens_details"] = {"reasoning_tokens": len(self.reasoning)}
+        return usage
 
 
 def make_reply(call: ChatCall) -> Reply:
-    """Compose the answer and cut it at max_tokens (finish_reason "length") when it is longer."""
+    """Compose the reasoning and the answer, and cut them at max_tokens (finish_reason
+    "length") when together they are longer: the reasoning counts against the limit first."""
+    thinking = word_chunks(compose_reasoning(call))
     chunks = word_chunks(compose_answer(call))
     finish = "stop"
-    if call.max_tokens is not None and len(chunks) > call.max_tokens:
-        chunks = chunks[: call.max_tokens]
+    if call.max_tokens is not None and len(thinking) + len(chunks) > call.max_tokens:
+        thinking = thinking[: call.max_tokens]
+        chunks = chunks[: call.max_tokens - len(thinking)]
         finish = "length"
-    return Reply(chunks=tuple(chunks), finish_reason=finish, prompt_tokens=call.prompt_tokens)
+    return Reply(
+        chunks=tuple(chunks),
+        reasoning=tuple(thinking),
+        finish_reason=finish,
+        prompt_tokens=call.prompt_tokens,
+    )
+
+
+def _message(reply: Reply) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": reply.text}
+    if reply.reasoning:
+        message["reasoning_content"] = "".join(reply.reasoning)
+    return message
 
 
 def completion_body(completion_id: str, model: str, reply: Reply) -> dict[str, Any]:
@@ -116,7 +146,7 @@ def completion_body(completion_id: str, model: str, reply: Reply) -> dict[str, A
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": reply.text},
+                "message": _message(reply),
                 "logprobs": None,
                 "finish_reason": reply.finish_reason,
             }
@@ -131,7 +161,7 @@ def chunk_body(
     *,
     delta: dict[str, str] | None = None,
     finish_reason: str | None = None,
-    usage: dict[str, int] | None = None,
+    usage: dict[str, Any] | None = None,
     include_usage: bool = False,
 ) -> dict[str, Any]:
     """One chat.completion.chunk; a usage-only chunk (delta None, usage set) has no choices."""

@@ -20,7 +20,8 @@ class EchoModel:
     """A model as the echo advertises it. Prices are per token, as io.net lists them.
 
     Its images cost what its family's published geometry says, unless `geometry` is set: the
-    echo's own accounting for a model the project's profiles do not know.
+    echo's own accounting for a model the project's profiles do not know. A model that `reasons`
+    thinks before it answers and takes a reasoning effort; the others refuse one.
     """
 
     id: str
@@ -31,9 +32,12 @@ class EchoModel:
     output_token_price: float
     developer: str
     geometry: ImageGeometry | None = None
+    reasons: bool = False
 
 
 MYSTERY_MODEL = "echo/mystery-vision"
+# The echo's reasoning vision model: it streams its reasoning_content first, then the answer.
+REASONING_MODEL = "moonshotai/Kimi-K2.6"
 # Made up, and known only to the echo: calibration and `vision probe` must discover it.
 MYSTERY_GEOMETRY = RoundedGrid(
     family=MYSTERY_MODEL,
@@ -111,6 +115,18 @@ CATALOG: tuple[EchoModel, ...] = (
         output_token_price=2.2e-06,
         developer="Moonshot AI",
     ),
+    # Kimi K2.x reasons (docs/provider-api.md, "Reasoning"); the echo keeps K2.5 answering at
+    # once, as before, and lists K2.6 as its reasoning model.
+    EchoModel(
+        id=REASONING_MODEL,
+        supports_images=True,
+        context_window=262_144,
+        max_tokens=16_384,
+        input_token_price=6.0e-07,
+        output_token_price=2.5e-06,
+        developer="Moonshot AI",
+        reasons=True,
+    ),
     EchoModel(
         id="zai-org/GLM-4.5V",
         supports_images=True,
@@ -160,6 +176,7 @@ def openai_entry(model: EchoModel) -> dict[str, Any]:
         "max_tokens": model.max_tokens,
         "context_window": model.context_window,
         "supports_images_input": model.supports_images,
+        "supports_reasoning": model.reasons,
         "supports_prompt_cache": False,
         "input_token_price": model.input_token_price,
         "output_token_price": model.output_token_price,
@@ -184,6 +201,7 @@ def io_entry(model: EchoModel) -> dict[str, Any]:
             "max_tokens": model.max_tokens,
             "context_window": model.context_window,
             "supports_images_input": model.supports_images,
+            "supports_reasoning": model.reasons,
             "supports_prompt_cache": False,
             "input_token_price": model.input_token_price,
             "output_token_price": model.output_token_price,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from vision.echo.catalog import CATALOG, MODELS_BY_ID, EchoModel
 from vision.echo.images import ReceivedImage, inspect_image
 from vision.echo.rejection import Rejected, reject
-from vision.echo.schema import Schema, decode_body, read_messages
+from vision.echo.schema import Schema, decode_body, read_effort, read_messages
 from vision.images.profiles import estimate_text_tokens
 from vision.limits import MAX_IMAGES_PER_REQUEST
 
@@ -15,6 +15,8 @@ MODEL_NOT_AVAILABLE = (
     "The requested model is not available for Chat Completions API. Available models: [{}]"
 )
 TOO_MANY_IMAGES = f"At most {MAX_IMAGES_PER_REQUEST} images may be provided in one request."
+# OpenAI's sentence for a reasoning field sent to a model that does not reason, in io.net's body.
+NO_REASONING = "Unsupported parameter: '{}' is not supported with this model."
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -29,6 +31,7 @@ class ChatCall:
     include_usage: bool
     max_tokens: int | None
     skip_special_tokens: bool = False  # vLLM's request field: strip marker tokens from answers
+    reasoning_effort: str | None = None  # as asked; None: the model's default
 
 
 def parse_chat(raw: bytes) -> ChatCall:
@@ -47,6 +50,7 @@ def parse_chat(raw: bytes) -> ChatCall:
     schema.optional_number(body, "temperature", 0.0, 2.0, integer=False)
     schema.optional_number(body, "top_p", 0.0, 1.0, integer=False)
     skip_special_tokens = schema.optional_bool(body, "skip_special_tokens", ())
+    effort = read_effort(schema, body)
     if schema.errors or model_id is None:
         raise Rejected(422, {"detail": schema.errors})
 
@@ -56,6 +60,10 @@ def parse_chat(raw: bytes) -> ChatCall:
         raise reject(400, MODEL_NOT_AVAILABLE.format(available))
     if options is not None and not stream:
         raise reject(400, "Stream options can only be defined when `stream=True`.")
+    if not model.reasons:
+        for field in ("reasoning", "reasoning_effort"):
+            if body.get(field) is not None:
+                raise reject(400, NO_REASONING.format(field))
     if len(messages.image_urls) > MAX_IMAGES_PER_REQUEST:
         raise reject(400, TOO_MANY_IMAGES)
     images = tuple(
@@ -83,4 +91,5 @@ def parse_chat(raw: bytes) -> ChatCall:
         include_usage=include_usage,
         max_tokens=None if limit is None else int(limit),
         skip_special_tokens=skip_special_tokens,
+        reasoning_effort=effort,
     )

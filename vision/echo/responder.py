@@ -82,7 +82,7 @@ class Responder(BaseHTTPRequestHandler):
     def complete(self, plan: Delivery) -> None:
         """Answer a non-streamed request, after the whole generation time has passed."""
         reply = plan.reply
-        if not self.wait(plan.ttft_s + plan.token_delay_s * max(0, len(reply.chunks) - 1)):
+        if not self.wait(plan.ttft_s + plan.token_delay_s * max(0, len(reply.pieces) - 1)):
             self.close_connection = True
             return
         if plan.fault == "malformed":
@@ -116,22 +116,26 @@ class Responder(BaseHTTPRequestHandler):
         )
 
     def pieces(self, plan: Delivery, start: int, stop: int) -> bool:
-        """Send content chunks start..stop-1 with their delays; False when the server stops."""
+        """Send pieces start..stop-1 (reasoning, then content) with their delays; False when the
+        server stops."""
+        pieces = plan.reply.pieces
         for position in range(start, stop):
             if not self.wait(plan.ttft_s if position == 0 else plan.token_delay_s):
                 self.close_connection = True
                 return False
-            self.event(self.chunk(plan, delta={"content": plan.reply.chunks[position]}))
+            field, text = pieces[position]
+            self.event(self.chunk(plan, delta={field: text}))
         return True
 
     def stream(self, plan: Delivery) -> None:
-        """Answer as SSE: role, content chunks, finish, optional usage chunk, [DONE]."""
+        """Answer as SSE: role, reasoning chunks (a reasoning model's), content chunks, finish,
+        optional usage chunk, [DONE]."""
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        total = len(plan.reply.chunks)
+        total = len(plan.reply.pieces)
         cut_at = min(plan.after_chunks, total) if plan.fault else total
         self.event(self.chunk(plan, delta={"role": "assistant", "content": ""}))
         if not self.pieces(plan, 0, cut_at):

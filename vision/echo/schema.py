@@ -10,6 +10,7 @@ from vision.echo.rejection import Rejected
 
 ROLES = ("system", "user", "assistant", "tool", "developer")
 DETAIL_LEVELS = ("auto", "low", "high")
+EFFORTS = ("none", "low", "medium", "high")
 OBJECT_EXPECTED = "Input should be a valid dictionary or object to extract fields from"
 
 
@@ -135,6 +136,26 @@ def content_parts(
         if url is not None:
             found.append(("image", url))
     return found
+
+
+def _effort(schema: Schema, value: Any, loc: tuple[str | int, ...]) -> str | None:
+    if value is None:
+        return None
+    if value not in EFFORTS:
+        schema.add("literal_error", loc, "Input should be 'none', 'low', 'medium' or 'high'")
+        return None
+    return str(value)
+
+
+def read_effort(schema: Schema, body: dict[str, Any]) -> str | None:
+    """The reasoning effort asked for: `reasoning.effort`, else the legacy top-level
+    `reasoning_effort`; None when neither is given (errors recorded in `schema`)."""
+    reasoning = body.get("reasoning")
+    if reasoning is not None:
+        if not schema.is_object(reasoning, ("reasoning",)):
+            return None
+        return _effort(schema, reasoning.get("effort"), ("reasoning", "effort"))
+    return _effort(schema, body.get("reasoning_effort"), ("reasoning_effort",))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
