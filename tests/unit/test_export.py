@@ -96,7 +96,12 @@ def test_json_export_holds_every_fact_but_not_the_thumbnail():
     document = json.loads(export_json(sample_runs(), title="Batch b1"))
     assert document["title"] == "Batch b1"
     first = document["runs"][0]
-    assert first["usage"] == {"prompt_tokens": 100, "completion_tokens": 8, "total_tokens": 108}
+    assert first["usage"] == {
+        "prompt_tokens": 100,
+        "completion_tokens": 8,
+        "total_tokens": 108,
+        "reasoning_tokens": None,
+    }
     assert first["images"][0]["steps"] == ["EXIF rotated", "resized 1600×1200 → 800×600"]
     assert first["params"] == {"temperature": 0.2, "max_tokens": 50}
     assert "thumbnail" not in first["images"][0]

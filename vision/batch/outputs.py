@@ -13,9 +13,9 @@ from vision.scoring.summary import ItemOutcome
 from vision.spreadsheet import safe_cell
 
 COLUMNS = (
-    "batch_id", "item_index", "item_name", "tag", "model", "prompt", "answer", "references",
-    "choices", "score", "passed", "how", "cached", "error", "latency_s", "prompt_tokens",
-    "completion_tokens", "total_tokens", "run_id",
+    "batch_id", "item_index", "item_name", "tag", "model", "prompt", "answer", "reasoning",
+    "references", "choices", "score", "passed", "how", "cached", "error", "latency_s",
+    "prompt_tokens", "completion_tokens", "reasoning_tokens", "total_tokens", "run_id",
 )  # fmt: skip
 
 
@@ -30,7 +30,8 @@ def item_records(outcomes: Iterable[ItemOutcome]) -> Iterator[dict[str, Any]]:
             "tag": outcome.tag,
             "model": outcome.model,
             "prompt": run.prompt,
-            "answer": run.answer,
+            "answer": run.answer,  # scored; the reasoning never is
+            "reasoning": run.reasoning,
             "references": list(run.answers or ((run.expected,) if run.expected else ())),
             "choices": list(run.choices),
             "score": None if outcome.score is None else round(outcome.score.value, 6),
@@ -41,6 +42,7 @@ def item_records(outcomes: Iterable[ItemOutcome]) -> Iterator[dict[str, Any]]:
             "latency_s": run.latency_s,
             "prompt_tokens": run.usage.prompt_tokens,
             "completion_tokens": run.usage.completion_tokens,
+            "reasoning_tokens": run.usage.reasoning_tokens,
             "total_tokens": run.usage.total_tokens,
             "run_id": run.id,
         }

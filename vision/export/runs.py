@@ -86,6 +86,7 @@ def run_record(run: Run) -> dict[str, Any]:
         "params": dict(run.params),
         "images": [image_record(image) for image in run.images],
         "answer": run.answer,
+        "reasoning": run.reasoning,
         "error": run.error,
         "finish_reason": run.finish_reason,
         "complete": run.complete,
@@ -185,6 +186,10 @@ def export_markdown(runs: Sequence[Run], *, title: str = "Vision Playground expo
             lines += ["**Answer:**", "", _untrusted(run.answer.strip()) or "_(empty)_", ""]
             if not run.complete:
                 lines += ["_The answer is incomplete._", ""]
+            if run.reasoning:
+                count = run.usage.reasoning_tokens
+                tokens = f" ({count:,} tokens)" if count is not None else ""
+                lines += [f"**Reasoning{tokens}:**", "", _quote(run.reasoning.strip()), ""]
         if run.expected:
             lines += [f"**Expected:** {plain_line(run.expected)}", ""]
     return "\n".join(lines)
@@ -192,10 +197,11 @@ def export_markdown(runs: Sequence[Run], *, title: str = "Vision Playground expo
 
 CSV_COLUMNS = (
     "id", "created_at", "kind", "batch_id", "conversation_id", "item_name", "tag", "model",
-    "system", "prompt", "temperature", "max_tokens", "image_names", "image_sha256", "image_url",
-    "image_steps",
-    "answer", "error", "finish_reason", "complete", "prompt_tokens", "completion_tokens",
-    "total_tokens", "latency_s", "ttft_s", "expected", "passed",
+    "system", "prompt", "temperature", "max_tokens", "reasoning_effort", "image_names",
+    "image_sha256", "image_url", "image_steps",
+    "answer", "reasoning", "error", "finish_reason", "complete", "prompt_tokens",
+    "completion_tokens", "reasoning_tokens", "total_tokens", "latency_s", "ttft_s", "expected",
+    "passed",
 )  # fmt: skip
 
 
@@ -211,6 +217,7 @@ def export_csv(runs: Iterable[Run], *, check: CheckKind = "contains") -> str:
             **row,
             "temperature": run.params.get("temperature"),
             "max_tokens": run.params.get("max_tokens"),
+            "reasoning_effort": run.params.get("reasoning_effort"),
             "image_names": " | ".join(image.label for image in run.images),
             "image_sha256": " ".join(image.sha256 for image in run.images if image.sha256),
             "image_url": " ".join(image.url for image in run.images if image.url),
@@ -375,11 +382,22 @@ def as_python(request: ChatRequest, base_url: str) -> CodeExport:
             "    timeout=120,",
             ")",
             "response.raise_for_status()",
-            'print(response.json()["choices"][0]["message"]["content"])',
+            *_printing(request),
             "",
         ]
     )
     return CodeExport(code=code, files=_files(files))
+
+
+def _printing(request: ChatRequest) -> list[str]:
+    """The snippet's last lines: the answer, and a reasoning model's thinking apart from it."""
+    if request.reasoning_effort is None:
+        return ['print(response.json()["choices"][0]["message"]["content"])']
+    return [
+        'message = response.json()["choices"][0]["message"]',
+        'print("reasoning:", message.get("reasoning_content"))',
+        'print("answer:", message["content"])',
+    ]
 
 
 def _files(files: dict[str, _ImageFile]) -> tuple[tuple[str, bytes], ...]:

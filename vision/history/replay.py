@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
+from vision.api.reasoning import reasons
 from vision.errors import HistoryError, VisionError
 from vision.grounding.asking import locate_prompt
 from vision.history.store import HistoryStore
@@ -13,7 +15,7 @@ from vision.images.intake import prepare_at, prepare_image
 from vision.values.batch import Resolution
 from vision.values.grounding import LocateTask
 from vision.values.image import PreparedImage
-from vision.values.request import ChatClient, ChatRequest, ImageRef
+from vision.values.request import ChatClient, ChatRequest, Effort, ImageRef, effort_named
 from vision.values.result import ChatResult
 from vision.values.run import Run, RunContext, RunImage, run_from_result
 
@@ -103,10 +105,19 @@ def _prompt(run: Run, model: str, sent: list[PreparedImage]) -> str:
     return locate_prompt(model, run.locate.target, size, kind=run.locate.kind)
 
 
+def recorded_effort(params: dict[str, Any]) -> Effort | None:
+    """The reasoning effort a run was asked with (None for runs without, or saved before)."""
+    return effort_named(params.get("reasoning_effort"))
+
+
 def rebuild_request(run: Run, store: HistoryStore, *, model: str | None = None) -> ChatRequest:
-    """The run's request (prompt, system, parameters, images) as it was sent, for its model or
-    another one (a locate question is then asked in that model's family's words)."""
+    """The run's request (prompt, system, parameters, reasoning effort, images) as it was sent,
+    for its model or another one (a locate question is then asked in that model's family's
+    words, and the effort goes only to a model that reasons)."""
     target = model or run.model
+    effort = recorded_effort(run.params)
+    if target != run.model and not reasons(target):
+        effort = None
     refs: list[ImageRef] = []
     sent: list[PreparedImage] = []
     for image in sorted(run.images, key=lambda image: image.position):
@@ -130,6 +141,7 @@ def rebuild_request(run: Run, store: HistoryStore, *, model: str | None = None) 
         system=run.system,
         temperature=run.params.get("temperature"),
         max_tokens=run.params.get("max_tokens"),
+        reasoning_effort=effort,
     )
 
 
@@ -178,6 +190,7 @@ class Reopened:
     system: str | None
     temperature: float | None
     max_tokens: int | None
+    reasoning_effort: Effort | None
     models: tuple[str, ...]
     urls: tuple[str, ...]
     images: tuple[KeptImage, ...] = field(repr=False)
@@ -214,6 +227,7 @@ def reopen(store: HistoryStore, run: Run) -> Reopened:
         system=run.system,
         temperature=run.params.get("temperature"),
         max_tokens=run.params.get("max_tokens"),
+        reasoning_effort=recorded_effort(run.params),
         models=_models_asked_with(store, run),
         urls=tuple(image.url for image in attached if image.url),
         images=tuple(kept),

@@ -16,9 +16,9 @@ from vision.values.run import Run, RunImage, Vote
 
 # The schema version of the newest migration (vision/history/migrations/versions/); on SQLite it
 # is also the file's PRAGMA user_version, so an app from before version 2 refuses a newer file.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
-# The columns follow the records' fields: a run's usage takes three columns, its images and
+# The columns follow the records' fields: a run's usage takes four columns, its images and
 # the records' ids live elsewhere (run_images, run_sources, the primary keys).
 _USAGE_COLUMNS = tuple(f.name for f in fields(Usage))
 _RUN_FIELDS = tuple(f.name for f in fields(Run) if f.name not in {"id", "images", "sources"})

@@ -78,6 +78,9 @@ runs = Table(
     # answer is read in (schema 9).
     Column("locate", Text),
     Column("frame", Text),
+    # A reasoning model's thinking and its token count, apart from the answer (schema 11).
+    Column("reasoning", Text),
+    Column("reasoning_tokens", Integer),
     _one_of("kind", RUN_KINDS),
     Index("runs_workspace_created_at", "workspace", "created_at"),
     Index(

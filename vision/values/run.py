@@ -115,6 +115,8 @@ class Run:
     params: dict[str, Any] = field(default_factory=dict, hash=False)
     model: str
     answer: str = ""
+    # A reasoning model's thinking, kept apart from the answer (scores never read it).
+    reasoning: str | None = None
     usage: Usage = field(default_factory=Usage)
     latency_s: float | None = None
     ttft_s: float | None = None
@@ -194,12 +196,14 @@ class Vote:
 
 
 def request_params(request: ChatRequest) -> dict[str, Any]:
-    """The sampling parameters of a request, as saved with the run."""
+    """The sampling parameters and reasoning effort of a request, as saved with the run."""
     params: dict[str, Any] = {}
     if request.temperature is not None:
         params["temperature"] = request.temperature
     if request.max_tokens is not None:
         params["max_tokens"] = request.max_tokens
+    if request.reasoning_effort is not None:
+        params["reasoning_effort"] = request.reasoning_effort
     return params
 
 
@@ -246,6 +250,7 @@ def run_from_result(
     return Run(
         model=request.model,
         answer=outcome.text,
+        reasoning=outcome.reasoning,
         usage=outcome.usage,
         latency_s=outcome.latency_s,
         ttft_s=outcome.ttft_s,

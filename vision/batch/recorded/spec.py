@@ -12,7 +12,7 @@ from vision.batch.items.manifest import KEPT_SOURCE, KeptItems, item_manifest
 from vision.errors import RequestError
 from vision.limits import DEFAULT_CONCURRENCY
 from vision.values.batch import BatchItem
-from vision.values.request import RequestOptions
+from vision.values.request import Effort, Reasoning, RequestOptions, effort_named
 
 if TYPE_CHECKING:
     # Only for types: a new batch's first requests go out while the store is still importing.
@@ -43,15 +43,43 @@ class BatchSpec:
     # False: an image file on this machine is kept as its path and hash, not copied into the
     # history (`vision eval` without --keep-originals); its reopened runs read the file.
     keep_originals: bool = True
+    # The reasoning effort, and the batch's models it is sent to (those that reason, decided
+    # when the batch was made: vision/api/reasoning.py).
+    reasoning_effort: Effort | None = None
+    reasoning_models: tuple[str, ...] = ()
     # A page's batch lists its items here (vision/batch/items/manifest.py); a file's batch
     # reads `source`.
     items: tuple[dict[str, Any], ...] | None = field(default=None, repr=False)
 
     @property
+    def reasoning(self) -> Reasoning | None:
+        """The reasoning effort and the models it goes to, or None when the batch sets none."""
+        if self.reasoning_effort is None:
+            return None
+        return Reasoning(
+            effort=self.reasoning_effort,
+            models=self.reasoning_models,
+            declined=tuple(model for model in self.models if model not in self.reasoning_models),
+        )
+
+    @property
     def options(self) -> RequestOptions:
         """The request options every job of the batch is sent with."""
         return RequestOptions(
-            system=self.system, temperature=self.temperature, max_tokens=self.max_tokens
+            system=self.system,
+            temperature=self.temperature,
+            max_tokens=self.max_tokens,
+            reasoning=self.reasoning,
+        )
+
+    def with_reasoning(self, reasoning: Reasoning | None) -> BatchSpec:
+        """The spec asking with this effort (None: none), sent to the models it names."""
+        if reasoning is None:
+            return replace(self, reasoning_effort=None, reasoning_models=())
+        return replace(
+            self,
+            reasoning_effort=reasoning.effort,
+            reasoning_models=tuple(model for model in self.models if model in reasoning.models),
         )
 
     @property
@@ -91,6 +119,8 @@ class BatchSpec:
                     (str(model), str(frame)) for model, frame in known.get("frames", ())
                 ),
                 "items": tuple(items) if items is not None else None,
+                "reasoning_effort": effort_named(known.get("reasoning_effort")),
+                "reasoning_models": tuple(known.get("reasoning_models", ())),
             }
         )
 
@@ -109,7 +139,7 @@ def page_spec(
         temperature=options.temperature,
         max_tokens=options.max_tokens,
         concurrency=concurrency,
-    )
+    ).with_reasoning(options.reasoning)
 
 
 def keep_items(store: HistoryStore, spec: BatchSpec, items: Sequence[BatchItem]) -> BatchSpec:

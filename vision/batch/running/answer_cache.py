@@ -41,6 +41,9 @@ def cache_key(request: ChatRequest, image_hashes: Sequence[str]) -> str | None:
         "max_tokens": request.max_tokens,
         "images": list(image_hashes),
     }
+    if request.reasoning_effort is not None:
+        # Only when set, so the keys of requests without an effort stay as they were.
+        canonical["reasoning_effort"] = request.reasoning_effort
     text = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -63,4 +66,5 @@ class StoreCache:
             usage=run.usage,
             latency_s=0.0,
             ttft_s=None,
+            reasoning=run.reasoning,
         )
