@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -13,8 +12,10 @@ from vision.cli.common import (
     EXIT_ERROR,
     EXIT_OK,
     add_request_options,
+    chosen_reasoning,
     error_facts,
     image_facts,
+    listed_models,
     make_client,
     print_json,
     read_settings,
@@ -22,7 +23,7 @@ from vision.cli.common import (
 )
 from vision.cli.locate import add_locate_options, execute_locate
 from vision.cli.sources import read_source
-from vision.errors import ImageError, VisionError
+from vision.errors import ImageError
 from vision.urls.shape import is_http_url
 from vision.values.request import DEFAULT_PROMPT, ChatRequest, ImageRef
 from vision.values.result import ChatResult
@@ -48,6 +49,11 @@ def add_command(commands: Any) -> None:
         help="an image file, or an http(s) URL sent as is",
     )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--hide-reasoning",
+        action="store_true",
+        help="fold a reasoning model's thinking to one line with its token count",
+    )
     add_locate_options(parser)
     parser.add_argument("prompt", nargs="?", default=DEFAULT_PROMPT, metavar="PROMPT")
     parser.set_defaults(func=execute)
@@ -70,11 +76,17 @@ def _images_for(model: str, sources: Sequence[str], data: dict[str, bytes]) -> l
     return images
 
 
+# A reasoning model's thinking is printed apart from its answer, each line behind this bar.
+REASONING_BAR = "│ "
+
+
 def _usage_line(result: ChatResult) -> str:
     counts = result.usage.line
     timing = f"{result.latency_s:.2f} s"
     if result.ttft_s is not None:
         timing += f", first token {result.ttft_s:.2f} s"
+    if result.reasoning and result.answer_ttft_s is not None:
+        timing += f", first answer token {result.answer_ttft_s:.2f} s"
     state = result.finish_reason or "no finish reason"
     if not result.complete:
         state = f"INCOMPLETE: {result.incomplete_reason or 'cut short'}"
@@ -91,33 +103,94 @@ def _outcome_json(outcome: ModelOutcome, images: list[Any]) -> dict[str, Any]:
     if result is not None:
         entry.update(
             text=result.text,
+            reasoning=result.reasoning,
             finish_reason=result.finish_reason,
             complete=result.complete,
             incomplete_reason=result.incomplete_reason,
             usage=asdict(result.usage),
             latency_s=round(result.latency_s, 4),
             ttft_s=None if result.ttft_s is None else round(result.ttft_s, 4),
+            answer_ttft_s=None if result.answer_ttft_s is None else round(result.answer_ttft_s, 4),
         )
     if outcome.error is not None:
         entry["error"] = error_facts(outcome.error)
     return entry
 
 
+def _barred(text: str) -> str:
+    """A reasoning text with the bar before each of its lines."""
+    return "".join(REASONING_BAR + line for line in text.strip().splitlines(keepends=True))
+
+
+def _tokens(count: int | None) -> str:
+    return "" if count is None else f" ({count:,} tokens)"
+
+
+def _reasoning_block(result: ChatResult, *, hide: bool) -> str:
+    """A finished answer's reasoning, labelled and barred (or folded to its label), or ''."""
+    if not result.reasoning:
+        return ""
+    count = _tokens(result.usage.reasoning_tokens)
+    if hide:
+        return f"reasoning{count}: hidden (--hide-reasoning)\nanswer:\n"
+    return f"reasoning{count}:\n{_barred(result.reasoning)}\nanswer:\n"
+
+
+class _LivePrinter:
+    """One model's stream on the terminal: its reasoning barred as it arrives, then its answer."""
+
+    def __init__(self, out: TextIO, *, hide: bool) -> None:
+        self.out = out
+        self.hide = hide
+        self.thinking = False
+        self.at_line_start = True
+
+    def reasoning(self, piece: str) -> None:
+        if not self.thinking:
+            self.thinking = True
+            self.out.write(
+                "reasoning: hidden (its tokens are in the usage line)\n"
+                if self.hide
+                else "reasoning:\n"
+            )
+        if self.hide:
+            return
+        for part in piece.splitlines(keepends=True):
+            self.out.write((REASONING_BAR if self.at_line_start else "") + part)
+            self.at_line_start = part.endswith("\n")
+        self.out.flush()
+
+    def answer(self, piece: str) -> None:
+        if self.thinking:
+            self.thinking = False
+            self.out.write(("" if self.at_line_start else "\n") + "answer:\n")
+        self.out.write(piece)
+        self.out.flush()
+
+
 def _collect(
-    client: VisionClient, asks: list[ChatRequest], out: TextIO, *, live: bool, quiet: bool
+    client: VisionClient,
+    asks: list[ChatRequest],
+    out: TextIO,
+    *,
+    live: bool,
+    quiet: bool,
+    hide_reasoning: bool = False,
 ) -> list[ModelOutcome]:
     """Run every ask concurrently; print one model live, or each answer as a block in order."""
     from vision.chat.compare import ModelOutcome, stream_models
 
     outcomes: list[ModelOutcome | None] = [None] * len(asks)
     texts: list[list[str]] = [[] for _ in asks]
+    printer = _LivePrinter(out, hide=hide_reasoning) if live and not quiet else None
     printed = 0
     for event in stream_models(client, asks):
+        if event.reasoning is not None and printer is not None:
+            printer.reasoning(event.reasoning)
         if event.delta is not None:
             texts[event.index].append(event.delta)
-            if live and not quiet:
-                out.write(event.delta)
-                out.flush()
+            if printer is not None:
+                printer.answer(event.delta)
         if event.done:
             outcomes[event.index] = ModelOutcome(
                 model=event.model, result=event.result, error=event.error
@@ -126,13 +199,16 @@ def _collect(
             ready = outcomes[printed]
             if ready is None:
                 break
-            _print_outcome(ready, "".join(texts[printed]), out, live=live)
+            _print_outcome(ready, "".join(texts[printed]), out, live=live, hide=hide_reasoning)
             printed += 1
     return [outcome for outcome in outcomes if outcome is not None]
 
 
-def _print_outcome(outcome: ModelOutcome, streamed: str, out: TextIO, *, live: bool) -> None:
-    """Finish one model's output: its answer (unless already streamed) and usage, or its error."""
+def _print_outcome(
+    outcome: ModelOutcome, streamed: str, out: TextIO, *, live: bool, hide: bool
+) -> None:
+    """Finish one model's output: its reasoning and answer (unless already streamed) and usage,
+    or its error."""
     if live:
         # The text is already on screen; an error's sentence goes to stderr at the end.
         if outcome.result is not None:
@@ -142,7 +218,14 @@ def _print_outcome(outcome: ModelOutcome, streamed: str, out: TextIO, *, live: b
     else:
         out.write(f"=== {outcome.model} ===\n")
         if outcome.result is not None:
-            out.write(outcome.result.text + "\n" + _usage_line(outcome.result) + "\n\n")
+            result = outcome.result
+            out.write(
+                _reasoning_block(result, hide=hide)
+                + result.text
+                + "\n"
+                + _usage_line(result)
+                + "\n\n"
+            )
         else:
             out.write(f"error: {outcome.error}\n\n")
     out.flush()
@@ -155,22 +238,29 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     settings = read_settings(err)
     files = [source for source in args.images if not is_http_url(source)]
     data = {source: read_source(source) for source in dict.fromkeys(files)}
-    base = ChatRequest.asking(args.models[0], args.prompt, options=request_options(args))
     per_model = {model: _images_for(model, args.images, data) for model in args.models}
     if not args.json:
         for source, image in zip(args.images, per_model[args.models[0]], strict=True):
             for warning in getattr(image, "warnings", ()):
                 err.write(f"{source}: {warning}\n")
-    asks = [
-        replace(base, model=model, images=tuple(_as_ref(i) for i in per_model[model]))
-        for model in args.models
-    ]
     with make_client(settings) as client:
-        # Listing first lets the client refuse images for a text-only model; a server
-        # without /models still answers chats.
-        with contextlib.suppress(VisionError):
-            client.list_models()
-        outcomes = _collect(client, asks, out, live=len(asks) == 1, quiet=args.json)
+        # Listing first lets the client refuse images for a text-only model and tells which
+        # models reason; a server without /models still answers chats.
+        options = request_options(args, chosen_reasoning(args, listed_models(client), err))
+        asks = [
+            ChatRequest.asking(
+                model, args.prompt, tuple(_as_ref(i) for i in per_model[model]), options
+            )
+            for model in args.models
+        ]
+        outcomes = _collect(
+            client,
+            asks,
+            out,
+            live=len(asks) == 1,
+            quiet=args.json,
+            hide_reasoning=args.hide_reasoning,
+        )
     if args.json:
         print_json(
             {

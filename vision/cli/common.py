@@ -22,14 +22,17 @@ from vision.settings import (
 from vision.values.image import PreparedImage
 from vision.values.request import (
     DEFAULT_SYSTEM_PROMPT,
+    EFFORTS,
     MAX_TEMPERATURE,
     MIN_TEMPERATURE,
+    Reasoning,
     RequestOptions,
     options_problem,
 )
 
 if TYPE_CHECKING:
     from vision.api.client import VisionClient
+    from vision.values.result import ModelInfo
 
 DEFAULT_ECHO_PORT = 8800
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -139,11 +142,37 @@ def temperature(text: str) -> float:
     return value
 
 
-def request_options(args: argparse.Namespace) -> RequestOptions:
-    """The request options given by the flags of add_request_options."""
+def request_options(args: argparse.Namespace, reasoning: Reasoning | None = None) -> RequestOptions:
+    """The request options given by the flags of add_request_options, with the reasoning effort
+    as chosen_reasoning decided it."""
     return RequestOptions(
-        system=args.system or None, temperature=args.temperature, max_tokens=args.max_tokens
+        system=args.system or None,
+        temperature=args.temperature,
+        max_tokens=args.max_tokens,
+        reasoning=reasoning,
     )
+
+
+def listed_models(client: VisionClient) -> dict[str, ModelInfo]:
+    """The server's /models entries by id; none when the list cannot be read (chats still work,
+    and the client's checks then rest on what it knows of each model's family)."""
+    try:
+        return {info.id: info for info in client.list_models()}
+    except VisionError:
+        return {}
+
+
+def chosen_reasoning(
+    args: argparse.Namespace, listed: dict[str, ModelInfo], err: TextIO
+) -> Reasoning | None:
+    """--reasoning-effort for the chosen models: sent to those that reason; the others are named
+    on stderr in a sentence."""
+    from vision.api.reasoning import choose_reasoning
+
+    reasoning = choose_reasoning(args.reasoning_effort, args.models or (), listed)
+    if reasoning is not None and reasoning.notice:
+        err.write(f"{reasoning.notice}\n")
+    return reasoning
 
 
 def add_request_options(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
@@ -163,6 +192,12 @@ def add_request_options(parser: argparse.ArgumentParser, *, required: bool = Tru
         "--temperature",
         type=temperature,
         help=f"sampling temperature ({MIN_TEMPERATURE:g} to {MAX_TEMPERATURE:g})",
+    )
+    parser.add_argument(
+        "--reasoning-effort",
+        choices=EFFORTS,
+        help="how long a reasoning model thinks before answering; sent only to models that "
+        "reason (by /models or their family)",
     )
 
 

@@ -14,7 +14,9 @@ from vision.cli.common import (
     EXIT_OK,
     add_frame_option,
     add_request_options,
+    chosen_reasoning,
     frame_overrides,
+    listed_models,
     make_client,
     positive_int,
     read_settings,
@@ -178,7 +180,9 @@ class _Sink:
             self.err.write("\n")
 
 
-def _spec(args: argparse.Namespace, opening: Future[HistoryStore]) -> tuple[str, BatchSpec]:
+def _spec(
+    args: argparse.Namespace, opening: Future[HistoryStore], settings: Settings, err: TextIO
+) -> tuple[str, BatchSpec]:
     from vision.batch.recorded.spec import BatchSpec, latest_batch, load_spec
     from vision.batch.running.ask import new_batch_id
 
@@ -191,6 +195,11 @@ def _spec(args: argparse.Namespace, opening: Future[HistoryStore]) -> tuple[str,
             raise RequestError(
                 "--frame goes with a new batch: a resumed one reads each model in the frame "
                 "it was asked in."
+            )
+        if args.reasoning_effort:
+            raise RequestError(
+                "A resumed batch asks with the reasoning effort it started with: leave out "
+                "--reasoning-effort, or start a new batch with --images."
             )
         store = opening.result()
         batch_id = args.resume or latest_batch(store)
@@ -222,6 +231,11 @@ def _spec(args: argparse.Namespace, opening: Future[HistoryStore]) -> tuple[str,
         # batch copies its originals.
         keep_originals=args.keep_originals or args.queue,
     )
+    if args.reasoning_effort:
+        # Which models reason is decided now, with the server's /models, and kept in the spec.
+        with make_client(settings) as client:
+            listed = listed_models(client)
+        spec = spec.with_reasoning(chosen_reasoning(args, listed, err))
     return new_batch_id(), spec
 
 
@@ -257,6 +271,8 @@ def _summary(
     for stats in model_stats(store.batch_runs(batch_id, images=False)):
         latency = f"{stats.mean_latency_s:.2f} s" if stats.mean_latency_s is not None else "-"
         tokens = f"{stats.mean_total_tokens:.0f}" if stats.mean_total_tokens is not None else "-"
+        if stats.mean_reasoning_tokens is not None:
+            tokens += f" ({stats.mean_reasoning_tokens:.0f} reasoning)"
         out.write(
             f"{stats.model}: {stats.runs - stats.errors}/{stats.runs} answered, "
             f"mean latency {latency}, mean tokens {tokens}\n"
@@ -363,7 +379,7 @@ def _run(
     from vision.background import BackgroundTask
     from vision.batch.running.resume import Observers, RecordedSettings, run_recorded
 
-    batch_id, spec = _spec(args, opening)
+    batch_id, spec = _spec(args, opening, settings, err)
     if args.queue:
         return _queue(opening.result(), batch_id, spec, args, out)
     sink = _Sink(err)

@@ -4,7 +4,6 @@ family's own way; the boxes and points printed in the original image's pixels.""
 from __future__ import annotations
 
 import argparse
-import contextlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -12,8 +11,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 from vision.cli.common import (
     EXIT_ERROR,
     EXIT_OK,
+    chosen_reasoning,
     error_facts,
     file_slug,
+    listed_models,
     make_client,
     print_json,
     read_settings,
@@ -22,7 +23,7 @@ from vision.cli.common import (
 from vision.cli.sources import read_source
 from vision.errors import ImageError, RequestError, VisionError
 from vision.values.grounding import Box, LocatedAnswer
-from vision.values.request import DEFAULT_PROMPT, ChatRequest
+from vision.values.request import DEFAULT_PROMPT, ChatRequest, RequestOptions
 from vision.values.result import ChatResult
 
 if TYPE_CHECKING:
@@ -97,7 +98,7 @@ def _draw(directory: Path, job: _Job, original: bytes, answer: LocatedAnswer) ->
     return path
 
 
-def _jobs(args: argparse.Namespace, data: dict[str, bytes]) -> list[_Job]:
+def _jobs(args: argparse.Namespace, data: dict[str, bytes], options: RequestOptions) -> list[_Job]:
     from vision.grounding.asking import locate_request
     from vision.images.intake import prepare_image
 
@@ -115,7 +116,7 @@ def _jobs(args: argparse.Namespace, data: dict[str, bytes]) -> list[_Job]:
                 image,
                 kind="point" if args.points else "box",
                 frames={model: args.frame} if args.frame else None,
-                options=request_options(args),
+                options=options,
             )
             jobs.append(_Job(model=model, source=source, image=image, request=request))
     return jobs
@@ -136,12 +137,11 @@ def execute_locate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         named_frame(args.frame)
     settings = read_settings()
     data = {source: read_source(source) for source in dict.fromkeys(args.images)}
-    jobs = _jobs(args, data)
     frames = dict.fromkeys(args.models, args.frame) if args.frame else None
     outcomes: dict[int, ChatResult | VisionError] = {}
     with make_client(settings) as client:
-        with contextlib.suppress(VisionError):
-            client.list_models()
+        options = request_options(args, chosen_reasoning(args, listed_models(client), err))
+        jobs = _jobs(args, data, options)
         for event in stream_models(client, [job.request for job in jobs]):
             if event.result is not None:
                 outcomes[event.index] = event.result

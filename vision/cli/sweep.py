@@ -1,5 +1,5 @@
-"""`python -m vision sweep`: the same items at several token budgets or longest sides, scored
-against the tokens and cost of each (docs/evaluation.md)."""
+"""`python -m vision sweep`: the same items at several token budgets, longest sides or reasoning
+efforts, scored against the tokens and cost of each (docs/evaluation.md)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from vision.cli.common import (
     EXIT_OK,
     add_frame_option,
     add_request_options,
+    chosen_reasoning,
     frame_overrides,
+    listed_models,
     make_client,
     positive_int,
     read_settings,
 )
-from vision.errors import RequestError, VisionError
+from vision.errors import RequestError
 from vision.limits import DEFAULT_CONCURRENCY
 from vision.scoring.metrics import METRICS, MetricName
 from vision.values.batch import SweepPoint
@@ -33,10 +35,16 @@ def _numbers(text: str) -> list[int]:
     return values
 
 
+def _words(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
 def add_command(commands: Any) -> None:
     """Register `sweep` on the CLI's subcommands."""
     parser: argparse.ArgumentParser = commands.add_parser(
-        "sweep", help="score the same items at several image resolutions against their cost"
+        "sweep",
+        help="score the same items at several image resolutions or reasoning efforts against "
+        "their cost",
     )
     parser.add_argument("--images", required=True, metavar="SOURCE", help="as for eval")
     parser.add_argument("--prompt", default=DEFAULT_PROMPT, help="the prompt (a row may override)")
@@ -46,6 +54,12 @@ def add_command(commands: Any) -> None:
     )
     parser.add_argument(
         "--sides", type=_numbers, default=[], help="longest sides in px (Llama's canvas): 560,1120"
+    )
+    parser.add_argument(
+        "--efforts",
+        type=_words,
+        default=[],
+        help="reasoning efforts for reasoning models: low,medium,high (none too)",
     )
     parser.add_argument("--metric", choices=METRICS, default="contains", help="how to score")
     add_frame_option(parser)
@@ -75,10 +89,16 @@ def _said(err: TextIO, label: str, batch_id: str) -> None:
 def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run one batch per setting, then print (and chart) score against tokens and cost."""
     from vision.batch.recorded.spec import BatchSpec
-    from vision.batch.running.sweep import Sweep, resolutions, run_sweep
+    from vision.batch.running.sweep import Sweep, efforts, resolutions, run_sweep
     from vision.history.store import HistoryStore
 
-    settings = resolutions(args.budgets, args.sides)
+    if args.efforts and (args.budgets or args.sides):
+        raise RequestError("Sweep image sizes or reasoning efforts, not both at once.")
+    if args.efforts and args.reasoning_effort:
+        raise RequestError(
+            "--efforts already sets each batch's reasoning effort: leave out --reasoning-effort."
+        )
+    settings = efforts(args.efforts) if args.efforts else resolutions(args.budgets, args.sides)
     report = Path(args.report) if args.report else None
     if report is not None and not report.parent.is_dir():
         raise RequestError(f"The folder of {report} does not exist; create it or pick another.")
@@ -94,25 +114,30 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
     env = read_settings()
     with HistoryStore(args.history) as store, make_client(env) as client:
-        try:
-            prices = {info.id: info for info in client.list_models()}
-        except VisionError:  # prices are a nicety: the sweep runs without them
-            prices = {}
+        # Prices are a nicety (the sweep runs without them); which models reason is not.
+        listed = listed_models(client)
         sweep = Sweep(
-            base=base,
+            base=base.with_reasoning(chosen_reasoning(args, listed, err)),
             settings=tuple(settings),
             scoring=args.metric,
-            prices=prices,
+            listed=listed,
             use_cache=not args.no_cache,
         )
         points = run_sweep(
             client,
             store,
             sweep,
-            on_setting=lambda resolution, batch_id: _said(err, resolution.label, batch_id),
+            on_setting=lambda setting, batch_id: _said(err, setting.label, batch_id),
         )
     for point in points:
         tokens = f"{point.mean_prompt_tokens:,.0f}" if point.mean_prompt_tokens else "-"
+        completion = (
+            f", {point.mean_completion_tokens:,.0f} completion tokens"
+            if point.mean_completion_tokens is not None
+            else ""
+        )
+        if point.mean_reasoning_tokens is not None:
+            completion += f" ({point.mean_reasoning_tokens:,.0f} reasoning)"
         cost = f", cost {point.cost:.4f}" if point.cost is not None else ""
         score = (
             f"{point.passed}/{point.items} passed ({args.metric}), 95% interval "
@@ -122,8 +147,8 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         failed = f"; {point.failed} failed, the first: {point.first_error}" if point.failed else ""
         out.write(
-            f"{point.resolution.label} · {point.model}: {score}, "
-            f"{tokens} prompt tokens per answer{cost}{failed}\n"
+            f"{point.setting.label} · {point.model}: {score}, "
+            f"{tokens} prompt tokens per answer{completion}{cost}{failed}\n"
         )
     if report is not None:
         from vision.report.sweep import render_sweep

@@ -126,6 +126,7 @@ class ModelStats:
     mean_latency_s: float | None
     mean_ttft_s: float | None
     mean_total_tokens: float | None
+    mean_reasoning_tokens: float | None = None  # None: no answer reported reasoning
 
 
 class Measured(Answered, Protocol):
@@ -160,6 +161,9 @@ def model_stats(runs: Iterable[Measured]) -> list[ModelStats]:
                 mean_ttft_s=_mean([r.ttft_s for r in ok if r.ttft_s is not None]),
                 mean_total_tokens=_mean(
                     [r.usage.total_tokens for r in ok if r.usage.total_tokens is not None]
+                ),
+                mean_reasoning_tokens=_mean(
+                    [r.usage.reasoning_tokens for r in ok if r.usage.reasoning_tokens is not None]
                 ),
             )
         )

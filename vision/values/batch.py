@@ -1,6 +1,6 @@
 """A batch's values: its items, one job (an item for a model), how it runs, each result,
 progress, the report; a recorded batch's progress from the history and its picture for a page;
-a chunk a worker holds; a resolution and a sweep's points."""
+a chunk a worker holds; a resolution, a sweep's settings and its points."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from vision.errors import RequestError, VisionError
 from vision.limits import DEFAULT_CONCURRENCY
 from vision.values.grounding import LocateTask
 from vision.values.image import PreparedImage
-from vision.values.request import ChatRequest, RequestOptions
+from vision.values.request import ChatRequest, Effort, RequestOptions
 from vision.values.result import ChatResult
 from vision.values.run import Run, RunContext, RunImage, run_from_result
 
@@ -139,6 +139,29 @@ class Resolution:
 
 
 DEFAULT_RESOLUTION = Resolution()
+
+# What a sweep varies: the images' resolution, or the reasoning effort.
+SweepAxis = Literal["resolution", "effort"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SweepSetting:
+    """One setting of a sweep: the resolution images are sent at, or a reasoning effort."""
+
+    resolution: Resolution = DEFAULT_RESOLUTION
+    reasoning_effort: Effort | None = None
+
+    @property
+    def axis(self) -> SweepAxis:
+        """What this setting varies."""
+        return "effort" if self.reasoning_effort is not None else "resolution"
+
+    @property
+    def label(self) -> str:
+        """How the setting reads in a table: "1280 tokens", "560 px", "effort high"."""
+        if self.reasoning_effort is not None:
+            return f"effort {self.reasoning_effort}"
+        return self.resolution.label
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -371,9 +394,9 @@ class Claim:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SweepPoint:
-    """One model at one resolution: its pass rate with interval, and what it cost."""
+    """One model at one setting: its pass rate with interval, its tokens, and what it cost."""
 
-    resolution: Resolution
+    setting: SweepSetting
     batch_id: str
     model: str
     items: int
@@ -384,9 +407,12 @@ class SweepPoint:
     mean_score: float
     mean_prompt_tokens: float | None
     cost: float | None  # at the prices /models lists, when it lists them
-    # Items this model could not answer at this resolution, and the first one's sentence.
+    # Items this model could not answer at this setting, and the first one's sentence.
     failed: int = 0
     first_error: str | None = None
     # Detection items: precision and recall at IoU 0.5 over their boxes.
     precision: float | None = None
     recall: float | None = None
+    # Completion tokens per answer, and the reasoning's share of them (None: not reported).
+    mean_completion_tokens: float | None = None
+    mean_reasoning_tokens: float | None = None
