@@ -125,7 +125,7 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
                 help="Halved automatically while the API answers 429 (too many requests).",
             )
         )
-        options, _ = choose_parameters(prefix="batch_")
+        options, _ = choose_parameters(prefix="batch_", models=models, catalog=catalog)
         use_cache = st.toggle(
             "Use answers already in the history",
             value=True,

@@ -1,5 +1,5 @@
-"""A batch's results: the grid (thumbnail, each model's answer, tokens, latency, errors), its
-share link in team mode, checks."""
+"""A batch's results: the grid (thumbnail, each model's answer, tokens, latency, errors, and a
+reasoning model's reasoning apart from its answer), its share link in team mode, checks."""
 
 from __future__ import annotations
 
@@ -44,7 +44,8 @@ def _seconds(value: float | None) -> float | None:
 def grid_rows(
     runs: Sequence[Run], models: Sequence[str], check: MetricName
 ) -> list[dict[str, Any]]:
-    """One row per image: name, tag, expected, then per model its answer, tokens, latency."""
+    """One row per image: name, tag, expected, then per model its answer, tokens, latency (and,
+    for a model that reasoned, its reasoning and reasoning tokens beside the answer)."""
     rows: dict[tuple[int, str], dict[str, Any]] = {}
     for run in runs:
         key = (run.item_index or 0, run.item_name or "")
@@ -61,6 +62,9 @@ def grid_rows(
             row["image"] = thumbnail_url(run)
         name = short_name(run.model)
         row[f"{name} · answer"] = f"⚠ {run.error}" if run.failed else run.answer
+        if run.reasoning:
+            row[f"{name} · reasoning"] = run.reasoning
+            row[f"{name} · reasoning tokens"] = run.usage.reasoning_tokens
         row[f"{name} · tokens"] = run.usage.total_tokens
         row[f"{name} · s"] = _seconds(run.latency_s)
         passed = run_passed(run, check)
@@ -71,7 +75,10 @@ def grid_rows(
     columns = ["image", "item", "tag", "expected"]
     for model in models:
         name = short_name(model)
-        columns += [f"{name} · answer", f"{name} · tokens", f"{name} · s"]
+        columns.append(f"{name} · answer")
+        if any(f"{name} · reasoning" in row for row in ordered):
+            columns += [f"{name} · reasoning", f"{name} · reasoning tokens"]
+        columns += [f"{name} · tokens", f"{name} · s"]
         if any(f"{name} · pass" in row for row in ordered):
             columns.append(f"{name} · pass")
     return [{column: row.get(column) for column in columns} for row in ordered]
@@ -91,6 +98,10 @@ def draw_grid(runs: Sequence[Run], models: Sequence[str], check: MetricName) -> 
     for model in models:
         name = short_name(model)
         config[f"{name} · answer"] = st.column_config.TextColumn(f"{name}", width="large")
+        config[f"{name} · reasoning"] = st.column_config.TextColumn("reasoning", width="medium")
+        config[f"{name} · reasoning tokens"] = st.column_config.NumberColumn(
+            "reasoning tokens", format="%d"
+        )
         config[f"{name} · tokens"] = st.column_config.NumberColumn("tokens", format="%d")
         config[f"{name} · s"] = st.column_config.NumberColumn("latency", format="%.2f s")
         config[f"{name} · pass"] = st.column_config.CheckboxColumn("passed")

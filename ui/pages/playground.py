@@ -226,7 +226,7 @@ def render() -> None:
         # Wide enough for "Send" beside its shortcut hint.
         send_slot, why_slot, params_slot = st.columns([4, 4, 3], vertical_alignment="center")
         with params_slot:
-            options, qwen_budget = choose_parameters()
+            options, qwen_budget = choose_parameters(models=models, catalog=catalog)
     answers = st.container()
 
     with cards:

@@ -9,6 +9,7 @@ from ui.shared.session import (
     MAX_TOKENS_KEY,
     MODELS_KEY,
     PROMPT_KEY,
+    REASONING_EFFORT_KEY,
     SYSTEM_KEY,
     TEMPERATURE_KEY,
     URL_KEY,
@@ -39,6 +40,8 @@ def reopen_run(store: HistoryStore, run: Run) -> list[str]:
         state[TEMPERATURE_KEY] = float(found.temperature)
     if found.max_tokens is not None:
         state[MAX_TOKENS_KEY] = int(found.max_tokens)
+    if found.reasoning_effort is not None:
+        state[REASONING_EFFORT_KEY] = found.reasoning_effort
     shots = attachments()
     shots.camera_shots = [
         *(shot for shot in shots.camera_shots if not shot.id.startswith(REOPENED_PREFIX)),

@@ -26,6 +26,7 @@ SYSTEM_KEY = "system_prompt"
 TEMPERATURE_KEY = "temperature"
 MAX_TOKENS_KEY = "max_tokens"
 QWEN_BUDGET_KEY = "qwen_token_budget"
+REASONING_EFFORT_KEY = "reasoning_effort"
 
 # The Playground's conversation on screen, the earlier ones, and the LiveAnswers of its latest
 # exchange: Send waits while that runs, and reopening a saved run drops it to retire the answers.
