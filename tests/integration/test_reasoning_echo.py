@@ -169,7 +169,7 @@ def test_a_stream_cut_by_an_error_keeps_the_answer_so_far_not_the_reasoning(clie
 
 
 def test_the_live_columns_hold_reasoning_and_both_first_token_times():
-    with EchoServer(api_key=KEY, ttft_s=0.02, token_delay_s=0.005) as slow:
+    with EchoServer(api_key=KEY, ttft_s=0.02, token_delay_s=0.005, record_bodies=True) as slow:
         with VisionClient(slow.base_url, KEY) as client:
             asks = [
                 ChatRequest(model=REASONING, prompt="hi", reasoning_effort="low"),

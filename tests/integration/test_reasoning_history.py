@@ -72,7 +72,8 @@ def test_a_reasoning_run_comes_back_whole_and_exports_answer_and_reasoning_apart
     markdown = export_markdown([run])
     assert f"**Reasoning ({run.usage.reasoning_tokens:,} tokens):**" in markdown
     assert markdown.index("**Answer:**") < markdown.index("**Reasoning")
-    assert "reasoning_effort high" in markdown
+    parameters = next(line for line in markdown.splitlines() if "Parameters: " in line)
+    assert "effort high" in parameters
     assert f"({run.usage.reasoning_tokens} reasoning +" in markdown
 
 
