@@ -176,3 +176,13 @@ def test_an_effort_sweep_refuses_a_model_that_does_not_reason(env, echo, capsys)
     assert main(["sweep", "--images", source, "-m", REASONING, "--efforts", "low",
                  "--budgets", "256,512"]) == 1  # fmt: skip
     assert "not both at once" in capsys.readouterr().err
+
+
+def test_models_says_which_models_take_a_reasoning_effort(env, capsys):
+    assert main(["models", "--json"]) == 0
+    flags = {entry["id"]: entry["reasoning"] for entry in json.loads(capsys.readouterr().out)}
+    assert [model for model, reasons in flags.items() if reasons] == [REASONING]
+    assert main(["models"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert next(line for line in lines if line.startswith(f"{REASONING} ")).count("reasoning") == 1
+    assert not any("reasoning" in line for line in lines if not line.startswith(REASONING))

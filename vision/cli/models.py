@@ -1,4 +1,5 @@
-"""`python -m vision models`: the server's models, whether each reads images, and prices."""
+"""`python -m vision models`: the server's models, whether each reads images and takes a
+reasoning effort, and prices."""
 
 from __future__ import annotations
 
@@ -17,9 +18,12 @@ def add_command(commands: Any) -> None:
 
 
 def _model_facts(info: ModelInfo) -> dict[str, Any]:
+    from vision.api.reasoning import reasons
+
     return {
         "id": info.id,
         "supports_images": info.supports_images,
+        "reasoning": reasons(info.id, info),  # by /models' word, else the family's
         "context_window": info.context_window,
         "max_tokens": info.max_tokens,
         "input_token_price": info.input_token_price,
@@ -39,7 +43,11 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print_json([_model_facts(info) for info in models], out)
         return EXIT_OK
     for info in models:
+        from vision.api.reasoning import reasons
+
         sees = {True: "images", False: "text only", None: "unknown"}[info.supports_images]
+        if reasons(info.id, info):
+            sees += ", reasoning"
         window = f"{info.context_window:,} ctx" if info.context_window else "ctx ?"
         prices = f"in {_per_million(info.input_token_price)}"
         prices += f" / out {_per_million(info.output_token_price)} per 1M tokens"
