@@ -41,8 +41,7 @@ def choose_reasoning(
     others (None when no effort is chosen)."""
     if effort is None:
         return None
-    known = infos or {}
-    takes = tuple(model for model in models if reasons(model, known.get(model)))
+    takes = tuple(reasoning_models(models, infos))
     return Reasoning(
         effort=effort,
         models=takes,
