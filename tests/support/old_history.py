@@ -8,7 +8,7 @@ import hashlib
 from dataclasses import dataclass
 
 from alembic import command
-from sqlalchemy import insert
+from sqlalchemy import insert, inspect
 
 from tests.support.images import make_photo
 from vision.history.config import ConnectionSettings, database_url
@@ -46,6 +46,8 @@ def write_old_history(url: str, per_workspace: dict[str, list[bytes]]) -> list[O
         with database.writing() as connection:
             command.upgrade(alembic_config(connection), BEFORE_BLOB_STORES)
         with database.writing() as db:
+            # The runs columns of that schema: later revisions add columns the old app lacked.
+            columns = {column["name"] for column in inspect(db).get_columns("runs")}
             for workspace, images in per_workspace.items():
                 db.execute(
                     insert(batches).values(
@@ -72,7 +74,12 @@ def write_old_history(url: str, per_workspace: dict[str, list[bytes]]) -> list[O
                         ),
                     )
                     run_id = new_id(
-                        db.execute(insert(runs).values(run_values(run) | {"workspace": workspace}))
+                        db.execute(
+                            insert(runs).values(
+                                {k: v for k, v in run_values(run).items() if k in columns}
+                                | {"workspace": workspace}
+                            )
+                        )
                     )
                     db.execute(insert(run_images).values(image_values(run_id, run.images[0])))
                     db.execute(
