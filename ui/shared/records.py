@@ -18,10 +18,14 @@ def _open(target: str) -> HistoryStore:
     return HistoryStore()
 
 
+def _target() -> str:
+    return resolve_url(None).render_as_string(hide_password=False)
+
+
 def shared_store() -> HistoryStore:
     """The process's store ($VISION_DATABASE_URL, else $VISION_HISTORY_PATH or the default
     file) in the workspace "local"; raises HistoryError."""
-    return _open(resolve_url(None).render_as_string(hide_password=False))
+    return _open(_target())
 
 
 def team_records() -> TeamRecords:
@@ -30,7 +34,12 @@ def team_records() -> TeamRecords:
 
 
 @st.cache_resource(show_spinner=False)
+def _reservations(target: str, budget: Budget) -> Reservations:
+    # Keyed by the database and the budgets, as the store is: each pair has holds of its own.
+    return Reservations(team_records(), budget)
+
+
 def replica_reservations() -> Reservations:
     """This process's holds on the team's budgets (VISION_DAILY_*), shared by every session;
     raises HistoryError or BudgetError."""
-    return Reservations(team_records(), Budget.from_env())
+    return _reservations(_target(), Budget.from_env())
