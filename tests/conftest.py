@@ -12,6 +12,7 @@ from tests.support.postgres import PostgresServer, PostgresUnavailable, start_po
 from tests.support.s3 import S3Server, start_s3, use_s3
 from tests.support.stores import BLOB_BACKENDS, ENGINES, HistoryDatabase
 from vision.echo import EchoServer
+from vision.images.learned import use_learned
 from vision.history.blobs.folder import FolderBlobStore
 from vision.history.blobs.s3 import S3BlobStore
 from vision.history.blobs.store import BlobStore
@@ -41,10 +42,16 @@ _STORE_VARIABLES = (
 
 
 @pytest.fixture(autouse=True)
-def _no_store_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A developer's own database or limits never reach a test; tests set what they need."""
+def _no_store_configuration(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """A developer's own database or limits never reach a test; tests set what they need. What
+    answers measure of image costs goes to the test's own file, never the developer's, and the
+    calibrator a page installed for its process is gone after the test (one test's measurements
+    would otherwise change the next one's estimates)."""
     for name in _STORE_VARIABLES:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("VISION_CALIBRATION_PATH", str(tmp_path / "calibration.json"))
+    yield
+    use_learned(None)
     # Nor a developer's AWS settings; and boto3 never asks a cloud's metadata service for some.
     for name in [name for name in os.environ if name.startswith("AWS_")]:
         monkeypatch.delenv(name)
