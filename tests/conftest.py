@@ -12,10 +12,10 @@ from tests.support.postgres import PostgresServer, PostgresUnavailable, start_po
 from tests.support.s3 import S3Server, start_s3, use_s3
 from tests.support.stores import BLOB_BACKENDS, ENGINES, HistoryDatabase
 from vision.echo import EchoServer
-from vision.images.learned import use_learned
 from vision.history.blobs.folder import FolderBlobStore
 from vision.history.blobs.s3 import S3BlobStore
 from vision.history.blobs.store import BlobStore
+from vision.images.learned import use_learned
 
 # Shaped like a key, so the page takes it when a test pastes it (vision/session_key.py).
 ECHO_API_KEY = "test-key-0123456789abcdef"
