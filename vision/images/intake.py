@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import threading
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -42,6 +41,7 @@ from vision.images.profiles import (
     profile_for,
     send_size,
 )
+from vision.images.slots import decode_slot
 from vision.images.sniff import open_image
 from vision.limits import (
     ACCEPTED_FORMATS,
@@ -55,9 +55,6 @@ from vision.values.image import PreparedImage
 # Bytes we agree to read at all: about five times the send limit leaves room for big camera
 # files; 100 MiB exactly, the page's upload limit (Streamlit counts it in MiB).
 MAX_SOURCE_BYTES = 100 * 1024 * 1024
-
-# At most two decodes at once per process: bounds peak memory when sessions prepare together.
-_DECODE_SLOTS = threading.BoundedSemaphore(2)
 
 _LOSSLESS_FORMATS = ("PNG", "GIF")
 _EXTENSIONS = {
@@ -300,7 +297,7 @@ def prepare_image(
             f"This file is {len(data) / 1_000_000:.0f} MB, more than we read; "
             "export a smaller version (under 20 MB) and try again."
         )
-    with _DECODE_SLOTS:
+    with decode_slot():
         image = open_image(data, INTAKE_FORMATS)
         with image:
             source = _describe(image, data)

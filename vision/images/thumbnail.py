@@ -10,6 +10,7 @@ from vision.errors import ImageError, ImageUnreadableError, RequestError
 from vision.images.encode import to_eight_bit
 from vision.images.intake import MAX_SOURCE_BYTES
 from vision.images.pixels import DECODE_FAILURES, INTAKE_FORMATS, DecodedPixels, read_upright
+from vision.images.slots import decode_slot
 from vision.values.image import PreparedImage
 from vision.values.run import RunImage
 
@@ -31,22 +32,25 @@ def thumbnail(
         raise RequestError("A thumbnail needs a size of at least 1 pixel; pick a larger size.")
     if len(data) > MAX_SOURCE_BYTES:
         raise ImageUnreadableError("This file is too large to preview; use a smaller export.")
-    # read_upright asks libjpeg to decode JPEGs at 1/2, 1/4 or 1/8 scale (draft), never below
-    # the box, so a 12 MP photo is never decoded in full just to be shown small.
-    if shared is not None:
-        # A copy: Image.thumbnail shrinks in place, and the shared pixels are not ours to change.
-        picture = shared.upright((max_side, max_side)).copy()
-    else:
-        picture = read_upright(bytes(data), (max_side, max_side), INTAKE_FORMATS)
-    try:
-        picture, _ = to_eight_bit(picture)
-        picture.thumbnail((max_side, max_side), Image.Resampling.BICUBIC, reducing_gap=2.0)
-        buffer = io.BytesIO()
-        picture.convert("RGB").save(buffer, "JPEG", quality=THUMBNAIL_QUALITY)
-    except DECODE_FAILURES as exc:
-        raise ImageUnreadableError(
-            "This image cannot be previewed; re-export it and try again."
-        ) from exc
+    # A decode like any other: it waits for one of the process's decode slots, so a batch's
+    # thumbnails (one per image, on every thread of the batch) add no decodes beyond them.
+    with decode_slot():
+        # read_upright asks libjpeg to decode JPEGs at 1/2, 1/4 or 1/8 scale (draft), never
+        # below the box, so a 12 MP photo is never decoded in full just to be shown small.
+        if shared is not None:
+            # A copy: Image.thumbnail shrinks in place; the shared pixels are not ours to change.
+            picture = shared.upright((max_side, max_side)).copy()
+        else:
+            picture = read_upright(bytes(data), (max_side, max_side), INTAKE_FORMATS)
+        try:
+            picture, _ = to_eight_bit(picture)
+            picture.thumbnail((max_side, max_side), Image.Resampling.BICUBIC, reducing_gap=2.0)
+            buffer = io.BytesIO()
+            picture.convert("RGB").save(buffer, "JPEG", quality=THUMBNAIL_QUALITY)
+        except DECODE_FAILURES as exc:
+            raise ImageUnreadableError(
+                "This image cannot be previewed; re-export it and try again."
+            ) from exc
     return buffer.getvalue()
 
 
