@@ -20,6 +20,11 @@ MAX_IMAGES_PER_REQUEST = 10
 # Our own default: a batch's requests in flight at once (halved while the API answers 429).
 DEFAULT_CONCURRENCY = 4
 
+# Our own: the image rows a table uploaded on the Batch page may have. Reading one is a pass
+# over its text (about 1 s of CPU per 100,000 rows, docs/evaluation.md); `vision eval` reads a
+# table of any size a row at a time.
+MAX_TABLE_ROWS = 100_000
+
 # Our own guard against pixel bombs: the largest image we agree to decode at all.
 # 8x the provider's pixel cap leaves room for big camera photos (e.g. 12000x9000 panoramas
 # are downscaled) while bounding memory to a few hundred MB per decode.

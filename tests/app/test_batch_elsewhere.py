@@ -7,17 +7,20 @@ from __future__ import annotations
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
 from tests.support.pages import texts as _texts
-from vision.batch.items.manifest import KEPT_SOURCE, item_manifest
-from vision.batch.recorded.spec import BatchSpec
+from vision.batch.items.manifest import KEPT_SOURCE
+from vision.batch.items.uploads import Upload, page_items
+from vision.batch.recorded.spec import BatchSpec, keep_items
 from vision.history.store import HistoryStore
-from vision.values.batch import BatchItem
 from vision.values.run import Run
 
 BATCH = "b-elsewhere"
-ITEMS = [
-    BatchItem(image=make_image("PNG", (40 + n, 40)), prompt="What is in this image?", name=name)
-    for n, name in enumerate(("a.png", "b.png"))
-]
+ITEMS = page_items(
+    prompt="What is in this image?",
+    uploads=[
+        Upload(name=name, data=make_image("PNG", (40 + n, 40)))
+        for n, name in enumerate(("a.png", "b.png"))
+    ],
+)
 
 
 def _save(store: HistoryStore, index: int, model: str, error: str | None = None) -> None:
@@ -38,11 +41,10 @@ def _save(store: HistoryStore, index: int, model: str, error: str | None = None)
 def test_a_batch_another_process_runs_shows_its_progress_then_its_results(batch_page, history_file):
     # Another process's batch, half done, in the same history (as a replica's is in PostgreSQL).
     with HistoryStore(history_file) as elsewhere:
-        spec = BatchSpec(
-            source=KEPT_SOURCE,
-            prompt="What is in this image?",
-            models=(QWEN, LLAMA),
-            items=tuple(item_manifest(elsewhere, ITEMS)),
+        spec = keep_items(
+            elsewhere,
+            BatchSpec(source=KEPT_SOURCE, prompt="What is in this image?", models=(QWEN, LLAMA)),
+            ITEMS,
         )
         elsewhere.save_batch(BATCH, spec.to_json(), state="running")
         _save(elsewhere, 0, QWEN)

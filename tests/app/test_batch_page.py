@@ -105,6 +105,17 @@ def test_a_csv_row_naming_a_missing_file_blocks_the_run_with_a_sentence(batch_pa
     assert _shows(at, "missing.png")
 
 
+def test_a_table_past_the_row_cap_blocks_the_run_and_says_to_split_it_or_use_vision_eval(
+    batch_page,
+):
+    at = batch_page()
+    table = b"url\n" + b"https://example.com/chart.png\n" * 100_001
+    at.file_uploader(key="batch_table").set_value(("big.csv", table, "text/csv")).run()
+    assert at.button(key="batch_run").disabled
+    assert _shows(at, "more than 100,000 image rows")
+    assert _shows(at, "`vision eval --images TABLE`")
+
+
 def test_cancel_keeps_the_answers_already_in_and_retry_runs_the_rest(
     batch_page, echo, history_file
 ):

@@ -11,11 +11,12 @@ from tests.support.client_calls import KEY
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
 from vision.api.client import VisionClient
+from vision.batch.items.uploads import Upload, page_items
 from vision.batch.recorded.spec import page_spec
 from vision.batch.running.heartbeat import Heartbeat
 from vision.batch.running.in_process import LiveBatch
 from vision.echo import EchoServer, Fault
-from vision.values.batch import STALE_S, BatchItem
+from vision.values.batch import STALE_S
 from vision.values.request import RequestOptions
 from vision.values.run import Run
 
@@ -24,7 +25,8 @@ SPEC = {
     "source": "history",
     "prompt": "What is in this image?",
     "models": [QWEN, LLAMA],
-    "items": [{"name": "a.png", "sha256": "0"}, {"name": "b.png", "sha256": "1"}],
+    "item_list": "list-1",
+    "item_count": 2,
 }
 
 
@@ -99,10 +101,12 @@ def test_a_batch_running_in_one_process_shows_its_partial_progress_to_another_st
     ):
         echo.add_fault(Fault(kind="hang", seconds=4.0, model=LLAMA, times=2))
         echo.add_fault(Fault(kind="status", status=400, model=QWEN, times=1))
-        items = [
-            BatchItem(image=make_image("PNG", (96 + i, 64)), prompt="What?", name=f"{i}.png")
-            for i in range(2)
-        ]
+        items = page_items(
+            prompt="What?",
+            uploads=[
+                Upload(name=f"{i}.png", data=make_image("PNG", (96 + i, 64))) for i in range(2)
+            ],
+        )
         live = LiveBatch(
             client=lambda: VisionClient(echo.base_url, KEY, max_retries=0, timeout=(2.0, 10.0)),
             store=here,

@@ -18,11 +18,11 @@ from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
 from tests.support.signals import needs_sigkill
 from tests.support.stores import HistoryDatabase
+from vision.batch.items.uploads import Upload, page_items
 from vision.batch.queue.submit import QueuedBatch
 from vision.cli.main import main
 from vision.echo import EchoServer, Fault
 from vision.history.store import HistoryStore
-from vision.values.batch import BatchItem
 from vision.values.request import RequestOptions
 
 REPO = Path(__file__).resolve().parents[2]
@@ -58,10 +58,12 @@ def queue(url: str) -> str:
     """A batch queued as the Batch page queues it in team mode: ITEMS images on two models,
     one request at a time (so the echo's faults meet known jobs)."""
     with HistoryStore(url=url) as store:
-        items = [
-            BatchItem(image=make_image("PNG", (64 + i, 48)), prompt="What?", name=f"{i}.png")
-            for i in range(ITEMS)
-        ]
+        items = page_items(
+            prompt="What?",
+            uploads=[
+                Upload(name=f"{i}.png", data=make_image("PNG", (64 + i, 48))) for i in range(ITEMS)
+            ],
+        )
         batch = QueuedBatch.queue(
             store, items, [QWEN, LLAMA], concurrency=1, options=RequestOptions(max_tokens=40)
         )

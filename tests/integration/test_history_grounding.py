@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from tests.support.models import QWEN
-from vision.batch.items.manifest import KeptItems, item_manifest
+from vision.batch.items.manifest import KeptItems, keep_item_list
 from vision.batch.recorded.spec import BatchSpec
 from vision.grounding.reading import read_run
 from vision.values.batch import BatchItem
@@ -93,7 +93,7 @@ def test_a_pages_grounding_items_and_a_batchs_frames_are_kept_for_a_resume(histo
     item = BatchItem(image=b"png bytes", prompt="every cup", name="a.png", locate=LOCATE)
     spec = BatchSpec(source="x.jsonl", prompt="p", models=(QWEN,), frames=((QWEN, "rel1"),))
     with history_db.open() as store:
-        manifest = item_manifest(store, [item])
-        (kept,) = KeptItems(store=store, manifest=tuple(manifest))
+        list_id, count = keep_item_list(store, [item])
+        (kept,) = KeptItems(store=store, list_id=list_id, items=count)
     assert (kept.locate, kept.image) == (LOCATE, b"png bytes")
     assert BatchSpec.from_json(spec.to_json()) == spec

@@ -14,12 +14,12 @@ from pathlib import Path
 from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
+from vision.batch.items.uploads import Upload, page_items
 from vision.batch.queue.submit import QueuedBatch
 from vision.echo import EchoServer
 from vision.history.store import HistoryStore
 from vision.team.records import TeamRecords
 from vision.team.reports import audit_csv
-from vision.values.batch import BatchItem
 from vision.values.request import RequestOptions
 
 REPO = Path(__file__).resolve().parents[2]
@@ -38,10 +38,13 @@ def queue(url: str, items: int, models: list[str], *, concurrency: int = 1) -> s
         TeamRecords(store).record_person(WORKSPACE, ALICE, "Alice")
         batch = QueuedBatch.queue(
             store,
-            [
-                BatchItem(image=make_image("PNG", (64 + i, 48)), prompt="What?", name=f"{i}.png")
-                for i in range(items)
-            ],
+            page_items(
+                prompt="What?",
+                uploads=[
+                    Upload(name=f"{i}.png", data=make_image("PNG", (64 + i, 48)))
+                    for i in range(items)
+                ],
+            ),
             models,
             concurrency=concurrency,
             options=RequestOptions(max_tokens=40),

@@ -11,11 +11,12 @@ from tests.support.client_calls import KEY
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
 from vision.api.client import VisionClient
+from vision.batch.items.uploads import PageItems, Upload, page_items
 from vision.batch.recorded.spec import page_spec
 from vision.batch.running.in_process import LiveBatch
 from vision.echo import EchoServer, Fault
 from vision.history.store import HistoryStore
-from vision.values.batch import BatchItem, BatchJob
+from vision.values.batch import BatchJob
 from vision.values.request import RequestOptions
 
 WAIT_S = 30.0
@@ -27,16 +28,19 @@ def store(tmp_path) -> Iterator[HistoryStore]:
         yield opened
 
 
-def items(count: int) -> list[BatchItem]:
-    return [
-        BatchItem(
-            image=make_image("PNG", (160 + index, 120), color=(index * 40 % 256, 90, 150)),
-            prompt="What is in this image?",
-            name=f"img-{index}.png",
-            tag="chart",
-        )
-        for index in range(count)
-    ]
+def items(count: int) -> PageItems:
+    """The page's items for `count` uploaded images, tagged chart."""
+    return page_items(
+        prompt="What is in this image?",
+        uploads=[
+            Upload(
+                name=f"img-{index}.png",
+                data=make_image("PNG", (160 + index, 120), color=(index * 40 % 256, 90, 150)),
+            )
+            for index in range(count)
+        ],
+        tag="chart",
+    )
 
 
 def batch(
@@ -90,7 +94,8 @@ def test_the_original_image_bytes_are_kept_with_every_run(echo, store):
     for job, run in live.view().runs.items():
         (image,) = run.images
         assert image.source_sha256 is not None
-        assert store.image_bytes(image.source_sha256) == live.items[job.item_index].image
+        uploaded = list(items(2))[job.item_index].image
+        assert store.image_bytes(image.source_sha256) == uploaded
         assert run.item_name == f"img-{job.item_index}.png"
         assert run.tag == "chart"
 

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from vision.batch.items.uploads import Upload, batch_items
+from vision.batch.items.uploads import Upload, page_items
 from vision.errors import RequestError
+from vision.values.batch import BatchItem
 
 A = Upload(name="a.png", data=b"png-a")
 B = Upload(name="b.png", data=b"png-b")
+
+
+def batch_items(*, table: str = "", **inputs) -> list[BatchItem]:
+    """Every item the page's inputs give, read from the table's bytes as the page reads them."""
+    return list(page_items(table=table.encode(), **inputs))
 
 
 def test_uploads_and_url_lines_become_items_with_the_prompt_and_tag():

@@ -62,6 +62,7 @@ def test_cost_is_what_the_api_reported_at_the_listed_prices():
 
 def test_a_used_up_budget_is_a_sentence_and_a_batch_counts_every_item_on_every_model():
     from vision.team.spending import planned_batch, spent_up, worst_case_tokens
+    from vision.values.batch import BatchSizing
 
     budget = Budget(person_tokens=1_000)
     assert spent_up(budget, Spent(tokens=999), Spent()) is None
@@ -70,10 +71,10 @@ def test_a_used_up_budget_is_a_sentence_and_a_batch_counts_every_item_on_every_m
         "00:00 UTC, or paste your own key in the sidebar."
     )
     qwen, llama = "Qwen/Qwen2-VL-7B-Instruct", "meta-llama/Llama-3.2-90B-Vision-Instruct"
-    one = planned_batch([("hi", (640, 480))], [qwen], max_tokens=100, prices=lambda m: None)
-    three = planned_batch(
-        [("hi", (640, 480))] * 3, [qwen, llama], max_tokens=100, prices=lambda m: None
-    )
+    one = planned_batch(BatchSizing(items=1, text_tokens=1, sizes={(640, 480): 1}), [qwen],
+                        max_tokens=100, prices=lambda m: None)  # fmt: skip
+    three = planned_batch(BatchSizing(items=3, text_tokens=3, sizes={(640, 480): 3}),
+                          [qwen, llama], max_tokens=100, prices=lambda m: None)  # fmt: skip
     assert three.tokens > 3 * one.tokens
     assert three.cost is None  # no prices known
     # An image URL's size is unknown: it is counted at the largest size the API takes.

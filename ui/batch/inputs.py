@@ -25,10 +25,9 @@ from ui.shared.session import (
 )
 from vision.api.catalog import Catalog, sees_images, short_name
 from vision.batch.items.files import IMAGE_SUFFIXES
-from vision.batch.items.uploads import Upload, batch_items, has_options
+from vision.batch.items.uploads import PageItems, Upload, has_options, page_items
 from vision.errors import RequestError
 from vision.limits import DEFAULT_CONCURRENCY
-from vision.values.batch import BatchItem
 from vision.values.request import DEFAULT_PROMPT, RequestOptions
 
 # More than this rarely helps: the API answers 429 and the batch halves its pace anyway.
@@ -40,13 +39,18 @@ FOLDER_TYPES = sorted(suffix.lstrip(".") for suffix in IMAGE_SUFFIXES)
 class BatchPlan:
     """What the user asked for: the items and models, or why the batch cannot start."""
 
-    items: tuple[BatchItem, ...] = field(repr=False)
+    items: PageItems | None = field(repr=False)
     models: tuple[str, ...]
     concurrency: int
     options: RequestOptions = field(default_factory=RequestOptions)
     problem: str | None = None
     use_cache: bool = True
     circular: bool = False
+
+    @property
+    def count(self) -> int:
+        """How many items the batch has (none when its inputs have a problem)."""
+        return self.items.count() if self.items is not None else 0
 
 
 def _uploads(disabled: bool) -> list[Upload]:
@@ -97,7 +101,9 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
             "(a|b), options (a|b|c, or A, B, C... columns), tag and id. A list of URLs, one a "
             "line, works too.",
         )
-    table_text = table.getvalue().decode("utf-8", errors="replace") if table else ""
+    # The table's bytes as uploaded: read through once per content (its scan is kept by hash),
+    # never decoded or split whole on each run of the page.
+    table_data = table.getvalue() if table else b""
     with ask_panel:
         prompt = st.text_area(
             "Prompt", value=DEFAULT_PROMPT, key=BATCH_PROMPT_KEY, height=90, disabled=disabled
@@ -135,19 +141,19 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
             "parameters and images) is served from the history, marked cached: nothing is "
             "asked or paid. Turn off to ask again.",
         )
-        circular = circular_switch(has_options(table_text), disabled=disabled)
+        circular = circular_switch(has_options(table_data), disabled=disabled)
     try:
-        items = batch_items(
+        items = page_items(
             prompt=prompt or "",
             uploads=uploads,
             urls=urls or "",
-            table=table_text,
+            table=table_data,
             tag=tag,
             circular=circular,
         )
     except RequestError as err:
         return BatchPlan(
-            items=(),
+            items=None,
             models=tuple(models),
             concurrency=concurrency,
             options=options,
@@ -157,7 +163,7 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
         )
     problem = _problem(catalog, items, models)
     return BatchPlan(
-        items=tuple(items),
+        items=items,
         models=tuple(models),
         concurrency=concurrency,
         options=options,
@@ -167,12 +173,10 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
     )
 
 
-def _problem(
-    catalog: Catalog | None, items: Sequence[BatchItem], models: Sequence[str]
-) -> str | None:
+def _problem(catalog: Catalog | None, items: PageItems, models: Sequence[str]) -> str | None:
     if catalog is None:
         return "Add an API key in the sidebar, or turn on the echo backend."
-    if not items:
+    if not items.count():
         return "Add images: upload files or a folder, list image URLs, or upload a CSV or JSONL."
     if not models:
         return "Choose at least one model."

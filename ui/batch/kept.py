@@ -29,7 +29,7 @@ def earlier_batches(store: HistoryStore, reopen: Callable[[str], None]) -> None:
         spec, state = kept[batch_id]
         live = running_batch(store.workspace, batch_id)
         status = "running" if live is not None and live.running else state or "kept"
-        items = len(spec.get("items") or ()) or "?"
+        items = spec.get("item_count") or "?"
         return f"{batch_id} · {items} item(s) × {len(spec.get('models') or [])} model(s) · {status}"
 
     with st.expander("Earlier batches", icon=":material/history:"):

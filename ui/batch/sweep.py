@@ -188,7 +188,7 @@ def sweep_panel(
             problem = sweep_problem(settings, plan.models, listed)
         if queued:
             problem = "In team mode the workers run batches: sweep with `vision sweep` instead."
-        jobs = len(settings) * len(plan.items) * len(plan.models)
+        jobs = len(settings) * plan.count * len(plan.models)
         clicked = st.button(
             "Run sweep",
             key="batch_sweep_run",
@@ -199,6 +199,7 @@ def sweep_panel(
         if problem and not disabled:
             st.caption(f":material/block: {problem}")
         if clicked and backend is not None and catalog is not None and problem is None:
+            assert plan.items is not None  # inputs without items always have a problem
             try:
                 base = kept_spec(
                     store,

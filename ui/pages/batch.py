@@ -25,6 +25,7 @@ from ui.shared.sidebar import choose_backend
 from ui.shared.spending import batch_budget_blocker
 from ui.shared.store import history_store
 from vision.api.catalog import Catalog
+from vision.batch.items.uploads import PageItems
 from vision.batch.queue.submit import QueuedBatch, queue_mode
 from vision.batch.recorded.spec import page_spec
 from vision.batch.running.in_process import LiveBatch, running_batch
@@ -52,11 +53,11 @@ def _duration(seconds: float | None) -> str:
     return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
 
 
-def _start(backend: Backend, store: HistoryStore, plan: BatchPlan) -> None:
+def _start(backend: Backend, store: HistoryStore, plan: BatchPlan, items: PageItems) -> None:
     if queue_mode(store):  # team mode: the workers run it (docs/evaluation.md)
         st.session_state[BATCH_KEY] = QueuedBatch.queue(
             store,
-            plan.items,
+            items,
             plan.models,
             concurrency=plan.concurrency,
             options=plan.options,
@@ -66,8 +67,8 @@ def _start(backend: Backend, store: HistoryStore, plan: BatchPlan) -> None:
     st.session_state[BATCH_KEY] = LiveBatch(
         client=partial(new_client, backend),
         store=store,
-        items=plan.items,
-        spec=page_spec(plan.items, plan.models, concurrency=plan.concurrency, options=plan.options),
+        items=items,
+        spec=page_spec(items, plan.models, concurrency=plan.concurrency, options=plan.options),
         use_cache=plan.use_cache,
     ).start()
     st.session_state[BATCH_WATCHING_KEY] = True
@@ -168,7 +169,7 @@ def _progress_panel() -> None:
             st.rerun(scope="app")  # the batch ended: draw the results
         return
     progress = view.progress
-    total = progress.total if progress else len(view.items) * len(view.models)
+    total = progress.total if progress else view.total
     finished = progress.finished if progress else 0
     failed = progress.failed if progress else 0
     text = f"{finished} of {total} answers"
@@ -309,13 +310,12 @@ def render() -> None:
         elif plan.problem:
             st.caption(f":material/block: {plan.problem}")
         else:
-            jobs = len(plan.items) * len(plan.models)
-            st.caption(
-                f"{len(plan.items)} image(s) × {len(plan.models)} model(s) = {jobs} requests"
-            )
+            jobs = plan.count * len(plan.models)
+            st.caption(f"{plan.count} image(s) × {len(plan.models)} model(s) = {jobs} requests")
     sweep_panel(backend, store, catalog, plan, disabled=running, queued=queue_mode(store))
-    if clicked and backend is not None and plan.problem is None and not running:
-        _start(backend, store, plan)
+    ready = plan.items is not None and plan.problem is None and not running
+    if clicked and backend is not None and ready and plan.items is not None:
+        _start(backend, store, plan, plan.items)
         live = st.session_state[BATCH_KEY]
         running = True
     if not running:

@@ -3,16 +3,17 @@ before anything is sent. They apply to the team's key when people sign in."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 
 from ui.shared.records import replica_reservations, team_records
 from vision.api.catalog import Catalog
+from vision.batch.items.sizing import page_sizing
+from vision.batch.items.uploads import PageItems
 from vision.chat.plan import RunPlan
 from vision.connection import Backend
 from vision.errors import VisionError
-from vision.images.sniff import image_size
 from vision.team.reservations import Reserve, reserving
 from vision.team.spending import (
     Budget,
@@ -23,7 +24,6 @@ from vision.team.spending import (
     planned_batch,
 )
 from vision.values.audit import Spent, day_start
-from vision.values.batch import BatchItem
 from vision.values.run import utc_now
 
 
@@ -46,14 +46,15 @@ def _spent(workspace: str) -> tuple[Spent, Spent]:
     return records.spent(since=since, workspace=workspace), records.spent(since=since)
 
 
-def _verdict(backend: Backend | None, plan: Planned) -> str | None:
+def _verdict(backend: Backend | None, plan: Callable[[], Planned]) -> str | None:
+    """The budget's sentence for what `plan` estimates (worked out only when a budget is set)."""
     if backend is None or not _applies(backend):
         return None
     try:
         budget = Budget.from_env()
         if not budget.limited:
             return None
-        return over_budget(budget, *_spent(backend.workspace), plan)
+        return over_budget(budget, *_spent(backend.workspace), plan())
     except VisionError as err:
         return str(err)
 
@@ -74,22 +75,21 @@ def send_budget_blocker(backend: Backend | None, plan: RunPlan | None) -> str | 
     """Why this Send would pass a budget, naming the numbers; None when it fits."""
     if plan is None or not plan.asks:
         return None
-    return _verdict(backend, planned(ask.preflight for ask in plan.asks))
+    return _verdict(backend, lambda: planned(ask.preflight for ask in plan.asks))
 
 
 def batch_budget_blocker(
     backend: Backend | None,
-    items: Sequence[BatchItem],
+    items: PageItems | None,
     models: Sequence[str],
     max_tokens: int | None,
     catalog: Catalog | None,
 ) -> str | None:
     """Why this batch would pass a budget (each item on each model), else None."""
-    if not _applies(backend) or not items or not models:
+    if not _applies(backend) or items is None or not models:
         return None
-    sized = [
-        (item.prompt, image_size(item.image) if isinstance(item.image, bytes) else None)
-        for item in items
-    ]
     prices = catalog.info if catalog is not None else (lambda model: None)
-    return _verdict(backend, planned_batch(sized, models, max_tokens=max_tokens, prices=prices))
+    return _verdict(
+        backend,
+        lambda: planned_batch(page_sizing(items), models, max_tokens=max_tokens, prices=prices),
+    )

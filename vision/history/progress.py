@@ -28,8 +28,8 @@ def _models(spec: dict[str, object]) -> tuple[str, ...]:
 
 
 def _items(spec: dict[str, object]) -> int | None:
-    listed = spec.get("items")
-    return len(listed) if isinstance(listed, list) else None
+    count = spec.get("item_count")
+    return count if isinstance(count, int) else None
 
 
 class ProgressRecords(WorkspaceRows):

@@ -16,7 +16,7 @@ from vision.values.run import Run, RunImage, Vote
 
 # The schema version of the newest migration (vision/history/migrations/versions/); on SQLite it
 # is also the file's PRAGMA user_version, so an app from before version 2 refuses a newer file.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 # The columns follow the records' fields: a run's usage takes four columns, its images and
 # the records' ids live elsewhere (run_images, run_sources, the primary keys).

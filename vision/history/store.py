@@ -32,6 +32,7 @@ from vision.history.config import (
 )
 from vision.history.database import Database
 from vision.history.judgements import JudgementRecords
+from vision.history.kept_items import KeptItemRecords
 from vision.history.migrate import current_revision, upgrade, version_number
 from vision.history.originals import OriginalRecords
 from vision.history.progress import ProgressRecords
@@ -69,7 +70,13 @@ def _like_pattern(text: str) -> str:
 
 
 class HistoryStore(
-    BatchRecords, JudgementRecords, ProgressRecords, ChunkRecords, VoteRecords, OriginalRecords
+    BatchRecords,
+    KeptItemRecords,
+    JudgementRecords,
+    ProgressRecords,
+    ChunkRecords,
+    VoteRecords,
+    OriginalRecords,
 ):
     """A thread-safe store of one workspace's runs, images and votes.
 

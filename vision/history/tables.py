@@ -183,12 +183,36 @@ batches = Table(
     Column("workspace", Text, nullable=False),
     Column("id", Text, nullable=False),
     Column("created_at", Float, nullable=False),
-    # What the batch was asked to do, as JSON (input, prompt, models, options), so that it can
-    # be resumed or run by a worker; null for batches that predate schema 4.
+    # What the batch was asked to do, as JSON (input, prompt, models, options; a page's batch
+    # names its kept_items list and their number), so that it can be resumed or run by a worker;
+    # null for batches that predate schema 4.
     Column("spec", Text),
     Column("state", Text),
     Column("updated_at", Float),
     PrimaryKeyConstraint("workspace", "id", name="batches_pkey"),
+)
+
+# A page's batch items, a row each (schema 12), listed under an id its spec names (a sweep's
+# batches share one list): a page or a worker reads the rows it needs, never every item in one
+# value. An uploaded image is kept in image_blobs by its hash; a URL stays a URL.
+kept_items = Table(
+    "kept_items",
+    metadata,
+    Column("workspace", Text, nullable=False),
+    Column("list_id", Text, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("prompt", Text, nullable=False),
+    Column("name", Text),
+    Column("expected", Text),
+    # JSON lists, as in runs: the reference answers and the multiple-choice options.
+    Column("answers", Text),
+    Column("choices", Text),
+    Column("tag", Text),
+    # A grounding item's task, what to locate and its reference boxes (JSON), as in runs.
+    Column("locate", Text),
+    Column("image_sha256", Text),
+    Column("image_url", Text),
+    PrimaryKeyConstraint("workspace", "list_id", "position", name="kept_items_pkey"),
 )
 
 # A queued batch cut into chunks of items, each claimed by one worker with a lease it renews;

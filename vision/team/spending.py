@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 from vision.chat.preflight import Preflight, format_cost
 from vision.errors import BudgetError
-from vision.images.profiles import estimate_image_tokens, estimate_text_tokens, send_size
+from vision.images.profiles import estimate_image_tokens, send_size
 from vision.limits import MAX_SIDE_PX
 from vision.values.audit import Spent
+from vision.values.batch import BatchSizing
 from vision.values.result import ModelInfo, Usage
 
 PERSON_TOKENS_ENV = "VISION_DAILY_TOKENS_PER_PERSON"
@@ -174,23 +175,23 @@ def worst_case_tokens(model: str, size: tuple[int, int] | None) -> int:
 
 
 def planned_batch(
-    items: Iterable[tuple[str, tuple[int, int] | None]],
+    sizing: BatchSizing,
     models: Iterable[str],
     *,
     max_tokens: int | None,
     prices: Callable[[str], ModelInfo | None],
 ) -> Planned:
-    """The expected use of a batch: each item (prompt, image size) on each model."""
+    """The expected use of a batch: each of its items on each model (the sums of what each
+    request would be expected to use, item by item)."""
+    completion = (max_tokens or UNBOUNDED_COMPLETION_TOKENS) * sizing.items
     tokens = 0
     cost: float | None = 0.0
-    chosen = list(models)
-    for prompt, size in items:
-        for model in chosen:
-            prompt_tokens = estimate_text_tokens(prompt) + worst_case_tokens(model, size)
-            completion = max_tokens or UNBOUNDED_COMPLETION_TOKENS
-            tokens += prompt_tokens + completion
-            price = request_cost(
-                prices(model), Usage(prompt_tokens=prompt_tokens, completion_tokens=completion)
-            )
-            cost = None if price is None or cost is None else cost + price
+    for model in models:
+        images = sum(worst_case_tokens(model, size) * count for size, count in sizing.sizes.items())
+        prompt_tokens = sizing.text_tokens + images
+        tokens += prompt_tokens + completion
+        price = request_cost(
+            prices(model), Usage(prompt_tokens=prompt_tokens, completion_tokens=completion)
+        )
+        cost = None if price is None or cost is None else cost + price
     return Planned(tokens=tokens, cost=cost)

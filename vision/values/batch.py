@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, Protocol
@@ -74,6 +74,44 @@ class BatchItem:
             choices=self.choices,
             locate=self.locate,
         )
+
+
+class BatchItems(Protocol):
+    """A batch's items, read lazily when iterated (never all held at once), and their number."""
+
+    def __iter__(self) -> Iterator[BatchItem]:
+        """Each item in turn."""
+        ...
+
+    def count(self) -> int:
+        """How many items there are."""
+        ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KeptItem:
+    """A page batch's item as the history keeps it: its texts, and its image by the hash its
+    bytes are kept under (vision/history/originals.py) or its URL."""
+
+    prompt: str
+    name: str = ""
+    expected: str | None = None
+    answers: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+    tag: str | None = None
+    locate: LocateTask | None = None
+    sha256: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BatchSizing:
+    """What a batch's budget estimate reads of its items, summed: how many, their prompts'
+    text tokens together, and how many items have each image size (None: not known, a URL)."""
+
+    items: int
+    text_tokens: int
+    sizes: Mapping[tuple[int, int] | None, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -271,7 +309,6 @@ class BatchView:
     """A consistent picture of a batch at one moment, for the page to draw."""
 
     batch_id: str
-    items: tuple[BatchItem, ...] = field(repr=False)
     models: tuple[str, ...]
     runs: dict[BatchJob, Run] = field(repr=False)
     progress: BatchProgress | None

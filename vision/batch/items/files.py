@@ -13,7 +13,7 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import takewhile
+from itertools import islice, takewhile
 from pathlib import Path
 from typing import Any, Literal
 
@@ -49,6 +49,14 @@ class ItemSource:
 
     def __iter__(self) -> Iterator[BatchItem]:
         return _READERS[self.kind](self)
+
+    def numbered(self, within: range | None) -> Iterator[tuple[int, BatchItem]]:
+        """The items at these positions (every one with None) with their index; a file is read
+        from its start, the rows before them skipped."""
+        numbered: Iterator[tuple[int, BatchItem]] = enumerate(self)
+        if within is None:
+            return numbered
+        return islice(numbered, within.start, within.stop)
 
     def count(self) -> int:
         """How many items the source holds (one quick pass, nothing kept; with circular

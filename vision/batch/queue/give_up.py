@@ -6,7 +6,6 @@ re-asks them."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import islice
 from typing import TYPE_CHECKING
 
 from vision.batch.recorded.spec import BatchSpec
@@ -35,7 +34,7 @@ def _items(store: HistoryStore, spec: BatchSpec, within: range) -> Iterator[tupl
     """The chunk's items by index; where the input cannot be read (the reason a chunk fails,
     often) an item is named by its number alone."""
     try:
-        found = dict(islice(enumerate(spec.open(store)), within.start, within.stop))
+        found = dict(spec.open(store).numbered(within))
     except VisionError:
         found = {}
     for index in within:

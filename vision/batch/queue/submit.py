@@ -17,7 +17,7 @@ from vision.batch.running.ask import new_batch_id
 from vision.errors import RequestError
 from vision.history.config import QUEUE_ENV
 from vision.history.store import HistoryStore
-from vision.values.batch import BatchItem, BatchJob, BatchProgress, BatchView
+from vision.values.batch import BatchItems, BatchJob, BatchProgress, BatchView
 from vision.values.request import RequestOptions
 from vision.values.run import Run
 
@@ -37,7 +37,6 @@ class QueuedBatch:
         self.batch_id = batch_id
         self._spec = spec
         self.models = spec.models
-        self.items: tuple[BatchItem, ...] = ()
         self.concurrency = spec.concurrency
         self._started = time.monotonic()
 
@@ -45,7 +44,7 @@ class QueuedBatch:
     def queue(
         cls,
         store: HistoryStore,
-        items: Sequence[BatchItem],
+        items: BatchItems,
         models: Sequence[str],
         *,
         concurrency: int,
@@ -55,7 +54,7 @@ class QueuedBatch:
         spec = kept_spec(store, items, models, concurrency=concurrency, options=options)
         batch_id = new_batch_id()
         store.save_batch(batch_id, spec.to_json(), state="queued")
-        store.enqueue_chunks(batch_id, len(items))
+        store.enqueue_chunks(batch_id, spec.item_count or 0)
         return cls(store, batch_id, spec)
 
     @classmethod
@@ -118,7 +117,7 @@ class QueuedBatch:
             held = runs.get(job)
             if held is None or not run.failed or held.failed:
                 runs[job] = run
-        total = len(self._spec.items or ()) * len(self.models)
+        total = (self._spec.item_count or 0) * len(self.models)
         failed = sum(run.failed for run in runs.values())
         counts = self._store.chunk_counts(self.batch_id)
         running = counts["queued"] + counts["running"] > 0
@@ -134,7 +133,6 @@ class QueuedBatch:
         )
         return BatchView(
             batch_id=self.batch_id,
-            items=self.items,
             models=self.models,
             runs=runs,
             progress=progress,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import TYPE_CHECKING
 
 from vision.batch.items.files import ItemSource
@@ -103,10 +102,7 @@ def pending_work(
 ) -> Iterator[tuple[BatchJob, BatchItem]]:
     """The jobs still to ask with their items, read lazily; refuses an input whose items moved
     since."""
-    numbered: Iterator[tuple[int, BatchItem]] = enumerate(source)
-    if within is not None:
-        numbered = islice(numbered, within.start, within.stop)
-    for index, item in numbered:
+    for index, item in source.numbered(within):
         for model in spec.models:
             job = BatchJob(item_index=index, model=model)
             state = missing.states.get((index, model))

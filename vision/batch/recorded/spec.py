@@ -4,14 +4,14 @@ history's batches table so the batch can be resumed by another process, or after
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from vision.batch.items.files import ItemSource, open_source
-from vision.batch.items.manifest import KEPT_SOURCE, KeptItems, item_manifest
+from vision.batch.items.manifest import KEPT_SOURCE, KeptItems, keep_item_list
 from vision.errors import RequestError
 from vision.limits import DEFAULT_CONCURRENCY
-from vision.values.batch import BatchItem
+from vision.values.batch import BatchItems
 from vision.values.request import Effort, Reasoning, RequestOptions, effort_named
 
 if TYPE_CHECKING:
@@ -47,9 +47,10 @@ class BatchSpec:
     # when the batch was made: vision/api/reasoning.py).
     reasoning_effort: Effort | None = None
     reasoning_models: tuple[str, ...] = ()
-    # A page's batch lists its items here (vision/batch/items/manifest.py); a file's batch
-    # reads `source`.
-    items: tuple[dict[str, Any], ...] | None = field(default=None, repr=False)
+    # A page's batch names the list its items are kept under in the history, and their number
+    # (vision/batch/items/manifest.py); a file's batch reads `source`.
+    item_list: str | None = None
+    item_count: int | None = None
 
     @property
     def reasoning(self) -> Reasoning | None:
@@ -85,32 +86,30 @@ class BatchSpec:
     @property
     def awaits_items(self) -> bool:
         """True for a page's batch whose items are not kept in the history yet (keep_items)."""
-        return self.source == KEPT_SOURCE and self.items is None
+        return self.source == KEPT_SOURCE and self.item_list is None
 
     def open(self, store: HistoryStore | None = None) -> ItemSource | KeptItems:
         """The batch's items, read lazily from its input (or, for a page's, from `store`)."""
-        if self.items is not None:
+        if self.item_list is not None:
             if store is None:
                 raise RequestError("A page's batch is read from its history; open the store.")
-            return KeptItems(store=store, manifest=self.items)
+            return KeptItems(store=store, list_id=self.item_list, items=self.item_count or 0)
         return open_source(self.source, self.prompt, tag=self.tag, circular=self.circular)
 
     def to_json(self) -> dict[str, Any]:
-        """The spec as JSON values, for the batches table."""
-        values = {
+        """The spec as JSON values, for the batches table (version 2: a page's items are
+        kept in rows of their own, not listed here)."""
+        return {
             **asdict(self),
             "models": list(self.models),
             "frames": [list(pair) for pair in self.frames],
-            "version": 1,
+            "version": 2,
         }
-        values["items"] = list(self.items) if self.items is not None else None
-        return values
 
     @classmethod
     def from_json(cls, values: dict[str, Any]) -> BatchSpec:
         """A spec read back from the batches table."""
         known = {name: values[name] for name in cls.__dataclass_fields__ if name in values}
-        items = known.get("items")
         return cls(
             **{
                 **known,
@@ -118,7 +117,6 @@ class BatchSpec:
                 "frames": tuple(
                     (str(model), str(frame)) for model, frame in known.get("frames", ())
                 ),
-                "items": tuple(items) if items is not None else None,
                 "reasoning_effort": effort_named(known.get("reasoning_effort")),
                 "reasoning_models": tuple(known.get("reasoning_models", ())),
             }
@@ -126,14 +124,15 @@ class BatchSpec:
 
 
 def page_spec(
-    items: Sequence[BatchItem], models: Sequence[str], *, concurrency: int, options: RequestOptions
+    items: BatchItems, models: Sequence[str], *, concurrency: int, options: RequestOptions
 ) -> BatchSpec:
     """A page's batch as a spec, before its items are kept (kept_spec keeps them)."""
-    if not items:
+    first = next(iter(items), None)
+    if first is None:
         raise RequestError("Add at least one image to the batch.")
     return BatchSpec(
         source=KEPT_SOURCE,
-        prompt=items[0].prompt,
+        prompt=first.prompt,
         models=tuple(models),
         system=options.system,
         temperature=options.temperature,
@@ -142,14 +141,15 @@ def page_spec(
     ).with_reasoning(options.reasoning)
 
 
-def keep_items(store: HistoryStore, spec: BatchSpec, items: Sequence[BatchItem]) -> BatchSpec:
-    """The spec with its items listed, their images kept in the history by hash."""
-    return replace(spec, items=tuple(item_manifest(store, items)))
+def keep_items(store: HistoryStore, spec: BatchSpec, items: BatchItems) -> BatchSpec:
+    """The spec naming its items, kept in the history as they are read (images by hash)."""
+    list_id, count = keep_item_list(store, items)
+    return replace(spec, item_list=list_id, item_count=count)
 
 
 def kept_spec(
     store: HistoryStore,
-    items: Sequence[BatchItem],
+    items: BatchItems,
     models: Sequence[str],
     *,
     concurrency: int,

@@ -5,7 +5,7 @@ can watch it, and after a restart it is reopened from the history and resumed.""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import partial
 
 from vision.api.client import VisionClient
@@ -18,7 +18,7 @@ from vision.batch.running.heartbeat import Heartbeat
 from vision.batch.running.resume import Observers, RecordedSettings, run_recorded
 from vision.errors import VisionError
 from vision.history.store import HistoryStore
-from vision.values.batch import BatchItem, BatchJob, BatchProgress, BatchResult, BatchView
+from vision.values.batch import BatchItems, BatchJob, BatchProgress, BatchResult, BatchView
 from vision.values.run import Run
 
 ClientFactory = Callable[[], VisionClient]
@@ -47,15 +47,16 @@ class LiveBatch:
         *,
         client: ClientFactory,
         store: HistoryStore,
-        items: Sequence[BatchItem],
+        items: BatchItems,
         spec: BatchSpec,
         use_cache: bool = True,
         batch_id: str | None = None,
     ) -> None:
         """A batch of these items as `spec` asks (vision.batch.recorded.spec.page_spec for a
-        new one: its items are kept in the history when it starts)."""
+        new one: its items are kept in the history when it starts, read as they are kept)."""
         self.batch_id = batch_id or new_batch_id()
-        self.items = tuple(items)
+        self._items = items
+        self._count = items.count()
         self.models = spec.models
         self.concurrency = spec.concurrency
         self.use_cache = use_cache
@@ -77,8 +78,7 @@ class LiveBatch:
         if running is not None:
             return running
         spec = load_spec(store, batch_id)
-        items = tuple(spec.open(store)) if spec.items is not None else ()
-        live = cls(client=client, store=store, items=items, spec=spec, batch_id=batch_id)
+        live = cls(client=client, store=store, items=spec.open(store), spec=spec, batch_id=batch_id)
         for run in store.batch_runs(batch_id):
             job = BatchJob(item_index=run.item_index or 0, model=run.model)
             held = live._runs.get(job)
@@ -111,7 +111,7 @@ class LiveBatch:
         try:
             spec = self._spec
             if spec.awaits_items:
-                spec = keep_items(self._store, spec, self.items)
+                spec = keep_items(self._store, spec, self._items)
                 self._spec = spec
             settings = RecordedSettings(
                 new=not self._runs and retry_errors is False and self._outcome is None,
@@ -180,7 +180,7 @@ class LiveBatch:
         running = self.running
         if self._task is not None:
             self._task.value  # noqa: B018  (re-raises a crash here, on the page's thread)
-        total = len(self.items) * len(self.models)
+        total = self._count * len(self.models)
         with self._lock:
             outcome = self._outcome
             runs = dict(self._runs)
@@ -191,7 +191,6 @@ class LiveBatch:
                 skipped = max(0, total - answered - failed)
             return BatchView(
                 batch_id=self.batch_id,
-                items=self.items,
                 models=self.models,
                 runs=runs,
                 progress=self._progress,

@@ -1,0 +1,142 @@
+"""The rows of a table uploaded on the Batch page (CSV, or JSON Lines), read from its bytes one
+row at a time: nothing holds every row, and a reader can stop after the first few. A row may be
+a multiple-choice question, or a grounding item (boxes.py)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import string
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from itertools import chain, takewhile
+from typing import Literal
+
+from vision.batch.items.boxes import locate_task
+from vision.batch.items.files import jsonl_objects
+from vision.errors import RequestError
+from vision.values.grounding import LocateTask
+
+TableKind = Literal["CSV", "JSONL"]
+# The column that names an image, in order of preference.
+IMAGE_COLUMNS = ("image", "url", "path", "file")
+# JSON Lines start with an object, after an optional byte-order mark and blank space.
+_JSONL_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*\{")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TableRow:
+    """One image row of a batch table: its line number, the image it names, its other columns
+    (a multiple-choice row has options, and its answer as a letter or an option's text)."""
+
+    line: int
+    source: str
+    prompt: str | None = None
+    expected: str | None = None
+    tag: str | None = None
+    name: str | None = None
+    answers: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()
+    hint: str | None = None
+    locate: LocateTask | None = None
+
+
+def table_kind(data: bytes) -> TableKind:
+    """JSONL when the table starts with an object, else CSV."""
+    return "JSONL" if _JSONL_START.match(data) else "CSV"
+
+
+def where(kind: TableKind, line: int) -> str:
+    """How a sentence names a row: "Row 3 of the CSV", "Line 3 of the JSONL"."""
+    return f"{'Line' if kind == 'JSONL' else 'Row'} {line} of the {kind}"
+
+
+def _text(value: object) -> str | None:
+    return str(value).strip() or None if value is not None else None
+
+
+def _split(value: object) -> tuple[str, ...]:
+    """A list, a {letter: text} object or an "a|b|c" cell as a tuple of texts."""
+    if isinstance(value, dict):
+        return tuple(str(value[key]).strip() for key in sorted(value))
+    if isinstance(value, list):
+        return tuple(str(part).strip() for part in value if str(part).strip())
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split("|") if part.strip())
+    return ()
+
+
+def _row(number: int, fields: Mapping[str, object], source: str, kind: TableKind) -> TableRow:
+    options = _split(fields.get("options") or fields.get("choices"))
+    if not options:
+        # VLMEvalKit's layout: one column per option, A, B, C... up to the first empty one.
+        letters = takewhile(lambda letter: _text(fields.get(letter)), string.ascii_lowercase)
+        options = tuple(str(fields[letter]).strip() for letter in letters)
+    answer = fields.get("answer")
+    listed = isinstance(answer, list)
+    answers = _split(fields.get("answers")) or (_split(answer) if listed else ())
+    expected = (
+        _text(fields.get("expected"))
+        or (None if listed else _text(answer))
+        or (answers[0] if answers else None)
+    )
+    return TableRow(
+        line=number,
+        source=source,
+        prompt=_text(fields.get("prompt")) or _text(fields.get("question")),
+        expected=expected,
+        tag=_text(fields.get("tag")) or _text(fields.get("category")),
+        name=_text(fields.get("id")) or _text(fields.get("index")),
+        answers=answers if len(answers) > 1 else (),
+        options=options,
+        hint=_text(fields.get("hint")),
+        locate=locate_task(fields, where(kind, number)),
+    )
+
+
+def _text_of(data: bytes) -> io.TextIOWrapper:
+    """The table as text read a line at a time (bytes that are not UTF-8 read as U+FFFD)."""
+    return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", errors="replace", newline="")
+
+
+def table_rows(data: bytes) -> Iterator[TableRow]:
+    """The image rows of a CSV with an image (or url, path, file) column, else one image per
+    line; or, when the table is JSON Lines, one row per object. Raises RequestError at the
+    first line of a JSONL that is not an object naming an image."""
+    if table_kind(data) == "JSONL":
+        yield from _jsonl_rows(data)
+    else:
+        yield from _csv_rows(data)
+
+
+def _csv_rows(data: bytes) -> Iterator[TableRow]:
+    rows = (row for row in csv.reader(_text_of(data)) if any(cell.strip() for cell in row))
+    first = next(rows, None)
+    if first is None:
+        return
+    header = [cell.strip().lower() for cell in first]
+    column = next((header.index(name) for name in IMAGE_COLUMNS if name in header), None)
+    if column is None:
+        # No header: one image (a URL, or an uploaded file or path) per line, in the first column.
+        for number, row in enumerate(chain((first,), rows), start=1):
+            if row[0].strip():
+                yield TableRow(line=number, source=row[0].strip())
+        return
+    for number, row in enumerate(rows, start=2):
+        fields = {name: cell.strip() for name, cell in zip(header, row, strict=False)}
+        source = fields.get(header[column], "")
+        if source:
+            yield _row(number, fields, source, "CSV")
+
+
+def _jsonl_rows(data: bytes) -> Iterator[TableRow]:
+    for number, lowered in jsonl_objects(_text_of(data), named="the JSONL", then="upload it again"):
+        source = next(
+            (_text(lowered.get(name)) for name in IMAGE_COLUMNS if lowered.get(name)), None
+        )
+        if source is None:
+            raise RequestError(
+                f"Line {number} of the JSONL names no image; give it an image or url field."
+            )
+        yield _row(number, lowered, source, "JSONL")
