@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from tests.conftest import ECHO_API_KEY
@@ -16,6 +17,8 @@ from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
 from vision.batch.items.uploads import Upload, page_items
 from vision.batch.queue.submit import QueuedBatch
+from vision.batch.recorded.spec import kept_spec
+from vision.cli.main import main
 from vision.echo import EchoServer
 from vision.history.store import HistoryStore
 from vision.team.records import TeamRecords
@@ -137,3 +140,29 @@ def test_a_worker_batch_over_the_budget_sends_nothing_past_it_and_resumes_later(
         answered_items = {run.item_index for run in runs if not run.failed}
         assert answered_items == set(range(items))
         assert QueuedBatch.reopen(store, batch_id).missing() == 0
+
+
+def test_a_batch_asked_on_the_echo_is_never_run_by_a_worker_on_the_teams_key(
+    team_db, capsys, monkeypatch
+):
+    items = page_items(
+        prompt="What?", uploads=[Upload(name="a.png", data=make_image("PNG", (64, 48)))]
+    )
+    with HistoryStore(url=team_db) as store:  # the workspace `vision eval` opens
+        spec = kept_spec(store, items, [QWEN], concurrency=1, options=RequestOptions())
+        store.save_batch("on-echo", replace(spec, key_kind="echo").to_json(), state="done")
+    # Queued again from a shell: refused before anything is queued.
+    monkeypatch.setenv("VISION_DATABASE_URL", team_db)
+    monkeypatch.setenv("IOINTELLIGENCE_API_KEY", ECHO_API_KEY)
+    assert main(["eval", "--resume", "on-echo", "--queue"]) == 1
+    assert "was asked on the echo backend" in capsys.readouterr().err
+    with HistoryStore(url=team_db) as store:
+        assert store.unfinished_chunks() == 0
+        store.enqueue_chunks("on-echo", 1)  # a queue that names it all the same
+    with EchoServer(api_key=ECHO_API_KEY) as echo:
+        work(echo, team_db)
+        assert echo.chat_requests == []  # the team's key asked nothing
+    with HistoryStore(url=team_db) as store:
+        (run,) = store.batch_runs("on-echo", images=False)
+    assert run.failed
+    assert "was asked on the echo backend" in (run.error or "")

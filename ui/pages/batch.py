@@ -17,7 +17,7 @@ from ui.batch.results import choose_check, draw_grid, draw_model_stats, draw_pas
 from ui.batch.scoring import scores_tab
 from ui.batch.sweep import sweep_panel
 from ui.batch.votes import leaderboard_panel, vote_panel
-from ui.shared.backend import client_for
+from ui.shared.backend import client_for, echo_backend
 from ui.shared.exports import download_buttons
 from ui.shared.models import catalog_for
 from ui.shared.session import BATCH_ELSEWHERE_KEY, BATCH_KEY, BATCH_TABS_KEY, BATCH_WATCHING_KEY
@@ -26,8 +26,8 @@ from ui.shared.spending import batch_budget_blocker
 from ui.shared.store import history_store
 from vision.api.catalog import Catalog
 from vision.batch.items.uploads import PageItems
-from vision.batch.queue.submit import QueuedBatch, queue_mode
-from vision.batch.recorded.spec import page_spec
+from vision.batch.queue.submit import QueuedBatch, queue_mode, queue_refusal, runs_on_workers
+from vision.batch.recorded.spec import BatchSpec, load_spec, page_spec
 from vision.batch.running.in_process import LiveBatch, running_batch
 from vision.connection import Backend, new_client
 from vision.errors import HistoryError, VisionError
@@ -54,7 +54,8 @@ def _duration(seconds: float | None) -> str:
 
 
 def _start(backend: Backend, store: HistoryStore, plan: BatchPlan, items: PageItems) -> None:
-    if queue_mode(store):  # team mode: the workers run it (docs/evaluation.md)
+    # Team mode: the workers run a batch on the team's key; the echo's runs here (docs/team.md).
+    if runs_on_workers(store, backend.key_kind):
         st.session_state[BATCH_KEY] = QueuedBatch.queue(
             store,
             items,
@@ -68,7 +69,13 @@ def _start(backend: Backend, store: HistoryStore, plan: BatchPlan, items: PageIt
         client=partial(new_client, backend),
         store=store,
         items=items,
-        spec=page_spec(items, plan.models, concurrency=plan.concurrency, options=plan.options),
+        spec=page_spec(
+            items,
+            plan.models,
+            concurrency=plan.concurrency,
+            options=plan.options,
+            key_kind=backend.key_kind,
+        ),
         use_cache=plan.use_cache,
     ).start()
     st.session_state[BATCH_WATCHING_KEY] = True
@@ -78,18 +85,28 @@ def _reopen(store: HistoryStore, backend: Backend | None, batch_id: str) -> None
     if backend is None:
         return
     try:
+        spec = load_spec(store, batch_id)
+        if runs_on_workers(store, spec.key_kind):
+            st.session_state[BATCH_KEY] = QueuedBatch(store, batch_id, spec)
+            return
         if _running_elsewhere(store, batch_id):
             # Resuming it here would ask its jobs twice; its progress is on the page already.
             st.toast(RUNNING_ELSEWHERE, icon=":material/sync:")
             return
-        st.session_state[BATCH_KEY] = (
-            QueuedBatch.reopen(store, batch_id)
-            if queue_mode(store)
-            else LiveBatch.reopen(store, batch_id, partial(new_client, backend))
+        st.session_state[BATCH_KEY] = LiveBatch.reopen(
+            store, batch_id, partial(new_client, _resumed_on(store, backend, spec))
         )
     except VisionError as err:
         st.session_state.pop(BATCH_KEY, None)
         st.toast(str(err), icon=":material/error:")
+
+
+def _resumed_on(store: HistoryStore, backend: Backend, spec: BatchSpec) -> Backend:
+    """The backend a reopened batch resumes on: the sidebar's, but in team mode a batch asked
+    on the echo stays on the echo (the team's key never pays for it)."""
+    if queue_mode(store) and spec.key_kind == "echo" and not backend.is_echo:
+        return replace(echo_backend(), workspace=backend.workspace)
+    return backend
 
 
 def _resume() -> None:
@@ -113,8 +130,8 @@ def _cancel() -> None:
 
 
 def _running_elsewhere(store: HistoryStore, batch_id: str) -> bool:
-    if queue_mode(store) or running_batch(store.workspace, batch_id) is not None:
-        return False  # the workers own it, or this process runs it: reopening is safe
+    if running_batch(store.workspace, batch_id) is not None:
+        return False  # this process runs it: reopening is safe
     progress = store.batch_progress(batch_id)
     return progress is not None and progress.active()
 
@@ -289,8 +306,9 @@ def render() -> None:
     running = live is not None and live.running
     catalog = catalog_for(client_for(backend), backend.identity) if backend else None
     plan = batch_inputs(catalog, disabled=running)
-    if plan.problem is None and not running:
-        over = batch_budget_blocker(
+    if plan.problem is None and not running and backend is not None:
+        # The same budget for a batch run here or queued, before anything is kept or queued.
+        over = queue_refusal(store, backend.key_kind) or batch_budget_blocker(
             backend, plan.items, plan.models, plan.options.max_tokens, catalog
         )
         plan = replace(plan, problem=over) if over else plan

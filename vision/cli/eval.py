@@ -321,8 +321,9 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _queue(
     store: HistoryStore, batch_id: str, spec: BatchSpec, args: argparse.Namespace, out: TextIO
 ) -> int:
-    from vision.batch.queue.submit import queue_again
+    from vision.batch.queue.submit import check_for_workers, queue_again
 
+    check_for_workers(batch_id, spec)
     items = spec.open(store).count()
     if args.resume is None:
         store.save_batch(batch_id, spec.to_json(), state="queued")

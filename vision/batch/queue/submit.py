@@ -3,7 +3,9 @@ into chunks for `vision worker` processes and watched through the history (its s
 its chunks) instead of run here; and a recorded batch queued again (`eval --resume --queue`).
 
 Team mode is on when the history is PostgreSQL and VISION_BATCH_QUEUE=1: the app then never
-asks the API for a batch itself; the workers do, with the team's key."""
+asks the API for a batch on the team's key itself; the workers do, with that key alone. A batch
+on the echo backend runs here (it costs nothing, and the workers have no echo); one on a key
+pasted for the session is refused, since that key never leaves its session."""
 
 from __future__ import annotations
 
@@ -17,16 +19,49 @@ from vision.batch.running.ask import new_batch_id
 from vision.errors import RequestError
 from vision.history.config import QUEUE_ENV
 from vision.history.store import HistoryStore
+from vision.values.audit import KeyKind
 from vision.values.batch import BatchItems, BatchJob, BatchProgress, BatchView
 from vision.values.request import RequestOptions
 from vision.values.run import Run
 
 _POLL_S = 0.1
+OWN_KEY_REFUSED = (
+    "In team mode batches run on the workers with the team's key, and your own key never "
+    "leaves this session, so no worker can use it: clear your key in the sidebar to run this "
+    "batch on the team's key (the team pays), or switch on the echo backend to try it at no cost."
+)
 
 
 def queue_mode(store: HistoryStore) -> bool:
     """True when batches go to the workers' queue rather than run in this process."""
     return store.engine_name == "postgresql" and os.environ.get(QUEUE_ENV, "") == "1"
+
+
+def runs_on_workers(store: HistoryStore, key_kind: KeyKind) -> bool:
+    """True when a batch asked with this kind of key goes to the workers' queue: in team mode,
+    on the team's key."""
+    return queue_mode(store) and key_kind == "team"
+
+
+def queue_refusal(store: HistoryStore, key_kind: KeyKind) -> str | None:
+    """Why a batch on this kind of key cannot run in team mode, saying which key would pay;
+    None when it can (on the team's key, by the workers; on the echo, here)."""
+    if queue_mode(store) and key_kind == "own":
+        return OWN_KEY_REFUSED
+    return None
+
+
+def check_for_workers(batch_id: str, spec: BatchSpec) -> None:
+    """Refuse a recorded batch that was not asked with the team's key: the workers ask with
+    that key alone, so they would spend the team's money on a batch the person meant to run on
+    the echo or on their own key."""
+    if spec.key_kind != "team":
+        what = "the echo backend" if spec.key_kind == "echo" else "a key pasted for one session"
+        raise RequestError(
+            f"Batch {batch_id} was asked on {what}, and the workers ask with the team's key "
+            "alone, so it is not run by them; reopen it on the Batch page, which runs it as it "
+            "was asked."
+        )
 
 
 class QueuedBatch:

@@ -3,7 +3,8 @@ it works, and takes the next; `python -m vision worker` runs one per process. A 
 on goes back to the queue at once; one that failed or crashed its worker on every attempt
 allowed (VISION_BATCH_CHUNK_ATTEMPTS, 3 by default) is given up (give_up.py). A batch runs as
 its owner's: every answer is audited with their address, and a request that would pass their or
-the team's daily budget is held back unsent (vision/team/on_behalf.py)."""
+the team's daily budget is held back unsent (vision/team/on_behalf.py). A worker asks with the
+team's key, so it runs only batches that were asked with that key (submit.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from vision.batch.queue.give_up import give_up_chunk
+from vision.batch.queue.submit import check_for_workers
 from vision.batch.recorded.spec import load_spec
 from vision.batch.running.heartbeat import Heartbeat
 from vision.batch.running.resume import Observers, RecordedSettings, run_recorded
@@ -142,6 +144,7 @@ class BatchWorker:
         problem = None
         try:
             spec = load_spec(view, claim.batch_id)
+            check_for_workers(claim.batch_id, spec)  # the team's key asks only what it should
             view.set_batch_state(claim.batch_id, "running")
             client = self._owners_client(claim)
             with _closing(client), Heartbeat(view, claim.batch_id):

@@ -11,6 +11,7 @@ from vision.batch.items.files import ItemSource, open_source
 from vision.batch.items.manifest import KEPT_SOURCE, KeptItems, keep_item_list
 from vision.errors import RequestError
 from vision.limits import DEFAULT_CONCURRENCY
+from vision.values.audit import KeyKind
 from vision.values.batch import BatchItems
 from vision.values.request import Effort, Reasoning, RequestOptions, effort_named
 
@@ -51,6 +52,10 @@ class BatchSpec:
     # (vision/batch/items/manifest.py); a file's batch reads `source`.
     item_list: str | None = None
     item_count: int | None = None
+    # Whose key asks it: the configured (team's) key, a key pasted for one session ("own"), or
+    # the echo backend. Only the team's key's batches go to the workers (a pasted key never
+    # leaves its session, and the workers have no echo).
+    key_kind: KeyKind = "team"
 
     @property
     def reasoning(self) -> Reasoning | None:
@@ -124,9 +129,15 @@ class BatchSpec:
 
 
 def page_spec(
-    items: BatchItems, models: Sequence[str], *, concurrency: int, options: RequestOptions
+    items: BatchItems,
+    models: Sequence[str],
+    *,
+    concurrency: int,
+    options: RequestOptions,
+    key_kind: KeyKind = "team",
 ) -> BatchSpec:
-    """A page's batch as a spec, before its items are kept (kept_spec keeps them)."""
+    """A page's batch as a spec, asked with this kind of key, before its items are kept
+    (kept_spec keeps them)."""
     first = next(iter(items), None)
     if first is None:
         raise RequestError("Add at least one image to the batch.")
@@ -138,6 +149,7 @@ def page_spec(
         temperature=options.temperature,
         max_tokens=options.max_tokens,
         concurrency=concurrency,
+        key_kind=key_kind,
     ).with_reasoning(options.reasoning)
 
 
