@@ -27,6 +27,7 @@ from bench import (
     redaction_bench,
     startup_bench,
     statistics_bench,
+    table_bench,
 )
 from bench.sections import Verdict, summary
 
@@ -86,6 +87,7 @@ def main() -> int:
     verdicts.extend(redaction_bench.redaction_section())
     verdicts.extend(protocol_bench.protocol_section())
     verdicts.extend(originals_bench.originals_section())
+    verdicts.extend(table_bench.table_section())
     summary(verdicts)
     print(f"(whole benchmark: {time.perf_counter() - start:.0f} s)")
     return 1 if any(verdict.passed is False for verdict in verdicts) else 0

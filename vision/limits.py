@@ -21,8 +21,8 @@ MAX_IMAGES_PER_REQUEST = 10
 DEFAULT_CONCURRENCY = 4
 
 # Our own: the image rows a table uploaded on the Batch page may have. Reading one is a pass
-# over its text (about 1 s of CPU per 100,000 rows, docs/evaluation.md); `vision eval` reads a
-# table of any size a row at a time.
+# over its text (about 1.2 s of CPU per 100,000 rows, `make bench` section 15); `vision eval`
+# reads a table of any size a row at a time.
 MAX_TABLE_ROWS = 100_000
 
 # Our own guard against pixel bombs: the largest image we agree to decode at all.

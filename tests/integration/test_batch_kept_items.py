@@ -13,7 +13,7 @@ from alembic import command
 from tests.support.images import make_image
 from tests.support.models import QWEN
 from vision.api.client import VisionClient
-from vision.batch.items.uploads import Upload, page_items
+from vision.batch.items.uploads import Upload, page_items, read_table
 from vision.batch.queue.submit import QueuedBatch
 from vision.batch.recorded.spec import kept_spec, load_spec
 from vision.batch.running.in_process import LiveBatch
@@ -32,7 +32,7 @@ def test_a_page_batch_of_many_items_keeps_a_small_spec_and_reads_a_range_alone(h
     items = page_items(
         prompt="Describe it",
         uploads=[Upload(name="photo.png", data=PHOTO)],
-        table=("image,question\n" + rows).encode(),
+        table=read_table(("image,question\n" + rows).encode()),
     )
     with history_db.open() as store:
         spec = kept_spec(store, items, [QWEN], concurrency=2, options=RequestOptions())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vision.batch.items.uploads import Upload, page_items
+from vision.batch.items.uploads import Upload, page_items, read_table
 from vision.errors import RequestError
 from vision.values.batch import BatchItem
 
@@ -14,7 +14,7 @@ B = Upload(name="b.png", data=b"png-b")
 
 def batch_items(*, table: str = "", **inputs) -> list[BatchItem]:
     """Every item the page's inputs give, read from the table's bytes as the page reads them."""
-    return list(page_items(table=table.encode(), **inputs))
+    return list(page_items(table=read_table(table.encode()), **inputs))
 
 
 def test_uploads_and_url_lines_become_items_with_the_prompt_and_tag():

@@ -9,7 +9,7 @@ import tracemalloc
 import pytest
 
 from vision.batch.items.table_scan import SCANS_KEPT, scan_table
-from vision.batch.items.uploads import Upload, page_items
+from vision.batch.items.uploads import Upload, page_items, read_table
 from vision.errors import RequestError
 from vision.limits import MAX_TABLE_ROWS
 
@@ -28,10 +28,10 @@ def mmbench_rows(count: int, *, start: int = 0) -> str:
 
 def test_a_table_past_the_row_cap_is_refused_with_what_to_do_instead():
     at_cap = ("https://example.com/a.png\n" * MAX_TABLE_ROWS).encode()
-    assert page_items(prompt="p", table=at_cap).count() == MAX_TABLE_ROWS
+    assert page_items(prompt="p", table=read_table(at_cap)).count() == MAX_TABLE_ROWS
     over = at_cap + b"https://example.com/b.png\n"
     with pytest.raises(RequestError) as refused:
-        page_items(prompt="p", table=over)
+        page_items(prompt="p", table=read_table(over))
     sentence = str(refused.value)
     assert "more than 100,000 image rows" in sentence
     assert "split it into files of at most 100,000 rows" in sentence
@@ -42,11 +42,11 @@ def test_checking_a_table_holds_none_of_its_rows_and_a_second_look_reads_nothing
     table = (HEADER + mmbench_rows(20_000)).encode()  # 5 MB
     tracemalloc.start()
     try:
-        items = page_items(prompt="p", table=table, circular=True)
+        items = page_items(prompt="p", table=read_table(table), circular=True)
         _, first_peak = tracemalloc.get_traced_memory()
         tracemalloc.reset_peak()
         kept, _ = tracemalloc.get_traced_memory()  # the scan, kept for the next look
-        again = page_items(prompt="p", table=table, circular=True)
+        again = page_items(prompt="p", table=read_table(table), circular=True)
         _, second_peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -66,7 +66,7 @@ def test_the_count_is_the_items_the_inputs_give():
     uploads = [Upload(name="a.png", data=b"a"), Upload(name="b.png", data=b"b")]
     for circular in (False, True):
         items = page_items(
-            prompt="p", uploads=uploads, urls="https://example.com/e.png", table=table,
+            prompt="p", uploads=uploads, urls="https://example.com/e.png", table=read_table(table),
             circular=circular,
         )  # fmt: skip
         listed = list(items)

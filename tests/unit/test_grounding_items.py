@@ -9,7 +9,7 @@ import json
 import pytest
 
 from vision.batch.items.files import open_source
-from vision.batch.items.uploads import Upload, page_items
+from vision.batch.items.uploads import Upload, page_items, read_table
 from vision.errors import RequestError
 from vision.values.grounding import Box, LocateTask, Reference
 
@@ -129,7 +129,9 @@ def test_a_grounding_item_needs_the_image_bytes_not_a_url(tmp_path):
 def test_the_pages_table_reads_grounding_rows_and_refuses_them_by_url():
     table = json.dumps({"image": "a.png", "expression": "the cup", "bbox": [1, 1, 4, 4]})
     (item,) = page_items(
-        prompt="Describe", uploads=[Upload(name="a.png", data=b"png")], table=table.encode()
+        prompt="Describe",
+        uploads=[Upload(name="a.png", data=b"png")],
+        table=read_table(table.encode()),
     )
     assert item.locate == LocateTask(
         task="box", target="the cup", references=(Reference(box=Box(1, 1, 5, 5)),)
@@ -138,7 +140,7 @@ def test_the_pages_table_reads_grounding_rows_and_refuses_them_by_url():
         {"image": "https://example.com/a.png", "expression": "the cup", "box": [1, 1, 4, 4]}
     )
     with pytest.raises(RequestError, match=r"Line 1 of the JSONL .* upload the file instead"):
-        page_items(prompt="Describe", table=by_url.encode())
+        page_items(prompt="Describe", table=read_table(by_url.encode()))
 
 
 def test_a_locate_task_survives_its_json():

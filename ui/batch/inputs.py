@@ -25,7 +25,7 @@ from ui.shared.session import (
 )
 from vision.api.catalog import Catalog, sees_images, short_name
 from vision.batch.items.files import IMAGE_SUFFIXES
-from vision.batch.items.uploads import PageItems, Upload, has_options, page_items
+from vision.batch.items.uploads import PageItems, Upload, page_items, read_table
 from vision.errors import RequestError
 from vision.limits import DEFAULT_CONCURRENCY
 from vision.values.request import DEFAULT_PROMPT, RequestOptions
@@ -101,9 +101,9 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
             "(a|b), options (a|b|c, or A, B, C... columns), tag and id. A list of URLs, one a "
             "line, works too.",
         )
-    # The table's bytes as uploaded: read through once per content (its scan is kept by hash),
-    # never decoded or split whole on each run of the page.
-    table_data = table.getvalue() if table else b""
+    # Read through once per content (its scan is kept by hash), never decoded or split whole on
+    # each run of the page.
+    table_read = read_table(table.getvalue()) if table else None
     with ask_panel:
         prompt = st.text_area(
             "Prompt", value=DEFAULT_PROMPT, key=BATCH_PROMPT_KEY, height=90, disabled=disabled
@@ -141,13 +141,14 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
             "parameters and images) is served from the history, marked cached: nothing is "
             "asked or paid. Turn off to ask again.",
         )
-        circular = circular_switch(has_options(table_data), disabled=disabled)
+        multiple_choice = table_read is not None and table_read.scan.has_options
+        circular = circular_switch(multiple_choice, disabled=disabled)
     try:
         items = page_items(
             prompt=prompt or "",
             uploads=uploads,
             urls=urls or "",
-            table=table_data,
+            table=table_read,
             tag=tag,
             circular=circular,
         )

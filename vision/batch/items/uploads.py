@@ -94,16 +94,17 @@ class PageItems:
         return rows + unnamed + len(self.urls)
 
 
-def has_options(table: bytes) -> bool:
-    """True when some row of the table is a multiple-choice question (it lists options)."""
-    return bool(table) and scan_table(table).has_options
-
-
-def _checked_table(data: bytes, uploads: Sequence[Upload], circular: bool) -> PageTable | None:
+def read_table(data: bytes) -> PageTable | None:
+    """An uploaded table with its scan (made once per content, then found by its hash); None
+    when nothing was uploaded."""
     if not data:
         return None
     digest = table_digest(data)
-    scan = scan_table(data, digest)
+    return PageTable(data=data, digest=digest, scan=scan_table(data, digest))
+
+
+def _check_table(table: PageTable, uploads: Sequence[Upload], circular: bool) -> None:
+    scan = table.scan
     if scan.problem:
         raise RequestError(scan.problem)
     if circular and scan.circular_problem:
@@ -116,7 +117,6 @@ def _checked_table(data: bytes, uploads: Sequence[Upload], circular: bool) -> Pa
             f"{where(scan.kind, line)} names {name!r}, which is neither an http(s) URL nor an "
             "uploaded file; upload that file or use its URL."
         )
-    return PageTable(data=data, digest=digest, scan=scan)
 
 
 def page_items(
@@ -124,21 +124,22 @@ def page_items(
     prompt: str,
     uploads: Sequence[Upload] = (),
     urls: str = "",
-    table: bytes = b"",
+    table: PageTable | None = None,
     tag: str | None = None,
     circular: bool = False,
 ) -> PageItems:
-    """Items from uploads, URL lines and a table (image or url, prompt or question, expected or
-    answer, answers, options, tag, id; or a grounding item's expression, task and boxes); with
-    circular, a multiple-choice row is one item per rotation of its options. Raises
-    RequestError with what to fix.
+    """Items from uploads, URL lines and a table read by read_table (image or url, prompt or
+    question, expected or answer, answers, options, tag, id; or a grounding item's expression,
+    task and boxes); with circular, a multiple-choice row is one item per rotation of its
+    options. Raises RequestError with what to fix.
 
     A row names an http(s) URL or an uploaded file: never a path on this machine, since the
     page runs on a server. Uploads the table does not name are added with the prompt.
     """
     if not prompt.strip():
         raise RequestError("Write a prompt for the batch (a CSV prompt column may override it).")
-    checked = _checked_table(table, uploads, circular)
+    if table is not None:
+        _check_table(table, uploads, circular)
     lines = tuple(dict.fromkeys(line.strip() for line in urls.splitlines() if line.strip()))
     for line in lines:
         if not is_http_url(line):
@@ -149,7 +150,7 @@ def page_items(
         prompt=prompt,
         uploads=tuple(uploads),
         urls=lines,
-        table=checked,
+        table=table,
         tag=(tag or "").strip() or None,
         circular=circular,
     )
