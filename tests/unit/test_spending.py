@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.images import make_image
 from vision.errors import BudgetError
 from vision.team.spending import Budget, Planned, left_line, over_budget, request_cost
 from vision.values.audit import Spent
@@ -79,3 +80,30 @@ def test_a_used_up_budget_is_a_sentence_and_a_batch_counts_every_item_on_every_m
     assert three.cost is None  # no prices known
     # An image URL's size is unknown: it is counted at the largest size the API takes.
     assert worst_case_tokens(llama, None) >= worst_case_tokens(llama, (640, 480))
+
+
+def test_a_page_batchs_estimate_is_the_sum_of_each_item_on_each_model():
+    from vision.batch.items.sizing import page_sizing
+    from vision.batch.items.uploads import Upload, page_items, read_table
+    from vision.images.profiles import estimate_text_tokens
+    from vision.team.spending import planned_batch, worst_case_tokens
+
+    qwen, llama = "Qwen/Qwen2-VL-7B-Instruct", "meta-llama/Llama-3.2-90B-Vision-Instruct"
+    photo = make_image("PNG", (640, 480))
+    table = b"image,question\nphoto.png,How many?\nhttps://example.com/a.png,What colour?\n"
+    items = page_items(
+        prompt="Describe it",
+        uploads=[Upload(name="photo.png", data=photo), Upload(name="extra.png", data=photo)],
+        table=read_table(table),
+    )
+    info = ModelInfo(id="m", input_token_price=1e-6, output_token_price=4e-6)
+    found = planned_batch(page_sizing(items), [qwen, llama], max_tokens=50, prices=lambda m: info)
+    sizes = [(640, 480), None, (640, 480)]  # the table's two rows, then the upload it does not name
+    each = [
+        estimate_text_tokens(item.prompt) + worst_case_tokens(model, size)
+        for item, size in zip(items, sizes, strict=True)
+        for model in (qwen, llama)
+    ]
+    assert found.tokens == sum(each) + 50 * len(each)
+    assert found.cost == pytest.approx(sum(each) * 1e-6 + 50 * len(each) * 4e-6)
+    assert page_sizing(items) is page_sizing(items)  # remembered for the same inputs

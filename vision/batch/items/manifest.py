@@ -20,14 +20,9 @@ KEPT_SOURCE = "history"
 ITEMS_PER_READ = 200
 
 
-def _kept(store: HistoryStore, item: BatchItem) -> KeptItem:
-    """The item as the history keeps it, its image bytes kept by hash (a URL stays a URL)."""
-    sha256 = url = None
-    if isinstance(item.image, bytes):
-        sha256 = hashlib.sha256(item.image).hexdigest()
-        store.save_image_bytes(sha256, item.image)
-    else:
-        url = str(item.image)
+def _kept(item: BatchItem, sha256: str | None) -> KeptItem:
+    """The item as the history keeps it: its image by the hash its bytes are kept under, or
+    its URL."""
     return KeptItem(
         prompt=item.prompt,
         name=item.name,
@@ -37,14 +32,30 @@ def _kept(store: HistoryStore, item: BatchItem) -> KeptItem:
         tag=item.tag,
         locate=item.locate,
         sha256=sha256,
-        url=url,
+        url=None if sha256 is not None else str(item.image),
     )
 
 
 def keep_item_list(store: HistoryStore, items: Iterable[BatchItem]) -> tuple[str, int]:
-    """Keep the items in the history as they are read; the new list's id and its length."""
+    """Keep the items in the history as they are read, each upload's bytes once (many rows, or
+    a question's rotations, share one); the new list's id and its length."""
+    # An upload's bytes by their object's id, with their hash; the bytes are held so that no
+    # other object can take that id while the list is kept.
+    kept: dict[int, tuple[bytes, str]] = {}
+
+    def listed() -> Iterator[KeptItem]:
+        for item in items:
+            if not isinstance(item.image, bytes):
+                yield _kept(item, None)
+                continue
+            known = kept.get(id(item.image))
+            if known is None:
+                known = kept[id(item.image)] = (item.image, hashlib.sha256(item.image).hexdigest())
+                store.save_image_bytes(known[1], item.image)
+            yield _kept(item, known[1])
+
     list_id = uuid.uuid4().hex
-    return list_id, store.keep_items(list_id, (_kept(store, item) for item in items))
+    return list_id, store.keep_items(list_id, listed())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
