@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import streamlit as st
 
@@ -20,19 +21,26 @@ from ui.shared.session import (
     BATCH_MODELS_KEY,
     BATCH_PROMPT_KEY,
     BATCH_TABLE_KEY,
+    BATCH_TABLE_UPLOAD_KEY,
     BATCH_TAG_KEY,
+    BATCH_UPLOADS_KEY,
     BATCH_URLS_KEY,
+    kept,
 )
 from vision.api.catalog import Catalog, sees_images, short_name
 from vision.batch.items.files import IMAGE_SUFFIXES
+from vision.batch.items.kept_uploads import KeptUploads
 from vision.batch.items.uploads import PageItems, Upload, page_items, read_table
 from vision.errors import RequestError
 from vision.limits import DEFAULT_CONCURRENCY
+from vision.markdown import literal
 from vision.values.request import DEFAULT_PROMPT, RequestOptions
 
 # More than this rarely helps: the API answers 429 and the batch halves its pace anyway.
 MAX_CONCURRENCY = 16
 FOLDER_TYPES = sorted(suffix.lstrip(".") for suffix in IMAGE_SUFFIXES)
+# Names of kept files said in full; past these, how many more.
+NAMES_SHOWN = 5
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,13 +61,48 @@ class BatchPlan:
         return self.items.count() if self.items is not None else 0
 
 
+def _listed(files: Any) -> list[tuple[str, Upload]]:
+    """What an uploader lists now (one file, several, or none), by its file ids."""
+    found = files if isinstance(files, list) else [files] if files else []
+    return [(file.file_id, Upload(name=file.name, data=file.getvalue())) for file in found]
+
+
+def _changed(widget: str, store: KeptUploads) -> None:
+    store.uploader_changed(file_id for file_id, _ in _listed(st.session_state.get(widget)))
+
+
+def _kept_note(store: KeptUploads, what: str, *, disabled: bool) -> None:
+    """The files kept from before a page switch (the uploader comes back empty), with a way to
+    take them out."""
+    hidden = store.hidden()
+    if not hidden:
+        return
+    names = ", ".join(upload.name for upload in hidden[:NAMES_SHOWN])
+    if len(hidden) > NAMES_SHOWN:
+        names += f" and {len(hidden) - NAMES_SHOWN} more"
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        st.caption(f":material/inventory_2: Kept from before: {literal(names)}")
+        st.button(
+            "Remove",
+            key=f"batch_forget_{what}",
+            icon=":material/close:",
+            type="tertiary",
+            on_click=store.forget_hidden,
+            disabled=disabled,
+            help="Take these files out of the batch.",
+        )
+
+
 def _uploads(disabled: bool) -> list[Upload]:
     folder = st.toggle(
         "Upload a whole folder",
         key=BATCH_FOLDER_MODE_KEY,
         disabled=disabled,
         help="Pick a folder: every image file in it joins the batch.",
+        persist_state="session",
     )
+    store = kept(BATCH_UPLOADS_KEY, KeptUploads)
+    widget = BATCH_FOLDER_KEY if folder else BATCH_FILES_KEY
     if folder:
         files = st.file_uploader(
             "Image folder",
@@ -67,6 +110,8 @@ def _uploads(disabled: bool) -> list[Upload]:
             type=FOLDER_TYPES,
             accept_multiple_files="directory",
             disabled=disabled,
+            on_change=_changed,
+            args=(widget, store),
         )
     else:
         files = st.file_uploader(
@@ -75,8 +120,32 @@ def _uploads(disabled: bool) -> list[Upload]:
             accept_multiple_files=True,
             disabled=disabled,
             help="As many as you like: each image is one item, sent on its own to every model.",
+            on_change=_changed,
+            args=(widget, store),
         )
-    return [Upload(name=file.name, data=file.getvalue()) for file in files or []]
+    uploads = store.gather(_listed(files))
+    _kept_note(store, "images", disabled=disabled)
+    return uploads
+
+
+def _table(disabled: bool) -> Upload | None:
+    """The uploaded table (CSV or JSONL), kept through a page switch."""
+    store = kept(BATCH_TABLE_UPLOAD_KEY, lambda: KeptUploads(single=True))
+    table = st.file_uploader(
+        "CSV or JSONL of images (optional)",
+        key=BATCH_TABLE_KEY,
+        type=["csv", "txt", "jsonl", "ndjson"],
+        disabled=disabled,
+        help="Columns (or JSON fields): url or image (an http(s) URL or the name of an "
+        "uploaded file), and optionally prompt or question, expected or answer, answers "
+        "(a|b), options (a|b|c, or A, B, C... columns), tag and id. A list of URLs, one a "
+        "line, works too.",
+        on_change=_changed,
+        args=(BATCH_TABLE_KEY, store),
+    )
+    found = store.gather(_listed(table))
+    _kept_note(store, "table", disabled=disabled)
+    return found[-1] if found else None
 
 
 def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
@@ -90,23 +159,20 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
             placeholder="https://example.com/chart.png (one URL per line)",
             height=80,
             disabled=disabled,
+            persist_state="session",
         )
-        table = st.file_uploader(
-            "CSV or JSONL of images (optional)",
-            key=BATCH_TABLE_KEY,
-            type=["csv", "txt", "jsonl", "ndjson"],
-            disabled=disabled,
-            help="Columns (or JSON fields): url or image (an http(s) URL or the name of an "
-            "uploaded file), and optionally prompt or question, expected or answer, answers "
-            "(a|b), options (a|b|c, or A, B, C... columns), tag and id. A list of URLs, one a "
-            "line, works too.",
-        )
+        table = _table(disabled)
     # Read through once per content (its scan is kept by hash), never decoded or split whole on
     # each run of the page.
-    table_read = read_table(table.getvalue()) if table else None
+    table_read = read_table(table.data) if table else None
     with ask_panel:
         prompt = st.text_area(
-            "Prompt", value=DEFAULT_PROMPT, key=BATCH_PROMPT_KEY, height=90, disabled=disabled
+            "Prompt",
+            value=DEFAULT_PROMPT,
+            key=BATCH_PROMPT_KEY,
+            height=90,
+            disabled=disabled,
+            persist_state="session",
         )
         tag = st.text_input(
             "Tag (optional)",
@@ -114,6 +180,7 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
             placeholder="OCR, chart, photo…",
             disabled=disabled,
             help="Given to every item whose CSV row has no tag of its own.",
+            persist_state="session",
         )
         models = (
             pick_models(catalog, key=BATCH_MODELS_KEY, label="Models to compare", disabled=disabled)
@@ -129,6 +196,7 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
                 key=BATCH_CONCURRENCY_KEY,
                 disabled=disabled,
                 help="Halved automatically while the API answers 429 (too many requests).",
+                persist_state="session",
             )
         )
         options, _ = choose_parameters(prefix="batch_", models=models, catalog=catalog)
@@ -140,6 +208,7 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
             help="At temperature 0, a request answered before (same model, prompt, system, "
             "parameters and images) is served from the history, marked cached: nothing is "
             "asked or paid. Turn off to ask again.",
+            persist_state="session",
         )
         multiple_choice = table_read is not None and table_read.scan.has_options
         circular = circular_switch(multiple_choice, disabled=disabled)

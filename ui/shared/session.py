@@ -54,6 +54,10 @@ BATCH_PROMPT_KEY = "batch_prompt"
 BATCH_TAG_KEY = "batch_tag"
 BATCH_MODELS_KEY = "batch_models"
 BATCH_CONCURRENCY_KEY = "batch_concurrency"
+# The files the Batch page's uploaders have held (vision.batch.items.kept_uploads.KeptUploads):
+# a page switch empties an uploader, not the batch.
+BATCH_UPLOADS_KEY = "_batch_uploads"
+BATCH_TABLE_UPLOAD_KEY = "_batch_table_upload"
 
 # The Batch page's check kind (a widget).
 BATCH_CHECK_KEY = "batch_check"

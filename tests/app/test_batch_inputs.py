@@ -1,0 +1,88 @@
+"""The Batch page's inputs through AppTest against the echo: nothing is lost on a visit to
+another page, the scoring is chosen before the run with a preview of the table, and earlier
+batches are named by what they asked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from streamlit.testing.v1 import AppTest
+
+from tests.support.images import make_image
+from tests.support.models import QWEN
+from tests.support.pages import TIMEOUT_S, shows, texts
+from vision.echo import EchoServer
+
+
+def _png(name: str, side: int) -> tuple[str, bytes, str]:
+    return (name, make_image("PNG", (side, side)), "image/png")
+
+
+TWO = [_png("one.png", 40), _png("two.png", 48)]
+TABLE = (
+    "image,question,expected,tag\n"
+    "one.png,Read the text,echo backend,ocr\n"
+    "two.png,What chart is this?,a pie chart,chart\n"
+)
+
+
+def _prompts(echo: EchoServer) -> list[str]:
+    return [request.body["messages"][-1]["content"][0]["text"] for request in echo.chat_requests]
+
+
+def _finish(at: AppTest) -> None:
+    assert not at.button(key="batch_run").disabled, texts(at)
+    at.button(key="batch_run").click().run()
+    assert at.session_state["batch"].wait(TIMEOUT_S), "the batch did not finish"
+    at.run()
+    assert not at.exception
+
+
+def _rates(at: AppTest) -> Any:
+    return next(frame.value for frame in at.dataframe if "pass rate" in frame.value.columns)
+
+
+def test_images_urls_table_prompt_tag_and_models_stay_through_a_visit_to_history(batch_page, echo):
+    at = batch_page()
+    at.file_uploader(key="batch_images").set_value([*TWO, _png("three.png", 56)]).run()
+    at.file_uploader(key="batch_table").set_value(("t.csv", TABLE.encode(), "text/csv")).run()
+    at.text_area(key="batch_urls").set_value("https://example.com/street.jpg").run()
+    at.text_area(key="batch_prompt").set_value("Describe the picture").run()
+    at.text_input(key="batch_tag").set_value("demo").run()
+    at.multiselect(key="batch_models").set_value([QWEN]).run()
+    assert shows(at, "4 image(s) × 1 model(s) = 4 requests")
+
+    at.switch_page("ui/pages/history.py").run()
+    at.switch_page("ui/pages/batch.py").run()
+    assert not at.exception
+    assert at.text_area(key="batch_prompt").value == "Describe the picture"
+    assert at.text_area(key="batch_urls").value == "https://example.com/street.jpg"
+    assert at.text_input(key="batch_tag").value == "demo"
+    assert at.multiselect(key="batch_models").value == [QWEN]
+    # The uploaders come back empty (a browser cannot be handed files), so the page says which
+    # files it kept, and the batch still has them.
+    assert shows(at, "Kept from before: one.png, two.png, three.png")
+    assert shows(at, "Kept from before: t.csv")
+    assert shows(at, "4 image(s) × 1 model(s) = 4 requests")
+    _finish(at)
+    assert sorted(_prompts(echo)) == sorted(
+        ["Read the text", "What chart is this?", "Describe the picture", "Describe the picture"]
+    )
+
+
+def test_a_file_taken_out_of_the_uploader_leaves_the_batch_and_kept_files_can_be_removed(
+    batch_page,
+):
+    at = batch_page()
+    at.file_uploader(key="batch_images").set_value(TWO).run()
+    at.file_uploader(key="batch_images").set_value(TWO[:1]).run()
+    assert shows(at, "1 image(s) × 2 model(s) = 2 requests")
+    at.switch_page("ui/pages/history.py").run()
+    at.switch_page("ui/pages/batch.py").run()
+    assert shows(at, "Kept from before: one.png")
+    at.file_uploader(key="batch_images").set_value([_png("four.png", 60)]).run()
+    assert shows(at, "2 image(s) × 2 model(s) = 4 requests")  # one.png is still in the batch
+    at.button(key="batch_forget_images").click().run()
+    assert not at.exception
+    assert not shows(at, "Kept from before")
+    assert shows(at, "1 image(s) × 2 model(s) = 2 requests")
