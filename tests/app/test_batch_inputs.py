@@ -12,6 +12,7 @@ from tests.support.images import make_image
 from tests.support.models import QWEN
 from tests.support.pages import TIMEOUT_S, shows, texts
 from vision.echo import EchoServer
+from vision.history.store import HistoryStore
 
 
 def _png(name: str, side: int) -> tuple[str, bytes, str]:
@@ -86,3 +87,67 @@ def test_a_file_taken_out_of_the_uploader_leaves_the_batch_and_kept_files_can_be
     assert not at.exception
     assert not shows(at, "Kept from before")
     assert shows(at, "1 image(s) × 2 model(s) = 2 requests")
+
+
+def test_the_table_is_previewed_and_its_own_questions_are_said_beside_the_prompt(batch_page):
+    at = batch_page()
+    at.file_uploader(key="batch_images").set_value([*TWO, _png("three.png", 56)]).run()
+    at.file_uploader(key="batch_table").set_value(("t.csv", TABLE.encode(), "text/csv")).run()
+    assert shows(at, "t.csv: 2 rows, 2 with expected answers, 2 with a question of their own")
+    preview = next(frame.value for frame in at.dataframe if "line" in frame.value.columns)
+    assert list(preview["image"]) == ["one.png", "two.png"]
+    assert list(preview["expected"]) == ["echo backend", "a pie chart"]
+    assert shows(
+        at,
+        "2 of the table's 2 rows ask their own question (its question or prompt column); "
+        "this prompt goes to the other 1 image(s).",
+    )
+    assert shows(at, "2 of 3 image(s) have an expected answer: the other 1 are shown, not scored.")
+
+
+def test_the_metric_chosen_before_the_run_scores_the_results(batch_page):
+    at = batch_page()
+    at.file_uploader(key="batch_images").set_value(TWO).run()
+    at.file_uploader(key="batch_table").set_value(("t.csv", TABLE.encode(), "text/csv")).run()
+    at.selectbox(key="batch_check").set_value("exact").run()
+    assert shows(at, "All 2 image(s) have an expected answer: each is scored.")
+    _finish(at)
+    # The echo's answer contains "echo backend" but is not equal to it.
+    assert list(_rates(at)["pass rate"]) == [0.0, 0.0]
+    assert shows(at, "Scored with “Answer equals the expected text”")
+    at.selectbox(key="batch_check").set_value("contains").run()
+    assert list(_rates(at)["pass rate"]) == [50.0, 50.0]
+
+
+def test_an_expected_answer_for_the_uploads_scores_them_without_a_table(batch_page):
+    at = batch_page()
+    at.file_uploader(key="batch_images").set_value(TWO).run()
+    assert shows(at, "No image has an expected answer: the answers will be shown, not scored")
+    at.text_input(key="batch_expected").set_value("echo backend").run()
+    assert shows(at, "All 2 image(s) have an expected answer: each is scored.")
+    _finish(at)
+    rates = _rates(at)
+    assert list(rates["pass rate"]) == [100.0, 100.0]
+    assert list(rates["checked"]) == [2, 2]
+
+
+def test_the_tables_column_holding_the_expected_answers_is_chosen_before_the_run(
+    batch_page, history_file
+):
+    at = batch_page()
+    table = "image,question,truth\none.png,Read it,echo backend\ntwo.png,And this,nothing\n"
+    at.file_uploader(key="batch_images").set_value(TWO).run()
+    at.file_uploader(key="batch_table").set_value(("t.csv", table.encode(), "text/csv")).run()
+    assert shows(at, "t.csv: 2 rows, none with expected answers")
+    assert at.selectbox(key="batch_expected_column").options == [
+        "expected, answer or answers (as the table names it)", "question", "truth"
+    ]  # fmt: skip
+    at.selectbox(key="batch_expected_column").set_value("truth").run()
+    assert shows(at, "t.csv: 2 rows, 2 with expected answers")
+    _finish(at)
+    assert list(_rates(at)["pass rate"]) == [50.0, 50.0]
+    with HistoryStore(history_file) as store:
+        runs = store.batch_runs(at.session_state["batch"].batch_id, images=False)
+    assert {run.item_name: run.expected for run in runs} == {
+        "one.png": "echo backend", "two.png": "nothing"
+    }  # fmt: skip

@@ -4,12 +4,20 @@ multiple-choice rows may be asked circularly), prompt, models, concurrency."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import streamlit as st
 
 from ui.batch.scoring import circular_switch
+from ui.batch.scoring_choice import (
+    Scoring,
+    choose_column,
+    choose_expected,
+    choose_metric,
+    scored_line,
+)
+from ui.batch.table_preview import prompt_note, table_preview
 from ui.shared.models import pick_models
 from ui.shared.parameters import choose_parameters
 from ui.shared.session import (
@@ -30,10 +38,18 @@ from ui.shared.session import (
 from vision.api.catalog import Catalog, sees_images, short_name
 from vision.batch.items.files import IMAGE_SUFFIXES
 from vision.batch.items.kept_uploads import KeptUploads
-from vision.batch.items.uploads import PageItems, Upload, page_items, read_table
+from vision.batch.items.uploads import (
+    PageItems,
+    PageTable,
+    Upload,
+    outside_table,
+    page_items,
+    read_table,
+)
 from vision.errors import RequestError
 from vision.limits import DEFAULT_CONCURRENCY
 from vision.markdown import literal
+from vision.scoring.metrics import BOX_METRICS, MetricName
 from vision.values.request import DEFAULT_PROMPT, RequestOptions
 
 # More than this rarely helps: the API answers 429 and the batch halves its pace anyway.
@@ -54,6 +70,7 @@ class BatchPlan:
     problem: str | None = None
     use_cache: bool = True
     circular: bool = False
+    metric: MetricName = "contains"
 
     @property
     def count(self) -> int:
@@ -148,23 +165,63 @@ def _table(disabled: bool) -> Upload | None:
     return found[-1] if found else None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Images:
+    """What the images panel gathered."""
+
+    uploads: list[Upload]
+    urls: str
+    table: Upload | None
+
+
+def _images_panel(disabled: bool) -> _Images:
+    uploads = _uploads(disabled)
+    urls = st.text_area(
+        "Image URLs",
+        key=BATCH_URLS_KEY,
+        placeholder="https://example.com/chart.png (one URL per line)",
+        height=80,
+        disabled=disabled,
+        persist_state="session",
+    )
+    return _Images(uploads=uploads, urls=urls or "", table=_table(disabled))
+
+
+def _scoring_panel(images: _Images, *, disabled: bool) -> tuple[Scoring, PageTable | None]:
+    """The metric and the expected answers, chosen before the run; the table read with the
+    column chosen (its scan is kept per content and column, so a rerun only hashes it)."""
+    st.markdown("**Scoring**")
+    table = read_table(images.table.data) if images.table else None
+    others = outside_table(images.uploads, images.urls, table)
+    metric_slot, expected_slot = st.columns(2)
+    with metric_slot:
+        metric = choose_metric(disabled=disabled)
+    with expected_slot:
+        column = None
+        if table is not None and table.scan.columns:
+            column = choose_column(table.scan.columns, disabled=disabled)
+            if column is not None and images.table is not None:
+                table = read_table(images.table.data, column)
+        expected = None
+        if others and metric not in BOX_METRICS:
+            expected = choose_expected(disabled=disabled)
+    scoring = Scoring(metric=metric, expected=expected, column=column)
+    scored_line(scoring, table.scan if table is not None else None, others)
+    return scoring, table
+
+
 def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
     """Draw the inputs and return the plan they describe (with a problem sentence, if any)."""
     images_panel, ask_panel = st.columns(2, gap="large")
+    # Drawn below both panels, chosen before the table is read.
+    scoring_box = st.container(border=True, key="batch_scoring")
     with images_panel:
-        uploads = _uploads(disabled)
-        urls = st.text_area(
-            "Image URLs",
-            key=BATCH_URLS_KEY,
-            placeholder="https://example.com/chart.png (one URL per line)",
-            height=80,
-            disabled=disabled,
-            persist_state="session",
-        )
-        table = _table(disabled)
-    # Read through once per content (its scan is kept by hash), never decoded or split whole on
-    # each run of the page.
-    table_read = read_table(table.data) if table else None
+        images = _images_panel(disabled)
+    with scoring_box:
+        scoring, table = _scoring_panel(images, disabled=disabled)
+    if table is not None and images.table is not None:
+        with images_panel:
+            table_preview(images.table.name, table)
     with ask_panel:
         prompt = st.text_area(
             "Prompt",
@@ -173,6 +230,10 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
             height=90,
             disabled=disabled,
             persist_state="session",
+        )
+        prompt_note(
+            table.scan if table is not None else None,
+            outside_table(images.uploads, images.urls, table),
         )
         tag = st.text_input(
             "Tag (optional)",
@@ -210,37 +271,30 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
             "asked or paid. Turn off to ask again.",
             persist_state="session",
         )
-        multiple_choice = table_read is not None and table_read.scan.has_options
+        multiple_choice = table is not None and table.scan.has_options
         circular = circular_switch(multiple_choice, disabled=disabled)
-    try:
-        items = page_items(
-            prompt=prompt or "",
-            uploads=uploads,
-            urls=urls or "",
-            table=table_read,
-            tag=tag,
-            circular=circular,
-        )
-    except RequestError as err:
-        return BatchPlan(
-            items=None,
-            models=tuple(models),
-            concurrency=concurrency,
-            options=options,
-            problem=str(err),
-            use_cache=use_cache,
-            circular=circular,
-        )
-    problem = _problem(catalog, items, models)
-    return BatchPlan(
-        items=items,
+    plan = BatchPlan(
+        items=None,
         models=tuple(models),
         concurrency=concurrency,
         options=options,
-        problem=problem,
         use_cache=use_cache,
         circular=circular,
+        metric=scoring.metric,
     )
+    try:
+        items = page_items(
+            prompt=prompt or "",
+            uploads=images.uploads,
+            urls=images.urls,
+            table=table,
+            tag=tag,
+            circular=circular,
+            expected=scoring.expected,
+        )
+    except RequestError as err:
+        return replace(plan, problem=str(err))
+    return replace(plan, items=items, problem=_problem(catalog, items, models))
 
 
 def _problem(catalog: Catalog | None, items: PageItems, models: Sequence[str]) -> str | None:

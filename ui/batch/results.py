@@ -9,7 +9,6 @@ from typing import Any
 import streamlit as st
 
 from ui.shared.charts import bar_charts, percent_column
-from ui.shared.session import BATCH_CHECK_KEY
 from ui.shared.sharing import share_control
 from ui.shared.thumbnails import thumbnail_data_url
 from vision.api.catalog import compact_name, short_name
@@ -115,15 +114,12 @@ def draw_grid(runs: Sequence[Run], models: Sequence[str], check: MetricName) -> 
         share_control("batch", batch_id, key="batch_results")
 
 
-def choose_check() -> MetricName:
-    """The metric applied to answers that have an expected answer (docs/metrics.md)."""
-    kind: MetricName = st.selectbox(
-        "Score answers against the expected text (or a grounding item's boxes)",
-        METRICS,
-        key=BATCH_CHECK_KEY,
-        format_func=lambda kind: CHECK_LABELS[kind],
+def scored_by(check: MetricName) -> None:
+    """Which metric the results are scored with, chosen among the inputs."""
+    st.caption(
+        f":material/rule: Scored with “{CHECK_LABELS[check]}”: choose another under Scoring "
+        "above to score these answers again."
     )
-    return kind
 
 
 def _detection(row: ScoreRow) -> dict[str, str]:

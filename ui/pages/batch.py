@@ -13,7 +13,7 @@ import streamlit as st
 from ui.batch.inputs import BatchPlan, batch_inputs
 from ui.batch.kept import earlier_batches, resume_button, scored_downloads
 from ui.batch.progress import draw_stored_progress
-from ui.batch.results import choose_check, draw_grid, draw_model_stats, draw_pass_rates
+from ui.batch.results import draw_grid, draw_model_stats, draw_pass_rates, scored_by
 from ui.batch.scoring import scores_tab
 from ui.batch.sweep import sweep_panel
 from ui.batch.votes import leaderboard_panel, vote_panel
@@ -33,6 +33,7 @@ from vision.connection import Backend, new_client
 from vision.errors import HistoryError, VisionError
 from vision.history.store import HistoryStore
 from vision.scoring.checks import CHECK_KINDS
+from vision.scoring.metrics import MetricName
 from vision.values.batch import BatchView, StoredProgress
 from vision.values.run import Run
 
@@ -249,7 +250,11 @@ def _vote_view(store: HistoryStore, view: BatchView, runs: list[Run]) -> None:
 
 
 def _results(
-    store: HistoryStore, view: BatchView, backend: Backend | None, catalog: Catalog | None
+    store: HistoryStore,
+    view: BatchView,
+    backend: Backend | None,
+    catalog: Catalog | None,
+    check: MetricName,
 ) -> None:
     _summary(view)
     runs = view.ordered_runs()
@@ -265,8 +270,8 @@ def _results(
     with scores:
         scores_tab(store, backend, catalog, view.batch_id, runs, running=view.running)
     with results_tab:
-        scored = any(run.expected or run.locate for run in runs)
-        check = choose_check() if scored else "contains"
+        if any(run.expected or run.locate for run in runs):
+            scored_by(check)
         draw_grid(runs, view.models, check)
         draw_pass_rates(runs, check)
         draw_model_stats(runs)
@@ -340,7 +345,7 @@ def render() -> None:
         earlier_batches(store, partial(_reopen, store, backend))
     st.fragment(_progress_panel, run_every=PROGRESS_EVERY_S if running else None)()
     if live is not None:
-        _results(store, live.view(), backend, catalog)
+        _results(store, live.view(), backend, catalog, plan.metric)
 
 
 if __name__ == "__main__":

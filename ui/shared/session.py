@@ -59,8 +59,11 @@ BATCH_CONCURRENCY_KEY = "batch_concurrency"
 BATCH_UPLOADS_KEY = "_batch_uploads"
 BATCH_TABLE_UPLOAD_KEY = "_batch_table_upload"
 
-# The Batch page's check kind (a widget).
+# The Batch page's scoring, chosen before the run (widgets): the metric, the answer expected
+# of the uploaded images and URLs, and the table's column holding its rows' expected answers.
 BATCH_CHECK_KEY = "batch_check"
+BATCH_EXPECTED_KEY = "batch_expected"
+BATCH_EXPECTED_COLUMN_KEY = "batch_expected_column"
 # The Batch page's results tabs (a widget: the open tab's label).
 BATCH_TABS_KEY = "batch_tab"
 # The Batch page's cache switch, and the earlier batch chosen to reopen (widgets).
