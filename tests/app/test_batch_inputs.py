@@ -100,9 +100,9 @@ def test_the_table_is_previewed_and_its_own_questions_are_said_beside_the_prompt
     assert shows(
         at,
         "2 of the table's 2 rows ask their own question (its question or prompt column); "
-        "this prompt goes to the other 1 image(s).",
+        "this prompt goes to the other 1 image.",
     )
-    assert shows(at, "2 of 3 image(s) have an expected answer: the other 1 are shown, not scored.")
+    assert shows(at, "2 of 3 images have an expected answer; the other 1 is shown, not scored.")
 
 
 def test_the_metric_chosen_before_the_run_scores_the_results(batch_page):
@@ -110,7 +110,7 @@ def test_the_metric_chosen_before_the_run_scores_the_results(batch_page):
     at.file_uploader(key="batch_images").set_value(TWO).run()
     at.file_uploader(key="batch_table").set_value(("t.csv", TABLE.encode(), "text/csv")).run()
     at.selectbox(key="batch_check").set_value("exact").run()
-    assert shows(at, "All 2 image(s) have an expected answer: each is scored.")
+    assert shows(at, "Each of the 2 images has an expected answer: all are scored.")
     _finish(at)
     # The echo's answer contains "echo backend" but is not equal to it.
     assert list(_rates(at)["pass rate"]) == [0.0, 0.0]
@@ -124,7 +124,7 @@ def test_an_expected_answer_for_the_uploads_scores_them_without_a_table(batch_pa
     at.file_uploader(key="batch_images").set_value(TWO).run()
     assert shows(at, "No image has an expected answer: the answers will be shown, not scored")
     at.text_input(key="batch_expected").set_value("echo backend").run()
-    assert shows(at, "All 2 image(s) have an expected answer: each is scored.")
+    assert shows(at, "Each of the 2 images has an expected answer: all are scored.")
     _finish(at)
     rates = _rates(at)
     assert list(rates["pass rate"]) == [100.0, 100.0]
@@ -140,7 +140,7 @@ def test_the_tables_column_holding_the_expected_answers_is_chosen_before_the_run
     at.file_uploader(key="batch_table").set_value(("t.csv", table.encode(), "text/csv")).run()
     assert shows(at, "t.csv: 2 rows, none with expected answers")
     assert at.selectbox(key="batch_expected_column").options == [
-        "expected, answer or answers (as the table names it)", "question", "truth"
+        "by name: expected or answer", "question", "truth"
     ]  # fmt: skip
     at.selectbox(key="batch_expected_column").set_value("truth").run()
     assert shows(at, "t.csv: 2 rows, 2 with expected answers")

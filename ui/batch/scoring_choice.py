@@ -54,7 +54,7 @@ def choose_column(columns: Sequence[str], *, disabled: bool) -> str | None:
         "Expected answers: the table's column",
         choices,
         key=BATCH_EXPECTED_COLUMN_KEY,
-        format_func=lambda name: name or "expected, answer or answers (as the table names it)",
+        format_func=lambda name: name or "by name: expected or answer",
         disabled=disabled,
         persist_state="session",
     )
@@ -86,12 +86,14 @@ def scored_line(scoring: Scoring, scan: TableScan | None, others: int) -> None:
         return
     what = "reference boxes" if boxes else "an expected answer"
     if scored == total:
-        st.caption(f":material/check_circle: All {total} image(s) have {what}: each is scored.")
+        said = f"Each of the {total} images has" if total > 1 else "The image has"
+        st.caption(f":material/check_circle: {said} {what}: all are scored.")
         return
     if scored:
+        rest = total - scored
         st.caption(
-            f":material/rule: {scored} of {total} image(s) have {what}: the other "
-            f"{total - scored} are shown, not scored."
+            f":material/rule: {scored} of {total} images {'has' if scored == 1 else 'have'} "
+            f"{what}; the other {rest} {'is' if rest == 1 else 'are'} shown, not scored."
         )
         return
     where = (

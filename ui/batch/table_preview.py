@@ -79,5 +79,5 @@ def prompt_note(scan: TableScan | None, others: int) -> None:
     st.caption(
         f":material/info: {scan.prompted} of the table's {scan.rows} rows ask their own "
         f"question (its question or prompt column); this prompt goes to the other {rest} "
-        "image(s)."
+        f"{'image' if rest == 1 else 'images'}."
     )
