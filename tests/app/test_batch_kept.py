@@ -61,7 +61,7 @@ def test_a_batch_cut_short_is_reopened_after_a_restart_and_resumed_asking_only_t
     assert "batch" not in fresh.session_state
     fresh.selectbox(key="batch_earlier").set_value(batch_id).run()
     fresh.button(key="batch_open").click().run()
-    assert _shows(fresh, f"Batch `{batch_id}`")
+    assert _shows(fresh, f"batch `{batch_id}`")
     assert fresh.button(key="batch_resume").label == f"Resume: ask the {6 - answered} missing"
     fresh.button(key="batch_resume").click().run()
     finish(fresh)
@@ -133,7 +133,7 @@ def test_in_team_mode_the_page_queues_the_batch_and_shows_the_workers_progress(
             assert worker.run(threading.Event(), until_idle=True) == 1
         finish(at)
         assert len(chats(echo)) == 6
-        assert _shows(at, f"Batch `{queued.batch_id}`")
+        assert _shows(at, f"batch `{queued.batch_id}`")
         assert _shows(at, "6 answered")
     finally:
         postgres_server.drop_database(name)

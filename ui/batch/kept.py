@@ -9,6 +9,7 @@ import streamlit as st
 
 from ui.shared.session import BATCH_EARLIER_KEY
 from vision.batch.outputs import csv_lines, jsonl_lines
+from vision.batch.recorded.naming import batch_title
 from vision.batch.running.in_process import LiveBatch, running_batch
 from vision.errors import VisionError
 from vision.history.store import HistoryStore
@@ -20,28 +21,32 @@ EARLIER_SHOWN = 20
 
 
 def earlier_batches(store: HistoryStore, reopen: Callable[[str], None]) -> None:
-    """A picker of this workspace's kept batches, newest first, and an Open button."""
-    kept = {batch_id: (spec, state) for batch_id, spec, state in store.kept_batches(EARLIER_SHOWN)}
+    """A picker of this workspace's kept batches, newest first, each named by when it started,
+    what it asked, its models and tag; and an Open button."""
+    kept = {batch.id: batch for batch in store.kept_batches(EARLIER_SHOWN)}
     if not kept:
         return
 
     def label(batch_id: str) -> str:
-        spec, state = kept[batch_id]
+        batch = kept[batch_id]
         live = running_batch(store.workspace, batch_id)
-        status = "running" if live is not None and live.running else state or "kept"
-        items = spec.get("item_count") or "?"
-        return f"{batch_id} · {items} item(s) × {len(spec.get('models') or [])} model(s) · {status}"
+        status = "running" if live is not None and live.running else batch.state or "kept"
+        items = batch.spec.get("item_count")
+        counted = f" · {items} item{'' if items == 1 else 's'}" if items else ""
+        return f"{batch_title(batch)}{counted} · {status}"
 
     with st.expander("Earlier batches", icon=":material/history:"):
         chosen = st.selectbox("Batch", list(kept), key=BATCH_EARLIER_KEY, format_func=label)
-        st.button(
-            "Open",
-            key="batch_open",
-            icon=":material/folder_open:",
-            on_click=reopen,
-            args=(chosen,),
-            help="Show its answers; Resume then asks only what it lacks.",
-        )
+        with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+            st.button(
+                "Open",
+                key="batch_open",
+                icon=":material/folder_open:",
+                on_click=reopen,
+                args=(chosen,),
+                help="Show its answers; Resume then asks only what it lacks.",
+            )
+            st.caption(f"Batch id `{chosen}`")
 
 
 def resume_button(live: LiveBatch, on_click: Callable[[], None]) -> None:

@@ -27,11 +27,13 @@ from ui.shared.store import history_store
 from vision.api.catalog import Catalog
 from vision.batch.items.uploads import PageItems
 from vision.batch.queue.submit import QueuedBatch, queue_mode, queue_refusal, runs_on_workers
+from vision.batch.recorded.naming import batch_title
 from vision.batch.recorded.spec import BatchSpec, load_spec, page_spec
 from vision.batch.running.in_process import LiveBatch, running_batch
 from vision.connection import Backend, new_client
 from vision.errors import HistoryError, VisionError
 from vision.history.store import HistoryStore
+from vision.markdown import literal
 from vision.scoring.checks import CHECK_KINDS
 from vision.scoring.metrics import MetricName
 from vision.values.batch import BatchView, StoredProgress
@@ -63,6 +65,7 @@ def _start(backend: Backend, store: HistoryStore, plan: BatchPlan, items: PageIt
             plan.models,
             concurrency=plan.concurrency,
             options=plan.options,
+            tag=items.tag,
         )
         st.session_state[BATCH_WATCHING_KEY] = True
         return
@@ -76,6 +79,7 @@ def _start(backend: Backend, store: HistoryStore, plan: BatchPlan, items: PageIt
             concurrency=plan.concurrency,
             options=plan.options,
             key_kind=backend.key_kind,
+            tag=items.tag,
         ),
         use_cache=plan.use_cache,
     ).start()
@@ -169,8 +173,12 @@ def _elsewhere_panel(store: HistoryStore, watched: tuple[str, ...]) -> None:
     except VisionError as err:
         st.caption(f":material/error: {err}")
         return
+    names = {
+        batch.id: batch_title(batch)
+        for batch in store.kept_batches(len(active), ids=[p.batch_id for p in active])
+    }
     for progress in active:
-        draw_stored_progress(progress)
+        draw_stored_progress(progress, names.get(progress.batch_id))
     still = {progress.batch_id for progress in active}
     if any(batch_id not in still for batch_id in watched):
         st.rerun(scope="app")
@@ -208,15 +216,18 @@ def _progress_panel() -> None:
     )
 
 
-def _summary(view: BatchView) -> None:
+def _summary(store: HistoryStore, view: BatchView) -> None:
     runs = view.ordered_runs()
     answered = sum(not run.failed for run in runs)
     failed = len(view.failed)
-    parts = [f"Batch `{view.batch_id}`", f"{answered} answered"]
+    kept = store.kept_batches(1, ids=[view.batch_id])
+    name = literal(batch_title(kept[0])) if kept else f"Batch `{view.batch_id}`"
+    parts = [f"**{name}**", f"{answered} answered"]
     if failed:
         parts.append(f"{failed} failed")
     if view.skipped:
         parts.append(f"{view.skipped} not run")
+    parts.append(f"batch `{view.batch_id}`")  # what `vision eval --resume` takes
     st.markdown(" · ".join(parts))
     if view.cancelled:
         st.info(
@@ -256,7 +267,7 @@ def _results(
     catalog: Catalog | None,
     check: MetricName,
 ) -> None:
-    _summary(view)
+    _summary(store, view)
     runs = view.ordered_runs()
     if not runs:
         return

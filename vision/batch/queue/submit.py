@@ -84,9 +84,10 @@ class QueuedBatch:
         *,
         concurrency: int,
         options: RequestOptions,
+        tag: str | None = None,
     ) -> QueuedBatch:
         """Keep the items and queue their chunks for the workers."""
-        spec = kept_spec(store, items, models, concurrency=concurrency, options=options)
+        spec = kept_spec(store, items, models, concurrency=concurrency, options=options, tag=tag)
         batch_id = new_batch_id()
         store.save_batch(batch_id, spec.to_json(), state="queued")
         store.enqueue_chunks(batch_id, spec.item_count or 0)
