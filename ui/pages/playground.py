@@ -13,7 +13,7 @@ from ui.playground.cards import draw_cards
 from ui.playground.llama_mode import choose_llama_mode
 from ui.playground.preflight import draw_preflight
 from ui.shared.backend import ECHO_LABEL, client_for, configured_settings
-from ui.shared.models import catalog_for, forget_catalog, pick_models
+from ui.shared.models import catalog_for, forget_catalog, pick_models, unavailable_models
 from ui.shared.parameters import choose_parameters, choose_url_mode
 from ui.shared.session import (
     LIVE_KEY,
@@ -222,6 +222,8 @@ def render() -> None:
                     f"{catalog.problem} Showing the two documented vision models instead.",
                     icon=":material/cloud_off:",
                 )
+        else:
+            unavailable_models()
         notes = st.container()
         # Wide enough for "Send" beside its shortcut hint.
         send_slot, why_slot, params_slot = st.columns([4, 4, 3], vertical_alignment="center")
