@@ -64,6 +64,22 @@ class Point:
     label: str
 
 
+# A point label's width, over-reckoned: 10 px type runs at most about 6.5 px a character.
+_LABEL_CHAR_PX = 6.5
+
+
+def _point_label(label: str, x: float, y: float, width: float) -> str:
+    """A point's label beside it, to its right unless it would run past the chart's right
+    edge (the last setting's point sits there), then to its left."""
+    anchor, at = (
+        ("start", x + 5) if x + 5 + len(label) * _LABEL_CHAR_PX <= width else ("end", x - 5)
+    )
+    return (
+        f'<text x="{at:.1f}" y="{y - 6:.1f}" font-size="10" text-anchor="{anchor}">'
+        f"{escape(label)}</text>"
+    )
+
+
 def score_lines(lines: Mapping[str, Sequence[Point]], *, x_label: str, title: str) -> str:
     """Score (0 to 1) against x, one line per series, every point labelled."""
     width, height, left, bottom = WIDTH, 300, 50, 40
@@ -99,7 +115,7 @@ def score_lines(lines: Mapping[str, Sequence[Point]], *, x_label: str, title: st
         for (x, y), point in zip(coords, sorted(points, key=lambda p: p.x), strict=True):
             parts.append(
                 f'<circle class="{series}" cx="{x:.1f}" cy="{y:.1f}" r="3.5"/>'
-                f'<text x="{x + 5:.1f}" y="{y - 6:.1f}" font-size="10">{escape(point.label)}</text>'
+                + _point_label(point.label, x, y, width)
             )
         # The series' name in the text colour (a coloured name would be too faint on one of
         # the two backgrounds), after a stroke of the series' own colour.
