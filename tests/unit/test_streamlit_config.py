@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -101,3 +102,19 @@ def test_no_page_relies_on_magic():
             if isinstance(node, ast.Expr) and not isinstance(node.value, ast.Call | ast.Await):
                 is_text = isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
                 assert is_text, f"{page.name}:{node.lineno} writes to the page by magic"
+
+
+def test_the_stylesheets_primary_text_matches_the_light_theme_and_reads_on_the_dark_one():
+    # ui/assets/look.css writes the open tab and chosen pills in light-dark(light, dark): the
+    # light value is the light theme's primary, the dark one reads on the dark backgrounds.
+    stylesheet = (CONFIG.parents[1] / "ui" / "assets" / "look.css").read_text(encoding="utf-8")
+    pairs = re.findall(r"light-dark\((#[0-9a-f]{6}), (#[0-9a-f]{6})\)", stylesheet)
+    assert pairs
+    theme = _config()["theme"]
+    for light, dark in pairs:
+        assert light == theme["light"]["primaryColor"]
+        for background in (
+            theme["dark"]["backgroundColor"],
+            theme["dark"]["secondaryBackgroundColor"],
+        ):
+            assert contrast_ratio(dark, background) >= AA_TEXT
