@@ -12,6 +12,12 @@ import streamlit as st
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 FAVICON = ASSETS / "favicon.png"
 STYLESHEET = ASSETS / "look.css"
+# With the toolbar kept minimal (.streamlit/config.toml), Streamlit shows its menu only when
+# the page sets a menu item; the menu then offers the theme: System, Light or Dark.
+ABOUT = (
+    "**Vision Playground**: send images and a prompt to vision models and read their answers "
+    "side by side. It follows your system's light or dark setting; this menu picks one instead."
+)
 
 
 @cache
@@ -29,12 +35,14 @@ def _stylesheet() -> str:
 
 
 def set_frame(*, show_sidebar: bool) -> None:
-    """Title, icon and a wide layout; the sidebar open only when it has something to ask; the
-    app's few corrections to Streamlit's look (ui/assets/look.css)."""
+    """Title, icon and a wide layout; the sidebar open only when it has something to ask; a
+    menu (About, and the theme); the app's few corrections to Streamlit's look
+    (ui/assets/look.css)."""
     st.set_page_config(
         page_title="Vision Playground",
         page_icon=_favicon(),
         layout="wide",
         initial_sidebar_state="auto" if show_sidebar else "collapsed",
+        menu_items={"About": ABOUT},
     )
     st.html(_stylesheet())
