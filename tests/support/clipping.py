@@ -30,6 +30,19 @@ TEXT_ELEMENTS: Mapping[str, str] = {
 # Chromium lays text out at fractions of a pixel; less than this past an edge is rounding.
 SLACK_PX = 1.0
 
+# Whether an element is kept from sight on purpose: text for screen readers only (clipped
+# away, transparent, or a 1 px box set apart) is not text a person reads. A box squeezed to
+# nothing in the flow is a cut, not one of these; `display: contents` has no box at all.
+UNSEEN = """
+node => {
+  const style = getComputedStyle(node);
+  if (style.display === 'contents') return false;
+  const box = node.getBoundingClientRect();
+  return style.clip !== 'auto' || style.clipPath.startsWith('inset') || style.opacity === '0'
+    || (style.position === 'absolute' && (box.width <= 1 || box.height <= 1));
+}
+"""
+
 _MEASURE = """
 ([elements, regions, slack]) => {
   const found = [];
@@ -43,16 +56,7 @@ _MEASURE = """
     ? box.height >= window.innerHeight / 2
     : box.width >= window.innerWidth / 2 && ['auto', 'scroll'].includes(style.overflowX);
 
-  // Text meant for screen readers only (clipped away, transparent, or a 1 px box set apart)
-  // is not text a person reads, so it is neither measured nor reported. A box squeezed to
-  // nothing in the flow is a cut, not one of these; `display: contents` has no box at all.
-  const unseen = node => {
-    const style = getComputedStyle(node);
-    if (style.display === 'contents') return false;
-    const box = node.getBoundingClientRect();
-    return style.clip !== 'auto' || style.clipPath.startsWith('inset') || style.opacity === '0'
-      || (style.position === 'absolute' && (box.width <= 1 || box.height <= 1));
-  };
+  const unseen = %UNSEEN%;
   const readable = element => {
     const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
     const nodes = [];
@@ -151,6 +155,9 @@ _MEASURE = """
   return found;
 }
 """
+
+
+_MEASURE = _MEASURE.replace("%UNSEEN%", UNSEEN.strip())
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,9 +2,10 @@
 it, as Chromium computed them, with WCAG 2's contrast ratio.
 
 `faint_text(page)` walks every text node of the page (or under the `within` CSS selectors)
-that a person can see, blends its colour and the backgrounds behind it (each ancestor's
-background colour, translucent ones over what is behind them, and the page's own under all),
-and reports those under the ratio asked for (4.5:1, WCAG's AA for body text). Text of a
+that a person can see (in the window, or scrolled out of it), blends its colour and the
+backgrounds behind it (each ancestor's that holds it, translucent ones over what is behind
+them, the page's own under all), and reports those under the ratio asked for (4.5:1, WCAG's
+AA for body text). Text of a
 disabled control is left out, as WCAG leaves it out; so is text over a picture or a gradient,
 whose background is not one colour.
 """
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from playwright.sync_api import Page
+
+from tests.support.clipping import UNSEEN
 
 AA_TEXT = 4.5
 # WCAG 2.1's 1.4.11: what a chart's bars and lines need against the page.
@@ -69,18 +72,47 @@ _MEASURE = """
   const hex = ([r, g, b]) =>
     '#' + [r, g, b].map(c => Math.round(c).toString(16).padStart(2, '0')).join('');
 
-  // The colour behind an element: its own background over its ancestors', down to the page's.
-  // Null when a picture or gradient is behind it.
-  const behind = element => {
+  // The colour behind a piece of text: the backgrounds of its ancestors that hold it, each
+  // over the next, down to the page's. A box that clips or scrolls holds what is inside it,
+  // even out of view, and stands for it further out; any other box holds the text only if its
+  // middle lies inside (a label set above its slider thumb is not on the thumb). Null when a
+  // picture or gradient is behind it.
+  const behind = (element, box) => {
+    let x = (box.left + box.right) / 2;
+    let y = (box.top + box.bottom) / 2;
     const layers = [];
     for (let node = element; node; node = node.parentElement) {
       const style = getComputedStyle(node);
+      const area = node.getBoundingClientRect();
+      const clips = style.overflowX !== 'visible' || style.overflowY !== 'visible';
+      const inside = area.left <= x && x <= area.right && area.top <= y && y <= area.bottom;
+      if (!clips && !inside && node.parentElement) continue;
       if (style.backgroundImage !== 'none') return null;
       const colour = parse(style.backgroundColor);
       if (colour[3] > 0) layers.push(colour);
       if (colour[3] >= 1) break;
+      if (clips) {
+        x = Math.min(Math.max(x, area.left), area.right);
+        y = Math.min(Math.max(y, area.top), area.bottom);
+      }
     }
-    return layers.reduceRight((below, layer) => over(layer, below), [255, 255, 255, 1]);
+    return layers.reduceRight((below, layer) => over(layer, below), canvas());
+  };
+  // What the window shows under everything: the root's background, or else the body's (CSS
+  // carries the body's up to the canvas), or else white.
+  const canvas = () => {
+    for (const node of [document.documentElement, document.body]) {
+      const colour = parse(getComputedStyle(node).backgroundColor);
+      if (colour[3] > 0) return over(colour, [255, 255, 255, 1]);
+    }
+    return [255, 255, 255, 1];
+  };
+  const unseen = %UNSEEN%;
+  const hidden = element => {
+    for (let up = element; up && up !== document.body; up = up.parentElement) {
+      if (!(up instanceof SVGElement) && unseen(up)) return true;
+    }
+    return false;
   };
   const disabled = element =>
     !!element.closest('[disabled], [aria-disabled="true"], [data-disabled="true"], :disabled');
@@ -104,13 +136,15 @@ _MEASURE = """
       const range = document.createRange();
       range.selectNodeContents(node);
       const box = range.getBoundingClientRect();
-      if (box.width < 1 || box.height < 1 || disabled(element)) continue;
+      if (box.width < 1 || box.height < 1 || disabled(element) || hidden(element)) continue;
+      // Out of the window sideways: a collapsed sidebar, a skip link waiting for focus.
+      if (box.right <= 0 || box.left >= window.innerWidth) continue;
       let opacity = 1;
       for (let up = element; up; up = up.parentElement) {
         opacity *= Number(getComputedStyle(up).opacity);
       }
       if (opacity === 0) continue;
-      const background = behind(element);
+      const background = behind(element, box);
       if (!background) continue;
       const textColour = element.closest('svg')
         ? parse(getComputedStyle(element.closest('text')).fill)
@@ -126,6 +160,9 @@ _MEASURE = """
   return found;
 }
 """
+
+
+_MEASURE = _MEASURE.replace("%UNSEEN%", UNSEEN.strip())
 
 
 @dataclass(frozen=True, slots=True)
