@@ -1,4 +1,4 @@
-"""Per-model figures drawn the same way on every page: percent columns and bar charts."""
+"""Figures drawn the same way on every page: percent columns, bar, line and stacked bar charts."""
 
 from __future__ import annotations
 
@@ -128,3 +128,26 @@ def line_charts(
                 st.caption(f"No {x} known for these settings.")
                 continue
             st.vega_lite_chart(present, _line_spec(x, y, series), width="stretch")
+
+
+def _stacked_spec(x: str, y: str, series: str) -> dict[str, Any]:
+    return {
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": {
+            "x": {"field": x, "type": "ordinal", "title": x, "axis": {"labelAngle": 0}},
+            "y": {"field": y, "type": "quantitative", "title": y, "stack": "zero"},
+            "color": {
+                "field": series,
+                "type": "nominal",
+                "title": None,
+                "legend": {"labelLimit": 0, "orient": "bottom", "direction": "vertical"},
+            },
+        },
+        **_SVG,
+    }
+
+
+def stacked_bars(rows: Sequence[dict[str, Any]], *, x: str, y: str, series: str) -> None:
+    """One column of bars per x value, each stacked from its series' y values (rows in long
+    form: one per x and series), the series named whole in a legend below."""
+    st.vega_lite_chart(list(rows), _stacked_spec(x, y, series), width="stretch")
