@@ -8,7 +8,7 @@ import tomllib
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page, TimeoutError as PlaywrightTimeoutError
 
 from tests.support.apps import ARTIFACTS, ROOT
 from tests.support.clipping import clipped_text
@@ -66,14 +66,31 @@ def looks_right(page: Page, scheme: Scheme, where: str) -> None:
     assert not faint, f"{where}: " + "; ".join(map(str, faint))
 
 
+_SIDEBAR = "document.querySelector(\"[data-testid='stSidebar']\")?.getBoundingClientRect()"
+_SIDEBAR_SHOWN = f"({_SIDEBAR}?.left ?? -1) >= 0"
+_SIDEBAR_GONE = f"({_SIDEBAR}?.right ?? 0) <= 0"
+
+
+def _toggle_sidebar(page: Page, button: Locator, shown: str) -> None:
+    """Press the sidebar's button until the sidebar has slid to where `shown` says: under load a
+    press can land while the page redraws and go unseen (tried three times)."""
+    for _ in range(3):
+        try:
+            if button.count():
+                button.click(timeout=5_000)
+            page.wait_for_function(shown, timeout=10_000)
+            return
+        except PlaywrightTimeoutError:
+            continue
+    raise AssertionError(f"the sidebar did not move ({shown})")
+
+
 def with_sidebar_open(page: Page, scheme: Scheme, where: str) -> None:
     """Open the collapsed sidebar, check the page's look with it open, and close it again."""
-    page.get_by_test_id("stExpandSidebarButton").click()
-    page.wait_for_function(
-        "document.querySelector(\"[data-testid='stSidebar']\").getBoundingClientRect().left >= 0"
-    )
+    _toggle_sidebar(page, page.get_by_test_id("stExpandSidebarButton"), _SIDEBAR_SHOWN)
     looks_right(page, scheme, f"{where}, sidebar open")
-    page.get_by_test_id("stSidebarCollapseButton").get_by_role("button").click()
+    collapse = page.get_by_test_id("stSidebarCollapseButton").get_by_role("button")
+    _toggle_sidebar(page, collapse, _SIDEBAR_GONE)
 
 
 def at_each_width(page: Page, scheme: Scheme, name: str, *, sidebar: bool = True) -> None:
