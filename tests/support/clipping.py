@@ -47,8 +47,19 @@ _MEASURE = """
 ([elements, regions, slack]) => {
   const found = [];
   const seen = new Set();
+  // Shadow roots too (a component of the app's own draws inside one): every match under a
+  // root, and an element's parent across a shadow root's edge.
+  const deepAll = (root, selector) => {
+    const found = [...root.querySelectorAll(selector)];
+    for (const node of root.querySelectorAll('*')) {
+      if (node.shadowRoot) found.push(...deepAll(node.shadowRoot, selector));
+    }
+    return found;
+  };
+  const parentOf = node => node.parentElement
+    || (node.parentNode instanceof ShadowRoot ? node.parentNode.host : null);
   const roots = regions.length
-    ? regions.flatMap(region => [...document.querySelectorAll(region)])
+    ? regions.flatMap(region => deepAll(document, region))
     : [document.body];
   // The window's own scrolling: a box at least half the window tall stands for the window
   // (text below the fold is not cut), and so does a scroller at least half as wide.
@@ -65,7 +76,7 @@ _MEASURE = """
       // An icon drawn from a ligature ("send", "expand_more") is a picture, not words.
       if (/Material/.test(getComputedStyle(node.parentElement).fontFamily)) continue;
       let hidden = false;
-      for (let up = node.parentElement; up && !hidden; up = up.parentElement) {
+      for (let up = parentOf(node); up && !hidden; up = parentOf(up)) {
         hidden = unseen(up);
         if (up === element) break;
       }
@@ -92,8 +103,7 @@ _MEASURE = """
       ? element.ownerSVGElement.getBoundingClientRect()
       : element.getBoundingClientRect();
     const box = {left: own.left, right: own.right, top: own.top, bottom: own.bottom};
-    for (let node = element.parentElement; node && node !== document.body;
-         node = node.parentElement) {
+    for (let node = parentOf(element); node && node !== document.body; node = parentOf(node)) {
       const style = getComputedStyle(node);
       const rect = node.getBoundingClientRect();
       if (style.overflowX !== 'visible' && !pageLevel(rect, style, 'x')) {
@@ -109,7 +119,7 @@ _MEASURE = """
   };
 
   const ellipsized = element => {
-    for (const node of [element, ...element.querySelectorAll('*')]) {
+    for (const node of [element, ...deepAll(element, '*')]) {
       if (node instanceof SVGElement || unseen(node)) continue;
       const style = getComputedStyle(node);
       if (style.textOverflow === 'ellipsis' && node.scrollWidth > node.clientWidth + slack) {
@@ -124,7 +134,7 @@ _MEASURE = """
 
   for (const root of roots) {
     for (const [kind, selector] of Object.entries(elements)) {
-      const matches = [...root.querySelectorAll(selector)];
+      const matches = deepAll(root, selector);
       if (root.matches && root.matches(selector)) matches.unshift(root);
       for (const element of matches) {
         if (seen.has(element)) continue;
