@@ -7,8 +7,10 @@ import re
 from typing import Literal
 
 DiffOp = Literal["equal", "insert", "delete"]
-# Words, runs of whitespace and single punctuation marks: prose reads best diffed by word.
-_TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
+# Words (everything between whitespace, punctuation and all) and the whitespace between them: a
+# word is changed whole or not at all, so "meta-llama/Llama-3.2" against "Qwen/Qwen2-VL" never
+# matches the slash and hyphens inside them and splices the two names together.
+_TOKENS = re.compile(r"\s+|\S+")
 
 
 def _tokens(text: str) -> list[str]:
