@@ -143,6 +143,25 @@ def test_ask_sends_the_system_prompt_and_sampling_options(echo: EchoServer, phot
     assert " 3 completion = " in result.stdout
 
 
+def test_ask_with_an_empty_prompt_asks_about_the_image_as_the_page_does(
+    echo: EchoServer, photo: Path
+) -> None:
+    result = run_cli("ask", "-m", QWEN, "-i", str(photo), "", echo=echo)
+    assert result.returncode == 0, result.stderr
+    assert "No prompt: the models are asked “What is in this image?”." in result.stderr
+    body = echo.chat_requests[-1].body
+    assert body is not None
+    assert body["messages"][-1]["content"][0] == {"type": "text", "text": PROMPT}
+
+
+def test_ask_with_neither_a_prompt_nor_an_image_is_refused_before_anything_is_sent(
+    echo: EchoServer,
+) -> None:
+    stderr = assert_clean_failure(run_cli("ask", "-m", QWEN, "  ", echo=echo))
+    assert "Write a prompt. Or add an image" in stderr
+    assert echo.chat_requests == []
+
+
 def test_ask_a_text_only_model_about_an_image_fails_with_a_sentence(
     echo: EchoServer, photo: Path
 ) -> None:
