@@ -57,6 +57,7 @@ def image_facts(image: PreparedImage) -> dict[str, Any]:
         "estimated_tokens": image.estimated_tokens,
         "sha256": image.sha256,
         "warnings": list(image.warnings),
+        "notes": list(image.notes),
         "steps": list(image.steps),
     }
 
