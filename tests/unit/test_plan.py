@@ -6,6 +6,7 @@ import pytest
 
 import vision.chat.plan as plan
 from tests.support.entries import entry, pngs
+from tests.support.images import make_image, make_photo
 from tests.support.models import LLAMA, QWEN
 from vision.api.catalog import Catalog
 from vision.chat.plan import LlamaMode, RunPlan, plan_run
@@ -229,3 +230,27 @@ def test_a_stitched_grid_records_where_each_picture_lies_so_boxes_can_go_back():
     assert first.left < second.left
     assert first.top == second.top
     assert (first.source_width, first.source_height) == (96, 64)  # the upload, not the cell
+
+
+def test_the_grid_says_the_app_made_it_and_names_a_picture_too_small_to_read():
+    receipt = entry(make_image("PNG", (600, 2200)), "receipt.png")
+    photos = [entry(make_photo((1600, 1200)), f"photo{index}.jpg") for index in range(9)]
+    found = prepare_all(PreparationCache(), [*photos, receipt], [LLAMA], allow_loopback=False)
+    (ask,) = planned(found, [LLAMA]).asks
+    grid = ask.sent[0].prepared
+    assert grid.steps[0] == "stitched 10 images into one labelled 1120×1120 grid"
+    assert "sent the original file unchanged" not in grid.steps
+    (warning,) = grid.warnings
+    assert warning.startswith("10. receipt.png is drawn at 91×332 px in this grid, too small")
+    assert "send one request per image" in warning
+
+
+def test_a_grid_of_a_few_photos_reads_them_all():
+    found = prepare_all(
+        PreparationCache(),
+        [entry(make_photo((1600, 1200)), f"photo{index}.jpg") for index in range(3)],
+        [LLAMA],
+        allow_loopback=False,
+    )
+    (ask,) = planned(found, [LLAMA]).asks
+    assert ask.sent[0].prepared.warnings == ()
