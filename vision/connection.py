@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from vision.api.client import VisionClient
 from vision.echo import EchoServer
+from vision.echo.pace import EchoPace
 from vision.redaction import install_redaction
 from vision.settings import KeySource
 from vision.team.gate import GatedClient, replica_gate
@@ -72,9 +73,10 @@ def start_app_echo() -> EchoServer:
     return EchoServer(api_key=secrets.token_urlsafe(24), token_delay_s=ECHO_TOKEN_DELAY_S).start()
 
 
-def echo_backend(server: EchoServer) -> Backend:
-    """The backend of a running echo server."""
-    return Backend(base_url=server.base_url, api_key=server.api_key, key_source="echo")
+def echo_backend(server: EchoServer, pace: EchoPace | None = None) -> Backend:
+    """The backend of a running echo server, answering at `pace` when given (else its own)."""
+    base_url = server.base_url if pace is None else pace.base_url(server.base_url)
+    return Backend(base_url=base_url, api_key=server.api_key, key_source="echo")
 
 
 def new_client(backend: Backend) -> VisionClient:

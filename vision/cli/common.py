@@ -134,6 +134,17 @@ def seconds(text: str) -> float:
     return value
 
 
+def tokens_per_second(text: str) -> float:
+    """An argparse type for the echo's streaming rate, within what it can pace."""
+    from vision.echo.pace import pace_problem
+
+    value = _number(text, float, "a number of tokens a second")
+    problem = pace_problem(0.0, value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem.rstrip("."))
+    return value
+
+
 def temperature(text: str) -> float:
     """An argparse type for a sampling temperature in the servers' range."""
     value = _number(text, float, "a number")
