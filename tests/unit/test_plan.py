@@ -14,6 +14,7 @@ from vision.chat.preparation import ImageStatus, PreparationCache, prepare_all
 from vision.errors import ImageUnreadableError
 from vision.images.stitch import GRID_SIDE
 from vision.limits import MAX_IMAGES_PER_REQUEST
+from vision.values.grounding import LocateTask
 from vision.values.request import RequestOptions
 from vision.values.result import ModelInfo
 
@@ -254,3 +255,46 @@ def test_a_grid_of_a_few_photos_reads_them_all():
     )
     (ask,) = planned(found, [LLAMA]).asks
     assert ask.sent[0].prepared.warnings == ()
+
+
+def test_locate_asks_each_model_in_its_familys_words_at_the_size_its_image_is_sent():
+    images = statuses(1, [LLAMA, QWEN])
+    run = plan_run(
+        {},
+        catalog=CATALOG,
+        models=[QWEN, LLAMA],
+        prompt="ignored in Locate",
+        options=RequestOptions(max_tokens=256),
+        statuses=images,
+        llama_mode="stitch",
+        locate=LocateTask(task="box", target="the red cup"),
+    )
+    qwen, llama = run.requests
+    assert qwen.prompt == "Find <|object_ref_start|>the red cup<|object_ref_end|>"
+    sent = images[0].prepared[LLAMA]
+    assert f"The image is {sent.width}×{sent.height} pixels" in llama.prompt
+    assert "Locate the red cup in this image." in llama.prompt
+
+
+@pytest.mark.parametrize(
+    ("count", "target", "says"),
+    [
+        (2, "the cup", "Locate looks in one image at a time: remove 1 of the 2."),
+        (0, "the cup", "Locate looks in one image: add one."),
+        (1, "  ", "Say what to locate"),
+    ],
+)
+def test_locate_says_what_stops_it(count, target, says):
+    run = plan_run(
+        {},
+        catalog=CATALOG,
+        models=[QWEN],
+        prompt="",
+        options=RequestOptions(),
+        statuses=statuses(count, [QWEN]),
+        llama_mode="stitch",
+        locate=LocateTask(task="point", target=target),
+    )
+    assert run.asks == ()
+    assert run.problem is not None
+    assert run.problem.startswith(says)
