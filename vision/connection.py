@@ -22,7 +22,7 @@ from vision.values.audit import KeyKind
 # Operators of a local or test deployment may let image URLs point at this machine.
 ALLOW_LOOPBACK_VARIABLE = "VISION_ALLOW_LOOPBACK_URLS"
 # A little pacing so the app's echo streams visibly, like a real model.
-ECHO_TOKEN_DELAY_S = 0.01
+ECHO_PACE = EchoPace(ttft_s=0.0, tokens_per_second=100.0)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -70,7 +70,11 @@ def api_host(base_url: str) -> str:
 def start_app_echo() -> EchoServer:
     """An echo server for one app process, on a free loopback port, with a random internal key;
     it keeps no prompt or image of anyone's (only the metadata of its latest requests)."""
-    return EchoServer(api_key=secrets.token_urlsafe(24), token_delay_s=ECHO_TOKEN_DELAY_S).start()
+    return EchoServer(
+        api_key=secrets.token_urlsafe(24),
+        ttft_s=ECHO_PACE.ttft_s,
+        token_delay_s=ECHO_PACE.token_delay_s,
+    ).start()
 
 
 def echo_backend(server: EchoServer, pace: EchoPace | None = None) -> Backend:

@@ -125,7 +125,7 @@ def test_a_rerun_at_any_moment_after_a_send_click_neither_loses_nor_repeats_it(
 
 def test_a_click_that_cannot_go_is_answered_with_a_sentence(app, echo):
     at = app()
-    upload(at, ("photo.jpg", make_photo((640, 480)), "image/jpeg"))
+    # No image and no prompt: nothing to ask (an image alone would be asked about).
     at.text_area(key="prompt").set_value("   ")  # cleared and sent in one go, as Ctrl+Enter does
     at.button(key="send").click().run()
     assert not at.exception

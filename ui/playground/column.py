@@ -1,19 +1,20 @@
-"""One model's answer in its column: streaming text, then usage, timings and warnings."""
+"""One model's answer in its column: its heading and actions (Stop while it streams, Copy and
+Regenerate once it is in), the text as it streams, then usage, timings and warnings."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
+from ui.playground.browser import copy_button
 from vision.api.catalog import compact_name
 from vision.chat.live import Column
 from vision.chat.preflight import usage_warning
 from vision.markdown import answer_markdown, literal
-from vision.values.result import ChatResult
+from vision.values.result import STOPPED, ChatResult
+from vision.values.run import Run
 
-# How often the page redraws a streaming answer: about seven times a second still reads as
-# streaming. Each redraw sends the answer so far and the browser lays it out again; with many
-# people at once the browsers' share is what slows answers down (bench/load_bench.py).
-REDRAW_INTERVAL_S = 0.15
 CURSOR = " ▍"
 
 
@@ -26,7 +27,10 @@ def _seconds(value: float | None) -> str:
 
 
 def cut_short_reason(result: ChatResult) -> str | None:
-    """Why an answer is incomplete, as a sentence, or None when it ended normally."""
+    """Why an answer is incomplete, as a sentence, or None when it ended normally (or was
+    stopped by the person, which is said apart)."""
+    if result.finish_reason == STOPPED:
+        return None
     if result.truncated_by_length:
         return (
             "Cut short: the answer reached the max-tokens limit. "
@@ -56,12 +60,48 @@ def usage_line(result: ChatResult) -> str:
     return " ".join(badges)
 
 
-def draw_column(column: Column, *, streaming: bool, heading: bool = True) -> None:
-    """One model's answer: heading, text (with a cursor while streaming), usage or error."""
-    if heading:
-        st.markdown(f"##### {compact_name(column.model)}")
+def draw_heading(column: Column) -> None:
+    """The model's name, and what its request carries when the model gets several."""
+    st.markdown(f"##### {compact_name(column.model)}")
     if column.label:
-        st.caption(f":material/image: {literal(column.label)}")
+        st.caption(f":material/label: {literal(column.label)}")
+
+
+def draw_actions(
+    column: Column,
+    *,
+    key: str,
+    running: bool,
+    stop: Callable[[], None],
+    regenerate: Callable[[], None] | None,
+) -> None:
+    """Stop while the answer streams; Copy and Regenerate once it is in."""
+    with st.container(horizontal=True, gap="small", key=f"actions-{key}"):
+        if running and not column.finished:
+            st.button(
+                "Stop",
+                key=f"stop:{key}",
+                icon=":material/stop_circle:",
+                type="tertiary",
+                on_click=stop,
+                help="Stop this model: what it has said so far is kept, saved as stopped.",
+            )
+            return
+        if column.text:
+            copy_button(column.text, key=f"copy:{key}")
+        if regenerate is not None and not running:
+            st.button(
+                "Regenerate",
+                key=f"again:{key}",
+                icon=":material/refresh:",
+                type="tertiary",
+                on_click=regenerate,
+                help="Ask this model the same again; the other answers stay.",
+            )
+
+
+def draw_answer(column: Column, *, streaming: bool, saved: Run | None = None) -> None:
+    """The answer so far (with a cursor while it streams), then its usage or error."""
     if column.error is not None:
         st.error(str(column.error), icon=":material/error:")
     if column.text:
@@ -69,14 +109,22 @@ def draw_column(column: Column, *, streaming: bool, heading: bool = True) -> Non
         st.markdown(answer_markdown(column.text) + cursor)
     elif streaming and not column.finished:
         st.caption("Waiting for the first token…")
-    if column.result is not None:
-        reason = cut_short_reason(column.result)
-        if reason:
-            st.warning(reason, icon=":material/content_cut:")
-        st.markdown(usage_line(column.result))
-        missing = usage_warning(
-            column.image_tokens, column.result.usage.prompt_tokens, model=column.model
+    result = column.result
+    if result is None:
+        return
+    if result.finish_reason == STOPPED:
+        st.caption(
+            ":material/stop_circle: Stopped as you asked: what had arrived is kept, "
+            "saved as stopped."
         )
-        if missing:
-            st.warning(missing, icon=":material/hide_image:")
-        st.caption(f"Served by {column.result.model}")
+    reason = cut_short_reason(result)
+    if reason:
+        st.warning(reason, icon=":material/content_cut:")
+    st.markdown(usage_line(result))
+    missing = usage_warning(column.image_tokens, result.usage.prompt_tokens, model=column.model)
+    if missing:
+        st.warning(missing, icon=":material/hide_image:")
+    served = f"Served by {result.model}"
+    if saved is not None and saved.id:
+        served += f" · saved as run {saved.id}"
+    st.caption(served)

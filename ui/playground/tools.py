@@ -10,7 +10,7 @@ import streamlit as st
 
 from ui.shared.auth import current_person
 from ui.shared.exports import copy_as_code, download_buttons
-from ui.shared.session import DIFF_TOGGLE_KEY
+from ui.shared.session import DIFF_NEWEST_KEY, DIFF_TOGGLE_KEY
 from ui.shared.sharing import share_control
 from vision.api.catalog import compact_name, short_name
 from vision.chat.conversation import Conversation
@@ -57,6 +57,12 @@ def diff_panel(conversation: Conversation, earlier: Sequence[Conversation]) -> N
         return
     keys = list(answers)
     first = keys[0]
+    newest = first.split(":")[0]
+    if st.session_state.get(DIFF_NEWEST_KEY) != newest:
+        # A new question was asked: the pickers move to its answers.
+        for key in ("diff_a", "diff_b"):
+            st.session_state.pop(key, None)
+        st.session_state[DIFF_NEWEST_KEY] = newest
     # The models side by side on the newest prompt; else the newest answer against the one
     # before it.
     same_prompt = [

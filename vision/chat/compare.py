@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from vision.api.client import VisionClient
-from vision.errors import VisionError
+from vision.errors import RequestError, VisionError
 from vision.values.request import ChatRequest
 from vision.values.result import STOPPED, ChatResult, ReasoningDelta, Usage
 
@@ -128,8 +128,16 @@ _FINISHED = object()
 _WAKE = object()
 
 
+def _stream_of(
+    client: VisionClient | None, ask: ChatRequest
+) -> Iterator[str | ReasoningDelta | ChatResult]:
+    if client is None:
+        raise RequestError("Add an API key in the sidebar, or turn on the echo backend, to ask.")
+    return client.stream(ask)
+
+
 def stream_models(
-    client: VisionClient,
+    client: VisionClient | None,
     requests: Sequence[ChatRequest],
     stop: StopSignal | None = None,
     answered: Mapping[int, ChatResult | VisionError] | None = None,
@@ -139,7 +147,8 @@ def stream_models(
     Each model's events are in order and end with one event carrying its result or its error;
     a model stopped through `stop` ends at once with its text so far (stopped_result). The
     requests `answered` already (an answer kept from before) are not sent: their outcome comes
-    first. Closing the iterator early asks the workers to stop at their next delta.
+    first (with every request answered, no client is needed). Closing the iterator early asks
+    the workers to stop at their next delta.
     """
     events: queue.SimpleQueue[ModelEvent | _Crash | object] = queue.SimpleQueue()
     closing = threading.Event()
@@ -149,7 +158,7 @@ def stream_models(
 
     def work(index: int, ask: ChatRequest) -> None:
         try:
-            stream = client.stream(ask)
+            stream = _stream_of(client, ask)
             try:
                 for item in stream:
                     if closing.is_set() or signal.stopped(index):

@@ -126,16 +126,17 @@ class Exchange:
         """The models asked, in column order."""
         return tuple(request.model for request in self.requests)
 
-    def start(self, client: VisionClient) -> Exchange:
+    def start(self, client: VisionClient | None) -> Exchange:
         """Send every request concurrently; returns self."""
         self.prepare(client)
         assert self.live is not None  # made by prepare
         self.live.start()
         return self
 
-    def prepare(self, client: VisionClient) -> Exchange:
+    def prepare(self, client: VisionClient | None) -> Exchange:
         """Make the answers' LiveAnswers without starting it (a page starts it once the run is
-        where its next script run will find it); returns self."""
+        where its next script run will find it); returns self. Only columns asked anew need
+        a client (without one, each says how to get one)."""
         requests = list(self.requests)
         stop = StopSignal()
         answered = {index: kept_outcome(run) for index, run in self._kept.items()}
@@ -261,6 +262,8 @@ class Conversation:
 
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     exchanges: list[Exchange] = field(default_factory=list)
+    # Brought back from the history to be seen as it was (reopened, or asked again beside).
+    from_history: bool = False
 
     @property
     def latest(self) -> Exchange:

@@ -92,7 +92,7 @@ def reopened(store: HistoryStore, runs: Sequence[Run], keeping: Keeping) -> Conv
         labels=tuple(_labelled(run, "kept") for run in runs),
         attached=tuple(_attached(store, run) for run in runs),
     )
-    conversation = Conversation(id=first.conversation_id or Conversation().id)
+    conversation = Conversation(id=first.conversation_id or Conversation().id, from_history=True)
     kind: RunKind = "turn" if first.kind == "turn" else "single"
     context = RunContext(kind=kind, conversation_id=conversation.id, locate=first.locate)
     exchange = Exchange(question, context=context, keeping=keeping, kept=dict(enumerate(runs)))
@@ -112,7 +112,7 @@ def rerun_beside(store: HistoryStore, run: Run, keeping: Keeping) -> Conversatio
         labels=(_labelled(run, "kept"), "asked again now"),
         attached=(pictures, pictures),
     )
-    conversation = Conversation()
+    conversation = Conversation(from_history=True)
     context = RunContext(
         conversation_id=conversation.id, tag=run.tag, expected=run.expected, locate=run.locate
     )
