@@ -18,7 +18,7 @@ def upload(at: AppTest, *files: tuple[str, bytes, str]) -> None:
 
 def streaming(at: AppTest) -> bool:
     """True when the page drew answers still streaming (it offers to stop them all)."""
-    return any(str(button.key or "").startswith("stop_all:") for button in at.button)
+    return any(str(button.key or "").startswith("stop-all-") for button in at.button)
 
 
 def answered(at: AppTest, timeout_s: float = ANSWER_TIMEOUT_S) -> None:

@@ -54,6 +54,8 @@ from vision.values.run import RunContext, RunKind
 # How often the streaming answers are redrawn: five times a second still reads as streaming,
 # and each redraw sends only the answers' text.
 REDRAW_INTERVAL_S = 0.2
+# Kept answers reach their columns on a thread, at once: the page waits for them this long.
+KEPT_WAIT_S = 2.0
 
 
 def _open_history() -> tuple[HistoryStore | None, str | None]:
@@ -169,11 +171,14 @@ def show_brought_back(
 ) -> None:
     """Put a conversation brought back from the history on screen: its kept answers at once, and
     any column asked anew streaming beside them."""
-    live = conversation.latest.prepare(client).live
+    latest = conversation.latest
+    live = latest.prepare(client).live
     assert live is not None  # made by prepare
     _archive(state)
     state[CONVERSATION_KEY] = conversation
     _go(state, live)
+    if all(latest.kept(index) is not None for index in range(len(latest.models))):
+        live.wait(KEPT_WAIT_S)  # nothing is asked: the kept answers are in at once
 
 
 def _current(state: SessionState) -> Conversation | None:
@@ -311,12 +316,21 @@ def _answers(backend: Backend | None, catalog: Catalog | None, streaming: bool) 
     exchanges = conversation.exchanges
     heading, stop_all = st.columns([6, 1], vertical_alignment="center")
     with heading:
-        st.caption(f"Asked: {asked(exchanges[0].prompt, exchanges[0].image_names)}")
+        first = exchanges[0]
+        locate = first.context.locate
+        if locate is not None:
+            what = "points" if locate.kind == "point" else "boxes"
+            st.caption(
+                f"Asked where: {asked(locate.target, first.image_names)} · as {what}, each "
+                "model in its own family's words"
+            )
+        else:
+            st.caption(f"Asked: {asked(first.prompt, first.image_names)}")
     if running:
         with stop_all:
             st.button(
                 "Stop all",
-                key=f"stop_all:{latest.id}",
+                key=f"stop-all-{latest.id}",
                 icon=":material/stop_circle:",
                 on_click=live.stop,
                 help="Stop every model: what each has said so far is kept, saved as stopped.",

@@ -19,13 +19,13 @@ from vision.markdown import clip, literal
 from vision.values.grounding import Box, Located, LocatedAnswer
 
 # The drawn picture's longest side: sharp in a column, small to send.
-DRAWN_SIDE = 960
+DRAWN_SIDE = 640
 # Drawings kept per session (each a JPEG of at most DRAWN_SIDE a side).
 DRAWN_KEPT = 24
 
 
 def _coordinates(item: Located) -> str:
-    numbers = ", ".join(f"{value:,.0f}" for value in item.shape.as_list())
+    numbers = ", ".join(f"{value:.0f}" for value in item.shape.as_list())
     if isinstance(item.shape, Box):
         return f"box [{numbers}]"
     return f"point ({numbers})"
@@ -80,12 +80,12 @@ def draw_boxes(exchange: Exchange, index: int, text: str) -> None:
         return
     model = exchange.models[index]
     if not answer.located:
-        st.caption(":material/crop_free: No box or point could be read in this answer.")
+        st.caption(":material/crop_free: No box or point of this answer can be drawn on the photo.")
     pictures = _pictures(exchange, index)
     if answer.located and st.toggle(
         "Boxes on the photo",
         value=True,
-        key=f"boxes:{exchange.id}:{index}",
+        key=f"boxes-{exchange.id}-{index}",
         help="Each box and point this model gave, taken back to the original photo.",
     ):
         digest = hashlib.sha256(text.encode()).hexdigest()[:16]

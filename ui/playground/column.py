@@ -80,7 +80,7 @@ def draw_actions(
         if running and not column.finished:
             st.button(
                 "Stop",
-                key=f"stop:{key}",
+                key=f"stop-one-{key}",
                 icon=":material/stop_circle:",
                 type="tertiary",
                 on_click=stop,
@@ -88,11 +88,11 @@ def draw_actions(
             )
             return
         if column.text:
-            copy_button(column.text, key=f"copy:{key}")
+            copy_button(column.text, key=f"copy-{key}")
         if regenerate is not None and not running:
             st.button(
                 "Regenerate",
-                key=f"again:{key}",
+                key=f"again-{key}",
                 icon=":material/refresh:",
                 type="tertiary",
                 on_click=regenerate,

@@ -56,7 +56,7 @@ def draw_columns(
             draw_heading(column)
             draw_actions(
                 column,
-                key=f"{latest.id}:{index}",
+                key=f"{latest.id}-{index}",
                 running=running,
                 stop=stop(index) or (lambda: None),
                 regenerate=regenerate(index),

@@ -53,7 +53,10 @@ def _label(run: Run) -> str:
 def diff_panel(conversation: Conversation, earlier: Sequence[Conversation]) -> None:
     """On demand, two answers picked from those on screen and the words that differ."""
     answers = _answers([conversation, *earlier])
-    if len(answers) < 2 or not st.toggle("Compare two answers", key=DIFF_TOGGLE_KEY):
+    if len(answers) < 2:
+        return
+    # Kept for the session: the panel is not drawn while answers stream.
+    if not st.toggle("Compare two answers", key=DIFF_TOGGLE_KEY, persist_state="session"):
         return
     keys = list(answers)
     first = keys[0]
@@ -144,5 +147,5 @@ def export_panel(conversation: Conversation) -> None:
             key="code_model",
             format_func=names.__getitem__,
         )
-        if st.toggle("Show the code", key="show_code"):
+        if st.toggle("Show the code", key="show_code", persist_state="session"):
             copy_as_code(latest.requests[index], key="playground_code")
