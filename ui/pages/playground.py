@@ -198,10 +198,12 @@ def render() -> None:
                     icon=":material/cloud_off:",
                 )
         notes = st.container()
-        # Wide enough for "Send" beside its shortcut hint.
-        send_slot, why_slot, params_slot = st.columns([4, 4, 3], vertical_alignment="center")
+        # Send wide enough for its shortcut hint, Parameters for its name, even with the
+        # sidebar open on a small laptop; what stops Send is said on the line beneath.
+        send_slot, params_slot = st.columns([3, 2], vertical_alignment="center")
         with params_slot:
             options, qwen_budget = choose_parameters(models=models, catalog=catalog)
+        why_slot = st.container()
     images_area = st.container()
 
     with images_area, st.spinner("Checking images…", show_time=True):

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from ui.playground.browser import scroll_here
 from ui.playground.column import draw_answer
 from ui.playground.conversation import asked, draw_columns, show_earlier
 from ui.playground.tools import diff_panel, export_panel
@@ -314,6 +315,7 @@ def _answers(backend: Backend | None, catalog: Catalog | None, streaming: bool) 
     if running and not streaming:
         st.rerun()  # answers started from here (Regenerate): the page starts their redraws
     exchanges = conversation.exchanges
+    scroll_here(conversation.id)  # once per Send, reopened or rerun run; not per follow-up
     heading, stop_all = st.columns([6, 1], vertical_alignment="center")
     with heading:
         first = exchanges[0]

@@ -1,6 +1,6 @@
 """What the Playground does in the browser itself: images dropped anywhere or pasted into the
 prompt go to the uploader, an answer is copied to the clipboard, the images of the question on
-screen show as a strip of thumbnails. Small components of our own (no network), and the page's
+screen show as a strip of thumbnails, and a new question's answers are scrolled into view. Small components of our own (no network), and the page's
 own style rules."""
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ def _components() -> dict[str, Any]:
         "copy": v2.component(
             "vision.copy_text", html=_COPY_HTML, css=_COPY_CSS, js=_asset("copy_text.js")
         ),
+        "scroll": v2.component("vision.scroll_here", js=_asset("scroll_here.js")),
         "strip": v2.component(
             "vision.thumbnail_strip",
             html=_STRIP_HTML,
@@ -85,6 +86,11 @@ def drop_and_paste() -> None:
 def copy_button(text: str, *, key: str) -> None:
     """Copy: puts `text` on the clipboard, in the browser."""
     _components()["copy"](key=key, data={"text": text}, width="content")
+
+
+def scroll_here(question: str) -> None:
+    """Bring this place into view once for each new question (a Send, a reopened run)."""
+    _components()["scroll"](key="scroll_here", data={"question": question})
 
 
 def thumbnail_strip(images: Sequence[StripImage], *, key: str) -> int | None:
