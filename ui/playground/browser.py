@@ -1,7 +1,7 @@
 """What the Playground does in the browser itself: images dropped anywhere or pasted into the
 prompt go to the uploader, an answer is copied to the clipboard, the images of the question on
-screen show as a strip of thumbnails, and a new question's answers are scrolled into view. Small components of our own (no network), and the page's
-own style rules."""
+screen show as a strip of thumbnails, and a new question's answers are scrolled into view.
+Small components of our own (no network), and the page's own style rules."""
 
 from __future__ import annotations
 
