@@ -16,7 +16,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from ui.playground.browser import scroll_here
-from ui.playground.column import draw_answer
+from ui.playground.column import REDRAW_INTERVAL_S, draw_answer
 from ui.playground.conversation import asked, draw_columns, show_earlier
 from ui.playground.tools import diff_panel, export_panel
 from ui.shared.backend import client_for
@@ -52,9 +52,6 @@ from vision.values.grounding import LocateTask
 from vision.values.request import ChatRequest
 from vision.values.run import RunContext, RunKind
 
-# How often the streaming answers are redrawn: five times a second still reads as streaming,
-# and each redraw sends only the answers' text.
-REDRAW_INTERVAL_S = 0.2
 # Kept answers reach their columns on a thread, at once: the page waits for them this long.
 KEPT_WAIT_S = 2.0
 
