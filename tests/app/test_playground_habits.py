@@ -9,8 +9,8 @@ import time
 from streamlit.testing.v1 import AppTest
 
 from tests.support.images import make_image
-from tests.support.models import LLAMA, QWEN
-from tests.support.pages import shows
+from tests.support.models import LLAMA, QWEN, REASONING
+from tests.support.pages import shows, texts
 from tests.support.playground_page import LIVE_KEY, answered, send, upload
 from vision.echo import EchoServer, Fault
 from vision.history.store import HistoryStore
@@ -124,3 +124,32 @@ def test_the_echo_answers_at_the_pace_set_in_the_sidebar(app, history_file):
         assert run.latency_s is not None
         gaps = (run.usage.completion_tokens or 0) - 1  # after the first, one every 1/40 s
         assert gaps / (run.latency_s - run.ttft_s) <= 40.5
+
+
+def test_reasoning_streams_then_folds_under_the_answer_with_its_tokens(app, echo):
+    at = app()
+    at.multiselect(key="models").set_value([REASONING, QWEN]).run()
+    upload(at, RED)
+    echo.add_fault(Fault(kind="slow", token_delay_s=0.05, model=REASONING, times=1))
+    at.button(key="send").click().run()
+    live = at.session_state[LIVE_KEY]
+    deadline = time.monotonic() + 20
+    while not live.snapshot().columns[0].reasoning:
+        assert time.monotonic() < deadline, "no reasoning streamed"
+        time.sleep(0.02)
+    at.run()  # as a redraw while it thinks
+    if not live.snapshot().columns[0].text:
+        assert shows(at, "Reasoning… (the answer follows)")
+    answered(at)
+
+    (folded,) = [e for e in at.expander if str(e.label).startswith("Reasoning · ")]
+    result = at.session_state["conversation"].latest.columns()[0].result
+    assert folded.label == f"Reasoning · {result.usage.reasoning_tokens:,} tokens"
+    assert result.usage.reasoning_tokens
+    (usage,) = [text for text in texts(at) if "reasoning]" in text]
+    assert f"{result.usage.reasoning_tokens:,} reasoning]" in usage
+    assert f"{result.usage.answer_tokens:,} answer]" in usage
+    assert "first answer token" in usage
+    # The answer is the answer alone: the thinking is only in the fold.
+    assert result.reasoning
+    assert result.reasoning not in result.text

@@ -287,7 +287,12 @@ def _live(exchange: Exchange, slots: Sequence[DeltaGenerator], streaming: bool) 
     runs = dict(exchange.indexed_runs())
     for index, (slot, column) in enumerate(zip(slots, snapshot.columns, strict=True)):
         with slot:
-            draw_answer(column, streaming=not snapshot.done, saved=runs.get(index))
+            draw_answer(
+                column,
+                streaming=not snapshot.done,
+                saved=runs.get(index),
+                key=f"{exchange.id}-{index}",
+            )
     if streaming and snapshot.done:
         st.rerun()
 

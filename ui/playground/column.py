@@ -46,17 +46,31 @@ def cut_short_reason(result: ChatResult) -> str | None:
 
 
 def usage_line(result: ChatResult) -> str:
-    """Tokens, timings and finish reason as one wrapped row of badges."""
+    """Tokens, timings and finish reason as one wrapped row of badges; a reasoning model's
+    completion split into reasoning and answer, and its first answer token beside its first."""
     usage = result.usage
     speed = result.tokens_per_second
     badges = [
         f":gray-badge[:material/input: {_count(usage.prompt_tokens)} prompt]",
         f":gray-badge[:material/output: {_count(usage.completion_tokens)} completion]",
+    ]
+    if usage.reasoning_tokens:
+        badges += [
+            f":violet-badge[:material/psychology: {_count(usage.reasoning_tokens)} reasoning]",
+            f":gray-badge[:material/chat: {_count(usage.answer_tokens)} answer]",
+        ]
+    badges += [
         f":gray-badge[:material/functions: {_count(usage.total_tokens)} total tokens]",
         f":gray-badge[:material/timer: {_seconds(result.latency_s)}]",
         f":gray-badge[:material/bolt: first token {_seconds(result.ttft_s)}]",
-        f":gray-badge[:material/speed: {'–' if speed is None else f'{speed:,.1f}'} tok/s]",
     ]
+    if result.reasoning and result.answer_ttft_s is not None:
+        badges.append(
+            f":gray-badge[:material/chat: first answer token {_seconds(result.answer_ttft_s)}]"
+        )
+    badges.append(
+        f":gray-badge[:material/speed: {'–' if speed is None else f'{speed:,.1f}'} tok/s]"
+    )
     finish = result.finish_reason or "not given"
     colour = "green" if finish == "stop" and result.complete else "orange"
     badges.append(f":{colour}-badge[finish: {finish}]")
@@ -103,15 +117,40 @@ def draw_actions(
             )
 
 
-def draw_answer(column: Column, *, streaming: bool, saved: Run | None = None) -> None:
-    """The answer so far (with a cursor while it streams), then its usage or error."""
+def _reasoning(column: Column, *, thinking: bool, key: str | None) -> None:
+    """A reasoning model's thinking: shown as it streams until the answer starts, then folded
+    under the answer (open on click), with its token count once the server gives it."""
+    if thinking:
+        st.caption(":material/psychology: Reasoning… (the answer follows)")
+        with st.container(border=True, key=f"thinking-{key}" if key else None):
+            st.markdown(answer_markdown(column.reasoning) + CURSOR)
+        return
+    tokens = column.reasoning_tokens
+    counted = f" · {tokens:,} tokens" if tokens else ""
+    with st.expander(
+        f"Reasoning{counted}", icon=":material/psychology:", key=f"reasoning-{key}" if key else None
+    ):
+        st.markdown(answer_markdown(column.reasoning))
+
+
+def draw_answer(
+    column: Column, *, streaming: bool, saved: Run | None = None, key: str | None = None
+) -> None:
+    """The answer so far (with a cursor while it streams), a reasoning model's reasoning (as it
+    streams, then folded under the answer), then its usage or error."""
     if column.error is not None:
         st.error(str(column.error), icon=":material/error:")
+    running = streaming and not column.finished
+    thinking = running and bool(column.reasoning) and not column.answering
+    if thinking:
+        _reasoning(column, thinking=True, key=key)
     if column.text:
-        cursor = CURSOR if streaming and not column.finished else ""
+        cursor = CURSOR if running else ""
         st.markdown(answer_markdown(column.text) + cursor)
-    elif streaming and not column.finished:
+    elif running and not thinking:
         st.caption("Waiting for the first token…")
+    if column.reasoning and not thinking:
+        _reasoning(column, thinking=False, key=key)
     result = column.result
     if result is None:
         return

@@ -103,8 +103,17 @@ class StopSignal:
             self._wake = wake
 
 
-def stopped_result(model: str, text: str, *, latency_s: float, ttft_s: float | None) -> ChatResult:
-    """What a model had said when the person stopped it: its text so far, kept as stopped."""
+def stopped_result(
+    model: str,
+    text: str,
+    *,
+    latency_s: float,
+    ttft_s: float | None,
+    reasoning: str = "",
+    answer_ttft_s: float | None = None,
+) -> ChatResult:
+    """What a model had said when the person stopped it (its answer and reasoning so far),
+    kept as stopped."""
     return ChatResult(
         text=text,
         model=model,
@@ -114,6 +123,8 @@ def stopped_result(model: str, text: str, *, latency_s: float, ttft_s: float | N
         ttft_s=ttft_s,
         complete=False,
         incomplete_reason="stopped before the end, as asked",
+        reasoning=reasoning or None,
+        answer_ttft_s=answer_ttft_s,
     )
 
 
@@ -195,7 +206,9 @@ def stream_models(
     for worker in workers:
         worker.start()
     said: list[list[str]] = [[] for _ in requests]
+    thought: list[list[str]] = [[] for _ in requests]
     first_at: list[float | None] = [None] * len(requests)
+    answer_at: list[float | None] = [None] * len(requests)
     ended = [index in kept for index in range(len(requests))]
     try:
         running = len(workers)
@@ -212,6 +225,8 @@ def stream_models(
                             "".join(said[index]),
                             latency_s=time.perf_counter() - started,
                             ttft_s=first_at[index],
+                            reasoning="".join(thought[index]),
+                            answer_ttft_s=answer_at[index],
                         ),
                     )
             if all(ended):
@@ -222,10 +237,15 @@ def stream_models(
             elif isinstance(item, _Crash):
                 raise item.error
             elif isinstance(item, ModelEvent) and not ended[item.index]:
+                now = time.perf_counter() - started
+                if (item.delta or item.reasoning) and first_at[item.index] is None:
+                    first_at[item.index] = now
+                if item.reasoning:
+                    thought[item.index].append(item.reasoning)
                 if item.delta:
                     said[item.index].append(item.delta)
-                    if first_at[item.index] is None:
-                        first_at[item.index] = time.perf_counter() - started
+                    if answer_at[item.index] is None:
+                        answer_at[item.index] = now
                 ended[item.index] = item.done
                 yield item
     finally:

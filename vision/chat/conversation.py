@@ -84,6 +84,7 @@ def kept_outcome(run: Run) -> ChatResult | VisionError:
         latency_s=run.latency_s or 0.0,
         ttft_s=run.ttft_s,
         complete=run.complete,
+        reasoning=run.reasoning,
     )
 
 
