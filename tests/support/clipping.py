@@ -198,3 +198,9 @@ def clipped_text(
         ClippedText(kind=item["kind"], text=item["text"], how=item["how"], hidden_px=item["hidden"])
         for item in found
     ]
+
+
+def clipped_buttons(page: Page, within: str | None = None) -> list[str]:
+    """Each button on the page (or under the `within` CSS selector) whose text is cut, named."""
+    found = clipped_text(page, within=(within,) if within else (), elements={"button": "button"})
+    return [str(item) for item in found]
