@@ -18,7 +18,7 @@ from ui.batch.scoring_choice import (
     scored_line,
 )
 from ui.batch.table_preview import prompt_note, table_preview
-from ui.shared.models import pick_models
+from ui.shared.models import pick_models, unavailable_models
 from ui.shared.parameters import choose_parameters
 from ui.shared.session import (
     BATCH_CACHE_KEY,
@@ -246,7 +246,7 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
         models = (
             pick_models(catalog, key=BATCH_MODELS_KEY, label="Models to compare", disabled=disabled)
             if catalog is not None
-            else []
+            else unavailable_models(key=BATCH_MODELS_KEY, label="Models to compare")
         )
         concurrency = int(
             st.number_input(

@@ -41,13 +41,13 @@ from vision.images.profiles import (
     profile_for,
     send_size,
 )
+from vision.images.size_notes import small_image_warning, traded_size_note
 from vision.images.slots import decode_slot
 from vision.images.sniff import open_image
 from vision.limits import (
     ACCEPTED_FORMATS,
     MAX_IMAGE_BYTES,
     MIME_BY_FORMAT,
-    RECOMMENDED_MIN_SIDE_PX,
 )
 from vision.values.batch import DEFAULT_RESOLUTION, Resolution
 from vision.values.image import PreparedImage
@@ -123,7 +123,7 @@ def _check_budget(budget: int) -> None:
         )
 
 
-def _warnings(source: _Source, filename: str | None, sent: tuple[int, int]) -> list[str]:
+def _warnings(source: _Source, filename: str | None) -> list[str]:
     notes = []
     if source.animated:
         notes.append("This image is animated; only its first frame is sent.")
@@ -135,20 +135,24 @@ def _warnings(source: _Source, filename: str | None, sent: tuple[int, int]) -> l
                 f"The file is named {suffix} but holds a {source.format} image; "
                 f"it is handled as {source.format}."
             )
-    width, height = sent
-    short = [
-        side
-        for side, size in (("width", width), ("height", height))
-        if size < RECOMMENDED_MIN_SIDE_PX
-    ]
-    if short:
-        which = "both sides are" if len(short) == 2 else f"its {short[0]} is"
-        side = RECOMMENDED_MIN_SIDE_PX
-        notes.append(
-            f"This image is {width}×{height}: {which} under {side} px, below the recommended "
-            f"{side}×{side}, so the model may miss small details."
-        )
+    small = small_image_warning(source.width, source.height)
+    if small is not None:
+        notes.append(small)
     return notes
+
+
+def _notes(
+    source: _Source,
+    sent: tuple[int, int],
+    model: str | None,
+    budget: int,
+    longest_side: int | None,
+) -> tuple[str, ...]:
+    """What the chosen size traded (never a warning: the size is ours, not the person's)."""
+    note = traded_size_note(
+        model, (source.width, source.height), sent, token_budget=budget, longest_side=longest_side
+    )
+    return () if note is None else (note,)
 
 
 def _metadata_to_keep(image: Image.Image) -> dict[str, bytes]:
@@ -340,7 +344,8 @@ def prepare_image(
         model=model,
         estimated_tokens=estimate_image_tokens(model, width, height),
         filename=filename,
-        warnings=tuple(_warnings(source, filename, (width, height))),
+        warnings=tuple(_warnings(source, filename)),
+        notes=_notes(source, (width, height), model, qwen_token_budget, longest_side),
         steps=tuple(steps),
         reencoded=passed is None,
         orientation=source.orientation,

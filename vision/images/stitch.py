@@ -23,6 +23,12 @@ GRID_SIDE = 2 * LLAMA_TILE
 _LABEL_HEIGHT = 36
 _GAP = 8
 _BACKGROUND = (255, 255, 255)
+# Our own threshold (docs/geometry.md): a picture drawn with its shorter side under this, in
+# what the model receives, keeps too few of a vision encoder's 14-px patches (about 11) for its
+# text and small details to be read.
+READABLE_SIDE_PX = 160
+# What prepare_image says of bytes it sends untouched: for a grid, those bytes are ours.
+_UNCHANGED = "sent the original file unchanged"
 
 
 def _layout(count: int) -> tuple[int, int]:
@@ -47,8 +53,38 @@ def prepare_stitched(
     grid: StitchedGrid, *, model: str | None = None, filename: str | None = None
 ) -> PreparedImage:
     """The grid prepared for a model, recording where each picture lies in it (so a box the
-    model draws on the grid can be taken back to the picture it falls on)."""
-    return replace(prepare_image(grid.data, filename=filename, model=model), cells=grid.cells)
+    model draws on the grid can be taken back to the picture it falls on); its steps say that
+    the app made it, and its warnings name each picture drawn under a readable size."""
+    prepared = prepare_image(grid.data, filename=filename, model=model)
+    count = len(grid.cells)
+    made = (
+        f"stitched {count} image{'' if count == 1 else 's'} into one labelled "
+        f"{GRID_SIDE}×{GRID_SIDE} grid"
+    )
+    steps = ["sent the grid as made" if step == _UNCHANGED else step for step in prepared.steps]
+    return replace(
+        prepared,
+        cells=grid.cells,
+        steps=(made, *steps),
+        warnings=(*prepared.warnings, *unreadable_pictures(grid.cells, prepared.width)),
+    )
+
+
+def unreadable_pictures(cells: Sequence[GridCell], sent_side: int) -> list[str]:
+    """A sentence for each picture whose shorter side, in the grid as sent (`sent_side` px
+    wide), falls under READABLE_SIDE_PX while the picture itself is larger."""
+    scale = sent_side / GRID_SIDE
+    found = []
+    for cell in cells:
+        drawn = (round(cell.width * scale), round(cell.height * scale))
+        own = min(cell.source_width, cell.source_height)
+        if min(drawn) < READABLE_SIDE_PX <= own:
+            found.append(
+                f"{cell.label} is drawn at {drawn[0]}×{drawn[1]} px in this grid, too small "
+                f"to read its text or small details (under {READABLE_SIDE_PX} px a side): send "
+                "one request per image, or fewer images, to keep it readable."
+            )
+    return found
 
 
 def stitch_layout(images: Sequence[bytes], labels: Sequence[str] | None = None) -> StitchedGrid:
