@@ -27,7 +27,8 @@ def test_a_long_prompt_is_cut_with_an_ellipsis_and_no_tag_is_left_out():
     spec = BatchSpec(source="kept", prompt="Describe " * 20, models=(QWEN,))
     title = batch_title(_kept(spec))
     prompt = title.split(" · ")[1]
-    assert prompt.startswith("“Describe Describe") and prompt.endswith("…”")
+    assert prompt.startswith("“Describe Describe")
+    assert prompt.endswith("…”")
     assert len(prompt) == 48 + 2
     assert title.endswith(" · Qwen2-VL-7B")
     assert "0123456789ab" not in title
