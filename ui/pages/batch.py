@@ -11,7 +11,7 @@ from functools import partial
 import streamlit as st
 
 from ui.batch.inputs import BatchPlan, batch_inputs
-from ui.batch.kept import earlier_batches, resume_button, scored_downloads
+from ui.batch.kept import earlier_batches, newest_batch_offer, resume_button, scored_downloads
 from ui.batch.progress import draw_stored_progress
 from ui.batch.results import draw_grid, draw_model_stats, draw_pass_rates, scored_by
 from ui.batch.scoring import scores_tab
@@ -315,6 +315,7 @@ def render() -> None:
     except HistoryError as err:
         st.error(str(err), icon=":material/error:")
         return
+    newest_batch_offer(store, partial(_reopen, store, backend))
     elsewhere = _watch_elsewhere(store, backend)
     if elsewhere:
         st.fragment(_elsewhere_panel, run_every=ELSEWHERE_EVERY_S)(store, elsewhere)

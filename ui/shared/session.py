@@ -120,6 +120,9 @@ BATCH_WATCHING_KEY = "_batch_watching"
 # The ids of this person's batches the Batch page last saw running elsewhere (another tab or
 # replica, a worker): one that has ended since is opened to show its results.
 BATCH_ELSEWHERE_KEY = "_batch_elsewhere"
+# The newest kept batch a tab that started with none offers to open ("" once opened, dismissed
+# or when there was none).
+BATCH_OFFER_KEY = "_batch_offer"
 
 # The Playground's Send clicks (a vision.chat.clicks.SendClicks: waiting, repeated, their run).
 SEND_REQUESTED_KEY = "_send_requested"
