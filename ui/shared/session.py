@@ -88,6 +88,9 @@ BATCH_TABS_KEY = "batch_tab"
 # The Batch page's cache switch, and the earlier batch chosen to reopen (widgets).
 BATCH_CACHE_KEY = "batch_cache"
 BATCH_EARLIER_KEY = "batch_earlier"
+# The results grid's row (an index into its items) whose answers are shown whole below it.
+BATCH_ITEM_KEY = "batch_item"
+BATCH_GRID_KEY = "batch_grid"
 # The Batch page's scoring beyond the check (widgets): circular evaluation, the judge model, its
 # rubric and whether it is shown the images, and the resolution sweep's kind, settings and
 # metric; the sweep's points (a value).
