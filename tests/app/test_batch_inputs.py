@@ -51,7 +51,7 @@ def test_images_urls_table_prompt_tag_and_models_stay_through_a_visit_to_history
     at.text_area(key="batch_prompt").set_value("Describe the picture").run()
     at.text_input(key="batch_tag").set_value("demo").run()
     at.multiselect(key="batch_models").set_value([QWEN]).run()
-    assert shows(at, "4 image(s) × 1 model(s) = 4 requests")
+    assert shows(at, "4 images × 1 model = 4 requests")
 
     at.switch_page("ui/pages/history.py").run()
     at.switch_page("ui/pages/batch.py").run()
@@ -64,7 +64,7 @@ def test_images_urls_table_prompt_tag_and_models_stay_through_a_visit_to_history
     # files it kept, and the batch still has them.
     assert shows(at, "Kept from before: one.png, two.png, three.png")
     assert shows(at, "Kept from before: t.csv")
-    assert shows(at, "4 image(s) × 1 model(s) = 4 requests")
+    assert shows(at, "4 images × 1 model = 4 requests")
     _finish(at)
     assert sorted(_prompts(echo)) == sorted(
         ["Read the text", "What chart is this?", "Describe the picture", "Describe the picture"]
@@ -77,16 +77,16 @@ def test_a_file_taken_out_of_the_uploader_leaves_the_batch_and_kept_files_can_be
     at = batch_page()
     at.file_uploader(key="batch_images").set_value(TWO).run()
     at.file_uploader(key="batch_images").set_value(TWO[:1]).run()
-    assert shows(at, "1 image(s) × 2 model(s) = 2 requests")
+    assert shows(at, "1 image × 2 models = 2 requests")
     at.switch_page("ui/pages/history.py").run()
     at.switch_page("ui/pages/batch.py").run()
     assert shows(at, "Kept from before: one.png")
     at.file_uploader(key="batch_images").set_value([_png("four.png", 60)]).run()
-    assert shows(at, "2 image(s) × 2 model(s) = 4 requests")  # one.png is still in the batch
+    assert shows(at, "2 images × 2 models = 4 requests")  # one.png is still in the batch
     at.button(key="batch_forget_images").click().run()
     assert not at.exception
     assert not shows(at, "Kept from before")
-    assert shows(at, "1 image(s) × 2 model(s) = 2 requests")
+    assert shows(at, "1 image × 2 models = 2 requests")
 
 
 def test_the_table_is_previewed_and_its_own_questions_are_said_beside_the_prompt(batch_page):

@@ -176,7 +176,7 @@ def test_circular_evaluation_of_a_multiple_choice_jsonl_shows_the_circular_score
     at.multiselect(key="batch_models").set_value([QWEN]).run()
     at.file_uploader(key="batch_images").set_value([_png("one.png", 40), _png("two.png", 48)])
     at.run()
-    assert _shows(at, "6 image(s) × 1 model(s) = 6 requests")
+    assert _shows(at, "6 images × 1 model = 6 requests")
     _run(at)
 
     # One request per rotation: 4 for q1's four options, 2 for q2's two.

@@ -38,6 +38,7 @@ from vision.scoring.checks import CHECK_KINDS
 from vision.scoring.metrics import MetricName
 from vision.values.batch import BatchView, StoredProgress
 from vision.values.run import Run
+from vision.words import counted
 
 # How often the progress panel redraws while a batch runs (the rest of the page stays idle).
 PROGRESS_EVERY_S = 0.5
@@ -346,7 +347,10 @@ def render() -> None:
             st.caption(f":material/block: {plan.problem}")
         else:
             jobs = plan.count * len(plan.models)
-            st.caption(f"{plan.count} image(s) × {len(plan.models)} model(s) = {jobs} requests")
+            st.caption(
+                f"{counted(plan.count, 'image')} × {counted(len(plan.models), 'model')} = "
+                f"{counted(jobs, 'request')}"
+            )
     sweep_panel(backend, store, catalog, plan, disabled=running, queued=queue_mode(store))
     ready = plan.items is not None and plan.problem is None and not running
     if clicked and backend is not None and ready and plan.items is not None:

@@ -38,6 +38,7 @@ from vision.history.store import HistoryStore
 from vision.markdown import answer_markdown, clip, literal
 from vision.values.request import ChatRequest
 from vision.values.run import Run, RunFilter
+from vision.words import counted
 
 ALL = "All"
 PAGE_SIZE = 25
@@ -283,7 +284,7 @@ def render() -> None:
         ),
     )
     _run_card(store, backend, by_id[chosen], names)
-    with st.expander(f"Export these {len(runs)} run(s)"):
+    with st.expander(f"Export these {counted(len(runs), 'run')}"):
         download_buttons(runs, name="history", key="history_export", title="History export")
     batches = {run.batch_id for run in runs if run.batch_id}
     if batches:
