@@ -151,3 +151,13 @@ def test_the_tables_column_holding_the_expected_answers_is_chosen_before_the_run
     assert {run.item_name: run.expected for run in runs} == {
         "one.png": "echo backend", "two.png": "nothing"
     }  # fmt: skip
+
+
+def test_an_empty_prompt_asks_the_images_the_default_question_and_says_so(batch_page, echo):
+    at = batch_page()
+    at.text_area(key="batch_prompt").set_value("").run()
+    at.file_uploader(key="batch_images").set_value(TWO).run()
+    assert shows(at, "No prompt: the models are asked “What is in this image?”.")
+    _finish(at)
+    assert set(_prompts(echo)) == {"What is in this image?"}
+    assert len(_prompts(echo)) == 2 * len(at.session_state["batch"].view().models)

@@ -81,6 +81,18 @@ def test_eval_says_in_one_sentence_when_no_item_has_an_expected_answer(
     ]
 
 
+def test_eval_with_an_empty_prompt_asks_the_default_question_as_ask_and_the_page_do(
+    echo: EchoServer, tmp_path: Path
+) -> None:
+    images = _images(tmp_path / "imgs", 2)
+    env = _env(echo, tmp_path / "history.sqlite3")
+    ran = _vision("eval", "--images", str(images), "-m", QWEN, "--prompt", " ", env=env)
+    assert ran.returncode == 0, ran.stderr
+    assert "No prompt: the models are asked “What is in this image?”." in ran.stderr
+    asked = {request.body["messages"][-1]["content"][0]["text"] for request in echo.chat_requests}
+    assert asked == {"What is in this image?"}
+
+
 @needs_sigkill
 def test_resume_added_to_the_interrupted_command_continues_its_batch(tmp_path: Path) -> None:
     images = _images(tmp_path / "imgs", 6)

@@ -46,6 +46,7 @@ from vision.batch.items.uploads import (
     page_items,
     read_table,
 )
+from vision.chat.readiness import empty_prompt_note
 from vision.errors import RequestError
 from vision.limits import DEFAULT_CONCURRENCY
 from vision.markdown import literal
@@ -231,6 +232,8 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
             disabled=disabled,
             persist_state="session",
         )
+        if not (prompt or "").strip():
+            st.caption(f":material/info: {empty_prompt_note()}")
         prompt_note(
             table.scan if table is not None else None,
             outside_table(images.uploads, images.urls, table),

@@ -216,6 +216,10 @@ def _spec(
     if args.retry_errors:
         raise RequestError("--retry-errors goes with --resume: it re-asks a batch's failed jobs.")
     spec = _asked(args)
+    if spec.prompt != args.prompt:
+        from vision.chat.readiness import empty_prompt_note
+
+        err.write(empty_prompt_note() + "\n")
     if args.reasoning_effort:
         # Which models reason is decided now, with the server's /models, and kept in the spec.
         with make_client(settings) as client:
@@ -239,6 +243,7 @@ def _resumed(args: argparse.Namespace, store: HistoryStore, batch_id: str) -> tu
 def _asked(args: argparse.Namespace) -> BatchSpec:
     """The batch the command's --images and options ask for (its reasoning effort aside)."""
     from vision.batch.recorded.spec import BatchSpec
+    from vision.chat.readiness import asked_prompt
 
     if not args.images:
         raise RequestError("Give --images SOURCE for a new batch, or --resume to continue one.")
@@ -246,7 +251,7 @@ def _asked(args: argparse.Namespace) -> BatchSpec:
         raise RequestError("Choose at least one model with -m MODEL.")
     return BatchSpec(
         source=str(Path(args.images).expanduser().resolve()),
-        prompt=args.prompt,
+        prompt=asked_prompt(args.prompt, images=1),  # an image alone is a question
         models=tuple(args.models),
         tag=args.tag,
         system=args.system or None,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from vision.batch.items.choices import choice_items
 from vision.batch.items.table_scan import TableScan, scan_table, table_digest
 from vision.batch.items.tables import table_rows, where
+from vision.chat.readiness import asked_prompt
 from vision.errors import RequestError
 from vision.urls.shape import is_http_url
 from vision.values.batch import BatchItem
@@ -156,11 +157,11 @@ def page_items(
     A row names an http(s) URL or an uploaded file: never a path on this machine, since the
     page runs on a server. Uploads the table does not name are added with the prompt.
     """
-    if not prompt.strip():
-        raise RequestError("Write a prompt for the batch (a CSV prompt column may override it).")
     if table is not None:
         _check_table(table, uploads, circular)
     lines = url_lines(urls)
+    # The Playground's and `vision ask`'s rule: images with no prompt ask the default question.
+    prompt = asked_prompt(prompt, images=len(uploads) + len(lines) + (table is not None))
     for line in lines:
         if not is_http_url(line):
             raise RequestError(
