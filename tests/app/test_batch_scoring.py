@@ -87,6 +87,22 @@ def test_choosing_a_judge_shows_its_scores_with_the_reason_beside_each(
         0.0,
         "Echo judge: the answer lacks 'a pie chart of sales'. It was shown 1 image.",
     )
+    # A judged answer read whole: the table's cells cut the answer and the reason.
+    reader = at.selectbox(key="judge_item")
+    assert reader.value is None
+    two_llama = "two.png · Llama-3.2-90B-Vision-Instruct"
+    assert two_llama in reader.options
+    reader.set_value(reader.options.index(two_llama)).run()
+    shown = _texts(at)
+    assert "**two.png · Llama-3.2-90B-Vision-Instruct** · judge score 0.00 · :red[failed]" in shown
+    assert "Echo judge: the answer lacks 'a pie chart of sales'. It was shown 1 image." in shown
+    with HistoryStore(history_file) as store:
+        (answer,) = [
+            run.answer
+            for run in store.batch_runs(at.session_state["batch"].batch_id)
+            if run.item_name == "two.png" and run.model == LLAMA
+        ]
+    assert answer in shown
     # Kept beside the runs: a second click asks the judge nothing more.
     with HistoryStore(history_file) as store:
         assert len(store.judgements(at.session_state["batch"].batch_id)) == 4

@@ -91,6 +91,9 @@ BATCH_EARLIER_KEY = "batch_earlier"
 # The results grid's row (an index into its items) whose answers are shown whole below it.
 BATCH_ITEM_KEY = "batch_item"
 BATCH_GRID_KEY = "batch_grid"
+# The judge's table of graded answers, and its row read whole below it.
+JUDGE_GRID_KEY = "judge_items"
+JUDGE_ITEM_KEY = "judge_item"
 # The Batch page's scoring beyond the check (widgets): circular evaluation, the judge model, its
 # rubric and whether it is shown the images, and the resolution sweep's kind, settings and
 # metric; the sweep's points (a value).
