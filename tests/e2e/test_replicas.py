@@ -127,7 +127,7 @@ def test_a_batch_on_one_replica_shows_on_the_other_and_its_vote_is_kept_once(
     expect(on_a.get_by_text("1 image × 2 models = 2 requests")).to_be_visible(timeout=20_000)
     on_a.get_by_role("button", name="Run batch").click()
     expect(on_a.get_by_text(re.compile(r"2 answered"))).to_be_visible(timeout=60_000)
-    batch_id = re.search(r"Batch (\S+) ·", on_a.get_by_test_id("stMain").inner_text())
+    batch_id = re.search(r"answered · batch (\w+)", on_a.get_by_test_id("stMain").inner_text())
     assert batch_id, on_a.get_by_test_id("stMain").inner_text()
     on_a.get_by_role("tab", name="Blind vote").click()
     on_a.get_by_role("button", name="A is better").click()
