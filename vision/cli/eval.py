@@ -7,11 +7,9 @@ import argparse
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from vision.cli.common import (
-    EXIT_ERROR,
-    EXIT_OK,
     add_frame_option,
     add_request_options,
     chosen_reasoning,
@@ -21,6 +19,7 @@ from vision.cli.common import (
     positive_int,
     read_settings,
 )
+from vision.cli.exits import EXIT_ERROR, EXIT_OK
 from vision.errors import RequestError
 from vision.limits import DEFAULT_CONCURRENCY
 from vision.scoring.metrics import METRICS
@@ -40,11 +39,8 @@ if TYPE_CHECKING:
     from vision.values.result import ChatResult
 
 
-def add_command(commands: Any) -> None:
-    """Register `eval` on the CLI's subcommands."""
-    parser: argparse.ArgumentParser = commands.add_parser(
-        "eval", help="run every item × every model, save to the history, score and report"
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options and arguments of `eval`."""
     parser.add_argument(
         "--images",
         metavar="SOURCE",
@@ -132,7 +128,6 @@ def add_command(commands: Any) -> None:
         help="queue the batch for `vision worker` processes instead of running it here",
     )
     parser.add_argument("--history", metavar="FILE", help="history file (default as the app)")
-    parser.set_defaults(func=execute)
 
 
 class _Sink:
