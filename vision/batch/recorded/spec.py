@@ -35,6 +35,9 @@ class BatchSpec:
     max_tokens: int | None = None
     concurrency: int = DEFAULT_CONCURRENCY
     circular: bool = False
+    # How many times each item is asked of each model; past 1 the answer cache is not used
+    # (a cached answer is not a repeat: docs/evaluation.md).
+    repeats: int = 1
     # A resolution sweep's setting for this batch (vision.values.batch.Resolution).
     token_budget: int | None = None
     max_side: int | None = None
