@@ -84,9 +84,12 @@ class QueuedBatch:
         *,
         concurrency: int,
         options: RequestOptions,
+        repeats: int = 1,
     ) -> QueuedBatch:
         """Keep the items and queue their chunks for the workers."""
-        spec = kept_spec(store, items, models, concurrency=concurrency, options=options)
+        spec = kept_spec(
+            store, items, models, concurrency=concurrency, options=options, repeats=repeats
+        )
         batch_id = new_batch_id()
         store.save_batch(batch_id, spec.to_json(), state="queued")
         store.enqueue_chunks(batch_id, spec.item_count or 0)
