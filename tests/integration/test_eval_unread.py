@@ -50,6 +50,7 @@ def test_the_judge_reads_only_unread_answers_and_the_rule_only_score_stays(env, 
     ]  # fmt: skip
     html = report.read_text()
     assert "<th>read by judge</th>" in html
+    assert "Read 2 multiple-choice answer(s) the rules left unread, as text." in html
     assert "<h2>Scores by the rules alone (the reference's)</h2>" in html
     assert "read by the judge meta-llama/Llama-3.2-90B-Vision-Instruct as option A" in html
     # Asked again, the judge reads nothing twice.
