@@ -29,7 +29,13 @@ def test_repeat_each_item_asks_every_item_that_many_times(batch_page, echo: Echo
     # 2 images × 2 models × 3 repeats, none of them served from the history.
     assert len(echo.chat_requests) - before == 12
     with HistoryStore(history_file) as store:
-        runs = store.batch_runs(store.batch_ids()[0], images=False)
+        batch_id = store.batch_ids()[0]
+        runs = store.batch_runs(batch_id, images=False)
+        progress = store.batch_progress(batch_id)
+    # Progress counts each repeat as a job of its own: 6 of 6 per model, 12 in all.
+    assert progress is not None
+    assert [(m.answered, m.failed, m.total) for m in progress.models] == [(6, 0, 6), (6, 0, 6)]
+    assert (progress.answered, progress.total) == (12, 12)
     assert sorted((run.model, run.item_index, run.repeat) for run in runs) == sorted(
         (model, index, repeat) for model in (LLAMA, QWEN) for index in (0, 1) for repeat in range(3)
     )
