@@ -28,6 +28,7 @@ from ui.shared.session import (
     BATCH_FOLDER_MODE_KEY,
     BATCH_MODELS_KEY,
     BATCH_PROMPT_KEY,
+    BATCH_REPEATS_KEY,
     BATCH_TABLE_KEY,
     BATCH_TABLE_UPLOAD_KEY,
     BATCH_TAG_KEY,
@@ -55,6 +56,7 @@ from vision.values.request import DEFAULT_PROMPT, RequestOptions
 
 # More than this rarely helps: the API answers 429 and the batch halves its pace anyway.
 MAX_CONCURRENCY = 16
+MAX_REPEATS = 10
 FOLDER_TYPES = sorted(suffix.lstrip(".") for suffix in IMAGE_SUFFIXES)
 # Names of kept files said in full; past these, how many more.
 NAMES_SHOWN = 5
@@ -72,6 +74,7 @@ class BatchPlan:
     use_cache: bool = True
     circular: bool = False
     metric: MetricName = "contains"
+    repeats: int = 1
 
     @property
     def count(self) -> int:
@@ -274,6 +277,19 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
             "asked or paid. Turn off to ask again.",
             persist_state="session",
         )
+        repeats = int(
+            st.number_input(
+                "Repeat each item",
+                min_value=1,
+                max_value=MAX_REPEATS,
+                value=1,
+                key=BATCH_REPEATS_KEY,
+                disabled=disabled,
+                help="Ask every item this many times, never from the history, to see how often "
+                "its answers flip between right and wrong.",
+                persist_state="session",
+            )
+        )
         multiple_choice = table is not None and table.scan.has_options
         circular = circular_switch(multiple_choice, disabled=disabled)
     plan = BatchPlan(
@@ -284,6 +300,7 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
         use_cache=use_cache,
         circular=circular,
         metric=scoring.metric,
+        repeats=repeats,
     )
     try:
         items = page_items(

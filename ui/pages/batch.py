@@ -67,6 +67,7 @@ def _start(backend: Backend, store: HistoryStore, plan: BatchPlan, items: PageIt
             concurrency=plan.concurrency,
             options=plan.options,
             tag=items.tag,
+            repeats=plan.repeats,
         )
         st.session_state[BATCH_WATCHING_KEY] = True
         return
@@ -81,6 +82,7 @@ def _start(backend: Backend, store: HistoryStore, plan: BatchPlan, items: PageIt
             options=plan.options,
             key_kind=backend.key_kind,
             tag=items.tag,
+            repeats=plan.repeats,
         ),
         use_cache=plan.use_cache,
     ).start()

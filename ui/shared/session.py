@@ -87,6 +87,7 @@ BATCH_EXPECTED_COLUMN_KEY = "batch_expected_column"
 BATCH_TABS_KEY = "batch_tab"
 # The Batch page's cache switch, and the earlier batch chosen to reopen (widgets).
 BATCH_CACHE_KEY = "batch_cache"
+BATCH_REPEATS_KEY = "batch_repeats"
 BATCH_EARLIER_KEY = "batch_earlier"
 # The results grid's row (an index into its items) whose answers are shown whole below it.
 BATCH_ITEM_KEY = "batch_item"

@@ -7,18 +7,17 @@ import argparse
 from typing import Any, TextIO
 
 from vision.cli.columns import aligned
-from vision.cli.common import EXIT_OK, make_client, print_json, read_settings
+from vision.cli.common import make_client, print_json, read_settings
+from vision.cli.exits import EXIT_OK
 from vision.values.result import ModelInfo
 
 HEADER = ("model", "reads", "reasoning", "context", "input $/1M", "output $/1M")
 NUMBERS = (3, 4, 5)  # the columns aligned to the right
 
 
-def add_command(commands: Any) -> None:
-    """Register `models` on the CLI's subcommands."""
-    parser: argparse.ArgumentParser = commands.add_parser("models", help="list the server's models")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options and arguments of `models`."""
     parser.add_argument("--json", action="store_true", help="print the models as JSON")
-    parser.set_defaults(func=execute)
 
 
 def _model_facts(info: ModelInfo) -> dict[str, Any]:

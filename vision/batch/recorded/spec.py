@@ -35,6 +35,9 @@ class BatchSpec:
     max_tokens: int | None = None
     concurrency: int = DEFAULT_CONCURRENCY
     circular: bool = False
+    # How many times each item is asked of each model; past 1 the answer cache is not used
+    # (a cached answer is not a repeat: docs/evaluation.md).
+    repeats: int = 1
     # A resolution sweep's setting for this batch (vision.values.batch.Resolution).
     token_budget: int | None = None
     max_side: int | None = None
@@ -136,10 +139,11 @@ def page_spec(
     options: RequestOptions,
     key_kind: KeyKind = "team",
     tag: str | None = None,
+    repeats: int = 1,
 ) -> BatchSpec:
-    """A page's batch as a spec, asked with this kind of key, before its items are kept
-    (kept_spec keeps them); `tag` is the page's, which names the batch (its items keep their
-    own)."""
+    """A page's batch as a spec, asked with this kind of key (each item `repeats` times),
+    before its items are kept (kept_spec keeps them); `tag` is the page's, which names the
+    batch (its items keep their own)."""
     first = next(iter(items), None)
     if first is None:
         raise RequestError("Add at least one image to the batch.")
@@ -153,6 +157,7 @@ def page_spec(
         concurrency=concurrency,
         key_kind=key_kind,
         tag=tag,
+        repeats=repeats,
     ).with_reasoning(options.reasoning)
 
 
@@ -170,9 +175,12 @@ def kept_spec(
     concurrency: int,
     options: RequestOptions,
     tag: str | None = None,
+    repeats: int = 1,
 ) -> BatchSpec:
     """A page's items as a batch's spec, their images kept in the history by hash."""
-    spec = page_spec(items, models, concurrency=concurrency, options=options, tag=tag)
+    spec = page_spec(
+        items, models, concurrency=concurrency, options=options, tag=tag, repeats=repeats
+    )
     return keep_items(store, spec, items)
 
 
