@@ -348,10 +348,11 @@ def render() -> None:
         elif plan.problem:
             st.caption(f":material/block: {plan.problem}")
         else:
-            jobs = plan.count * len(plan.models)
+            jobs = plan.count * len(plan.models) * plan.repeats
+            repeated = f" × {plan.repeats} repeats" if plan.repeats > 1 else ""
             st.caption(
-                f"{counted(plan.count, 'image')} × {counted(len(plan.models), 'model')} = "
-                f"{counted(jobs, 'request')}"
+                f"{counted(plan.count, 'image')} × {counted(len(plan.models), 'model')}"
+                f"{repeated} = {counted(jobs, 'request')}"
             )
     sweep_panel(backend, store, catalog, plan, disabled=running, queued=queue_mode(store))
     ready = plan.items is not None and plan.problem is None and not running
