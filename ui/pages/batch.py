@@ -329,7 +329,7 @@ def render() -> None:
     if plan.problem is None and not running and backend is not None:
         # The same budget for a batch run here or queued, before anything is kept or queued.
         over = queue_refusal(store, backend.key_kind) or batch_budget_blocker(
-            backend, plan.items, plan.models, plan.options.max_tokens, catalog
+            backend, plan.items, plan.models, plan.options.max_tokens, catalog, plan.repeats
         )
         plan = replace(plan, problem=over) if over else plan
     run_slot, why_slot = st.columns([2, 8], vertical_alignment="center")
