@@ -15,8 +15,9 @@ from vision.chat.conversation import SentImage
 from vision.chat.preflight import Preflight, preflight
 from vision.chat.preparation import ImageStatus
 from vision.errors import VisionError, without_traceback
+from vision.images.intake import prepare_stitched
 from vision.images.profiles import profile_for
-from vision.images.stitch import prepare_stitched, stitch_layout
+from vision.images.stitch import stitch_layout
 from vision.markdown import clip
 from vision.values.image import PreparedImage
 from vision.values.request import ChatRequest, ImageRef, RequestOptions

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePath
 
 from PIL import Image
@@ -15,6 +15,7 @@ from vision.errors import (
     RequestError,
     UnsupportedImageError,
 )
+from vision.images.documents.kinds import document_kind
 from vision.images.encode import (
     data_url,
     encode,
@@ -22,6 +23,7 @@ from vision.images.encode import (
     needs_conversion,
     to_eight_bit,
 )
+from vision.images.geometry import capped_size, small_size_warning
 from vision.images.metadata import png_checksums_match, strip_metadata
 from vision.images.pixels import (
     DECODE_FAILURES,
@@ -43,14 +45,14 @@ from vision.images.profiles import (
 )
 from vision.images.slots import decode_slot
 from vision.images.sniff import open_image
+from vision.images.stitch import StitchedGrid
 from vision.limits import (
     ACCEPTED_FORMATS,
     MAX_IMAGE_BYTES,
     MIME_BY_FORMAT,
-    RECOMMENDED_MIN_SIDE_PX,
 )
 from vision.values.batch import DEFAULT_RESOLUTION, Resolution
-from vision.values.image import PreparedImage
+from vision.values.image import PreparedImage, SourcePart
 
 # Bytes we agree to read at all: about five times the send limit leaves room for big camera
 # files; 100 MiB exactly, the page's upload limit (Streamlit counts it in MiB).
@@ -104,17 +106,6 @@ def _describe(image: Image.Image, data: bytes) -> _Source:
     )
 
 
-def _capped(size: tuple[int, int], longest_side: int | None) -> tuple[int, int]:
-    """The size scaled down so its longest side is at most `longest_side` (unchanged if None)."""
-    width, height = size
-    if longest_side is None or max(width, height) <= longest_side:
-        return size
-    if longest_side < 1:
-        raise RequestError("The longest side must be at least 1 pixel; choose a larger size.")
-    scale = longest_side / max(width, height)
-    return max(1, round(width * scale)), max(1, round(height * scale))
-
-
 def _check_budget(budget: int) -> None:
     if not MIN_QWEN_TOKEN_BUDGET <= budget <= MAX_QWEN_TOKEN_BUDGET:
         raise RequestError(
@@ -135,19 +126,9 @@ def _warnings(source: _Source, filename: str | None, sent: tuple[int, int]) -> l
                 f"The file is named {suffix} but holds a {source.format} image; "
                 f"it is handled as {source.format}."
             )
-    width, height = sent
-    short = [
-        side
-        for side, size in (("width", width), ("height", height))
-        if size < RECOMMENDED_MIN_SIDE_PX
-    ]
-    if short:
-        which = "both sides are" if len(short) == 2 else f"its {short[0]} is"
-        side = RECOMMENDED_MIN_SIDE_PX
-        notes.append(
-            f"This image is {width}×{height}: {which} under {side} px, below the recommended "
-            f"{side}×{side}, so the model may miss small details."
-        )
+    small = small_size_warning(*sent)
+    if small:
+        notes.append(small)
     return notes
 
 
@@ -280,11 +261,15 @@ def prepare_image(
     keep_metadata: bool = False,
     pixels: DecodedPixels | None = None,
     longest_side: int | None = None,
+    parts: tuple[SourcePart, ...] = (),
 ) -> PreparedImage:
     """Check, convert and size image bytes for a model (or the API limits); raises ImageError.
 
     `pixels`, made for these same bytes, lets the versions for several models share a decode;
     `longest_side` sends the image no larger than that many pixels a side (a resolution sweep).
+    A PDF, TIFF, video or SVG is drawn at the model's size: `parts` names its page or frame
+    (several: one labelled grid), as it does an animation's frame; a one-page document or a
+    drawing needs none (docs/documents.md).
     """
     if not isinstance(data, bytes | bytearray | memoryview):
         raise UnsupportedImageError(
@@ -297,11 +282,23 @@ def prepare_image(
             f"This file is {len(data) / 1_000_000:.0f} MB, more than we read; "
             "export a smaller version (under 20 MB) and try again."
         )
+    if parts or document_kind(data) is not None:
+        # Imported here: a photo never loads the PDF, video or SVG libraries.
+        from vision.images.documents.prepare import prepare_document
+
+        return prepare_document(
+            data,
+            tuple(parts),
+            filename=filename,
+            model=model,
+            qwen_token_budget=qwen_token_budget,
+            longest_side=longest_side,
+        )
     with decode_slot():
         image = open_image(data, INTAKE_FORMATS)
         with image:
             source = _describe(image, data)
-        capped = _capped((source.width, source.height), longest_side)
+        capped = capped_size((source.width, source.height), longest_side)
         target = send_size(model, *capped, qwen_token_budget=qwen_token_budget)
         checked = None
         if target == (source.width, source.height):
@@ -353,6 +350,7 @@ def prepare_at(
     filename: str | None,
     model: str | None,
     resolution: Resolution = DEFAULT_RESOLUTION,
+    parts: tuple[SourcePart, ...] = (),
 ) -> PreparedImage:
     """prepare_image at a batch's resolution: its Qwen token budget and longest side."""
     return prepare_image(
@@ -361,4 +359,13 @@ def prepare_at(
         model=model,
         qwen_token_budget=resolution.token_budget or DEFAULT_QWEN_TOKEN_BUDGET,
         longest_side=resolution.max_side or None,
+        parts=parts,
     )
+
+
+def prepare_stitched(
+    grid: StitchedGrid, *, model: str | None = None, filename: str | None = None
+) -> PreparedImage:
+    """The grid prepared for a model, recording where each picture lies in it (so a box the
+    model draws on the grid can be taken back to the picture it falls on)."""
+    return replace(prepare_image(grid.data, filename=filename, model=model), cells=grid.cells)

@@ -1,0 +1,172 @@
+"""A page or frame prepared for a model: drawn straight at the size the model uses (never drawn
+large and shrunk), or several stitched into one grid labelled with their pages or times."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+from PIL import Image
+
+from vision.errors import ImageUnreadableError, PartsNeededError
+from vision.images.documents.choice import DEFAULT_FRAMES
+from vision.images.documents.opening import open_pages
+from vision.images.documents.pages import Pages
+from vision.images.encode import data_url, encode, looks_like_graphic, to_eight_bit
+from vision.images.geometry import capped_size, small_size_warning
+from vision.images.pixels import DECODE_FAILURES
+from vision.images.profiles import estimate_image_tokens, profile_for, send_size
+from vision.images.slots import decode_slot
+from vision.images.stitch import stitch_pictures
+from vision.values.image import GridCell, PreparedImage, SourcePart, parts_label
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Drawn:
+    """What was drawn for a model: the pixels at the size sent, the full size they stand for,
+    the parts they show, a grid's cells and the steps taken."""
+
+    pixels: Image.Image
+    full: tuple[int, int]
+    parts: tuple[SourcePart, ...]
+    cells: tuple[GridCell, ...]
+    steps: tuple[str, ...]
+
+
+def _completed(pages: Pages, parts: tuple[SourcePart, ...]) -> tuple[SourcePart, ...]:
+    """The parts with their counts known; a one-page document needs none named."""
+    if pages.kind is None:
+        return ()  # a drawing is one picture
+    if not parts:
+        if pages.kind in ("pdf", "tiff") and pages.count == 1:
+            return (SourcePart(kind=pages.kind, index=0, count=1),)
+        raise PartsNeededError(_which_parts(pages))
+    if pages.kind in ("pdf", "tiff"):
+        return tuple(
+            SourcePart(kind=part.kind, index=part.index, count=pages.count) for part in parts
+        )
+    return parts
+
+
+def _which_parts(pages: Pages) -> str:
+    if pages.kind in ("pdf", "tiff"):
+        return (
+            f"This {pages.format} has {pages.count} pages; choose which to send (a page range "
+            'such as 1-3,7, "all" or "content"), up to 10 at once.'
+        )
+    return (
+        f"This is {'a video' if pages.kind == 'video' else 'an animation'}; choose frames to "
+        f"send (a number, such as {DEFAULT_FRAMES}, spread evenly, or times such as 0:05,0:10)."
+    )
+
+
+def _fit(full: tuple[int, int], box: tuple[int, int]) -> tuple[int, int]:
+    scale = min(box[0] / full[0], box[1] / full[1])
+    return max(1, round(full[0] * scale)), max(1, round(full[1] * scale))
+
+
+def _picture(
+    pages: Pages, part: SourcePart, box: tuple[int, int]
+) -> tuple[Image.Image, tuple[int, int]]:
+    """One tile of a grid: the part drawn straight at the size that fits the tile."""
+    full = pages.size(part)
+    return pages.render(part, _fit(full, box)), full
+
+
+def _draw(
+    pages: Pages,
+    parts: tuple[SourcePart, ...],
+    target_for: Callable[[tuple[int, int]], tuple[int, int]],
+    reason: str,
+) -> _Drawn:
+    if len(parts) > 1:
+        grid, cells = stitch_pictures(
+            [partial(_picture, pages, part) for part in parts], [part.tile for part in parts]
+        )
+        target = target_for(grid.size)
+        steps = [
+            f"stitched {parts_label(parts)} into one labelled {grid.width}×{grid.height} grid, "
+            "each drawn at the size of its tile"
+        ]
+        pixels = grid
+        if target != grid.size:
+            pixels = grid.resize(target, Image.Resampling.BICUBIC, reducing_gap=2.0)
+            steps.append(f"resized the grid to {target[0]}×{target[1]} {reason}")
+        return _Drawn(pixels=pixels, full=grid.size, parts=parts, cells=cells, steps=tuple(steps))
+    part = parts[0] if parts else None
+    full = pages.size(part)
+    target = target_for(full)
+    what = part.label if part is not None else f"the {pages.format} drawing"
+    verb = "decoded" if pages.kind == "video" else "drew"
+    step = f"{verb} {what} at {target[0]}×{target[1]}"
+    if target != full:
+        step += f" (its full size {full[0]}×{full[1]}) {reason}"
+    return _Drawn(
+        pixels=pages.render(part, target), full=full, parts=parts, cells=(), steps=(step,)
+    )
+
+
+def prepare_document(
+    data: bytes,
+    parts: tuple[SourcePart, ...],
+    *,
+    filename: str | None,
+    model: str | None,
+    qwen_token_budget: int,
+    longest_side: int | None,
+) -> PreparedImage:
+    """Pages or frames of a document, video or drawing prepared for a model: one drawn at the
+    model's size, or several as one labelled grid; raises ImageError (PartsNeededError when
+    a document of several pages or a video comes with none named)."""
+
+    def target_for(full: tuple[int, int]) -> tuple[int, int]:
+        capped = capped_size(full, longest_side)
+        return send_size(model, *capped, qwen_token_budget=qwen_token_budget)
+
+    with decode_slot():
+        pages = open_pages(data, animation=bool(parts) and parts[0].kind == "animation")
+        try:
+            reason = profile_for(model).resize_reason
+            drawn = _draw(pages, _completed(pages, parts), target_for, reason)
+            try:
+                pixels, converted = to_eight_bit(drawn.pixels)
+                encoded = encode(
+                    pixels, graphic=looks_like_graphic(pixels), lossless_source=pages.lossless
+                )
+            except DECODE_FAILURES as exc:
+                raise ImageUnreadableError(
+                    "This page cannot be drawn; save the file again and try again."
+                ) from exc
+            original_format = pages.format
+        finally:
+            pages.close()
+    steps = list(drawn.steps)
+    if longest_side is not None and capped_size(drawn.full, longest_side) != drawn.full:
+        steps.insert(0, f"longest side capped at {longest_side} px (the chosen resolution)")
+    steps.extend(converted)
+    steps.extend(encoded.steps)
+    warning = small_size_warning(encoded.width, encoded.height)
+    return PreparedImage(
+        mime=encoded.mime,
+        width=encoded.width,
+        height=encoded.height,
+        size_bytes=len(encoded.data),
+        sha256=hashlib.sha256(encoded.data).hexdigest(),
+        data_url=data_url(encoded.mime, encoded.data),
+        data=encoded.data,
+        original_format=original_format,
+        original_width=drawn.full[0],
+        original_height=drawn.full[1],
+        original_size_bytes=len(data),
+        source_sha256=hashlib.sha256(data).hexdigest(),
+        model=model,
+        estimated_tokens=estimate_image_tokens(model, encoded.width, encoded.height),
+        filename=filename,
+        warnings=(warning,) if warning else (),
+        steps=tuple(steps),
+        reencoded=True,
+        cells=drawn.cells,
+        parts=drawn.parts,
+    )
