@@ -79,4 +79,5 @@ def image_from_prepared(
         original_height=prepared.original_height,
         orientation=prepared.orientation,
         cells=prepared.cells,
+        parts=prepared.parts,
     )

@@ -48,7 +48,7 @@ class RunImage:
     original_height: int | None = None
     orientation: int | None = None
     cells: tuple[GridCell, ...] = ()
-    # The page or frame of a document or video it is (or a grid's frames; schema 10).
+    # The page or frame of a document or video it is (or a grid's frames; schema 13).
     parts: tuple[SourcePart, ...] = ()
 
     @property

@@ -68,6 +68,11 @@ class _Tally:
                 "URL; boxes are mapped back through the image's own pixels, so upload the file "
                 "instead."
             )
+        if row.document and is_http_url(row.source):
+            raise RequestError(
+                f"{where(self.kind, row.line)} names a page or frames of a file given by URL; "
+                "upload the file instead."
+            )
         self.rows += 1
         self.hashes.append(hash(row.source))
         if not is_http_url(row.source):

@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from vision.errors import RequestError
+from vision.errors import ImageError, RequestError
 from vision.images.documents.animation import AnimationFrames
+from vision.images.documents.kinds import document_kind
+from vision.images.documents.opening import open_pages
 from vision.images.documents.pages import Pages
 from vision.limits import MAX_IMAGES_PER_REQUEST
 from vision.values.image import PartChoice, SourcePart, clock
@@ -196,3 +198,22 @@ def choose_parts(
     if pages.kind in ("pdf", "tiff"):
         return _pages(pages, choice, limit)
     return _frames(pages, choice, limit)
+
+
+def batch_parts(data: bytes) -> tuple[tuple[SourcePart, ...], ...]:
+    """The items a batch makes of a file: each page of a PDF or TIFF one item, a video's
+    evenly taken frames one item (sent as one labelled grid), anything else one item as it is,
+    and so is a document that cannot be opened (preparing it then says why, for it alone)."""
+    if document_kind(data) in (None, "svg"):
+        return ((),)
+    try:
+        pages = open_pages(data)
+    except ImageError:
+        return ((),)
+    try:
+        if pages.kind in ("pdf", "tiff"):
+            chosen = choose_parts(pages, PartChoice(), limit=None)
+            return tuple((part,) for part in chosen.parts)
+        return (choose_parts(pages, PartChoice(frames=DEFAULT_FRAMES)).parts,)
+    finally:
+        pages.close()
