@@ -19,7 +19,7 @@ from vision.settings import (
     configured_settings,
     read_secrets,
 )
-from vision.values.image import PreparedImage
+from vision.values.image import PreparedImage, parts_label
 from vision.values.request import (
     DEFAULT_SYSTEM_PROMPT,
     EFFORTS,
@@ -58,6 +58,8 @@ def image_facts(image: PreparedImage) -> dict[str, Any]:
         "sha256": image.sha256,
         "warnings": list(image.warnings),
         "steps": list(image.steps),
+        "shows": parts_label(image.parts) or None,
+        "parts": [part.to_json() for part in image.parts],
     }
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vision.errors import UnsupportedImageError
+from vision.errors import ImageError, UnsupportedImageError
 from vision.images.documents.kinds import document_kind
 from vision.images.documents.pages import Pages
-from vision.values.image import PartKind, clock
+from vision.values.image import PartKind, SourcePart, clock
 
 
 def open_pages(data: bytes, *, animation: bool = False) -> Pages:
@@ -49,6 +49,9 @@ class DocumentFacts:
     format: str
     count: int
     duration_s: float | None = None
+    # Each page's full size (a page: drawn at 200 dpi), or the sentence refusing it; a video's,
+    # an animation's or a drawing's one size.
+    sizes: tuple[tuple[int, int] | str, ...] = ()
 
     @property
     def summary(self) -> str:
@@ -72,8 +75,24 @@ def describe_document(data: bytes, *, animation: bool = False) -> DocumentFacts 
         return None
     pages = open_pages(data, animation=animation)
     try:
+        paged = pages.kind in ("pdf", "tiff")
+        kind = pages.kind if pages.kind is not None else "pdf"
         return DocumentFacts(
-            kind=pages.kind, format=pages.format, count=pages.count, duration_s=pages.duration_s
+            kind=pages.kind,
+            format=pages.format,
+            count=pages.count,
+            duration_s=pages.duration_s,
+            sizes=tuple(
+                _size(pages, SourcePart(kind=kind, index=index) if paged else None)
+                for index in range(pages.count if paged else 1)
+            ),
         )
     finally:
         pages.close()
+
+
+def _size(pages: Pages, part: SourcePart | None) -> tuple[int, int] | str:
+    try:
+        return pages.size(part)
+    except ImageError as error:
+        return str(error)
