@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 from urllib.parse import urlsplit
 
+from vision.values.image import SourcePart, parts_label
+
 SourceKind = Literal["file", "camera", "url"]
 
 
@@ -32,12 +34,21 @@ class ImageEntry:
     data: bytes | None = field(default=None, repr=False)
     sha256: str | None = None
     url: str | None = field(default=None, repr=False)
+    # A page of a document or a frame of a video (several: one labelled grid of them); the
+    # bytes above are then the whole file (vision/chat/documents.py).
+    parts: tuple[SourcePart, ...] = ()
+
+    @property
+    def shows(self) -> str:
+        """Which page or frame of its file the entry is ("page 3 of 12"), or ""."""
+        return parts_label(self.parts)
 
     @property
     def label(self) -> str:
-        """A short name to show: the file name, or a URL's last path segment (else its host)."""
+        """A short name to show: the file name (with its page or frame), or a URL's last path
+        segment (else its host)."""
         if self.kind != "url":
-            return self.name
+            return f"{self.name}, {self.shows}" if self.parts else self.name
         parts = urlsplit(self.name)
         return parts.path.rstrip("/").rsplit("/", 1)[-1] or parts.netloc or self.name
 

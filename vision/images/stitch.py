@@ -48,13 +48,19 @@ def stitch_grid(images: Sequence[bytes], labels: Sequence[str] | None = None) ->
     return stitch_layout(images, labels).data
 
 
-def _file_picture(data: bytes, box: tuple[int, int]) -> tuple[Image.Image, tuple[int, int]]:
+def file_picture(data: bytes, box: tuple[int, int]) -> tuple[Image.Image, tuple[int, int]]:
+    """An image file's upright first frame decoded to fit `box`, and its upright size."""
     return read_upright(data, box, INTAKE_FORMATS), upright_size(data, INTAKE_FORMATS)
 
 
 def stitch_layout(images: Sequence[bytes], labels: Sequence[str] | None = None) -> StitchedGrid:
     """The labelled grid of these images (see stitch_grid) with each picture's rectangle."""
-    grid, cells = stitch_pictures([partial(_file_picture, data) for data in images], labels)
+    grid, cells = stitch_pictures([partial(file_picture, data) for data in images], labels)
+    return as_png(grid, cells)
+
+
+def as_png(grid: Image.Image, cells: tuple[GridCell, ...]) -> StitchedGrid:
+    """A stitched grid as PNG bytes, with its cells."""
     buffer = io.BytesIO()
     grid.save(buffer, "PNG")
     return StitchedGrid(data=buffer.getvalue(), cells=cells)

@@ -10,8 +10,8 @@ from functools import partial
 
 from PIL import Image
 
-from vision.errors import ImageUnreadableError, PartsNeededError
-from vision.images.documents.choice import DEFAULT_FRAMES
+from vision.errors import ImageUnreadableError
+from vision.images.documents.drawing import completed_parts, part_picture
 from vision.images.documents.opening import open_pages
 from vision.images.documents.pages import Pages
 from vision.images.encode import data_url, encode, looks_like_graphic, to_eight_bit
@@ -35,46 +35,6 @@ class _Drawn:
     steps: tuple[str, ...]
 
 
-def _completed(pages: Pages, parts: tuple[SourcePart, ...]) -> tuple[SourcePart, ...]:
-    """The parts with their counts known; a one-page document needs none named."""
-    if pages.kind is None:
-        return ()  # a drawing is one picture
-    if not parts:
-        if pages.kind in ("pdf", "tiff") and pages.count == 1:
-            return (SourcePart(kind=pages.kind, index=0, count=1),)
-        raise PartsNeededError(_which_parts(pages))
-    if pages.kind in ("pdf", "tiff"):
-        return tuple(
-            SourcePart(kind=part.kind, index=part.index, count=pages.count) for part in parts
-        )
-    return parts
-
-
-def _which_parts(pages: Pages) -> str:
-    if pages.kind in ("pdf", "tiff"):
-        return (
-            f"This {pages.format} has {pages.count} pages; choose which to send (a page range "
-            'such as 1-3,7, "all" or "content"), up to 10 at once.'
-        )
-    return (
-        f"This is {'a video' if pages.kind == 'video' else 'an animation'}; choose frames to "
-        f"send (a number, such as {DEFAULT_FRAMES}, spread evenly, or times such as 0:05,0:10)."
-    )
-
-
-def _fit(full: tuple[int, int], box: tuple[int, int]) -> tuple[int, int]:
-    scale = min(box[0] / full[0], box[1] / full[1])
-    return max(1, round(full[0] * scale)), max(1, round(full[1] * scale))
-
-
-def _picture(
-    pages: Pages, part: SourcePart, box: tuple[int, int]
-) -> tuple[Image.Image, tuple[int, int]]:
-    """One tile of a grid: the part drawn straight at the size that fits the tile."""
-    full = pages.size(part)
-    return pages.render(part, _fit(full, box)), full
-
-
 def _draw(
     pages: Pages,
     parts: tuple[SourcePart, ...],
@@ -83,7 +43,7 @@ def _draw(
 ) -> _Drawn:
     if len(parts) > 1:
         grid, cells = stitch_pictures(
-            [partial(_picture, pages, part) for part in parts], [part.tile for part in parts]
+            [partial(part_picture, pages, part) for part in parts], [part.tile for part in parts]
         )
         target = target_for(grid.size)
         steps = [
@@ -129,7 +89,7 @@ def prepare_document(
         pages = open_pages(data, animation=bool(parts) and parts[0].kind == "animation")
         try:
             reason = profile_for(model).resize_reason
-            drawn = _draw(pages, _completed(pages, parts), target_for, reason)
+            drawn = _draw(pages, completed_parts(pages, parts), target_for, reason)
             try:
                 pixels, converted = to_eight_bit(drawn.pixels)
                 encoded = encode(
