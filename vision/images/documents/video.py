@@ -11,7 +11,12 @@ from typing import Any
 import av
 from PIL import Image
 
-from vision.errors import ImageTooLargeError, ImageUnreadableError, UnsupportedImageError
+from vision.errors import (
+    ImageError,
+    ImageTooLargeError,
+    ImageUnreadableError,
+    UnsupportedImageError,
+)
 from vision.images.documents.kinds import video_container
 from vision.limits import (
     MAX_DECODE_PIXELS,
@@ -68,9 +73,12 @@ class VideoFrames:
             raise ImageUnreadableError(DAMAGED) from None
         try:
             self._check()
-        except BaseException:
+        except ImageError:
             self._file.close()
             raise
+        except _FAILURES:
+            self._file.close()
+            raise ImageUnreadableError(DAMAGED) from None
 
     def _check(self) -> None:
         if not self._file.streams.video:
@@ -151,6 +159,8 @@ class VideoFrames:
                 if frame.time is not None and frame.time > wanted + 1e-6 and shown is not None:
                     return shown
                 shown = frame
+        except ImageError:
+            raise
         except _FAILURES:
             raise ImageUnreadableError(DAMAGED) from None
         if shown is None:
