@@ -167,7 +167,7 @@ def test_pages_with_content_skip_blank_ones_and_keep_ink_or_text():
         [
             text_page(1),  # 20 lines of text
             Page(),  # blank
-            Page(lines=("This page is intentionally left blank.",)),  # 32 characters, little ink
+            Page(lines=("This page is intentionally left blank.",)),  # 33 characters, little ink
             Page(box=True),  # a drawing: ink, no text
             Page(lines=("x" * 60,), font_size=2),  # 60 characters, almost no ink
         ]

@@ -15,8 +15,8 @@ from vision.images.documents.pages import Pages
 from vision.limits import MAX_IMAGES_PER_REQUEST
 from vision.values.image import PartChoice, SourcePart, clock
 
-# Frames taken from a video when nobody says how many: 8 fill a 3×3 stitched grid with room to
-# spare and are what lmms-eval and VLMEvalKit default to for most video benchmarks.
+# Frames taken from a video when nobody says how many: 8 fill a 3×3 stitched grid with a tile to
+# spare, and are the smallest setting VLMEvalKit names its video benchmarks with ("_8frame").
 DEFAULT_FRAMES = 8
 # What "pages with content" keeps: a page at least 1% ink, or holding 50 characters of text
 # (docs/documents.md). Ink is any pixel darker than 224 of 255 with the page drawn 256 px long.
