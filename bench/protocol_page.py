@@ -2,9 +2,10 @@
 browser would send back, the media it would fetch, and whether both answers are finished.
 
 The browser's rules it follows (Streamlit 1.67's frontend): an element lives at its delta path
-until a run draws another there or a finished run did not draw it; a widget's value is the one
-the server set or, for a widget not yet seen, its default; a cacheable message is kept by its
-hash, and a later `ref_hash` stands for it.
+until a run draws another there or a finished run did not draw it (a fragment's run: only its
+fragments' elements); a widget's value is the one the server set or, for a widget not yet seen,
+its default; a cacheable message is kept by its hash, and a later `ref_hash` stands for it; a
+fragment with `run_every` is run again at that interval until a full run or `stop_auto_rerun`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 FINISH_MARK = "[finish: "
 MEDIA_PREFIX = "/media/"
 FINISHED = ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY
+FRAGMENT_FINISHED = ForwardMsg.ScriptFinishedStatus.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
 
 
 @dataclass(slots=True)
@@ -30,6 +32,7 @@ class Drawn:
 
     element: Element
     run: int  # the page's count of runs when it was drawn
+    fragment: str = ""  # the fragment that drew it ("" for the page's own run)
 
 
 def _default_state(widget_id: str, kind: str, proto: Any) -> WidgetState | None:
@@ -71,6 +74,10 @@ class PageView:
     upload_urls: list[ForwardMsg] = field(default_factory=list)  # file_urls_response messages
     # The content hash (Streamlit's, metadata left out) last drawn at each place.
     shown: dict[object, str] = field(default_factory=dict)
+    # The fragments the running run reruns (none: a full run), and those drawn in it.
+    fragments: set[str] = field(default_factory=set)
+    # Fragments to run again, each at its interval in seconds.
+    auto_reruns: dict[str, float] = field(default_factory=dict)
 
     def apply(self, message: ForwardMsg) -> bool:
         """Take one message into the page; True when it only repeats what the page already
@@ -91,14 +98,26 @@ class PageView:
             self.runs += 1
             self.session_id = message.new_session.initialize.session_id or self.session_id
             self.page_hash = message.new_session.page_script_hash or self.page_hash
+            self.fragments = set(message.metadata.run.fragment_ids)
+            if not self.fragments:
+                self.auto_reruns.clear()  # a full run registers its timers again
         elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
-            self._draw(tuple(message.metadata.delta_path), message.delta.new_element)
+            self._draw(
+                tuple(message.metadata.delta_path),
+                message.delta.new_element,
+                message.delta.fragment_id,
+            )
         elif kind == "delta" and message.delta.WhichOneof("type") == "add_block":
             path = tuple(message.metadata.delta_path)
             self.elements.pop(path, None)  # a container replaces what was there
-        elif kind == "script_finished" and message.script_finished == FINISHED:
+        elif kind == "script_finished" and message.script_finished in (FINISHED, FRAGMENT_FINISHED):
             self.last_finished_run = self.runs
             self._drop_stale()
+        elif kind == "auto_rerun":
+            self.auto_reruns[message.auto_rerun.fragment_id] = message.auto_rerun.interval
+        elif kind == "stop_auto_rerun":
+            for fragment in message.stop_auto_rerun.fragment_ids:
+                self.auto_reruns.pop(fragment, None)
         elif kind == "file_urls_response":
             self.upload_urls.append(message)
         return repeated
@@ -118,8 +137,10 @@ class PageView:
         self.shown[place] = content
         return repeated
 
-    def _draw(self, path: tuple[int, ...], element: Element) -> None:
-        self.elements[path] = Drawn(element=element, run=self.runs)
+    def _draw(self, path: tuple[int, ...], element: Element, fragment: str = "") -> None:
+        self.elements[path] = Drawn(element=element, run=self.runs, fragment=fragment)
+        if self.fragments and fragment:
+            self.fragments.add(fragment)  # a fragment run also redraws those it holds
         kind = element.WhichOneof("type")
         if kind is None:
             return
@@ -137,8 +158,13 @@ class PageView:
                 self.states[widget_id] = state
 
     def _drop_stale(self) -> None:
-        """What a finished run did not draw leaves the page, and so do its widgets' values."""
-        stale = [path for path, drawn in self.elements.items() if drawn.run < self.runs]
+        """What a finished run did not draw leaves the page, and so do its widgets' values (a
+        fragment's run answers only for its fragments' elements)."""
+        stale = [
+            path
+            for path, drawn in self.elements.items()
+            if drawn.run < self.runs and (not self.fragments or drawn.fragment in self.fragments)
+        ]
         for path in stale:
             del self.elements[path]
         live = {self.widget(path) for path in self.elements}

@@ -27,6 +27,7 @@ XSRF_COOKIE = "_streamlit_xsrf"
 LOAD_TIMEOUT_S = 120.0  # the first run, an upload's run: forty at once on two cores
 ANSWER_TIMEOUT_S = 60.0  # a click with no answers by then is unanswered
 IDLE_TIMEOUT_S = 60.0
+TICK_S = 0.02  # how often the fragments' timers are looked at
 MODELS = 2  # both documented models answer every Send
 
 
@@ -69,6 +70,7 @@ class ProtocolSession:
         self._reader: asyncio.Task[None] | None = None
         self._changed = asyncio.Event()
         self._fetches: set[asyncio.Task[None]] = set()
+        self._ticker: asyncio.Task[None] | None = None
         self._xsrf = ""
 
     # Connection
@@ -90,6 +92,7 @@ class ProtocolSession:
             open_timeout=LOAD_TIMEOUT_S,
         )
         self._reader = asyncio.create_task(self._read(self._ws))
+        self._ticker = asyncio.create_task(self._rerun_fragments())
         await self._run_and_wait([])
         return await self._step_done()
 
@@ -97,9 +100,10 @@ class ProtocolSession:
         """Hang up as a closed tab does."""
         if self._ws is not None:
             await self._ws.close()
-        if self._reader is not None:
-            self._reader.cancel()
-            await asyncio.gather(self._reader, return_exceptions=True)
+        for task in (self._reader, self._ticker):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         for task in list(self._fetches):
             task.cancel()
         await self._http.aclose()
@@ -167,6 +171,28 @@ class ProtocolSession:
         before = self.page.runs
         await self._send(message)
         return before
+
+    async def _rerun_fragments(self) -> None:
+        """Run each fragment with `run_every` again at its interval, as the browser's timers do
+        (the Playground's answers stream so)."""
+        due: dict[str, float] = {}
+        while True:
+            await asyncio.sleep(TICK_S)
+            now = time.monotonic()
+            for fragment, interval in list(self.page.auto_reruns.items()):
+                due.setdefault(fragment, now + interval)
+                if now >= due[fragment]:
+                    due[fragment] = now + interval
+                    message = BackMsg()
+                    state = message.rerun_script
+                    state.page_script_hash = self.page.page_hash
+                    state.fragment_id = fragment
+                    state.is_auto_rerun = True
+                    state.widget_states.widgets.extend(self.page.states.values())
+                    state.cached_message_hashes.extend(self.page.cache)
+                    await self._send(message)
+            for fragment in [name for name in due if name not in self.page.auto_reruns]:
+                del due[fragment]
 
     async def _run_and_wait(self, widgets: list[WidgetState]) -> None:
         before = await self._rerun(widgets)

@@ -37,6 +37,7 @@ if _typing.TYPE_CHECKING:
         ImageError as ImageError,
         ImageTooLargeError as ImageTooLargeError,
         ImageUnreadableError as ImageUnreadableError,
+        KeptRunError as KeptRunError,
         KeyFormatError as KeyFormatError,
         ModelCannotSeeImagesError as ModelCannotSeeImagesError,
         ModelNotAvailableError as ModelNotAvailableError,

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from vision.api.client import VisionClient
 from vision.echo import EchoServer
+from vision.echo.pace import EchoPace
 from vision.redaction import install_redaction
 from vision.settings import KeySource
 from vision.team.gate import GatedClient, replica_gate
@@ -21,7 +22,7 @@ from vision.values.audit import KeyKind
 # Operators of a local or test deployment may let image URLs point at this machine.
 ALLOW_LOOPBACK_VARIABLE = "VISION_ALLOW_LOOPBACK_URLS"
 # A little pacing so the app's echo streams visibly, like a real model.
-ECHO_TOKEN_DELAY_S = 0.01
+ECHO_PACE = EchoPace(ttft_s=0.0, tokens_per_second=100.0)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,12 +70,17 @@ def api_host(base_url: str) -> str:
 def start_app_echo() -> EchoServer:
     """An echo server for one app process, on a free loopback port, with a random internal key;
     it keeps no prompt or image of anyone's (only the metadata of its latest requests)."""
-    return EchoServer(api_key=secrets.token_urlsafe(24), token_delay_s=ECHO_TOKEN_DELAY_S).start()
+    return EchoServer(
+        api_key=secrets.token_urlsafe(24),
+        ttft_s=ECHO_PACE.ttft_s,
+        token_delay_s=ECHO_PACE.token_delay_s,
+    ).start()
 
 
-def echo_backend(server: EchoServer) -> Backend:
-    """The backend of a running echo server."""
-    return Backend(base_url=server.base_url, api_key=server.api_key, key_source="echo")
+def echo_backend(server: EchoServer, pace: EchoPace | None = None) -> Backend:
+    """The backend of a running echo server, answering at `pace` when given (else its own)."""
+    base_url = server.base_url if pace is None else pace.base_url(server.base_url)
+    return Backend(base_url=base_url, api_key=server.api_key, key_source="echo")
 
 
 def new_client(backend: Backend) -> VisionClient:

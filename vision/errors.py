@@ -132,6 +132,10 @@ class StreamError(APIError):
 # Local storage errors.
 
 
+class KeptRunError(VisionError):
+    """A run kept in the history ended in this error (its sentence, as it was saved)."""
+
+
 class HistoryError(VisionError):
     """The history file cannot be opened, read or written (locked, corrupt, newer, no space)."""
 

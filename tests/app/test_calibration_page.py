@@ -10,7 +10,7 @@ import pytest
 from tests.support.images import make_photo
 from tests.support.models import LLAMA4, MYSTERY, QWEN3
 from tests.support.pages import shows, texts
-from tests.support.playground_page import upload
+from tests.support.playground_page import answered, upload
 
 
 @pytest.fixture(autouse=True)
@@ -49,6 +49,7 @@ def test_an_unknown_model_is_a_guess_until_measured_then_calibrated(app, echo, c
     # The estimate now matches what the server counts for this image.
     estimate = int(re.search(r"≈([\d,]+) prompt tokens", line)[1].replace(",", ""))
     at.button(key="send").click().run()
+    answered(at)
     assert not at.exception
     assert echo.chat_requests[-1].body["model"] == MYSTERY
     counted = next(text for text in texts(at) if ":material/input:" in text)

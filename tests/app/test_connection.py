@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from tests.conftest import ECHO_API_KEY
+from tests.support.models import LLAMA, QWEN
 from tests.support.pages import shows
 
 
@@ -50,3 +51,17 @@ def test_a_common_word_pasted_as_a_key_is_refused_with_a_sentence(app, caplog):
     at.text_input(key="api_key_input").set_value(ECHO_API_KEY).run()
     assert shows(at, "Key for this session only")
     assert not shows(at, "does not look like an API key")
+
+
+def test_with_no_key_and_the_echo_off_each_page_shows_the_documented_models_and_what_to_do(app):
+    at = app(key=None)
+    at.toggle(key="use_echo").set_value(False).run()
+    for page, key in (("ui/pages/playground.py", "models"), ("ui/pages/batch.py", "batch_models")):
+        at.switch_page(page).run()
+        assert not at.exception
+        picker = at.multiselect(key=f"{key}_unavailable")
+        assert picker.disabled
+        assert picker.value == [LLAMA, QWEN]
+        assert shows(at, "No API key, and the echo backend is off: paste a key in the sidebar")
+        assert shows(at, "or turn on the echo backend to try the page offline.")
+    assert at.button(key="batch_run").disabled

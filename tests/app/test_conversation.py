@@ -18,6 +18,7 @@ from tests.support.pages import (
     shows as _shows,
     texts as _texts,
 )
+from tests.support.playground_page import answered
 from vision.echo import EchoServer
 from vision.export.runs import export_csv, export_json, export_markdown
 from vision.history.store import HistoryStore
@@ -47,6 +48,7 @@ def _send_one_image(at: AppTest, colour: tuple[int, int, int] = (200, 30, 30)) -
     at.file_uploader(key="images").set_value([("square.png", image, "image/png")]).run()
     assert not at.button(key="send").disabled, _texts(at)
     at.button(key="send").click().run()
+    answered(at)
     assert not at.exception
 
 
@@ -55,6 +57,7 @@ def _ask(at: AppTest, text: str, *files: tuple[str, bytes, str]) -> None:
     for name, data, mime in files:
         box.upload(name, data, mime)
     box.set_value(text).run()
+    answered(at)
     assert not at.exception
 
 
@@ -124,6 +127,7 @@ def test_a_follow_up_past_ten_images_says_so_and_sends_nothing(playground, echo)
     ]
     at.file_uploader(key="images").set_value(files).run()
     at.button(key="send").click().run()
+    answered(at)
     sent = len(echo.chat_requests)
 
     _ask(
@@ -141,6 +145,7 @@ def test_earlier_answers_stay_beside_new_ones_and_the_diff_shows_on_demand(playg
     _send_one_image(at)
     at.text_area(key="prompt").set_value("Describe the colours.").run()
     at.button(key="send").click().run()
+    answered(at)
     assert not at.exception
 
     assert _shows(at, "Earlier runs of Llama-3.2-90B-Vision")
@@ -218,6 +223,7 @@ def test_the_diff_first_compares_the_two_models_on_the_newest_prompt(playground)
     _send_one_image(at)
     at.text_area(key="prompt").set_value("Describe the colours.").run()
     at.button(key="send").click().run()
+    answered(at)
     at.toggle(key="diff_on").set_value(True).run()
     a, b = at.selectbox(key="diff_a").value, at.selectbox(key="diff_b").value
     labels = at.selectbox(key="diff_a").format_func

@@ -21,6 +21,7 @@ from tests.support.pages import (
     shows as _shows,
     texts as _texts,
 )
+from tests.support.playground_page import LIVE_KEY
 from vision.echo import EchoServer
 from vision.history.store import HistoryStore
 from vision.images.intake import prepare_image
@@ -148,6 +149,13 @@ def test_delete_removes_the_run_from_the_page_and_the_file(history_page, seeded,
         assert store.get_run(seeded["ocr"].id) is not None
 
 
+def _rerun_done(at: AppTest) -> None:
+    """Wait for a rerun's answer, then look at the Playground, where it streamed."""
+    assert at.session_state[LIVE_KEY].wait(30)
+    at.switch_page("ui/pages/playground.py").run()
+    assert not at.exception
+
+
 def test_rerun_sends_the_same_request_again_and_saves_a_new_run(
     history_page, seeded, echo, history_file
 ):
@@ -155,6 +163,8 @@ def test_rerun_sends_the_same_request_again_and_saves_a_new_run(
     _select(at, seeded["ocr"].id)
     at.button(key=f"rerun_{seeded['ocr'].id}").click().run()
     assert not at.exception
+    # The rerun streams on the Playground beside the kept run, then it is in the History.
+    _rerun_done(at)
     chats = [r for r in echo.requests if r.path.endswith("/chat/completions")]
     assert len(chats) == 1
     body = chats[0].body
@@ -168,8 +178,9 @@ def test_rerun_sends_the_same_request_again_and_saves_a_new_run(
     assert newest.prompt == "Read the receipt total"
     assert "echo backend" in newest.answer
     assert newest.tag == "ocr"
-    assert newest.id in _shown_runs(at)
     assert _shows(at, f"Rerun saved as run {newest.id}")
+    at.switch_page("ui/pages/history.py").run()
+    assert newest.id in _shown_runs(at)
 
 
 def test_reopen_puts_the_prompt_model_and_image_back_on_the_playground(history_page, seeded):
@@ -197,6 +208,8 @@ def test_export_and_copy_as_code_use_the_placeholder_never_the_key(
         at.switch_page("ui/pages/history.py").run()
         _select(at, seeded["ocr"].id)
         at.button(key=f"rerun_{seeded['ocr'].id}").click().run()
+        _rerun_done(at)
+        at.switch_page("ui/pages/history.py").run()
         _select(at, seeded["ocr"].id)  # the rerun is now the newest
         at.toggle(key=f"more_{seeded['ocr'].id}").set_value(True).run()
     assert not at.exception

@@ -15,7 +15,7 @@ from tests.support.pages import (
     texts as _texts,
     walk as _walk,
 )
-from tests.support.playground_page import send as _send, upload as _upload
+from tests.support.playground_page import answered, send as _send, upload as _upload
 from vision.echo import TEXT_ONLY_MODEL, Fault
 
 
@@ -108,6 +108,7 @@ def test_the_key_never_reaches_the_page(app):
     at = app(key=secret)
     _upload(at, ("red.png", make_image("PNG", (600, 600)), "image/png"))
     at.button(key="send").click().run()
+    answered(at)
     assert not at.exception
     assert secret not in _page_dump(at)
     assert "s3cr3t" not in _page_dump(at)

@@ -12,7 +12,7 @@ from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image, make_photo
 from tests.support.models import LLAMA, QWEN
 from tests.support.pages import texts
-from tests.support.playground_page import send, upload
+from tests.support.playground_page import answered, send, upload
 from vision.cli.main import main
 from vision.history.store import HistoryStore
 from vision.values.run import RunFilter
@@ -32,7 +32,11 @@ def reopen(at: AppTest, history_file: Path, **search: object) -> AppTest:
 
 
 def cards(at: AppTest) -> list[str]:
-    """The names on the image cards, in order ("**1.** red.png" and so on)."""
+    """The names on the image cards, in order ("**1.** red.png" and so on); with answers on
+    screen the cards give way to a strip of thumbnails, named in one line beneath it."""
+    strip = [text for text in texts(at) if text.endswith("click a thumbnail to see it large")]
+    if strip:
+        return [name.split(".** ", 1)[1] for name in strip[0].split(" · ")[:-1]]
     return [
         text.split(".** ", 1)[1]
         for text in texts(at)
@@ -58,6 +62,7 @@ def test_a_follow_up_turn_reopens_with_its_prompt_and_every_image_of_its_convers
     box = at.chat_input(key="follow_up")
     box.upload(*HARBOUR)
     box.set_value("And this one?").run()
+    answered(at)
     reopen(at, history_file, model=QWEN, kind="turn")
     assert at.text_area(key="prompt").value == "And this one?"
     assert cards(at) == ["red.png", "harbour.jpg"]

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.support.images import make_photo
 from tests.support.pages import shows, texts
-from tests.support.playground_page import upload
+from tests.support.playground_page import ANSWER_TIMEOUT_S, LIVE_KEY, upload
 from vision.echo import EchoServer
 
 # Yield points after the one where Streamlit hands the click to the page; every one up to the
@@ -82,6 +82,9 @@ def _click_send(
     plan.echo, plan.before, plan.started_at = echo, len(echo.chat_requests), None
     at.button(key="send").click().run()
     plan.at, plan.echo = None, None
+    live = at.session_state.get(LIVE_KEY)
+    if live is not None:  # the answers stream between the page's runs
+        live.wait(ANSWER_TIMEOUT_S)
     for _ in range(SETTLE_RUNS):  # the answers stream in the background; Send comes back after
         if not at.button(key="send").disabled:
             break
@@ -125,7 +128,7 @@ def test_a_rerun_at_any_moment_after_a_send_click_neither_loses_nor_repeats_it(
 
 def test_a_click_that_cannot_go_is_answered_with_a_sentence(app, echo):
     at = app()
-    upload(at, ("photo.jpg", make_photo((640, 480)), "image/jpeg"))
+    # No image and no prompt: nothing to ask (an image alone would be asked about).
     at.text_area(key="prompt").set_value("   ")  # cleared and sent in one go, as Ctrl+Enter does
     at.button(key="send").click().run()
     assert not at.exception

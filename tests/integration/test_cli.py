@@ -143,6 +143,25 @@ def test_ask_sends_the_system_prompt_and_sampling_options(echo: EchoServer, phot
     assert " 3 completion = " in result.stdout
 
 
+def test_ask_with_an_empty_prompt_asks_about_the_image_as_the_page_does(
+    echo: EchoServer, photo: Path
+) -> None:
+    result = run_cli("ask", "-m", QWEN, "-i", str(photo), "", echo=echo)
+    assert result.returncode == 0, result.stderr
+    assert "No prompt: the models are asked “What is in this image?”." in result.stderr
+    body = echo.chat_requests[-1].body
+    assert body is not None
+    assert body["messages"][-1]["content"][0] == {"type": "text", "text": PROMPT}
+
+
+def test_ask_with_neither_a_prompt_nor_an_image_is_refused_before_anything_is_sent(
+    echo: EchoServer,
+) -> None:
+    stderr = assert_clean_failure(run_cli("ask", "-m", QWEN, "  ", echo=echo))
+    assert "Write a prompt. Or add an image" in stderr
+    assert echo.chat_requests == []
+
+
 def test_ask_a_text_only_model_about_an_image_fails_with_a_sentence(
     echo: EchoServer, photo: Path
 ) -> None:
@@ -306,9 +325,10 @@ def test_models_when_the_server_is_down_fails_with_a_sentence() -> None:
         ("check",),
         ("frobnicate",),
         ("echo", "--ttft", "-1"),
+        ("echo", "--tokens-per-second", "0"),
     ],
     ids=["no-command", "ask-without-model", "zero-max-tokens", "check-without-file",
-         "unknown-command", "negative-ttft"],
+         "unknown-command", "negative-ttft", "zero-tokens-per-second"],
 )  # fmt: skip
 def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
     result = run_cli(*args)
@@ -368,6 +388,30 @@ def test_echo_command_serves_until_stopped_and_says_how_to_use_it(tmp_path: Path
     assert process.returncode == 0, err
     assert "Echo backend stopped." in out
     assert SENTINEL_KEY not in first + "".join(lines) + out + err
+
+
+def test_echo_command_answers_at_the_pace_it_was_given(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IOINTELLIGENCE_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vision", "echo", "--port", "0", "--api-key", SENTINEL_KEY,
+         "--ttft", "0.5", "--tokens-per-second", "40"],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        base_url = process.stdout.readline().split(" on ", 1)[1].split(" ", 1)[0]
+        asked = run_cli(
+            "ask", "-m", QWEN, "--json", "Say a few words.", echo=base_url, key=SENTINEL_KEY
+        )
+        assert asked.returncode == 0, asked.stderr
+        (result,) = json.loads(asked.stdout)["results"]
+        assert result["ttft_s"] >= 0.5
+        # After the first token, one every 1/40 s at the fastest.
+        gaps = result["usage"]["completion_tokens"] - 1
+        assert gaps / (result["latency_s"] - result["ttft_s"]) <= 40.5
+    finally:
+        process.kill()
+        process.wait()
 
 
 def test_echo_command_refuses_a_rebound_name_and_keeps_its_log_behind_the_key() -> None:

@@ -5,9 +5,11 @@ finish; a click on a widget the page does not have is counted as unanswered, not
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
@@ -16,6 +18,7 @@ from bench.protocol_session import Click, ProtocolSession
 from tests.support.images import make_photo
 
 PHOTO = make_photo((640, 480))
+T = TypeVar("T")
 
 
 @pytest.fixture(scope="module")
@@ -35,12 +38,19 @@ async def _upload_and_send(server: Server, prompt: str) -> tuple[ProtocolSession
         await session.close()
 
 
+def _run(work: Coroutine[Any, Any, T]) -> T:
+    """The coroutine run on a thread of its own: the browser tests' Playwright keeps an event
+    loop running on this one for the whole session, where asyncio.run refuses to start."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, work).result()
+
+
 @pytest.mark.parametrize("page", [one_app, bare_page], ids=["playground", "bare page"])
 def test_a_click_gets_both_answers_and_reaches_the_api(
     page: Callable[[Echo, Path], AbstractContextManager[list[Server]]], echo: Echo, tmp_path: Path
 ) -> None:
     with page(echo, tmp_path) as servers:
-        session, click = asyncio.run(_upload_and_send(servers[0], "What is here? (test 1)"))
+        session, click = _run(_upload_and_send(servers[0], "What is here? (test 1)"))
     assert click.answers_s is not None
     assert click.idle_s is not None
     assert click.idle_s >= click.answers_s
@@ -64,6 +74,6 @@ def test_a_click_that_draws_no_answers_is_unanswered(echo: Echo, tmp_path: Path)
             await session.close()
 
     with bare_page(echo, tmp_path) as servers:
-        click = asyncio.run(click_with_no_models(servers[0]))
+        click = _run(click_with_no_models(servers[0]))
     assert click.answers_s is None
     assert click.idle_s is None

@@ -59,3 +59,16 @@ def test_a_follow_up_past_the_image_limit_says_how_many_can_still_go():
     with pytest.raises(RequestError, match=r"already carries 8 images.*attach at most 2"):
         follow_up(first, "ok", prompt="And these?", images=(IMAGE,) * 3)
     assert len(follow_up(first, "ok", prompt="And these?", images=(IMAGE,) * 2).history) == 1
+
+
+def test_words_are_compared_whole_so_two_model_names_never_splice():
+    a = "meta-llama/Llama-3.2-90B-Vision-Instruct received the prompt."
+    b = "Qwen/Qwen2-VL-7B-Instruct received the prompt."
+    pieces = answer_diff(a, b)
+    assert pieces[:2] == [
+        ("delete", "meta-llama/Llama-3.2-90B-Vision-Instruct"),
+        ("insert", "Qwen/Qwen2-VL-7B-Instruct"),
+    ]
+    assert pieces[2] == ("equal", " received the prompt.")
+    assert _rebuild(pieces, {"equal", "delete"}) == a
+    assert _rebuild(pieces, {"equal", "insert"}) == b

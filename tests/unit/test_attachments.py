@@ -45,3 +45,27 @@ def test_removing_an_image_takes_it_off_wherever_it_came_from():
     assert url_box == "https://x.example/q.jpg"
     assert kept.removed == {"file:u1"}
     assert kept.gather([upload], url_lines(url_box))[0].label == "q.jpg"
+
+
+def test_uploads_stay_when_the_uploader_comes_back_empty_after_a_page_switch():
+    kept = Attachments()
+    photo, chart = FakeUpload("u1", "photo.jpg", b"jpg"), FakeUpload("u2", "chart.png", b"png")
+    assert [entry.label for entry in kept.gather([photo, chart], [])] == [
+        "photo.jpg",
+        "chart.png",
+    ]
+    # Back from another page: the uploader lists nothing, and no callback ran.
+    assert [entry.label for entry in kept.gather([], [])] == ["photo.jpg", "chart.png"]
+    # A new upload joins them, in the order added.
+    kept.uploader_changed([FakeUpload("u3", "new.webp", b"webp")])
+    labels = [entry.label for entry in kept.gather([FakeUpload("u3", "new.webp", b"webp")], [])]
+    assert labels == ["photo.jpg", "chart.png", "new.webp"]
+
+
+def test_a_file_taken_out_of_the_uploaders_list_leaves_the_page():
+    kept = Attachments()
+    photo, chart = FakeUpload("u1", "photo.jpg", b"jpg"), FakeUpload("u2", "chart.png", b"png")
+    kept.gather([photo, chart], [])
+    kept.uploader_changed([chart])  # its × pressed on photo.jpg
+    assert [entry.label for entry in kept.gather([chart], [])] == ["chart.png"]
+    assert "u1" not in kept.uploads

@@ -6,6 +6,7 @@ import pytest
 
 import vision.chat.plan as plan
 from tests.support.entries import entry, pngs
+from tests.support.images import make_image, make_photo
 from tests.support.models import LLAMA, QWEN
 from vision.api.catalog import Catalog
 from vision.chat.plan import LlamaMode, RunPlan, plan_run
@@ -13,6 +14,7 @@ from vision.chat.preparation import ImageStatus, PreparationCache, prepare_all
 from vision.errors import ImageUnreadableError
 from vision.images.stitch import GRID_SIDE
 from vision.limits import MAX_IMAGES_PER_REQUEST
+from vision.values.grounding import LocateTask
 from vision.values.request import RequestOptions
 from vision.values.result import ModelInfo
 
@@ -229,3 +231,70 @@ def test_a_stitched_grid_records_where_each_picture_lies_so_boxes_can_go_back():
     assert first.left < second.left
     assert first.top == second.top
     assert (first.source_width, first.source_height) == (96, 64)  # the upload, not the cell
+
+
+def test_the_grid_says_the_app_made_it_and_names_a_picture_too_small_to_read():
+    receipt = entry(make_image("PNG", (600, 2200)), "receipt.png")
+    photos = [entry(make_photo((1600, 1200)), f"photo{index}.jpg") for index in range(9)]
+    found = prepare_all(PreparationCache(), [*photos, receipt], [LLAMA], allow_loopback=False)
+    (ask,) = planned(found, [LLAMA]).asks
+    grid = ask.sent[0].prepared
+    assert grid.steps[0] == "stitched 10 images into one labelled 1120×1120 grid"
+    assert "sent the original file unchanged" not in grid.steps
+    (warning,) = grid.warnings
+    assert warning.startswith("10. receipt.png is drawn at 91×332 px in this grid, too small")
+    assert "send one request per image" in warning
+
+
+def test_a_grid_of_a_few_photos_reads_them_all():
+    found = prepare_all(
+        PreparationCache(),
+        [entry(make_photo((1600, 1200)), f"photo{index}.jpg") for index in range(3)],
+        [LLAMA],
+        allow_loopback=False,
+    )
+    (ask,) = planned(found, [LLAMA]).asks
+    assert ask.sent[0].prepared.warnings == ()
+
+
+def test_locate_asks_each_model_in_its_familys_words_at_the_size_its_image_is_sent():
+    images = statuses(1, [LLAMA, QWEN])
+    run = plan_run(
+        {},
+        catalog=CATALOG,
+        models=[QWEN, LLAMA],
+        prompt="ignored in Locate",
+        options=RequestOptions(max_tokens=256),
+        statuses=images,
+        llama_mode="stitch",
+        locate=LocateTask(task="box", target="the red cup"),
+    )
+    qwen, llama = run.requests
+    assert qwen.prompt == "Find <|object_ref_start|>the red cup<|object_ref_end|>"
+    sent = images[0].prepared[LLAMA]
+    assert f"The image is {sent.width}×{sent.height} pixels" in llama.prompt
+    assert "Locate the red cup in this image." in llama.prompt
+
+
+@pytest.mark.parametrize(
+    ("count", "target", "says"),
+    [
+        (2, "the cup", "Locate looks in one image at a time: remove 1 of the 2."),
+        (0, "the cup", "Locate looks in one image: add one."),
+        (1, "  ", "Say what to locate"),
+    ],
+)
+def test_locate_says_what_stops_it(count, target, says):
+    run = plan_run(
+        {},
+        catalog=CATALOG,
+        models=[QWEN],
+        prompt="",
+        options=RequestOptions(),
+        statuses=statuses(count, [QWEN]),
+        llama_mode="stitch",
+        locate=LocateTask(task="point", target=target),
+    )
+    assert run.asks == ()
+    assert run.problem is not None
+    assert run.problem.startswith(says)

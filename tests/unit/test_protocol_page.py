@@ -164,3 +164,40 @@ def test_a_message_that_draws_again_what_is_shown_there_is_a_repeat() -> None:
     assert draw((0, 0), "Vision Playground", "title")  # the same title again
     assert not draw((0, 1), "an answer, longer", "answer-2")
     assert not draw((0, 2), "Vision Playground", "title")  # the same content elsewhere is new
+
+
+def test_a_fragments_run_redraws_only_its_own_and_its_timer_lasts_until_a_full_run() -> None:
+    page = PageView()
+    _run(page)
+    _draw(page, (0, 0), _markdown("The page's own"))
+    timer = ForwardMsg()
+    timer.auto_rerun.fragment_id = "answers"
+    timer.auto_rerun.interval = 0.25  # exact in the proto's float
+    page.apply(timer)
+    streaming = _draw_in(page, (0, 1), _markdown("An answer ▍"), fragment="answers")
+    _finish(page)
+    assert page.auto_reruns == {"answers": 0.25}
+
+    tick = ForwardMsg()
+    tick.new_session.page_script_hash = "page-hash"
+    tick.metadata.run.fragment_ids.append("answers")
+    page.apply(tick)
+    _draw_in(page, (0, 2), _markdown("An answer [finish: stop]"), fragment="answers")
+    done = ForwardMsg()
+    done.script_finished = ForwardMsg.ScriptFinishedStatus.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+    page.apply(done)
+    bodies = [drawn.element.markdown.body for drawn in page.elements.values()]
+    assert bodies == ["The page's own", "An answer [finish: stop]"]  # its old text left
+    assert streaming.delta.fragment_id == "answers"
+
+    _run(page)  # a full run: the browser drops every timer it has not registered again
+    assert page.auto_reruns == {}
+
+
+def _draw_in(page: PageView, path: tuple[int, ...], element: Element, *, fragment: str):
+    message = ForwardMsg()
+    message.metadata.delta_path.extend(path)
+    message.delta.new_element.CopyFrom(element)
+    message.delta.fragment_id = fragment
+    page.apply(message)
+    return message

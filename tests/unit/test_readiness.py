@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.support.entries import pngs
 from tests.support.models import QWEN
 from vision.chat.attachments import ImageEntry
 from vision.chat.preparation import PreparationCache, prepare_all
-from vision.chat.readiness import send_blocker, send_notice
+from vision.chat.readiness import asked_prompt, send_blocker, send_notice
+from vision.errors import RequestError
 from vision.limits import MAX_IMAGES_PER_REQUEST
 
 
@@ -44,3 +47,17 @@ def test_an_image_that_cannot_go_is_named():
     assert (
         blocker(statuses(*pngs(1), bad)) == "Image 2 (not a url) cannot be sent: remove it first."
     )
+
+
+def test_an_image_alone_is_a_question_and_says_what_the_models_are_asked():
+    found = statuses(*pngs(1))
+    assert blocker(found, prompt="   ") is None
+    assert asked_prompt("   ", images=1) == "What is in this image?"
+    assert send_notice(found, "   ") == "No prompt: the models are asked “What is in this image?”."
+    assert send_notice(found, "Describe") is None
+    assert asked_prompt("Count the boats", images=0) == "Count the boats"
+
+
+def test_neither_a_prompt_nor_an_image_is_refused_with_what_to_do():
+    with pytest.raises(RequestError, match=r"^Write a prompt\. Or add an image"):
+        asked_prompt("", images=0)

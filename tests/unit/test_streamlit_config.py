@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
+from tests.support.contrast import AA_TEXT, contrast_ratio
 from vision.images.intake import MAX_SOURCE_BYTES
 
 CONFIG = Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml"
@@ -44,15 +46,50 @@ def test_production_runs_without_the_file_watcher_per_run_garbage_collection_or_
     assert config["runner"]["fastReruns"] is True
 
 
+def _dotted(table: dict, prefix: str = "") -> list[str]:
+    """Every option of a TOML table as Streamlit names it: "server.address", "theme.dark.sidebar.
+    backgroundColor"."""
+    names: list[str] = []
+    for name, value in table.items():
+        if isinstance(value, dict):
+            names += _dotted(value, f"{prefix}{name}.")
+        else:
+            names.append(prefix + name)
+    return names
+
+
 def test_every_option_set_is_one_this_streamlit_knows():
     from streamlit import config as streamlit_config
 
     known = streamlit_config.get_config_options()
-    for section, options in _config().items():
-        if section.startswith("theme"):
-            continue  # theme keys are nested tables of their own
-        for name in options:
-            assert f"{section}.{name}" in known, f"{section}.{name} is not a Streamlit option"
+    for name in _dotted(_config()):
+        assert name in known, f"{name} is not a Streamlit option"
+
+
+def test_the_page_follows_the_system_theme_and_offers_light_and_dark_in_the_menu():
+    # With both [theme.light] and [theme.dark], Streamlit starts on the system's setting and
+    # its app menu offers System, Light and Dark; a base in [theme] would pin one of them.
+    theme = _config()["theme"]
+    assert "base" not in theme
+    for mode in ("light", "dark"):
+        assert {"backgroundColor", "textColor", "primaryColor"} <= theme[mode].keys()
+    light, dark = theme["light"]["backgroundColor"], theme["dark"]["backgroundColor"]
+    assert contrast_ratio(light, dark) > 10  # a dark theme that is dark
+
+
+def test_text_and_primary_buttons_read_at_4_5_to_1_in_both_themes():
+    theme = _config()["theme"]
+    for mode in ("light", "dark"):
+        colours = theme[mode]
+        backgrounds = [
+            colours["backgroundColor"],
+            colours["secondaryBackgroundColor"],
+            theme[mode]["sidebar"]["backgroundColor"],
+        ]
+        for background in backgrounds:
+            assert contrast_ratio(colours["textColor"], background) >= AA_TEXT, (mode, background)
+        # A primary button's label is white on the primary colour.
+        assert contrast_ratio("#ffffff", colours["primaryColor"]) >= AA_TEXT, mode
 
 
 def test_no_page_relies_on_magic():
@@ -65,3 +102,19 @@ def test_no_page_relies_on_magic():
             if isinstance(node, ast.Expr) and not isinstance(node.value, ast.Call | ast.Await):
                 is_text = isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
                 assert is_text, f"{page.name}:{node.lineno} writes to the page by magic"
+
+
+def test_the_stylesheets_primary_text_matches_the_light_theme_and_reads_on_the_dark_one():
+    # ui/assets/look.css writes the open tab and chosen pills in light-dark(light, dark): the
+    # light value is the light theme's primary, the dark one reads on the dark backgrounds.
+    stylesheet = (CONFIG.parents[1] / "ui" / "assets" / "look.css").read_text(encoding="utf-8")
+    pairs = re.findall(r"light-dark\((#[0-9a-f]{6}), (#[0-9a-f]{6})\)", stylesheet)
+    assert pairs
+    theme = _config()["theme"]
+    for light, dark in pairs:
+        assert light == theme["light"]["primaryColor"]
+        for background in (
+            theme["dark"]["backgroundColor"],
+            theme["dark"]["secondaryBackgroundColor"],
+        ):
+            assert contrast_ratio(dark, background) >= AA_TEXT

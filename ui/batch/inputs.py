@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from ui.batch.scoring import circular_switch
-from ui.shared.models import pick_models
+from ui.shared.models import pick_models, unavailable_models
 from ui.shared.parameters import choose_parameters
 from ui.shared.session import (
     BATCH_CACHE_KEY,
@@ -118,7 +118,7 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
         models = (
             pick_models(catalog, key=BATCH_MODELS_KEY, label="Models to compare", disabled=disabled)
             if catalog is not None
-            else []
+            else unavailable_models(key=BATCH_MODELS_KEY, label="Models to compare")
         )
         concurrency = int(
             st.number_input(

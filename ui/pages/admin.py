@@ -9,6 +9,7 @@ from functools import partial
 import streamlit as st
 
 from ui.shared.auth import current_person
+from ui.shared.charts import stacked_bars
 from ui.shared.records import team_records
 from vision.errors import HistoryError
 from vision.team.reports import audit_csv, usage_csv, usage_totals
@@ -40,13 +41,13 @@ def render() -> None:
         st.caption("No requests with the team's key in this period.")
     else:
         totals = usage_totals(rows)
-        people = sorted({email for per_day in totals.values() for email in per_day})
-        st.bar_chart(
-            [{"day": day, **{person: per_day.get(person, 0) for person in people}}
-             for day, per_day in sorted(totals.items())],
+        stacked_bars(
+            [{"day": day, "person": person, "tokens": tokens}
+             for day, per_day in sorted(totals.items())
+             for person, tokens in sorted(per_day.items())],
             x="day",
-            y=people,
-            y_label="tokens",
+            y="tokens",
+            series="person",
         )  # fmt: skip
         st.dataframe(
             [

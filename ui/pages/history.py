@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from ui.playground.reopen import reopen_run
+from ui.playground.reopen import reopen_run, rerun_run
 from ui.shared.backend import client_for
 from ui.shared.exports import copy_as_code, download_buttons, forget_code
 from ui.shared.session import (
@@ -32,7 +32,7 @@ from vision.api.catalog import short_name
 from vision.connection import Backend
 from vision.errors import HistoryError, VisionError, without_traceback
 from vision.export.runs import usage_line
-from vision.history.replay import rebuild_request, rerun
+from vision.history.replay import rebuild_request
 from vision.history.store import HistoryStore
 from vision.markdown import answer_markdown, clip, literal
 from vision.values.request import ChatRequest
@@ -72,16 +72,18 @@ def _filters(store: HistoryStore) -> RunFilter:
 
 
 def _rerun(store: HistoryStore, backend: Backend | None, run: Run) -> None:
+    """Ask the run again on the Playground: the new answer streams beside the kept one."""
     if backend is None:
         _flash("Add an API key in the sidebar, or turn on the echo backend, to rerun.")
         return
-    with st.spinner(f"Asking {short_name(run.model)} again…"):
-        try:
-            saved = rerun(run, store, client_for(backend))
-        except VisionError as err:
-            _flash(str(err))
-            return
-    _flash(f"Rerun saved as run {saved.id}: it is at the top of the list.")
+    try:
+        notes = rerun_run(store, run, client_for(backend))
+    except VisionError as err:
+        _flash(str(err))
+        return
+    # Said on the Playground, where the person lands and misses the images.
+    st.session_state[REOPEN_NOTES_KEY] = notes
+    st.switch_page("ui/pages/playground.py")
 
 
 def _rebuilt(store: HistoryStore, run: Run) -> ChatRequest | VisionError:
@@ -106,9 +108,14 @@ def _actions(store: HistoryStore, backend: Backend | None, run: Run) -> None:
             icon=":material/open_in_new:",
             help="Put this prompt, model and images back on the Playground.",
         ):
-            _reopen(store, run)
+            _reopen(store, backend, run)
     with rerun:
-        if st.button("Rerun", key=f"rerun_{run.id}", icon=":material/replay:"):
+        if st.button(
+            "Rerun",
+            key=f"rerun_{run.id}",
+            icon=":material/replay:",
+            help="Ask this again on the Playground: the new answer beside this one.",
+        ):
             _rerun(store, backend, run)
             st.rerun()
     with delete:
@@ -223,9 +230,10 @@ def _table(runs: Sequence[Run]) -> None:
     )
 
 
-def _reopen(store: HistoryStore, run: Run) -> None:
+def _reopen(store: HistoryStore, backend: Backend | None, run: Run) -> None:
+    client = client_for(backend) if backend is not None else None
     # Said on the Playground, where the person lands and misses the images.
-    st.session_state[REOPEN_NOTES_KEY] = reopen_run(store, run)
+    st.session_state[REOPEN_NOTES_KEY] = reopen_run(store, run, client)
     st.switch_page("ui/pages/playground.py")
 
 

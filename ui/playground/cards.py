@@ -1,7 +1,9 @@
-"""One card per image: thumbnail, what it is, what each model will receive, or why it cannot go."""
+"""One card per image: thumbnail, what it is, what each model will receive, or why it cannot go;
+its actions (what the model sees, Remove) on a row of their own that wraps, never cut."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 import streamlit as st
@@ -15,11 +17,18 @@ from vision.markdown import clip, literal
 from vision.sizes import human_size
 from vision.values.image import PreparedImage
 
-__all__ = ["draw_card", "draw_cards", "human_size"]
+__all__ = ["card_key", "draw_card", "draw_cards", "human_size"]
+
+CARDS_PER_ROW = 3
+
+
+def card_key(status: ImageStatus) -> str:
+    """The card's container key (the page's style rules find cards by its prefix)."""
+    return "card-" + hashlib.sha1(status.entry.id.encode(), usedforsecurity=False).hexdigest()[:12]
 
 
 def _display_name(status: ImageStatus) -> str:
-    return literal(clip(status.entry.label, 40))
+    return literal(clip(status.entry.label, 60))
 
 
 def _original_line(image: PreparedImage) -> str:
@@ -48,21 +57,51 @@ def _sent_notes(status: ImageStatus) -> None:
         st.caption(f":material/send: **{literal(compact_name(model))}**: {literal(note)}")
 
 
-def _remove_button(status: ImageStatus) -> None:
-    st.button(
-        "Remove",  # the name a screen reader says (an icon alone read as "close icon")
-        key=f"remove:{status.entry.id}",
-        icon=":material/close:",
-        type="tertiary",
-        on_click=remove_image,
-        args=(status.entry.id,),
-        help="Remove this image.",
-    )
+def _facts(status: ImageStatus) -> None:
+    """Where it came from, what it is, what each model gets, and what that traded."""
+    if status.entry.origin:
+        st.caption(f":material/link: from {literal(status.entry.origin)}")
+    first = next(iter(status.prepared.values()), None)
+    if first is None:
+        return
+    st.caption(_original_line(first))
+    for model, image in status.prepared.items():
+        st.caption(_sent_line(model, image))
+    notes = dict.fromkeys(note for image in status.prepared.values() for note in image.notes)
+    for note in notes:
+        st.caption(f":material/info: {literal(note)}")
+    warnings = dict.fromkeys(w for image in status.prepared.values() for w in image.warnings)
+    for warning in warnings:
+        st.caption(f":orange[:material/warning: {literal(warning)}]")
+
+
+def _actions(status: ImageStatus) -> None:
+    """What the model sees and Remove, side by side while they fit, one under the other else."""
+    with st.container(horizontal=True, gap="small"):
+        if status.prepared and st.button(
+            "What the model sees",
+            key=f"preview:{status.entry.id}",
+            icon=":material/zoom_in:",
+            type="tertiary",
+            help="The exact pixels each chosen model will receive, at 1:1, "
+            "with the steps that made them.",
+        ):
+            open_preview(status)
+        st.button(
+            "Remove",  # the name a screen reader says (an icon alone read as "close icon")
+            key=f"remove:{status.entry.id}",
+            icon=":material/close:",
+            type="tertiary",
+            on_click=remove_image,
+            args=(status.entry.id,),
+            help="Remove this image.",
+        )
 
 
 def draw_card(status: ImageStatus) -> None:
     """The card of one image."""
-    with st.container(border=True):
+    with st.container(border=True, key=card_key(status)):
+        st.markdown(f"**{status.position}.** {_display_name(status)}")
         # wrap=False: a card stays thumbnail-beside-facts on a phone too.
         picture, facts = st.columns([1, 3], gap="small", vertical_alignment="top", wrap=False)
         with picture:
@@ -77,46 +116,20 @@ def draw_card(status: ImageStatus) -> None:
             else:
                 st.markdown(":material/broken_image:")
         with facts:
-            title, remove = st.columns([6, 1], gap="small", vertical_alignment="top", wrap=False)
-            with title:
-                st.markdown(f"**{status.position}.** {_display_name(status)}")
-            with remove:
-                _remove_button(status)
-            if status.entry.origin:
-                st.caption(f":material/link: from {literal(status.entry.origin)}")
-            first = next(iter(status.prepared.values()), None)
-            if first is not None:
-                st.caption(_original_line(first))
-                for model, image in status.prepared.items():
-                    st.caption(_sent_line(model, image))
-                warnings = dict.fromkeys(
-                    w for image in status.prepared.values() for w in image.warnings
-                )
-                for warning in warnings:
-                    st.caption(f":orange[:material/warning: {warning}]")
+            _facts(status)
             if status.note:
                 st.caption(f":material/info: {status.note}")
-            _sent_notes(status)
-            if status.prepared and st.button(
-                "What the model sees",
-                key=f"preview:{status.entry.id}",
-                icon=":material/zoom_in:",
-                type="tertiary",
-                help="The exact pixels each chosen model will receive, at 1:1, "
-                "with the steps that made them.",
-            ):
-                open_preview(status)
-            if status.over_limit:
-                st.error(
-                    f"Over the limit: a request takes at most {MAX_IMAGES_PER_REQUEST} images, "
-                    "so this one will not be sent. Remove an image to make room.",
-                    icon=":material/block:",
-                )
-            elif status.error:
-                st.error(status.error, icon=":material/block:")
-
-
-CARDS_PER_ROW = 3
+        # The card's whole width: a sentence in the facts column wrapped a word a line.
+        if status.over_limit:
+            st.error(
+                f"Over the limit: a request takes at most {MAX_IMAGES_PER_REQUEST} images, "
+                "so this one will not be sent. Remove an image to make room.",
+                icon=":material/block:",
+            )
+        elif status.error:
+            st.error(status.error, icon=":material/block:")
+        _sent_notes(status)
+        _actions(status)
 
 
 def draw_cards(statuses: Sequence[ImageStatus]) -> None:

@@ -1,16 +1,17 @@
-"""The answers area: each model's conversation in its column, its earlier runs beneath."""
+"""The answers area's parts: each model's column (its turns, the newest answer's place and
+actions, the boxes drawn), and the earlier answers of this page, folded away beneath."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from ui.playground.column import REDRAW_INTERVAL_S, draw_column
+from ui.playground.boxes import draw_boxes
+from ui.playground.column import draw_actions, draw_answer, draw_heading
 from vision.api.catalog import compact_name
 from vision.chat.conversation import Conversation, Exchange, earlier_runs
-from vision.chat.live import Column
 from vision.markdown import answer_markdown, clip, literal
 from vision.values.run import Run
 
@@ -18,6 +19,9 @@ EARLIER_SHOWN = 5
 EARLIER_HEIGHT_PX = 220
 # Longer earlier answers scroll inside their card so the list stays compact.
 EARLIER_SCROLL_CHARS = 600
+
+# What a column's buttons do: stop it, or ask it again (None where that cannot be).
+ColumnAction = Callable[[int], Callable[[], None] | None]
 
 
 def asked(prompt: str, image_names: Sequence[str]) -> str:
@@ -32,26 +36,43 @@ def _question(exchange: Exchange) -> None:
     st.markdown(f":material/person: **You:** {asked(exchange.prompt, exchange.image_names)}")
 
 
-def _draw_live(
-    exchange: Exchange,
-    slots: Sequence[DeltaGenerator],
-    drawn: list[tuple[Column, object] | None],
+def draw_columns(
+    conversation: Conversation,
     *,
-    follow_up: bool,
-) -> bool:
-    """Draw the latest exchange's answers into the slots; True once every model has finished."""
-    assert exchange.live is not None
-    snapshot = exchange.live.snapshot()
-    for index, (slot, column) in enumerate(zip(slots, snapshot.columns, strict=True)):
-        # Column equality leaves its error out, so the error is compared (by identity) beside it.
-        if drawn[index] == (column, column.error):
-            continue  # nothing new since the last redraw: nothing to send to the browser
-        drawn[index] = (column, column.error)
-        with slot.container():
-            if follow_up:
-                _question(exchange)
-            draw_column(column, streaming=not snapshot.done, heading=False)
-    return snapshot.done
+    running: bool,
+    stop: ColumnAction,
+    regenerate: ColumnAction,
+) -> list[DeltaGenerator]:
+    """Every model's column side by side; returns, per column, the place where the newest
+    answer is drawn (and redrawn while it streams)."""
+    exchanges = conversation.exchanges
+    latest = conversation.latest
+    newest = latest.columns()
+    slots: list[DeltaGenerator] = []
+    places = st.columns(len(conversation.models), gap="medium")
+    for index, place in enumerate(places):
+        with place, st.container(border=True):
+            column = newest[index]
+            draw_heading(column)
+            draw_actions(
+                column,
+                key=f"{latest.id}-{index}",
+                running=running,
+                stop=stop(index) or (lambda: None),
+                regenerate=regenerate(index),
+            )
+            for position, exchange in enumerate(exchanges[:-1]):
+                if position:
+                    _question(exchange)
+                saved = dict(exchange.indexed_runs()).get(index)
+                draw_answer(exchange.columns()[index], streaming=False, saved=saved)
+                st.divider()
+            if len(exchanges) > 1:
+                _question(latest)
+            slots.append(st.container())
+            if not running and column.finished and column.error is None:
+                draw_boxes(latest, index, column.text)
+    return slots
 
 
 def _earlier_card(run: Run) -> None:
@@ -91,41 +112,13 @@ def draw_earlier(model: str, earlier: Sequence[Conversation]) -> None:
         st.caption(f"{len(runs) - EARLIER_SHOWN} more on the History page.")
 
 
-def show_conversation(conversation: Conversation, earlier: Sequence[Conversation]) -> None:
-    """Draw every model's turns side by side and keep redrawing the latest until it finishes."""
-    exchanges = conversation.exchanges
-    st.caption(f"Asked: {asked(exchanges[0].prompt, exchanges[0].image_names)}")
-    columns = st.columns(len(conversation.models), gap="medium")
-    slots: list[DeltaGenerator] = []
-    for index, (column, model) in enumerate(zip(columns, conversation.models, strict=True)):
-        with column, st.container(border=True):
-            st.markdown(f"##### {compact_name(model)}")
-            for position, exchange in enumerate(exchanges[:-1]):
-                if position:
-                    _question(exchange)
-                draw_column(exchange.columns()[index], streaming=False, heading=False)
-                st.divider()
-            slots.append(st.empty())
-    latest = conversation.latest
-    follow_up = len(exchanges) > 1
-    drawn: list[tuple[Column, object] | None] = [None] * len(slots)
-    while not _draw_live(latest, slots, drawn, follow_up=follow_up):
-        assert latest.live is not None
-        latest.live.wait(REDRAW_INTERVAL_S)
-    assert latest.live is not None
-    error = latest.live.snapshot().error
-    if error is not None:
-        st.error(str(error), icon=":material/error:")
-    for column, model in zip(columns, conversation.models, strict=True):
-        with column:
-            draw_earlier(model, earlier)
-
-
-def show_earlier(earlier: Sequence[Conversation]) -> None:
-    """With no conversation on screen, the earlier runs of the last conversation's models."""
-    if not earlier:
+def show_earlier(models: Sequence[str], earlier: Sequence[Conversation]) -> None:
+    """This page's earlier answers of these models, folded beneath the answers on screen."""
+    shown = [model for model in models if earlier_runs(model, earlier)]
+    if not shown:
         return
-    models = earlier[0].models
-    for column, model in zip(st.columns(len(models), gap="medium"), models, strict=True):
-        with column:
-            draw_earlier(model, earlier)
+    count = sum(len(conversation.runs()) for conversation in earlier)
+    with st.expander(f"Earlier answers on this page ({count})", icon=":material/history:"):
+        for place, model in zip(st.columns(len(shown), gap="medium"), shown, strict=True):
+            with place:
+                draw_earlier(model, earlier)

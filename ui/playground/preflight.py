@@ -86,7 +86,9 @@ def _details(plan: RunPlan) -> None:
                 f"| {human_size(image.base64_size)} | {image.estimated_tokens:,} |"
             )
     if len(rows) > 2:
-        with st.expander("Preflight: every image as each model receives it"):
+        with st.expander(
+            "Preflight: every image as each model receives it", key="preflight-details"
+        ):
             st.markdown("\n".join(rows))
 
 

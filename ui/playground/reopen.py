@@ -1,37 +1,56 @@
-"""Reopening a saved run on the Playground: its prompt, models, parameters and images put back."""
+"""A saved run brought back to the Playground: its prompt, models, parameters and images put back
+and its answers shown as they were (Reopen), or asked again beside itself (Rerun); and, on a tab
+that starts empty, the offer to reopen the newest run."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from ui.playground.answers import keeping, show_brought_back
 from ui.shared.session import (
-    LIVE_KEY,
+    ASK_MODE_KEY,
+    ASKED_IMAGES_KEY,
+    CARDS_OPEN_KEY,
+    LOCATE_KIND_KEY,
+    LOCATE_TARGET_KEY,
     MAX_TOKENS_KEY,
     MODELS_KEY,
     PROMPT_KEY,
     REASONING_EFFORT_KEY,
+    RESUME_OFFER_KEY,
     SYSTEM_KEY,
     TEMPERATURE_KEY,
     URL_KEY,
     attachments,
 )
+from ui.shared.store import history_store
+from vision.api.client import VisionClient
 from vision.chat.attachments import ImageEntry
-from vision.history.replay import reopen
+from vision.chat.reopened import reopened, rerun_beside
+from vision.errors import HistoryError
+from vision.history.replay import Reopened, reopen
 from vision.history.store import HistoryStore
+from vision.markdown import clip, literal
 from vision.values.run import Run
 
 REOPENED_PREFIX = "camera:history-"
+ASK, LOCATE = "Ask", "Locate"
 
 
-def reopen_run(store: HistoryStore, run: Run) -> list[str]:
+def _put_back(found: Reopened, run: Run) -> list[str]:
     """Fill the Playground's widgets with the run's request; returns notes on what was not kept.
 
     The uploader cannot be set from code, so kept images join the camera photos (removable
     like them); URL images go back in the URL box.
     """
-    found = reopen(store, run)
     state = st.session_state
-    state[PROMPT_KEY] = found.prompt
+    if found.locate is not None:
+        state[ASK_MODE_KEY] = LOCATE
+        state[LOCATE_TARGET_KEY] = found.locate.target
+        state[LOCATE_KIND_KEY] = found.locate.kind
+    else:
+        state[ASK_MODE_KEY] = ASK
+        state[PROMPT_KEY] = found.prompt
     state[MODELS_KEY] = list(found.models)
     state[URL_KEY] = "\n".join(found.urls)
     if found.system is not None:
@@ -42,24 +61,98 @@ def reopen_run(store: HistoryStore, run: Run) -> list[str]:
         state[MAX_TOKENS_KEY] = int(found.max_tokens)
     if found.reasoning_effort is not None:
         state[REASONING_EFFORT_KEY] = found.reasoning_effort
-    shots = attachments()
-    shots.camera_shots = [
-        *(shot for shot in shots.camera_shots if not shot.id.startswith(REOPENED_PREFIX)),
-        *(
-            # By position: the same picture may be attached twice, and each is a card.
-            ImageEntry(
-                id=f"{REOPENED_PREFIX}{run.id}-{position}",
-                kind="file",
-                name=image.name,
-                data=image.data,
-                sha256=image.sha256,
-            )
-            for position, image in enumerate(found.images)
-        ),
+    entries = [
+        # By position: the same picture may be attached twice, and each is a card.
+        ImageEntry(
+            id=f"{REOPENED_PREFIX}{run.id}-{position}",
+            kind="file",
+            name=image.name,
+            data=image.data,
+            sha256=image.sha256,
+        )
+        for position, image in enumerate(found.images)
     ]
-    state.pop(LIVE_KEY, None)
+    attachments().replace_all(entries)
+    # The reopened question's images show as its strip, like a Send's.
+    state[ASKED_IMAGES_KEY] = (
+        *(entry.id for entry in entries),
+        *(f"url:{url}" for url in found.urls),
+    )
+    state[CARDS_OPEN_KEY] = False
     notes = list(found.notes)
     unkept = found.missing - len(found.notes)
     if unkept > 0:
         notes.append(f"{unkept} image(s) of this run were not kept in the history: add them again.")
     return notes
+
+
+def reopen_run(store: HistoryStore, run: Run, client: VisionClient | None) -> list[str]:
+    """Put the run's question back on the Playground with the answers given with it, as they
+    were; returns notes on what was not kept."""
+    found = reopen(store, run)
+    notes = _put_back(found, run)
+    show_brought_back(st.session_state, reopened(store, found.runs, keeping()), client)
+    return notes
+
+
+def rerun_run(store: HistoryStore, run: Run, client: VisionClient) -> list[str]:
+    """Put the run's question back and ask it again: the new answer streams beside the kept
+    one, and is saved as a run of its own."""
+    notes = _put_back(reopen(store, run), run)
+    show_brought_back(st.session_state, rerun_beside(store, run, keeping()), client)
+    return notes
+
+
+def _newest_run() -> Run | None:
+    """The newest run in this person's history (looked up once per session)."""
+    state = st.session_state
+    if RESUME_OFFER_KEY not in state:
+        try:
+            newest = history_store().search_runs(limit=1)
+        except HistoryError:
+            newest = []
+        state[RESUME_OFFER_KEY] = newest[0].id if newest else 0
+    run_id = state[RESUME_OFFER_KEY]
+    if not run_id:
+        return None
+    try:
+        return history_store().get_run(run_id)
+    except HistoryError:
+        return None
+
+
+def _take_offer(client: VisionClient | None) -> None:
+    run = _newest_run()
+    st.session_state[RESUME_OFFER_KEY] = 0
+    if run is not None:
+        for note in reopen_run(history_store(), run, client):
+            st.toast(note)
+
+
+def _decline_offer() -> None:
+    st.session_state[RESUME_OFFER_KEY] = 0
+
+
+def resume_offer(client: VisionClient | None, *, empty: bool) -> None:
+    """On a page that starts empty (a new tab, a reload): where the earlier answers are, and
+    the newest one a click away."""
+    if not empty or st.session_state.get(RESUME_OFFER_KEY) == 0:
+        return
+    run = _newest_run()
+    if run is None:
+        return
+    with st.container(border=True, key="resume_offer"):
+        st.caption(
+            ":material/history: A new or reloaded tab starts empty; every answer is kept on "
+            f"the History page. The newest: “{literal(clip(run.prompt, 80))}” to "
+            f"{literal(run.model.rsplit('/', 1)[-1])}, {run.created_at:%Y-%m-%d %H:%M} UTC."
+        )
+        with st.container(horizontal=True, gap="small"):
+            st.button(
+                "Reopen the last run",
+                key="reopen_last",
+                icon=":material/open_in_new:",
+                on_click=_take_offer,
+                args=(client,),
+            )
+            st.button("Dismiss", key="resume_dismiss", type="tertiary", on_click=_decline_offer)

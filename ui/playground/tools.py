@@ -10,7 +10,7 @@ import streamlit as st
 
 from ui.shared.auth import current_person
 from ui.shared.exports import copy_as_code, download_buttons
-from ui.shared.session import DIFF_TOGGLE_KEY
+from ui.shared.session import DIFF_NEWEST_KEY, DIFF_TOGGLE_KEY
 from ui.shared.sharing import share_control
 from vision.api.catalog import compact_name, short_name
 from vision.chat.conversation import Conversation
@@ -53,10 +53,19 @@ def _label(run: Run) -> str:
 def diff_panel(conversation: Conversation, earlier: Sequence[Conversation]) -> None:
     """On demand, two answers picked from those on screen and the words that differ."""
     answers = _answers([conversation, *earlier])
-    if len(answers) < 2 or not st.toggle("Compare two answers", key=DIFF_TOGGLE_KEY):
+    if len(answers) < 2:
+        return
+    # Kept for the session: the panel is not drawn while answers stream.
+    if not st.toggle("Compare two answers", key=DIFF_TOGGLE_KEY, persist_state="session"):
         return
     keys = list(answers)
     first = keys[0]
+    newest = first.split(":")[0]
+    if st.session_state.get(DIFF_NEWEST_KEY) != newest:
+        # A new question was asked: the pickers move to its answers.
+        for key in ("diff_a", "diff_b"):
+            st.session_state.pop(key, None)
+        st.session_state[DIFF_NEWEST_KEY] = newest
     # The models side by side on the newest prompt; else the newest answer against the one
     # before it.
     same_prompt = [
@@ -138,5 +147,5 @@ def export_panel(conversation: Conversation) -> None:
             key="code_model",
             format_func=names.__getitem__,
         )
-        if st.toggle("Show the code", key="show_code"):
+        if st.toggle("Show the code", key="show_code", persist_state="session"):
             copy_as_code(latest.requests[index], key="playground_code")

@@ -12,6 +12,7 @@ from ui.shared.session import CLIENT_KEY
 from vision.api.client import VisionClient
 from vision.connection import Backend, echo_backend as _echo_backend, new_client, start_app_echo
 from vision.echo import EchoServer
+from vision.echo.pace import EchoPace
 from vision.settings import KeySource, Settings, configured_settings as _configured
 
 ECHO_LABEL = "Echo backend: describes what the model would receive; no model runs"
@@ -36,9 +37,9 @@ def _echo_server() -> EchoServer:
     return start_app_echo()
 
 
-def echo_backend() -> Backend:
-    """The in-process echo backend (started on first use)."""
-    return _echo_backend(_echo_server())
+def echo_backend(pace: EchoPace | None = None) -> Backend:
+    """The in-process echo backend (started on first use), answering at `pace` when given."""
+    return _echo_backend(_echo_server(), pace)
 
 
 def client_for(backend: Backend) -> VisionClient:

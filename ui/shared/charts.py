@@ -1,7 +1,8 @@
-"""Per-model figures drawn the same way on every page: percent columns and bar charts."""
+"""Figures drawn the same way on every page: percent columns, bar, line and stacked bar charts."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,21 +23,57 @@ def interval_text(low: float, high: float) -> str:
     return f"{low:.0%} – {high:.0%}"
 
 
-def _spec(measure: str) -> dict[str, Any]:
-    # An explicit spec: model names are never cut (labelLimit 0), bars keep the given order,
-    # and the chart asks Vega for nothing it would warn about.
+# Drawn as SVG rather than on a canvas: a few marks each, sharp at any zoom, and their text is
+# text the page's stylesheet colours for the theme (ui/assets/look.css) and a browser test can
+# measure. The padding keeps the top tick label and a rotated axis title inside the drawing;
+# flush labels keep the last tick's label inside it too.
+_SVG = {
+    "usermeta": {"embedOptions": {"renderer": "svg"}},
+    "padding": {"top": 6, "right": 6, "bottom": 6, "left": 6},
+}
+_FLUSH = {"labelFlush": True}
+# A model name longer than this is drawn on two or more lines, broken after a hyphen, so three
+# charts side by side keep room for their bars.
+LINE_CHARS = 22
+
+
+def wrapped(name: str, limit: int = LINE_CHARS) -> list[str]:
+    """A name in lines of at most `limit` characters, broken only after hyphens and spaces (a
+    longer piece stays whole on its own line)."""
+    pieces = re.findall(r"[^-\s]*[-\s]*", name)
+    lines = [""]
+    for piece in filter(None, pieces):
+        if lines[-1] and len(lines[-1]) + len(piece.rstrip()) > limit:
+            lines.append("")
+        lines[-1] += piece
+    return [line.strip() for line in lines]
+
+
+def _spec(measure: str, wrap: bool) -> dict[str, Any]:
+    # An explicit spec: model names are never cut (labelLimit 0; a long one wraps, its lines
+    # joined by a newline in the label field), bars keep the given order, the tooltip gives the
+    # whole name, and the chart asks Vega for nothing it would warn about.
     return {
-        "mark": {"type": "bar", "tooltip": True},
+        "mark": {"type": "bar"},
         "encoding": {
             "y": {
-                "field": "model",
+                "field": "label",
                 "type": "nominal",
                 "sort": None,
-                "axis": {"title": None, "labelLimit": 0},
+                "axis": {
+                    "title": None,
+                    "labelLimit": 0,
+                    "labelExpr": "split(datum.label, '\\n')",
+                },
             },
-            "x": {"field": measure, "type": "quantitative", "title": measure},
+            "x": {"field": measure, "type": "quantitative", "title": measure, "axis": _FLUSH},
+            "tooltip": [
+                {"field": "model", "type": "nominal"},
+                {"field": measure, "type": "quantitative"},
+            ],
         },
-        "height": {"step": 28},
+        "height": {"step": 40 if wrap else 28},
+        **_SVG,
     }
 
 
@@ -45,17 +82,26 @@ def bar_charts(names: Sequence[str], charts: Sequence[Chart]) -> None:
     for column, (title, measure, values) in zip(st.columns(len(charts)), charts, strict=True):
         with column:
             st.markdown(f"**{title}**")
+            labels = ["\n".join(wrapped(name)) for name in names]
             rows = [
-                {"model": name, measure: value} for name, value in zip(names, values, strict=True)
+                {"model": name, "label": label, measure: value}
+                for name, label, value in zip(names, labels, values, strict=True)
             ]
-            st.vega_lite_chart(rows, _spec(measure), width="stretch")
+            wrap = any("\n" in label for label in labels)
+            st.vega_lite_chart(rows, _spec(measure, wrap), width="stretch")
 
 
 def _line_spec(x: str, y: str, series: str) -> dict[str, Any]:
     return {
         "mark": {"type": "line", "point": True, "tooltip": True},
         "encoding": {
-            "x": {"field": x, "type": "quantitative", "title": x, "scale": {"zero": False}},
+            "x": {
+                "field": x,
+                "type": "quantitative",
+                "title": x,
+                "scale": {"zero": False},
+                "axis": _FLUSH,
+            },
             "y": {"field": y, "type": "quantitative", "title": y, "scale": {"domain": [0, 100]}},
             "color": {
                 "field": series,
@@ -65,6 +111,7 @@ def _line_spec(x: str, y: str, series: str) -> dict[str, Any]:
             },
             "order": {"field": x},
         },
+        **_SVG,
     }
 
 
@@ -81,3 +128,26 @@ def line_charts(
                 st.caption(f"No {x} known for these settings.")
                 continue
             st.vega_lite_chart(present, _line_spec(x, y, series), width="stretch")
+
+
+def _stacked_spec(x: str, y: str, series: str) -> dict[str, Any]:
+    return {
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": {
+            "x": {"field": x, "type": "ordinal", "title": x, "axis": {"labelAngle": 0}},
+            "y": {"field": y, "type": "quantitative", "title": y, "stack": "zero"},
+            "color": {
+                "field": series,
+                "type": "nominal",
+                "title": None,
+                "legend": {"labelLimit": 0, "orient": "bottom", "direction": "vertical"},
+            },
+        },
+        **_SVG,
+    }
+
+
+def stacked_bars(rows: Sequence[dict[str, Any]], *, x: str, y: str, series: str) -> None:
+    """One column of bars per x value, each stacked from its series' y values (rows in long
+    form: one per x and series), the series named whole in a legend below."""
+    st.vega_lite_chart(list(rows), _stacked_spec(x, y, series), width="stretch")

@@ -1,11 +1,19 @@
-"""The model list from /models, cached per session and backend, with a documented fallback."""
+"""The model list from /models, cached per session and backend, with a documented fallback; with
+no backend at all, the documented models shown disabled with what to do."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from ui.shared.session import CATALOG_KEY, MODELS_KEY
-from vision.api.catalog import Catalog, ModelLister, load_catalog
+from vision.api.catalog import DOCUMENTED_MODELS, Catalog, ModelLister, load_catalog, short_name
+from vision.settings import API_KEY_VARIABLE
+
+NO_BACKEND = (
+    "No API key, and the echo backend is off: paste a key in the sidebar (or set "
+    f"`{API_KEY_VARIABLE}`) to ask these models, or turn on the echo backend to try the page "
+    "offline."
+)
 
 
 def catalog_for(client: ModelLister, backend: str) -> Catalog:
@@ -52,3 +60,20 @@ def pick_models(
         disabled=disabled,
     )
     return chosen_models
+
+
+def unavailable_models(*, key: str = MODELS_KEY, label: str = "Models") -> list[str]:
+    """With no key and the echo off: the documented models in a disabled picker (under a key of
+    its own, beside `key`'s), and what to do to ask them; nothing is chosen, so the list is
+    empty."""
+    st.multiselect(
+        label,
+        DOCUMENTED_MODELS,
+        default=list(DOCUMENTED_MODELS),
+        format_func=short_name,
+        key=f"{key}_unavailable",
+        disabled=True,
+        help=NO_BACKEND,
+    )
+    st.caption(f":material/key_off: {NO_BACKEND}")
+    return []

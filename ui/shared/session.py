@@ -28,6 +28,25 @@ MAX_TOKENS_KEY = "max_tokens"
 QWEN_BUDGET_KEY = "qwen_token_budget"
 REASONING_EFFORT_KEY = "reasoning_effort"
 
+# How fast the app's echo answers (the sidebar's widgets).
+ECHO_TTFT_KEY = "echo_ttft"
+ECHO_RATE_KEY = "echo_tokens_per_second"
+
+# The Playground's way of asking (Ask or Locate), what Locate looks for and as what.
+ASK_MODE_KEY = "ask_mode"
+LOCATE_TARGET_KEY = "locate_target"
+LOCATE_KIND_KEY = "locate_kind"
+# Whether the image cards are open while answers are on screen (a widget), the images the
+# question on screen was asked with, and the thumbnail shown large.
+CARDS_OPEN_KEY = "cards_open"
+ASKED_IMAGES_KEY = "_asked_images"
+# Boxes drawn over an answer's picture, per answer and picture.
+DRAWN_KEY = "_drawn_boxes"
+# The last new session's offer to reopen its latest run was answered (or nothing to offer).
+RESUME_OFFER_KEY = "_resume_offer"
+# The word diff's pickers follow the newest question: the one they were set for.
+DIFF_NEWEST_KEY = "_diff_newest"
+
 # The Playground's conversation on screen, the earlier ones, and the LiveAnswers of its latest
 # exchange: Send waits while that runs, and reopening a saved run drops it to retire the answers.
 CONVERSATION_KEY = "conversation"

@@ -8,9 +8,18 @@ import streamlit as st
 
 from ui.shared.auth import current_person
 from ui.shared.backend import ECHO_LABEL, configured_settings, echo_backend
-from ui.shared.session import CATALOG_KEY, KEY_INPUT, KEY_KIND_KEY, USE_ECHO, connection
+from ui.shared.session import (
+    CATALOG_KEY,
+    ECHO_RATE_KEY,
+    ECHO_TTFT_KEY,
+    KEY_INPUT,
+    KEY_KIND_KEY,
+    USE_ECHO,
+    connection,
+)
 from ui.shared.spending import team_reserve
-from vision.connection import Backend, api_host
+from vision.connection import ECHO_PACE, Backend, api_host
+from vision.echo.pace import MAX_TOKENS_PER_SECOND, MAX_TTFT_S, MIN_TOKENS_PER_SECOND, EchoPace
 from vision.settings import API_KEY_VARIABLE
 
 
@@ -31,6 +40,32 @@ def _seed(key: str, value: object) -> None:
     """Give a widget the session's value before it is drawn: a page switch forgets widgets,
     and the callbacks above keep the connection current before every run."""
     st.session_state[key] = value
+
+
+def _echo_pace() -> EchoPace | None:
+    """How fast the echo answers, for a demo at a real model's pace (None: its own, quick)."""
+    with st.expander("Answer pace", icon=":material/speed:"):
+        ttft = st.number_input(
+            "Seconds to the first token",
+            0.0,
+            MAX_TTFT_S,
+            value=ECHO_PACE.ttft_s,
+            step=0.1,
+            key=ECHO_TTFT_KEY,
+            persist_state="session",
+        )
+        rate = st.number_input(
+            "Tokens per second",
+            MIN_TOKENS_PER_SECOND,
+            MAX_TOKENS_PER_SECOND,
+            value=ECHO_PACE.tokens_per_second,
+            step=5.0,
+            key=ECHO_RATE_KEY,
+            persist_state="session",
+            help="After the first token. Real vision models answer at about 20–80.",
+        )
+    pace = EchoPace(ttft_s=float(ttft), tokens_per_second=float(rate))
+    return None if pace == ECHO_PACE else pace
 
 
 def choose_backend() -> Backend | None:
@@ -75,7 +110,7 @@ def _choose() -> Backend | None:
     workspace = person.workspace if person.signed_in else ""
     if use_echo:
         st.caption(":material/science: Echo backend: no model runs.")
-        return replace(echo_backend(), workspace=workspace)
+        return replace(echo_backend(_echo_pace()), workspace=workspace)
     if typed:
         mine = " (your own: runs are marked as made with it)" if source is not None else ""
         st.caption(f":material/key: Key for this session only{mine} · {host}")

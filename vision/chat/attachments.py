@@ -72,9 +72,12 @@ def url_lines(text: str | None) -> list[str]:
 
 @dataclass(slots=True, kw_only=True)
 class Attachments:
-    """What a page keeps of its images beyond the uploader's own list: camera photos (the camera
-    widget holds only the latest), images taken off the page, and each upload's content hash."""
+    """What a page keeps of its images beyond the uploader's own list: every upload (a page
+    switch empties the uploader, not the page), camera photos (the camera widget holds only the
+    latest), images taken off the page, and each upload's content hash."""
 
+    uploads: dict[str, ImageEntry] = field(default_factory=dict)  # by file id, as added
+    listed: set[str] = field(default_factory=set)  # the file ids the uploader lists
     camera_shots: list[ImageEntry] = field(default_factory=list)
     removed: set[str] = field(default_factory=set)
     digests: dict[str, str] = field(default_factory=dict)
@@ -101,11 +104,43 @@ class Attachments:
             self.camera_shots.append(self.entry_from_upload(shot, "camera"))
 
     def gather(self, uploads: Sequence[Upload] | None, urls: Iterable[str]) -> list[ImageEntry]:
-        """Every image added and not removed: uploads, camera photos, then URLs."""
-        entries = [self.entry_from_upload(upload) for upload in uploads or ()]
+        """Every image added and not removed: uploads (those the uploader lists now and those
+        kept from before a page switch), camera photos, then URLs."""
+        listed = list(uploads or ())
+        for upload in listed:
+            if upload.file_id not in self.uploads:
+                self.uploads[upload.file_id] = self.entry_from_upload(upload)
+        self.listed = {upload.file_id for upload in listed}
+        for file_id in [name for name in self.uploads if name not in self.listed]:
+            if f"file:{file_id}" in self.removed:  # off the page and out of the uploader
+                self.forget_upload(file_id)
+        entries = list(self.uploads.values())
         entries.extend(self.camera_shots)
         entries.extend(ImageEntry(id=f"url:{url}", kind="url", name=url, url=url) for url in urls)
         return [entry for entry in entries if entry.id not in self.removed]
+
+    def uploader_changed(self, uploads: Sequence[Upload] | None) -> None:
+        """The uploader's callback: a file the person took out of its list (×) leaves the page
+        too. A page switch empties the uploader without calling this: those files stay."""
+        now = {upload.file_id for upload in uploads or ()}
+        for file_id in self.listed - now:
+            self.forget_upload(file_id)
+        self.listed &= now
+
+    def replace_all(self, entries: Sequence[ImageEntry]) -> None:
+        """Make these the page's only images (a question reopened as it was): every upload,
+        photo and removal before them is forgotten."""
+        self.uploads.clear()
+        self.listed.clear()
+        self.removed.clear()
+        self.digests.clear()
+        self.camera_shots = list(entries)
+
+    def forget_upload(self, file_id: str) -> None:
+        """Drop an upload and what was noted about it."""
+        self.uploads.pop(file_id, None)
+        self.digests.pop(file_id, None)
+        self.removed.discard(f"file:{file_id}")
 
     def hidden_uploads(self, uploads: Sequence[Upload] | None) -> list[Upload]:
         """The uploads taken off the page that the uploader still lists."""

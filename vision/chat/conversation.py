@@ -11,16 +11,16 @@ from __future__ import annotations
 import contextlib
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from vision.api.catalog import Catalog, sees_images, short_name
 from vision.api.client import VisionClient
 from vision.calibration.calibrator import Calibrator
-from vision.chat.compare import ModelEvent, stream_models
+from vision.chat.compare import ModelEvent, StopSignal, stream_models
 from vision.chat.follow_up import follow_up
 from vision.chat.live import Column, LiveAnswers
-from vision.errors import HistoryError, ImageError, VisionError
+from vision.errors import HistoryError, ImageError, KeptRunError, VisionError
 from vision.history.store import HistoryStore
 from vision.images.intake import prepare_image
 from vision.images.thumbnail import image_from_prepared
@@ -72,11 +72,37 @@ class Keeping:
     calibrator: Calibrator | None = None
 
 
-class Exchange:
-    """One question to every model of a conversation, streaming on a worker thread."""
+def kept_outcome(run: Run) -> ChatResult | VisionError:
+    """A kept run's answer as the model gave it (or its error), to show again."""
+    if run.error is not None:
+        return KeptRunError(run.error)
+    return ChatResult(
+        text=run.answer,
+        model=run.model,
+        finish_reason=run.finish_reason,
+        usage=run.usage,
+        latency_s=run.latency_s or 0.0,
+        ttft_s=run.ttft_s,
+        complete=run.complete,
+        reasoning=run.reasoning,
+    )
 
-    def __init__(self, question: Question, *, context: RunContext, keeping: Keeping) -> None:
+
+class Exchange:
+    """One question to every model of a conversation, streaming on a worker thread; columns
+    `kept` from the history show their saved answers and are neither asked nor saved again."""
+
+    def __init__(
+        self,
+        question: Question,
+        *,
+        context: RunContext,
+        keeping: Keeping,
+        kept: Mapping[int, Run] | None = None,
+    ) -> None:
         self.id = uuid.uuid4().hex
+        self.question = question
+        self.keeping = keeping
         self._calibrator = keeping.calibrator
         self.context = context
         self.requests = question.requests
@@ -91,7 +117,8 @@ class Exchange:
         # One history thumbnail per sent image: a model's images and its run's sources are
         # mostly the same pictures, and every model's run is saved from this exchange.
         self._thumbnails: dict[str, bytes] = {}
-        self._runs: dict[int, Run] = {}
+        self._kept = dict(kept or {})
+        self._runs: dict[int, Run] = dict(self._kept)
         self._problem = keeping.problem
         self.live: LiveAnswers | None = None
 
@@ -100,23 +127,27 @@ class Exchange:
         """The models asked, in column order."""
         return tuple(request.model for request in self.requests)
 
-    def start(self, client: VisionClient) -> Exchange:
+    def start(self, client: VisionClient | None) -> Exchange:
         """Send every request concurrently; returns self."""
         self.prepare(client)
         assert self.live is not None  # made by prepare
         self.live.start()
         return self
 
-    def prepare(self, client: VisionClient) -> Exchange:
+    def prepare(self, client: VisionClient | None) -> Exchange:
         """Make the answers' LiveAnswers without starting it (a page starts it once the run is
-        where its next script run will find it); returns self."""
+        where its next script run will find it); returns self. Only columns asked anew need
+        a client (without one, each says how to get one)."""
         requests = list(self.requests)
+        stop = StopSignal()
+        answered = {index: kept_outcome(run) for index, run in self._kept.items()}
         self.live = LiveAnswers(
             prompt=self.prompt,
             models=self.models,
             image_names=self.image_names,
-            events=lambda: self._saving(stream_models(client, requests)),
+            events=lambda: self._saving(stream_models(client, requests, stop, answered)),
             labels=self.labels,
+            stop=stop,
             image_tokens=[
                 sum(image.prepared.estimated_tokens or 0 for image in per_request)
                 for per_request in self._images
@@ -137,7 +168,7 @@ class Exchange:
         """What this answer says its images cost the model, kept for the model's estimates
         (first questions only: a follow-up's earlier turns would blur the measurement)."""
         request = self.requests[index]
-        if self._calibrator is None or request.history:
+        if self._calibrator is None or request.history or index in self._kept:
             return
         sizes = [(image.prepared.width, image.prepared.height) for image in self._images[index]]
         with contextlib.suppress(VisionError):  # a measurement lost is no answer lost
@@ -213,6 +244,10 @@ class Exchange:
         """True while a model of this exchange is still answering."""
         return self.live is not None and self.live.running
 
+    def kept(self, index: int) -> Run | None:
+        """The history's run shown in column `index`, when the column was not asked anew."""
+        return self._kept.get(index)
+
     def images_for(self, index: int) -> tuple[SentImage, ...]:
         """The images model number `index` received in this exchange."""
         return self._images[index]
@@ -228,6 +263,8 @@ class Conversation:
 
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     exchanges: list[Exchange] = field(default_factory=list)
+    # Brought back from the history to be seen as it was (reopened, or asked again beside).
+    from_history: bool = False
 
     @property
     def latest(self) -> Exchange:

@@ -7,8 +7,12 @@ import re
 from typing import Literal
 
 DiffOp = Literal["equal", "insert", "delete"]
-# Words, runs of whitespace and single punctuation marks: prose reads best diffed by word.
-_TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
+# Words (everything between whitespace, punctuation inside them included), the quotes and
+# brackets around them, and the whitespace between: a word is changed whole or not at all, so
+# "meta-llama/Llama-3.2" against "Qwen/Qwen2-VL" never matches the slash and hyphens inside
+# them and splices the two names together, while a quoted word keeps its quotes apart.
+_WRAPS = '"“”«»()[\\]{}<>'  # not ' or ’: they are apostrophes inside words
+_TOKENS = re.compile(rf"\s+|[{_WRAPS}]|[^\s{_WRAPS}]+")
 
 
 def _tokens(text: str) -> list[str]:

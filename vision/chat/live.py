@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from vision.background import BackgroundTask
-from vision.chat.compare import ModelEvent
+from vision.chat.compare import ModelEvent, StopSignal
 from vision.errors import VisionError
 from vision.values.result import ChatResult
 
@@ -80,8 +80,10 @@ class LiveAnswers:
         events: Callable[[], Iterator[ModelEvent]],
         labels: Sequence[str] | None = None,
         image_tokens: Sequence[int] | None = None,
+        stop: StopSignal | None = None,
     ) -> None:
         self.prompt = prompt
+        self._stop = stop or StopSignal()
         self.image_names = tuple(image_names)
         labels = labels or [""] * len(models)
         image_tokens = image_tokens or [0] * len(models)
@@ -135,6 +137,10 @@ class LiveAnswers:
         for event in self._events():
             with self._lock:
                 self._apply(event)
+
+    def stop(self, index: int | None = None) -> None:
+        """Stop column `index` (every column when None): what it has said is kept, as stopped."""
+        self._stop.stop(index)
 
     def wait(self, timeout: float) -> bool:
         """Block up to timeout seconds for the answers to end; True when they have."""

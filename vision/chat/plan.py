@@ -14,11 +14,13 @@ from vision.api.catalog import Catalog
 from vision.chat.conversation import SentImage
 from vision.chat.preflight import Preflight, preflight
 from vision.chat.preparation import ImageStatus
-from vision.errors import VisionError, without_traceback
+from vision.errors import RequestError, VisionError, without_traceback
+from vision.grounding.asking import locate_prompt
 from vision.images.documents.drawing import stitch_sources
-from vision.images.intake import prepare_stitched
 from vision.images.profiles import profile_for
+from vision.images.stitched import prepare_stitched
 from vision.markdown import clip
+from vision.values.grounding import LocateTask
 from vision.values.image import PreparedImage
 from vision.values.request import ChatRequest, ImageRef, RequestOptions
 
@@ -64,6 +66,28 @@ class RunPlan:
     def requests(self) -> list[ChatRequest]:
         """The requests in column order."""
         return [ask.request for ask in self.asks]
+
+
+class _Unaskable(Exception):
+    """A locate question that cannot be put (its sentence says why)."""
+
+
+def locate_problem(sendable: Sequence[ImageStatus]) -> str | None:
+    """Why these images cannot be asked where something is, or None: Locate reads the boxes
+    back onto one picture whose pixels the app has."""
+    if len(sendable) != 1:
+        count = len(sendable)
+        return (
+            "Locate looks in one image: add one."
+            if count == 0
+            else f"Locate looks in one image at a time: remove {count - 1} of the {count}."
+        )
+    if not sendable[0].prepared:
+        return (
+            "Locate needs the image's pixels to put the boxes back on it: set URL images to a "
+            "checked mode (fetched here)."
+        )
+    return None
 
 
 def stitchable(statuses: Sequence[ImageStatus]) -> bool:
@@ -152,9 +176,16 @@ def plan_run(
     options: RequestOptions,
     statuses: Sequence[ImageStatus],
     llama_mode: LlamaMode,
+    locate: LocateTask | None = None,
 ) -> RunPlan:
-    """The requests for the chosen models with these images, each checked against its model."""
+    """The requests for the chosen models with these images, each checked against its model;
+    with `locate`, each model is asked where the thing is in its family's own words, at the
+    size its one image is sent (docs/grounding.md)."""
     sendable = [status for status in statuses if status.sendable]
+    if locate is not None:
+        problem = locate_problem(sendable)
+        if problem is not None:
+            return RunPlan(problem=problem)
     several = set(llama_models(models, sendable))
     asks: list[Ask] = []
 
@@ -172,12 +203,19 @@ def plan_run(
         label: str,
         sent: tuple[SentImage, ...],
     ) -> Ask:
-        request = ChatRequest.asking(model, prompt, refs, options)
+        asked = prompt
+        if locate is not None:
+            size = (prepared[0].width, prepared[0].height)
+            try:
+                asked = locate_prompt(model, locate.target, size, kind=locate.kind)
+            except RequestError as err:
+                raise _Unaskable(str(err)) from None
+        request = ChatRequest.asking(model, asked, refs, options)
         info = catalog.info(model) if catalog is not None else None
         checked = preflight(
             model,
             prepared,
-            prompt,
+            asked,
             options.system or "",
             options.max_tokens,
             info,
@@ -201,6 +239,11 @@ def plan_run(
         return RunPlan(
             problem=_stitch_blocked(sendable, several, other("per_image"), other("as_is"))
         )
+    if locate is not None:
+        try:
+            return RunPlan(asks=tuple(ask(model, sendable) for model in models))
+        except _Unaskable as unaskable:
+            return RunPlan(problem=str(unaskable))
     for model in models:
         if model not in several or llama_mode == "as_is":
             asks.append(ask(model, sendable))

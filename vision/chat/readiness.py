@@ -8,7 +8,11 @@ from collections.abc import Sequence
 from vision.api.catalog import Catalog, sees_images, short_name
 from vision.chat.plan import RunPlan
 from vision.chat.preparation import ImageStatus
+from vision.errors import RequestError
 from vision.limits import MAX_IMAGES_PER_REQUEST
+from vision.values.request import DEFAULT_PROMPT
+
+NO_PROMPT = "Write a prompt."
 
 
 def send_blocker(
@@ -25,8 +29,8 @@ def send_blocker(
         return "Add an API key in the sidebar, or turn on the echo backend."
     if not models:
         return "Choose at least one model."
-    if not prompt.strip():
-        return "Write a prompt."
+    if not prompt.strip() and not statuses:
+        return NO_PROMPT
     over = [status for status in statuses if status.over_limit]
     if over:
         return f"A request takes at most {MAX_IMAGES_PER_REQUEST} images: remove {len(over)}."
@@ -46,8 +50,27 @@ def send_blocker(
     return None
 
 
-def send_notice(statuses: Sequence[ImageStatus]) -> str | None:
-    """Something worth knowing before Send that does not stop it, or None."""
+def asked_prompt(prompt: str, *, images: int) -> str:
+    """What the models are asked: the prompt as written, or with images and no prompt the
+    default question (an image alone is a fine question). The app and the command line share
+    this rule; raises RequestError when there is neither a prompt nor an image."""
+    if prompt.strip():
+        return prompt
+    if images:
+        return DEFAULT_PROMPT
+    raise RequestError(f"{NO_PROMPT} Or add an image: an image alone is asked “{DEFAULT_PROMPT}”.")
+
+
+def empty_prompt_note() -> str:
+    """What an image sent without a prompt is asked, as a sentence."""
+    return f"No prompt: the models are asked “{DEFAULT_PROMPT}”."
+
+
+def send_notice(statuses: Sequence[ImageStatus], prompt: str | None = None) -> str | None:
+    """Something worth knowing before Send that does not stop it, or None (`prompt`, when
+    given, is checked for the question an image alone is asked)."""
     if not statuses:
         return "No image is attached: the models get only the prompt."
+    if prompt is not None and not prompt.strip():
+        return empty_prompt_note()
     return None

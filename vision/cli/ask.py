@@ -255,6 +255,12 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Ask one or more models about the images; stream the answers, or print them as JSON."""
     if args.locate is not None:
         return execute_locate(args, out, err)
+    from vision.chat.readiness import asked_prompt, empty_prompt_note
+
+    # The Playground's rule: an image alone is a fine question, nothing at all is not.
+    prompt = asked_prompt(args.prompt, images=len(args.images))
+    if prompt != args.prompt:
+        err.write(empty_prompt_note() + "\n")
     settings = read_settings(err)
     files = [source for source in args.images if not is_http_url(source)]
     data = {source: read_source(source) for source in dict.fromkeys(files)}
@@ -270,9 +276,7 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         # models reason; a server without /models still answers chats.
         options = request_options(args, chosen_reasoning(args, listed_models(client), err))
         asks = [
-            ChatRequest.asking(
-                model, args.prompt, tuple(_as_ref(i) for i in per_model[model]), options
-            )
+            ChatRequest.asking(model, prompt, tuple(_as_ref(i) for i in per_model[model]), options)
             for model in args.models
         ]
         outcomes = _collect(
@@ -286,7 +290,7 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.json:
         print_json(
             {
-                "prompt": args.prompt,
+                "prompt": prompt,
                 "results": [
                     _outcome_json(outcome, per_model[outcome.model]) for outcome in outcomes
                 ],

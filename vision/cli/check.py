@@ -144,6 +144,8 @@ def _print_check(report: dict[str, Any], out: TextIO) -> None:
         out.write(f"  about {report['estimated_tokens']} prompt tokens on {target}{guess}\n")
     for step in report["steps"]:
         out.write(f"  step: {step}\n")
+    for note in report.get("notes", ()):
+        out.write(f"  note: {note}\n")
     for warning in report["warnings"]:
         out.write(f"  warning: {warning}\n")
 

@@ -57,6 +57,7 @@ def image_facts(image: PreparedImage) -> dict[str, Any]:
         "estimated_tokens": image.estimated_tokens,
         "sha256": image.sha256,
         "warnings": list(image.warnings),
+        "notes": list(image.notes),
         "steps": list(image.steps),
         "shows": parts_label(image.parts) or None,
         "parts": [part.to_json() for part in image.parts],
@@ -132,6 +133,17 @@ def seconds(text: str) -> float:
     value = _number(text, float, "a number of seconds")
     if value < 0:
         raise argparse.ArgumentTypeError(f"{value:g} seconds is negative")
+    return value
+
+
+def tokens_per_second(text: str) -> float:
+    """An argparse type for the echo's streaming rate, within what it can pace."""
+    from vision.echo.pace import pace_problem
+
+    value = _number(text, float, "a number of tokens a second")
+    problem = pace_problem(0.0, value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem.rstrip("."))
     return value
 
 

@@ -6,7 +6,13 @@ import argparse
 import signal
 from typing import Any, TextIO
 
-from vision.cli.common import DEFAULT_ECHO_PORT, EXIT_OK, port_number, seconds
+from vision.cli.common import (
+    DEFAULT_ECHO_PORT,
+    EXIT_OK,
+    port_number,
+    seconds,
+    tokens_per_second,
+)
 from vision.errors import RequestError
 from vision.settings import API_KEY_VARIABLE, BASE_URL_VARIABLE
 
@@ -29,7 +35,15 @@ def add_command(commands: Any) -> None:
     )
     parser.add_argument("--api-key", help="the key clients must send (default: echo-key)")
     parser.add_argument("--ttft", type=seconds, default=0.0, help="seconds before the first token")
-    parser.add_argument("--token-delay", type=seconds, default=0.0, help="seconds between tokens")
+    pace = parser.add_mutually_exclusive_group()
+    pace.add_argument("--token-delay", type=seconds, default=0.0, help="seconds between tokens")
+    pace.add_argument(
+        "--tokens-per-second",
+        type=tokens_per_second,
+        metavar="N",
+        help="stream N tokens a second after the first, as a real model does (a client can "
+        "ask for its own pace with the base URL …/pace/TTFT/TPS/v1)",
+    )
     parser.add_argument(
         "--models-shape",
         choices=("openai", "io"),
@@ -49,7 +63,7 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         host=args.host,
         port=args.port,
         ttft_s=args.ttft,
-        token_delay_s=args.token_delay,
+        token_delay_s=1.0 / args.tokens_per_second if args.tokens_per_second else args.token_delay,
         models_shape=args.models_shape,
         allowed_hosts=args.allow_host,
     )

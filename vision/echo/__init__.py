@@ -30,6 +30,8 @@ ran]". It is strict where the real service is (see rejection.py for the statuses
   /_echo/requests, never the key) for tests, including tests running it in another process;
   every /_echo/ route needs the key. The log keeps the metadata of the latest requests (model,
   time, size, status); bodies and headers only with EchoServer(record_bodies=True), for tests.
+- Pace: ttft_s before the first token and token_delay_s between tokens, or per client a base URL
+  …/pace/TTFT/TPS/v1 (pace.py): a demo streams at a real model's pace without a key.
 - Only requests whose Host is a loopback name, the echo's own address or one it was told to
   allow are answered (403 otherwise): a rebound DNS name cannot reach it from a browser.
 """

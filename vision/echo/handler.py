@@ -14,6 +14,7 @@ from vision.echo.answer import make_reply
 from vision.echo.catalog import models_body
 from vision.echo.contract import parse_chat
 from vision.echo.faults import Fault
+from vision.echo.pace import EchoPace, read_pace
 from vision.echo.recorder import MAX_RECORDED_MODEL_CHARS, RecordedRequest, safe_headers
 from vision.echo.rejection import Rejected
 from vision.echo.responder import MALFORMED_BODY, Delivery, Responder
@@ -40,6 +41,8 @@ class EchoHandler(Responder):
     server: _EchoHTTPServer
     # The record of the request being answered, until its status is known.
     _pending: RecordedRequest | None = None
+    # The pace this request's URL asked for (None: the echo's own).
+    _pace: EchoPace | None = None
 
     def stopping(self) -> threading.Event:
         """The echo server's stop signal."""
@@ -72,10 +75,15 @@ class EchoHandler(Responder):
             if not self.server.echo.answers_host(self.headers.get("Host")):
                 self._refuse_host()
                 return
-            path = urlsplit(self.path).path.rstrip("/") or "/"
             raw = self._read_body() if method == "POST" else b""
             if raw is None:
                 return
+            try:
+                self._pace, path = read_pace(urlsplit(self.path).path)
+            except ValueError as exc:
+                self.send_json(400, {"detail": str(exc)})
+                return
+            path = path.rstrip("/") or "/"
             handler = _ROUTES.get((method, path))
             if handler is not None and path.startswith(CONTROL_PREFIX) and not self._authorized():
                 self.send_json(401, {"detail": "Unauthorized"})
@@ -214,6 +222,9 @@ class EchoHandler(Responder):
             self.send_json(rejected.status, rejected.body)
             return
         slow = fault is not None and fault.kind == "slow"
+        ttft_s, token_delay_s = echo.ttft_s, echo.token_delay_s
+        if self._pace is not None:
+            ttft_s, token_delay_s = self._pace.ttft_s, self._pace.token_delay_s
         delivery = Delivery(
             call=call,
             reply=make_reply(call),
@@ -222,8 +233,8 @@ class EchoHandler(Responder):
             fault_body=fault.body if fault is not None else None,
             after_chunks=fault.after_chunks if fault is not None else 0,
             abrupt=fault.abrupt if fault is not None else False,
-            ttft_s=fault.ttft_s if fault is not None and slow else echo.ttft_s,
-            token_delay_s=fault.token_delay_s if fault is not None and slow else echo.token_delay_s,
+            ttft_s=fault.ttft_s if fault is not None and slow else ttft_s,
+            token_delay_s=fault.token_delay_s if fault is not None and slow else token_delay_s,
         )
         if call.stream:
             self.stream(delivery)

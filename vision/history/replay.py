@@ -119,10 +119,24 @@ def recorded_effort(params: dict[str, Any]) -> Effort | None:
     return effort_named(params.get("reasoning_effort"))
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rebuilt:
+    """A run's request made again, with its inline images as prepared again (in order; an
+    image sent by URL has none)."""
+
+    request: ChatRequest
+    images: tuple[PreparedImage, ...] = field(default=(), repr=False)
+
+
 def rebuild_request(run: Run, store: HistoryStore, *, model: str | None = None) -> ChatRequest:
     """The run's request (prompt, system, parameters, reasoning effort, images) as it was sent,
     for its model or another one (a locate question is then asked in that model's family's
     words, and the effort goes only to a model that reasons)."""
+    return rebuild(run, store, model=model).request
+
+
+def rebuild(run: Run, store: HistoryStore, *, model: str | None = None) -> Rebuilt:
+    """rebuild_request, with the prepared images it sends (to keep with a new answer)."""
     target = model or run.model
     effort = recorded_effort(run.params)
     if target != run.model and not reasons(target):
@@ -143,7 +157,7 @@ def rebuild_request(run: Run, store: HistoryStore, *, model: str | None = None) 
             )
         sent.append(_prepared(run, kept, target))
         refs.append(sent[-1].as_ref())
-    return ChatRequest(
+    request = ChatRequest(
         model=target,
         prompt=_prompt(run, target, sent),
         images=tuple(refs),
@@ -152,6 +166,7 @@ def rebuild_request(run: Run, store: HistoryStore, *, model: str | None = None) 
         max_tokens=run.params.get("max_tokens"),
         reasoning_effort=effort,
     )
+    return Rebuilt(request=request, images=tuple(sent))
 
 
 def rerun(run: Run, store: HistoryStore, client: ChatClient) -> Run:
@@ -207,10 +222,13 @@ class Reopened:
     locate: LocateTask | None = None  # what a locate question asked to find
     # A sentence for each of those whose file changed or is gone since the run was saved.
     notes: tuple[str, ...] = ()
+    # The runs asked this question together (the reopened one first), answers included.
+    runs: tuple[Run, ...] = field(default=(), repr=False)
 
 
-def _models_asked_with(store: HistoryStore, run: Run) -> tuple[str, ...]:
-    """The models asked the same question at the same time as this run, in column order."""
+def asked_together(store: HistoryStore, run: Run) -> tuple[Run, ...]:
+    """The runs that answered the same question at the same time as this one, this one first,
+    each other model once (the answer nearest in time, when it answered more than once)."""
     if run.conversation_id:
         together = [
             other
@@ -223,24 +241,30 @@ def _models_asked_with(store: HistoryStore, run: Run) -> tuple[str, ...]:
         ]
     else:
         together = [run]
-    # The reopened run's model first: it is the answer the person chose to reopen.
-    return tuple(dict.fromkeys([run.model, *(other.model for other in together)]))
+    # The reopened run first: it is the answer the person chose to reopen.
+    nearest: dict[str, Run] = {run.model: run}
+    for other in sorted(together, key=lambda other: abs(other.created_at - run.created_at)):
+        nearest.setdefault(other.model, other)
+    order = dict.fromkeys([run.model, *(other.model for other in together)])
+    return tuple(nearest[model] for model in order)
 
 
 def reopen(store: HistoryStore, run: Run) -> Reopened:
     """The run's prompt, parameters, models and every image the person attached, with names."""
     attached = sorted(run.attached, key=lambda image: image.position)
     kept, notes = _attached(store, run)
+    together = asked_together(store, run)
     return Reopened(
         prompt=run.prompt,
         system=run.system,
         temperature=run.params.get("temperature"),
         max_tokens=run.params.get("max_tokens"),
         reasoning_effort=recorded_effort(run.params),
-        models=_models_asked_with(store, run),
+        models=tuple(other.model for other in together),
         urls=tuple(image.url for image in attached if image.url),
         images=tuple(kept),
         missing=sum(1 for image in attached if not image.url) - len(kept),
         locate=run.locate,
         notes=tuple(notes),
+        runs=together,
     )

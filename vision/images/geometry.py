@@ -9,7 +9,6 @@ import math
 from functools import lru_cache
 
 from vision.errors import RequestError, UnsupportedImageError
-from vision.limits import RECOMMENDED_MIN_SIDE_PX
 
 # Qwen2-VL: 14-px patches merged 2x2, so every side is resized to a multiple of 28 and each
 # 28x28 cell is one LLM token (transformers image_processing_qwen2_vl.py).
@@ -187,20 +186,3 @@ def capped_size(size: tuple[int, int], longest_side: int | None) -> tuple[int, i
         raise RequestError("The longest side must be at least 1 pixel; choose a larger size.")
     scale = longest_side / max(width, height)
     return max(1, round(width * scale)), max(1, round(height * scale))
-
-
-def small_size_warning(width: int, height: int) -> str | None:
-    """The sentence for an image sent with a side under the recommended 512 px, else None."""
-    short = [
-        side
-        for side, size in (("width", width), ("height", height))
-        if size < RECOMMENDED_MIN_SIDE_PX
-    ]
-    if not short:
-        return None
-    which = "both sides are" if len(short) == 2 else f"its {short[0]} is"
-    side = RECOMMENDED_MIN_SIDE_PX
-    return (
-        f"This image is {width}×{height}: {which} under {side} px, below the recommended "
-        f"{side}×{side}, so the model may miss small details."
-    )

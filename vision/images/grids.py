@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from vision.errors import UnsupportedImageError
 from vision.images.geometry import fit_cells, fit_long_side, smart_resize
-from vision.limits import MAX_SIDE_PX
+from vision.limits import MAX_SIDE_PX, RECOMMENDED_MIN_SIDE_PX
 
 
 def _ceil_to(value: int, cell: int) -> int:
@@ -87,7 +87,46 @@ class RoundedGrid:
         if budget[0] > fitted[0] or budget[1] > fitted[1]:
             # Rounding went past a side by a few pixels: step down a cell instead of upscaling.
             return self._floor_grid(*fitted)
-        return budget
+        return self._keeping_minimum(fitted, budget, budget_pixels) or budget
+
+    def _minimum_grid(self, width: int, height: int) -> tuple[int, int]:
+        """The same shape with its shorter side at the smallest whole cell at or over the
+        recommended minimum, the longer side in proportion, rounded to the nearest cell."""
+        floor = _ceil_to(RECOMMENDED_MIN_SIDE_PX, self.factor)
+        scale = floor / min(width, height)
+        cell = self.factor
+        return (
+            max(cell, round(width * scale / cell) * cell),
+            max(cell, round(height * scale / cell) * cell),
+        )
+
+    def _keeping_minimum(
+        self, fitted: tuple[int, int], chosen: tuple[int, int], budget_pixels: int
+    ) -> tuple[int, int] | None:
+        """Where the budget's grid put the shorter side under the recommended minimum though the
+        image has a whole cell more than it, the grid that keeps the minimum, if that fits the
+        budget, is no upscale and the processor reads it as it is (docs/geometry.md); else None."""
+        floor = _ceil_to(RECOMMENDED_MIN_SIDE_PX, self.factor)
+        if min(chosen) >= RECOMMENDED_MIN_SIDE_PX or min(fitted) < floor:
+            return None
+        candidate = self._minimum_grid(*fitted)
+        if any(side > have for side, have in zip(candidate, fitted, strict=True)):
+            return None
+        if candidate[0] * candidate[1] > budget_pixels:
+            return None
+        try:
+            read = self.model_size(*candidate, max_pixels=budget_pixels)
+        except UnsupportedImageError:
+            return None
+        return candidate if read == candidate else None
+
+    def minimum_tokens(self, width: int, height: int) -> int | None:
+        """Prompt tokens of this image with its shorter side at the recommended minimum (as the
+        processor rounds it), or None for an image whose shorter side is under it anyway."""
+        if min(width, height) < RECOMMENDED_MIN_SIDE_PX:
+            return None
+        grid_w, grid_h = self._minimum_grid(width, height)
+        return (grid_w // self.factor) * (grid_h // self.factor) + self.wrapper_tokens
 
     def _rounded_pixels(self, width: int, height: int) -> int:
         """Pixels of the sides rounded to the nearest cell (0 for a side under half a cell)."""

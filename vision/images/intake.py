@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from contextlib import nullcontext
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from PIL import Image
@@ -23,7 +23,7 @@ from vision.images.encode import (
     needs_conversion,
     to_eight_bit,
 )
-from vision.images.geometry import capped_size, small_size_warning
+from vision.images.geometry import capped_size
 from vision.images.metadata import png_checksums_match, strip_metadata
 from vision.images.pixels import (
     DECODE_FAILURES,
@@ -43,9 +43,9 @@ from vision.images.profiles import (
     profile_for,
     send_size,
 )
+from vision.images.size_notes import small_image_warning, traded_size_note
 from vision.images.slots import decode_slot
 from vision.images.sniff import open_image
-from vision.images.stitch import StitchedGrid
 from vision.limits import (
     ACCEPTED_FORMATS,
     MAX_IMAGE_BYTES,
@@ -114,7 +114,7 @@ def _check_budget(budget: int) -> None:
         )
 
 
-def _warnings(source: _Source, filename: str | None, sent: tuple[int, int]) -> list[str]:
+def _warnings(source: _Source, filename: str | None) -> list[str]:
     notes = []
     if source.animated:
         notes.append("This image is animated; only its first frame is sent.")
@@ -126,10 +126,24 @@ def _warnings(source: _Source, filename: str | None, sent: tuple[int, int]) -> l
                 f"The file is named {suffix} but holds a {source.format} image; "
                 f"it is handled as {source.format}."
             )
-    small = small_size_warning(*sent)
-    if small:
+    small = small_image_warning(source.width, source.height)
+    if small is not None:
         notes.append(small)
     return notes
+
+
+def _notes(
+    source: _Source,
+    sent: tuple[int, int],
+    model: str | None,
+    budget: int,
+    longest_side: int | None,
+) -> tuple[str, ...]:
+    """What the chosen size traded (never a warning: the size is ours, not the person's)."""
+    note = traded_size_note(
+        model, (source.width, source.height), sent, token_budget=budget, longest_side=longest_side
+    )
+    return () if note is None else (note,)
 
 
 def _metadata_to_keep(image: Image.Image) -> dict[str, bytes]:
@@ -337,7 +351,8 @@ def prepare_image(
         model=model,
         estimated_tokens=estimate_image_tokens(model, width, height),
         filename=filename,
-        warnings=tuple(_warnings(source, filename, (width, height))),
+        warnings=tuple(_warnings(source, filename)),
+        notes=_notes(source, (width, height), model, qwen_token_budget, longest_side),
         steps=tuple(steps),
         reencoded=passed is None,
         orientation=source.orientation,
@@ -361,11 +376,3 @@ def prepare_at(
         longest_side=resolution.max_side or None,
         parts=parts,
     )
-
-
-def prepare_stitched(
-    grid: StitchedGrid, *, model: str | None = None, filename: str | None = None
-) -> PreparedImage:
-    """The grid prepared for a model, recording where each picture lies in it (so a box the
-    model draws on the grid can be taken back to the picture it falls on)."""
-    return replace(prepare_image(grid.data, filename=filename, model=model), cells=grid.cells)

@@ -23,6 +23,10 @@ GRID_SIDE = 2 * LLAMA_TILE
 _LABEL_HEIGHT = 36
 _GAP = 8
 _BACKGROUND = (255, 255, 255)
+# Our own threshold (docs/geometry.md): a picture drawn with its shorter side under this, in
+# what the model receives, keeps too few of a vision encoder's 14-px patches (about 11) for its
+# text and small details to be read.
+READABLE_SIDE_PX = 160
 
 
 def _layout(count: int) -> tuple[int, int]:
@@ -51,6 +55,23 @@ def stitch_grid(images: Sequence[bytes], labels: Sequence[str] | None = None) ->
 def file_picture(data: bytes, box: tuple[int, int]) -> tuple[Image.Image, tuple[int, int]]:
     """An image file's upright first frame decoded to fit `box`, and its upright size."""
     return read_upright(data, box, INTAKE_FORMATS), upright_size(data, INTAKE_FORMATS)
+
+
+def unreadable_pictures(cells: Sequence[GridCell], sent_side: int) -> list[str]:
+    """A sentence for each picture whose shorter side, in the grid as sent (`sent_side` px
+    wide), falls under READABLE_SIDE_PX while the picture itself is larger."""
+    scale = sent_side / GRID_SIDE
+    found = []
+    for cell in cells:
+        drawn = (round(cell.width * scale), round(cell.height * scale))
+        own = min(cell.source_width, cell.source_height)
+        if min(drawn) < READABLE_SIDE_PX <= own:
+            found.append(
+                f"{cell.label} is drawn at {drawn[0]}×{drawn[1]} px in this grid, too small "
+                f"to read its text or small details (under {READABLE_SIDE_PX} px a side): send "
+                "one request per image, or fewer images, to keep it readable."
+            )
+    return found
 
 
 def stitch_layout(images: Sequence[bytes], labels: Sequence[str] | None = None) -> StitchedGrid:

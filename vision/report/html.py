@@ -21,6 +21,7 @@ from vision.markdown import clip
 from vision.report.boxes import LEGEND, boxes_facts, boxes_figure
 from vision.report.charts import Bar, interval_bars
 from vision.report.judging import judging_section
+from vision.report.style import STYLE
 from vision.scoring.metrics import MEAN_NAMES, PASS_NAMES, MetricName
 from vision.scoring.summary import ItemOutcome, ScoreRow, comparisons, score_table
 
@@ -31,17 +32,6 @@ if TYPE_CHECKING:
 SAMPLE_EACH = 6
 ANSWER_CHARS = 600
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
-_STYLE = """
-body{font:14px/1.45 system-ui,sans-serif;color:#111827;max-width:980px;margin:2em auto;
-padding:0 1em}
-h1{font-size:1.6em}h2{margin-top:1.8em;border-bottom:1px solid #e5e7eb}
-table{border-collapse:collapse;margin:.6em 0}td,th{border:1px solid #e5e7eb;padding:4px 8px;
-text-align:left;vertical-align:top}th{background:#f9fafb}td.n{text-align:right}
-.sample{display:flex;gap:12px;border:1px solid #e5e7eb;border-radius:6px;padding:8px;margin:8px 0}
-.sample img{width:120px;height:auto;border-radius:4px}.ok{color:#047857}.bad{color:#b91c1c}
-pre{white-space:pre-wrap;margin:.3em 0;font:13px/1.4 ui-monospace,monospace}
-.note{color:#6b7280}
-"""
 
 
 def _thumbnail(run: Run) -> str:
@@ -261,11 +251,12 @@ def render_report(
 
 
 def page(title: str, sections: Sequence[str]) -> str:
-    """A whole HTML document around the sections: our style, and a policy that loads nothing."""
+    """A whole HTML document around the sections: our style (light, and dark where the reader's
+    system is), and a policy that loads nothing."""
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
-        f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>"
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>"
         + "".join(sections)
         + "</body></html>\n"
     )

@@ -154,6 +154,8 @@ class PreparedImage:
     estimated_tokens: int | None = None
     filename: str | None = None
     warnings: tuple[str, ...] = ()
+    # What the size chosen for the model traded, said plainly (never a warning: it was ours).
+    notes: tuple[str, ...] = ()
     steps: tuple[str, ...] = ()
     reencoded: bool = False  # True when pixels were decoded and encoded again (not just stripped)
     # The EXIF orientation that was applied to turn the pixels upright (1: none); the original's

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# The finish reason of an answer the person stopped while it streamed: what it had said is kept.
+STOPPED = "stopped"
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Usage:

@@ -15,11 +15,12 @@ from vision.images.documents.drawing import completed_parts, part_picture
 from vision.images.documents.opening import open_pages
 from vision.images.documents.pages import Pages
 from vision.images.encode import data_url, encode, looks_like_graphic, to_eight_bit
-from vision.images.geometry import capped_size, small_size_warning
+from vision.images.geometry import capped_size
 from vision.images.pixels import DECODE_FAILURES
 from vision.images.profiles import estimate_image_tokens, profile_for, send_size
+from vision.images.size_notes import small_image_warning, traded_size_note
 from vision.images.slots import decode_slot
-from vision.images.stitch import stitch_pictures
+from vision.images.stitch import stitch_pictures, unreadable_pictures
 from vision.values.image import GridCell, PreparedImage, SourcePart, parts_label
 
 
@@ -107,7 +108,15 @@ def prepare_document(
         steps.insert(0, f"longest side capped at {longest_side} px (the chosen resolution)")
     steps.extend(converted)
     steps.extend(encoded.steps)
-    warning = small_size_warning(encoded.width, encoded.height)
+    sent = (encoded.width, encoded.height)
+    # As for a photo, only a page or frame small itself is warned about; a size we chose is a
+    # note, and a grid names each picture drawn too small in it.
+    small = small_image_warning(*drawn.full)
+    warnings = [small] if small is not None and not drawn.cells else []
+    warnings += unreadable_pictures(drawn.cells, encoded.width)
+    note = traded_size_note(
+        model, drawn.full, sent, token_budget=qwen_token_budget, longest_side=longest_side
+    )
     return PreparedImage(
         mime=encoded.mime,
         width=encoded.width,
@@ -124,7 +133,8 @@ def prepare_document(
         model=model,
         estimated_tokens=estimate_image_tokens(model, encoded.width, encoded.height),
         filename=filename,
-        warnings=(warning,) if warning else (),
+        warnings=tuple(warnings),
+        notes=() if note is None else (note,),
         steps=tuple(steps),
         reencoded=True,
         cells=drawn.cells,
