@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from tests.support.documents import report_pdf, video_bytes
 from tests.support.models import LLAMA, QWEN
-from vision.batch.items.manifest import KeptItems, item_manifest
+from vision.batch.items.manifest import KeptItems, keep_item_list
 from vision.export.runs import export_csv, export_json, export_markdown
 from vision.history.replay import rebuild_request, reopen, sent_images
 from vision.images.intake import prepare_image
@@ -104,7 +104,7 @@ def test_a_page_batch_keeps_each_items_page(history_db):
         )
     ]
     with history_db.open() as store:
-        manifest = item_manifest(store, items)
-        again = list(KeptItems(store=store, manifest=tuple(manifest)))
+        list_id, count = keep_item_list(store, items)
+        again = list(KeptItems(store=store, list_id=list_id, items=count))
     assert [item.parts for item in again] == [item.parts for item in items]
     assert all(item.image == document for item in again)

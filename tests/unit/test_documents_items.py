@@ -12,7 +12,7 @@ from tests.support.entries import entry
 from tests.support.images import make_photo
 from tests.support.models import LLAMA, QWEN
 from vision.batch.items.files import open_source
-from vision.batch.items.uploads import Upload, batch_items
+from vision.batch.items.uploads import Upload, page_items, read_table
 from vision.chat.documents import expand_documents, page_options, part_id
 from vision.chat.preparation import PreparationCache, prepare_all
 from vision.errors import RequestError
@@ -22,7 +22,7 @@ from vision.values.image import PartChoice, SourcePart
 
 
 def test_an_uploaded_pdf_is_an_item_per_page_and_a_video_one_item_of_frames():
-    items = batch_items(
+    made = page_items(
         prompt="Describe",
         uploads=[
             Upload(name="report.pdf", data=report_pdf(3)),
@@ -30,6 +30,8 @@ def test_an_uploaded_pdf_is_an_item_per_page_and_a_video_one_item_of_frames():
             Upload(name="photo.jpg", data=make_photo((320, 240))),
         ],
     )
+    items = list(made)
+    assert made.count() == len(items)
     assert [(item.name, len(item.parts)) for item in items] == [
         ("report.pdf, page 1 of 3", 1),
         ("report.pdf, page 2 of 3", 1),
@@ -52,7 +54,7 @@ def test_a_row_names_a_page_or_times_of_an_uploaded_file():
         Upload(name="report.pdf", data=report_pdf(3)),
         Upload(name="clip.mp4", data=video_bytes(4)),
     ]
-    first, second = batch_items(prompt="Describe", uploads=uploads, table=table)
+    first, second = page_items(prompt="Describe", uploads=uploads, table=read_table(table.encode()))
     assert first.parts == (SourcePart(kind="pdf", index=1),)
     assert first.name == "report.pdf, page 2"
     assert [part.time_s for part in second.parts] == [1.0, 3.0]
@@ -60,15 +62,19 @@ def test_a_row_names_a_page_or_times_of_an_uploaded_file():
 
 def test_a_page_of_an_image_or_of_a_url_is_refused_with_what_to_do():
     photo = Upload(name="photo.jpg", data=make_photo((320, 240)))
+    table = read_table(b'{"image": "photo.jpg", "page": 2}')
     with pytest.raises(RequestError) as caught:
-        batch_items(prompt="p", uploads=[photo], table='{"image": "photo.jpg", "page": 2}')
+        page_items(prompt="p", uploads=[photo], table=table)
     assert str(caught.value) == (
         "Line 1 of the JSONL names page 2 of photo.jpg, which is not a PDF or TIFF; remove the "
         "page, or name a document."
     )
     with pytest.raises(RequestError) as caught:
-        batch_items(prompt="p", table='{"image": "https://example.com/a.pdf", "page": 2}')
-    assert "upload the file instead" in str(caught.value)
+        page_items(prompt="p", table=read_table(b'{"image": "https://x.example/a.pdf", "page": 2}'))
+    assert str(caught.value) == (
+        "Line 1 of the JSONL names a page or frames of a file given by URL; upload the file "
+        "instead."
+    )
 
 
 def test_a_folder_counts_and_reads_a_pdf_page_by_page(tmp_path):

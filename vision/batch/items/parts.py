@@ -43,28 +43,40 @@ def _given(value: Any) -> bool:
     return value not in (None, "", [])
 
 
+def check_row_parts(fields: Mapping[str, Any], named: str | None, where: str) -> None:
+    """Raises RequestError when a row names a page or frames its file cannot have (judged by
+    the file's name, nothing read), or a page or frame count that is not a whole number."""
+    suffix = PurePath(named or "").suffix.lower()
+    page, frames, times = fields.get("page"), fields.get("frames"), fields.get("at")
+    if _given(page):
+        number = _count(page, where, "page")
+        if suffix not in PAGED_SUFFIXES:
+            raise RequestError(
+                f"{where} names page {number} of {named}, which is not a PDF or TIFF; "
+                "remove the page, or name a document."
+            )
+    elif suffix not in VIDEO_SUFFIXES and (_given(frames) or _given(times)):
+        raise RequestError(
+            f"{where} names frames of {named}, which is not a video (MP4, MOV, WebM, MKV "
+            "or AVI); remove them, or name a video."
+        )
+    elif _given(frames) and not _given(times):
+        _count(frames, where, "frames")
+
+
 def row_parts(
     fields: Mapping[str, Any], named: str | None, read: Callable[[], bytes], where: str
 ) -> tuple[SourcePart, ...]:
     """The page or frames a row names of its file (none: the file as it is, or a video's
     frames taken evenly); a sentence for a page of something that has none."""
+    check_row_parts(fields, named, where)
     suffix = PurePath(named or "").suffix.lower()
     page, frames, times = fields.get("page"), fields.get("frames"), fields.get("at")
     if _given(page):
-        kind = PAGED_SUFFIXES.get(suffix)
-        number = _count(page, where, "page")
-        if kind is None:
-            raise RequestError(
-                f"{where} names page {number} of {named}, which is not a PDF or TIFF; "
-                "remove the page, or name a document."
-            )
-        return (SourcePart(kind="pdf" if kind == "pdf" else "tiff", index=number - 1),)
+        kind = PAGED_SUFFIXES[suffix]
+        index = _count(page, where, "page") - 1
+        return (SourcePart(kind="pdf" if kind == "pdf" else "tiff", index=index),)
     if suffix not in VIDEO_SUFFIXES:
-        if _given(frames) or _given(times):
-            raise RequestError(
-                f"{where} names frames of {named}, which is not a video (MP4, MOV, WebM, MKV "
-                "or AVI); remove them, or name a video."
-            )
         return ()
     from vision.images.documents.choice import choose_parts, parse_times
     from vision.images.documents.opening import open_pages
