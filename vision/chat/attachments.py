@@ -44,13 +44,18 @@ class ImageEntry:
         return parts_label(self.parts)
 
     @property
-    def label(self) -> str:
-        """A short name to show: the file name (with its page or frame), or a URL's last path
-        segment (else its host)."""
+    def source_label(self) -> str:
+        """A short name for the file itself: its name, or a URL's last path segment (else its
+        host); the name a run keeps, its page or frame kept beside it."""
         if self.kind != "url":
-            return f"{self.name}, {self.shows}" if self.parts else self.name
+            return self.name
         parts = urlsplit(self.name)
         return parts.path.rstrip("/").rsplit("/", 1)[-1] or parts.netloc or self.name
+
+    @property
+    def label(self) -> str:
+        """A short name to show: the file's (see source_label) with its page or frame."""
+        return f"{self.source_label}, {self.shows}" if self.parts else self.source_label
 
     @property
     def origin(self) -> str | None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from vision.chat.attachments import ImageEntry
 from vision.chat.preparation import PreparationCache
 from vision.errors import ImageError, VisionError, without_traceback
-from vision.images.documents.choice import Chosen, choose_parts
+from vision.images.documents.choice import Chosen, choose_parts, parse_pages, parse_times
 from vision.images.documents.opening import DocumentFacts, describe_document, open_pages
 from vision.images.sniff import sniff_image
 from vision.values.image import PartChoice, SourcePart
@@ -49,6 +49,20 @@ def page_options(facts: DocumentFacts) -> tuple[SourcePart, ...]:
     return tuple(
         SourcePart(kind=facts.kind, index=index, count=facts.count) for index in range(facts.count)
     )
+
+
+def read_choice(text: str, facts: DocumentFacts) -> PartChoice:
+    """What a picker's text asks of this document or video: pages ("1-3,7", "all",
+    "content") of a PDF or TIFF, or of a video a number of frames taken evenly ("8") or
+    times ("0:05,0:10"); raises RequestError with what to write."""
+    if facts.kind in ("pdf", "tiff"):
+        return parse_pages(text)
+    cleaned = text.strip()
+    if not cleaned:
+        return DEFAULT_CHOICE
+    if cleaned.isdigit() and int(cleaned) > 0:
+        return PartChoice(frames=int(cleaned))
+    return PartChoice(times=parse_times(cleaned))
 
 
 def part_id(entry: ImageEntry, parts: tuple[SourcePart, ...]) -> str:
@@ -103,11 +117,15 @@ def expand_documents(
     """Each document or video entry as the entries of its chosen pages or frames (`choices` by
     entry id; none chosen: its pages up to ten, or 8 frames of a video), one each, or one grid
     for the ids in `stitch`; an animated GIF or WebP is taken frame by frame only when a
-    choice names its frames. Page entries whose ids are in `removed` are left out."""
+    choice names its frames. Page entries whose ids are in `removed` are left out; an entry
+    that already names its pages or frames (a reopened run's) stays as it is."""
     result: list[ImageEntry] = []
     facts: dict[str, DocumentFacts] = {}
     notes: dict[str, str] = {}
     for entry in entries:
+        if entry.parts:
+            result.append(entry)
+            continue
         choice = choices.get(entry.id, DEFAULT_CHOICE)
         animation = bool(choice.frames or choice.times) and _animated(entry.data or b"")
         found = document_facts(cache, entry) if not animation else None

@@ -159,7 +159,7 @@ def sent_image(status: ImageStatus, model: str) -> SentImage | None:
     if prepared is None:
         return None  # an unchecked URL: nothing prepared to keep
     return SentImage(
-        name=status.entry.label,
+        name=status.entry.source_label,  # its page or frame is kept beside it (parts)
         prepared=prepared,
         url=status.entry.url,
         original=status.entry.data,
