@@ -20,7 +20,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from ui.playground.column import CURSOR, REDRAW_INTERVAL_S
 from vision.api.catalog import DOCUMENTED_MODELS
-from vision.settings import API_KEY_VARIABLE, BASE_URL_VARIABLE
+from vision.settings_variables import API_KEY_VARIABLE, BASE_URL_VARIABLE
 
 ANSWER_TIMEOUT_S = 120
 

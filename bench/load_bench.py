@@ -35,7 +35,7 @@ from tests.support.apps import free_port, streamlit_server
 from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 from vision.echo import EchoServer
 from vision.server_log import BROWSER_LEFT
-from vision.settings import API_KEY_VARIABLE, BASE_URL_VARIABLE
+from vision.settings_variables import API_KEY_VARIABLE, BASE_URL_VARIABLE
 
 API_KEY = "bench-key"
 SESSIONS = (10, 20)

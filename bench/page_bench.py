@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.sections import Verdict, ms, table
-from vision.settings import API_KEY_VARIABLE, BASE_URL_VARIABLE
+from vision.settings_variables import API_KEY_VARIABLE, BASE_URL_VARIABLE
 
 REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "streamlit_app.py"

@@ -196,7 +196,9 @@ def report(measured: Measured) -> list[Verdict]:
         "sent a session (cached elements come as references, as a browser asks); repeats are "
         "messages that drew again what the page already showed at that place. Click→API is "
         "until the echo had both requests. RSS after is read once the round's sessions had "
-        "hung up and a few seconds had passed. Load average and machine busy count every "
+        "hung up, the app's disconnected-session TTL and a few seconds had passed, and one more "
+        "visitor had come and gone (Streamlit lets expired sessions go when it keeps another). "
+        "Load average and machine busy count every "
         "process on the machine, others' share only those this benchmark did not start; client "
         "CPU is this benchmark's own, on the same cores."
     )

@@ -19,7 +19,7 @@ import httpx
 from bench.load_page import TOKEN_DELAY_S, TTFT_S
 from tests.support.apps import free_port, streamlit_server
 from vision.calibration.storage import CALIBRATION_PATH_ENV
-from vision.settings import API_KEY_VARIABLE, BASE_URL_VARIABLE
+from vision.settings_variables import API_KEY_VARIABLE, BASE_URL_VARIABLE
 
 API_KEY = "bench-key"
 APP_SCRIPT = "streamlit_app.py"

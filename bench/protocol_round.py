@@ -10,8 +10,10 @@ import os
 import resource
 import statistics
 import time
+import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from bench.load_cpu import CORES, cpu_seconds, family_cpu_seconds, machine_ticks, rss_bytes
 from bench.load_page import PHOTO_SIZE
@@ -21,8 +23,11 @@ from tests.support.images import make_photo
 
 STEPS = ("page load", "upload", "Send")
 IDLE_SAMPLE_S = 2.0
-# Sessions gone, the servers get this long to let go of them before their memory is read.
+# Sessions gone, the servers get this long past the app's disconnected-session TTL to let go of
+# them before their memory is read.
 SETTLE_S = 5.0
+CONFIG = Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml"
+STREAMLIT_DEFAULT_TTL_S = 120
 STEP_TIMEOUT_S = 300.0
 
 
@@ -194,7 +199,7 @@ async def one_round(
         max(b[1] - a[1] - idle_rate * (b[0] - a[0]), 0.0) / sessions
         for a, b in itertools.pairwise(marks)
     )
-    await asyncio.sleep(SETTLE_S)
+    await _let_go(servers)
     arrivals = echo.arrivals()
     return Round(
         records=tuple(_handoffs(record, arrivals) for record in records),
@@ -208,6 +213,25 @@ async def one_round(
         wall_s=wall_s,
         clicks_each=clicks,
     )
+
+
+def disconnected_ttl_s() -> int:
+    """How long the app keeps a tab that went away (`server.disconnectedSessionTTL`)."""
+    server = tomllib.loads(CONFIG.read_text(encoding="utf-8")).get("server", {})
+    return int(server.get("disconnectedSessionTTL", STREAMLIT_DEFAULT_TTL_S))
+
+
+async def _let_go(servers: Sequence[Server]) -> None:
+    """Wait out the disconnected sessions' TTL, then one visitor comes and goes on each server:
+    Streamlit lets expired sessions go only when it keeps another, as a tab leaving makes it."""
+    await asyncio.sleep(disconnected_ttl_s() + SETTLE_S)
+    for server in servers:
+        visitor = ProtocolSession(server.url)
+        try:
+            await visitor.open()
+        finally:
+            await visitor.close()
+    await asyncio.sleep(1.0)
 
 
 def median(values: Sequence[float]) -> float | None:

@@ -31,7 +31,7 @@ from vision.batch.items.manifest import KEPT_SOURCE
 from vision.batch.items.uploads import page_items, read_table
 from vision.batch.recorded.spec import BatchSpec, keep_items
 from vision.history.store import HistoryStore
-from vision.settings import API_KEY_VARIABLE, BASE_URL_VARIABLE
+from vision.settings_variables import API_KEY_VARIABLE, BASE_URL_VARIABLE
 from vision.values.batch import BatchItem
 
 REPO = Path(__file__).resolve().parents[1]

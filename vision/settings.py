@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from vision.errors import SettingsError
+from vision.settings_variables import API_KEY_VARIABLE, BASE_URL_VARIABLE
 
 DEFAULT_BASE_URL = "https://api.intelligence.io.solutions/api/v1"
-API_KEY_VARIABLE = "IOINTELLIGENCE_API_KEY"
-BASE_URL_VARIABLE = "IOINTELLIGENCE_BASE_URL"
 # Where Streamlit reads secrets when started from the project's folder; the CLI reads it there too.
 SECRETS_FILE = Path(".streamlit") / "secrets.toml"
 # The key and base URL may sit at the top of secrets.toml or in this section (docs/provider-api.md).

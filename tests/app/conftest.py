@@ -1,16 +1,18 @@
 """Every page test writes its history to a file of its own; the Playground and Batch page tests
-start their page."""
+start their page; team-mode Batch tests get a PostgreSQL database of their own."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.test_sign_in_pages import ACCESS, ALICE, AUTH
 from tests.conftest import ECHO_API_KEY
 from tests.support.pages import APP, TIMEOUT_S
+from tests.support.postgres import PostgresServer
 from vision.echo import EchoServer
 
 
@@ -57,3 +59,37 @@ def batch_page(echo: EchoServer, monkeypatch: pytest.MonkeyPatch) -> Callable[..
         return at
 
     return start
+
+
+@pytest.fixture
+def team_database(
+    postgres_server: PostgresServer, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """Team mode's store: a fresh PostgreSQL database as $VISION_DATABASE_URL, with the batch
+    queue on ($VISION_BATCH_QUEUE=1); its URL, dropped after the test."""
+    name = postgres_server.create_database()
+    try:
+        url = postgres_server.url(name)
+        monkeypatch.setenv("VISION_DATABASE_URL", url)
+        monkeypatch.setenv("VISION_BATCH_QUEUE", "1")
+        yield url
+    finally:
+        postgres_server.drop_database(name)
+
+
+@pytest.fixture
+def team_batch_page(
+    team_database: str, echo: EchoServer, monkeypatch: pytest.MonkeyPatch
+) -> AppTest:
+    """The Batch page of a team app on team_database against the echo backend, signed in as
+    ALICE."""
+    monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", echo.base_url)
+    monkeypatch.setenv("IOINTELLIGENCE_API_KEY", ECHO_API_KEY)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    # A team app: the queue needs sign-in, or the app refuses to start.
+    at.secrets["auth"] = AUTH
+    at.secrets["access"] = ACCESS
+    at.user = ALICE
+    at.run()
+    at.switch_page("ui/pages/batch.py").run()
+    return at

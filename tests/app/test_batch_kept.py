@@ -7,10 +7,10 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from tests.app.test_sign_in_pages import ACCESS, ALICE, AUTH, ISSUER
+from tests.app.test_sign_in_pages import ALICE, ISSUER
 from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
-from tests.support.pages import APP, TIMEOUT_S, shows as _shows, texts as _texts
+from tests.support.pages import TIMEOUT_S, shows as _shows, texts as _texts
 from vision.batch.running import in_process as live_batches
 from vision.echo import EchoServer, Fault
 from vision.history.store import HistoryStore
@@ -103,37 +103,22 @@ def test_scores_show_intervals_and_the_scored_downloads_are_offered(batch_page, 
 
 
 def test_in_team_mode_the_page_queues_the_batch_and_shows_the_workers_progress(
-    echo, postgres_server, monkeypatch
+    echo, team_database, team_batch_page
 ):
     import threading
 
     from vision.api.client import VisionClient
     from vision.batch.queue.worker import BatchWorker
 
-    name = postgres_server.create_database()
-    try:
-        url = postgres_server.url(name)
-        monkeypatch.setenv("VISION_DATABASE_URL", url)
-        monkeypatch.setenv("VISION_BATCH_QUEUE", "1")
-        monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", echo.base_url)
-        monkeypatch.setenv("IOINTELLIGENCE_API_KEY", ECHO_API_KEY)
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
-        # A team app: the queue needs sign-in, or the app refuses to start.
-        at.secrets["auth"] = AUTH
-        at.secrets["access"] = ACCESS
-        at.user = ALICE
-        at.run()
-        at.switch_page("ui/pages/batch.py").run()
-        run(at, *THREE)
-        queued = at.session_state["batch"]
-        assert not chats(echo)  # the page asked nothing itself
-        with HistoryStore(url=url, workspace=workspace_for(ISSUER, ALICE["sub"])) as store:
-            assert store.chunk_counts(queued.batch_id)["queued"] == 1
-            worker = BatchWorker(store, lambda: VisionClient(echo.base_url, ECHO_API_KEY))
-            assert worker.run(threading.Event(), until_idle=True) == 1
-        finish(at)
-        assert len(chats(echo)) == 6
-        assert _shows(at, f"Batch `{queued.batch_id}`")
-        assert _shows(at, "6 answered")
-    finally:
-        postgres_server.drop_database(name)
+    at = team_batch_page
+    run(at, *THREE)
+    queued = at.session_state["batch"]
+    assert not chats(echo)  # the page asked nothing itself
+    with HistoryStore(url=team_database, workspace=workspace_for(ISSUER, ALICE["sub"])) as store:
+        assert store.chunk_counts(queued.batch_id)["queued"] == 1
+        worker = BatchWorker(store, lambda: VisionClient(echo.base_url, ECHO_API_KEY))
+        assert worker.run(threading.Event(), until_idle=True) == 1
+    finish(at)
+    assert len(chats(echo)) == 6
+    assert _shows(at, f"Batch `{queued.batch_id}`")
+    assert _shows(at, "6 answered")

@@ -8,10 +8,9 @@ import threading
 
 from streamlit.testing.v1 import AppTest
 
-from tests.app.test_sign_in_pages import ACCESS, ALICE, AUTH
 from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
-from tests.support.pages import APP, TIMEOUT_S, shows as _shows, texts as _texts
+from tests.support.pages import TIMEOUT_S, shows as _shows, texts as _texts
 from vision.api.client import VisionClient
 from vision.batch.queue.worker import BatchWorker
 from vision.echo import EchoServer, Fault
@@ -38,43 +37,28 @@ def finish(at: AppTest) -> None:
 
 
 def test_retry_on_a_queued_batch_has_a_worker_ask_the_failed_answer_again(
-    echo, postgres_server, monkeypatch
+    echo, team_database, team_batch_page
 ):
-    name = postgres_server.create_database()
-    try:
-        url = postgres_server.url(name)
-        monkeypatch.setenv("VISION_DATABASE_URL", url)
-        monkeypatch.setenv("VISION_BATCH_QUEUE", "1")
-        monkeypatch.setenv("IOINTELLIGENCE_BASE_URL", echo.base_url)
-        monkeypatch.setenv("IOINTELLIGENCE_API_KEY", ECHO_API_KEY)
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
-        # A team app: the queue needs sign-in, or the app refuses to start.
-        at.secrets["auth"] = AUTH
-        at.secrets["access"] = ACCESS
-        at.user = ALICE
-        at.run()
-        at.switch_page("ui/pages/batch.py").run()
-        at.file_uploader(key="batch_images").set_value(THREE).run()
-        at.number_input(key="batch_concurrency").set_value(1).run()
-        assert not at.button(key="batch_run").disabled, _texts(at)
-        at.button(key="batch_run").click().run()
-        assert not at.exception
-        echo.add_fault(Fault(kind="status", status=400, body={"detail": "Broken on purpose."}))
-        work(url, echo)
-        finish(at)
-        assert chats(echo) == 6
-        assert _shows(at, "5 answered · 1 failed")
-        keys = {button.key for button in at.button}
-        assert "batch_resume" not in keys  # nothing is missing
-        assert at.button(key="batch_retry").label == "Retry 1 failed or skipped"
+    at = team_batch_page
+    at.file_uploader(key="batch_images").set_value(THREE).run()
+    at.number_input(key="batch_concurrency").set_value(1).run()
+    assert not at.button(key="batch_run").disabled, _texts(at)
+    at.button(key="batch_run").click().run()
+    assert not at.exception
+    echo.add_fault(Fault(kind="status", status=400, body={"detail": "Broken on purpose."}))
+    work(team_database, echo)
+    finish(at)
+    assert chats(echo) == 6
+    assert _shows(at, "5 answered · 1 failed")
+    keys = {button.key for button in at.button}
+    assert "batch_resume" not in keys  # nothing is missing
+    assert at.button(key="batch_retry").label == "Retry 1 failed or skipped"
 
-        at.button(key="batch_retry").click().run()
-        assert at.session_state["batch"].running
-        work(url, echo)
-        finish(at)
-        assert chats(echo) == 7  # the failed job alone, once
-        assert _shows(at, "6 answered")
-        assert not _shows(at, "failed")
-        assert "batch_retry" not in {button.key for button in at.button}
-    finally:
-        postgres_server.drop_database(name)
+    at.button(key="batch_retry").click().run()
+    assert at.session_state["batch"].running
+    work(team_database, echo)
+    finish(at)
+    assert chats(echo) == 7  # the failed job alone, once
+    assert _shows(at, "6 answered")
+    assert not _shows(at, "failed")
+    assert "batch_retry" not in {button.key for button in at.button}

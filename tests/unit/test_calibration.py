@@ -93,6 +93,21 @@ def test_the_json_store_round_trips_and_sees_what_another_process_wrote(tmp_path
     assert [p.name for p in path.parent.iterdir()] == ["calibration.json"]  # no temporary left
 
 
+def test_answers_arriving_together_are_written_together_and_none_is_lost(tmp_path):
+    # Twenty people's answers a second must not rewrite the whole file twenty times: the first
+    # is written at once, the rest wait for the next write, and the process sees them all.
+    path = tmp_path / "calibration.json"
+    store, elsewhere = JsonMeasurements(path), JsonMeasurements(path)
+    answers = [Measurement(sizes=((28 * n, 28),), image_tokens=n) for n in range(1, 6)]
+    for answer in answers:
+        store.record(UNKNOWN, answer)
+    assert store.measurements(UNKNOWN) == tuple(answers)
+    assert elsewhere.measurements(UNKNOWN) == (answers[0],)
+    store.flush()
+    assert elsewhere.measurements(UNKNOWN) == tuple(answers)
+    assert len(json.loads(path.read_text())["models"][UNKNOWN]) == len(answers)
+
+
 def test_a_damaged_record_costs_one_measurement_and_a_damaged_file_a_sentence(tmp_path):
     path = tmp_path / "calibration.json"
     good = Measurement(sizes=((8, 8),), image_tokens=3).as_json()

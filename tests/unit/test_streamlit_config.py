@@ -46,6 +46,15 @@ def test_production_runs_without_the_file_watcher_per_run_garbage_collection_or_
     assert config["runner"]["fastReruns"] is True
 
 
+def test_a_tab_that_left_is_let_go_soon_and_unchanged_elements_go_by_reference():
+    # Streamlit's 120 s kept every visitor's uploads and answers in memory long after they left;
+    # its 10 kB threshold re-sent the stylesheets and components in full on every run
+    # (bench/protocol_bench.py measures both; docs/load-protocol.md).
+    config = _config()
+    assert 5 <= config["server"]["disconnectedSessionTTL"] <= 30
+    assert config["global"]["minCachedMessageSize"] <= 1000
+
+
 def _dotted(table: dict, prefix: str = "") -> list[str]:
     """Every option of a TOML table as Streamlit names it: "server.address", "theme.dark.sidebar.
     backgroundColor"."""

@@ -19,6 +19,7 @@ from ui.shared.session import (
     BATCH_FOLDER_MODE_KEY,
     BATCH_MODELS_KEY,
     BATCH_PROMPT_KEY,
+    BATCH_REPEATS_KEY,
     BATCH_TABLE_KEY,
     BATCH_TAG_KEY,
     BATCH_URLS_KEY,
@@ -32,6 +33,7 @@ from vision.values.request import DEFAULT_PROMPT, RequestOptions
 
 # More than this rarely helps: the API answers 429 and the batch halves its pace anyway.
 MAX_CONCURRENCY = 16
+MAX_REPEATS = 10
 FOLDER_TYPES = sorted(suffix.lstrip(".") for suffix in IMAGE_SUFFIXES)
 
 
@@ -46,6 +48,7 @@ class BatchPlan:
     problem: str | None = None
     use_cache: bool = True
     circular: bool = False
+    repeats: int = 1
 
     @property
     def count(self) -> int:
@@ -141,6 +144,18 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
             "parameters and images) is served from the history, marked cached: nothing is "
             "asked or paid. Turn off to ask again.",
         )
+        repeats = int(
+            st.number_input(
+                "Repeat each item",
+                min_value=1,
+                max_value=MAX_REPEATS,
+                value=1,
+                key=BATCH_REPEATS_KEY,
+                disabled=disabled,
+                help="Ask every item this many times, never from the history, to see how often "
+                "its answers flip between right and wrong.",
+            )
+        )
         multiple_choice = table_read is not None and table_read.scan.has_options
         circular = circular_switch(multiple_choice, disabled=disabled)
     try:
@@ -161,6 +176,7 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
             problem=str(err),
             use_cache=use_cache,
             circular=circular,
+            repeats=repeats,
         )
     problem = _problem(catalog, items, models)
     return BatchPlan(
@@ -171,6 +187,7 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
         problem=problem,
         use_cache=use_cache,
         circular=circular,
+        repeats=repeats,
     )
 
 

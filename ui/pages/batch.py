@@ -62,6 +62,7 @@ def _start(backend: Backend, store: HistoryStore, plan: BatchPlan, items: PageIt
             plan.models,
             concurrency=plan.concurrency,
             options=plan.options,
+            repeats=plan.repeats,
         )
         st.session_state[BATCH_WATCHING_KEY] = True
         return
@@ -75,6 +76,7 @@ def _start(backend: Backend, store: HistoryStore, plan: BatchPlan, items: PageIt
             concurrency=plan.concurrency,
             options=plan.options,
             key_kind=backend.key_kind,
+            repeats=plan.repeats,
         ),
         use_cache=plan.use_cache,
     ).start()

@@ -46,7 +46,7 @@ from vision.connection import Backend, api_host, loopback_urls_allowed
 from vision.errors import RequestError
 from vision.limits import MAX_IMAGES_PER_REQUEST
 from vision.markdown import literal
-from vision.settings import API_KEY_VARIABLE
+from vision.settings_variables import API_KEY_VARIABLE
 from vision.urls.sending import DEFAULT_URL_MODE, URLMode
 from vision.values.request import RequestOptions
 

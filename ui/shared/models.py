@@ -7,7 +7,7 @@ import streamlit as st
 
 from ui.shared.session import CATALOG_KEY, MODELS_KEY
 from vision.api.catalog import DOCUMENTED_MODELS, Catalog, ModelLister, load_catalog, short_name
-from vision.settings import API_KEY_VARIABLE
+from vision.settings_variables import API_KEY_VARIABLE
 
 NO_BACKEND = (
     "No API key, and the echo backend is off: paste a key in the sidebar (or set "

@@ -80,6 +80,7 @@ BATCH_CHECK_KEY = "batch_check"
 BATCH_TABS_KEY = "batch_tab"
 # The Batch page's cache switch, and the earlier batch chosen to reopen (widgets).
 BATCH_CACHE_KEY = "batch_cache"
+BATCH_REPEATS_KEY = "batch_repeats"
 BATCH_EARLIER_KEY = "batch_earlier"
 # The Batch page's scoring beyond the check (widgets): circular evaluation, the judge model, its
 # rubric and whether it is shown the images, and the resolution sweep's kind, settings and

@@ -20,7 +20,7 @@ from ui.shared.session import (
 from ui.shared.spending import team_reserve
 from vision.connection import ECHO_PACE, Backend, api_host
 from vision.echo.pace import MAX_TOKENS_PER_SECOND, MAX_TTFT_S, MIN_TOKENS_PER_SECOND, EchoPace
-from vision.settings import API_KEY_VARIABLE
+from vision.settings_variables import API_KEY_VARIABLE
 
 
 def _key_typed() -> None:

@@ -16,6 +16,7 @@ COLUMNS = (
     "batch_id", "item_index", "item_name", "tag", "model", "prompt", "answer", "reasoning",
     "references", "choices", "score", "passed", "how", "cached", "error", "latency_s",
     "prompt_tokens", "completion_tokens", "reasoning_tokens", "total_tokens", "run_id",
+    "repeat", "read_by_judge",
 )  # fmt: skip
 
 
@@ -45,6 +46,8 @@ def item_records(outcomes: Iterable[ItemOutcome]) -> Iterator[dict[str, Any]]:
             "reasoning_tokens": run.usage.reasoning_tokens,
             "total_tokens": run.usage.total_tokens,
             "run_id": run.id,
+            "repeat": outcome.repeat,  # which time the item was asked, 0 first
+            "read_by_judge": outcome.score is not None and outcome.score.read_by_judge,
         }
 
 

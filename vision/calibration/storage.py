@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,10 @@ from vision.errors import CalibrationError
 CALIBRATION_PATH_ENV = "VISION_CALIBRATION_PATH"
 CALIBRATION_FILE = "calibration.json"
 FORMAT_VERSION = 1
+# With many people at once answers arrive several a second, and each write is the whole file:
+# a measurement arriving within this long of the last write waits and goes with the next one
+# (one lost to a crash sharpens no estimate and costs no answer).
+WRITE_INTERVAL_S = 2.0
 
 # The history's own variable and folder (vision.history: $VISION_HISTORY_PATH, else the XDG data
 # folder's vision-playground/), repeated here so that reading calibrations loads no database code.
@@ -62,13 +69,19 @@ def _parse(path: Path, text: str) -> dict[str, tuple[Measurement, ...]]:
 
 
 class JsonMeasurements:
-    """A MeasurementStore in one JSON file, re-read when another process changed it."""
+    """A MeasurementStore in one JSON file, re-read when another process changed it; writes
+    come at most every WRITE_INTERVAL_S, what arrived meanwhile together."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._seen: tuple[int, int] | None = None
-        self._by_model: dict[str, tuple[Measurement, ...]] = {}
+        self._by_model: dict[str, tuple[Measurement, ...]] = {}  # as the file holds them
+        self._pending: list[tuple[str, Measurement]] = []  # recorded here, not yet written
+        self._written_at = float("-inf")
+        self._timer: threading.Timer | None = None
+        self._failure: CalibrationError | None = None
+        atexit.register(self._flush_at_exit)
 
     def _stamp(self) -> tuple[int, int] | None:
         try:
@@ -93,19 +106,61 @@ class JsonMeasurements:
             self._by_model = _parse(self.path, text)
         self._seen = stamp
 
+    def _merged(self, model: str) -> tuple[Measurement, ...]:
+        waiting = [item for name, item in self._pending if name == model]
+        kept = self._by_model.get(model, ())
+        return tuple(trimmed((*kept, *waiting))) if waiting else kept
+
     def measurements(self, model: str) -> tuple[Measurement, ...]:
         """Every kept measurement of this model, oldest first."""
         with self._lock:
             self._refresh()
-            return self._by_model.get(model, ())
+            return self._merged(model)
 
     def record(self, model: str, measurement: Measurement) -> None:
-        """Keep one more measurement of this model (merged with what other processes wrote)."""
+        """Keep one more measurement of this model (merged with what other processes wrote);
+        raises CalibrationError when the file cannot be written."""
         with self._lock:
-            self._refresh()
-            kept = trimmed((*self._by_model.get(model, ()), measurement))
-            self._by_model[model] = tuple(kept)
-            self._write()
+            failure, self._failure = self._failure, None
+            if failure is not None:
+                raise failure
+            self._pending.append((model, measurement))
+            if time.monotonic() - self._written_at >= WRITE_INTERVAL_S:
+                self._write_pending()
+            elif self._timer is None:
+                self._timer = threading.Timer(WRITE_INTERVAL_S, self._flush_later)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def flush(self) -> None:
+        """Write any measurements still waiting (the process calls it on exit too)."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if self._pending:
+                self._write_pending()
+
+    def _flush_at_exit(self) -> None:
+        with contextlib.suppress(CalibrationError):  # nobody is left to tell
+            self.flush()
+
+    def _flush_later(self) -> None:
+        with self._lock:
+            self._timer = None
+            try:
+                if self._pending:
+                    self._write_pending()
+            except CalibrationError as error:
+                self._failure = error  # said by the next record()
+
+    def _write_pending(self) -> None:
+        self._refresh()
+        for model in dict.fromkeys(name for name, _ in self._pending):
+            self._by_model[model] = self._merged(model)
+        self._pending.clear()
+        self._written_at = time.monotonic()
+        self._write()
 
     def _write(self) -> None:
         body: dict[str, Any] = {

@@ -9,8 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from vision.cli.common import (
-    EXIT_ERROR,
-    EXIT_OK,
     add_request_options,
     chosen_reasoning,
     error_facts,
@@ -22,6 +20,7 @@ from vision.cli.common import (
     request_options,
 )
 from vision.cli.documents import Attached, add_document_options, attached_parts, part_choice
+from vision.cli.exits import EXIT_ERROR, EXIT_OK
 from vision.cli.locate import add_locate_options, execute_locate
 from vision.cli.sources import read_source
 from vision.errors import ImageError
@@ -34,11 +33,8 @@ if TYPE_CHECKING:
     from vision.chat.compare import ModelOutcome
 
 
-def add_command(commands: Any) -> None:
-    """Register `ask` on the CLI's subcommands."""
-    parser: argparse.ArgumentParser = commands.add_parser(
-        "ask", help="ask one or more models about images"
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options and arguments of `ask`."""
     add_request_options(parser)
     parser.add_argument(
         "-i",
@@ -58,7 +54,6 @@ def add_command(commands: Any) -> None:
     )
     add_locate_options(parser)
     parser.add_argument("prompt", nargs="?", default=DEFAULT_PROMPT, metavar="PROMPT")
-    parser.set_defaults(func=execute)
 
 
 def _images_for(model: str, attached: Sequence[Attached], data: dict[str, bytes]) -> list[Any]:

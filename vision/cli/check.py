@@ -7,17 +7,15 @@ import argparse
 from pathlib import Path
 from typing import Any, TextIO
 
-from vision.cli.common import EXIT_ERROR, EXIT_OK, error_facts, image_facts, print_json
+from vision.cli.common import error_facts, image_facts, print_json
 from vision.cli.documents import Attached, add_document_options, attached_parts, part_choice
+from vision.cli.exits import EXIT_ERROR, EXIT_OK
 from vision.errors import VisionError
 from vision.sizes import human_size
 
 
-def add_command(commands: Any) -> None:
-    """Register `check` on the CLI's subcommands."""
-    parser: argparse.ArgumentParser = commands.add_parser(
-        "check", help="show what would be sent for each image, page or frame"
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options and arguments of `check`."""
     parser.add_argument(
         "files", nargs="+", metavar="FILE", help="an image, PDF, TIFF, SVG or video, or a URL"
     )
@@ -28,7 +26,6 @@ def add_command(commands: Any) -> None:
     )
     add_document_options(parser)
     parser.add_argument("--json", action="store_true", help="print the reports as JSON")
-    parser.set_defaults(func=execute)
 
 
 def _check_one(data: bytes, image: Attached, model: str | None) -> dict[str, Any]:

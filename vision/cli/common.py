@@ -6,19 +6,18 @@ import argparse
 import json
 import os
 import re
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from vision.errors import RequestError, VisionError
 from vision.redaction import install_redaction
 from vision.settings import (
-    API_KEY_VARIABLE,
-    BASE_URL_VARIABLE,
     KEY_SOURCE_NAMES,
     SECRETS_FILE,
     Settings,
     configured_settings,
     read_secrets,
 )
+from vision.settings_variables import API_KEY_VARIABLE, BASE_URL_VARIABLE
 from vision.values.image import PreparedImage, parts_label
 from vision.values.request import (
     DEFAULT_SYSTEM_PROMPT,
@@ -35,7 +34,6 @@ if TYPE_CHECKING:
     from vision.values.result import ModelInfo
 
 DEFAULT_ECHO_PORT = 8800
-EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
 def print_json(value: Any, out: TextIO) -> None:
@@ -95,14 +93,6 @@ def make_client(settings: Settings) -> VisionClient:
     from vision.api.client import VisionClient
 
     return VisionClient(settings.base_url, settings.api_key)
-
-
-class Parser(argparse.ArgumentParser):
-    """An argument parser whose usage errors are one sentence saying where to look."""
-
-    def error(self, message: str) -> NoReturn:
-        """Print the problem as one line and exit with the usage error code."""
-        self.exit(EXIT_USAGE, f"{self.prog}: {message}; see `{self.prog} --help`.\n")
 
 
 def _number(text: str, kind: type[int] | type[float], what: str) -> float:

@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import argparse
 import signal
-from typing import Any, TextIO
+from typing import TextIO
 
-from vision.cli.common import (
-    DEFAULT_ECHO_PORT,
-    EXIT_OK,
-    port_number,
-    seconds,
-    tokens_per_second,
-)
+from vision.cli.common import DEFAULT_ECHO_PORT, port_number, seconds, tokens_per_second
+from vision.cli.exits import EXIT_OK
 from vision.errors import RequestError
-from vision.settings import API_KEY_VARIABLE, BASE_URL_VARIABLE
+from vision.settings_variables import API_KEY_VARIABLE, BASE_URL_VARIABLE
 
 
-def add_command(commands: Any) -> None:
-    """Register `echo` on the CLI's subcommands."""
-    parser: argparse.ArgumentParser = commands.add_parser(
-        "echo", help="run the local echo backend (no model, no key)"
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options and arguments of `echo`."""
     parser.add_argument(
         "--port", type=port_number, default=DEFAULT_ECHO_PORT, help="0 picks a free port"
     )
@@ -50,7 +42,6 @@ def add_command(commands: Any) -> None:
         default="openai",
         help="the /models response shape",
     )
-    parser.set_defaults(func=execute)
 
 
 def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -7,11 +7,9 @@ import argparse
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from vision.cli.common import (
-    EXIT_ERROR,
-    EXIT_OK,
     add_frame_option,
     add_request_options,
     chosen_reasoning,
@@ -21,6 +19,7 @@ from vision.cli.common import (
     positive_int,
     read_settings,
 )
+from vision.cli.exits import EXIT_ERROR, EXIT_OK
 from vision.errors import RequestError
 from vision.limits import DEFAULT_CONCURRENCY
 from vision.scoring.metrics import METRICS
@@ -40,11 +39,8 @@ if TYPE_CHECKING:
     from vision.values.result import ChatResult
 
 
-def add_command(commands: Any) -> None:
-    """Register `eval` on the CLI's subcommands."""
-    parser: argparse.ArgumentParser = commands.add_parser(
-        "eval", help="run every item × every model, save to the history, score and report"
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options and arguments of `eval`."""
     parser.add_argument(
         "--images",
         metavar="SOURCE",
@@ -64,6 +60,14 @@ def add_command(commands: Any) -> None:
         "--no-cache",
         action="store_true",
         help="ask again even when an identical temperature-0 request was answered before",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="ask each item N times (never from the cache); the report gives each item's flip "
+        "rate and each score's spread across repeats",
     )
     parser.add_argument("--prompt", default=DEFAULT_PROMPT, help="the prompt (a row may override)")
     add_request_options(parser, required=False)
@@ -105,6 +109,12 @@ def add_command(commands: Any) -> None:
         "orders (only verdicts that survive the swap count)",
     )
     parser.add_argument(
+        "--judge-unread",
+        metavar="MODEL",
+        help="with --metric choice, have this model read the answers from which the rules read "
+        "no option (counted apart; the rule-only score is shown too)",
+    )
+    parser.add_argument(
         "--judge-text-only",
         action="store_true",
         help="show the judge no images (by default a judge that takes images sees them as "
@@ -132,7 +142,6 @@ def add_command(commands: Any) -> None:
         help="queue the batch for `vision worker` processes instead of running it here",
     )
     parser.add_argument("--history", metavar="FILE", help="history file (default as the app)")
-    parser.set_defaults(func=execute)
 
 
 class _Sink:
@@ -201,6 +210,11 @@ def _spec(
                 "A resumed batch asks with the reasoning effort it started with: leave out "
                 "--reasoning-effort, or start a new batch with --images."
             )
+        if args.repeat != 1:
+            raise RequestError(
+                "A resumed batch asks each item as many times as it started with: leave out "
+                "--repeat, or start a new batch with --images."
+            )
         store = opening.result()
         batch_id = args.resume or latest_batch(store)
         spec = load_spec(store, batch_id)
@@ -226,6 +240,7 @@ def _spec(
         max_tokens=args.max_tokens,
         concurrency=args.concurrency or DEFAULT_CONCURRENCY,
         circular=args.circular,
+        repeats=args.repeat,
         frames=frame_overrides(args.frames, args.models),
         # Workers may run on other machines than the app that reopens the runs, so a queued
         # batch copies its originals.
@@ -261,6 +276,8 @@ def _summary(
     from vision.cli.finished_batch import (
         chosen_metric,
         print_judging,
+        print_repeats,
+        print_rule_only,
         print_scores,
         scored,
         scoring_label,
@@ -279,6 +296,9 @@ def _summary(
         )
     outcomes = scored(store, batch_id, args)
     print_scores(outcomes, spec.models, scoring_label(args), out, metric=chosen_metric(args))
+    if args.judge_unread:
+        print_rule_only(store, batch_id, args, out)
+    print_repeats(outcomes, out)
     print_judging(store, batch_id, spec.models, args, out)
     write_outputs(outcomes, store, batch_id, args, out)
     if sink.cached:
@@ -296,6 +316,11 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     if (args.pairwise or args.judge_text_only) and not args.judge:
         raise RequestError("--pairwise and --judge-text-only go with --judge MODEL.")
+    if args.judge_unread and (args.metric != "choice" or (args.judge and not args.pairwise)):
+        raise RequestError(
+            "--judge-unread reads multiple-choice answers: use it with --metric choice, and "
+            "without a --judge that grades every answer."
+        )
     if args.rubric is None:
         args.rubric = DEFAULT_RUBRIC
     elif args.rubric.startswith("@"):
@@ -417,6 +442,10 @@ def _run(
             from vision.cli.finished_batch import judge_batch
 
             judge_batch(opened, store, batch_id, args, err)
+        if args.judge_unread:
+            from vision.cli.finished_batch import read_unread_answers
+
+            read_unread_answers(opened, store, batch_id, args, err)
     _summary(outcome, batch_id, spec, store, args, sink, out)
     complete = outcome.progress.failed == 0 and not outcome.cancelled
     return EXIT_OK if complete else EXIT_ERROR

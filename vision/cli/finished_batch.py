@@ -53,12 +53,29 @@ def judge_batch(
         err.write(f"The judge graded run {run.id} without its image: {error}\n")
 
 
+def read_unread_answers(
+    client: VisionClient, store: HistoryStore, batch_id: str, args: argparse.Namespace, err: TextIO
+) -> None:
+    """Have the --judge-unread model read the multiple-choice answers the rules left unread."""
+    from vision.scoring.choice_reading import read_unread
+
+    found = read_unread(
+        client, store, batch_id, args.judge_unread, concurrency=args.concurrency or 4
+    )
+    for run, error in found.failed:
+        err.write(f"The judge could not read run {run.id}: {error}\n")
+
+
 def _grading(args: argparse.Namespace) -> bool:
     return bool(args.judge) and not args.pairwise
 
 
-def scored(store: HistoryStore, batch_id: str, args: argparse.Namespace) -> list[ItemOutcome]:
-    """The batch's outcomes under the chosen metric (or the judge's verdicts)."""
+def scored(
+    store: HistoryStore, batch_id: str, args: argparse.Namespace, *, rule_only: bool = False
+) -> list[ItemOutcome]:
+    """The batch's outcomes under the chosen metric (or the judge's verdicts), with the
+    --judge-unread model's readings of unread answers unless rule_only."""
+    from vision.scoring.choice_reading import batch_readings
     from vision.scoring.judge import batch_judgements
     from vision.scoring.summary import reads_images, score_runs
 
@@ -66,7 +83,9 @@ def scored(store: HistoryStore, batch_id: str, args: argparse.Namespace) -> list
     scoring: Scoring = "judge" if graded else args.metric
     runs = store.batch_runs(batch_id, images=reads_images(scoring), thumbnails=False)
     judgements = batch_judgements(store, batch_id, args.judge, args.rubric) if graded else []
-    return score_runs(runs, scoring, judgements=judgements, unscored=True)
+    reader = getattr(args, "judge_unread", None)
+    readings = batch_readings(store, batch_id, reader) if reader and not rule_only else []
+    return score_runs(runs, scoring, judgements=judgements, readings=readings, unscored=True)
 
 
 def print_judging(
@@ -158,10 +177,12 @@ def print_scores(
     mean = (MEAN_NAMES.get(metric) if metric else None) or "mean score"
     for row in score_table(outcomes):
         rate = f" = {passed} {row.rate:.0%}" if passed else ""
+        repeats = f" over {row.repeats} repeats" if row.repeats > 1 else ""
         out.write(
-            f"{row.model}: {row.passed}/{row.items} passed ({how}){rate}, 95% interval "
+            f"{row.model}: {row.passed}/{row.items} passed ({how}){repeats}{rate}, 95% interval "
             f"{row.low:.0%}–{row.high:.0%}, {mean} {row.mean_score:.2f}"
             + (f", {row.unread} unread (no option could be read)" if row.unread else "")
+            + (f", {row.read_by_judge} read by the judge" if row.read_by_judge else "")
             + _detection(row)
             + "\n"
         )
@@ -176,6 +197,36 @@ def print_scores(
     if tagged:
         for comparison in comparisons(outcomes, models, by_tag=True):
             out.write(f"  {comparison.sentence}\n")
+
+
+def print_rule_only(
+    store: HistoryStore, batch_id: str, args: argparse.Namespace, out: TextIO
+) -> None:
+    """The reference score beside the judge-read one: the rules alone, unread answers wrong."""
+    from vision.scoring.summary import score_table
+
+    for row in score_table(scored(store, batch_id, args, rule_only=True)):
+        out.write(
+            f"{row.model} by the rules alone (the reference's score): {row.passed}/{row.items} "
+            f"passed, 95% interval {row.low:.0%}–{row.high:.0%}, {row.unread} unread\n"
+        )
+
+
+def print_repeats(outcomes: list[ItemOutcome], out: TextIO) -> None:
+    """With repeats: each model's pass rate per repeat, their range and standard deviation,
+    and how many items flipped."""
+    from vision.scoring.repeats import repeat_spread, repeated
+
+    if not repeated(outcomes):
+        return
+    for spread in repeat_spread(outcomes):
+        rates = ", ".join(f"{rate:.0%}" for rate in spread.rates)
+        out.write(
+            f"{short_name(spread.model)} per repeat: {rates} (min {spread.low:.0%}, max "
+            f"{spread.high:.0%}, standard deviation {100 * spread.sd:.1f} points); "
+            f"{spread.flipped} of {spread.items} items flipped, mean flip rate "
+            f"{spread.mean_flip_rate:.1%}\n"
+        )
 
 
 def write_outputs(
@@ -204,6 +255,9 @@ def write_outputs(
                 outcomes,
                 scoring=scoring_label(args),
                 metric=chosen_metric(args),
+                rule_only=(
+                    scored(store, batch_id, args, rule_only=True) if args.judge_unread else None
+                ),
             ),
             encoding="utf-8",
         )

@@ -9,8 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from vision.cli.common import (
-    EXIT_ERROR,
-    EXIT_OK,
     chosen_reasoning,
     error_facts,
     file_slug,
@@ -20,6 +18,7 @@ from vision.cli.common import (
     read_settings,
     request_options,
 )
+from vision.cli.exits import EXIT_ERROR, EXIT_OK
 from vision.cli.sources import read_source
 from vision.errors import ImageError, RequestError, VisionError
 from vision.values.grounding import Box, LocatedAnswer

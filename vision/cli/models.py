@@ -6,15 +6,14 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
-from vision.cli.common import EXIT_OK, make_client, print_json, read_settings
+from vision.cli.common import make_client, print_json, read_settings
+from vision.cli.exits import EXIT_OK
 from vision.values.result import ModelInfo
 
 
-def add_command(commands: Any) -> None:
-    """Register `models` on the CLI's subcommands."""
-    parser: argparse.ArgumentParser = commands.add_parser("models", help="list the server's models")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options and arguments of `models`."""
     parser.add_argument("--json", action="store_true", help="print the models as JSON")
-    parser.set_defaults(func=execute)
 
 
 def _model_facts(info: ModelInfo) -> dict[str, Any]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from vision.cli.common import EXIT_OK, make_client, print_json, read_settings
+from vision.cli.common import make_client, print_json, read_settings
+from vision.cli.exits import EXIT_OK
 from vision.errors import VisionError
 
 if TYPE_CHECKING:
@@ -15,11 +16,8 @@ if TYPE_CHECKING:
     from vision.values.result import ModelInfo
 
 
-def add_command(commands: Any) -> None:
-    """Register `probe` on the CLI's subcommands."""
-    parser: argparse.ArgumentParser = commands.add_parser(
-        "probe", help="measure a model's image cost (shows the cost; sends only with --yes)"
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options and arguments of `probe`."""
     parser.add_argument("-m", "--model", required=True, metavar="MODEL", help="the model id")
     parser.add_argument(
         "--yes", action="store_true", help="send the probe's requests (without it, only the plan)"
@@ -31,7 +29,6 @@ def add_command(commands: Any) -> None:
         help="the calibration file (default: calibration.json beside the history)",
     )
     parser.add_argument("--json", action="store_true", help="print the plan or report as JSON")
-    parser.set_defaults(func=execute)
 
 
 def _model_info(client: VisionClient, model: str) -> ModelInfo | None:

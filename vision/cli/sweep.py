@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from vision.cli.common import (
-    EXIT_OK,
     add_frame_option,
     add_request_options,
     chosen_reasoning,
@@ -18,6 +17,7 @@ from vision.cli.common import (
     positive_int,
     read_settings,
 )
+from vision.cli.exits import EXIT_OK
 from vision.errors import RequestError
 from vision.limits import DEFAULT_CONCURRENCY
 from vision.scoring.metrics import METRICS, MetricName
@@ -39,13 +39,8 @@ def _words(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def add_command(commands: Any) -> None:
-    """Register `sweep` on the CLI's subcommands."""
-    parser: argparse.ArgumentParser = commands.add_parser(
-        "sweep",
-        help="score the same items at several image resolutions or reasoning efforts against "
-        "their cost",
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options and arguments of `sweep`."""
     parser.add_argument("--images", required=True, metavar="SOURCE", help="as for eval")
     parser.add_argument("--prompt", default=DEFAULT_PROMPT, help="the prompt (a row may override)")
     add_request_options(parser)
@@ -69,7 +64,6 @@ def add_command(commands: Any) -> None:
     parser.add_argument("--no-cache", action="store_true", help="ask again, even at temperature 0")
     parser.add_argument("--report", metavar="HTML", help="write the sweep's charts and table")
     parser.add_argument("--history", metavar="FILE", help="history file (default as the app)")
-    parser.set_defaults(func=execute)
 
 
 def _grounding(point: SweepPoint, metric: MetricName) -> str:

@@ -6,20 +6,18 @@ from __future__ import annotations
 import argparse
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from vision.cli.common import EXIT_OK, make_client, positive_int, read_settings, seconds
+from vision.cli.common import make_client, positive_int, read_settings, seconds
+from vision.cli.exits import EXIT_OK
 
 if TYPE_CHECKING:
     from vision.batch.queue.worker import ChunkDone
     from vision.values.batch import BatchResult, Claim
 
 
-def add_command(commands: Any) -> None:
-    """Register `worker` on the CLI's subcommands."""
-    parser: argparse.ArgumentParser = commands.add_parser(
-        "worker", help="run queued batches from the history's database, chunk by chunk"
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options and arguments of `worker`."""
     parser.add_argument("--history", metavar="FILE", help="history file (default as the app)")
     parser.add_argument(
         "--until-idle", action="store_true", help="stop when no chunk is left to claim"
@@ -43,7 +41,6 @@ def add_command(commands: Any) -> None:
         help="the app's secrets.toml: when it says team ([access], [auth]), its [auth] must be "
         "complete, as the app requires (default: .streamlit/secrets.toml here, if there is one)",
     )
-    parser.set_defaults(func=execute)
 
 
 def _require_sign_in(path: Path | None) -> None:

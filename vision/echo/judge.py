@@ -3,6 +3,9 @@ a verdict any test can predict. The answer passes when it contains the reference
 (ignoring case and spacing), or, with no reference, when the rubric's first quoted word is in
 it; the reason says which, and how many images the judge was shown.
 
+A multiple-choice reading (vision/scoring/choice_reading.py) names the option whose text comes
+first in the answer, or Z when none is in it.
+
 Two answers (vision/scoring/pairwise.py): the one that contains what is looked for is better; a
 tie when both do; when neither does, the echo prefers whichever answer came first, the position
 bias real judges show, so that swapping the answers changes its verdict."""
@@ -55,10 +58,20 @@ def _pair_reply(rubric: str, reference: str, first: str, second: str, images: in
     return json.dumps({"reason": f"{reason} {_seen(images)}", "better": better})
 
 
+def _reading_reply(options: str, answer: str) -> str:
+    listed = re.findall(r"^([A-Y])\. (.*)$", options, re.MULTILINE)
+    found = [(_loose(answer).find(_loose(text)), letter) for letter, text in listed]
+    present = sorted((at, letter) for at, letter in found if at >= 0)
+    return json.dumps({"option": present[0][1] if present else "Z"})
+
+
 def judge_reply(prompt: str, images: int = 0) -> str | None:
     """The judge's JSON verdict when the prompt is a judge's (shown `images` images), else
     None."""
     rubric, reference = _section(prompt, "rubric"), _section(prompt, "reference")
+    options, answer = _section(prompt, "options"), _section(prompt, "answer")
+    if rubric is None and options is not None and answer is not None:
+        return _reading_reply(options, answer)
     if rubric is None or reference is None:
         return None
     first, second = _section(prompt, "answer_a"), _section(prompt, "answer_b")

@@ -19,7 +19,7 @@ from vision.export.located import located_record
 from vision.grounding.reading import read_run
 from vision.markdown import inert_html, inert_images, plain_line
 from vision.scoring.checks import CheckKind, check_run
-from vision.settings import API_KEY_VARIABLE
+from vision.settings_variables import API_KEY_VARIABLE
 from vision.spreadsheet import safe_cell
 from vision.values.request import ChatRequest
 from vision.values.run import Run, RunImage, utc_now

@@ -17,25 +17,35 @@ from vision.history.tables import (
     batches,
     runs,
 )
-from vision.values.run import NOT_SENT, Run, utc_now
+from vision.values.run import NOT_SENT, REPEAT_PARAM, Run, utc_now
+
+# A saved run of a batch: item index, model, item name, failed, run id, repeat.
+SavedJob = tuple[int, str, str | None, bool, int, int]
 
 
 class BatchRecords(WorkspaceRows):
     """A workspace's kept batches: their specs and states, their jobs."""
 
-    def batch_jobs(self, batch_id: str) -> list[tuple[int, str, str | None, bool, int]]:
-        """Each saved run of a batch as (item index, model, item name, failed, run id), in
-        order; a run held back unsent (a budget) is left out, so its job is still to ask."""
+    def batch_jobs(self, batch_id: str) -> list[SavedJob]:
+        """Each saved run of a batch as (item index, model, item name, failed, run id, repeat),
+        in order; a run held back unsent (a budget) is left out, so its job is still to ask."""
         sent = or_(runs.c.finish_reason.is_(None), runs.c.finish_reason != NOT_SENT)
         query = (
-            select(runs.c.item_index, runs.c.model, runs.c.item_name, runs.c.error, runs.c.id)
+            select(
+                runs.c.item_index,
+                runs.c.model,
+                runs.c.item_name,
+                runs.c.error,
+                runs.c.id,
+                runs.c.params,
+            )
             .where(runs.c.batch_id == batch_id, sent, *self._visible())
             .order_by(runs.c.id)
         )
         with self._database.reading() as db:
             return [
-                (int(index or 0), str(model), name, error is not None, int(run_id))
-                for index, model, name, error, run_id in db.execute(query)
+                (int(index or 0), str(model), name, error is not None, int(run_id), _repeat(params))
+                for index, model, name, error, run_id, params in db.execute(query)
             ]
 
     def newest_batch_run(self, batch_id: str) -> int:
@@ -114,3 +124,11 @@ class BatchRecords(WorkspaceRows):
             .order_by(batches.c.created_at, batches.c.id)
         )
         return [str(value) for value in self._scalars(query)]
+
+
+def _repeat(params: str | None) -> int:
+    """The repeat a run's parameters name (vision.values.run.REPEAT_PARAM), 0 when none."""
+    if not params or REPEAT_PARAM not in params:
+        return 0
+    value = json.loads(params).get(REPEAT_PARAM, 0)
+    return value if isinstance(value, int) and value > 0 else 0

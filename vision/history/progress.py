@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import Connection, and_, case, func, select, update
 
 from vision.history.rows import WorkspaceRows
 from vision.history.tables import batches, runs
@@ -27,9 +28,17 @@ def _models(spec: dict[str, object]) -> tuple[str, ...]:
     return tuple(str(model) for model in listed) if isinstance(listed, list) else ()
 
 
+def _repeated(spec: dict[str, object]) -> bool:
+    repeats = spec.get("repeats", 1)
+    return isinstance(repeats, int) and repeats > 1
+
+
 def _items(spec: dict[str, object]) -> int | None:
-    count = spec.get("item_count")
-    return count if isinstance(count, int) else None
+    """A model's jobs: the items, each counted once per repeat."""
+    count, repeats = spec.get("item_count"), spec.get("repeats", 1)
+    if not isinstance(count, int):
+        return None
+    return count * repeats if isinstance(repeats, int) and repeats > 1 else count
 
 
 class ProgressRecords(WorkspaceRows):
@@ -37,37 +46,6 @@ class ProgressRecords(WorkspaceRows):
 
     def batch_progress(self, batch_id: str) -> StoredProgress | None:
         """The progress of one of this workspace's kept batches; None for any other id."""
-        mine = (runs.c.workspace == self.workspace, runs.c.batch_id == batch_id)
-        visible = (*mine, runs.c.deleted_at.is_(None))
-        answered = func.max(case((runs.c.error.is_(None), 1), else_=0))
-        per_job = (
-            select(runs.c.model.label("model"), answered.label("ok"))
-            .where(*visible)
-            .group_by(runs.c.model, runs.c.item_index)
-            .subquery()
-        )
-        counts = select(per_job.c.model, func.sum(per_job.c.ok), func.count()).group_by(
-            per_job.c.model
-        )
-        answer = runs.alias("answer")
-        unanswered = ~(
-            select(answer.c.id)
-            .where(
-                answer.c.workspace == runs.c.workspace,
-                answer.c.batch_id == runs.c.batch_id,
-                answer.c.model == runs.c.model,
-                answer.c.item_index == runs.c.item_index,
-                answer.c.deleted_at.is_(None),
-                answer.c.error.is_(None),
-            )
-            .exists()
-        )
-        errors = (
-            select(runs.c.model, runs.c.item_name, runs.c.item_index, runs.c.error)
-            .where(*visible, runs.c.error.is_not(None), unanswered)
-            .order_by(runs.c.id.desc())
-            .limit(ERRORS_SHOWN)
-        )
         row_query = select(batches.c.spec, batches.c.state, batches.c.updated_at).where(
             and_(batches.c.workspace == self.workspace, batches.c.id == batch_id),
             batches.c.spec.is_not(None),
@@ -76,12 +54,8 @@ class ProgressRecords(WorkspaceRows):
             row = db.execute(row_query).first()
             if row is None:
                 return None
-            found = {
-                str(model): (int(ok or 0), int(jobs)) for model, ok, jobs in db.execute(counts)
-            }
-            newest = db.execute(select(func.max(runs.c.created_at)).where(*mine)).scalar()
-            failures = db.execute(errors).all()
-        spec = json.loads(row[0])
+            spec = json.loads(row[0])
+            found, newest, failures = self._counts(db, batch_id, repeated=_repeated(spec))
         items = _items(spec)
         chosen = _models(spec) or tuple(sorted(found))
         models = tuple(
@@ -109,6 +83,50 @@ class ProgressRecords(WorkspaceRows):
             ),
             last_seen=max(heard) if heard else None,
         )
+
+    def _counts(
+        self, db: Connection, batch_id: str, *, repeated: bool
+    ) -> tuple[dict[str, tuple[int, int]], float | None, list[Any]]:
+        """Answered and all jobs per model, the newest run's time, and the latest failures
+        without an answer; a repeated batch's repeats are jobs of their own (their parameters
+        name them: vision.values.run.REPEAT_PARAM)."""
+        mine = (runs.c.workspace == self.workspace, runs.c.batch_id == batch_id)
+        visible = (*mine, runs.c.deleted_at.is_(None))
+        answered = func.max(case((runs.c.error.is_(None), 1), else_=0))
+        job = (runs.c.model, runs.c.item_index, *((runs.c.params,) if repeated else ()))
+        per_job = (
+            select(runs.c.model.label("model"), answered.label("ok"))
+            .where(*visible)
+            .group_by(*job)
+            .subquery()
+        )
+        counts = select(per_job.c.model, func.sum(per_job.c.ok), func.count()).group_by(
+            per_job.c.model
+        )
+        answer = runs.alias("answer")
+        same_repeat = (answer.c.params == runs.c.params,) if repeated else ()
+        unanswered = ~(
+            select(answer.c.id)
+            .where(
+                answer.c.workspace == runs.c.workspace,
+                answer.c.batch_id == runs.c.batch_id,
+                answer.c.model == runs.c.model,
+                answer.c.item_index == runs.c.item_index,
+                *same_repeat,
+                answer.c.deleted_at.is_(None),
+                answer.c.error.is_(None),
+            )
+            .exists()
+        )
+        errors = (
+            select(runs.c.model, runs.c.item_name, runs.c.item_index, runs.c.error)
+            .where(*visible, runs.c.error.is_not(None), unanswered)
+            .order_by(runs.c.id.desc())
+            .limit(ERRORS_SHOWN)
+        )
+        found = {str(model): (int(ok or 0), int(jobs)) for model, ok, jobs in db.execute(counts)}
+        newest = db.execute(select(func.max(runs.c.created_at)).where(*mine)).scalar()
+        return found, newest, list(db.execute(errors).all())
 
     def active_batches(self, *, now: float | None = None) -> list[StoredProgress]:
         """This workspace's batches running somewhere (or waiting for a worker), newest first."""

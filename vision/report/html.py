@@ -21,6 +21,7 @@ from vision.markdown import clip
 from vision.report.boxes import LEGEND, boxes_facts, boxes_figure
 from vision.report.charts import Bar, interval_bars
 from vision.report.judging import judging_section
+from vision.report.repeats import repeats_section
 from vision.report.style import STYLE
 from vision.scoring.metrics import MEAN_NAMES, PASS_NAMES, MetricName
 from vision.scoring.summary import ItemOutcome, ScoreRow, comparisons, score_table
@@ -67,12 +68,14 @@ def _rows_table(
 ) -> str:
     rows = score_table(outcomes, by_tag=by_tag)
     unread = any(row.unread for row in rows)
+    by_judge = any(row.read_by_judge for row in rows)
     detection = any(row.detection is not None for row in rows)
     rate_name = (PASS_NAMES.get(metric) if metric else None) or "pass rate"
     mean_name = (MEAN_NAMES.get(metric) if metric else None) or "mean score"
     head = "<tr><th>model</th>" + ("<th>tag</th>" if by_tag else "")
     head += f"<th>passed</th><th>items</th><th>{escape(rate_name)}</th><th>95% interval</th>"
     head += f"<th>{escape(mean_name)}</th>" + ("<th>unread</th>" if unread else "")
+    head += "<th>read by judge</th>" if by_judge else ""
     head += "<th>precision at IoU 0.5</th><th>recall at IoU 0.5</th>" if detection else ""
     head += "</tr>"
     body = "".join(
@@ -82,6 +85,7 @@ def _rows_table(
         f'<td class="n">{row.rate:.1%}</td><td class="n">{row.low:.1%} – {row.high:.1%}</td>'
         f'<td class="n">{row.mean_score:.3f}</td>'
         + (f'<td class="n">{row.unread}</td>' if unread else "")
+        + (f'<td class="n">{row.read_by_judge}</td>' if by_judge else "")
         + (_detection_cells(row) if detection else "")
         + "</tr>"
         for row in rows
@@ -92,8 +96,26 @@ def _rows_table(
         if unread
         else ""
     )
+    if by_judge:
+        note += (
+            '<p class="note">Read by judge: answers the rules left unread whose option a judge '
+            "model read instead; they are scored by its reading, and the rules' own score is "
+            "shown below.</p>"
+        )
     note += _GROUNDING_NOTES.get(metric, "") if metric else ""
     return f"<table>{head}{body}</table>{note}"
+
+
+def _rule_only(rule_only: Sequence[ItemOutcome] | None) -> str:
+    if rule_only is None:
+        return ""
+    scored = [outcome for outcome in rule_only if outcome.score is not None]
+    return (
+        "<h2>Scores by the rules alone (the reference's)</h2>"
+        '<p class="note">The same answers read by the extraction rules only, as VLMEvalKit '
+        "scores them before it asks a model: unread answers count as wrong.</p>"
+        + _rows_table(scored, by_tag=False, metric="choice")
+    )
 
 
 _GROUNDING_NOTES: dict[MetricName, str] = {
@@ -211,8 +233,10 @@ def render_report(
     scoring: str,
     models: Sequence[str],
     metric: MetricName | None = None,
+    rule_only: Sequence[ItemOutcome] | None = None,
 ) -> str:
-    """The report's HTML text (a grounding `metric` names its rates and adds its columns)."""
+    """The report's HTML text (a grounding `metric` names its rates and adds its columns;
+    `rule_only`: multiple choice scored without the judge's readings, shown beside)."""
     outcomes = [outcome for outcome in outcomes if outcome.score is not None]
     tagged = any(outcome.tag for outcome in outcomes)
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -224,6 +248,8 @@ def render_report(
         "<h2>Scores per model</h2>",
         _rows_table(outcomes, by_tag=False, metric=metric),
         _chart(outcomes, by_tag=False, title="Pass rate per model"),
+        _rule_only(rule_only),
+        repeats_section(outcomes),
     ]
     if tagged:
         sections += [
@@ -269,7 +295,11 @@ def report_for_batch(
     *,
     scoring: str,
     metric: MetricName | None = None,
+    rule_only: Sequence[ItemOutcome] | None = None,
 ) -> str:
     """The report of a batch, its models in the order they first answered."""
     models = list(dict.fromkeys(outcome.model for outcome in outcomes))
-    return render_report(store, batch_id, outcomes, scoring=scoring, models=models, metric=metric)
+    return render_report(
+        store, batch_id, outcomes, scoring=scoring, models=models, metric=metric,
+        rule_only=rule_only,
+    )  # fmt: skip

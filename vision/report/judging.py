@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from vision.api.catalog import short_name
 from vision.markdown import clip
 from vision.scoring.agreement import judge_agreement
+from vision.scoring.choice_reading import READING
 from vision.scoring.pair_results import pairwise_rows
 
 if TYPE_CHECKING:
@@ -96,11 +97,17 @@ def judging_section(store: HistoryStore, batch_id: str, models: Sequence[str]) -
     """The judge section's HTML, or an empty string when no judge looked at the batch."""
     blocks = []
     for judge, rubric in store.batch_judges(batch_id):
+        graded = store.judgements(batch_id, judge_model=judge, rubric=rubric)
+        if rubric == READING:
+            blocks.append(
+                f"<h3>{escape(short_name(judge))}</h3><p>Read {len(graded)} multiple-choice "
+                "answer(s) the rules left unread, as text.</p>"
+            )
+            continue
         blocks.append(
             f"<h3>{escape(short_name(judge))}</h3><p class='note'>Rubric: "
             f"{escape(clip(rubric, 300))}</p>"
         )
-        graded = store.judgements(batch_id, judge_model=judge, rubric=rubric)
         if graded:
             seen = sum(judgement.saw_images for judgement in graded)
             blocks.append(f"<p>{escape(saw_sentence(seen, len(graded), 'answer', 'graded'))}</p>")

@@ -7,8 +7,9 @@ import math
 Z_95 = 1.959963984540054  # the standard normal's 97.5% quantile
 
 
-def wilson(passed: int, total: int, *, z: float = Z_95) -> tuple[float, float]:
+def wilson(passed: float, total: int, *, z: float = Z_95) -> tuple[float, float]:
     """The Wilson interval of passed/total at this z (95% by default); (0, 1) when total is 0.
+    `passed` may be fractional: items whose repeats passed in part count their share.
 
     Unlike p ± z·SE it stays inside [0, 1] and is not empty at 0 or at total passes.
     """

@@ -31,7 +31,7 @@ JUDGE_SYSTEM = (
     '"pass": <true or false>}.'
 )
 DEFAULT_RUBRIC = "The answer is correct, complete and answers the question asked."
-TAGS = ("rubric", "question", "reference", "answer", "answer_a", "answer_b")
+TAGS = ("rubric", "question", "reference", "answer", "answer_a", "answer_b", "options")
 _OBJECT = re.compile(r"\{.*\}", re.DOTALL)
 _TAG = re.compile(r"</?\s*(" + "|".join(TAGS) + r")\s*>", re.IGNORECASE)
 

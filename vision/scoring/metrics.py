@@ -54,12 +54,15 @@ PASS_AT = 0.5
 class Score:
     """One answer's score (0 to 1), whether it counts as passed, and how it was reached;
     unread: a multiple-choice answer from which no option could be read (it does not pass);
+    read_by_judge: such an answer whose option a judge model read (then scored by it);
     detection: a detection item's box counts, which precision and recall sum."""
 
     value: float
     passed: bool
     how: str = ""
     unread: bool = False
+    # A multiple-choice answer the rules left unread, read by a judge model instead.
+    read_by_judge: bool = False
     # A detection item's counts: boxes matched, predicted and referenced.
     detection: DetectionScores | None = None
 

@@ -17,7 +17,7 @@ from vision.values.grounding import LocateTask
 from vision.values.image import PreparedImage, SourcePart
 from vision.values.request import ChatRequest, Effort, RequestOptions
 from vision.values.result import ChatResult
-from vision.values.run import Run, RunContext, RunImage, run_from_result
+from vision.values.run import REPEAT_PARAM, Run, RunContext, RunImage, run_from_result
 
 # A "running" batch not heard from (a heartbeat or a saved run) for this long is taken to have
 # stopped with its process, so it never looks busy forever.
@@ -121,10 +121,11 @@ class BatchSizing:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BatchJob:
-    """One item sent to one model."""
+    """One item sent to one model, the repeat'th time it is asked (0: the first)."""
 
     item_index: int
     model: str
+    repeat: int = 0
 
 
 # Prepares one image for one model: vision.images.intake.prepare_image, or a stand-in (tests).
@@ -264,8 +265,10 @@ class BatchResult:
             frame=self.frame,
         )
         # A sweep's setting goes with the run, so that rebuilding its request (copy as code,
-        # rerun) prepares the image at the size that was sent.
-        return replace(run, params={**run.params, **self.resolution.params})
+        # rerun) prepares the image at the size that was sent; a repeat after the first keeps
+        # its number there too (docs/evaluation.md).
+        repeat = {REPEAT_PARAM: self.job.repeat} if self.job.repeat else {}
+        return replace(run, params={**run.params, **self.resolution.params, **repeat})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

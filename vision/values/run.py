@@ -20,6 +20,8 @@ VOTE_CHOICES: tuple[VoteChoice, ...] = ("a", "b", "tie", "both_bad")
 # The finish reason of a run whose request was held back unsent (a NotSentError): a batch counts
 # its job as still to ask, and the audit trail as stopped rather than failed.
 NOT_SENT = "not_sent"
+# The run parameter holding which repeat of its batch item a run is (absent: the first, 0).
+REPEAT_PARAM = "repeat"
 
 
 def utc_now() -> datetime:
@@ -148,6 +150,12 @@ class Run:
     # against), and the frame its answer's coordinates are read in (None: its family's).
     locate: LocateTask | None = None
     frame: str | None = None
+
+    @property
+    def repeat(self) -> int:
+        """Which time its batch item was asked of this model (0: the first, or the only)."""
+        value = self.params.get(REPEAT_PARAM, 0)
+        return value if isinstance(value, int) and value > 0 else 0
 
     @property
     def attached(self) -> tuple[RunImage, ...]:

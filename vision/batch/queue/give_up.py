@@ -6,6 +6,7 @@ re-asks them."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import product
 from typing import TYPE_CHECKING
 
 from vision.batch.recorded.spec import BatchSpec
@@ -46,14 +47,14 @@ def give_up_chunk(
 ) -> list[BatchResult]:
     """Save an error for every job of the chunk that has no saved run; the results saved."""
     error = given_up_error(claim, problem)
-    saved = {(job[0], job[1]) for job in store.batch_jobs(claim.batch_id)}
+    saved = {(job[0], job[1], job[5]) for job in store.batch_jobs(claim.batch_id)}
     results = []
     for index, item in _items(store, spec, claim.items):
-        for model in spec.models:
-            if (index, model) in saved:
+        for model, repeat in product(spec.models, range(spec.repeats)):
+            if (index, model, repeat) in saved:
                 continue
             result = BatchResult(
-                job=BatchJob(item_index=index, model=model),
+                job=BatchJob(item_index=index, model=model, repeat=repeat),
                 item=item,
                 batch_id=claim.batch_id,
                 error=error,

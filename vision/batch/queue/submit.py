@@ -84,9 +84,12 @@ class QueuedBatch:
         *,
         concurrency: int,
         options: RequestOptions,
+        repeats: int = 1,
     ) -> QueuedBatch:
         """Keep the items and queue their chunks for the workers."""
-        spec = kept_spec(store, items, models, concurrency=concurrency, options=options)
+        spec = kept_spec(
+            store, items, models, concurrency=concurrency, options=options, repeats=repeats
+        )
         batch_id = new_batch_id()
         store.save_batch(batch_id, spec.to_json(), state="queued")
         store.enqueue_chunks(batch_id, spec.item_count or 0)
@@ -148,11 +151,11 @@ class QueuedBatch:
         """The batch as the history has it now."""
         runs: dict[BatchJob, Run] = {}
         for run in self._store.batch_runs(self.batch_id):
-            job = BatchJob(item_index=run.item_index or 0, model=run.model)
+            job = BatchJob(item_index=run.item_index or 0, model=run.model, repeat=run.repeat)
             held = runs.get(job)
             if held is None or not run.failed or held.failed:
                 runs[job] = run
-        total = (self._spec.item_count or 0) * len(self.models)
+        total = (self._spec.item_count or 0) * len(self.models) * self._spec.repeats
         failed = sum(run.failed for run in runs.values())
         counts = self._store.chunk_counts(self.batch_id)
         running = counts["queued"] + counts["running"] > 0

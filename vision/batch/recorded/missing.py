@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import product
 from typing import TYPE_CHECKING
 
 from vision.batch.items.files import ItemSource
@@ -17,6 +18,10 @@ if TYPE_CHECKING:
     from vision.history.store import HistoryStore
 
 
+# A job as the history tells it apart: item index, model, repeat.
+JobKey = tuple[int, str, int]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Missing:
     """A recorded batch's jobs: how many in all, answered, failed, and which are to be asked."""
@@ -25,14 +30,14 @@ class Missing:
     answered: int
     failed: int
     to_ask: int
-    states: dict[tuple[int, str], tuple[str | None, bool]] = field(repr=False)
+    states: dict[JobKey, tuple[str | None, bool]] = field(repr=False)
     retry_errors: bool
     # The failed jobs asked again: every one with retry_errors, or those a Retry saw.
-    asked_again: frozenset[tuple[int, str]] = field(default=frozenset(), repr=False)
+    asked_again: frozenset[JobKey] = field(default=frozenset(), repr=False)
 
     def wanted(self, job: BatchJob) -> bool:
         """True when this job has no answer yet (and is not a failure left alone)."""
-        key = (job.item_index, job.model)
+        key = (job.item_index, job.model, job.repeat)
         return key not in self.states or key in self.asked_again
 
 
@@ -50,22 +55,23 @@ def missing_jobs(
     (an answer beats a failure). With retry_errors its failures are asked again; with
     errors_through too, only those whose newest run is no later than that run id (the ones a
     Retry saw), so a failure the retry itself saved is not asked a second time."""
-    states: dict[tuple[int, str], tuple[str | None, bool]] = {}
-    newest: dict[tuple[int, str], int] = {}
-    for index, model, name, failed, run_id in store.batch_jobs(batch_id):
-        known = states.get((index, model))
-        states[(index, model)] = (name, failed and (known is None or known[1]))
-        newest[(index, model)] = run_id
+    states: dict[JobKey, tuple[str | None, bool]] = {}
+    newest: dict[JobKey, int] = {}
+    for index, model, name, failed, run_id, repeat in store.batch_jobs(batch_id):
+        key = (index, model, repeat)
+        known = states.get(key)
+        states[key] = (name, failed and (known is None or known[1]))
+        newest[key] = run_id
     models = set(spec.models)
     mine = {
         key: state
         for key, state in states.items()
-        if key[1] in models and (within is None or key[0] in within)
+        if key[1] in models and key[2] < spec.repeats and (within is None or key[0] in within)
     }
     items = source.count()
     if within is not None:
         items = len(range(within.start, min(within.stop, items)))
-    total = items * len(spec.models)
+    total = items * len(spec.models) * spec.repeats
     answered = sum(not failed for _, failed in mine.values())
     failures = len(mine) - answered
     asked_again = frozenset(
@@ -88,7 +94,7 @@ def missing_jobs(
 def nothing_yet(spec: BatchSpec, source: ItemSource | KeptItems) -> Missing:
     """A new batch's jobs: every one is to be asked, and nothing need be read from the store."""
     return Missing(
-        total=(total := source.count() * len(spec.models)),
+        total=(total := source.count() * len(spec.models) * spec.repeats),
         answered=0,
         failed=0,
         to_ask=total,
@@ -100,12 +106,12 @@ def nothing_yet(spec: BatchSpec, source: ItemSource | KeptItems) -> Missing:
 def pending_work(
     source: ItemSource | KeptItems, spec: BatchSpec, missing: Missing, within: range | None = None
 ) -> Iterator[tuple[BatchJob, BatchItem]]:
-    """The jobs still to ask with their items, read lazily; refuses an input whose items moved
-    since."""
+    """The jobs still to ask with their items, read lazily, each item's repeats together;
+    refuses an input whose items moved since."""
     for index, item in source.numbered(within):
-        for model in spec.models:
-            job = BatchJob(item_index=index, model=model)
-            state = missing.states.get((index, model))
+        for repeat, model in product(range(spec.repeats), spec.models):
+            job = BatchJob(item_index=index, model=model, repeat=repeat)
+            state = missing.states.get((index, model, repeat))
             if state is not None and state[0] not in (None, item.name):
                 raise RequestError(
                     f"Item {index + 1} of {spec.source} was {state[0]!r} when the batch ran and "

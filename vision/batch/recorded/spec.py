@@ -35,6 +35,9 @@ class BatchSpec:
     max_tokens: int | None = None
     concurrency: int = DEFAULT_CONCURRENCY
     circular: bool = False
+    # How many times each item is asked of each model; past 1 the answer cache is not used
+    # (a cached answer is not a repeat: docs/evaluation.md).
+    repeats: int = 1
     # A resolution sweep's setting for this batch (vision.values.batch.Resolution).
     token_budget: int | None = None
     max_side: int | None = None
@@ -135,9 +138,10 @@ def page_spec(
     concurrency: int,
     options: RequestOptions,
     key_kind: KeyKind = "team",
+    repeats: int = 1,
 ) -> BatchSpec:
-    """A page's batch as a spec, asked with this kind of key, before its items are kept
-    (kept_spec keeps them)."""
+    """A page's batch as a spec, asked with this kind of key (each item `repeats` times),
+    before its items are kept (kept_spec keeps them)."""
     first = next(iter(items), None)
     if first is None:
         raise RequestError("Add at least one image to the batch.")
@@ -150,6 +154,7 @@ def page_spec(
         max_tokens=options.max_tokens,
         concurrency=concurrency,
         key_kind=key_kind,
+        repeats=repeats,
     ).with_reasoning(options.reasoning)
 
 
@@ -166,9 +171,10 @@ def kept_spec(
     *,
     concurrency: int,
     options: RequestOptions,
+    repeats: int = 1,
 ) -> BatchSpec:
     """A page's items as a batch's spec, their images kept in the history by hash."""
-    spec = page_spec(items, models, concurrency=concurrency, options=options)
+    spec = page_spec(items, models, concurrency=concurrency, options=options, repeats=repeats)
     return keep_items(store, spec, items)
 
 

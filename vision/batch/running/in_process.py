@@ -80,7 +80,7 @@ class LiveBatch:
         spec = load_spec(store, batch_id)
         live = cls(client=client, store=store, items=spec.open(store), spec=spec, batch_id=batch_id)
         for run in store.batch_runs(batch_id):
-            job = BatchJob(item_index=run.item_index or 0, model=run.model)
+            job = BatchJob(item_index=run.item_index or 0, model=run.model, repeat=run.repeat)
             held = live._runs.get(job)
             if held is None or not run.failed or held.failed:
                 live._runs[job] = run
@@ -180,7 +180,7 @@ class LiveBatch:
         running = self.running
         if self._task is not None:
             self._task.value  # noqa: B018  (re-raises a crash here, on the page's thread)
-        total = self._count * len(self.models)
+        total = self._count * len(self.models) * self._spec.repeats
         with self._lock:
             outcome = self._outcome
             runs = dict(self._runs)

@@ -73,7 +73,8 @@ def run_recorded(
     hear = observers or Observers()
     check_batch(spec.models, spec.concurrency)
     source = spec.open(None if isinstance(store, Future) else store)
-    deterministic = spec.temperature == 0 and how.use_cache
+    # A repeat is asked again by definition: a repeated batch never reads the cache.
+    deterministic = spec.temperature == 0 and how.use_cache and spec.repeats == 1
     if isinstance(store, Future):
         pending = store
         if not how.new or deterministic:
