@@ -49,6 +49,8 @@ def image_record(image: RunImage) -> dict[str, Any]:
         "original_height": image.original_height,
         "orientation": image.orientation,
         "cells": [asdict(cell) for cell in image.cells],
+        "shows": image.shows or None,
+        "parts": [part.to_json() for part in image.parts],
     }
 
 
@@ -132,6 +134,8 @@ def usage_line(run: Run) -> str:
 
 def _image_line(image: RunImage) -> str:
     name = plain_line(image.label)
+    if image.shows:
+        name += f", {plain_line(image.shows)}"
     if image.url:
         name += f" (from {plain_line(image.url)})"  # text to copy, never a link or an image
     elif image.sha256:
@@ -198,7 +202,7 @@ def export_markdown(runs: Sequence[Run], *, title: str = "Vision Playground expo
 CSV_COLUMNS = (
     "id", "created_at", "kind", "batch_id", "conversation_id", "item_name", "tag", "model",
     "system", "prompt", "temperature", "max_tokens", "reasoning_effort", "image_names",
-    "image_sha256", "image_url", "image_steps",
+    "image_shows", "image_sha256", "image_url", "image_steps",
     "answer", "reasoning", "error", "finish_reason", "complete", "prompt_tokens",
     "completion_tokens", "reasoning_tokens", "total_tokens", "latency_s", "ttft_s", "expected",
     "passed",
@@ -219,6 +223,7 @@ def export_csv(runs: Iterable[Run], *, check: CheckKind = "contains") -> str:
             "max_tokens": run.params.get("max_tokens"),
             "reasoning_effort": run.params.get("reasoning_effort"),
             "image_names": " | ".join(image.label for image in run.images),
+            "image_shows": " | ".join(image.shows for image in run.images),
             "image_sha256": " ".join(image.sha256 for image in run.images if image.sha256),
             "image_url": " ".join(image.url for image in run.images if image.url),
             "image_steps": " | ".join("; ".join(image.steps) for image in run.images),

@@ -11,6 +11,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from vision.batch.items.parts import check_row_parts
 from vision.batch.items.tables import TableKind, TableRow, table_kind, table_rows, where
 from vision.errors import RequestError
 from vision.limits import MAX_TABLE_ROWS
@@ -68,6 +69,13 @@ class _Tally:
                 "URL; boxes are mapped back through the image's own pixels, so upload the file "
                 "instead."
             )
+        if row.document and is_http_url(row.source):
+            raise RequestError(
+                f"{where(self.kind, row.line)} names a page or frames of a file given by URL; "
+                "upload the file instead."
+            )
+        if row.document:
+            check_row_parts(row.document, row.source, where(self.kind, row.line))
         self.rows += 1
         self.hashes.append(hash(row.source))
         if not is_http_url(row.source):
