@@ -16,6 +16,7 @@ import PIL
 
 from bench import (
     batch_bench,
+    document_bench,
     eval_bench,
     history_bench,
     intake_bench,
@@ -88,6 +89,7 @@ def main() -> int:
     verdicts.extend(protocol_bench.protocol_section())
     verdicts.extend(originals_bench.originals_section())
     verdicts.extend(table_bench.table_section())
+    verdicts.extend(document_bench.document_section())
     summary(verdicts)
     print(f"(whole benchmark: {time.perf_counter() - start:.0f} s)")
     return 1 if any(verdict.passed is False for verdict in verdicts) else 0

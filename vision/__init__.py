@@ -42,6 +42,7 @@ if _typing.TYPE_CHECKING:
         ModelCannotSeeImagesError as ModelCannotSeeImagesError,
         ModelNotAvailableError as ModelNotAvailableError,
         NotSentError as NotSentError,
+        PartsNeededError as PartsNeededError,
         PaymentRequiredError as PaymentRequiredError,
         RateLimitError as RateLimitError,
         RatingsError as RatingsError,
@@ -70,7 +71,11 @@ if _typing.TYPE_CHECKING:
         BatchResult as BatchResult,
         BatchSettings as BatchSettings,
     )
-    from vision.values.image import PreparedImage as PreparedImage
+    from vision.values.image import (
+        PartChoice as PartChoice,
+        PreparedImage as PreparedImage,
+        SourcePart as SourcePart,
+    )
     from vision.values.request import (
         ChatRequest as ChatRequest,
         ImageRef as ImageRef,

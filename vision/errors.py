@@ -36,6 +36,10 @@ class ImageUnreadableError(ImageError):
     """The bytes claim to be an image but cannot be decoded (corrupt, truncated, a bomb)."""
 
 
+class PartsNeededError(ImageError):
+    """A document or video of several pages or frames, given without saying which to send."""
+
+
 class URLBlockedError(ImageError):
     """An image URL was refused before any connection (scheme, address, redirect)."""
 

@@ -32,3 +32,12 @@ MAX_DECODE_PIXELS = 8 * MAX_SIDE_PX * MAX_SIDE_PX
 
 # A multi-frame file with more frames than this is refused before seeking through them.
 MAX_FRAMES = 1000
+
+# Documents and videos (docs/documents.md). A document with more pages than this is refused
+# before any page is drawn; so is a page whose drawing at 200 dpi would pass MAX_DECODE_PIXELS.
+MAX_PAGES = 1000
+# A video longer than this is refused before a frame is decoded; taking its frames may last
+# at most the deadline, and a frame more than MAX_FRAMES frames after the keyframe before it
+# is refused rather than decoded.
+MAX_VIDEO_SECONDS = 2 * 3600
+VIDEO_DECODE_DEADLINE_S = 30.0

@@ -14,7 +14,7 @@ from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
 from vision.api.payload import build_payload
 from vision.echo import ECHO_MODELS
-from vision.export.runs import CodeExport, as_curl, as_python
+from vision.export.code import CodeExport, as_curl, as_python
 from vision.values.request import ChatRequest, ImageRef
 
 

@@ -42,7 +42,8 @@ from vision.grounding.mapping import to_stored
 from vision.grounding.reading import read_answer
 from vision.images.drawing import OUTLINE, Mark, draw_marks
 from vision.images.intake import prepare_image
-from vision.images.stitch import prepare_stitched, stitch_layout
+from vision.images.stitch import stitch_layout
+from vision.images.stitched import prepare_stitched
 from vision.values.grounding import Box, LocatedAnswer, Point
 from vision.values.image import PreparedImage
 from vision.values.request import RequestOptions

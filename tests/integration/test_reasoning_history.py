@@ -17,7 +17,8 @@ from tests.support.images import make_photo
 from tests.support.models import QWEN, REASONING
 from vision.api.client import VisionClient
 from vision.api.payload import build_payload
-from vision.export.runs import as_curl, as_python, export_csv, export_json, export_markdown
+from vision.export.code import as_curl, as_python
+from vision.export.runs import export_csv, export_json, export_markdown
 from vision.history.replay import rebuild_request, reopen, rerun
 from vision.images.intake import prepare_image
 from vision.values.request import ChatRequest

@@ -46,8 +46,10 @@ def write_old_history(url: str, per_workspace: dict[str, list[bytes]]) -> list[O
         with database.writing() as connection:
             command.upgrade(alembic_config(connection), BEFORE_BLOB_STORES)
         with database.writing() as db:
-            # The runs columns of that schema: later revisions add columns the old app lacked.
+            # The runs and run_images columns of that schema: later revisions add columns the
+            # old app lacked.
             columns = {column["name"] for column in inspect(db).get_columns("runs")}
+            image_columns = {column["name"] for column in inspect(db).get_columns("run_images")}
             for workspace, images in per_workspace.items():
                 db.execute(
                     insert(batches).values(
@@ -81,7 +83,12 @@ def write_old_history(url: str, per_workspace: dict[str, list[bytes]]) -> list[O
                             )
                         )
                     )
-                    db.execute(insert(run_images).values(image_values(run_id, run.images[0])))
+                    image = image_values(run_id, run.images[0])
+                    db.execute(
+                        insert(run_images).values(
+                            {k: v for k, v in image.items() if k in image_columns}
+                        )
+                    )
                     db.execute(
                         insert(image_blobs).values(
                             workspace=workspace,

@@ -14,7 +14,8 @@ import pytest
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
 from vision.api.payload import build_payload
-from vision.export.runs import as_curl, as_python, export_csv, export_json, export_markdown
+from vision.export.code import as_curl, as_python
+from vision.export.runs import export_csv, export_json, export_markdown
 from vision.values.request import ChatRequest, ImageRef, Turn
 from vision.values.result import Usage
 from vision.values.run import Run, RunImage

@@ -144,6 +144,14 @@ def test_only_the_image_stage_opens_images():
     assert {name for name in _third_party("PIL") if not name.startswith(allowed)} == set()
 
 
+def test_only_the_documents_stage_opens_pdfs_videos_and_drawings():
+    # PDFium, FFmpeg, resvg and the XML checker each decode untrusted files: one place holds them.
+    libraries = ("pypdfium2", "av", "resvg_py", "defusedxml")
+    opening = set().union(*(_third_party(library) for library in libraries))
+    assert opening
+    assert {name for name in opening if not name.startswith("vision.images.documents")} == set()
+
+
 def test_the_core_never_draws_and_the_pages_never_reach_the_network():
     assert {name for name in _third_party("streamlit") if name.startswith("vision")} == set()
     assert {name for name in _third_party("requests") if name.startswith("ui")} == set()

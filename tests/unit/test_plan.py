@@ -56,13 +56,13 @@ def planned(
 def stitches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many images each grid the plan stitched held."""
     made: list[int] = []
-    real = plan.stitch_layout
+    real = plan.stitch_sources
 
-    def counting(images, labels=None):
+    def counting(images, labels=None, parts=None):
         made.append(len(images))
-        return real(images, labels)
+        return real(images, labels, parts)
 
-    monkeypatch.setattr(plan, "stitch_layout", counting)
+    monkeypatch.setattr(plan, "stitch_sources", counting)
     return made
 
 
@@ -199,10 +199,10 @@ def test_a_request_that_fits_does_not_block():
 
 
 def test_a_grid_that_cannot_be_stitched_blocks_send_with_the_reason(monkeypatch):
-    def broken(images, labels=None):
+    def broken(images, labels=None, parts=None):
         raise ImageUnreadableError("Image 2 cannot be read; re-export it and try again.")
 
-    monkeypatch.setattr(plan, "stitch_layout", broken)
+    monkeypatch.setattr(plan, "stitch_sources", broken)
     run = planned(statuses(2, [LLAMA]), [LLAMA], "stitch")
     assert run.asks == ()
     assert run.blocking == (

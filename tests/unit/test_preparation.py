@@ -58,7 +58,10 @@ def test_a_new_qwen_budget_prepares_only_qwen_again(prepared_calls):
     prepare_all(cache, entries, [LLAMA, QWEN], allow_loopback=False, qwen_token_budget=4096)
     assert prepared_calls[2:] == [(QWEN, 4096)]
     # The version for the old budget is dropped, the Llama one kept.
-    assert {(model, budget) for _, model, budget in cache.prepared} == {(LLAMA, None), (QWEN, 4096)}
+    assert {(model, budget) for _, model, budget, _ in cache.prepared} == {
+        (LLAMA, None),
+        (QWEN, 4096),
+    }
 
 
 def test_an_image_taken_off_the_page_is_forgotten(prepared_calls):
@@ -67,8 +70,8 @@ def test_an_image_taken_off_the_page_is_forgotten(prepared_calls):
     prepare_all(cache, [first, second], [QWEN], allow_loopback=False)
     statuses = prepare_all(cache, [second], [QWEN], allow_loopback=False)
     assert [status.entry.name for status in statuses] == ["img-2.png"]
-    assert {sha for sha, _, _ in cache.prepared} == {second.sha256}
-    assert set(cache.thumbnails) == {second.sha256}
+    assert {sha for sha, _, _, _ in cache.prepared} == {second.sha256}
+    assert set(cache.thumbnails) == {(second.sha256, ())}
     # Added back, it is prepared afresh rather than served from a stale cache.
     prepare_all(cache, [first, second], [QWEN], allow_loopback=False)
     assert len(prepared_calls) == 3

@@ -12,8 +12,8 @@ import vision
 from vision import errors
 
 PUBLIC = {
-    # prepare an image, and fetch one from a URL safely
-    "prepare_image", "PreparedImage", "fetch_image", "FetchedImage",
+    # prepare an image (or a page or frame of a document or video), and fetch one safely
+    "prepare_image", "PreparedImage", "SourcePart", "PartChoice", "fetch_image", "FetchedImage",
     # the client, its requests and its results
     "VisionClient", "ChatRequest", "ImageRef", "Turn", "RequestOptions", "Reasoning",
     "ChatResult", "ReasoningDelta", "Usage", "ModelInfo", "Settings", "DEFAULT_BASE_URL",

@@ -11,6 +11,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from ui.playground.answers import answers_area, resume_interrupted, start_conversation
 from ui.playground.browser import drop_and_paste, page_style
 from ui.playground.cards import draw_cards
+from ui.playground.documents import draw_pickers, pages_and_frames
 from ui.playground.llama_mode import choose_llama_mode
 from ui.playground.preflight import draw_preflight
 from ui.playground.question import Asking, choose_question
@@ -94,8 +95,9 @@ def _image_inputs() -> tuple[list[UploadedFile], list[str], URLMode]:
         accept_multiple_files=True,
         on_change=_uploader_changed,
         help=f"JPEG, PNG, WEBP, GIF, HEIC and more; up to {MAX_IMAGES_PER_REQUEST} per request. "
-        "Each is checked and shown below before anything is sent; images stay on this page "
-        "while you visit the others.",
+        "A PDF or TIFF gives a card per page, a video a card per frame. Each is checked and "
+        "shown below before anything is sent; images stay on this page while you visit the "
+        "others.",
     )
     drop_and_paste()
     urls = st.text_area(
@@ -209,9 +211,11 @@ def render() -> None:
     images_area = st.container()
 
     with images_area, st.spinner("Checking images…", show_time=True):
+        attached = attachments().gather(uploads, urls)
+        expanded, unread = pages_and_frames(attached)
         statuses = prepare_all(
             preparation_cache(),
-            attachments().gather(uploads, urls),
+            expanded.entries,
             models,
             allow_loopback=loopback_urls_allowed(),
             qwen_token_budget=qwen_budget,
@@ -268,6 +272,7 @@ def render() -> None:
             empty=not statuses and current is None,
         )
     with images_area:
+        draw_pickers(attached, expanded, unread)
         _images(statuses)
     answers_area(backend, catalog)
 

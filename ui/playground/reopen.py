@@ -69,6 +69,7 @@ def _put_back(found: Reopened, run: Run) -> list[str]:
             name=image.name,
             data=image.data,
             sha256=image.sha256,
+            parts=image.parts,  # the page or frames it showed, not the whole document again
         )
         for position, image in enumerate(found.images)
     ]

@@ -9,15 +9,8 @@ import streamlit as st
 
 from ui.shared.backend import configured_settings
 from ui.shared.session import CODE_KEY
-from vision.export.runs import (
-    API_KEY_ENV,
-    CodeExport,
-    as_curl,
-    as_python,
-    export_csv,
-    export_json,
-    export_markdown,
-)
+from vision.export.code import API_KEY_ENV, CodeExport, as_curl, as_python
+from vision.export.runs import export_csv, export_json, export_markdown
 from vision.scoring.checks import CheckKind
 from vision.values.request import ChatRequest
 from vision.values.run import Run

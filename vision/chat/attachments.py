@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 from urllib.parse import urlsplit
 
+from vision.values.image import SourcePart, parts_label
+
 SourceKind = Literal["file", "camera", "url"]
 
 
@@ -32,14 +34,28 @@ class ImageEntry:
     data: bytes | None = field(default=None, repr=False)
     sha256: str | None = None
     url: str | None = field(default=None, repr=False)
+    # A page of a document or a frame of a video (several: one labelled grid of them); the
+    # bytes above are then the whole file (vision/chat/documents.py).
+    parts: tuple[SourcePart, ...] = ()
 
     @property
-    def label(self) -> str:
-        """A short name to show: the file name, or a URL's last path segment (else its host)."""
+    def shows(self) -> str:
+        """Which page or frame of its file the entry is ("page 3 of 12"), or ""."""
+        return parts_label(self.parts)
+
+    @property
+    def source_label(self) -> str:
+        """A short name for the file itself: its name, or a URL's last path segment (else its
+        host); the name a run keeps, its page or frame kept beside it."""
         if self.kind != "url":
             return self.name
         parts = urlsplit(self.name)
         return parts.path.rstrip("/").rsplit("/", 1)[-1] or parts.netloc or self.name
+
+    @property
+    def label(self) -> str:
+        """A short name to show: the file's (see source_label) with its page or frame."""
+        return f"{self.source_label}, {self.shows}" if self.parts else self.source_label
 
     @property
     def origin(self) -> str | None:

@@ -16,8 +16,9 @@ from vision.chat.preflight import Preflight, preflight
 from vision.chat.preparation import ImageStatus
 from vision.errors import RequestError, VisionError, without_traceback
 from vision.grounding.asking import locate_prompt
+from vision.images.documents.drawing import stitch_sources
 from vision.images.profiles import profile_for
-from vision.images.stitch import prepare_stitched, stitch_layout
+from vision.images.stitched import prepare_stitched
 from vision.markdown import clip
 from vision.values.grounding import LocateTask
 from vision.values.image import PreparedImage
@@ -126,11 +127,19 @@ def _stitched(
     """The labelled grid of these images prepared for this model, made once per set; its own
     bytes are kept as its original, so a run that sent it can be rerun."""
     labels = tuple(f"{status.position}. {clip(status.entry.label, 40)}" for status in statuses)
-    key = (tuple(status.entry.sha256 for status in statuses), labels, model)
+    key = (
+        tuple((status.entry.sha256, status.entry.parts) for status in statuses),
+        labels,
+        model,
+    )
     if key not in cache:
         cache.clear()  # only the current set is worth keeping
         try:
-            grid = stitch_layout([status.entry.data or b"" for status in statuses], labels)
+            grid = stitch_sources(
+                [status.entry.data or b"" for status in statuses],
+                labels,
+                [status.entry.parts for status in statuses],
+            )
             name = f"grid of {len(statuses)} images.png"
             prepared = prepare_stitched(grid, filename=name, model=model)
             cache[key] = SentImage(
@@ -150,7 +159,7 @@ def sent_image(status: ImageStatus, model: str) -> SentImage | None:
     if prepared is None:
         return None  # an unchecked URL: nothing prepared to keep
     return SentImage(
-        name=status.entry.label,
+        name=status.entry.source_label,  # its page or frame is kept beside it (parts)
         prepared=prepared,
         url=status.entry.url,
         original=status.entry.data,

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 
 from vision.api.catalog import compact_name
 from vision.chat.attachments import ImageEntry
-from vision.errors import ImageError, without_traceback
+from vision.errors import ImageError, VisionError, without_traceback
+from vision.images.documents.choice import Chosen
+from vision.images.documents.opening import DocumentFacts
 from vision.images.encode import data_url
 from vision.images.intake import prepare_image
 from vision.images.pixels import DecodedPixels
@@ -27,7 +29,7 @@ from vision.urls.sending import (
     unchecked_ref,
 )
 from vision.urls.shape import is_http_url
-from vision.values.image import PreparedImage
+from vision.values.image import PartChoice, PreparedImage, SourcePart
 from vision.values.request import ImageRef
 
 # The card shows thumbnails this size (twice the on-screen width, for sharp high-DPI screens).
@@ -36,7 +38,10 @@ THUMBNAIL_SIDE = 192
 URL_FETCHED_NOTE = "Fetched and checked here; sent inline, like an uploaded file."
 URL_CHECKED_NOTE = "Fetched and checked here."
 
-PrepKey = tuple[str, str | None, int | None]
+# (content hash, model, token budget, the page or frames of a document it shows)
+PrepKey = tuple[str, str | None, int | None, tuple[SourcePart, ...]]
+# (content hash, the page or frames it shows)
+ShownKey = tuple[str, tuple[SourcePart, ...]]
 
 
 @dataclass(slots=True, kw_only=True)
@@ -47,7 +52,11 @@ class PreparationCache:
 
     prepared: dict[PrepKey, PreparedImage | ImageError] = field(default_factory=dict)
     fetched: dict[str, ImageEntry | ImageError] = field(default_factory=dict)
-    thumbnails: dict[str, str | None] = field(default_factory=dict)
+    thumbnails: dict[ShownKey, str | None] = field(default_factory=dict)
+    # What each attached document or video is, and the pages or frames a choice takes of it
+    # (vision/chat/documents.py), by content hash: a rerun opens no file again.
+    documents: dict[str, DocumentFacts | ImageError | None] = field(default_factory=dict)
+    chosen: dict[tuple[str, PartChoice], Chosen | VisionError] = field(default_factory=dict)
 
     def forget_model(self, model: str) -> None:
         """Drop what was prepared for this model (its geometry was just learned)."""
@@ -127,7 +136,7 @@ def _prepared(
     assert entry.sha256 is not None
     prepared = cache.prepared
     budget = _budget_for(model, qwen_token_budget)
-    key = (entry.sha256, model, budget)
+    key = (entry.sha256, model, budget, entry.parts)
     if key not in prepared:
         try:
             prepared[key] = prepare_image(
@@ -136,6 +145,7 @@ def _prepared(
                 model=model,
                 qwen_token_budget=budget or DEFAULT_QWEN_TOKEN_BUDGET,
                 pixels=pixels,
+                parts=entry.parts,
             )
         except ImageError as err:
             prepared[key] = without_traceback(err)
@@ -148,27 +158,28 @@ def _thumbnail(cache: PreparationCache, entry: ImageEntry, pixels: DecodedPixels
     assert entry.data is not None
     assert entry.sha256 is not None
     thumbnails = cache.thumbnails
-    if entry.sha256 not in thumbnails:
+    key = (entry.sha256, entry.parts)
+    if key not in thumbnails:
         try:
-            thumbnails[entry.sha256] = data_url(
-                "image/jpeg", thumbnail(entry.data, THUMBNAIL_SIDE, pixels)
+            thumbnails[key] = data_url(
+                "image/jpeg", thumbnail(entry.data, THUMBNAIL_SIDE, pixels, entry.parts)
             )
         except ImageError:
-            thumbnails[entry.sha256] = None  # the card shows the preparation's error instead
-    return thumbnails[entry.sha256]
+            thumbnails[key] = None  # the card shows the preparation's error instead
+    return thumbnails[key]
 
 
 def _forget_unused(
     cache: PreparationCache, entries: Sequence[ImageEntry], qwen_token_budget: int
 ) -> None:
     """Drop prepared versions of images no longer on the page, or made for another budget."""
-    live = {entry.sha256 for entry in entries}
+    live = {(entry.sha256, entry.parts) for entry in entries}
     for key in list(cache.prepared):
         stale = key[2] is not None and key[2] != qwen_token_budget
-        if key[0] not in live or stale:
+        if (key[0], key[3]) not in live or stale:
             del cache.prepared[key]
-    for sha in [sha for sha in cache.thumbnails if sha not in live]:
-        del cache.thumbnails[sha]
+    for shown in [shown for shown in cache.thumbnails if shown not in live]:
+        del cache.thumbnails[shown]
 
 
 def _unchecked(entry: ImageEntry, position: int, models: Sequence[str]) -> ImageStatus:

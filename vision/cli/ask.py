@@ -19,6 +19,7 @@ from vision.cli.common import (
     read_settings,
     request_options,
 )
+from vision.cli.documents import Attached, add_document_options, attached_parts, part_choice
 from vision.cli.exits import EXIT_ERROR, EXIT_OK
 from vision.cli.locate import add_locate_options, execute_locate
 from vision.cli.sources import read_source
@@ -42,8 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="IMAGE",
-        help="an image file, or an http(s) URL sent as is",
+        help="an image file (or a PDF, TIFF, SVG, video), or an http(s) URL sent as is",
     )
+    add_document_options(parser)
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument(
         "--hide-reasoning",
@@ -54,25 +56,43 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("prompt", nargs="?", default=DEFAULT_PROMPT, metavar="PROMPT")
 
 
-def _images_for(model: str, sources: Sequence[str], data: dict[str, bytes]) -> list[Any]:
-    """Each image for one model: a file prepared for it, or a URL passed on as is."""
+def _images_for(model: str, attached: Sequence[Attached], data: dict[str, bytes]) -> list[Any]:
+    """Each image for one model: a file (or a page or frames of one) prepared for it, or a URL
+    passed on as is."""
     from vision.images.intake import prepare_image
 
     images: list[Any] = []
-    for source in sources:
+    for image in attached:
+        source = image.source
         if is_http_url(source):
             images.append(ImageRef(url=source, label=source))
             continue
         try:
-            images.append(prepare_image(data[source], filename=Path(source).name, model=model))
+            images.append(
+                prepare_image(
+                    data[source], filename=Path(source).name, model=model, parts=image.parts
+                )
+            )
         except ImageError as error:
             # Same class, with the file named: several images may be in play.
-            raise type(error)(f"{source}: {error}") from None
+            raise type(error)(f"{image.label}: {error}") from None
     return images
 
 
 # A reasoning model's thinking is printed apart from its answer, each line behind this bar.
 REASONING_BAR = "│ "
+
+
+def _warn_crowded(models: Sequence[str], attached: Sequence[Attached], err: TextIO) -> None:
+    """Say which models get more pages or frames than they read reliably, and how to stitch."""
+    from vision.images.profiles import image_count_warning
+
+    if not any(len(image.parts) == 1 for image in attached):
+        return
+    for model in models:
+        crowded = image_count_warning(model, len(attached))
+        if crowded:
+            err.write(f"{crowded} (--stitch sends each document's pages as one grid)\n")
 
 
 def _usage_line(result: ChatResult) -> str:
@@ -239,11 +259,13 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     settings = read_settings(err)
     files = [source for source in args.images if not is_http_url(source)]
     data = {source: read_source(source) for source in dict.fromkeys(files)}
-    per_model = {model: _images_for(model, args.images, data) for model in args.models}
+    attached = attached_parts(args.images, data, part_choice(args), stitch=args.stitch, err=err)
+    per_model = {model: _images_for(model, attached, data) for model in args.models}
     if not args.json:
-        for source, image in zip(args.images, per_model[args.models[0]], strict=True):
-            for warning in getattr(image, "warnings", ()):
-                err.write(f"{source}: {warning}\n")
+        for image, prepared in zip(attached, per_model[args.models[0]], strict=True):
+            for warning in getattr(prepared, "warnings", ()):
+                err.write(f"{image.label}: {warning}\n")
+        _warn_crowded(args.models, attached, err)
     with make_client(settings) as client:
         # Listing first lets the client refuse images for a text-only model and tells which
         # models reason; a server without /models still answers chats.

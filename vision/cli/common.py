@@ -18,7 +18,7 @@ from vision.settings import (
     read_secrets,
 )
 from vision.settings_variables import API_KEY_VARIABLE, BASE_URL_VARIABLE
-from vision.values.image import PreparedImage
+from vision.values.image import PreparedImage, parts_label
 from vision.values.request import (
     DEFAULT_SYSTEM_PROMPT,
     EFFORTS,
@@ -57,6 +57,8 @@ def image_facts(image: PreparedImage) -> dict[str, Any]:
         "warnings": list(image.warnings),
         "notes": list(image.notes),
         "steps": list(image.steps),
+        "shows": parts_label(image.parts) or None,
+        "parts": [part.to_json() for part in image.parts],
     }
 
 

@@ -19,7 +19,7 @@ from vision.settings_variables import API_KEY_VARIABLE, BASE_URL_VARIABLE
 # Each command and its line in `--help`; the command's module, vision.cli.<name>, holds its
 # options (`add_arguments`) and what it does (`execute`), and is imported only when named.
 COMMANDS: dict[str, str] = {
-    "check": "show what would be sent for each image",
+    "check": "show what would be sent for each image, page or frame",
     "ask": "ask one or more models about images",
     "models": "list the server's models",
     "echo": "run the local echo backend (no model, no key)",

@@ -14,6 +14,7 @@ from vision.history.rows import WorkspaceRows
 from vision.history.tables import kept_items
 from vision.values.batch import KeptItem
 from vision.values.grounding import LocateTask
+from vision.values.image import SourcePart
 
 # Items written per transaction: one round trip for many rows, and little held at once.
 ITEMS_PER_WRITE = 500
@@ -37,6 +38,7 @@ def _values(workspace: str, list_id: str, position: int, item: KeptItem) -> dict
         "locate": json.dumps(item.locate.to_json()) if item.locate is not None else None,
         "image_sha256": item.sha256,
         "image_url": item.url,
+        "parts": json.dumps([part.to_json() for part in item.parts]) if item.parts else None,
     }
 
 
@@ -51,6 +53,7 @@ def _item(row: Mapping[Any, Any]) -> KeptItem:
         locate=LocateTask.from_json(json.loads(row["locate"])) if row["locate"] else None,
         sha256=row["image_sha256"],
         url=row["image_url"],
+        parts=tuple(SourcePart.from_json(part) for part in json.loads(row["parts"] or "[]")),
     )
 
 

@@ -14,7 +14,7 @@ from vision.history.store import HistoryStore
 from vision.images.intake import prepare_at, prepare_image
 from vision.values.batch import Resolution
 from vision.values.grounding import LocateTask
-from vision.values.image import PreparedImage
+from vision.values.image import PreparedImage, SourcePart
 from vision.values.request import ChatClient, ChatRequest, Effort, ImageRef, effort_named
 from vision.values.result import ChatResult
 from vision.values.run import Run, RunContext, RunImage, run_from_result
@@ -22,11 +22,13 @@ from vision.values.run import Run, RunContext, RunImage, run_from_result
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class KeptImage:
-    """The original bytes of a run's image, kept in the history under their hash."""
+    """The original bytes of a run's image, kept in the history under their hash, and the
+    page or frame of them it showed when they are a document or video."""
 
     name: str
     sha256: str
     data: bytes = field(repr=False)
+    parts: tuple[SourcePart, ...] = ()
 
 
 def _name(image: RunImage, sha: str) -> str:
@@ -42,19 +44,24 @@ def find_original(store: HistoryStore, image: RunImage) -> KeptImage | str | Non
         if sha:
             found = store.original(sha)
             if found.data is not None:
-                return KeptImage(name=_name(image, sha), sha256=sha, data=found.data)
+                return KeptImage(
+                    name=_name(image, sha), sha256=sha, data=found.data, parts=image.parts
+                )
             problem = problem or found.problem
     if problem is None:
         return None
     return f"Image {image.position + 1} of this run ({image.label}): {problem}"
 
 
-# Prepares kept bytes for a model: (data, file name, model) -> the image as it is sent.
-Prepare = Callable[[bytes, str, str], PreparedImage]
+# Prepares kept bytes for a model: (data, file name, model, the page or frame of a document
+# or video) -> the image as it is sent.
+Prepare = Callable[[bytes, str, str, tuple[SourcePart, ...]], PreparedImage]
 
 
-def _prepare_default(data: bytes, name: str, model: str) -> PreparedImage:
-    return prepare_image(data, filename=name, model=model)
+def _prepare_default(
+    data: bytes, name: str, model: str, parts: tuple[SourcePart, ...]
+) -> PreparedImage:
+    return prepare_image(data, filename=name, model=model, parts=parts)
 
 
 def sent_images(
@@ -76,7 +83,7 @@ def sent_images(
                 f"Image {image.position + 1} of run {run.id} was not kept in the history "
                 "(over its limits); run the item again to have it judged with its image."
             )
-        prepared = (prepare or _prepare_default)(kept.data, kept.name, run.model)
+        prepared = (prepare or _prepare_default)(kept.data, kept.name, run.model, kept.parts)
         if prepared.sha256 != image.sha256:
             raise HistoryError(
                 f"Image {image.position + 1} of run {run.id}, prepared again, differs from "
@@ -93,7 +100,9 @@ def _prepared(run: Run, kept: KeptImage, model: str) -> PreparedImage:
     resolution = Resolution(
         token_budget=run.params.get("token_budget"), max_side=run.params.get("max_side")
     )
-    return prepare_at(kept.data, filename=kept.name, model=model, resolution=resolution)
+    return prepare_at(
+        kept.data, filename=kept.name, model=model, resolution=resolution, parts=kept.parts
+    )
 
 
 def _prompt(run: Run, model: str, sent: list[PreparedImage]) -> str:

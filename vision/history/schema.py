@@ -10,13 +10,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from vision.values.grounding import LocateTask
-from vision.values.image import GridCell
+from vision.values.image import GridCell, SourcePart
 from vision.values.result import Usage
 from vision.values.run import Run, RunImage, Vote
 
 # The schema version of the newest migration (vision/history/migrations/versions/); on SQLite it
 # is also the file's PRAGMA user_version, so an app from before version 2 refuses a newer file.
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 
 # The columns follow the records' fields: a run's usage takes four columns, its images and
 # the records' ids live elsewhere (run_images, run_sources, the primary keys).
@@ -51,6 +51,7 @@ _TO_COLUMN: dict[str, Callable[[Any], Any]] = {
     "cached": int,
     "locate": lambda task: json.dumps(task.to_json()) if task is not None else None,
     "cells": lambda cells: json.dumps([asdict(cell) for cell in cells]) if cells else None,
+    "parts": lambda parts: json.dumps([part.to_json() for part in parts]) if parts else None,
 }
 _FROM_COLUMN: dict[str, Callable[[Any], Any]] = {
     "created_at": moment,
@@ -63,6 +64,9 @@ _FROM_COLUMN: dict[str, Callable[[Any], Any]] = {
     "cached": bool,
     "locate": lambda task: LocateTask.from_json(json.loads(task)) if task else None,
     "cells": lambda cells: tuple(GridCell(**cell) for cell in json.loads(cells)) if cells else (),
+    "parts": lambda parts: (
+        tuple(SourcePart.from_json(part) for part in json.loads(parts)) if parts else ()
+    ),
 }
 
 

@@ -131,6 +131,8 @@ def _origin_columns() -> list[Column[Any]]:
         Column("original_height", Integer),
         Column("orientation", Integer),
         Column("cells", Text),
+        # The page or frame of a document or video it shows, as JSON (schema 13).
+        Column("parts", Text),
     ]
 
 
@@ -212,6 +214,8 @@ kept_items = Table(
     Column("locate", Text),
     Column("image_sha256", Text),
     Column("image_url", Text),
+    # The page of a document or a video's frames it sends, as JSON (schema 13).
+    Column("parts", Text),
     PrimaryKeyConstraint("workspace", "list_id", "position", name="kept_items_pkey"),
 )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-from vision.errors import UnsupportedImageError
+from vision.errors import RequestError, UnsupportedImageError
 
 # Qwen2-VL: 14-px patches merged 2x2, so every side is resized to a multiple of 28 and each
 # 28x28 cell is one LLM token (transformers image_processing_qwen2_vl.py).
@@ -175,3 +175,14 @@ def fit_cells(width: int, height: int, cell: int, max_cells: int) -> tuple[int, 
         else:
             high = middle - 1
     return best
+
+
+def capped_size(size: tuple[int, int], longest_side: int | None) -> tuple[int, int]:
+    """The size scaled down so its longest side is at most `longest_side` (unchanged if None)."""
+    width, height = size
+    if longest_side is None or max(width, height) <= longest_side:
+        return size
+    if longest_side < 1:
+        raise RequestError("The longest side must be at least 1 pixel; choose a larger size.")
+    scale = longest_side / max(width, height)
+    return max(1, round(width * scale)), max(1, round(height * scale))

@@ -15,6 +15,7 @@ from vision.errors import (
     RequestError,
     UnsupportedImageError,
 )
+from vision.images.documents.kinds import document_kind
 from vision.images.encode import (
     data_url,
     encode,
@@ -22,6 +23,7 @@ from vision.images.encode import (
     needs_conversion,
     to_eight_bit,
 )
+from vision.images.geometry import capped_size
 from vision.images.metadata import png_checksums_match, strip_metadata
 from vision.images.pixels import (
     DECODE_FAILURES,
@@ -50,7 +52,7 @@ from vision.limits import (
     MIME_BY_FORMAT,
 )
 from vision.values.batch import DEFAULT_RESOLUTION, Resolution
-from vision.values.image import PreparedImage
+from vision.values.image import PreparedImage, SourcePart
 
 # Bytes we agree to read at all: about five times the send limit leaves room for big camera
 # files; 100 MiB exactly, the page's upload limit (Streamlit counts it in MiB).
@@ -102,17 +104,6 @@ def _describe(image: Image.Image, data: bytes) -> _Source:
         orientation=orientation,
         lossless=lossless,
     )
-
-
-def _capped(size: tuple[int, int], longest_side: int | None) -> tuple[int, int]:
-    """The size scaled down so its longest side is at most `longest_side` (unchanged if None)."""
-    width, height = size
-    if longest_side is None or max(width, height) <= longest_side:
-        return size
-    if longest_side < 1:
-        raise RequestError("The longest side must be at least 1 pixel; choose a larger size.")
-    scale = longest_side / max(width, height)
-    return max(1, round(width * scale)), max(1, round(height * scale))
 
 
 def _check_budget(budget: int) -> None:
@@ -284,11 +275,15 @@ def prepare_image(
     keep_metadata: bool = False,
     pixels: DecodedPixels | None = None,
     longest_side: int | None = None,
+    parts: tuple[SourcePart, ...] = (),
 ) -> PreparedImage:
     """Check, convert and size image bytes for a model (or the API limits); raises ImageError.
 
     `pixels`, made for these same bytes, lets the versions for several models share a decode;
     `longest_side` sends the image no larger than that many pixels a side (a resolution sweep).
+    A PDF, TIFF, video or SVG is drawn at the model's size: `parts` names its page or frame
+    (several: one labelled grid), as it does an animation's frame; a one-page document or a
+    drawing needs none (docs/documents.md).
     """
     if not isinstance(data, bytes | bytearray | memoryview):
         raise UnsupportedImageError(
@@ -301,11 +296,23 @@ def prepare_image(
             f"This file is {len(data) / 1_000_000:.0f} MB, more than we read; "
             "export a smaller version (under 20 MB) and try again."
         )
+    if parts or document_kind(data) is not None:
+        # Imported here: a photo never loads the PDF, video or SVG libraries.
+        from vision.images.documents.prepare import prepare_document
+
+        return prepare_document(
+            data,
+            tuple(parts),
+            filename=filename,
+            model=model,
+            qwen_token_budget=qwen_token_budget,
+            longest_side=longest_side,
+        )
     with decode_slot():
         image = open_image(data, INTAKE_FORMATS)
         with image:
             source = _describe(image, data)
-        capped = _capped((source.width, source.height), longest_side)
+        capped = capped_size((source.width, source.height), longest_side)
         target = send_size(model, *capped, qwen_token_budget=qwen_token_budget)
         checked = None
         if target == (source.width, source.height):
@@ -358,6 +365,7 @@ def prepare_at(
     filename: str | None,
     model: str | None,
     resolution: Resolution = DEFAULT_RESOLUTION,
+    parts: tuple[SourcePart, ...] = (),
 ) -> PreparedImage:
     """prepare_image at a batch's resolution: its Qwen token budget and longest side."""
     return prepare_image(
@@ -366,4 +374,5 @@ def prepare_at(
         model=model,
         qwen_token_budget=resolution.token_budget or DEFAULT_QWEN_TOKEN_BUDGET,
         longest_side=resolution.max_side or None,
+        parts=parts,
     )

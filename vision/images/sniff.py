@@ -80,8 +80,9 @@ def open_image(data: bytes, formats: tuple[str, ...] = READABLE_FORMATS) -> Imag
             ) from exc
         except UnidentifiedImageError as exc:
             raise UnsupportedImageError(
-                f"This file is {describe_unknown(data)}, not a JPEG, PNG, WEBP or GIF image; "
-                "convert it to one of those and try again."
+                f"This file is {describe_unknown(data)}, not a JPEG, PNG, WEBP or GIF image "
+                "(nor a PDF, TIFF, SVG or video read as pages or frames); convert it to one of "
+                "those and try again."
             ) from exc
         except (OSError, ValueError, SyntaxError, EOFError, struct.error) as exc:
             raise ImageUnreadableError(

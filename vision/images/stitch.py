@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
 
 from PIL import Image, ImageDraw, ImageFont
 
 from vision.errors import ImageUnreadableError, RequestError
 from vision.images.encode import to_eight_bit
 from vision.images.geometry import LLAMA_TILE
-from vision.images.intake import prepare_image
 from vision.images.pixels import DECODE_FAILURES, INTAKE_FORMATS, read_upright, upright_size
 from vision.limits import MAX_IMAGES_PER_REQUEST
-from vision.values.image import GridCell, PreparedImage
+from vision.values.image import GridCell
 
 # Llama 3.2 Vision sees at most 1120x1120 (a 2x2 tile canvas): the grid is built at that size
 # so no cell is shrunk twice.
@@ -27,8 +27,6 @@ _BACKGROUND = (255, 255, 255)
 # what the model receives, keeps too few of a vision encoder's 14-px patches (about 11) for its
 # text and small details to be read.
 READABLE_SIDE_PX = 160
-# What prepare_image says of bytes it sends untouched: for a grid, those bytes are ours.
-_UNCHANGED = "sent the original file unchanged"
 
 
 def _layout(count: int) -> tuple[int, int]:
@@ -44,30 +42,19 @@ class StitchedGrid:
     cells: tuple[GridCell, ...]
 
 
+# Draws one picture of a grid no larger than the box it is given; returns the picture and the
+# upright size of what it shows (a file's first frame, a page, a video's frame).
+Picture = Callable[[tuple[int, int]], tuple[Image.Image, tuple[int, int]]]
+
+
 def stitch_grid(images: Sequence[bytes], labels: Sequence[str] | None = None) -> bytes:
     """One 1120x1120 PNG showing each image in a cell under its label ("Image 1"... by default)."""
     return stitch_layout(images, labels).data
 
 
-def prepare_stitched(
-    grid: StitchedGrid, *, model: str | None = None, filename: str | None = None
-) -> PreparedImage:
-    """The grid prepared for a model, recording where each picture lies in it (so a box the
-    model draws on the grid can be taken back to the picture it falls on); its steps say that
-    the app made it, and its warnings name each picture drawn under a readable size."""
-    prepared = prepare_image(grid.data, filename=filename, model=model)
-    count = len(grid.cells)
-    made = (
-        f"stitched {count} image{'' if count == 1 else 's'} into one labelled "
-        f"{GRID_SIDE}×{GRID_SIDE} grid"
-    )
-    steps = ["sent the grid as made" if step == _UNCHANGED else step for step in prepared.steps]
-    return replace(
-        prepared,
-        cells=grid.cells,
-        steps=(made, *steps),
-        warnings=(*prepared.warnings, *unreadable_pictures(grid.cells, prepared.width)),
-    )
+def file_picture(data: bytes, box: tuple[int, int]) -> tuple[Image.Image, tuple[int, int]]:
+    """An image file's upright first frame decoded to fit `box`, and its upright size."""
+    return read_upright(data, box, INTAKE_FORMATS), upright_size(data, INTAKE_FORMATS)
 
 
 def unreadable_pictures(cells: Sequence[GridCell], sent_side: int) -> list[str]:
@@ -89,15 +76,30 @@ def unreadable_pictures(cells: Sequence[GridCell], sent_side: int) -> list[str]:
 
 def stitch_layout(images: Sequence[bytes], labels: Sequence[str] | None = None) -> StitchedGrid:
     """The labelled grid of these images (see stitch_grid) with each picture's rectangle."""
-    if not images:
+    grid, cells = stitch_pictures([partial(file_picture, data) for data in images], labels)
+    return as_png(grid, cells)
+
+
+def as_png(grid: Image.Image, cells: tuple[GridCell, ...]) -> StitchedGrid:
+    """A stitched grid as PNG bytes, with its cells."""
+    buffer = io.BytesIO()
+    grid.save(buffer, "PNG")
+    return StitchedGrid(data=buffer.getvalue(), cells=cells)
+
+
+def stitch_pictures(
+    pictures: Sequence[Picture], labels: Sequence[str] | None = None
+) -> tuple[Image.Image, tuple[GridCell, ...]]:
+    """The labelled 1120x1120 grid of pictures drawn to fit their cells, and where each lies."""
+    if not pictures:
         raise RequestError("There are no images to stitch; add at least one and try again.")
-    if len(images) > MAX_IMAGES_PER_REQUEST:
+    if len(pictures) > MAX_IMAGES_PER_REQUEST:
         raise RequestError(
             f"At most {MAX_IMAGES_PER_REQUEST} images can be stitched into one; remove some."
         )
     names = list(labels) if labels is not None else []
-    names += [f"Image {index + 1}" for index in range(len(names), len(images))]
-    columns, rows = _layout(len(images))
+    names += [f"Image {index + 1}" for index in range(len(names), len(pictures))]
+    columns, rows = _layout(len(pictures))
     cell_w = (GRID_SIDE - _GAP * (columns - 1)) // columns
     cell_h = (GRID_SIDE - _GAP * (rows - 1)) // rows
     picture_h = cell_h - _LABEL_HEIGHT
@@ -105,9 +107,8 @@ def stitch_layout(images: Sequence[bytes], labels: Sequence[str] | None = None) 
     draw = ImageDraw.Draw(grid)
     font = ImageFont.load_default(size=22)
     cells: list[GridCell] = []
-    for index, data in enumerate(images):
-        source_w, source_h = upright_size(data, INTAKE_FORMATS)
-        picture = read_upright(data, (cell_w, picture_h), INTAKE_FORMATS)
+    for index, draw_picture in enumerate(pictures):
+        picture, (source_w, source_h) = draw_picture((cell_w, picture_h))
         try:
             picture, _ = to_eight_bit(picture)
             picture = picture.convert("RGB")
@@ -132,6 +133,4 @@ def stitch_layout(images: Sequence[bytes], labels: Sequence[str] | None = None) 
                 source_height=source_h,
             )
         )
-    buffer = io.BytesIO()
-    grid.save(buffer, "PNG")
-    return StitchedGrid(data=buffer.getvalue(), cells=tuple(cells))
+    return grid, tuple(cells)

@@ -7,11 +7,12 @@ import io
 from PIL import Image
 
 from vision.errors import ImageError, ImageUnreadableError, RequestError
+from vision.images.documents.kinds import document_kind
 from vision.images.encode import to_eight_bit
 from vision.images.intake import MAX_SOURCE_BYTES
 from vision.images.pixels import DECODE_FAILURES, INTAKE_FORMATS, DecodedPixels, read_upright
 from vision.images.slots import decode_slot
-from vision.values.image import PreparedImage
+from vision.values.image import PreparedImage, SourcePart
 from vision.values.run import RunImage
 
 DEFAULT_THUMBNAIL_SIDE = 256
@@ -22,9 +23,13 @@ THUMBNAIL_QUALITY = 80
 
 
 def thumbnail(
-    data: bytes, max_side: int = DEFAULT_THUMBNAIL_SIDE, shared: DecodedPixels | None = None
+    data: bytes,
+    max_side: int = DEFAULT_THUMBNAIL_SIDE,
+    shared: DecodedPixels | None = None,
+    parts: tuple[SourcePart, ...] = (),
 ) -> bytes:
-    """A JPEG of the upright first frame, its long side at most max_side; raises ImageError.
+    """A JPEG of the upright first frame (or of a document's page or a video's frame, drawn
+    at the thumbnail's size), its long side at most max_side; raises ImageError.
 
     `shared`, made for these same bytes, lends pixels a model's version already decoded.
     """
@@ -32,6 +37,13 @@ def thumbnail(
         raise RequestError("A thumbnail needs a size of at least 1 pixel; pick a larger size.")
     if len(data) > MAX_SOURCE_BYTES:
         raise ImageUnreadableError("This file is too large to preview; use a smaller export.")
+    if parts or document_kind(data) is not None:
+        # Imported here: a photo's thumbnail loads no PDF or video library. The page or frame
+        # is drawn at the thumbnail's size, in a decode slot of its own.
+        from vision.images.documents.drawing import draw_parts
+
+        picture, _ = draw_parts(bytes(data), parts, (max_side, max_side))
+        return _jpeg(picture, max_side)
     # A decode like any other: it waits for one of the process's decode slots, so a batch's
     # thumbnails (one per image, on every thread of the batch) add no decodes beyond them.
     with decode_slot():
@@ -42,15 +54,19 @@ def thumbnail(
             picture = shared.upright((max_side, max_side)).copy()
         else:
             picture = read_upright(bytes(data), (max_side, max_side), INTAKE_FORMATS)
-        try:
-            picture, _ = to_eight_bit(picture)
-            picture.thumbnail((max_side, max_side), Image.Resampling.BICUBIC, reducing_gap=2.0)
-            buffer = io.BytesIO()
-            picture.convert("RGB").save(buffer, "JPEG", quality=THUMBNAIL_QUALITY)
-        except DECODE_FAILURES as exc:
-            raise ImageUnreadableError(
-                "This image cannot be previewed; re-export it and try again."
-            ) from exc
+        return _jpeg(picture, max_side)
+
+
+def _jpeg(picture: Image.Image, max_side: int) -> bytes:
+    try:
+        picture, _ = to_eight_bit(picture)
+        picture.thumbnail((max_side, max_side), Image.Resampling.BICUBIC, reducing_gap=2.0)
+        buffer = io.BytesIO()
+        picture.convert("RGB").save(buffer, "JPEG", quality=THUMBNAIL_QUALITY)
+    except DECODE_FAILURES as exc:
+        raise ImageUnreadableError(
+            "This image cannot be previewed; re-export it and try again."
+        ) from exc
     return buffer.getvalue()
 
 
@@ -79,4 +95,5 @@ def image_from_prepared(
         original_height=prepared.original_height,
         orientation=prepared.orientation,
         cells=prepared.cells,
+        parts=prepared.parts,
     )

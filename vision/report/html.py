@@ -39,7 +39,11 @@ def _thumbnail(run: Run) -> str:
     for image in run.images:
         if image.thumbnail:
             encoded = base64.b64encode(image.thumbnail).decode()
-            return f'<img alt="" src="data:image/jpeg;base64,{encoded}">'
+            shown = f'<img alt="" src="data:image/jpeg;base64,{encoded}">'
+            if image.shows:
+                # Which page or moment of a document or video the model was sent.
+                shown += f'<div class="note">{escape(image.shows)}</div>'
+            return f"<div>{shown}</div>" if image.shows else shown
         if image.url:
             return f'<span class="note">sent by URL: {escape(clip(image.url, 80))}</span>'
     return '<span class="note">no thumbnail</span>'

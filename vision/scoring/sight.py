@@ -13,7 +13,7 @@ from vision.values.run import Run
 
 if TYPE_CHECKING:
     from vision.history.store import HistoryStore
-    from vision.values.image import PreparedImage
+    from vision.values.image import PreparedImage, SourcePart
 
 # What the judge is shown of a run's images; raises a VisionError saying why it cannot be.
 Sight = Callable[[Run], tuple[ImageRef, ...]]
@@ -30,8 +30,10 @@ def batch_sight(store: HistoryStore, batch_id: str) -> Sight:
     # A sweep's batch was prepared at its own setting; any other at the default.
     resolution = Resolution(token_budget=spec.get("token_budget"), max_side=spec.get("max_side"))
 
-    def prepare(data: bytes, name: str, model: str) -> PreparedImage:
-        return prepare_at(data, filename=name or None, model=model, resolution=resolution)
+    def prepare(data: bytes, name: str, model: str, parts: tuple[SourcePart, ...]) -> PreparedImage:
+        return prepare_at(
+            data, filename=name or None, model=model, resolution=resolution, parts=parts
+        )
 
     def sight(run: Run) -> tuple[ImageRef, ...]:
         return sent_images(run, store, prepare=prepare)

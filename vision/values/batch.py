@@ -14,7 +14,7 @@ from typing import Literal, Protocol
 from vision.errors import RequestError, VisionError
 from vision.limits import DEFAULT_CONCURRENCY
 from vision.values.grounding import LocateTask
-from vision.values.image import PreparedImage
+from vision.values.image import PreparedImage, SourcePart
 from vision.values.request import ChatRequest, Effort, RequestOptions
 from vision.values.result import ChatResult
 from vision.values.run import REPEAT_PARAM, Run, RunContext, RunImage, run_from_result
@@ -39,7 +39,8 @@ Originals = Mapping[str, "bytes | ImageFile"]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BatchItem:
-    """One image of a batch (bytes, or an http(s) URL the API fetches) with its prompt."""
+    """One image of a batch (bytes, or an http(s) URL the API fetches) with its prompt; for a
+    document or video, the page or the frames of it that are sent."""
 
     image: bytes | str | ImageFile = field(repr=False)
     prompt: str
@@ -53,6 +54,8 @@ class BatchItem:
     # A grounding item: what to locate and its reference boxes; each model is asked in its
     # family's own words (the prompt above is only the expression, for the record).
     locate: LocateTask | None = None
+    # The page of a document its image is, or a video's frames sent as one labelled grid.
+    parts: tuple[SourcePart, ...] = ()
 
     @property
     def references(self) -> tuple[str, ...]:
@@ -102,6 +105,8 @@ class KeptItem:
     locate: LocateTask | None = None
     sha256: str | None = None
     url: str | None = None
+    # The page of a document, or a video's frames, the item sends (schema 13).
+    parts: tuple[SourcePart, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -2,9 +2,104 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from vision.values.request import ImageRef
+
+# What a page or frame comes from: a PDF's or a multi-page TIFF's page, a video's frame, or a
+# frame of an animated GIF or WebP (docs/documents.md).
+PartKind = Literal["pdf", "tiff", "video", "animation"]
+PART_KINDS: tuple[PartKind, ...] = ("pdf", "tiff", "video", "animation")
+
+
+def clock(seconds: float) -> str:
+    """A time as a player shows it: "0:05", "1:02:03", with tenths when not whole ("0:05.5")."""
+    tenths = round(max(0.0, seconds) * 10)
+    whole, tenth = divmod(tenths, 10)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    shown = f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    return f"{shown}.{tenth}" if tenth else shown
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourcePart:
+    """One page or frame of a source file: a PDF's or TIFF's page, or a video's or animation's
+    frame at its time. `index` counts from 0 (a video's: among the frames taken); `count` is the
+    pages the document has, or the frames taken from it (0: not known yet)."""
+
+    kind: PartKind
+    index: int
+    count: int = 0
+    time_s: float | None = None
+
+    @property
+    def number(self) -> int:
+        """The page or frame number as people count, from 1."""
+        return self.index + 1
+
+    @property
+    def label(self) -> str:
+        """ "page 3 of 12", "frame at 0:05 (3 of 8)", "frame 4 of 20 at 0:01.2"."""
+        of = f" of {self.count}" if self.count else ""
+        if self.kind in ("pdf", "tiff"):
+            return f"page {self.number}{of}"
+        at = "" if self.time_s is None else clock(self.time_s)
+        if self.kind == "video":
+            return f"frame at {at} ({self.number}{of})"
+        return f"frame {self.number}{of}" + (f" at {at}" if at else "")
+
+    @property
+    def tile(self) -> str:
+        """What a stitched grid writes over this part: its time, else its page ("p. 3")."""
+        if self.time_s is not None:
+            return clock(self.time_s)
+        return f"p. {self.number}"
+
+    def to_json(self) -> dict[str, Any]:
+        """The part as plain JSON-able data."""
+        return {"kind": self.kind, "index": self.index, "count": self.count, "time_s": self.time_s}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SourcePart:
+        """A part from to_json's data."""
+        kind = next((known for known in PART_KINDS if known == data["kind"]), None)
+        if kind is None:
+            raise ValueError(f"unknown part kind {data['kind']!r}")
+        time_s = data.get("time_s")
+        return cls(
+            kind=kind,
+            index=int(data["index"]),
+            count=int(data.get("count") or 0),
+            time_s=None if time_s is None or not math.isfinite(time_s) else float(time_s),
+        )
+
+
+def parts_label(parts: tuple[SourcePart, ...]) -> str:
+    """What an image shows of its source: "page 3 of 12", or a grid's "frames at 0:01, 0:05"
+    and "pages 1, 2, 3"; "" for an image that is not a page or frame."""
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        return parts[0].label
+    if all(part.time_s is not None for part in parts):
+        return "frames at " + ", ".join(part.tile for part in parts)
+    noun = "pages" if parts[0].kind in ("pdf", "tiff") else "frames"
+    return f"{noun} " + ", ".join(str(part.number) for part in parts)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PartChoice:
+    """Which pages or frames to take from a document or video: pages by number (from 1; none
+    named and nothing else asked: all of them), the pages with content, a number of frames
+    sampled evenly, or frames at chosen times (seconds)."""
+
+    pages: tuple[int, ...] = ()
+    content: bool = False
+    frames: int = 0
+    times: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,6 +163,9 @@ class PreparedImage:
     orientation: int = 1
     # For a stitched grid: where each picture lies in it (the grid is this image's original).
     cells: tuple[GridCell, ...] = ()
+    # The page or frame of a document or video this image is (one), or a grid's frames in the
+    # order of its cells; the original above is then the page as drawn, or the grid.
+    parts: tuple[SourcePart, ...] = ()
 
     @property
     def origin(self) -> ImageOrigin:

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from vision.errors import NotSentError, VisionError
 from vision.values.grounding import LocateTask
-from vision.values.image import GridCell, ImageOrigin
+from vision.values.image import GridCell, ImageOrigin, SourcePart, parts_label
 from vision.values.request import ChatRequest
 from vision.values.result import ChatResult, Usage
 
@@ -33,7 +33,8 @@ def utc_now() -> datetime:
 class RunImage:
     """One image of a run: its hashes, preparation steps and a small JPEG thumbnail, and what
     maps a model's coordinates back to the original (its upright size, EXIF orientation and a
-    stitched grid's cells; unknown for images kept before schema 9 and for URL images)."""
+    stitched grid's cells; unknown for images kept before schema 9 and for URL images), and the
+    page or frame of a document or video it was made from."""
 
     position: int = 0
     sha256: str
@@ -49,6 +50,13 @@ class RunImage:
     original_height: int | None = None
     orientation: int | None = None
     cells: tuple[GridCell, ...] = ()
+    # The page or frame of a document or video it is (or a grid's frames; schema 13).
+    parts: tuple[SourcePart, ...] = ()
+
+    @property
+    def shows(self) -> str:
+        """Which page or frame of its source it is ("page 3 of 12"), or ""."""
+        return parts_label(self.parts)
 
     @property
     def origin(self) -> ImageOrigin | None:

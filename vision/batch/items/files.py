@@ -3,6 +3,7 @@
 Every source is read one row at a time when the batch pulls its next item, so memory holds
 the rows about to be sent, never the whole set (a TSV of 10,000 base64 images is gigabytes).
 Paths in a table are relative to the table's folder; http(s) URLs stay URLs for the API to fetch.
+A PDF or TIFF is an item per page, a video one item of frames (vision/batch/items/parts.py).
 """
 
 from __future__ import annotations
@@ -13,21 +14,26 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from itertools import islice, takewhile
 from pathlib import Path
 from typing import Any, Literal
 
 from vision.batch.items.boxes import locate_task
 from vision.batch.items.choices import choice_items
+from vision.batch.items.parts import DOCUMENT_SUFFIXES, file_parts, part_name, row_parts
 from vision.errors import RequestError
 from vision.scoring.choice import option_letters
 from vision.urls.shape import is_http_url
 from vision.values.batch import BatchItem, ImageFile
+from vision.values.image import SourcePart
 
 SourceKind = Literal["folder", "csv", "jsonl", "tsv"]
 IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic", ".heif", ".avif", ".bmp", ".tif", ".tiff"}
 )
+# What a folder's items are made of: images, and documents and videos (pages and frames).
+ITEM_SUFFIXES = IMAGE_SUFFIXES | DOCUMENT_SUFFIXES
 # The column that names an image, in order of preference.
 IMAGE_FIELDS = ("image", "url", "image_url", "image_path", "path", "file")
 PROMPT_FIELDS = ("prompt", "question")
@@ -85,7 +91,10 @@ def open_source(
     )
     if not any(True for _ in _ROWS[kind](found)):
         what = "image files" if kind == "folder" else "items"
-        raise RequestError(f"No {what} found in {source}; add JPEG, PNG, WEBP or GIF images.")
+        raise RequestError(
+            f"No {what} found in {source}; add JPEG, PNG, WEBP or GIF images (or PDFs, TIFFs, "
+            "SVGs or videos)."
+        )
     return found
 
 
@@ -113,20 +122,33 @@ def _text(value: Any) -> str | None:
 # Folders
 
 
-def _folder_files(source: ItemSource) -> Iterator[Path]:
+def _folder_files(source: ItemSource) -> Iterator[tuple[Path, tuple[SourcePart, ...]]]:
+    """Each file of the folder in name order, once per item it makes (a PDF: once a page)."""
     names = sorted(
         entry.name
         for entry in source.path.iterdir()
-        if entry.suffix.lower() in IMAGE_SUFFIXES and entry.is_file()
+        if entry.suffix.lower() in ITEM_SUFFIXES and entry.is_file()
     )
     for name in names:
-        yield source.path / name
+        path = source.path / name
+        for parts in file_parts(name, partial(_read_file, path)):
+            yield path, parts
+
+
+def _read_file(path: Path) -> bytes:
+    from vision.batch.running.preparation import read_image_file
+
+    return read_image_file(str(path))
 
 
 def _folder_items(source: ItemSource) -> Iterator[BatchItem]:
-    for path in _folder_files(source):
+    for path, parts in _folder_files(source):
         yield BatchItem(
-            image=ImageFile(str(path)), prompt=source.prompt, name=path.name, tag=source.tag
+            image=ImageFile(str(path)),
+            prompt=source.prompt,
+            name=part_name(path.name, parts),
+            tag=source.tag,
+            parts=parts,
         )
 
 
@@ -200,18 +222,27 @@ def _item(
             f"{where} asks to locate something in an image given by URL; boxes are mapped back "
             "through the image's own pixels, so download it and name the file instead."
         )
+    parts: tuple[SourcePart, ...] = ()
+    if isinstance(image, ImageFile):
+        parts = row_parts(fields, named, partial(_read_file, Path(image.path)), where)
+    elif isinstance(image, str) and any(fields.get(key) for key in ("page", "frames", "at")):
+        raise RequestError(
+            f"{where} names a page or frames of a file given by URL; download it and name "
+            "the file instead."
+        )
     choices = _choices(fields.get("options", fields.get("choices")), where)
     question = _text(_first(fields, PROMPT_FIELDS)) or source.prompt
     answers = _answers(fields)
     item = BatchItem(
         image=image,
         prompt=locate.target if locate is not None else question,
-        name=_label(fields, image, named, where),
+        name=_label(fields, image, part_name(named, parts) if named else None, where),
         expected=answers[0] if answers else None,
         answers=answers if len(answers) > 1 else (),
         choices=choices,
         tag=_text(_first(fields, TAG_FIELDS)) or source.tag,
         locate=locate,
+        parts=parts,
     )
     yield from choice_items(
         item, question, hint=_text(fields.get("hint")), circular=source.circular, where=where

@@ -33,6 +33,7 @@ def _kept(item: BatchItem, sha256: str | None) -> KeptItem:
         locate=item.locate,
         sha256=sha256,
         url=None if sha256 is not None else str(item.image),
+        parts=item.parts,
     )
 
 
@@ -97,6 +98,7 @@ class KeptItems:
             choices=kept.choices,
             tag=kept.tag,
             locate=kept.locate,
+            parts=kept.parts,
         )
 
     def count(self) -> int:

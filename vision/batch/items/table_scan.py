@@ -11,6 +11,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from vision.batch.items.parts import check_row_parts
 from vision.batch.items.tables import (
     TableKind,
     TableRow,
@@ -84,6 +85,13 @@ class _Tally:
                 "URL; boxes are mapped back through the image's own pixels, so upload the file "
                 "instead."
             )
+        if row.document and is_http_url(row.source):
+            raise RequestError(
+                f"{where(self.kind, row.line)} names a page or frames of a file given by URL; "
+                "upload the file instead."
+            )
+        if row.document:
+            check_row_parts(row.document, row.source, where(self.kind, row.line))
         self.rows += 1
         self.expected += row.expected is not None
         self.boxed += row.locate is not None and bool(row.locate.references)

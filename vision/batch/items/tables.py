@@ -9,7 +9,7 @@ import io
 import re
 import string
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain, islice, takewhile
 from typing import Literal
 
@@ -42,6 +42,8 @@ class TableRow:
     options: tuple[str, ...] = ()
     hint: str | None = None
     locate: LocateTask | None = None
+    # The page or frames it names of a document or video: page, frames, at (parts.py).
+    document: Mapping[str, object] = field(default_factory=dict)
 
 
 def table_kind(data: bytes) -> TableKind:
@@ -114,6 +116,7 @@ def _row(
         options=options,
         hint=_text(fields.get("hint")),
         locate=locate_task(fields, where(kind, number)),
+        document={key: fields[key] for key in ("page", "frames", "at") if fields.get(key)},
     )
 
 

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from vision.batch.items.choices import choice_items
+from vision.batch.items.parts import file_parts, part_name, row_parts
 from vision.batch.items.table_scan import TableScan, scan_table, table_digest
 from vision.batch.items.tables import table_rows, where
 from vision.chat.readiness import asked_prompt
 from vision.errors import RequestError
 from vision.urls.shape import is_http_url
 from vision.values.batch import BatchItem
+from vision.values.image import SourcePart
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,9 +59,13 @@ class PageItems:
         yield from self._table_items()
         named = self.table.scan.uploads_named if self.table is not None else {}
         for upload in self.uploads:
-            if upload.name not in named:
-                yield BatchItem(image=upload.data, prompt=self.prompt, name=upload.name,
-                                tag=self.tag, expected=self.expected)  # fmt: skip
+            if upload.name in named:
+                continue
+            # A PDF or TIFF is an item per page, a video one item of its frames (parts.py).
+            for parts in file_parts(upload.name, partial(_data, upload.data)):
+                yield BatchItem(image=upload.data, prompt=self.prompt,
+                                name=part_name(upload.name, parts), tag=self.tag,
+                                expected=self.expected, parts=parts)  # fmt: skip
         for line in self.urls:
             yield BatchItem(image=line, prompt=self.prompt, name=line, tag=self.tag,
                             expected=self.expected)  # fmt: skip
@@ -71,9 +78,14 @@ class PageItems:
         for row in table_rows(self.table.data, self.table.expected_column):
             image = row.source if is_http_url(row.source) else by_name[row.source].data
             question = row.prompt or self.prompt
+            parts: tuple[SourcePart, ...] = ()
+            if isinstance(image, bytes):
+                read = partial(_data, image)
+                parts = row_parts(row.document, row.source, read, where(scan.kind, row.line))
+            source = part_name(row.source, parts)
             # Rotations are grouped by name, so two questions on one image need names of their own.
             name = row.name or (
-                f"{row.source} (row {row.line})" if hash(row.source) in scan.shared else row.source
+                f"{source} (row {row.line})" if hash(row.source) in scan.shared else source
             )
             item = BatchItem(
                 image=image,
@@ -84,6 +96,7 @@ class PageItems:
                 choices=row.options,
                 tag=row.tag or self.tag,
                 locate=row.locate,
+                parts=parts,
             )
             yield from choice_items(
                 item, question, hint=row.hint, circular=self.circular,
@@ -91,12 +104,17 @@ class PageItems:
             )  # fmt: skip
 
     def count(self) -> int:
-        """How many items there are (from the table's scan: nothing is read)."""
+        """How many items there are (from the table's scan: no row is read; an unnamed PDF or
+        TIFF upload counts its pages, a video one)."""
         named = self.table.scan.uploads_named if self.table is not None else {}
         rows = 0
         if self.table is not None:
             rows = self.table.scan.rotations if self.circular else self.table.scan.rows
-        unnamed = sum(upload.name not in named for upload in self.uploads)
+        unnamed = sum(
+            len(file_parts(upload.name, partial(_data, upload.data)))
+            for upload in self.uploads
+            if upload.name not in named
+        )
         return rows + unnamed + len(self.urls)
 
 
@@ -176,3 +194,7 @@ def page_items(
         circular=circular,
         expected=(expected or "").strip() or None,
     )
+
+
+def _data(data: bytes) -> bytes:
+    return data

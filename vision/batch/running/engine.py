@@ -244,7 +244,9 @@ def run_jobs(
                 break
             for (job, item), _, _ in queue:
                 if job not in keys:
-                    keys[job] = images.acquire(job.item_index, item.image, item.name, job.model)
+                    keys[job] = images.acquire(
+                        job.item_index, item.image, item.name, job.model, item.parts
+                    )
             now = time.monotonic()
             while not stop.is_set() and queue and len(running) < limit.value:
                 work_item, attempt, not_before = queue[0]

@@ -13,10 +13,11 @@ from vision.errors import ImageTooLargeError, ImageUnreadableError
 from vision.images.intake import prepare_at
 from vision.images.thumbnail import image_from_prepared, make_thumbnail
 from vision.values.batch import DEFAULT_RESOLUTION, ImageFile, Prepare, Resolution
-from vision.values.image import PreparedImage
+from vision.values.image import PreparedImage, SourcePart
 from vision.values.run import RunImage
 
-ImageKey = tuple[str, str]  # (sha256 of the source bytes, or "file:" and its path; model)
+# (sha256 of the source bytes, or "file:" and its path; model; the pages or frames it shows)
+ImageKey = tuple[str, str, tuple[SourcePart, ...]]
 Ready = Future[tuple[PreparedImage, RunImage]]
 # Thumbnails and hashes remembered for the images most recently seen: the two models of an image
 # share one thumbnail, and memory stays flat however many images the batch has.
@@ -50,12 +51,15 @@ def prepare_item(
     *,
     is_file: bool = False,
     resolution: Resolution = DEFAULT_RESOLUTION,
+    parts: tuple[SourcePart, ...] = (),
 ) -> tuple[PreparedImage, RunImage]:
     """Read (a file), prepare for one model and thumbnail: the work of one preparation worker,
     a module-level function so that a process pool can run it."""
     data = read_image_file(str(image)) if is_file else image
     assert isinstance(data, bytes)
-    prepared = prepare_at(data, filename=name or None, model=model, resolution=resolution)
+    prepared = prepare_at(
+        data, filename=name or None, model=model, resolution=resolution, parts=parts
+    )
     return prepared, image_from_prepared(prepared, thumbnail=make_thumbnail(prepared.data))
 
 
@@ -79,7 +83,7 @@ class PreparedImagePool:
         self._images: dict[ImageKey, Ready] = {}
         self._users: dict[ImageKey, int] = {}
         self._shas: OrderedDict[int, str] = OrderedDict()
-        self._thumbnails: OrderedDict[str, bytes] = OrderedDict()
+        self._thumbnails: OrderedDict[tuple[str, tuple[SourcePart, ...]], bytes] = OrderedDict()
 
     def _sha(self, index: int, image: bytes) -> str:
         with self._lock:
@@ -93,13 +97,21 @@ class PreparedImagePool:
                 self._shas.popitem(last=False)
         return sha
 
-    def acquire(self, index: int, image: object, name: str, model: str) -> ImageKey | None:
-        """Hold a job's image, starting its preparation if no one holds it; None for a URL."""
+    def acquire(
+        self,
+        index: int,
+        image: object,
+        name: str,
+        model: str,
+        parts: tuple[SourcePart, ...] = (),
+    ) -> ImageKey | None:
+        """Hold a job's image (the pages or frames of a document or video, where named),
+        starting its preparation if no one holds it; None for a URL."""
         source: bytes | str
         if isinstance(image, ImageFile):
-            key, source, is_file = (f"file:{image.path}", model), image.path, True
+            key, source, is_file = (f"file:{image.path}", model, parts), image.path, True
         elif isinstance(image, bytes):
-            key, source, is_file = (self._sha(index, image), model), image, False
+            key, source, is_file = (self._sha(index, image), model, parts), image, False
         else:
             return None
         with self._lock:
@@ -109,10 +121,16 @@ class PreparedImagePool:
             pending: Ready = Future()
             self._images[key] = pending
         if self._in_process:
-            self._pool.submit(self._fill, pending, source, name, model, is_file)
+            self._pool.submit(self._fill, pending, source, name, key, is_file)
         else:
             done = self._pool.submit(
-                prepare_item, source, name, model, is_file=is_file, resolution=self._resolution
+                prepare_item,
+                source,
+                name,
+                model,
+                is_file=is_file,
+                resolution=self._resolution,
+                parts=parts,
             )
             done.add_done_callback(lambda ready: self._settle(pending, ready))
         return key
@@ -146,35 +164,39 @@ class PreparedImagePool:
         pending.set_result((prepared, self._shared(prepared, record)))
 
     def _fill(
-        self, pending: Ready, source: bytes | str, name: str, model: str, is_file: bool
+        self, pending: Ready, source: bytes | str, name: str, key: ImageKey, is_file: bool
     ) -> None:
         if not pending.set_running_or_notify_cancel():
             return
+        _, model, parts = key
         try:
             data = read_image_file(str(source)) if is_file else source
             assert isinstance(data, bytes)
-            prepared = self._prepare(data, filename=name or None, model=model)
+            # Only a page or frame needs its parts named: a stand-in preparation need not know.
+            named = {"parts": parts} if parts else {}
+            prepared = self._prepare(data, filename=name or None, model=model, **named)
             pending.set_result((prepared, self._record(prepared)))
         except Exception as exc:  # handed to every waiting job, whose .result() re-raises it
             pending.set_exception(exc)
 
-    def _remember(self, sha: str, thumbnail: bytes) -> bytes:
+    def _remember(self, prepared: PreparedImage, thumbnail: bytes) -> bytes:
+        shown = (prepared.source_sha256, prepared.parts)
         with self._lock:
-            kept = self._thumbnails.setdefault(sha, thumbnail)
-            self._thumbnails.move_to_end(sha)
+            kept = self._thumbnails.setdefault(shown, thumbnail)
+            self._thumbnails.move_to_end(shown)
             while len(self._thumbnails) > _REMEMBERED:
                 self._thumbnails.popitem(last=False)
         return kept
 
     def _shared(self, prepared: PreparedImage, record: RunImage) -> RunImage:
-        kept = self._remember(prepared.source_sha256, record.thumbnail)
+        kept = self._remember(prepared, record.thumbnail)
         if kept is record.thumbnail:
             return record
         return image_from_prepared(prepared, thumbnail=kept)
 
     def _record(self, prepared: PreparedImage) -> RunImage:
         with self._lock:
-            thumbnail = self._thumbnails.get(prepared.source_sha256)
+            thumbnail = self._thumbnails.get((prepared.source_sha256, prepared.parts))
         if thumbnail is None:
-            thumbnail = self._remember(prepared.source_sha256, make_thumbnail(prepared.data))
+            thumbnail = self._remember(prepared, make_thumbnail(prepared.data))
         return image_from_prepared(prepared, thumbnail=thumbnail)

@@ -1,0 +1,1 @@
+"""Documents and videos as images: PDF and TIFF pages, video and animation frames, SVG drawings."""
