@@ -51,9 +51,13 @@ def test_a_batch_another_process_runs_shows_its_progress_then_its_results(batch_
         _save(elsewhere, 1, QWEN, error="The model refused this image.")
         at = batch_page()
         shown = _texts(at)
-        assert (
-            f"**Batch `{BATCH}`** · running in another tab, on another replica or on a worker"
-            in shown
+        # Named by when it started, what it asked and its models.
+        assert any(
+            text.endswith(
+                "“What is in this image?” · Qwen2-VL-7B, Llama-3.2-90B-Vision** · running in "
+                "another tab, on another replica or on a worker"
+            )
+            for text in shown
         )
         assert (
             "- Qwen2-VL-7B-Instruct: 1 of 2 answered · 1 failed\n"
@@ -66,7 +70,7 @@ def test_a_batch_another_process_runs_shows_its_progress_then_its_results(batch_
         at.button(key="batch_open").click().run()
         assert any("running in another tab or on another replica" in t.value for t in at.toast)
         assert not any(
-            "answered ·" in text and "Batch `b-elsewhere`" in text for text in _texts(at)
+            "answered ·" in text and "batch `b-elsewhere`" in text for text in _texts(at)
         )
 
         # It ends there: the page shows its results.
@@ -76,5 +80,5 @@ def test_a_batch_another_process_runs_shows_its_progress_then_its_results(batch_
         at.run()
     assert not at.exception
     shown = _texts(at)
-    assert f"Batch `{BATCH}` · 3 answered · 1 failed" in shown
+    assert any(text.endswith(f"· 3 answered · 1 failed · batch `{BATCH}`") for text in shown)
     assert not any("running in another tab, on another replica" in text for text in shown)

@@ -1,5 +1,5 @@
-"""Batch page: a batch outlives its session (reopened and resumed after a restart), the answer
-cache and its switch, and the scored downloads with intervals."""
+"""Batch page: a batch outlives its session (reopened and resumed after a restart, a new tab
+offered the newest), the answer cache and its switch, and the scored downloads with intervals."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def test_a_batch_cut_short_is_reopened_after_a_restart_and_resumed_asking_only_t
     assert "batch" not in fresh.session_state
     fresh.selectbox(key="batch_earlier").set_value(batch_id).run()
     fresh.button(key="batch_open").click().run()
-    assert _shows(fresh, f"Batch `{batch_id}`")
+    assert _shows(fresh, f"batch `{batch_id}`")
     assert fresh.button(key="batch_resume").label == f"Resume: ask the {6 - answered} missing"
     fresh.button(key="batch_resume").click().run()
     finish(fresh)
@@ -120,5 +120,46 @@ def test_in_team_mode_the_page_queues_the_batch_and_shows_the_workers_progress(
         assert worker.run(threading.Event(), until_idle=True) == 1
     finish(at)
     assert len(chats(echo)) == 6
-    assert _shows(at, f"Batch `{queued.batch_id}`")
+    assert _shows(at, f"batch `{queued.batch_id}`")
     assert _shows(at, "6 answered")
+
+
+OFFER = "A new or reloaded tab starts with no batch on screen"
+
+
+def _offer(at: AppTest) -> list[str]:
+    return [text for text in _texts(at) if OFFER in text]
+
+
+def test_a_new_tab_offers_the_newest_batch_by_name_and_opens_it_with_its_answers(batch_page):
+    at = batch_page()
+    assert not _offer(at)  # nothing kept yet: nothing offered
+    at.text_area(key="batch_prompt").set_value("Read the receipt total").run()
+    run(at, *THREE[:2])
+    finish(at)
+    batch_id = at.session_state["batch"].batch_id
+    assert not _offer(at)
+
+    fresh = batch_page()  # a new tab
+    (offer,) = _offer(fresh)
+    assert "· “Read the receipt total” ·" in offer
+    assert batch_id not in offer
+    fresh.button(key="batch_open_last").click().run()
+    assert not fresh.exception
+    assert any(text.endswith(f"answered · batch `{batch_id}`") for text in _texts(fresh))
+    assert not _offer(fresh)
+
+
+def test_the_offer_once_dismissed_stays_away_for_the_session(batch_page):
+    at = batch_page()
+    run(at, THREE[0])
+    finish(at)
+    fresh = batch_page()
+    assert _offer(fresh)
+    fresh.button(key="batch_offer_dismiss").click().run()
+    fresh.switch_page("ui/pages/history.py").run()
+    fresh.switch_page("ui/pages/batch.py").run()
+    assert not fresh.exception
+    assert not _offer(fresh)
+    assert "batch_open_last" not in [button.key for button in fresh.button]
+    assert fresh.selectbox(key="batch_earlier").options  # still under Earlier batches

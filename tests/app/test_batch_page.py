@@ -238,7 +238,7 @@ def test_the_vote_view_never_names_a_model_and_undo_takes_the_last_vote_back(
         assert store.votes() == []
     assert _shows(at, "Your last vote was removed: that image is back among those left to judge.")
     assert _answers_shown(at) == shown  # the same pair, in the same places
-    assert _shows(at, "2 image(s) left to judge")
+    assert _shows(at, "2 images left to judge")
     assert "batch_vote_undo" not in _keys(at)
     assert _shows(at, "No votes yet")
 
@@ -264,7 +264,7 @@ def test_a_folder_upload_and_image_urls_join_the_same_batch(batch_page, echo):
     at.file_uploader(key="batch_folder").set_value(THREE[:2]).run()
     at.text_area(key="batch_urls").set_value("https://example.com/street.jpg").run()
     at.multiselect(key="batch_models").set_value([QWEN]).run()
-    assert _shows(at, "3 image(s) × 1 model(s) = 3 requests")
+    assert _shows(at, "3 images × 1 model = 3 requests")
     at.button(key="batch_run").click().run()
     _finish(at)
 

@@ -63,9 +63,7 @@ def team_page(
 def _queued_chunks() -> int:
     """Chunks of Alice's kept batches in the workers' queue, in any state."""
     with HistoryStore(url=os.environ["VISION_DATABASE_URL"], workspace=ALICE_WS) as store:
-        return sum(
-            sum(store.chunk_counts(batch_id).values()) for batch_id, _, _ in store.kept_batches()
-        )
+        return sum(sum(store.chunk_counts(batch.id).values()) for batch in store.kept_batches())
 
 
 def _fill(at: AppTest) -> None:
@@ -96,7 +94,7 @@ def test_an_echo_batch_runs_here_on_the_echo_and_nothing_is_queued_for_the_team_
     fresh.selectbox(key="batch_earlier").set_value(batch_id).run()
     fresh.button(key="batch_open").click().run()
     assert isinstance(fresh.session_state["batch"], LiveBatch)
-    assert shows(fresh, f"Batch `{batch_id}`")
+    assert shows(fresh, f"batch `{batch_id}`")
 
 
 def test_a_batch_on_a_pasted_key_is_refused_with_a_sentence_naming_the_key_that_would_pay(

@@ -18,7 +18,9 @@ def test_repeat_each_item_asks_every_item_that_many_times(batch_page, echo: Echo
     assert at.number_input(key="batch_repeats").value == 1
     files = [(f"{side}.png", make_image("PNG", (side, side)), "image/png") for side in (40, 48)]
     at.file_uploader(key="batch_images").set_value(files).run()
+    assert "2 images × 2 models = 4 requests" in texts(at)
     at.number_input(key="batch_repeats").set_value(3).run()
+    assert "2 images × 2 models × 3 repeats = 12 requests" in texts(at)
     assert not at.button(key="batch_run").disabled, texts(at)
     before = len(echo.chat_requests)
     at.button(key="batch_run").click().run()

@@ -87,6 +87,22 @@ def test_choosing_a_judge_shows_its_scores_with_the_reason_beside_each(
         0.0,
         "Echo judge: the answer lacks 'a pie chart of sales'. It was shown 1 image.",
     )
+    # A judged answer read whole: the table's cells cut the answer and the reason.
+    reader = at.selectbox(key="judge_item")
+    assert reader.value is None
+    two_llama = "two.png · Llama-3.2-90B-Vision-Instruct"
+    assert two_llama in reader.options
+    reader.set_value(reader.options.index(two_llama)).run()
+    shown = _texts(at)
+    assert "**two.png · Llama-3.2-90B-Vision-Instruct** · judge score 0.00 · :red[failed]" in shown
+    assert "Echo judge: the answer lacks 'a pie chart of sales'. It was shown 1 image." in shown
+    with HistoryStore(history_file) as store:
+        (answer,) = [
+            run.answer
+            for run in store.batch_runs(at.session_state["batch"].batch_id)
+            if run.item_name == "two.png" and run.model == LLAMA
+        ]
+    assert answer in shown
     # Kept beside the runs: a second click asks the judge nothing more.
     with HistoryStore(history_file) as store:
         assert len(store.judgements(at.session_state["batch"].batch_id)) == 4
@@ -176,7 +192,7 @@ def test_circular_evaluation_of_a_multiple_choice_jsonl_shows_the_circular_score
     at.multiselect(key="batch_models").set_value([QWEN]).run()
     at.file_uploader(key="batch_images").set_value([_png("one.png", 40), _png("two.png", 48)])
     at.run()
-    assert _shows(at, "6 image(s) × 1 model(s) = 6 requests")
+    assert _shows(at, "6 images × 1 model = 6 requests")
     _run(at)
 
     # One request per rotation: 4 for q1's four options, 2 for q2's two.

@@ -174,7 +174,7 @@ def test_the_models_stay_hidden_until_the_vote_then_are_revealed(store):
     runs = saved_batch(store)
     at = draw(votes_script, store, runs)
     shown = texts(at)
-    assert "2 image(s) left to judge · the models stay hidden until you vote." in shown
+    assert "2 images left to judge · the models stay hidden until you vote." in shown
     assert "Image: img-0.png" in shown
     assert not any(short_name(model) in text for text in shown for model in (LLAMA, QWEN))
     a, b = answer_under(at, "A"), answer_under(at, "B")
@@ -211,7 +211,7 @@ def test_after_each_vote_the_next_image_comes_until_all_are_judged(store):
     at = draw(votes_script, store, runs)
     at.button(key=f"{KEY}_tie").click().run()
     shown = texts(at)
-    assert "1 image(s) left to judge · the models stay hidden until you vote." in shown
+    assert "1 image left to judge · the models stay hidden until you vote." in shown
     assert "Image: img-1.png" in shown
     at.button(key=f"{KEY}_both_bad").click().run()
     assert not at.exception

@@ -272,8 +272,8 @@ def test_the_list_is_a_table_a_page_at_a_time_and_finds_file_names(history_file,
             )
     at = history_page()
     assert len(_shown_runs(at)) == 25
-    assert _shows(at, "Runs 1–25 of 60")
+    assert _shows(at, "Answers 1–25 of 60, newest first.")
     assert not _shows(at, "Narrow the search")
     at.text_input(key="history_text").set_value("scan-07").run()
     assert len(_shown_runs(at)) == 1
-    assert _shows(at, "Runs 1–1 of 1")
+    assert _shows(at, "Answers 1–1 of 1, newest first.")

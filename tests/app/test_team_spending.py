@@ -3,6 +3,7 @@ Batch pages, with signed-in people (AppTest) against the echo backend."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.test_sign_in_pages import ACCESS, ALICE, AUTH, BOB, ISSUER, _everything
 from tests.support.images import make_image
-from tests.support.pages import APP, TIMEOUT_S, shows
+from tests.support.pages import APP, TIMEOUT_S, shows, texts
 from tests.support.playground_page import send, upload
 from vision.echo import EchoServer
 from vision.history.store import HistoryStore
@@ -170,6 +171,29 @@ def test_a_batch_over_the_budget_does_not_start(
     assert at.button(key="batch_run").disabled
     assert shows(at, "Not sent: this needs about ")
     assert shows(at, "of your 3,000 daily tokens are left")
+    assert team_echo.chat_requests == []
+
+
+def _needed(at: AppTest) -> int:
+    """The tokens the page says a refused batch needs."""
+    said = " ".join(text for text in texts(at) if "Not sent: this needs about " in text)
+    (needed,) = set(re.findall(r"needs about ([\d,]+) tokens", said))  # said alike wherever
+    return int(needed.replace(",", ""))
+
+
+def test_a_batch_repeated_three_times_needs_three_times_the_budget(
+    team_echo: EchoServer, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("VISION_DAILY_TOKENS_PER_PERSON", "1000")
+    at = _start(ALICE, page="ui/pages/batch.py")
+    at.file_uploader(key="batch_images").set_value(
+        [("p.png", make_image("PNG", (640, 480)), "image/png")]
+    ).run()
+    once = _needed(at)
+    at.number_input(key="batch_repeats").set_value(3).run()
+    assert not at.exception
+    assert at.button(key="batch_run").disabled
+    assert _needed(at) == 3 * once
     assert team_echo.chat_requests == []
 
 

@@ -48,7 +48,7 @@ def test_a_batch_of_three_images_on_both_models_fills_the_grid_and_takes_a_vote(
             },
         ]
     )
-    expect(page.get_by_text("3 image(s) × 2 model(s) = 6 requests")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("3 images × 2 models = 6 requests")).to_be_visible(timeout=20_000)
     page.get_by_role("button", name="Run batch").click()
 
     # The progress panel redraws on its own while the answers come in.

@@ -48,7 +48,7 @@ def test_the_batch_pages_results_votes_and_charts_read_whole_at_every_width(
             {"name": "chart.png", "mimeType": "image/png", "buffer": make_image("PNG", (640, 480))},
         ]
     )
-    expect(page.get_by_text("2 image(s) × 2 model(s) = 4 requests")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("2 images × 2 models = 4 requests")).to_be_visible(timeout=20_000)
     page.get_by_role("button", name="Run batch").click()
     expect(page.get_by_text(re.compile(r"4 answered"))).to_be_visible(timeout=60_000)
     page.wait_for_selector(IDLE, timeout=30_000)

@@ -33,7 +33,7 @@ def test_vote_keys_cast_nothing_off_the_vote_view_and_undo_takes_a_vote_back(
             {"name": "plot.png", "mimeType": "image/png", "buffer": make_image("PNG", (640, 480))},
         ]
     )
-    expect(page.get_by_text("2 image(s) × 2 model(s) = 4 requests")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("2 images × 2 models = 4 requests")).to_be_visible(timeout=20_000)
     page.get_by_role("button", name="Run batch").click()
     expect(page.get_by_text(re.compile(r"4 answered"))).to_be_visible(timeout=60_000)
     _idle(page)
@@ -52,7 +52,7 @@ def test_vote_keys_cast_nothing_off_the_vote_view_and_undo_takes_a_vote_back(
     _idle(page)
 
     page.get_by_role("tab", name="Blind vote").click()
-    expect(page.get_by_text("2 image(s) left to judge", exact=False)).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("2 images left to judge", exact=False)).to_be_visible(timeout=20_000)
     expect(page.get_by_text("No votes yet", exact=False)).to_be_visible()
     _idle(page)
 
@@ -61,7 +61,7 @@ def test_vote_keys_cast_nothing_off_the_vote_view_and_undo_takes_a_vote_back(
     page.keyboard.press("t")
     expect(page.get_by_text(re.compile(r"You judged a tie\. A was"))).to_be_visible(timeout=20_000)
     expect(page.get_by_text(re.compile(r"1 vote\(s\)"))).to_be_visible()
-    expect(page.get_by_text("1 image(s) left to judge", exact=False)).to_be_visible()
+    expect(page.get_by_text("1 image left to judge", exact=False)).to_be_visible()
     _idle(page)
 
     page.get_by_role("button", name="Undo last vote").click()
@@ -69,4 +69,4 @@ def test_vote_keys_cast_nothing_off_the_vote_view_and_undo_takes_a_vote_back(
         timeout=20_000
     )
     expect(page.get_by_text("No votes yet", exact=False)).to_be_visible()
-    expect(page.get_by_text("2 image(s) left to judge", exact=False)).to_be_visible()
+    expect(page.get_by_text("2 images left to judge", exact=False)).to_be_visible()

@@ -183,6 +183,8 @@ def test_models_says_which_models_take_a_reasoning_effort(env, capsys):
     flags = {entry["id"]: entry["reasoning"] for entry in json.loads(capsys.readouterr().out)}
     assert [model for model, reasons in flags.items() if reasons] == [REASONING]
     assert main(["models"]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert next(line for line in lines if line.startswith(f"{REASONING} ")).count("reasoning") == 1
-    assert not any("reasoning" in line for line in lines if not line.startswith(REASONING))
+    header, *rows = capsys.readouterr().out.splitlines()
+    column = header.split().index("reasoning")
+    said = {row.split()[0]: row.split()[column] for row in rows if "text only" not in row}
+    assert [model for model, reasons in said.items() if reasons == "yes"] == [REASONING]
+    assert set(said.values()) == {"yes", "no"}

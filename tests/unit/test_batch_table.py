@@ -71,9 +71,9 @@ def test_local_paths_and_other_schemes_are_refused_with_a_sentence(table, urls, 
         batch_items(prompt="p", table=table, urls=urls)
 
 
-def test_an_empty_prompt_is_refused():
-    with pytest.raises(RequestError, match="Write a prompt"):
-        batch_items(prompt="  ", uploads=[A])
+def test_an_empty_prompt_asks_the_images_the_default_question_as_the_playground_does():
+    (item,) = batch_items(prompt="  ", uploads=[A])
+    assert item.prompt == "What is in this image?"
 
 
 def test_a_csv_row_with_options_asks_them_lettered_and_circularly_once_per_rotation():

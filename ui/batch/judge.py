@@ -15,10 +15,14 @@ from ui.shared.session import (
     BATCH_JUDGE_IMAGES_KEY,
     BATCH_JUDGE_KEY,
     BATCH_RUBRIC_KEY,
+    JUDGE_GRID_KEY,
+    JUDGE_ITEM_KEY,
 )
 from vision.api.catalog import Catalog, sees_images, short_name
+from vision.batch.recorded.by_item import item_label
 from vision.connection import Backend, new_client
 from vision.history.store import HistoryStore
+from vision.markdown import answer_markdown, literal
 from vision.report.judging import saw_sentence
 from vision.scoring.judge import DEFAULT_RUBRIC, batch_judgements, judge_batch
 from vision.scoring.pairwise import answer_pairs, judge_batch_pairs
@@ -35,7 +39,7 @@ def _judge_rows(runs: Sequence[Run], judged: dict[int, Judgement]) -> list[dict[
             continue
         rows.append(
             {
-                "item": run.item_name or f"#{(run.item_index or 0) + 1}",
+                "item": item_label(run),
                 "model": short_name(run.model),
                 "answer": run.answer,
                 "judge score": judgement.score,
@@ -114,8 +118,52 @@ def _grades(store: HistoryStore, batch_id: str, judge: str, rubric: str) -> None
         "reason": st.column_config.TextColumn("judge's reason", width="large"),
     }
     st.dataframe(
-        _judge_rows(runs, judged), hide_index=True, column_config=config, key="judge_items"
+        _judge_rows(runs, judged),
+        hide_index=True,
+        column_config=config,
+        key=JUDGE_GRID_KEY,
+        on_select=_grid_clicked,
+        selection_mode="single-row",
     )
+    _judged_whole([run for run in runs if run.id in judged], judged)
+
+
+def _grid_clicked() -> None:
+    """A click on a judged answer's row: it is read whole below the table."""
+    rows = st.session_state[JUDGE_GRID_KEY]["selection"]["rows"]
+    if rows:
+        st.session_state[JUDGE_ITEM_KEY] = rows[0]
+
+
+def _judged_whole(runs: Sequence[Run], judged: dict[int, Judgement]) -> None:
+    """A picker of the judged answers (a row click picks one too), the chosen one's answer and
+    the judge's reason in full: the table's cells cut both."""
+    if st.session_state.get(JUDGE_ITEM_KEY) not in range(len(runs)):
+        st.session_state.pop(JUDGE_ITEM_KEY, None)  # another batch's or judge's row
+    chosen = st.selectbox(
+        "Read a judged answer and its reason whole",
+        range(len(runs)),
+        index=None,
+        format_func=lambda index: f"{item_label(runs[index])} · {short_name(runs[index].model)}",
+        key=JUDGE_ITEM_KEY,
+        placeholder="Pick an answer, or click its row in the table",
+    )
+    if chosen is None:
+        return
+    run, judgement = runs[chosen], judged[runs[chosen].id]
+    verdict = ":green[passed]" if judgement.passed else ":red[failed]"
+    with st.container(border=True, key="judge_item_whole"):
+        st.markdown(
+            f"**{literal(item_label(run))} · {literal(short_name(run.model))}** · judge score "
+            f"{judgement.score:.2f} · {verdict}"
+        )
+        answer, reason = st.columns(2, gap="medium")
+        with answer:
+            st.caption("Answer")
+            st.markdown(answer_markdown(run.answer) or "_(empty answer)_")
+        with reason:
+            st.caption("The judge's reason")
+            st.markdown(answer_markdown(judgement.reason) or "_(no reason given)_")
 
 
 def _choose(catalog: Catalog) -> tuple[str, str, bool]:

@@ -7,11 +7,13 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from ui.shared.session import BATCH_EARLIER_KEY
+from ui.shared.session import BATCH_EARLIER_KEY, BATCH_KEY, BATCH_OFFER_KEY
 from vision.batch.outputs import csv_lines, jsonl_lines
+from vision.batch.recorded.naming import batch_title
 from vision.batch.running.in_process import LiveBatch, running_batch
 from vision.errors import VisionError
 from vision.history.store import HistoryStore
+from vision.markdown import literal
 from vision.report.html import report_for_batch
 from vision.scoring.metrics import MetricName
 from vision.scoring.summary import reads_images, score_runs
@@ -20,28 +22,77 @@ EARLIER_SHOWN = 20
 
 
 def earlier_batches(store: HistoryStore, reopen: Callable[[str], None]) -> None:
-    """A picker of this workspace's kept batches, newest first, and an Open button."""
-    kept = {batch_id: (spec, state) for batch_id, spec, state in store.kept_batches(EARLIER_SHOWN)}
+    """A picker of this workspace's kept batches, newest first, each named by when it started,
+    what it asked, its models and tag; and an Open button."""
+    kept = {batch.id: batch for batch in store.kept_batches(EARLIER_SHOWN)}
     if not kept:
         return
 
     def label(batch_id: str) -> str:
-        spec, state = kept[batch_id]
+        batch = kept[batch_id]
         live = running_batch(store.workspace, batch_id)
-        status = "running" if live is not None and live.running else state or "kept"
-        items = spec.get("item_count") or "?"
-        return f"{batch_id} · {items} item(s) × {len(spec.get('models') or [])} model(s) · {status}"
+        status = "running" if live is not None and live.running else batch.state or "kept"
+        items = batch.spec.get("item_count")
+        counted = f" · {items} item{'' if items == 1 else 's'}" if items else ""
+        return f"{batch_title(batch)}{counted} · {status}"
 
     with st.expander("Earlier batches", icon=":material/history:"):
         chosen = st.selectbox("Batch", list(kept), key=BATCH_EARLIER_KEY, format_func=label)
-        st.button(
-            "Open",
-            key="batch_open",
-            icon=":material/folder_open:",
-            on_click=reopen,
-            args=(chosen,),
-            help="Show its answers; Resume then asks only what it lacks.",
+        with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+            st.button(
+                "Open",
+                key="batch_open",
+                icon=":material/folder_open:",
+                on_click=reopen,
+                args=(chosen,),
+                help="Show its answers; Resume then asks only what it lacks.",
+            )
+            st.caption(f"Batch id `{chosen}`")
+
+
+def _offered(store: HistoryStore) -> str:
+    """The newest kept batch's id when this session first showed the page with no batch open
+    (looked up once per session), "" otherwise."""
+    state = st.session_state
+    if BATCH_OFFER_KEY not in state:
+        newest = [] if BATCH_KEY in state else store.kept_batches(1)
+        state[BATCH_OFFER_KEY] = newest[0].id if newest else ""
+    return str(state[BATCH_OFFER_KEY]) if BATCH_KEY not in state else ""
+
+
+def _take_offer(reopen: Callable[[str], None], batch_id: str) -> None:
+    st.session_state[BATCH_OFFER_KEY] = ""
+    reopen(batch_id)
+
+
+def _decline_offer() -> None:
+    st.session_state[BATCH_OFFER_KEY] = ""
+
+
+def newest_batch_offer(store: HistoryStore, reopen: Callable[[str], None]) -> None:
+    """On a page that starts with no batch (a new tab, a reload, a restart): that batches are
+    kept, and the newest one a click away."""
+    batch_id = _offered(store)
+    kept = store.kept_batches(1, ids=[batch_id]) if batch_id else []
+    if not kept:
+        return
+    with st.container(border=True, key="batch_offer"):
+        st.caption(
+            ":material/history: A new or reloaded tab starts with no batch on screen; every "
+            "batch is kept (Earlier batches, below). The newest: "
+            f"{literal(batch_title(kept[0]))}."
         )
+        with st.container(horizontal=True, gap="small"):
+            st.button(
+                "Open the last batch",
+                key="batch_open_last",
+                icon=":material/folder_open:",
+                on_click=_take_offer,
+                args=(reopen, batch_id),
+            )
+            st.button(
+                "Dismiss", key="batch_offer_dismiss", type="tertiary", on_click=_decline_offer
+            )
 
 
 def resume_button(live: LiveBatch, on_click: Callable[[], None]) -> None:

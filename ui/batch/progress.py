@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from vision.api.catalog import short_name
+from vision.markdown import literal
 from vision.values.batch import StoredProgress
 
 
@@ -21,14 +22,16 @@ def _of(count: int, total: int | None) -> str:
     return f"{count} of {total}" if total is not None else str(count)
 
 
-def draw_stored_progress(progress: StoredProgress) -> None:
-    """One batch's progress as the history has it, model by model."""
+def draw_stored_progress(progress: StoredProgress, name: str | None = None) -> None:
+    """One batch's progress as the history has it, model by model, under its name (when the
+    batch is kept with what it asked) or its id."""
     where = (
         "queued: waiting for a worker"
         if progress.state == "queued"
         else "running in another tab, on another replica or on a worker"
     )
-    st.markdown(f"**Batch `{progress.batch_id}`** · {where}")
+    title = literal(name) if name else f"Batch `{progress.batch_id}`"
+    st.markdown(f"**{title}** · {where}")
     total = progress.total
     finished = progress.answered + progress.failed
     text = f"{_of(finished, total)} answers"

@@ -8,11 +8,13 @@ from typing import Any
 
 import streamlit as st
 
+from ui.batch.item_answers import draw_item_answers, grid_clicked
 from ui.shared.charts import bar_charts, percent_column
-from ui.shared.session import BATCH_CHECK_KEY
+from ui.shared.session import BATCH_GRID_KEY
 from ui.shared.sharing import share_control
 from ui.shared.thumbnails import thumbnail_data_url
 from vision.api.catalog import compact_name, short_name
+from vision.batch.recorded.by_item import runs_by_item
 from vision.markdown import literal
 from vision.scoring.checks import model_stats
 from vision.scoring.metrics import METRIC_LABELS, METRICS, MetricName
@@ -46,31 +48,26 @@ def grid_rows(
 ) -> list[dict[str, Any]]:
     """One row per image: name, tag, expected, then per model its answer, tokens, latency (and,
     for a model that reasoned, its reasoning and reasoning tokens beside the answer)."""
-    rows: dict[tuple[int, str], dict[str, Any]] = {}
-    for run in runs:
-        key = (run.item_index or 0, run.item_name or "")
-        row = rows.setdefault(
-            key,
-            {
-                "image": thumbnail_url(run),
-                "item": run.item_name or f"#{(run.item_index or 0) + 1}",
-                "tag": run.tag or "",
-                "expected": run.expected or "",
-            },
-        )
-        if row["image"] is None:
-            row["image"] = thumbnail_url(run)
-        name = short_name(run.model)
-        row[f"{name} · answer"] = f"⚠ {run.error}" if run.failed else run.answer
-        if run.reasoning:
-            row[f"{name} · reasoning"] = run.reasoning
-            row[f"{name} · reasoning tokens"] = run.usage.reasoning_tokens
-        row[f"{name} · tokens"] = run.usage.total_tokens
-        row[f"{name} · s"] = _seconds(run.latency_s)
-        passed = run_passed(run, check)
-        if passed is not None:
-            row[f"{name} · pass"] = passed
-    ordered = [rows[key] for key in sorted(rows)]
+    ordered: list[dict[str, Any]] = []
+    for label, item in runs_by_item(runs):
+        row: dict[str, Any] = {
+            "image": next((url for run in item if (url := thumbnail_url(run))), None),
+            "item": label,
+            "tag": item[0].tag or "",
+            "expected": item[0].expected or "",
+        }
+        for run in item:
+            name = short_name(run.model)
+            row[f"{name} · answer"] = f"⚠ {run.error}" if run.failed else run.answer
+            if run.reasoning:
+                row[f"{name} · reasoning"] = run.reasoning
+                row[f"{name} · reasoning tokens"] = run.usage.reasoning_tokens
+            row[f"{name} · tokens"] = run.usage.total_tokens
+            row[f"{name} · s"] = _seconds(run.latency_s)
+            passed = run_passed(run, check)
+            if passed is not None:
+                row[f"{name} · pass"] = passed
+        ordered.append(row)
     # Every row gets every model's columns, in the chosen order, even where a job is missing.
     columns = ["image", "item", "tag", "expected"]
     for model in models:
@@ -109,21 +106,27 @@ def draw_grid(runs: Sequence[Run], models: Sequence[str], check: MetricName) -> 
         config["tag"] = None
     if not any(row["expected"] for row in rows):
         config["expected"] = None
-    st.dataframe(rows, column_config=config, hide_index=True, row_height=72, key="batch_grid")
+    st.dataframe(
+        rows,
+        column_config=config,
+        hide_index=True,
+        row_height=72,
+        key=BATCH_GRID_KEY,
+        on_select=grid_clicked,
+        selection_mode="single-row",
+    )
+    draw_item_answers(runs_by_item(runs), models, check)
     batch_id = next((run.batch_id for run in runs if run.batch_id), None)
     if batch_id is not None:
         share_control("batch", batch_id, key="batch_results")
 
 
-def choose_check() -> MetricName:
-    """The metric applied to answers that have an expected answer (docs/metrics.md)."""
-    kind: MetricName = st.selectbox(
-        "Score answers against the expected text (or a grounding item's boxes)",
-        METRICS,
-        key=BATCH_CHECK_KEY,
-        format_func=lambda kind: CHECK_LABELS[kind],
+def scored_by(check: MetricName) -> None:
+    """Which metric the results are scored with, chosen among the inputs."""
+    st.caption(
+        f":material/rule: Scored with “{CHECK_LABELS[check]}”: choose another under Scoring "
+        "above to score these answers again."
     )
-    return kind
 
 
 def _detection(row: ScoreRow) -> dict[str, str]:

@@ -27,6 +27,7 @@ def circular_switch(has_options: bool, *, disabled: bool) -> bool:
         "4 requests); it passes only when every rotation is answered right. Needs a CSV or "
         "JSONL whose rows have options (an options column, a|b|c, or A, B, C... columns) and "
         "an answer.",
+        persist_state="session",
     )
     return bool(on) and has_options
 

@@ -207,6 +207,7 @@ def sweep_panel(
                     plan.models,
                     concurrency=plan.concurrency,
                     options=plan.options,
+                    tag=plan.items.tag,
                 )
                 sweep = Sweep(
                     base=base,

@@ -29,6 +29,7 @@ from vision.scoring.votes import (
     vote_for,
 )
 from vision.values.run import Run, Vote, VoteChoice
+from vision.words import counted
 
 # Each choice with its label, icon and keyboard shortcut (the arrows are the arrow keys).
 CHOICES: tuple[tuple[VoteChoice, str, str, str], ...] = (
@@ -144,7 +145,7 @@ def vote_panel(store: HistoryStore, runs: Sequence[Run], *, key: str) -> None:
         return
     a, b, state["pair"] = pair
     left = len([pid for pid in groups if pid not in voted])
-    st.caption(f"{left} image(s) left to judge · the models stay hidden until you vote.")
+    st.caption(f"{counted(left, 'image')} left to judge · the models stay hidden until you vote.")
     picture, question = st.columns([1, 4], vertical_alignment="center")
     thumbnail = thumbnail_data_url(a.images[0]) if a.images else ""
     with picture:

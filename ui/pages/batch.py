@@ -11,9 +11,9 @@ from functools import partial
 import streamlit as st
 
 from ui.batch.inputs import BatchPlan, batch_inputs
-from ui.batch.kept import earlier_batches, resume_button, scored_downloads
+from ui.batch.kept import earlier_batches, newest_batch_offer, resume_button, scored_downloads
 from ui.batch.progress import draw_stored_progress
-from ui.batch.results import choose_check, draw_grid, draw_model_stats, draw_pass_rates
+from ui.batch.results import draw_grid, draw_model_stats, draw_pass_rates, scored_by
 from ui.batch.scoring import scores_tab
 from ui.batch.sweep import sweep_panel
 from ui.batch.votes import leaderboard_panel, vote_panel
@@ -27,14 +27,18 @@ from ui.shared.store import history_store
 from vision.api.catalog import Catalog
 from vision.batch.items.uploads import PageItems
 from vision.batch.queue.submit import QueuedBatch, queue_mode, queue_refusal, runs_on_workers
+from vision.batch.recorded.naming import batch_title
 from vision.batch.recorded.spec import BatchSpec, load_spec, page_spec
 from vision.batch.running.in_process import LiveBatch, running_batch
 from vision.connection import Backend, new_client
 from vision.errors import HistoryError, VisionError
 from vision.history.store import HistoryStore
+from vision.markdown import literal
 from vision.scoring.checks import CHECK_KINDS
+from vision.scoring.metrics import MetricName
 from vision.values.batch import BatchView, StoredProgress
 from vision.values.run import Run
+from vision.words import counted
 
 # How often the progress panel redraws while a batch runs (the rest of the page stays idle).
 PROGRESS_EVERY_S = 0.5
@@ -62,6 +66,7 @@ def _start(backend: Backend, store: HistoryStore, plan: BatchPlan, items: PageIt
             plan.models,
             concurrency=plan.concurrency,
             options=plan.options,
+            tag=items.tag,
             repeats=plan.repeats,
         )
         st.session_state[BATCH_WATCHING_KEY] = True
@@ -76,6 +81,7 @@ def _start(backend: Backend, store: HistoryStore, plan: BatchPlan, items: PageIt
             concurrency=plan.concurrency,
             options=plan.options,
             key_kind=backend.key_kind,
+            tag=items.tag,
             repeats=plan.repeats,
         ),
         use_cache=plan.use_cache,
@@ -170,8 +176,12 @@ def _elsewhere_panel(store: HistoryStore, watched: tuple[str, ...]) -> None:
     except VisionError as err:
         st.caption(f":material/error: {err}")
         return
+    names = {
+        batch.id: batch_title(batch)
+        for batch in store.kept_batches(len(active), ids=[p.batch_id for p in active])
+    }
     for progress in active:
-        draw_stored_progress(progress)
+        draw_stored_progress(progress, names.get(progress.batch_id))
     still = {progress.batch_id for progress in active}
     if any(batch_id not in still for batch_id in watched):
         st.rerun(scope="app")
@@ -209,15 +219,18 @@ def _progress_panel() -> None:
     )
 
 
-def _summary(view: BatchView) -> None:
+def _summary(store: HistoryStore, view: BatchView) -> None:
     runs = view.ordered_runs()
     answered = sum(not run.failed for run in runs)
     failed = len(view.failed)
-    parts = [f"Batch `{view.batch_id}`", f"{answered} answered"]
+    kept = store.kept_batches(1, ids=[view.batch_id])
+    name = literal(batch_title(kept[0])) if kept else f"Batch `{view.batch_id}`"
+    parts = [f"**{name}**", f"{answered} answered"]
     if failed:
         parts.append(f"{failed} failed")
     if view.skipped:
         parts.append(f"{view.skipped} not run")
+    parts.append(f"batch `{view.batch_id}`")  # what `vision eval --resume` takes
     st.markdown(" · ".join(parts))
     if view.cancelled:
         st.info(
@@ -251,9 +264,13 @@ def _vote_view(store: HistoryStore, view: BatchView, runs: list[Run]) -> None:
 
 
 def _results(
-    store: HistoryStore, view: BatchView, backend: Backend | None, catalog: Catalog | None
+    store: HistoryStore,
+    view: BatchView,
+    backend: Backend | None,
+    catalog: Catalog | None,
+    check: MetricName,
 ) -> None:
-    _summary(view)
+    _summary(store, view)
     runs = view.ordered_runs()
     if not runs:
         return
@@ -267,8 +284,8 @@ def _results(
     with scores:
         scores_tab(store, backend, catalog, view.batch_id, runs, running=view.running)
     with results_tab:
-        scored = any(run.expected or run.locate for run in runs)
-        check = choose_check() if scored else "contains"
+        if any(run.expected or run.locate for run in runs):
+            scored_by(check)
         draw_grid(runs, view.models, check)
         draw_pass_rates(runs, check)
         draw_model_stats(runs)
@@ -301,6 +318,7 @@ def render() -> None:
     except HistoryError as err:
         st.error(str(err), icon=":material/error:")
         return
+    newest_batch_offer(store, partial(_reopen, store, backend))
     elsewhere = _watch_elsewhere(store, backend)
     if elsewhere:
         st.fragment(_elsewhere_panel, run_every=ELSEWHERE_EVERY_S)(store, elsewhere)
@@ -311,7 +329,7 @@ def render() -> None:
     if plan.problem is None and not running and backend is not None:
         # The same budget for a batch run here or queued, before anything is kept or queued.
         over = queue_refusal(store, backend.key_kind) or batch_budget_blocker(
-            backend, plan.items, plan.models, plan.options.max_tokens, catalog
+            backend, plan.items, plan.models, plan.options.max_tokens, catalog, plan.repeats
         )
         plan = replace(plan, problem=over) if over else plan
     run_slot, why_slot = st.columns([2, 8], vertical_alignment="center")
@@ -330,8 +348,12 @@ def render() -> None:
         elif plan.problem:
             st.caption(f":material/block: {plan.problem}")
         else:
-            jobs = plan.count * len(plan.models)
-            st.caption(f"{plan.count} image(s) × {len(plan.models)} model(s) = {jobs} requests")
+            jobs = plan.count * len(plan.models) * plan.repeats
+            repeated = f" × {plan.repeats} repeats" if plan.repeats > 1 else ""
+            st.caption(
+                f"{counted(plan.count, 'image')} × {counted(len(plan.models), 'model')}"
+                f"{repeated} = {counted(jobs, 'request')}"
+            )
     sweep_panel(backend, store, catalog, plan, disabled=running, queued=queue_mode(store))
     ready = plan.items is not None and plan.problem is None and not running
     if clicked and backend is not None and ready and plan.items is not None:
@@ -342,7 +364,7 @@ def render() -> None:
         earlier_batches(store, partial(_reopen, store, backend))
     st.fragment(_progress_panel, run_every=PROGRESS_EVERY_S if running else None)()
     if live is not None:
-        _results(store, live.view(), backend, catalog)
+        _results(store, live.view(), backend, catalog, plan.metric)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ from ui.shared.sidebar import choose_backend
 from ui.shared.store import history_store
 from ui.shared.thumbnails import thumbnail_data_url
 from vision.api.catalog import short_name
+from vision.batch.recorded.groups import batch_key, group_key, group_names, grouped
 from vision.connection import Backend
 from vision.errors import HistoryError, VisionError, without_traceback
 from vision.export.runs import usage_line
@@ -37,6 +38,7 @@ from vision.history.store import HistoryStore
 from vision.markdown import answer_markdown, clip, literal
 from vision.values.request import ChatRequest
 from vision.values.run import Run, RunFilter
+from vision.words import counted
 
 ALL = "All"
 PAGE_SIZE = 25
@@ -138,12 +140,14 @@ def _actions(store: HistoryStore, backend: Backend | None, run: Run) -> None:
         copy_as_code(request, key=f"code_{run.id}")
 
 
-def _run_card(store: HistoryStore, backend: Backend | None, run: Run) -> None:
+def _run_card(
+    store: HistoryStore, backend: Backend | None, run: Run, names: dict[str, str]
+) -> None:
     """The chosen run in full: its images, prompt, answer, usage and what can be done with it."""
     with st.container(border=True):
         where = [f"run {run.id}", run.kind.replace("_", " ")]
         if run.batch_id:
-            where.append(f"batch {run.batch_id}")
+            where.append(names.get(group_key(run), f"batch {run.batch_id}"))
         if run.tag:
             where.append(f"tag {run.tag}")
         st.markdown(
@@ -154,8 +158,8 @@ def _run_card(store: HistoryStore, backend: Backend | None, run: Run) -> None:
         if thumbnails:
             pictures, body = st.columns([1, 5])
             with pictures:
-                names = [image.label for image in run.images if image.thumbnail]
-                st.image(thumbnails, width=72, caption=names, alt=names)
+                labels = [image.label for image in run.images if image.thumbnail]
+                st.image(thumbnails, width=72, caption=labels, alt=labels)
         else:
             body = st.container()
         with body:
@@ -172,31 +176,14 @@ def _run_card(store: HistoryStore, backend: Backend | None, run: Run) -> None:
         _actions(store, backend, run)
 
 
-def _group(run: Run) -> str:
-    """The conversation or batch a run belongs to, as the table shows it."""
-    if run.batch_id:
-        return f"batch {run.batch_id[:8]}"
-    if run.conversation_id:
-        return f"conversation {run.conversation_id[:8]}"
-    return ""
-
-
-def _grouped(runs: Sequence[Run]) -> list[Run]:
-    """The page's runs with each conversation's and batch's runs together, newest group first."""
-    order: dict[str, int] = {}
-    for run in runs:
-        order.setdefault(_group(run) or f"run {run.id}", len(order))
-    return sorted(runs, key=lambda run: order[_group(run) or f"run {run.id}"])
-
-
-def _row(run: Run) -> dict[str, Any]:
+def _row(run: Run, names: dict[str, str]) -> dict[str, Any]:
     picture = next((image for image in run.images if image.thumbnail), None)
     return {
         "run": run.id,
         "image": thumbnail_data_url(picture) if picture else None,
         "when (UTC)": run.created_at.strftime("%Y-%m-%d %H:%M"),
         "model": short_name(run.model),
-        "group": _group(run),
+        "asked in": names.get(group_key(run), ""),
         "files": ", ".join(image.label for image in run.attached),
         "prompt": clip(run.prompt, 80),
         "answer": clip(run.error or run.answer, 120),
@@ -212,11 +199,11 @@ def _choose(key: str) -> None:
         st.session_state[HISTORY_RUN_KEY] = runs[rows[0]]
 
 
-def _table(runs: Sequence[Run]) -> None:
+def _table(runs: Sequence[Run], names: dict[str, str]) -> None:
     """One compact row per run; a click shows it in full below."""
     st.session_state[HISTORY_PAGE_RUNS_KEY] = [run.id for run in runs]
     st.dataframe(
-        [_row(run) for run in runs],
+        [_row(run, names) for run in runs],
         key=HISTORY_TABLE_KEY,
         hide_index=True,
         on_select=lambda: _choose(HISTORY_TABLE_KEY),
@@ -276,11 +263,12 @@ def render() -> None:
         return
     first = (page - 1) * PAGE_SIZE + 1
     st.caption(
-        f"Runs {first}–{first + len(runs) - 1} of {total}, each conversation's and batch's "
-        "together."
+        f"Answers {first}–{first + len(runs) - 1} of {total}, newest first. The answers of one "
+        "conversation, or of one batch, are listed next to each other."
     )
-    ordered = _grouped(runs)
-    _table(ordered)
+    ordered = grouped(runs)
+    names = group_names(store, ordered)
+    _table(ordered, names)
     if pages > 1:
         st.pagination(pages, key=HISTORY_PAGINATION_KEY, default=page)
     ids = [run.id for run in ordered]
@@ -295,13 +283,18 @@ def render() -> None:
             f"run {run_id} · {short_name(by_id[run_id].model)} · {clip(by_id[run_id].prompt, 60)}"
         ),
     )
-    _run_card(store, backend, by_id[chosen])
-    with st.expander(f"Export these {len(runs)} run(s)"):
+    _run_card(store, backend, by_id[chosen], names)
+    with st.expander(f"Export these {counted(len(runs), 'run')}"):
         download_buttons(runs, name="history", key="history_export", title="History export")
     batches = {run.batch_id for run in runs if run.batch_id}
     if batches:
         with st.expander("Export a whole batch"):
-            batch = st.selectbox("Batch", sorted(batches), key="history_batch")
+            batch = st.selectbox(
+                "Batch",
+                sorted(batches),
+                key="history_batch",
+                format_func=lambda batch_id: names.get(batch_key(batch_id), batch_id),
+            )
             download_buttons(
                 store.batch_runs(batch), name=f"batch-{batch}", key="batch_export",
                 title=f"Batch {batch}",

@@ -58,6 +58,7 @@ def pick_models(
         help=help_text,
         default=default,
         disabled=disabled,
+        persist_state="session",  # the choice outlives a visit to another page
     )
     return chosen_models
 

@@ -73,15 +73,28 @@ BATCH_PROMPT_KEY = "batch_prompt"
 BATCH_TAG_KEY = "batch_tag"
 BATCH_MODELS_KEY = "batch_models"
 BATCH_CONCURRENCY_KEY = "batch_concurrency"
+# The files the Batch page's uploaders have held (vision.batch.items.kept_uploads.KeptUploads):
+# a page switch empties an uploader, not the batch.
+BATCH_UPLOADS_KEY = "_batch_uploads"
+BATCH_TABLE_UPLOAD_KEY = "_batch_table_upload"
 
-# The Batch page's check kind (a widget).
+# The Batch page's scoring, chosen before the run (widgets): the metric, the answer expected
+# of the uploaded images and URLs, and the table's column holding its rows' expected answers.
 BATCH_CHECK_KEY = "batch_check"
+BATCH_EXPECTED_KEY = "batch_expected"
+BATCH_EXPECTED_COLUMN_KEY = "batch_expected_column"
 # The Batch page's results tabs (a widget: the open tab's label).
 BATCH_TABS_KEY = "batch_tab"
 # The Batch page's cache switch, and the earlier batch chosen to reopen (widgets).
 BATCH_CACHE_KEY = "batch_cache"
 BATCH_REPEATS_KEY = "batch_repeats"
 BATCH_EARLIER_KEY = "batch_earlier"
+# The results grid's row (an index into its items) whose answers are shown whole below it.
+BATCH_ITEM_KEY = "batch_item"
+BATCH_GRID_KEY = "batch_grid"
+# The judge's table of graded answers, and its row read whole below it.
+JUDGE_GRID_KEY = "judge_items"
+JUDGE_ITEM_KEY = "judge_item"
 # The Batch page's scoring beyond the check (widgets): circular evaluation, the judge model, its
 # rubric and whether it is shown the images, and the resolution sweep's kind, settings and
 # metric; the sweep's points (a value).
@@ -114,6 +127,9 @@ BATCH_WATCHING_KEY = "_batch_watching"
 # The ids of this person's batches the Batch page last saw running elsewhere (another tab or
 # replica, a worker): one that has ended since is opened to show its results.
 BATCH_ELSEWHERE_KEY = "_batch_elsewhere"
+# The newest kept batch a tab that started with none offers to open ("" once opened, dismissed
+# or when there was none).
+BATCH_OFFER_KEY = "_batch_offer"
 
 # The Playground's Send clicks (a vision.chat.clicks.SendClicks: waiting, repeated, their run).
 SEND_REQUESTED_KEY = "_send_requested"

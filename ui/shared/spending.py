@@ -84,12 +84,16 @@ def batch_budget_blocker(
     models: Sequence[str],
     max_tokens: int | None,
     catalog: Catalog | None,
+    repeats: int = 1,
 ) -> str | None:
-    """Why this batch would pass a budget (each item on each model), else None."""
+    """Why this batch would pass a budget (each item on each model, `repeats` times), else
+    None."""
     if not _applies(backend) or items is None or not models:
         return None
     prices = catalog.info if catalog is not None else (lambda model: None)
     return _verdict(
         backend,
-        lambda: planned_batch(page_sizing(items), models, max_tokens=max_tokens, prices=prices),
+        lambda: planned_batch(
+            page_sizing(items), models, max_tokens=max_tokens, prices=prices, repeats=repeats
+        ),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -51,7 +52,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         nargs="?",
         const="",
         metavar="BATCH",
-        help="ask only what this batch (default: the newest) still lacks",
+        help="ask only what this batch (default: the newest) still lacks; with --images and "
+        "the options that started it, the newest batch on that input",
     )
     parser.add_argument(
         "--retry-errors", action="store_true", help="with --resume, ask the failed jobs again"
@@ -178,7 +180,11 @@ class _Sink:
 
     def plan(self, missing: Missing) -> None:
         if missing.answered or missing.failed:
-            left = "" if missing.retry_errors else f", {missing.failed} failed left alone"
+            left = (
+                f", {missing.failed} failed left alone"
+                if missing.failed and not missing.retry_errors
+                else ""
+            )
             self.err.write(
                 f"Resuming: {missing.answered} of {missing.total} answered{left}; "
                 f"asking {missing.to_ask}.\n"
@@ -192,14 +198,18 @@ class _Sink:
 def _spec(
     args: argparse.Namespace, opening: Future[HistoryStore], settings: Settings, err: TextIO
 ) -> tuple[str, BatchSpec]:
-    from vision.batch.recorded.spec import BatchSpec, latest_batch, load_spec
+    from vision.batch.recorded.spec import latest_batch
     from vision.batch.running.ask import new_batch_id
 
+    if args.resume is not None and args.images:
+        # The interrupted command again with --resume: the newest batch it started.
+        from vision.batch.recorded.matching import batch_to_resume
+        from vision.values.request import effort_named
+
+        wanted = replace(_asked(args), reasoning_effort=effort_named(args.reasoning_effort))
+        store = opening.result()
+        return _resumed(args, store, batch_to_resume(store, wanted, args.resume or None))
     if args.resume is not None:
-        if args.images:
-            raise RequestError(
-                "Give --images for a new batch or --resume for an old one, not both."
-            )
         if args.frames:
             raise RequestError(
                 "--frame goes with a new batch: a resumed one reads each model in the frame "
@@ -216,23 +226,46 @@ def _spec(
                 "--repeat, or start a new batch with --images."
             )
         store = opening.result()
-        batch_id = args.resume or latest_batch(store)
-        spec = load_spec(store, batch_id)
-        if args.concurrency:
-            spec = BatchSpec.from_json({**spec.to_json(), "concurrency": args.concurrency})
-        if args.keep_originals or args.queue:
-            spec = BatchSpec.from_json({**spec.to_json(), "keep_originals": True})
-        return batch_id, spec
+        return _resumed(args, store, args.resume or latest_batch(store))
     if args.retry_errors:
         raise RequestError("--retry-errors goes with --resume: it re-asks a batch's failed jobs.")
+    spec = _asked(args)
+    if spec.prompt != args.prompt:
+        from vision.chat.readiness import empty_prompt_note
+
+        err.write(empty_prompt_note() + "\n")
+    if args.reasoning_effort:
+        # Which models reason is decided now, with the server's /models, and kept in the spec.
+        with make_client(settings) as client:
+            listed = listed_models(client)
+        spec = spec.with_reasoning(chosen_reasoning(args, listed, err))
+    return new_batch_id(), spec
+
+
+def _resumed(args: argparse.Namespace, store: HistoryStore, batch_id: str) -> tuple[str, BatchSpec]:
+    """A recorded batch's spec, with this command's concurrency and originals' keeping."""
+    from vision.batch.recorded.spec import load_spec
+
+    spec = load_spec(store, batch_id)
+    if args.concurrency:
+        spec = replace(spec, concurrency=args.concurrency)
+    if args.keep_originals or args.queue:
+        spec = replace(spec, keep_originals=True)
+    return batch_id, spec
+
+
+def _asked(args: argparse.Namespace) -> BatchSpec:
+    """The batch the command's --images and options ask for (its reasoning effort aside)."""
+    from vision.batch.recorded.spec import BatchSpec
+    from vision.chat.readiness import asked_prompt
+
     if not args.images:
         raise RequestError("Give --images SOURCE for a new batch, or --resume to continue one.")
     if not args.models:
         raise RequestError("Choose at least one model with -m MODEL.")
-    source = str(Path(args.images).expanduser().resolve())
-    spec = BatchSpec(
-        source=source,
-        prompt=args.prompt,
+    return BatchSpec(
+        source=str(Path(args.images).expanduser().resolve()),
+        prompt=asked_prompt(args.prompt, images=1),  # an image alone is a question
         models=tuple(args.models),
         tag=args.tag,
         system=args.system or None,
@@ -246,12 +279,6 @@ def _spec(
         # batch copies its originals.
         keep_originals=args.keep_originals or args.queue,
     )
-    if args.reasoning_effort:
-        # Which models reason is decided now, with the server's /models, and kept in the spec.
-        with make_client(settings) as client:
-            listed = listed_models(client)
-        spec = spec.with_reasoning(chosen_reasoning(args, listed, err))
-    return new_batch_id(), spec
 
 
 def _outputs(args: argparse.Namespace) -> list[Path]:

@@ -173,6 +173,9 @@ def print_scores(
     from vision.scoring.metrics import MEAN_NAMES, PASS_NAMES
     from vision.scoring.summary import comparisons, score_table
 
+    if metric is not None and outcomes and all(outcome.score is None for outcome in outcomes):
+        out.write(nothing_scored(metric) + "\n")
+        return
     passed = PASS_NAMES.get(metric) if metric else None
     mean = (MEAN_NAMES.get(metric) if metric else None) or "mean score"
     for row in score_table(outcomes):
@@ -197,6 +200,21 @@ def print_scores(
     if tagged:
         for comparison in comparisons(outcomes, models, by_tag=True):
             out.write(f"  {comparison.sentence}\n")
+
+
+def nothing_scored(metric: MetricName) -> str:
+    """The sentence for a batch none of whose items the metric can score."""
+    from vision.scoring.metrics import BOX_METRICS
+
+    if metric in BOX_METRICS:
+        return (
+            f"No item has reference boxes, so --metric {metric} scored nothing: give the items "
+            "boxes (docs/grounding.md), or score their answers with --judge MODEL."
+        )
+    return (
+        f"No item has an expected answer, so --metric {metric} scored nothing: give the items "
+        "an expected (or answer) column, or have a model grade the answers with --judge MODEL."
+    )
 
 
 def print_rule_only(

@@ -6,9 +6,13 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
+from vision.cli.columns import aligned
 from vision.cli.common import make_client, print_json, read_settings
 from vision.cli.exits import EXIT_OK
 from vision.values.result import ModelInfo
+
+HEADER = ("model", "reads", "reasoning", "context", "input $/1M", "output $/1M")
+NUMBERS = (3, 4, 5)  # the columns aligned to the right
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,21 +38,29 @@ def _per_million(price: float | None) -> str:
     return "?" if price is None else f"${price * 1_000_000:.2f}"
 
 
+def _row(info: ModelInfo) -> list[str]:
+    from vision.api.reasoning import reasons
+
+    reads = {True: "images", False: "text only", None: "unknown"}[info.supports_images]
+    return [
+        info.id,
+        reads,
+        "yes" if reasons(info.id, info) else "no",
+        f"{info.context_window:,}" if info.context_window else "?",
+        _per_million(info.input_token_price),
+        _per_million(info.output_token_price),
+    ]
+
+
 def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """List the server's models and whether each reads images."""
+    """List the server's models in aligned columns: what each reads, whether it takes a
+    reasoning effort, its context window and prices."""
     with make_client(read_settings(err)) as client:
         models = client.list_models()
     if args.json:
         print_json([_model_facts(info) for info in models], out)
         return EXIT_OK
-    for info in models:
-        from vision.api.reasoning import reasons
-
-        sees = {True: "images", False: "text only", None: "unknown"}[info.supports_images]
-        if reasons(info.id, info):
-            sees += ", reasoning"
-        window = f"{info.context_window:,} ctx" if info.context_window else "ctx ?"
-        prices = f"in {_per_million(info.input_token_price)}"
-        prices += f" / out {_per_million(info.output_token_price)} per 1M tokens"
-        out.write(f"{info.id}  [{sees}]  {window}  {prices}\n")
+    rows = [_row(info) for info in models]
+    for line in aligned(HEADER, rows, right=NUMBERS):
+        out.write(line + "\n")
     return EXIT_OK

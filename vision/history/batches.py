@@ -4,19 +4,21 @@ again from the cache."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
 
 from vision.history.rows import RUN_SELECT, WorkspaceRows
 from vision.history.schema import (
+    moment,
     timestamp,
 )
 from vision.history.tables import (
     batches,
     runs,
 )
+from vision.values.kept_batch import KeptBatch
 from vision.values.run import NOT_SENT, REPEAT_PARAM, Run, utc_now
 
 # A saved run of a batch: item index, model, item name, failed, run id, repeat.
@@ -105,16 +107,24 @@ class BatchRecords(WorkspaceRows):
             row = db.execute(query).first()
         return None if row is None else (json.loads(row[0]), row[1])
 
-    def kept_batches(self, limit: int = 20) -> list[tuple[str, dict[str, Any], str | None]]:
-        """The newest batches recorded with a spec: (id, spec, state), newest first."""
+    def kept_batches(
+        self, limit: int = 20, *, ids: Collection[str] | None = None
+    ) -> list[KeptBatch]:
+        """The newest batches recorded with a spec (or, with `ids`, those of them), newest
+        first."""
         query = (
-            select(batches.c.id, batches.c.spec, batches.c.state)
+            select(batches.c.id, batches.c.spec, batches.c.state, batches.c.created_at)
             .where(self._mine(batches), batches.c.spec.is_not(None))
             .order_by(batches.c.created_at.desc(), batches.c.id)
             .limit(limit)
         )
+        if ids is not None:
+            query = query.where(batches.c.id.in_(list(ids)))
         with self._database.reading() as db:
-            return [(str(i), json.loads(spec), state) for i, spec, state in db.execute(query)]
+            return [
+                KeptBatch(id=str(i), spec=json.loads(spec), state=state, created_at=moment(when))
+                for i, spec, state, when in db.execute(query)
+            ]
 
     def batches_in(self, *states: str) -> list[str]:
         """Ids of recorded batches in these states, oldest first."""

@@ -180,9 +180,10 @@ def planned_batch(
     *,
     max_tokens: int | None,
     prices: Callable[[str], ModelInfo | None],
+    repeats: int = 1,
 ) -> Planned:
-    """The expected use of a batch: each of its items on each model (the sums of what each
-    request would be expected to use, item by item)."""
+    """The expected use of a batch: each of its items on each model, `repeats` times (the sums
+    of what each request would be expected to use, item by item)."""
     completion = (max_tokens or UNBOUNDED_COMPLETION_TOKENS) * sizing.items
     tokens = 0
     cost: float | None = 0.0
@@ -194,4 +195,4 @@ def planned_batch(
             prices(model), Usage(prompt_tokens=prompt_tokens, completion_tokens=completion)
         )
         cost = None if price is None or cost is None else cost + price
-    return Planned(tokens=tokens, cost=cost)
+    return Planned(tokens=tokens * repeats, cost=None if cost is None else cost * repeats)

@@ -22,7 +22,7 @@ _SIZINGS_LOCK = threading.Lock()
 
 def _inputs(items: PageItems, sizes: list[tuple[int, int] | None]) -> Hashable:
     """Everything the sizing depends on: an upload counts by its name and image size alone."""
-    table = items.table.digest if items.table is not None else None
+    table = (items.table.digest, items.table.expected_column) if items.table else None
     uploads = tuple(zip((upload.name for upload in items.uploads), sizes, strict=True))
     return (table, items.prompt, items.circular, items.urls, uploads)
 

@@ -12,7 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from vision.batch.items.parts import check_row_parts
-from vision.batch.items.tables import TableKind, TableRow, table_kind, table_rows, where
+from vision.batch.items.tables import (
+    TableKind,
+    TableRow,
+    table_columns,
+    table_kind,
+    table_rows,
+    where,
+)
 from vision.errors import RequestError
 from vision.limits import MAX_TABLE_ROWS
 from vision.scoring.choice import answer_letter
@@ -33,7 +40,8 @@ TOO_MANY_ROWS = (
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TableScan:
     """What a table holds: its kind, its image rows (and the items they make when asked
-    circularly), whether some row is a multiple-choice question, the sentence that stops it
+    circularly), whether some row is a multiple-choice question, how many rows can be scored
+    and ask their own question, its columns, the sentence that stops it
     being used at all, the one that stops circular evaluation, each name its rows give that
     is not an http(s) URL (an upload's, with the first line naming it), and the names more
     than one row gives, by their hash (`hash(name)`: scans live in this process's memory)."""
@@ -42,6 +50,13 @@ class TableScan:
     rows: int
     rotations: int
     has_options: bool
+    # What a preview says of the rows: how many have an expected answer (from the chosen
+    # column), reference boxes, or a question of their own (a grounding row's expression is
+    # one: the page's prompt goes to neither); and the table's columns.
+    expected: int = 0
+    boxed: int = 0
+    prompted: int = 0
+    columns: tuple[str, ...] = ()
     problem: str | None = None
     circular_problem: str | None = None
     uploads_named: Mapping[str, int] = field(default_factory=dict, repr=False)
@@ -56,6 +71,7 @@ class _Tally:
         self.rows = 0
         self.rotations = 0
         self.has_options = False
+        self.expected = self.boxed = self.prompted = 0
         self.circular_problem: str | None = None
         self.uploads_named: dict[str, int] = {}
         # Each row's source as its hash, 8 bytes in an array: the pass holds no text of the
@@ -77,6 +93,9 @@ class _Tally:
         if row.document:
             check_row_parts(row.document, row.source, where(self.kind, row.line))
         self.rows += 1
+        self.expected += row.expected is not None
+        self.boxed += row.locate is not None and bool(row.locate.references)
+        self.prompted += row.prompt is not None or row.locate is not None
         self.hashes.append(hash(row.source))
         if not is_http_url(row.source):
             self.uploads_named.setdefault(row.source, row.line)
@@ -94,12 +113,16 @@ class _Tally:
                 "options."
             )
 
-    def scan(self, problem: str | None) -> TableScan:
+    def scan(self, problem: str | None, columns: tuple[str, ...]) -> TableScan:
         return TableScan(
             kind=self.kind,
             rows=self.rows,
             rotations=self.rotations,
             has_options=self.has_options,
+            expected=self.expected,
+            boxed=self.boxed,
+            prompted=self.prompted,
+            columns=columns,
             problem=problem,
             circular_problem=self.circular_problem,
             uploads_named=self.uploads_named,
@@ -116,19 +139,20 @@ def _repeated(hashes: array[int]) -> frozenset[int]:
     return frozenset(int(value) for value in values[counts > 1])
 
 
-def _scan(data: bytes) -> TableScan:
+def _scan(data: bytes, expected_column: str | None) -> TableScan:
     tally = _Tally(table_kind(data))
+    columns = table_columns(data)
     try:
-        for row in table_rows(data):
+        for row in table_rows(data, expected_column):
             if tally.rows == MAX_TABLE_ROWS:
-                return tally.scan(TOO_MANY_ROWS)
+                return tally.scan(TOO_MANY_ROWS, columns)
             tally.add(row)
     except RequestError as err:
-        return tally.scan(str(err))
-    return tally.scan(None)
+        return tally.scan(str(err), columns)
+    return tally.scan(None, columns)
 
 
-_SCANS: OrderedDict[str, TableScan] = OrderedDict()
+_SCANS: OrderedDict[tuple[str, str | None], TableScan] = OrderedDict()
 _SCANS_LOCK = threading.Lock()
 
 
@@ -137,16 +161,20 @@ def table_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def scan_table(data: bytes, digest: str | None = None) -> TableScan:
-    """The table's scan: read once per content (by its hash, `digest` when already known),
-    then served from memory."""
-    key = digest or table_digest(data)
+def scan_table(
+    data: bytes, digest: str | None = None, expected_column: str | None = None
+) -> TableScan:
+    """The table's scan with its expected answers read from `expected_column` (None: as the
+    table names them): read once per content and column (by its hash, `digest` when already
+    known), then served from memory."""
+    key = (digest or table_digest(data), expected_column)
     with _SCANS_LOCK:
         found = _SCANS.get(key)
         if found is not None:
             _SCANS.move_to_end(key)
             return found
-    scanned = _scan(data)  # outside the lock: other sessions' tables need not wait for it
+    # Outside the lock: other sessions' tables need not wait for it.
+    scanned = _scan(data, expected_column)
     with _SCANS_LOCK:
         _SCANS[key] = scanned
         while len(_SCANS) > SCANS_KEPT:

@@ -10,7 +10,7 @@ import re
 import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import chain, takewhile
+from itertools import chain, islice, takewhile
 from typing import Literal
 
 from vision.batch.items.boxes import locate_task
@@ -21,6 +21,8 @@ from vision.values.grounding import LocateTask
 TableKind = Literal["CSV", "JSONL"]
 # The column that names an image, in order of preference.
 IMAGE_COLUMNS = ("image", "url", "path", "file")
+# A JSONL's columns are the fields of its first objects, this many.
+COLUMNS_READ = 50
 # JSON Lines start with an object, after an optional byte-order mark and blank space.
 _JSONL_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*\{")
 
@@ -69,12 +71,16 @@ def _split(value: object) -> tuple[str, ...]:
     return ()
 
 
-def _row(number: int, fields: Mapping[str, object], source: str, kind: TableKind) -> TableRow:
-    options = _split(fields.get("options") or fields.get("choices"))
-    if not options:
-        # VLMEvalKit's layout: one column per option, A, B, C... up to the first empty one.
-        letters = takewhile(lambda letter: _text(fields.get(letter)), string.ascii_lowercase)
-        options = tuple(str(fields[letter]).strip() for letter in letters)
+def _expected(
+    fields: Mapping[str, object], column: str | None
+) -> tuple[str | None, tuple[str, ...]]:
+    """A row's expected answer and its list of accepted answers: from `column` when one is
+    chosen, else from expected, answer or answers, whichever it has first."""
+    if column is not None:
+        value = fields.get(column)
+        # A list, or an answers column's "a|b", is every answer accepted.
+        every = _split(value) if isinstance(value, list) or column == "answers" else ()
+        return (every[0] if every else _text(value)), every
     answer = fields.get("answer")
     listed = isinstance(answer, list)
     answers = _split(fields.get("answers")) or (_split(answer) if listed else ())
@@ -83,6 +89,22 @@ def _row(number: int, fields: Mapping[str, object], source: str, kind: TableKind
         or (None if listed else _text(answer))
         or (answers[0] if answers else None)
     )
+    return expected, answers
+
+
+def _row(
+    number: int,
+    fields: Mapping[str, object],
+    source: str,
+    kind: TableKind,
+    expected_column: str | None = None,
+) -> TableRow:
+    options = _split(fields.get("options") or fields.get("choices"))
+    if not options:
+        # VLMEvalKit's layout: one column per option, A, B, C... up to the first empty one.
+        letters = takewhile(lambda letter: _text(fields.get(letter)), string.ascii_lowercase)
+        options = tuple(str(fields[letter]).strip() for letter in letters)
+    expected, answers = _expected(fields, expected_column)
     return TableRow(
         line=number,
         source=source,
@@ -103,17 +125,49 @@ def _text_of(data: bytes) -> io.TextIOWrapper:
     return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", errors="replace", newline="")
 
 
-def table_rows(data: bytes) -> Iterator[TableRow]:
+def table_rows(data: bytes, expected_column: str | None = None) -> Iterator[TableRow]:
     """The image rows of a CSV with an image (or url, path, file) column, else one image per
-    line; or, when the table is JSON Lines, one row per object. Raises RequestError at the
-    first line of a JSONL that is not an object naming an image."""
+    line; or, when the table is JSON Lines, one row per object. Each row's expected answer is
+    in `expected_column` when one is chosen. Raises RequestError at the first line of a JSONL
+    that is not an object naming an image."""
     if table_kind(data) == "JSONL":
-        yield from _jsonl_rows(data)
+        yield from _jsonl_rows(data, expected_column)
     else:
-        yield from _csv_rows(data)
+        yield from _csv_rows(data, expected_column)
 
 
-def _csv_rows(data: bytes) -> Iterator[TableRow]:
+def table_columns(data: bytes) -> tuple[str, ...]:
+    """The names of a table's columns in lower case: a CSV's header (none for a list of
+    URLs), or the fields of a JSONL's first objects, in the order they come."""
+    if table_kind(data) == "JSONL":
+        names: dict[str, None] = {}
+        objects = jsonl_objects(_text_of(data), named="the JSONL", then="upload it again")
+        try:
+            for _, fields in islice(objects, COLUMNS_READ):
+                names.update(dict.fromkeys(fields))
+        except RequestError:
+            pass  # the scan says what is wrong with the line
+        return tuple(names)
+    rows = (row for row in csv.reader(_text_of(data)) if any(cell.strip() for cell in row))
+    header = [cell.strip().lower() for cell in next(rows, [])]
+    return tuple(header) if any(name in header for name in IMAGE_COLUMNS) else ()
+
+
+def first_rows(data: bytes, count: int, expected_column: str | None = None) -> list[TableRow]:
+    """The table's first `count` image rows, reading no further (a preview); a line the scan
+    refuses ends them early."""
+    found: list[TableRow] = []
+    try:
+        for row in table_rows(data, expected_column):
+            if len(found) == count:
+                break
+            found.append(row)
+    except RequestError:
+        pass  # the scan says what is wrong with the line
+    return found
+
+
+def _csv_rows(data: bytes, expected_column: str | None) -> Iterator[TableRow]:
     rows = (row for row in csv.reader(_text_of(data)) if any(cell.strip() for cell in row))
     first = next(rows, None)
     if first is None:
@@ -130,10 +184,10 @@ def _csv_rows(data: bytes) -> Iterator[TableRow]:
         fields = {name: cell.strip() for name, cell in zip(header, row, strict=False)}
         source = fields.get(header[column], "")
         if source:
-            yield _row(number, fields, source, "CSV")
+            yield _row(number, fields, source, "CSV", expected_column)
 
 
-def _jsonl_rows(data: bytes) -> Iterator[TableRow]:
+def _jsonl_rows(data: bytes, expected_column: str | None) -> Iterator[TableRow]:
     for number, lowered in jsonl_objects(_text_of(data), named="the JSONL", then="upload it again"):
         source = next(
             (_text(lowered.get(name)) for name in IMAGE_COLUMNS if lowered.get(name)), None
@@ -142,4 +196,4 @@ def _jsonl_rows(data: bytes) -> Iterator[TableRow]:
             raise RequestError(
                 f"Line {number} of the JSONL names no image; give it an image or url field."
             )
-        yield _row(number, lowered, source, "JSONL")
+        yield _row(number, lowered, source, "JSONL", expected_column)

@@ -14,6 +14,7 @@ from vision.batch.items.choices import choice_items
 from vision.batch.items.parts import file_parts, part_name, row_parts
 from vision.batch.items.table_scan import TableScan, scan_table, table_digest
 from vision.batch.items.tables import table_rows, where
+from vision.chat.readiness import asked_prompt
 from vision.errors import RequestError
 from vision.urls.shape import is_http_url
 from vision.values.batch import BatchItem
@@ -30,18 +31,21 @@ class Upload:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PageTable:
-    """A table uploaded on the page: its bytes, their hash, and what its scan found."""
+    """A table uploaded on the page: its bytes, their hash, the column its expected answers
+    are read from (None: as the table names them), and what its scan found."""
 
     data: bytes = field(repr=False)
     digest: str
     scan: TableScan
+    expected_column: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PageItems:
     """A page's batch items, made as they are read: the table's rows (with circular, a
     multiple-choice row is one item per rotation of its options), then the uploads the table
-    does not name, then the URL lines. Checked when made (page_items)."""
+    does not name, then the URL lines, these two with the page's expected answer if it has
+    one. Checked when made (page_items)."""
 
     prompt: str
     uploads: tuple[Upload, ...] = ()
@@ -49,6 +53,7 @@ class PageItems:
     table: PageTable | None = None
     tag: str | None = None
     circular: bool = False
+    expected: str | None = None
 
     def __iter__(self) -> Iterator[BatchItem]:
         yield from self._table_items()
@@ -60,16 +65,17 @@ class PageItems:
             for parts in file_parts(upload.name, partial(_data, upload.data)):
                 yield BatchItem(image=upload.data, prompt=self.prompt,
                                 name=part_name(upload.name, parts), tag=self.tag,
-                                parts=parts)  # fmt: skip
+                                expected=self.expected, parts=parts)  # fmt: skip
         for line in self.urls:
-            yield BatchItem(image=line, prompt=self.prompt, name=line, tag=self.tag)
+            yield BatchItem(image=line, prompt=self.prompt, name=line, tag=self.tag,
+                            expected=self.expected)  # fmt: skip
 
     def _table_items(self) -> Iterator[BatchItem]:
         if self.table is None:
             return
         scan = self.table.scan
         by_name = {upload.name: upload for upload in self.uploads}
-        for row in table_rows(self.table.data):
+        for row in table_rows(self.table.data, self.table.expected_column):
             image = row.source if is_http_url(row.source) else by_name[row.source].data
             question = row.prompt or self.prompt
             parts: tuple[SourcePart, ...] = ()
@@ -112,13 +118,26 @@ class PageItems:
         return rows + unnamed + len(self.urls)
 
 
-def read_table(data: bytes) -> PageTable | None:
-    """An uploaded table with its scan (made once per content, then found by its hash); None
-    when nothing was uploaded."""
+def url_lines(urls: str) -> tuple[str, ...]:
+    """The URL box's lines, stripped, blank ones and repeats left out."""
+    return tuple(dict.fromkeys(line.strip() for line in urls.splitlines() if line.strip()))
+
+
+def outside_table(uploads: Sequence[Upload], urls: str, table: PageTable | None) -> int:
+    """How many of a page's images are not the table's rows: the uploads it does not name,
+    and the URL lines (they take the page's prompt and expected answer)."""
+    named = table.scan.uploads_named if table is not None else {}
+    return sum(upload.name not in named for upload in uploads) + len(url_lines(urls))
+
+
+def read_table(data: bytes, expected_column: str | None = None) -> PageTable | None:
+    """An uploaded table with its scan (made once per content and expected column, then found
+    by its hash); None when nothing was uploaded."""
     if not data:
         return None
     digest = table_digest(data)
-    return PageTable(data=data, digest=digest, scan=scan_table(data, digest))
+    scan = scan_table(data, digest, expected_column)
+    return PageTable(data=data, digest=digest, scan=scan, expected_column=expected_column)
 
 
 def _check_table(table: PageTable, uploads: Sequence[Upload], circular: bool) -> None:
@@ -145,20 +164,22 @@ def page_items(
     table: PageTable | None = None,
     tag: str | None = None,
     circular: bool = False,
+    expected: str | None = None,
 ) -> PageItems:
     """Items from uploads, URL lines and a table read by read_table (image or url, prompt or
     question, expected or answer, answers, options, tag, id; or a grounding item's expression,
     task and boxes); with circular, a multiple-choice row is one item per rotation of its
-    options. Raises RequestError with what to fix.
+    options; `expected` is the answer expected of the uploads and URLs. Raises RequestError
+    with what to fix.
 
     A row names an http(s) URL or an uploaded file: never a path on this machine, since the
     page runs on a server. Uploads the table does not name are added with the prompt.
     """
-    if not prompt.strip():
-        raise RequestError("Write a prompt for the batch (a CSV prompt column may override it).")
     if table is not None:
         _check_table(table, uploads, circular)
-    lines = tuple(dict.fromkeys(line.strip() for line in urls.splitlines() if line.strip()))
+    lines = url_lines(urls)
+    # The Playground's and `vision ask`'s rule: images with no prompt ask the default question.
+    prompt = asked_prompt(prompt, images=len(uploads) + len(lines) + (table is not None))
     for line in lines:
         if not is_http_url(line):
             raise RequestError(
@@ -171,6 +192,7 @@ def page_items(
         table=table,
         tag=(tag or "").strip() or None,
         circular=circular,
+        expected=(expected or "").strip() or None,
     )
 
 

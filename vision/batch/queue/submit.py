@@ -84,11 +84,18 @@ class QueuedBatch:
         *,
         concurrency: int,
         options: RequestOptions,
+        tag: str | None = None,
         repeats: int = 1,
     ) -> QueuedBatch:
         """Keep the items and queue their chunks for the workers."""
         spec = kept_spec(
-            store, items, models, concurrency=concurrency, options=options, repeats=repeats
+            store,
+            items,
+            models,
+            concurrency=concurrency,
+            options=options,
+            tag=tag,
+            repeats=repeats,
         )
         batch_id = new_batch_id()
         store.save_batch(batch_id, spec.to_json(), state="queued")

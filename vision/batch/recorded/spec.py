@@ -138,10 +138,12 @@ def page_spec(
     concurrency: int,
     options: RequestOptions,
     key_kind: KeyKind = "team",
+    tag: str | None = None,
     repeats: int = 1,
 ) -> BatchSpec:
     """A page's batch as a spec, asked with this kind of key (each item `repeats` times),
-    before its items are kept (kept_spec keeps them)."""
+    before its items are kept (kept_spec keeps them); `tag` is the page's, which names the
+    batch (its items keep their own)."""
     first = next(iter(items), None)
     if first is None:
         raise RequestError("Add at least one image to the batch.")
@@ -154,6 +156,7 @@ def page_spec(
         max_tokens=options.max_tokens,
         concurrency=concurrency,
         key_kind=key_kind,
+        tag=tag,
         repeats=repeats,
     ).with_reasoning(options.reasoning)
 
@@ -171,10 +174,13 @@ def kept_spec(
     *,
     concurrency: int,
     options: RequestOptions,
+    tag: str | None = None,
     repeats: int = 1,
 ) -> BatchSpec:
     """A page's items as a batch's spec, their images kept in the history by hash."""
-    spec = page_spec(items, models, concurrency=concurrency, options=options, repeats=repeats)
+    spec = page_spec(
+        items, models, concurrency=concurrency, options=options, tag=tag, repeats=repeats
+    )
     return keep_items(store, spec, items)
 
 

@@ -1,0 +1,70 @@
+"""The Batch page in Chromium at 1440, 1100 and 390 px: a click on a row of the results grid
+reads that image's answers whole below it, and a new tab offers the newest batch; neither cuts
+a button's or a line's text."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.support.clipping import clipped_text
+from tests.support.images import make_image, make_photo
+from tests.support.look import IDLE, WIDTHS
+
+pytestmark = pytest.mark.e2e
+
+READER = ".st-key-batch_item_answers"
+OFFER = ".st-key-batch_offer"
+
+
+def _whole_at_each_width(page: Page, within: str) -> None:
+    for width, height in WIDTHS:
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_selector(IDLE, timeout=30_000)
+        expect(page.locator(within)).to_be_visible()
+        cut = clipped_text(page, within=(within,))
+        assert not cut, f"{within} at {width} px: " + "; ".join(map(str, cut))
+
+
+def test_a_grid_row_click_reads_its_answers_whole_and_a_new_tab_offers_the_batch(
+    page: Page, running_app: Any
+) -> None:
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"{running_app.url}/batch")
+    page.wait_for_selector(IDLE, timeout=30_000)
+    page.locator("[data-testid='stFileUploaderDropzoneInput'][multiple]").first.set_input_files(
+        files=[
+            {"name": "harbour.jpg", "mimeType": "image/jpeg", "buffer": make_photo((900, 700))},
+            {"name": "chart.png", "mimeType": "image/png", "buffer": make_image("PNG", (640, 480))},
+        ]
+    )
+    expect(page.get_by_text("2 images × 2 models = 4 requests")).to_be_visible(timeout=20_000)
+    page.get_by_role("button", name="Run batch").click()
+    expect(page.get_by_text(re.compile(r"4 answered"))).to_be_visible(timeout=60_000)
+    page.wait_for_selector(IDLE, timeout=30_000)
+    expect(page.locator(READER)).to_have_count(0)
+
+    # The grid is a canvas: its second row's selection box sits at its left edge.
+    grid = page.locator(".st-key-batch_grid [data-testid='stDataFrameResizable']")
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None
+    header, row = 35, 72  # Streamlit's header height; the grid's row_height
+    page.mouse.click(box["x"] + 12, box["y"] + header + row + row / 2)
+    expect(page.locator(READER)).to_contain_text("chart.png", timeout=20_000)
+    expect(page.locator(READER)).to_contain_text("Qwen2-VL-7B-Instruct")
+    expect(page.locator(READER)).to_contain_text("echo backend")
+    _whole_at_each_width(page, READER)
+
+    fresh = page.context.new_page()
+    fresh.set_viewport_size({"width": 1440, "height": 900})
+    fresh.goto(f"{running_app.url}/batch")
+    fresh.wait_for_selector(IDLE, timeout=30_000)
+    expect(fresh.locator(OFFER)).to_contain_text("“What is in this image?”")
+    _whole_at_each_width(fresh, OFFER)
+    fresh.get_by_role("button", name="Open the last batch").click()
+    expect(fresh.get_by_text(re.compile(r"4 answered · batch `?\w+"))).to_be_visible(timeout=30_000)
+    expect(fresh.locator(OFFER)).to_have_count(0)

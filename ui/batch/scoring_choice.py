@@ -1,0 +1,108 @@
+"""The Batch page's scoring, chosen before the run: the metric, and the expected answers (one for
+the uploaded images and URLs, or the table's column that holds them), with how many of the
+batch's images that scores."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import streamlit as st
+
+from ui.batch.results import CHECK_LABELS
+from ui.shared.session import BATCH_CHECK_KEY, BATCH_EXPECTED_COLUMN_KEY, BATCH_EXPECTED_KEY
+from vision.batch.items.table_scan import TableScan
+from vision.batch.items.tables import IMAGE_COLUMNS
+from vision.scoring.metrics import BOX_METRICS, METRICS, MetricName
+
+# The column choice that reads a table's expected answers as it names them.
+AS_NAMED = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scoring:
+    """How the batch will be scored: its metric, the answer expected of the uploads and URLs,
+    and the table's column its rows' expected answers are read from (None: as it names them)."""
+
+    metric: MetricName
+    expected: str | None = None
+    column: str | None = None
+
+
+def choose_metric(*, disabled: bool) -> MetricName:
+    """The metric answers are scored with against their expected answers (docs/metrics.md)."""
+    metric: MetricName = st.selectbox(
+        "Score answers with",
+        METRICS,
+        key=BATCH_CHECK_KEY,
+        format_func=lambda kind: CHECK_LABELS[kind],
+        disabled=disabled,
+        help="Applied to every item with an expected answer (or, for a grounding item, "
+        "reference boxes); the results can be scored again with another metric afterwards.",
+        persist_state="session",
+    )
+    return metric
+
+
+def choose_column(columns: Sequence[str], *, disabled: bool) -> str | None:
+    """The table's column holding the expected answers (None: expected, answer or answers, as
+    the table names them)."""
+    choices = [AS_NAMED, *(name for name in columns if name not in IMAGE_COLUMNS)]
+    if st.session_state.get(BATCH_EXPECTED_COLUMN_KEY) not in choices:
+        st.session_state.pop(BATCH_EXPECTED_COLUMN_KEY, None)  # another table's column
+    column: str = st.selectbox(
+        "Expected answers: the table's column",
+        choices,
+        key=BATCH_EXPECTED_COLUMN_KEY,
+        format_func=lambda name: name or "by name: expected or answer",
+        disabled=disabled,
+        persist_state="session",
+    )
+    return column or None
+
+
+def choose_expected(*, disabled: bool) -> str | None:
+    """The answer expected of every uploaded image and URL the table does not name."""
+    expected = st.text_input(
+        "Expected answer of the images (optional)",
+        key=BATCH_EXPECTED_KEY,
+        placeholder="e.g. a cat",
+        disabled=disabled,
+        help="Scored against each answer about an uploaded image or URL (not the table's "
+        "rows, which have their own column).",
+        persist_state="session",
+    )
+    return (expected or "").strip() or None
+
+
+def scored_line(scoring: Scoring, scan: TableScan | None, others: int) -> None:
+    """How many of the batch's images will be scored, or what to give so that some are."""
+    boxes = scoring.metric in BOX_METRICS
+    rows = scan.rows if scan is not None else 0
+    from_rows = (scan.boxed if boxes else scan.expected) if scan is not None else 0
+    from_page = others if scoring.expected and not boxes else 0
+    total, scored = rows + others, from_rows + from_page
+    if not total:
+        return
+    what = "reference boxes" if boxes else "an expected answer"
+    if scored == total:
+        said = f"Each of the {total} images has" if total > 1 else "The image has"
+        st.caption(f":material/check_circle: {said} {what}: all are scored.")
+        return
+    if scored:
+        rest = total - scored
+        st.caption(
+            f":material/rule: {scored} of {total} images {'has' if scored == 1 else 'have'} "
+            f"{what}; the other {rest} {'is' if rest == 1 else 'are'} shown, not scored."
+        )
+        return
+    where = (
+        "give the table's rows boxes"
+        if boxes
+        else "write the answer expected of the images, or choose the table's column that holds them"
+        if scan is not None
+        else "write the answer expected of the images"
+    )
+    st.caption(
+        f":material/info: No image has {what}: the answers will be shown, not scored; {where}."
+    )
