@@ -16,7 +16,7 @@ from vision.batch.recorded.spec import page_spec
 from vision.batch.running.heartbeat import Heartbeat
 from vision.batch.running.in_process import LiveBatch
 from vision.echo import EchoServer, Fault
-from vision.values.batch import STALE_S
+from vision.values.kept_batch import STALE_S
 from vision.values.request import RequestOptions
 from vision.values.run import Run
 

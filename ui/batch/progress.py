@@ -7,7 +7,7 @@ import streamlit as st
 
 from vision.api.catalog import short_name
 from vision.markdown import literal
-from vision.values.batch import StoredProgress
+from vision.values.kept_batch import StoredProgress
 
 
 def _ago(seconds: float | None) -> str:

@@ -36,7 +36,8 @@ from vision.history.store import HistoryStore
 from vision.markdown import literal
 from vision.scoring.checks import CHECK_KINDS
 from vision.scoring.metrics import MetricName
-from vision.values.batch import BatchView, StoredProgress
+from vision.values.batch import BatchView
+from vision.values.kept_batch import StoredProgress
 from vision.values.run import Run
 from vision.words import counted
 

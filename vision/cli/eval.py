@@ -6,16 +6,12 @@ from __future__ import annotations
 import argparse
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from vision.cli.common import (
     add_frame_option,
     add_request_options,
-    chosen_reasoning,
-    frame_overrides,
-    listed_models,
     make_client,
     positive_int,
     read_settings,
@@ -30,12 +26,11 @@ from vision.values.request import DEFAULT_PROMPT
 _OPEN_AFTER_S = 2.0
 
 if TYPE_CHECKING:
-    from vision.batch.recorded.missing import Missing
     from vision.batch.recorded.spec import BatchSpec
     from vision.batch.running.engine import EngineOutcome
+    from vision.cli.eval_progress import ProgressLines
     from vision.history.store import HistoryStore
     from vision.settings import Settings
-    from vision.values.batch import BatchProgress, BatchResult
     from vision.values.request import ChatClient, ChatRequest
     from vision.values.result import ChatResult
 
@@ -146,141 +141,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--history", metavar="FILE", help="history file (default as the app)")
 
 
-class _Sink:
-    """Shows progress after each saved result: a bar on a terminal, else one line each."""
-
-    def __init__(self, err: TextIO) -> None:
-        self.err = err
-        self.live = err.isatty()
-        self.last: BatchResult | None = None
-        self.cached = 0
-
-    def result(self, result: BatchResult) -> None:
-        self.last = result
-        self.cached += result.cached
-
-    def progress(self, progress: BatchProgress) -> None:
-        if self.live:
-            width = 24
-            filled = round(progress.fraction * width)
-            left = f" · {progress.eta_s:.0f} s left" if progress.eta_s is not None else ""
-            self.err.write(
-                f"\r[{'#' * filled}{'.' * (width - filled)}] {progress.finished}/{progress.total}"
-                f" · {progress.failed} failed · {progress.concurrency} at once{left}   "
-            )
-        elif self.last is not None:
-            status = "ok" if self.last.ok else f"failed: {self.last.error}"
-            if self.last.cached:
-                status += " (cached)"
-            self.err.write(
-                f"[{progress.finished}/{progress.total}] {self.last.job.model} · "
-                f"{self.last.item.name or self.last.job.item_index} · {status}\n"
-            )
-        self.err.flush()
-
-    def plan(self, missing: Missing) -> None:
-        if missing.answered or missing.failed:
-            left = (
-                f", {missing.failed} failed left alone"
-                if missing.failed and not missing.retry_errors
-                else ""
-            )
-            self.err.write(
-                f"Resuming: {missing.answered} of {missing.total} answered{left}; "
-                f"asking {missing.to_ask}.\n"
-            )
-
-    def done(self) -> None:
-        if self.live:
-            self.err.write("\n")
-
-
-def _spec(
-    args: argparse.Namespace, opening: Future[HistoryStore], settings: Settings, err: TextIO
-) -> tuple[str, BatchSpec]:
-    from vision.batch.recorded.spec import latest_batch
-    from vision.batch.running.ask import new_batch_id
-
-    if args.resume is not None and args.images:
-        # The interrupted command again with --resume: the newest batch it started.
-        from vision.batch.recorded.matching import batch_to_resume
-        from vision.values.request import effort_named
-
-        wanted = replace(_asked(args), reasoning_effort=effort_named(args.reasoning_effort))
-        store = opening.result()
-        return _resumed(args, store, batch_to_resume(store, wanted, args.resume or None))
-    if args.resume is not None:
-        if args.frames:
-            raise RequestError(
-                "--frame goes with a new batch: a resumed one reads each model in the frame "
-                "it was asked in."
-            )
-        if args.reasoning_effort:
-            raise RequestError(
-                "A resumed batch asks with the reasoning effort it started with: leave out "
-                "--reasoning-effort, or start a new batch with --images."
-            )
-        if args.repeat != 1:
-            raise RequestError(
-                "A resumed batch asks each item as many times as it started with: leave out "
-                "--repeat, or start a new batch with --images."
-            )
-        store = opening.result()
-        return _resumed(args, store, args.resume or latest_batch(store))
-    if args.retry_errors:
-        raise RequestError("--retry-errors goes with --resume: it re-asks a batch's failed jobs.")
-    spec = _asked(args)
-    if spec.prompt != args.prompt:
-        from vision.chat.readiness import empty_prompt_note
-
-        err.write(empty_prompt_note() + "\n")
-    if args.reasoning_effort:
-        # Which models reason is decided now, with the server's /models, and kept in the spec.
-        with make_client(settings) as client:
-            listed = listed_models(client)
-        spec = spec.with_reasoning(chosen_reasoning(args, listed, err))
-    return new_batch_id(), spec
-
-
-def _resumed(args: argparse.Namespace, store: HistoryStore, batch_id: str) -> tuple[str, BatchSpec]:
-    """A recorded batch's spec, with this command's concurrency and originals' keeping."""
-    from vision.batch.recorded.spec import load_spec
-
-    spec = load_spec(store, batch_id)
-    if args.concurrency:
-        spec = replace(spec, concurrency=args.concurrency)
-    if args.keep_originals or args.queue:
-        spec = replace(spec, keep_originals=True)
-    return batch_id, spec
-
-
-def _asked(args: argparse.Namespace) -> BatchSpec:
-    """The batch the command's --images and options ask for (its reasoning effort aside)."""
-    from vision.batch.recorded.spec import BatchSpec
-    from vision.chat.readiness import asked_prompt
-
-    if not args.images:
-        raise RequestError("Give --images SOURCE for a new batch, or --resume to continue one.")
-    if not args.models:
-        raise RequestError("Choose at least one model with -m MODEL.")
-    return BatchSpec(
-        source=str(Path(args.images).expanduser().resolve()),
-        prompt=asked_prompt(args.prompt, images=1),  # an image alone is a question
-        models=tuple(args.models),
-        tag=args.tag,
-        system=args.system or None,
-        temperature=args.temperature,
-        max_tokens=args.max_tokens,
-        concurrency=args.concurrency or DEFAULT_CONCURRENCY,
-        circular=args.circular,
-        repeats=args.repeat,
-        frames=frame_overrides(args.frames, args.models),
-        # Workers may run on other machines than the app that reopens the runs, so a queued
-        # batch copies its originals.
-        keep_originals=args.keep_originals or args.queue,
-    )
-
-
 def _outputs(args: argparse.Namespace) -> list[Path]:
     paths = [Path(value) for value in (args.out, args.jsonl, args.report) if value]
     if args.draw:
@@ -297,7 +157,7 @@ def _summary(
     spec: BatchSpec,
     store: HistoryStore,
     args: argparse.Namespace,
-    sink: _Sink,
+    sink: ProgressLines,
     out: TextIO,
 ) -> None:
     from vision.cli.finished_batch import (
@@ -431,11 +291,13 @@ def _run(
 ) -> int:
     from vision.background import BackgroundTask
     from vision.batch.running.resume import Observers, RecordedSettings, run_recorded
+    from vision.cli.eval_batch import chosen_batch
+    from vision.cli.eval_progress import ProgressLines
 
-    batch_id, spec = _spec(args, opening, settings, err)
+    batch_id, spec = chosen_batch(args, opening, settings, err)
     if args.queue:
         return _queue(opening.result(), batch_id, spec, args, out)
-    sink = _Sink(err)
+    sink = ProgressLines(err)
     with make_client(settings) as opened:
         client = _Sending(opened, sending)
         # The batch runs in the background so that Ctrl-C here can cancel it cleanly.

@@ -13,7 +13,8 @@ from vision.cli.exits import EXIT_OK
 
 if TYPE_CHECKING:
     from vision.batch.queue.worker import ChunkDone
-    from vision.values.batch import BatchResult, Claim
+    from vision.values.batch import BatchResult
+    from vision.values.kept_batch import Claim
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

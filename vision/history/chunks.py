@@ -20,7 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from vision.history.rows import WorkspaceRows
 from vision.history.tables import batch_chunks
-from vision.values.batch import Claim
+from vision.values.kept_batch import Claim
 
 # Items per chunk: small enough that two workers share a batch, large enough that claiming is
 # rare next to asking.

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, and_, case, func, select, update
 
 from vision.history.rows import WorkspaceRows
 from vision.history.tables import batches, runs
-from vision.values.batch import ItemError, ModelProgress, StoredProgress
+from vision.values.kept_batch import ItemError, ModelProgress, StoredProgress
 
 ERRORS_SHOWN = 3
 # Batches a page watches at once (the newest).

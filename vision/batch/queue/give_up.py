@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from vision.batch.recorded.spec import BatchSpec
 from vision.errors import ChunkGivenUpError, VisionError
-from vision.values.batch import BatchItem, BatchJob, BatchResult, Claim
+from vision.values.batch import BatchItem, BatchJob, BatchResult
+from vision.values.kept_batch import Claim
 
 if TYPE_CHECKING:
     from vision.history.store import HistoryStore

@@ -27,7 +27,8 @@ from vision.team.on_behalf import BudgetedClient, catalog_prices, owner_store
 from vision.team.records import TeamRecords
 from vision.team.reservations import Prices, Reservations, no_prices
 from vision.team.spending import Budget
-from vision.values.batch import BatchResult, Claim
+from vision.values.batch import BatchResult
+from vision.values.kept_batch import Claim
 from vision.values.request import ChatClient
 
 ClientFactory = Callable[[], ChatClient]

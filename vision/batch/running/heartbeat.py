@@ -1,6 +1,6 @@
 """Whoever runs a kept batch says so every HEARTBEAT_S, so that other tabs, replicas and workers
 reading its progress from the store (vision/history/progress.py) know it still runs; one not
-heard from for vision.values.batch.STALE_S is taken to have stopped with its process."""
+heard from for vision.values.kept_batch.STALE_S is taken to have stopped with its process."""
 
 from __future__ import annotations
 
