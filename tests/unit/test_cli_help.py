@@ -53,6 +53,9 @@ def test_the_help_lists_every_command_and_loads_no_http_image_or_database_librar
     for name, summary in COMMANDS.items():
         assert name in printed
         assert summary.split()[0] in printed
+    # Where the key is read, as the README says: the environment, else the app's secrets file.
+    assert "IOINTELLIGENCE_API_KEY" in printed
+    assert ".streamlit/secrets.toml" in " ".join(printed.split())
     assert report["loaded"] == []
 
 

@@ -52,7 +52,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser = Parser(
         prog="vision" if installed else "python -m vision",
         description="Send images and a prompt to IO Intelligence vision models.",
-        epilog=f"Configuration: {API_KEY_VARIABLE} and {BASE_URL_VARIABLE} (environment).",
+        epilog=(
+            f"Configuration: {API_KEY_VARIABLE} and {BASE_URL_VARIABLE} (the environment, "
+            "else .streamlit/secrets.toml)."
+        ),
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, summary in COMMANDS.items():
