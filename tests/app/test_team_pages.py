@@ -15,7 +15,8 @@ from tests.app.test_sign_in_pages import ACCESS, ALICE, AUTH, BOB, ISSUER, _ever
 from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
-from tests.support.pages import APP, TIMEOUT_S, shows
+from tests.support.pages import APP, TIMEOUT_S, shows, texts_of
+from vision.batch.recorded.naming import batch_title
 from vision.echo import EchoServer
 from vision.history.store import HistoryStore
 from vision.team.access import workspace_for
@@ -126,6 +127,8 @@ def test_a_batch_link_works_for_the_team_once_shared(team: dict[str, int]):
     with HistoryStore() as store:
         assert TeamRecords(store).share(ALICE_WS, "batch", "alice-batch")
     bob = _start(BOB, batch="alice-batch")
+    # Saved without a batch record (as before batches had one): named by its id alone.
+    assert texts_of(bob.subheader) == ["Batch alice-batch"]
     dump = _everything(bob)
     assert "item 0" in dump
     assert "item 1" in dump
@@ -243,14 +246,23 @@ def test_a_batch_is_shared_from_the_batch_pages_results(team: dict[str, int]):
     assert not alice.exception
     batch_id = live.view().batch_id
 
+    with HistoryStore(workspace=ALICE_WS) as store:
+        (kept,) = store.kept_batches(1, ids=[batch_id])
+    title = batch_title(kept)
+    assert "“What is in this image?”" in title
+
     bob = _start(BOB, batch=batch_id)
     assert shows(bob, "This link shows nothing: the batch is not shared")
+    assert "What is in this image" not in _everything(bob)  # not even the batch's name
 
     alice.button(key="batch_results_share").click().run()
     assert not alice.exception
     assert [block.value for block in alice.code] == [f"/?batch={batch_id}"]
     bob = _start(BOB, batch=batch_id)
-    assert shows(bob, f"Shared by alice@team.example · {len(live.view().ordered_runs())} answers.")
+    # Named as the Batch page names it (when, what, which models), with its id beside it.
+    assert texts_of(bob.subheader) == [title]
+    answers = len(live.view().ordered_runs())
+    assert shows(bob, f"Shared by alice@team.example · {answers} answers · batch `{batch_id}`")
     assert {"a.png", "b.png"} <= set(_everything(bob).split())
 
     alice.button(key="batch_results_unshare").click().run()

@@ -68,3 +68,39 @@ def test_a_grid_row_click_reads_its_answers_whole_and_a_new_tab_offers_the_batch
     fresh.get_by_role("button", name="Open the last batch").click()
     expect(fresh.get_by_text(re.compile(r"4 answered · batch `?\w+"))).to_be_visible(timeout=30_000)
     expect(fresh.locator(OFFER)).to_have_count(0)
+
+
+def test_with_repeats_a_click_on_a_later_repeats_row_reads_every_repeat_of_its_image(
+    page: Page, running_app: Any
+) -> None:
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"{running_app.url}/batch")
+    page.wait_for_selector(IDLE, timeout=30_000)
+    page.locator("[data-testid='stFileUploaderDropzoneInput'][multiple]").first.set_input_files(
+        files=[
+            {"name": "first.png", "mimeType": "image/png", "buffer": make_image("PNG", (64, 48))},
+            {"name": "second.png", "mimeType": "image/png", "buffer": make_image("PNG", (48, 64))},
+        ]
+    )
+    repeats = page.get_by_role("spinbutton", name="Repeat each item")
+    repeats.fill("2")
+    repeats.press("Enter")
+    expect(page.get_by_text("2 images × 2 models × 2 repeats = 8 requests")).to_be_visible(
+        timeout=20_000
+    )
+    page.get_by_role("button", name="Run batch").click()
+    expect(page.get_by_text(re.compile(r"8 answered"))).to_be_visible(timeout=60_000)
+    page.wait_for_selector(IDLE, timeout=30_000)
+
+    # Rows: first.png repeat 1 and 2, then second.png repeat 1 and 2. The fourth row is the
+    # second image's (the grid's row is an image's repeat, the reader's choice an image).
+    grid = page.locator(".st-key-batch_grid [data-testid='stDataFrameResizable']")
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None
+    header, row = 35, 72
+    page.mouse.click(box["x"] + 12, box["y"] + header + 3 * row + row / 2)
+    reader = page.locator(READER)
+    expect(reader).to_contain_text("second.png", timeout=20_000)
+    expect(reader.get_by_text("Repeat 2")).to_have_count(2)  # one per model
+    _whole_at_each_width(page, READER)

@@ -137,8 +137,9 @@ def test_a_batch_on_one_replica_shows_on_the_other_and_its_vote_is_kept_once(
     on_b = _signed_in(browser, replicas.b)
     on_b.goto(f"{replicas.b}/?batch={batch_id.group(1)}")
     on_b.wait_for_selector(IDLE, timeout=30_000)
-    expect(on_b.get_by_text(f"Batch {batch_id.group(1)}").first).to_be_visible()
-    expect(on_b.get_by_text("2 answers")).to_be_visible()
+    # Named as the Batch page names it, its id beside it.
+    expect(on_b.get_by_text("“What is in this image?”")).to_be_visible()
+    expect(on_b.get_by_text(f"2 answers · batch {batch_id.group(1)}")).to_be_visible()
     # One vote in the shared database, whichever replica reads it.
     votes = replicas.database.rows("SELECT COUNT(*), MIN(batch_id) FROM votes")
     assert votes == [(1, batch_id.group(1).strip("`"))]

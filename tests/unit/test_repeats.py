@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from tests.support.models import LLAMA, QWEN
+from vision.batch.recorded.by_item import item_repeats, runs_by_item
 from vision.scoring.paired import compare_pair, paired_difference
-from vision.scoring.repeats import item_flips, repeat_spread, repeated
+from vision.scoring.repeats import flipped_items, item_flips, repeat_spread, repeated
 from vision.scoring.summary import comparisons, final_runs, score_runs, score_table
 from vision.values.batch import BatchItem, BatchJob, BatchResult
 from vision.values.result import ChatResult, Usage
@@ -128,3 +129,21 @@ def test_the_paired_difference_of_one_item_says_nothing_and_of_none_is_zero():
     assert paired_difference([0.5]) == (0.5, (-1.0, 1.0))
     same = compare_pair(QWEN, LLAMA, {"a": 1.0, "b": 1.0}, {"a": 1.0, "b": 1.0}, repeats=2)
     assert (same.difference, same.p_value) == (0.0, 1.0)
+
+
+def test_flipped_items_are_listed_least_stable_first_and_steady_ones_left_out():
+    # item-0 splits 2 to 2 (flip rate ½), item-1 passes 3 of 4 (¼), item-2 never fails.
+    outcomes = score_runs(runs_of(QWEN, [[1, 1, 0, 0], [1, 1, 1, 0], [1, 1, 1, 1]]), "contains")
+    assert [(found.name, found.flip_rate) for found in flipped_items(outcomes)] == [
+        ("item-0", 0.5),
+        ("item-1", 0.25),
+    ]
+
+
+def test_a_batch_grid_has_a_row_per_item_and_repeat_each_holding_every_models_answer():
+    runs = runs_of(QWEN, [[1, 0], [1, 1]]) + runs_of(LLAMA, [[0, 0], [1, 1]])
+    rows = item_repeats(runs_by_item(runs))
+    assert [(row.position, row.label, row.repeat) for row in rows] == [
+        (0, "item-0", 0), (0, "item-0", 1), (1, "item-1", 0), (1, "item-1", 1)
+    ]  # fmt: skip
+    assert [sorted(run.model for run in row.runs) for row in rows] == [sorted([QWEN, LLAMA])] * 4

@@ -1,5 +1,6 @@
 """One item of a batch's results read whole: its picture, expected answer, and each model's full
-answer or error side by side (the grid's cells cut long answers)."""
+answer or error side by side, every repeat of it when the item was asked several times (the
+grid's cells cut long answers)."""
 
 from __future__ import annotations
 
@@ -18,24 +19,46 @@ from vision.values.run import Run
 SIDE_BY_SIDE = 3
 
 
-def grid_clicked() -> None:
-    """A click on the grid's row: that item's answers are read whole below it."""
+def grid_clicked(items_of_rows: Sequence[int]) -> None:
+    """A click on the grid's row: its item's answers (every repeat of them) are read whole
+    below it; items_of_rows gives each row's item."""
     rows = st.session_state[BATCH_GRID_KEY]["selection"]["rows"]
-    if rows:
-        st.session_state[BATCH_ITEM_KEY] = rows[0]
+    if rows and rows[0] < len(items_of_rows):
+        st.session_state[BATCH_ITEM_KEY] = items_of_rows[rows[0]]
 
 
-def _model_answer(model: str, run: Run | None, check: MetricName) -> None:
+def _verdict(run: Run, check: MetricName) -> str:
     # A failed request shows its error; its verdict would only repeat it.
-    passed = run_passed(run, check) if run is not None and not run.failed else None
-    verdict = {True: " · :green[passed]", False: " · :red[failed the check]", None: ""}[passed]
-    st.markdown(f"**{literal(short_name(model))}**{verdict}")
-    if run is None:
-        st.caption("Not asked yet.")
-    elif run.failed:
+    passed = None if run.failed else run_passed(run, check)
+    return {True: " · :green[passed]", False: " · :red[failed the check]", None: ""}[passed]
+
+
+def _answer(run: Run) -> None:
+    if run.failed:
         st.error(run.error or "", icon=":material/error:")
     else:
         st.markdown(answer_markdown(run.answer) or "_(empty answer)_")
+
+
+def _model_answers(model: str, runs: Sequence[Run], check: MetricName, *, repeats: int) -> None:
+    """A model's answer to the item, or with repeats each repeat's answer in turn."""
+    name = f"**{literal(short_name(model))}**"
+    if not runs:
+        st.markdown(name)
+        st.caption("Not asked yet.")
+    elif repeats == 1:
+        st.markdown(name + _verdict(runs[0], check))
+        _answer(runs[0])
+    else:
+        st.markdown(name)
+        asked = {run.repeat: run for run in runs}
+        for repeat in range(repeats):
+            run = asked.get(repeat)
+            st.markdown(f"Repeat {repeat + 1}" + (_verdict(run, check) if run else ""))
+            if run is None:
+                st.caption("Not asked yet.")
+            else:
+                _answer(run)
 
 
 def draw_item_answers(
@@ -56,7 +79,8 @@ def draw_item_answers(
         return
     label, runs = items[chosen]
     expected = next((run.expected for run in runs if run.expected), None)
-    by_model = {run.model: run for run in runs}
+    # Every item was asked as often as the batch's most repeated one: show a missing repeat.
+    repeats = max(run.repeat for _, each in items for run in each) + 1
     with st.container(border=True, key="batch_item_answers"):
         heading = f"**{literal(label)}**"
         st.markdown(heading + (f" · expected: {literal(expected)}" if expected else ""))
@@ -67,4 +91,5 @@ def draw_item_answers(
         )
         for slot, model in zip(slots, models, strict=True):
             with slot:
-                _model_answer(model, by_model.get(model), check)
+                mine = [run for run in runs if run.model == model]
+                _model_answers(model, mine, check, repeats=repeats)

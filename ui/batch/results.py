@@ -4,21 +4,31 @@ reasoning model's reasoning apart from its answer), its share link in team mode,
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import streamlit as st
 
 from ui.batch.item_answers import draw_item_answers, grid_clicked
+from ui.batch.repeats import draw_repeats
 from ui.shared.charts import bar_charts, percent_column
 from ui.shared.session import BATCH_GRID_KEY
 from ui.shared.sharing import share_control
 from ui.shared.thumbnails import thumbnail_data_url
 from vision.api.catalog import compact_name, short_name
-from vision.batch.recorded.by_item import runs_by_item
+from vision.batch.recorded.by_item import ItemRepeat, item_repeats, runs_by_item
 from vision.markdown import literal
 from vision.scoring.checks import model_stats
 from vision.scoring.metrics import METRIC_LABELS, METRICS, MetricName
-from vision.scoring.summary import ScoreRow, comparisons, run_passed, score_runs, score_table
+from vision.scoring.repeats import repeated
+from vision.scoring.summary import (
+    ItemOutcome,
+    ScoreRow,
+    comparisons,
+    run_passed,
+    score_runs,
+    score_table,
+)
 from vision.values.run import Run
 
 CHECK_LABELS: dict[MetricName, str] = {
@@ -44,15 +54,18 @@ def _seconds(value: float | None) -> float | None:
 
 
 def grid_rows(
-    runs: Sequence[Run], models: Sequence[str], check: MetricName
+    rows: Sequence[ItemRepeat], models: Sequence[str], check: MetricName
 ) -> list[dict[str, Any]]:
-    """One row per image: name, tag, expected, then per model its answer, tokens, latency (and,
-    for a model that reasoned, its reasoning and reasoning tokens beside the answer)."""
+    """One row per image (per image and repeat when the batch asked each item several times):
+    name, repeat, tag, expected, then per model its answer, tokens, latency (and, for a model
+    that reasoned, its reasoning and reasoning tokens beside the answer)."""
     ordered: list[dict[str, Any]] = []
-    for label, item in runs_by_item(runs):
+    for found in rows:
+        item = found.runs
         row: dict[str, Any] = {
             "image": next((url for run in item if (url := thumbnail_url(run))), None),
-            "item": label,
+            "item": found.label,
+            "repeat": found.repeat + 1,
             "tag": item[0].tag or "",
             "expected": item[0].expected or "",
         }
@@ -69,7 +82,7 @@ def grid_rows(
                 row[f"{name} · pass"] = passed
         ordered.append(row)
     # Every row gets every model's columns, in the chosen order, even where a job is missing.
-    columns = ["image", "item", "tag", "expected"]
+    columns = ["image", "item", "repeat", "tag", "expected"]
     for model in models:
         name = short_name(model)
         columns.append(f"{name} · answer")
@@ -82,15 +95,18 @@ def grid_rows(
 
 
 def draw_grid(runs: Sequence[Run], models: Sequence[str], check: MetricName) -> None:
-    """The results grid, one row per image, with a thumbnail column; in team mode, below it,
-    the batch's Share (or its link and Stop sharing)."""
-    rows = grid_rows(runs, models, check)
+    """The results grid, one row per image (and repeat), with a thumbnail column; in team mode,
+    below it, the batch's Share (or its link and Stop sharing)."""
+    items = runs_by_item(runs)
+    repeats = item_repeats(items)
+    rows = grid_rows(repeats, models, check)
     if not rows:
         st.caption("No results yet.")
         return
     config: dict[str, Any] = {
         "image": st.column_config.ImageColumn("Image", width="small"),
         "item": st.column_config.TextColumn("Item"),
+        "repeat": st.column_config.NumberColumn("Repeat", format="%d", width="small"),
     }
     for model in models:
         name = short_name(model)
@@ -102,6 +118,8 @@ def draw_grid(runs: Sequence[Run], models: Sequence[str], check: MetricName) -> 
         config[f"{name} · tokens"] = st.column_config.NumberColumn("tokens", format="%d")
         config[f"{name} · s"] = st.column_config.NumberColumn("latency", format="%.2f s")
         config[f"{name} · pass"] = st.column_config.CheckboxColumn("passed")
+    if not any(row["repeat"] > 1 for row in rows):
+        config["repeat"] = None
     if not any(row["tag"] for row in rows):
         config["tag"] = None
     if not any(row["expected"] for row in rows):
@@ -112,10 +130,11 @@ def draw_grid(runs: Sequence[Run], models: Sequence[str], check: MetricName) -> 
         hide_index=True,
         row_height=72,
         key=BATCH_GRID_KEY,
-        on_select=grid_clicked,
+        # A row is an item's repeat: a click reads that item, every repeat of it, whole.
+        on_select=partial(grid_clicked, tuple(found.position for found in repeats)),
         selection_mode="single-row",
     )
-    draw_item_answers(runs_by_item(runs), models, check)
+    draw_item_answers(items, models, check)
     batch_id = next((run.batch_id for run in runs if run.batch_id), None)
     if batch_id is not None:
         share_control("batch", batch_id, key="batch_results")
@@ -139,8 +158,9 @@ def _detection(row: ScoreRow) -> dict[str, str]:
     }
 
 
-def _rate_rows(runs: Sequence[Run], check: MetricName, *, by_tag: bool) -> list[dict[str, Any]]:
-    outcomes = score_runs(runs, check)
+def _rate_rows(
+    outcomes: Sequence[ItemOutcome], check: MetricName, *, by_tag: bool
+) -> list[dict[str, Any]]:
     errors: dict[tuple[str, str | None], int] = {}
     for outcome in outcomes:
         key = (outcome.model, outcome.tag if by_tag else None)
@@ -153,6 +173,7 @@ def _rate_rows(runs: Sequence[Run], check: MetricName, *, by_tag: bool) -> list[
             "95% interval": f"{row.low:.0%} – {row.high:.0%}",
             "passed": row.passed,
             "checked": row.items,
+            **({"repeats": row.repeats} if repeated(outcomes) else {}),
             "mean score": round(row.mean_score, 3),
             **({"unread": row.unread} if check == "choice" else {}),
             **(_detection(row) if row.detection is not None else {}),
@@ -163,9 +184,11 @@ def _rate_rows(runs: Sequence[Run], check: MetricName, *, by_tag: bool) -> list[
 
 
 def draw_pass_rates(runs: Sequence[Run], check: MetricName) -> None:
-    """Pass rate per model with its 95% interval, per tag when the items carry tags, and what
-    each comparison of two models supports."""
-    overall = _rate_rows(runs, check, by_tag=False)
+    """Pass rate per model with its 95% interval, per tag when the items carry tags, what each
+    comparison of two models supports, and with repeats their spread and the items that
+    flipped."""
+    outcomes = score_runs(runs, check)
+    overall = _rate_rows(outcomes, check, by_tag=False)
     if not overall:
         st.caption(
             "No item has an expected answer: add an `expected` column to the CSV to check answers."
@@ -174,19 +197,24 @@ def draw_pass_rates(runs: Sequence[Run], check: MetricName) -> None:
     rate = percent_column("pass rate")
     st.markdown("**Pass rate per model** (95% Wilson interval)")
     st.dataframe(overall, hide_index=True, column_config={"pass rate": rate}, key="pass_rates")
-    by_tag = _rate_rows(runs, check, by_tag=True)
+    if repeated(outcomes):
+        st.caption(
+            "Over every repeat: passed and checked count answers; the interval is over items, "
+            "each counting its share of passed repeats, so repeats do not narrow it."
+        )
+    by_tag = _rate_rows(outcomes, check, by_tag=True)
     tagged = any(row["tag"] != "(none)" for row in by_tag)
     if tagged:
         st.markdown("**Pass rate per model and tag**")
         st.dataframe(by_tag, hide_index=True, column_config={"pass rate": rate}, key="pass_tags")
     models = list(dict.fromkeys(run.model for run in runs))
-    outcomes = score_runs(runs, check)
     found = comparisons(outcomes, models) + (
         comparisons(outcomes, models, by_tag=True) if tagged else []
     )
     for comparison in found:
         where = f"**{comparison.tag}**: " if comparison.tag else ""
         st.markdown(f"{where}{literal(comparison.sentence)}")
+    draw_repeats(outcomes)
 
 
 def draw_model_stats(runs: Sequence[Run]) -> None:

@@ -14,6 +14,7 @@ from ui.shared.records import team_records
 from ui.shared.store import history_store
 from ui.shared.thumbnails import thumbnail_data_url
 from vision.api.catalog import short_name
+from vision.batch.recorded.naming import batch_title
 from vision.errors import HistoryError
 from vision.export.runs import usage_line
 from vision.markdown import answer_markdown, clip, literal
@@ -21,6 +22,7 @@ from vision.team.access import Person
 from vision.team.records import TeamRecords
 from vision.team.sharing import run_in_link, share, share_link, unshare
 from vision.values.run import Run
+from vision.values.sharing import SharedBatch
 
 NOT_SHARED = (
     "This link shows nothing: the {kind} is not shared with the team, or does not exist. "
@@ -68,16 +70,26 @@ def _show_run(records: TeamRecords, me: Person, link: str) -> None:
 
 
 def _show_batch(records: TeamRecords, me: Person, batch_id: str) -> None:
-    found = [(batch.owner, list(batch.runs)) for batch in records.shared_batches(batch_id)]
-    mine = history_store().batch_runs(batch_id)
-    if mine and all(owner != me.workspace for owner, _ in found):
-        found.insert(0, (me.workspace, mine))
+    found = list(records.shared_batches(batch_id))
+    if all(batch.owner != me.workspace for batch in found):
+        store = history_store()
+        mine = store.batch_runs(batch_id)
+        if mine:
+            kept = store.kept_batches(1, ids=[batch_id])
+            found.insert(0, SharedBatch(owner=me.workspace, batch_id=batch_id, runs=tuple(mine),
+                                        kept=kept[0] if kept else None))  # fmt: skip
     if not found:
         st.info(NOT_SHARED.format(kind="batch"), icon=":material/link_off:")
         return
-    for number, (owner, runs) in enumerate(found):
-        st.subheader(f"Batch {batch_id}")
-        st.caption(f"Shared by {literal(_owner_name(records, owner, me))} · {len(runs)} answers.")
+    for number, batch in enumerate(found):
+        runs = list(batch.runs)
+        # Named as the Batch page names it; its id beside it, for `vision eval --resume`.
+        title = batch_title(batch.kept) if batch.kept else f"Batch {batch_id}"
+        st.subheader(literal(title))
+        st.caption(
+            f"Shared by {literal(_owner_name(records, batch.owner, me))} · {len(runs)} answers · "
+            f"batch `{batch_id}`"
+        )
         st.dataframe(
             [
                 {"item": run.item_name or f"item {run.item_index}", "model": short_name(run.model),
@@ -86,9 +98,7 @@ def _show_batch(records: TeamRecords, me: Person, batch_id: str) -> None:
             ],
             hide_index=True,
         )  # fmt: skip
-        download_buttons(
-            runs, name=f"batch-{batch_id}", key=f"shared_batch_{number}", title=f"Batch {batch_id}"
-        )
+        download_buttons(runs, name=f"batch-{batch_id}", key=f"shared_batch_{number}", title=title)
 
 
 def _my_shares(records: TeamRecords, me: Person) -> None:

@@ -108,7 +108,8 @@ class Shares:
         return self._store.for_workspace(owner).image_bytes(sha256)
 
     def shared_batches(self, batch_id: str) -> list[SharedBatch]:
-        """Every shared batch with this id (ids are unique per workspace, so usually one)."""
+        """Every shared batch with this id (ids are unique per workspace, so usually one), with
+        its owner's record of it, which names it."""
         query = select(shares.c.workspace).where(
             shares.c.kind == "batch", shares.c.target == batch_id
         )
@@ -116,7 +117,16 @@ class Shares:
             owners = [str(owner) for owner in db.execute(query).scalars()]
         found = []
         for owner in sorted(owners):
-            batch_runs = self._store.for_workspace(owner).batch_runs(batch_id)
+            theirs = self._store.for_workspace(owner)
+            batch_runs = theirs.batch_runs(batch_id)
             if batch_runs:
-                found.append(SharedBatch(owner=owner, batch_id=batch_id, runs=tuple(batch_runs)))
+                kept = theirs.kept_batches(1, ids=[batch_id])
+                found.append(
+                    SharedBatch(
+                        owner=owner,
+                        batch_id=batch_id,
+                        runs=tuple(batch_runs),
+                        kept=kept[0] if kept else None,
+                    )
+                )
         return found

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from html import escape
 
 from vision.api.catalog import short_name
-from vision.scoring.repeats import item_flips, repeat_spread, repeated
+from vision.scoring.repeats import flipped_items, repeat_spread, repeated
 from vision.scoring.summary import ItemOutcome
 
 # Flipped items listed in the report; the rest are counted.
@@ -33,10 +33,7 @@ def _spread_table(outcomes: Sequence[ItemOutcome]) -> str:
 
 
 def _flips_table(outcomes: Sequence[ItemOutcome]) -> str:
-    flipped = sorted(
-        (found for found in item_flips(outcomes) if found.flips),
-        key=lambda found: (-found.flip_rate, found.name, found.model),
-    )
+    flipped = flipped_items(outcomes)
     if not flipped:
         return '<p class="note">No item flipped: every repeat of every item agreed.</p>'
     rows = "".join(

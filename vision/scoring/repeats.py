@@ -97,6 +97,14 @@ def item_flips(outcomes: Sequence[ItemOutcome]) -> list[ItemFlips]:
     ]
 
 
+def flipped_items(outcomes: Sequence[ItemOutcome]) -> list[ItemFlips]:
+    """The items whose repeats disagreed, per model, the most unstable first (then by name)."""
+    return sorted(
+        (found for found in item_flips(outcomes) if found.flips),
+        key=lambda found: (-found.flip_rate, found.name, found.model),
+    )
+
+
 def repeat_spread(outcomes: Sequence[ItemOutcome]) -> list[RepeatSpread]:
     """Per model: its pass rate and mean score in each repeat (scored as a batch of its own),
     their spread, and its items' flips."""

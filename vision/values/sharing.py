@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from vision.values.kept_batch import KeptBatch
 from vision.values.run import Run
 
 ShareKind = Literal["run", "batch"]
@@ -12,8 +13,10 @@ ShareKind = Literal["run", "batch"]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SharedBatch:
-    """A batch someone shared: whose it is and its runs."""
+    """A batch someone shared: whose it is, its runs, and its record (what it asked of which
+    models, when), None for a batch saved without one."""
 
     owner: str
     batch_id: str
     runs: tuple[Run, ...]
+    kept: KeptBatch | None = None
