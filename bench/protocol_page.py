@@ -72,6 +72,7 @@ class PageView:
     cache: dict[str, ForwardMsg] = field(default_factory=dict)
     media: dict[str, bool] = field(default_factory=dict)  # URL -> fetched yet
     upload_urls: list[ForwardMsg] = field(default_factory=list)  # file_urls_response messages
+    redirect: str = ""  # where st.login or st.logout sent the browser (auth_redirect), if anywhere
     # The content hash (Streamlit's, metadata left out) last drawn at each place.
     shown: dict[object, str] = field(default_factory=dict)
     # The fragments the running run reruns (none: a full run), and those drawn in it.
@@ -120,6 +121,8 @@ class PageView:
                 self.auto_reruns.pop(fragment, None)
         elif kind == "file_urls_response":
             self.upload_urls.append(message)
+        elif kind == "auth_redirect":
+            self.redirect = message.auth_redirect.url
         return repeated
 
     def _repeats(self, message: ForwardMsg) -> bool:

@@ -8,7 +8,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +22,7 @@ from vision.calibration.storage import CALIBRATION_PATH_ENV
 from vision.settings_variables import API_KEY_VARIABLE, BASE_URL_VARIABLE
 
 API_KEY = "bench-key"
+TEAM_DOMAIN = "bench.example"  # the replicas' allow-list admits every address here
 APP_SCRIPT = "streamlit_app.py"
 BARE_SCRIPT = "bench/bare_page.py"
 _LISTENING = re.compile(r"listening on (http://\S+)")
@@ -33,6 +34,7 @@ class Server:
 
     url: str
     pid: int
+    signs_in: bool = False  # a team app: each session signs in first
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +97,14 @@ def _environment(echo: Echo, **extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def _servers(script: str, count: int, env: dict[str, str], folder: Path) -> Iterator[list[Server]]:
+def _servers(
+    script: str,
+    count: int,
+    env: dict[str, str],
+    folder: Path,
+    secrets: Callable[[int], Path] | None = None,
+) -> Iterator[list[Server]]:
+    """`count` processes of script; with secrets, each reads the secrets file made for its port."""
     with ExitStack() as stack:
         servers = []
         for index in range(count):
@@ -103,12 +112,14 @@ def _servers(script: str, count: int, env: dict[str, str], folder: Path) -> Iter
             # Each process its own measurements file, as each replica has its own disk: never
             # the calibration.json of the person running the benchmark.
             own = {**env, CALIBRATION_PATH_ENV: str(folder / f"{name}-calibration.json")}
+            port = free_port()
+            options = () if secrets is None else ("--secrets.files", str(secrets(port)))
             url, process = stack.enter_context(
                 streamlit_server(
-                    script=script, port=free_port(), env=own, log=folder / f"{name}.log"
+                    script=script, port=port, env=own, log=folder / f"{name}.log", options=options
                 )
             )
-            servers.append(Server(url=url, pid=process.pid))
+            servers.append(Server(url=url, pid=process.pid, signs_in=secrets is not None))
         yield servers
 
 
@@ -122,15 +133,23 @@ def one_app(echo: Echo, folder: Path) -> Iterator[list[Server]]:
 
 @contextmanager
 def two_replicas(echo: Echo, folder: Path) -> Iterator[list[Server]]:
-    """Two app processes on one PostgreSQL database, as deploy/ runs them (without sign-in: the
-    client keeps each session on one process, as the proxy's sticky cookie does); raises
-    PostgresUnavailable when PostgreSQL cannot start here."""
+    """Two app processes on one PostgreSQL database, as deploy/ runs them: a team app, so each
+    session signs in through a provider on loopback (the same cookie secret on both, as behind
+    the proxy), and the client keeps each session on one process, as the proxy's sticky cookie
+    does; raises PostgresUnavailable when PostgreSQL cannot start here."""
+    from tests.support.apps import auth_section, write_secrets
+    from tests.support.oidc import CLIENT_ID, OIDCProvider
     from tests.support.postgres import start_postgres
+
+    def secrets(port: int) -> Path:
+        auth = auth_section(port, provider.metadata_url, CLIENT_ID, provider.client_secret)
+        sections = {"auth": auth, "access": {"allowed": [f"@{TEAM_DOMAIN}"]}}
+        return write_secrets(folder / f"secrets-{port}.toml", sections)
 
     postgres = start_postgres()
     try:
         env = _environment(echo, VISION_DATABASE_URL=postgres.url(postgres.create_database()))
-        with _servers(APP_SCRIPT, 2, env, folder) as servers:
+        with OIDCProvider() as provider, _servers(APP_SCRIPT, 2, env, folder, secrets) as servers:
             yield servers
     finally:
         postgres.stop()

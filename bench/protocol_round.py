@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bench.load_cpu import CORES, cpu_seconds, family_cpu_seconds, machine_ticks, rss_bytes
 from bench.load_page import PHOTO_SIZE
-from bench.protocol_rig import Echo, Server
+from bench.protocol_rig import TEAM_DOMAIN, Echo, Server
 from bench.protocol_session import Click, ProtocolSession, Traffic, session_error
 from tests.support.images import make_photo
 
@@ -134,7 +134,10 @@ async def _session(
     done: list[Traffic] = []
     made: list[Click] = []
     try:
-        done.append(await session.open())
+        opened = await session.open()
+        if server.signs_in:
+            opened = await session.sign_in(f"person-{who + 1}@{TEAM_DOMAIN}")
+        done.append(opened)
         await steps.reached(0, who)
         done.append(await session.upload("photo.jpg", photo))
         await steps.reached(1, who)

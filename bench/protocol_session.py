@@ -9,6 +9,8 @@ is described in bench/protocol_page.py.
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -24,6 +26,9 @@ from websockets.asyncio.client import ClientConnection, connect
 from bench.protocol_page import PageView
 
 XSRF_COOKIE = "_streamlit_xsrf"
+USER_COOKIE = "_streamlit_user"  # set by /oauth2callback once the provider vouched for someone
+# The provider's authorize page: a form whose hidden fields go back with the typed address.
+_HIDDEN = re.compile(r'<input type="hidden" name="([^"]*)" value="([^"]*)">')
 LOAD_TIMEOUT_S = 120.0  # the first run, an upload's run: forty at once on two cores
 ANSWER_TIMEOUT_S = 60.0  # a click with no answers by then is unanswered
 IDLE_TIMEOUT_S = 60.0
@@ -84,7 +89,7 @@ class ProtocolSession:
         self._ws = await connect(
             stream,
             subprotocols=["streamlit", self._xsrf],  # type: ignore[list-item]
-            additional_headers={"Cookie": f"{XSRF_COOKIE}={self._xsrf}"},
+            additional_headers={"Cookie": self._cookies(), **self._origin()},
             max_size=None,
             max_queue=None,
             ping_interval=None,  # a browser sends no pings of its own
@@ -96,8 +101,33 @@ class ProtocolSession:
         await self._run_and_wait([])
         return await self._step_done()
 
-    async def close(self) -> None:
-        """Hang up as a closed tab does."""
+    def _cookies(self) -> str:
+        """Every cookie the server set this tab (the XSRF one; the sign-in's on a team app)."""
+        return "; ".join(f"{cookie.name}={cookie.value}" for cookie in self._http.cookies.jar)
+
+    def _origin(self) -> dict[str, str]:
+        """A browser's Origin header once signed in: Streamlit reads the sign-in cookie only on
+        a websocket whose Origin is the redirect_uri's (a session without one stays signed out)."""
+        return {"Origin": self.base_url} if USER_COOKIE in self._http.cookies else {}
+
+    async def sign_in(self, email: str, *, key: str = "sign_in") -> Traffic:
+        """On a team app's sign-in screen, sign in as a browser does: click Sign in, follow
+        st.login's redirect to the provider, give it the address, come back with the sign-in
+        cookie, and load the page again in a new tab's connection."""
+        click = WidgetState(id=self._widget(key), trigger_value=True)
+        await self._rerun([*self.page.states.values(), click])
+        await self._until(lambda: bool(self.page.redirect), LOAD_TIMEOUT_S, "the sign-in address")
+        form = await self._http.get(self.page.redirect, follow_redirects=True)
+        fields = {name: html.unescape(value) for name, value in _HIDDEN.findall(form.text)}
+        back = await self._http.post(form.url.join("/authorize"), data={**fields, "login": email})
+        await self._http.get(back.headers.get("location", "/"), follow_redirects=True)
+        if self._http.cookies.get(USER_COOKIE) is None:
+            raise SessionFailed(f"the sign-in as {email} left no {USER_COOKIE} cookie")
+        await self._hang_up()
+        self.page = PageView()
+        return await self.open()
+
+    async def _hang_up(self) -> None:
         if self._ws is not None:
             await self._ws.close()
         for task in (self._reader, self._ticker):
@@ -106,6 +136,10 @@ class ProtocolSession:
                 await asyncio.gather(task, return_exceptions=True)
         for task in list(self._fetches):
             task.cancel()
+
+    async def close(self) -> None:
+        """Hang up as a closed tab does."""
+        await self._hang_up()
         await self._http.aclose()
 
     async def _read(self, ws: ClientConnection) -> None:

@@ -1,6 +1,7 @@
 """The load benchmark's protocol client against real servers on loopback: it uploads a photo and
 clicks Send as a browser does, on the Playground and on the bare page, and sees both answers
-finish; a click on a widget the page does not have is counted as unanswered, not as answered."""
+finish; on the two replicas (a team app) it signs in first; a click on a widget the page does not
+have is counted as unanswered, not as answered."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from typing import Any, TypeVar
 
 import pytest
 
-from bench.protocol_rig import Echo, Server, bare_page, echo_process, one_app
+from bench.protocol_rig import Echo, Server, bare_page, echo_process, one_app, two_replicas
 from bench.protocol_session import Click, ProtocolSession
 from tests.support.images import make_photo
+from tests.support.postgres import PostgresUnavailable
 
 PHOTO = make_photo((640, 480))
 T = TypeVar("T")
@@ -77,3 +79,27 @@ def test_a_click_that_draws_no_answers_is_unanswered(echo: Echo, tmp_path: Path)
         click = _run(click_with_no_models(servers[0]))
     assert click.answers_s is None
     assert click.idle_s is None
+
+
+def test_a_session_on_the_replicas_signs_in_then_gets_both_answers(
+    echo: Echo, tmp_path: Path
+) -> None:
+    async def signed_in_click(server: Server) -> tuple[bool, Click]:
+        session = ProtocolSession(server.url)
+        try:
+            await session.open()
+            signed_out_sees_playground = session.page.widget_id("images") is not None
+            await session.sign_in("person-1@bench.example")
+            await session.upload("photo.jpg", PHOTO)
+            return signed_out_sees_playground, await session.send("What is here? (replica)")
+        finally:
+            await session.close()
+
+    try:
+        with two_replicas(echo, tmp_path) as servers:
+            assert all(server.signs_in for server in servers)
+            before_sign_in, click = _run(signed_in_click(servers[1]))
+    except PostgresUnavailable as exc:
+        pytest.skip(f"{exc} Without it the two replicas cannot run.")
+    assert not before_sign_in  # the team app shows only its sign-in screen until then
+    assert click.answers_s is not None
