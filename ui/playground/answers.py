@@ -243,12 +243,10 @@ def _stops(live: LiveAnswers) -> Callable[[int], Callable[[], None] | None]:
 
 def _rerun_note(exchange: Exchange) -> str | None:
     """For a kept answer asked again beside itself, where the new one was saved."""
-    kept = exchange.kept(0)
-    if kept is None or len(exchange.models) != 2 or exchange.kept(1) is not None:
+    pair = exchange.asked_again()
+    if pair is None:
         return None
-    if exchange.models[0] != exchange.models[1]:
-        return None
-    fresh = dict(exchange.indexed_runs()).get(1)
+    kept, fresh = pair
     if fresh is None or not fresh.id:
         return f"Asking again beside run {kept.id} as it was…"
     return f"Rerun saved as run {fresh.id}, beside run {kept.id} as it was."

@@ -248,6 +248,16 @@ class Exchange:
         """The history's run shown in column `index`, when the column was not asked anew."""
         return self._kept.get(index)
 
+    def asked_again(self) -> tuple[Run, Run | None] | None:
+        """When this exchange asks a kept answer again beside itself (rerun_beside): the kept
+        run and the new one (None until it is in); else None."""
+        kept = self.kept(0)
+        if kept is None or len(self.models) != 2 or self.kept(1) is not None:
+            return None
+        if self.models[0] != self.models[1]:
+            return None
+        return kept, dict(self.indexed_runs()).get(1)
+
     def images_for(self, index: int) -> tuple[SentImage, ...]:
         """The images model number `index` received in this exchange."""
         return self._images[index]
