@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.playground.answers import keeping, show_brought_back
+from ui.playground.question import ASK, LOCATE
 from ui.shared.session import (
     ASK_MODE_KEY,
     ASKED_IMAGES_KEY,
@@ -34,7 +35,6 @@ from vision.markdown import clip, literal
 from vision.values.run import Run
 
 REOPENED_PREFIX = "camera:history-"
-ASK, LOCATE = "Ask", "Locate"
 
 
 def _put_back(found: Reopened, run: Run) -> list[str]:
