@@ -25,6 +25,7 @@ from ui.shared.session import (
     attachments,
 )
 from ui.shared.store import history_store
+from vision.api.catalog import short_name
 from vision.api.client import VisionClient
 from vision.chat.attachments import ImageEntry
 from vision.chat.reopened import reopened, rerun_beside
@@ -146,7 +147,7 @@ def resume_offer(client: VisionClient | None, *, empty: bool) -> None:
         st.caption(
             ":material/history: A new or reloaded tab starts empty; every answer is kept on "
             f"the History page. The newest: “{literal(clip(run.prompt, 80))}” to "
-            f"{literal(run.model.rsplit('/', 1)[-1])}, {run.created_at:%Y-%m-%d %H:%M} UTC."
+            f"{literal(short_name(run.model))}, {run.created_at:%Y-%m-%d %H:%M} UTC."
         )
         with st.container(horizontal=True, gap="small"):
             st.button(
