@@ -319,6 +319,26 @@ def earlier_runs(model: str, earlier: Sequence[Conversation]) -> list[Run]:
     return sorted(runs, key=lambda run: run.created_at, reverse=True)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShownAnswer:
+    """An answer on screen and the exchange that asked for it."""
+
+    exchange_id: str
+    run: Run
+
+
+def shown_answers(conversations: Sequence[Conversation]) -> dict[str, ShownAnswer]:
+    """Every answer (not error) on screen, newest first, under a key that stays put across
+    reruns."""
+    found: dict[str, ShownAnswer] = {}
+    for conversation in conversations:
+        for exchange in reversed(conversation.exchanges):
+            for index, run in exchange.indexed_runs():
+                if run.error is None:
+                    found[f"{exchange.id}:{index}"] = ShownAnswer(exchange_id=exchange.id, run=run)
+    return found
+
+
 def pasted_images(
     files: Sequence[tuple[str, bytes]], models: Sequence[str], catalog: Catalog | None
 ) -> list[list[SentImage]] | str:
