@@ -18,7 +18,7 @@ from ui.shared.session import (
     MODELS_KEY,
     PROMPT_KEY,
     REASONING_EFFORT_KEY,
-    RESUME_OFFER_KEY,
+    REOPEN_OFFER_KEY,
     SYSTEM_KEY,
     TEMPERATURE_KEY,
     URL_KEY,
@@ -108,13 +108,13 @@ def rerun_run(store: HistoryStore, run: Run, client: VisionClient) -> list[str]:
 def _newest_run() -> Run | None:
     """The newest run in this person's history (looked up once per session)."""
     state = st.session_state
-    if RESUME_OFFER_KEY not in state:
+    if REOPEN_OFFER_KEY not in state:
         try:
             newest = history_store().search_runs(limit=1)
         except HistoryError:
             newest = []
-        state[RESUME_OFFER_KEY] = newest[0].id if newest else 0
-    run_id = state[RESUME_OFFER_KEY]
+        state[REOPEN_OFFER_KEY] = newest[0].id if newest else 0
+    run_id = state[REOPEN_OFFER_KEY]
     if not run_id:
         return None
     try:
@@ -125,25 +125,25 @@ def _newest_run() -> Run | None:
 
 def _take_offer(client: VisionClient | None) -> None:
     run = _newest_run()
-    st.session_state[RESUME_OFFER_KEY] = 0
+    st.session_state[REOPEN_OFFER_KEY] = 0
     if run is not None:
         for note in reopen_run(history_store(), run, client):
             st.toast(note)
 
 
 def _decline_offer() -> None:
-    st.session_state[RESUME_OFFER_KEY] = 0
+    st.session_state[REOPEN_OFFER_KEY] = 0
 
 
-def resume_offer(client: VisionClient | None, *, empty: bool) -> None:
+def reopen_offer(client: VisionClient | None, *, empty: bool) -> None:
     """On a page that starts empty (a new tab, a reload): where the earlier answers are, and
     the newest one a click away."""
-    if not empty or st.session_state.get(RESUME_OFFER_KEY) == 0:
+    if not empty or st.session_state.get(REOPEN_OFFER_KEY) == 0:
         return
     run = _newest_run()
     if run is None:
         return
-    with st.container(border=True, key="resume_offer"):
+    with st.container(border=True, key="reopen_offer"):
         st.caption(
             ":material/history: A new or reloaded tab starts empty; every answer is kept on "
             f"the History page. The newest: “{literal(clip(run.prompt, 80))}” to "
@@ -157,4 +157,4 @@ def resume_offer(client: VisionClient | None, *, empty: bool) -> None:
                 on_click=_take_offer,
                 args=(client,),
             )
-            st.button("Dismiss", key="resume_dismiss", type="tertiary", on_click=_decline_offer)
+            st.button("Dismiss", key="reopen_dismiss", type="tertiary", on_click=_decline_offer)
