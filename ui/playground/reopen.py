@@ -8,6 +8,7 @@ import streamlit as st
 
 from ui.playground.answers import keeping, show_brought_back
 from ui.playground.question import ASK, LOCATE
+from ui.shared.offer import draw_offer, offered
 from ui.shared.session import (
     ASK_MODE_KEY,
     ASKED_IMAGES_KEY,
@@ -105,56 +106,48 @@ def rerun_run(store: HistoryStore, run: Run, client: VisionClient) -> list[str]:
     return notes
 
 
-def _newest_run() -> Run | None:
-    """The newest run in this person's history (looked up once per session)."""
-    state = st.session_state
-    if REOPEN_OFFER_KEY not in state:
-        try:
-            newest = history_store().search_runs(limit=1)
-        except HistoryError:
-            newest = []
-        state[REOPEN_OFFER_KEY] = newest[0].id if newest else 0
-    run_id = state[REOPEN_OFFER_KEY]
-    if not run_id:
+def _newest_run_id() -> int | None:
+    """The id of the newest run in this person's history, if any."""
+    try:
+        newest = history_store().search_runs(limit=1)
+    except HistoryError:
         return None
+    return newest[0].id if newest else None
+
+
+def _kept_run(run_id: int) -> Run | None:
     try:
         return history_store().get_run(run_id)
     except HistoryError:
         return None
 
 
-def _take_offer(client: VisionClient | None) -> None:
-    run = _newest_run()
-    st.session_state[REOPEN_OFFER_KEY] = 0
+def _reopen_newest(run_id: int, client: VisionClient | None) -> None:
+    run = _kept_run(run_id)  # as it is now: it may have gone since the offer was drawn
     if run is not None:
         for note in reopen_run(history_store(), run, client):
             st.toast(note)
 
 
-def _decline_offer() -> None:
-    st.session_state[REOPEN_OFFER_KEY] = 0
-
-
 def reopen_offer(client: VisionClient | None, *, empty: bool) -> None:
     """On a page that starts empty (a new tab, a reload): where the earlier answers are, and
     the newest one a click away."""
-    if not empty or st.session_state.get(REOPEN_OFFER_KEY) == 0:
+    if not empty:
         return
-    run = _newest_run()
+    run_id = offered(REOPEN_OFFER_KEY, _newest_run_id)
+    if not run_id:
+        return
+    run = _kept_run(run_id)
     if run is None:
         return
-    with st.container(border=True, key="reopen_offer"):
-        st.caption(
-            ":material/history: A new or reloaded tab starts empty; every answer is kept on "
-            f"the History page. The newest: “{literal(clip(run.prompt, 80))}” to "
-            f"{literal(short_name(run.model))}, {run.created_at:%Y-%m-%d %H:%M} UTC."
-        )
-        with st.container(horizontal=True, gap="small"):
-            st.button(
-                "Reopen the last run",
-                key="reopen_last",
-                icon=":material/open_in_new:",
-                on_click=_take_offer,
-                args=(client,),
-            )
-            st.button("Dismiss", key="reopen_dismiss", type="tertiary", on_click=_decline_offer)
+    draw_offer(
+        REOPEN_OFFER_KEY,
+        key="reopen_offer",
+        kept="A new or reloaded tab starts empty; every answer is kept on the History page.",
+        newest=f"“{literal(clip(run.prompt, 80))}” to {literal(short_name(run.model))}, "
+        f"{run.created_at:%Y-%m-%d %H:%M} UTC",
+        open_label="Reopen the last run",
+        open_key="reopen_last",
+        open_icon=":material/open_in_new:",
+        on_open=lambda: _reopen_newest(run_id, client),
+    )
