@@ -18,6 +18,7 @@ from vision.markdown import literal
 from vision.report.html import report_for_batch
 from vision.scoring.metrics import MetricName
 from vision.scoring.summary import reads_images, score_runs
+from vision.words import counted
 
 EARLIER_SHOWN = 20
 
@@ -34,8 +35,8 @@ def earlier_batches(store: HistoryStore, reopen: Callable[[str], None]) -> None:
         live = running_batch(store.workspace, batch_id)
         status = "running" if live is not None and live.running else batch.state or "kept"
         items = batch.spec.get("item_count")
-        counted = f" · {items} item{'' if items == 1 else 's'}" if items else ""
-        return f"{batch_title(batch)}{counted} · {status}"
+        size = f" · {counted(items, 'item')}" if items else ""
+        return f"{batch_title(batch)}{size} · {status}"
 
     with st.expander("Earlier batches", icon=":material/history:"):
         chosen = st.selectbox("Batch", list(kept), key=BATCH_EARLIER_KEY, format_func=label)
