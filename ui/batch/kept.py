@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from ui.shared.offer import draw_offer, offered
 from ui.shared.session import BATCH_EARLIER_KEY, BATCH_KEY, BATCH_OFFER_KEY
 from vision.batch.outputs import csv_lines, jsonl_lines
 from vision.batch.recorded.naming import batch_title
@@ -17,6 +18,7 @@ from vision.markdown import literal
 from vision.report.html import report_for_batch
 from vision.scoring.metrics import MetricName
 from vision.scoring.summary import reads_images, score_runs
+from vision.words import counted
 
 EARLIER_SHOWN = 20
 
@@ -33,8 +35,8 @@ def earlier_batches(store: HistoryStore, reopen: Callable[[str], None]) -> None:
         live = running_batch(store.workspace, batch_id)
         status = "running" if live is not None and live.running else batch.state or "kept"
         items = batch.spec.get("item_count")
-        counted = f" · {items} item{'' if items == 1 else 's'}" if items else ""
-        return f"{batch_title(batch)}{counted} · {status}"
+        size = f" · {counted(items, 'item')}" if items else ""
+        return f"{batch_title(batch)}{size} · {status}"
 
     with st.expander("Earlier batches", icon=":material/history:"):
         chosen = st.selectbox("Batch", list(kept), key=BATCH_EARLIER_KEY, format_func=label)
@@ -50,49 +52,33 @@ def earlier_batches(store: HistoryStore, reopen: Callable[[str], None]) -> None:
             st.caption(f"Batch id `{chosen}`")
 
 
-def _offered(store: HistoryStore) -> str:
-    """The newest kept batch's id when this session first showed the page with no batch open
-    (looked up once per session), "" otherwise."""
-    state = st.session_state
-    if BATCH_OFFER_KEY not in state:
-        newest = [] if BATCH_KEY in state else store.kept_batches(1)
-        state[BATCH_OFFER_KEY] = newest[0].id if newest else ""
-    return str(state[BATCH_OFFER_KEY]) if BATCH_KEY not in state else ""
-
-
-def _take_offer(reopen: Callable[[str], None], batch_id: str) -> None:
-    st.session_state[BATCH_OFFER_KEY] = ""
-    reopen(batch_id)
-
-
-def _decline_offer() -> None:
-    st.session_state[BATCH_OFFER_KEY] = ""
-
-
 def newest_batch_offer(store: HistoryStore, reopen: Callable[[str], None]) -> None:
     """On a page that starts with no batch (a new tab, a reload, a restart): that batches are
     kept, and the newest one a click away."""
-    batch_id = _offered(store)
-    kept = store.kept_batches(1, ids=[batch_id]) if batch_id else []
+    state = st.session_state
+
+    def newest_id() -> str | None:
+        # Only when this session first shows the page with no batch open.
+        newest = [] if BATCH_KEY in state else store.kept_batches(1)
+        return newest[0].id if newest else None
+
+    batch_id = offered(BATCH_OFFER_KEY, newest_id)
+    if BATCH_KEY in state or not batch_id:
+        return
+    kept = store.kept_batches(1, ids=[batch_id])
     if not kept:
         return
-    with st.container(border=True, key="batch_offer"):
-        st.caption(
-            ":material/history: A new or reloaded tab starts with no batch on screen; every "
-            "batch is kept (Earlier batches, below). The newest: "
-            f"{literal(batch_title(kept[0]))}."
-        )
-        with st.container(horizontal=True, gap="small"):
-            st.button(
-                "Open the last batch",
-                key="batch_open_last",
-                icon=":material/folder_open:",
-                on_click=_take_offer,
-                args=(reopen, batch_id),
-            )
-            st.button(
-                "Dismiss", key="batch_offer_dismiss", type="tertiary", on_click=_decline_offer
-            )
+    draw_offer(
+        BATCH_OFFER_KEY,
+        key="batch_offer",
+        kept="A new or reloaded tab starts with no batch on screen; every batch is kept "
+        "(Earlier batches, below).",
+        newest=literal(batch_title(kept[0])),
+        open_label="Open the last batch",
+        open_key="batch_open_last",
+        open_icon=":material/folder_open:",
+        on_open=lambda: reopen(batch_id),
+    )
 
 
 def resume_button(live: LiveBatch, on_click: Callable[[], None]) -> None:

@@ -15,7 +15,7 @@ from ui.playground.documents import draw_pickers, pages_and_frames
 from ui.playground.llama_mode import choose_llama_mode
 from ui.playground.preflight import draw_preflight
 from ui.playground.question import Asking, choose_question
-from ui.playground.reopen import resume_offer
+from ui.playground.reopen import reopen_offer
 from ui.playground.strip import draw_strip
 from ui.shared.backend import ECHO_LABEL, client_for, configured_settings
 from ui.shared.models import catalog_for, forget_catalog, pick_models, unavailable_models
@@ -267,7 +267,7 @@ def render() -> None:
     if clicks.take_repeated():
         st.toast("Already sending: the first click is the one that counts.")
     with offer:
-        resume_offer(
+        reopen_offer(
             client_for(backend) if backend is not None else None,
             empty=not statuses and current is None,
         )

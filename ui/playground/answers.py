@@ -41,8 +41,8 @@ from vision.chat.conversation import (
     pasted_images,
 )
 from vision.chat.live import LiveAnswers
-from vision.chat.plan import sent_image
 from vision.chat.preparation import ImageStatus
+from vision.chat.questions import follow_up_question, sent_question
 from vision.chat.readiness import asked_prompt
 from vision.chat.reopened import regenerated
 from vision.connection import Backend
@@ -139,21 +139,7 @@ def start_conversation(
     what a Locate question asked to find.
     """
     conversation = Conversation()
-    images = (
-        sent
-        if sent is not None
-        else [
-            [image for status in statuses if (image := sent_image(status, request.model))]
-            for request in requests
-        ]
-    )
-    question = Question(
-        requests=tuple(requests),
-        images=tuple(tuple(per_model) for per_model in images),
-        image_names=tuple(status.entry.label for status in statuses),
-        labels=tuple(labels) if labels is not None else None,
-        attached=tuple(tuple(per_model) for per_model in attached) if attached else None,
-    )
+    question = sent_question(requests, statuses, sent=sent, labels=labels, attached=attached)
     live = _begin(conversation, client, question, kind="single", locate=locate)
     if claim is not None:
         claim(live)
@@ -216,18 +202,7 @@ def _follow_up(
         if isinstance(request, VisionError):
             return str(request)
         requests.append(request)
-    # A turn carries its conversation's earlier images too: reopened, it comes back whole.
-    attached = [
-        [*(i for exchange in conversation.exchanges for i in exchange.attached_for(index)), *new]
-        for index, new in enumerate(images)
-    ]
-    question = Question(
-        requests=tuple(requests),
-        images=tuple(tuple(per_model) for per_model in images),
-        image_names=tuple(file.name for file in files),
-        labels=conversation.exchanges[0].labels,
-        attached=tuple(tuple(per_model) for per_model in attached),
-    )
+    question = follow_up_question(conversation, requests, images, [file.name for file in files])
     live = _begin(conversation, client_for(backend), question, kind="turn")
     _go(state, live)
     st.rerun()  # the whole page, so the new answers' redraws start
@@ -268,12 +243,10 @@ def _stops(live: LiveAnswers) -> Callable[[int], Callable[[], None] | None]:
 
 def _rerun_note(exchange: Exchange) -> str | None:
     """For a kept answer asked again beside itself, where the new one was saved."""
-    kept = exchange.kept(0)
-    if kept is None or len(exchange.models) != 2 or exchange.kept(1) is not None:
+    pair = exchange.asked_again()
+    if pair is None:
         return None
-    if exchange.models[0] != exchange.models[1]:
-        return None
-    fresh = dict(exchange.indexed_runs()).get(1)
+    kept, fresh = pair
     if fresh is None or not fresh.id:
         return f"Asking again beside run {kept.id} as it was…"
     return f"Rerun saved as run {fresh.id}, beside run {kept.id} as it was."

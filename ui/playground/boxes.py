@@ -11,12 +11,12 @@ import streamlit as st
 
 from ui.shared.session import DRAWN_KEY
 from vision.api.catalog import compact_name
-from vision.chat.conversation import Exchange, SentImage
+from vision.chat.conversation import Exchange
 from vision.errors import ImageError
-from vision.grounding.reading import read_answer
+from vision.grounding.reading import drawn_on, read_sent
 from vision.images.drawing import Mark, draw_marks
 from vision.markdown import clip, literal
-from vision.values.grounding import Box, Located, LocatedAnswer
+from vision.values.grounding import Box, Located
 
 # The drawn picture's longest side: sharp in a column, small to send.
 DRAWN_SIDE = 640
@@ -53,35 +53,22 @@ def _drawn(key: tuple[str, ...], original: bytes, marks: list[Mark]) -> bytes:
     return drawings[key]
 
 
-def read_column(exchange: Exchange, index: int, text: str) -> LocatedAnswer | None:
-    """The boxes and points of column `index`'s answer on its original picture(s); None when
-    the model got no single image whose preparation is known (several, or a URL sent as is)."""
-    images = exchange.images_for(index)
-    if len(images) != 1:
-        return None
-    kept = exchange.kept(index)
-    frames = {kept.model: kept.frame} if kept is not None and kept.frame else None
-    return read_answer(text, images[0].prepared, model=exchange.models[index], frames=frames)
-
-
-def _pictures(exchange: Exchange, index: int) -> tuple[SentImage, ...]:
-    """What the boxes are drawn on: a stitched grid's pictures, else the one image."""
-    sent = exchange.images_for(index)
-    if sent and sent[0].prepared.cells:
-        return exchange.attached_for(index)
-    return sent
-
-
 def draw_boxes(exchange: Exchange, index: int, text: str) -> None:
     """Under a finished answer: its boxes and points drawn over the original, and listed."""
-    answer = read_column(exchange, index, text)
+    kept = exchange.kept(index)
+    answer = read_sent(
+        text,
+        [image.prepared for image in exchange.images_for(index)],
+        model=exchange.models[index],
+        frame=kept.frame if kept is not None else None,
+    )
     asked = exchange.context.locate is not None
     if answer is None or not (answer.located or answer.problems or asked):
         return
     model = exchange.models[index]
     if not answer.located:
         st.caption(":material/crop_free: No box or point of this answer can be drawn on the photo.")
-    pictures = _pictures(exchange, index)
+    pictures = drawn_on(exchange.images_for(index), exchange.attached_for(index))
     if answer.located and st.toggle(
         "Boxes on the photo",
         value=True,

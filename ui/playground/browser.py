@@ -14,31 +14,6 @@ import streamlit as st
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 
-_COPY_HTML = """<button type="button" class="vision-copy" aria-label="Copy this answer">
-<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M9 9h10v12H9zM5 3h10v2H7v10H5z"/></svg>
-<span class="vision-copy-label">Copy</span></button>"""
-_COPY_CSS = """
-.vision-copy { display: inline-flex; align-items: center; gap: .35rem; padding: .25rem .1rem;
-  border: 0; background: none; color: var(--st-text-color); font: inherit; cursor: pointer;
-  white-space: nowrap; }
-.vision-copy:hover, .vision-copy:focus-visible { color: var(--st-primary-color); }
-.vision-copy svg { width: 1.1rem; height: 1.1rem; fill: currentColor; }
-"""
-_STRIP_HTML = '<div class="vision-strip" role="list"></div>'
-_STRIP_CSS = """
-.vision-strip { display: flex; flex-wrap: wrap; gap: .5rem; }
-.vision-thumb { padding: 0; border: 1px solid var(--st-border-color, rgba(128,128,128,.4));
-  border-radius: .5rem; background: var(--st-secondary-background-color); cursor: zoom-in;
-  overflow: hidden; height: 4.5rem; min-width: 4.5rem; color: var(--st-text-color); }
-.vision-thumb:hover, .vision-thumb:focus-visible { border-color: var(--st-primary-color); }
-.vision-thumb img { display: block; height: 100%; width: auto; }
-"""
-_HINT_HTML = """<p class="vision-hint"><span aria-hidden="true">⤓</span> Drop images anywhere on
-this page, or paste one into the prompt (Ctrl+V, ⌘V on a Mac).</p>"""
-_HINT_CSS = """
-.vision-hint { margin: 0; color: var(--st-text-color); opacity: .7; font-size: .875rem; }
-"""
-
 
 class StripImage(TypedDict):
     """One thumbnail of the strip: a data URL (or "" for none) and what to call the image."""
@@ -52,24 +27,27 @@ def _asset(name: str) -> str:
     return (ASSETS / name).read_text(encoding="utf-8")
 
 
+def _component(name: str, asset: str, *, markup: bool = True) -> Any:
+    """A component of ours: its script, and its markup and style rules when it has them, are
+    the assets named `asset` (.js, .html, .css)."""
+    if not markup:
+        return st.components.v2.component(f"vision.{name}", js=_asset(f"{asset}.js"))
+    return st.components.v2.component(
+        f"vision.{name}",
+        html=_asset(f"{asset}.html").rstrip("\n"),  # the file's last newline is not markup
+        css=_asset(f"{asset}.css"),
+        js=_asset(f"{asset}.js"),
+    )
+
+
 @cache
 def _components() -> dict[str, Any]:
     """The components, registered once per process."""
-    v2 = st.components.v2
     return {
-        "drop": v2.component(
-            "vision.drop_and_paste", html=_HINT_HTML, css=_HINT_CSS, js=_asset("drop_paste.js")
-        ),
-        "copy": v2.component(
-            "vision.copy_text", html=_COPY_HTML, css=_COPY_CSS, js=_asset("copy_text.js")
-        ),
-        "scroll": v2.component("vision.scroll_here", js=_asset("scroll_here.js")),
-        "strip": v2.component(
-            "vision.thumbnail_strip",
-            html=_STRIP_HTML,
-            css=_STRIP_CSS,
-            js=_asset("thumbnail_strip.js"),
-        ),
+        "drop": _component("drop_and_paste", "drop_paste"),
+        "copy": _component("copy_text", "copy_text"),
+        "scroll": _component("scroll_here", "scroll_here", markup=False),
+        "strip": _component("thumbnail_strip", "thumbnail_strip"),
     }
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.playground.answers import keeping, show_brought_back
+from ui.playground.question import ASK, LOCATE
+from ui.shared.offer import draw_offer, offered
 from ui.shared.session import (
     ASK_MODE_KEY,
     ASKED_IMAGES_KEY,
@@ -17,13 +19,14 @@ from ui.shared.session import (
     MODELS_KEY,
     PROMPT_KEY,
     REASONING_EFFORT_KEY,
-    RESUME_OFFER_KEY,
+    REOPEN_OFFER_KEY,
     SYSTEM_KEY,
     TEMPERATURE_KEY,
     URL_KEY,
     attachments,
 )
 from ui.shared.store import history_store
+from vision.api.catalog import short_name
 from vision.api.client import VisionClient
 from vision.chat.attachments import ImageEntry
 from vision.chat.reopened import reopened, rerun_beside
@@ -34,7 +37,6 @@ from vision.markdown import clip, literal
 from vision.values.run import Run
 
 REOPENED_PREFIX = "camera:history-"
-ASK, LOCATE = "Ask", "Locate"
 
 
 def _put_back(found: Reopened, run: Run) -> list[str]:
@@ -104,56 +106,48 @@ def rerun_run(store: HistoryStore, run: Run, client: VisionClient) -> list[str]:
     return notes
 
 
-def _newest_run() -> Run | None:
-    """The newest run in this person's history (looked up once per session)."""
-    state = st.session_state
-    if RESUME_OFFER_KEY not in state:
-        try:
-            newest = history_store().search_runs(limit=1)
-        except HistoryError:
-            newest = []
-        state[RESUME_OFFER_KEY] = newest[0].id if newest else 0
-    run_id = state[RESUME_OFFER_KEY]
-    if not run_id:
+def _newest_run_id() -> int | None:
+    """The id of the newest run in this person's history, if any."""
+    try:
+        newest = history_store().search_runs(limit=1)
+    except HistoryError:
         return None
+    return newest[0].id if newest else None
+
+
+def _kept_run(run_id: int) -> Run | None:
     try:
         return history_store().get_run(run_id)
     except HistoryError:
         return None
 
 
-def _take_offer(client: VisionClient | None) -> None:
-    run = _newest_run()
-    st.session_state[RESUME_OFFER_KEY] = 0
+def _reopen_newest(run_id: int, client: VisionClient | None) -> None:
+    run = _kept_run(run_id)  # as it is now: it may have gone since the offer was drawn
     if run is not None:
         for note in reopen_run(history_store(), run, client):
             st.toast(note)
 
 
-def _decline_offer() -> None:
-    st.session_state[RESUME_OFFER_KEY] = 0
-
-
-def resume_offer(client: VisionClient | None, *, empty: bool) -> None:
+def reopen_offer(client: VisionClient | None, *, empty: bool) -> None:
     """On a page that starts empty (a new tab, a reload): where the earlier answers are, and
     the newest one a click away."""
-    if not empty or st.session_state.get(RESUME_OFFER_KEY) == 0:
+    if not empty:
         return
-    run = _newest_run()
+    run_id = offered(REOPEN_OFFER_KEY, _newest_run_id)
+    if not run_id:
+        return
+    run = _kept_run(run_id)
     if run is None:
         return
-    with st.container(border=True, key="resume_offer"):
-        st.caption(
-            ":material/history: A new or reloaded tab starts empty; every answer is kept on "
-            f"the History page. The newest: “{literal(clip(run.prompt, 80))}” to "
-            f"{literal(run.model.rsplit('/', 1)[-1])}, {run.created_at:%Y-%m-%d %H:%M} UTC."
-        )
-        with st.container(horizontal=True, gap="small"):
-            st.button(
-                "Reopen the last run",
-                key="reopen_last",
-                icon=":material/open_in_new:",
-                on_click=_take_offer,
-                args=(client,),
-            )
-            st.button("Dismiss", key="resume_dismiss", type="tertiary", on_click=_decline_offer)
+    draw_offer(
+        REOPEN_OFFER_KEY,
+        key="reopen_offer",
+        kept="A new or reloaded tab starts empty; every answer is kept on the History page.",
+        newest=f"“{literal(clip(run.prompt, 80))}” to {literal(short_name(run.model))}, "
+        f"{run.created_at:%Y-%m-%d %H:%M} UTC",
+        open_label="Reopen the last run",
+        open_key="reopen_last",
+        open_icon=":material/open_in_new:",
+        on_open=lambda: _reopen_newest(run_id, client),
+    )

@@ -13,7 +13,7 @@ from ui.shared.exports import copy_as_code, download_buttons
 from ui.shared.session import DIFF_NEWEST_KEY, DIFF_TOGGLE_KEY
 from ui.shared.sharing import share_control
 from vision.api.catalog import compact_name, short_name
-from vision.chat.conversation import Conversation
+from vision.chat.conversation import Conversation, shown_answers
 from vision.chat.diff import DiffOp, answer_diff, similarity
 from vision.markdown import clip, literal
 from vision.values.run import Run
@@ -35,24 +35,13 @@ def diff_html(pieces: Sequence[tuple[DiffOp, str]]) -> str:
     return '<div style="line-height:1.7">' + "".join(spans) + "</div>"
 
 
-def _answers(conversations: Sequence[Conversation]) -> dict[str, Run]:
-    """Every answer on screen, newest first, under a key that stays put across reruns."""
-    found: dict[str, Run] = {}
-    for conversation in conversations:
-        for exchange in reversed(conversation.exchanges):
-            for index, run in exchange.indexed_runs():
-                if run.error is None:
-                    found[f"{exchange.id}:{index}"] = run
-    return found
-
-
 def _label(run: Run) -> str:
     return f"{compact_name(run.model)} · {run.created_at:%H:%M:%S} · “{clip(run.prompt, 48)}”"
 
 
 def diff_panel(conversation: Conversation, earlier: Sequence[Conversation]) -> None:
     """On demand, two answers picked from those on screen and the words that differ."""
-    answers = _answers([conversation, *earlier])
+    answers = shown_answers([conversation, *earlier])
     if len(answers) < 2:
         return
     # Kept for the session: the panel is not drawn while answers stream.
@@ -60,7 +49,7 @@ def diff_panel(conversation: Conversation, earlier: Sequence[Conversation]) -> N
         return
     keys = list(answers)
     first = keys[0]
-    newest = first.split(":")[0]
+    newest = answers[first].exchange_id
     if st.session_state.get(DIFF_NEWEST_KEY) != newest:
         # A new question was asked: the pickers move to its answers.
         for key in ("diff_a", "diff_b"):
@@ -71,7 +60,7 @@ def diff_panel(conversation: Conversation, earlier: Sequence[Conversation]) -> N
     same_prompt = [
         key
         for key in keys[1:]
-        if key.split(":")[0] == first.split(":")[0] and answers[key].model != answers[first].model
+        if answers[key].exchange_id == newest and answers[key].run.model != answers[first].run.model
     ]
     second = same_prompt[0] if same_prompt else keys[1]
     left, right = st.columns(2)
@@ -81,7 +70,7 @@ def diff_panel(conversation: Conversation, earlier: Sequence[Conversation]) -> N
             keys,
             index=0,
             key="diff_a",
-            format_func=lambda k: _label(answers[k]),
+            format_func=lambda k: _label(answers[k].run),
         )
     with right:
         b = st.selectbox(
@@ -89,9 +78,9 @@ def diff_panel(conversation: Conversation, earlier: Sequence[Conversation]) -> N
             keys,
             index=keys.index(second),
             key="diff_b",
-            format_func=lambda k: _label(answers[k]),
+            format_func=lambda k: _label(answers[k].run),
         )
-    old, new = answers[a].answer, answers[b].answer
+    old, new = answers[a].run.answer, answers[b].run.answer
     st.caption(
         f"{similarity(old, new):.0%} alike, word by word · :red[struck out: only in A] · "
         ":green[marked: only in B]"

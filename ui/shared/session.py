@@ -43,7 +43,7 @@ ASKED_IMAGES_KEY = "_asked_images"
 # Boxes drawn over an answer's picture, per answer and picture.
 DRAWN_KEY = "_drawn_boxes"
 # The last new session's offer to reopen its latest run was answered (or nothing to offer).
-RESUME_OFFER_KEY = "_resume_offer"
+REOPEN_OFFER_KEY = "_reopen_offer"
 # The word diff's pickers follow the newest question: the one they were set for.
 DIFF_NEWEST_KEY = "_diff_newest"
 

@@ -248,6 +248,16 @@ class Exchange:
         """The history's run shown in column `index`, when the column was not asked anew."""
         return self._kept.get(index)
 
+    def asked_again(self) -> tuple[Run, Run | None] | None:
+        """When this exchange asks a kept answer again beside itself (rerun_beside): the kept
+        run and the new one (None until it is in); else None."""
+        kept = self.kept(0)
+        if kept is None or len(self.models) != 2 or self.kept(1) is not None:
+            return None
+        if self.models[0] != self.models[1]:
+            return None
+        return kept, dict(self.indexed_runs()).get(1)
+
     def images_for(self, index: int) -> tuple[SentImage, ...]:
         """The images model number `index` received in this exchange."""
         return self._images[index]
@@ -307,6 +317,26 @@ def earlier_runs(model: str, earlier: Sequence[Conversation]) -> list[Run]:
     """This model's completed runs in earlier conversations, newest first."""
     runs = [run for conversation in earlier for run in conversation.runs() if run.model == model]
     return sorted(runs, key=lambda run: run.created_at, reverse=True)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShownAnswer:
+    """An answer on screen and the exchange that asked for it."""
+
+    exchange_id: str
+    run: Run
+
+
+def shown_answers(conversations: Sequence[Conversation]) -> dict[str, ShownAnswer]:
+    """Every answer (not error) on screen, newest first, under a key that stays put across
+    reruns."""
+    found: dict[str, ShownAnswer] = {}
+    for conversation in conversations:
+        for exchange in reversed(conversation.exchanges):
+            for index, run in exchange.indexed_runs():
+                if run.error is None:
+                    found[f"{exchange.id}:{index}"] = ShownAnswer(exchange_id=exchange.id, run=run)
+    return found
 
 
 def pasted_images(

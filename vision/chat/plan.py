@@ -68,10 +68,6 @@ class RunPlan:
         return [ask.request for ask in self.asks]
 
 
-class _Unaskable(Exception):
-    """A locate question that cannot be put (its sentence says why)."""
-
-
 def locate_problem(sendable: Sequence[ImageStatus]) -> str | None:
     """Why these images cannot be asked where something is, or None: Locate reads the boxes
     back onto one picture whose pixels the app has."""
@@ -206,10 +202,7 @@ def plan_run(
         asked = prompt
         if locate is not None:
             size = (prepared[0].width, prepared[0].height)
-            try:
-                asked = locate_prompt(model, locate.target, size, kind=locate.kind)
-            except RequestError as err:
-                raise _Unaskable(str(err)) from None
+            asked = locate_prompt(model, locate.target, size, kind=locate.kind)
         request = ChatRequest.asking(model, asked, refs, options)
         info = catalog.info(model) if catalog is not None else None
         checked = preflight(
@@ -242,7 +235,7 @@ def plan_run(
     if locate is not None:
         try:
             return RunPlan(asks=tuple(ask(model, sendable) for model in models))
-        except _Unaskable as unaskable:
+        except RequestError as unaskable:  # only the locate question raises here
             return RunPlan(problem=str(unaskable))
     for model in models:
         if model not in several or llama_mode == "as_is":

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Protocol, TypeVar
 
 from vision.grounding.frames import frame_for
 from vision.grounding.mapping import place
@@ -11,6 +12,16 @@ from vision.images.model_input import model_input
 from vision.values.grounding import Frame, Located, LocatedAnswer
 from vision.values.image import ImageOrigin, PreparedImage
 from vision.values.run import Run
+
+
+class _Sent(Protocol):
+    """An image as a model received it (its prepared version)."""
+
+    @property
+    def prepared(self) -> PreparedImage: ...
+
+
+SentT = TypeVar("SentT", bound=_Sent)
 
 
 def read_answer(
@@ -60,3 +71,23 @@ def read_run(run: Run) -> LocatedAnswer | None:
         return None
     frames = {run.model: run.frame} if run.frame else None
     return read_answer(run.answer, origin, model=run.model, frames=frames)
+
+
+def read_sent(
+    text: str, sent: Sequence[PreparedImage], *, model: str, frame: str | None = None
+) -> LocatedAnswer | None:
+    """The boxes and points of `model`'s answer on the original of the one image it was sent,
+    read in `frame` when the run recorded one; None when it got no single image whose
+    preparation is known (several, or a URL sent as is)."""
+    if len(sent) != 1:
+        return None
+    frames = {model: frame} if frame else None
+    return read_answer(text, sent[0], model=model, frames=frames)
+
+
+def drawn_on(sent: tuple[SentT, ...], attached: tuple[SentT, ...]) -> tuple[SentT, ...]:
+    """What an answer's boxes are drawn on: a stitched grid's pictures (`attached`), else the
+    image sent."""
+    if sent and sent[0].prepared.cells:
+        return attached
+    return sent
