@@ -3,6 +3,7 @@ without a key streams like a real model; a pace that does not read is refused wi
 
 from __future__ import annotations
 
+import pytest
 import requests
 
 from tests.conftest import ECHO_API_KEY
@@ -11,6 +12,7 @@ from vision.api.client import VisionClient
 from vision.connection import echo_backend
 from vision.echo import EchoServer
 from vision.echo.pace import EchoPace
+from vision.errors import EchoPaceError
 from vision.values.request import ChatRequest
 from vision.values.result import ChatResult
 
@@ -51,3 +53,8 @@ def test_a_pace_that_does_not_read_is_refused_with_what_to_write(echo: EchoServe
         answer = requests.get(root + path, timeout=10)
         assert answer.status_code == 400
         assert says in answer.json()["detail"]
+
+
+def test_a_pace_out_of_range_is_refused_before_any_request() -> None:
+    with pytest.raises(EchoPaceError, match="time to the first token must be between 0 and 60"):
+        EchoPace(ttft_s=-1.0)
