@@ -33,15 +33,16 @@ def test_a_paced_base_url_waits_for_the_first_token_then_streams_at_its_rate(
     backend = echo_backend(echo, pace)
     assert backend.base_url.endswith("/pace/0.6/40/v1")
     result = _streamed(backend.base_url)
+    # Lower bounds only: a busy machine can make the waits longer, never shorter.
     assert result.ttft_s is not None
     assert result.ttft_s >= 0.6
     gaps = (result.usage.completion_tokens or 0) - 1  # after the first, one every 1/40 s
     assert gaps > 10
-    assert gaps / (result.latency_s - result.ttft_s) <= 40.5
-    quick = _streamed(echo.base_url)  # the echo's own pace: none at all
-    assert quick.ttft_s is not None
-    assert quick.ttft_s < 0.6
-    assert echo.chat_requests[-2].path.endswith("/chat/completions")
+    assert result.latency_s >= 0.6 + 0.9 * gaps / 40  # the echo's own 100 a second is quicker
+    _streamed(echo.base_url)  # the echo's own pace: none at all
+    paced, quick = (request.path for request in echo.chat_requests[-2:])
+    assert paced == "/pace/0.6/40/v1/chat/completions"
+    assert quick == "/v1/chat/completions"
 
 
 def test_a_pace_that_does_not_read_is_refused_with_what_to_write(echo: EchoServer) -> None:
