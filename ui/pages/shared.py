@@ -22,7 +22,6 @@ from vision.team.access import Person
 from vision.team.records import TeamRecords
 from vision.team.sharing import run_in_link, share, share_link, unshare
 from vision.values.run import Run
-from vision.values.sharing import SharedBatch
 
 NOT_SHARED = (
     "This link shows nothing: the {kind} is not shared with the team, or does not exist. "
@@ -70,14 +69,7 @@ def _show_run(records: TeamRecords, me: Person, link: str) -> None:
 
 
 def _show_batch(records: TeamRecords, me: Person, batch_id: str) -> None:
-    found = list(records.shared_batches(batch_id))
-    if all(batch.owner != me.workspace for batch in found):
-        store = history_store()
-        mine = store.batch_runs(batch_id)
-        if mine:
-            kept = store.kept_batches(1, ids=[batch_id])
-            found.insert(0, SharedBatch(owner=me.workspace, batch_id=batch_id, runs=tuple(mine),
-                                        kept=kept[0] if kept else None))  # fmt: skip
+    found = records.shared_batches(batch_id, viewer=me.workspace)
     if not found:
         st.info(NOT_SHARED.format(kind="batch"), icon=":material/link_off:")
         return
