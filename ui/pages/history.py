@@ -259,7 +259,7 @@ def render() -> None:
         st.error(str(err), icon=":material/error:")
         return
     if not runs:
-        st.caption("No saved runs match." if filters.narrows else "No saved runs yet.")
+        st.caption("No saved answers match." if filters.narrows else "No saved answers yet.")
         return
     first = (page - 1) * PAGE_SIZE + 1
     st.caption(
@@ -284,7 +284,7 @@ def render() -> None:
         ),
     )
     _run_card(store, backend, by_id[chosen], names)
-    with st.expander(f"Export these {counted(len(runs), 'run')}"):
+    with st.expander(f"Export these {counted(len(runs), 'answer')}"):
         download_buttons(runs, name="history", key="history_export", title="History export")
     batches = {run.batch_id for run in runs if run.batch_id}
     if batches:
