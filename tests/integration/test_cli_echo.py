@@ -84,10 +84,12 @@ def test_echo_command_answers_at_the_pace_it_was_given(tmp_path: Path) -> None:
         )
         assert asked.returncode == 0, asked.stderr
         (result,) = json.loads(asked.stdout)["results"]
+        # Lower bounds only: a busy machine can make the waits longer, never shorter.
         assert result["ttft_s"] >= 0.5
-        # After the first token, one every 1/40 s at the fastest.
+        # After the first token, one every 1/40 s (the echo's own 100 a second is quicker).
         gaps = result["usage"]["completion_tokens"] - 1
-        assert gaps / (result["latency_s"] - result["ttft_s"]) <= 40.5
+        assert gaps > 10
+        assert result["latency_s"] >= 0.5 + 0.9 * gaps / 40
     finally:
         process.kill()
         process.wait()
