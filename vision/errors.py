@@ -63,6 +63,10 @@ class ReasoningNotSupportedError(RequestError):
     """A reasoning effort was about to go to a model that does not reason."""
 
 
+class EchoPaceError(RequestError):
+    """A pace asked of the echo (in its base URL, …/pace/TTFT/TPS/v1) cannot be used."""
+
+
 class KeyFormatError(VisionError, ValueError):
     """A pasted API key is not shaped like a key (a word, a sentence, part of a key)."""
 

@@ -124,7 +124,7 @@ def test_the_list_names_batches_and_conversations_in_words(history, kept):
         "listed next to each other.",
     )
     assert not shows(at, "each conversation's and batch's together")
-    assert "Export these 5 runs" in [expander.label for expander in at.expander]
+    assert "Export these 5 answers" in [expander.label for expander in at.expander]
     at.selectbox(key="history_run").set_value(kept[f"batch {QWEN}"].id).run()
     assert shows(at, batch_name)
     assert at.selectbox(key="history_batch").options == [batch_name]

@@ -133,7 +133,7 @@ def test_search_and_filters_narrow_the_list(history_page, seeded):
 
     at.text_input(key="history_text").set_value("no such words").run()
     assert not _shown_runs(at)
-    assert _shows(at, "No saved runs match")
+    assert _shows(at, "No saved answers match")
 
 
 def test_delete_removes_the_run_from_the_page_and_the_file(history_page, seeded, history_file):

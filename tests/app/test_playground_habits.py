@@ -123,7 +123,10 @@ def test_the_echo_answers_at_the_pace_set_in_the_sidebar(app, history_file):
         assert run.ttft_s >= 0.6
         assert run.latency_s is not None
         gaps = (run.usage.completion_tokens or 0) - 1  # after the first, one every 1/40 s
-        assert gaps / (run.latency_s - run.ttft_s) <= 40.5
+        assert gaps > 10
+        # A lower bound only (a busy machine makes the waits longer); the echo's own 100 tokens
+        # a second would be quicker.
+        assert run.latency_s >= 0.6 + 0.9 * gaps / 40
 
 
 def test_reasoning_streams_then_folds_under_the_answer_with_its_tokens(app, echo):

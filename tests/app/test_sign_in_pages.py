@@ -184,7 +184,7 @@ def test_alice_sees_her_batch_and_bob_sees_none_of_it(team: Path):
     dump = _everything(bob)
     assert "zebra" not in dump
     assert "alice-batch" not in dump
-    assert shows(bob, "No saved runs yet.")
+    assert shows(bob, "No saved answers yet.")
     assert shows(bob, "Signed in as bob (bob@team.example)")
     # His own store view agrees: her batch, votes and runs are not his.
     with HistoryStore(team, workspace=workspace_for(ISSUER, "bob-2")) as store:

@@ -192,7 +192,7 @@ def test_two_people_never_see_each_others_runs_and_sign_out_works(
 
     bob = _person(browser, team_app, BOB)
     _history(bob, team_app)
-    expect(bob.get_by_text("No saved runs yet.")).to_be_visible()
+    expect(bob.get_by_text("No saved answers yet.")).to_be_visible()
     assert "zebra" not in _body(bob)
     # Bob asks his own question: his history and its export hold only his runs.
     bob.goto(team_app.url)
@@ -202,7 +202,7 @@ def test_two_people_never_see_each_others_runs_and_sign_out_works(
     # The history grid draws its cells once its data arrives: on a busy machine that takes a while.
     expect(bob.get_by_text("giraffe question from bob").first).to_be_visible(timeout=30_000)
     assert "zebra" not in _body(bob)
-    bob.get_by_text(re.compile(r"Export these \d+ run")).click()
+    bob.get_by_text(re.compile(r"Export these \d+ answer")).click()
     with bob.expect_download() as download:
         bob.get_by_role("button", name="JSON").first.click()
     exported = Path(download.value.path()).read_text()
@@ -219,7 +219,7 @@ def test_two_people_never_see_each_others_runs_and_sign_out_works(
     # A search, and a guessed run id in the address, find nothing of alice's.
     bob.get_by_role("textbox", name="Search").fill("zebra")
     bob.get_by_role("textbox", name="Search").press("Enter")
-    expect(bob.get_by_text("No saved runs match.")).to_be_visible()
+    expect(bob.get_by_text("No saved answers match.")).to_be_visible()
     for run_id in run_ids:
         bob.goto(f"{team_app.url}/?run={run_id}")
         bob.wait_for_selector(IDLE, timeout=30_000)

@@ -60,7 +60,7 @@ def test_two_downloads_in_a_row_both_arrive(page: Page, running_app, tmp_path):
     page.wait_for_selector(IDLE, timeout=30_000)
     page.goto(running_app.url + "/history")
     page.wait_for_selector(IDLE, timeout=30_000)
-    page.get_by_text(re.compile(r"Export these \d+ run")).click()
+    page.get_by_text(re.compile(r"Export these \d+ answer")).click()
     expect(page.get_by_test_id("stDownloadButton").first).to_be_visible()
     downloads = []
     page.on("download", lambda download: downloads.append(download))

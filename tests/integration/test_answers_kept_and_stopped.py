@@ -107,9 +107,9 @@ def test_stop_all_ends_a_model_still_waiting_for_its_first_token(client, echo):
     echo.add_fault(Fault(kind="slow", ttft_s=10.0, times=None))
     exchange = _send(client, None)
     assert exchange.live is not None
-    time.sleep(0.3)
+    _until(lambda: len(echo.chat_requests) == 2)  # both models wait on their first token
     exchange.live.stop()
-    assert exchange.live.wait(2.0), "the stop waited for the server"
+    assert exchange.live.wait(9.0), "the stop waited for the server's first token (10 s)"
     for column in exchange.live.snapshot().columns:
         assert column.result is not None
         assert column.result.finish_reason == STOPPED

@@ -1,9 +1,11 @@
 """The command line as a new user meets it, each command in a real subprocess against the echo
 on loopback: `vision models` in aligned columns, `eval` saying when its metric had nothing to
-score, --resume added to the command that was interrupted, and the README's way to the echo."""
+score, --resume added to the command that was interrupted, the README's way to the echo, and
+the key kept in the app's secrets.toml found by the command line too."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -177,3 +179,42 @@ def test_the_readme_says_how_to_point_ask_at_the_echo_as_the_echo_itself_does(
     finally:
         echo.send_signal(signal.SIGTERM)
         echo.communicate(timeout=30)
+
+
+def test_the_key_in_the_apps_secrets_file_serves_the_command_line_too(echo, tmp_path):
+    # As the README's configuration table says: the environment first, then
+    # .streamlit/secrets.toml in the folder the command runs in.
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text(
+        f'IOINTELLIGENCE_API_KEY = "{ECHO_API_KEY}"\nIOINTELLIGENCE_BASE_URL = "{echo.base_url}"\n'
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IOINTELLIGENCE_")}
+    env["PYTHONPATH"] = str(REPO)
+
+    def vision(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "vision", *args],
+            cwd=tmp_path,
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=90,
+        )
+
+    listed = vision("models")
+    assert listed.returncode == 0, listed.stderr
+    assert QWEN in listed.stdout
+    assert listed.stderr.strip() == "Using the API key from .streamlit/secrets.toml."
+    picture = tmp_path / "photo.jpg"
+    picture.write_bytes(make_photo((640, 480)))
+    asked = vision("ask", "-m", QWEN, "-i", str(picture), "--json", "What is in this image?")
+    assert asked.returncode == 0, asked.stderr
+    assert json.loads(asked.stdout)["results"][0]["ok"] is True
+    assert "secrets.toml" in asked.stderr
+    # A key in the environment wins, and says so.
+    overridden = vision("models", IOINTELLIGENCE_API_KEY=ECHO_API_KEY)
+    assert overridden.stderr.strip() == (
+        "Using the API key from the environment (IOINTELLIGENCE_API_KEY)."
+    )
+    for done in (listed, asked, overridden):
+        assert ECHO_API_KEY not in done.stdout + done.stderr

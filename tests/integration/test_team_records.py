@@ -52,6 +52,14 @@ def test_a_shared_batch_is_found_by_its_id_with_its_owner(history_db: HistoryDat
         assert [(batch.owner, [run.prompt for run in batch.runs]) for batch in found] == [
             (BOB, ["bob item"])
         ]
+        # Alice reading the link sees her own batch of that id first, though she does not share it.
+        seen = team.shared_batches("b1", viewer=ALICE)
+        assert [(batch.owner, [run.prompt for run in batch.runs]) for batch in seen] == [
+            (ALICE, ["alice item"]),
+            (BOB, ["bob item"]),
+        ]
+        # Bob's own batch is the shared one: it comes once.
+        assert [batch.owner for batch in team.shared_batches("b1", viewer=BOB)] == [BOB]
 
 
 def test_the_audit_trail_sums_the_team_keys_use_per_day_person_and_model(

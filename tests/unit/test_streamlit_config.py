@@ -46,13 +46,11 @@ def test_production_runs_without_the_file_watcher_per_run_garbage_collection_or_
     assert config["runner"]["fastReruns"] is True
 
 
-def test_a_tab_that_left_is_let_go_soon_and_unchanged_elements_go_by_reference():
-    # Streamlit's 120 s kept every visitor's uploads and answers in memory long after they left;
-    # its 10 kB threshold re-sent the stylesheets and components in full on every run
-    # (bench/protocol_bench.py measures both; docs/load-protocol.md).
-    config = _config()
-    assert 5 <= config["server"]["disconnectedSessionTTL"] <= 30
-    assert config["global"]["minCachedMessageSize"] <= 1000
+def test_a_tab_back_from_a_network_blip_still_has_its_answers():
+    # The session is kept a few seconds after its connection drops, so a browser that reconnects
+    # finds its uploads and answers. How soon it is let go, and the cached-message threshold,
+    # are memory and bandwidth: bench/protocol_bench.py measures them (docs/load-protocol.md).
+    assert _config()["server"]["disconnectedSessionTTL"] >= 5
 
 
 def _dotted(table: dict, prefix: str = "") -> list[str]:

@@ -30,6 +30,7 @@ from ui.shared.store import history_store
 from ui.shared.thumbnails import thumbnail_data_url
 from vision.api.catalog import short_name
 from vision.batch.recorded.groups import batch_key, group_key, group_names, grouped
+from vision.batch.recorded.naming import batch_title
 from vision.connection import Backend
 from vision.errors import HistoryError, VisionError, without_traceback
 from vision.export.runs import usage_line
@@ -259,7 +260,7 @@ def render() -> None:
         st.error(str(err), icon=":material/error:")
         return
     if not runs:
-        st.caption("No saved runs match." if filters.narrows else "No saved runs yet.")
+        st.caption("No saved answers match." if filters.narrows else "No saved answers yet.")
         return
     first = (page - 1) * PAGE_SIZE + 1
     st.caption(
@@ -284,7 +285,7 @@ def render() -> None:
         ),
     )
     _run_card(store, backend, by_id[chosen], names)
-    with st.expander(f"Export these {counted(len(runs), 'run')}"):
+    with st.expander(f"Export these {counted(len(runs), 'answer')}"):
         download_buttons(runs, name="history", key="history_export", title="History export")
     batches = {run.batch_id for run in runs if run.batch_id}
     if batches:
@@ -295,10 +296,12 @@ def render() -> None:
                 key="history_batch",
                 format_func=lambda batch_id: names.get(batch_key(batch_id), batch_id),
             )
+            kept = store.kept_batches(1, ids=[batch])
+            # Titled as the Shared page titles it: the batch's name, its id for one kept without.
+            title = batch_title(kept[0]) if kept else f"Batch {batch}"
             download_buttons(
-                store.batch_runs(batch), name=f"batch-{batch}", key="batch_export",
-                title=f"Batch {batch}",
-            )  # fmt: skip
+                store.batch_runs(batch), name=f"batch-{batch}", key="batch_export", title=title
+            )
 
 
 if __name__ == "__main__":

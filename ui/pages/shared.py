@@ -22,7 +22,6 @@ from vision.team.access import Person
 from vision.team.records import TeamRecords
 from vision.team.sharing import run_in_link, share, share_link, unshare
 from vision.values.run import Run
-from vision.values.sharing import SharedBatch
 
 NOT_SHARED = (
     "This link shows nothing: the {kind} is not shared with the team, or does not exist. "
@@ -70,14 +69,7 @@ def _show_run(records: TeamRecords, me: Person, link: str) -> None:
 
 
 def _show_batch(records: TeamRecords, me: Person, batch_id: str) -> None:
-    found = list(records.shared_batches(batch_id))
-    if all(batch.owner != me.workspace for batch in found):
-        store = history_store()
-        mine = store.batch_runs(batch_id)
-        if mine:
-            kept = store.kept_batches(1, ids=[batch_id])
-            found.insert(0, SharedBatch(owner=me.workspace, batch_id=batch_id, runs=tuple(mine),
-                                        kept=kept[0] if kept else None))  # fmt: skip
+    found = records.shared_batches(batch_id, viewer=me.workspace)
     if not found:
         st.info(NOT_SHARED.format(kind="batch"), icon=":material/link_off:")
         return
@@ -92,12 +84,16 @@ def _show_batch(records: TeamRecords, me: Person, batch_id: str) -> None:
         )
         st.dataframe(
             [
-                {"item": run.item_name or f"item {run.item_index}", "model": short_name(run.model),
-                 "answer": run.error or clip(run.answer, 300), "tokens": run.usage.total_tokens}
+                {
+                    "item": run.item_name or f"item {run.item_index}",
+                    "model": short_name(run.model),
+                    "answer": run.error or clip(run.answer, 300),
+                    "tokens": run.usage.total_tokens,
+                }
                 for run in runs
             ],
             hide_index=True,
-        )  # fmt: skip
+        )
         download_buttons(runs, name=f"batch-{batch_id}", key=f"shared_batch_{number}", title=title)
 
 
@@ -111,17 +107,34 @@ def _my_shares(records: TeamRecords, me: Person) -> None:
     runs = store.search_runs(limit=RECENT_RUNS)
     run_choice, batch_choice = st.columns(2)
     with run_choice:
-        labels = {str(run.id): f"run {run.id} · {short_name(run.model)} · {clip(run.prompt, 60)}"
-                  for run in runs}  # fmt: skip
-        picked = st.selectbox("One of your runs", list(labels), format_func=labels.__getitem__,
-                              index=None, key="share_run_pick")  # fmt: skip
-        st.button("Share this run", key="share_run", disabled=picked is None,
-                  on_click=share, args=(records, me, "run", picked or ""))  # fmt: skip
+        labels = {
+            str(run.id): f"run {run.id} · {short_name(run.model)} · {clip(run.prompt, 60)}"
+            for run in runs
+        }
+        picked = st.selectbox(
+            "One of your runs",
+            list(labels),
+            format_func=labels.__getitem__,
+            index=None,
+            key="share_run_pick",
+        )
+        st.button(
+            "Share this run",
+            key="share_run",
+            disabled=picked is None,
+            on_click=share,
+            args=(records, me, "run", picked or ""),
+        )
     with batch_choice:
         batches = store.batch_ids()
         chosen = st.selectbox("One of your batches", batches, index=None, key="share_batch_pick")
-        st.button("Share this batch", key="share_batch", disabled=chosen is None,
-                  on_click=share, args=(records, me, "batch", chosen or ""))  # fmt: skip
+        st.button(
+            "Share this batch",
+            key="share_batch",
+            disabled=chosen is None,
+            on_click=share,
+            args=(records, me, "batch", chosen or ""),
+        )
     shared = records.shared_by(me.workspace)
     if not shared:
         st.caption("You share nothing yet.")
@@ -131,8 +144,12 @@ def _my_shares(records: TeamRecords, me: Person) -> None:
         with link:
             st.code(share_link(str(st.context.url or ""), kind, target), language=None)
         with stop:
-            st.button("Stop sharing", key=f"unshare_{kind}_{target}", on_click=unshare,
-                      args=(records, me, kind, target))  # fmt: skip
+            st.button(
+                "Stop sharing",
+                key=f"unshare_{kind}_{target}",
+                on_click=unshare,
+                args=(records, me, kind, target),
+            )
 
 
 def render() -> None:

@@ -18,6 +18,7 @@ from vision.echo.pace import EchoPace, read_pace
 from vision.echo.recorder import MAX_RECORDED_MODEL_CHARS, RecordedRequest, safe_headers
 from vision.echo.rejection import Rejected
 from vision.echo.responder import MALFORMED_BODY, Delivery, Responder
+from vision.errors import EchoPaceError
 
 if TYPE_CHECKING:
     from http.server import ThreadingHTTPServer
@@ -80,7 +81,7 @@ class EchoHandler(Responder):
                 return
             try:
                 self._pace, path = read_pace(urlsplit(self.path).path)
-            except ValueError as exc:
+            except EchoPaceError as exc:
                 self.send_json(400, {"detail": str(exc)})
                 return
             path = path.rstrip("/") or "/"

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
+from vision.errors import EchoPaceError
+
 PACE_SEGMENT = "pace"
 MAX_TTFT_S = 60.0
 MIN_TOKENS_PER_SECOND = 0.5
@@ -26,7 +28,7 @@ class EchoPace:
     def __post_init__(self) -> None:
         problem = pace_problem(self.ttft_s, self.tokens_per_second)
         if problem is not None:
-            raise ValueError(problem)
+            raise EchoPaceError(problem)
 
     @property
     def token_delay_s(self) -> float:
@@ -56,15 +58,15 @@ def pace_problem(ttft_s: float, tokens_per_second: float) -> str | None:
 
 
 def read_pace(path: str) -> tuple[EchoPace | None, str]:
-    """The pace a request path asks for and the path without it; raises ValueError (its
-    sentence says what is wrong) for a pace segment that does not read."""
+    """The pace a request path asks for and the path without it; raises EchoPaceError (its
+    sentence says what to write) for a pace segment that does not read."""
     found = _PACED.match(path)
     if found is None:
         return None, path
     try:
         ttft, rate = float(found.group(1)), float(found.group(2))
     except ValueError:
-        raise ValueError(
+        raise EchoPaceError(
             f"/{PACE_SEGMENT}/ takes two numbers: the seconds before the first token and the "
             "tokens per second, e.g. /pace/0.8/30/v1."
         ) from None

@@ -107,26 +107,28 @@ class Shares:
             return None
         return self._store.for_workspace(owner).image_bytes(sha256)
 
-    def shared_batches(self, batch_id: str) -> list[SharedBatch]:
+    def shared_batches(self, batch_id: str, *, viewer: str | None = None) -> list[SharedBatch]:
         """Every shared batch with this id (ids are unique per workspace, so usually one), with
-        its owner's record of it, which names it."""
+        its owner's record of it, which names it; with a viewer, their own batch of this id too
+        (first, when they do not share it)."""
         query = select(shares.c.workspace).where(
             shares.c.kind == "batch", shares.c.target == batch_id
         )
         with self._database.reading() as db:
             owners = [str(owner) for owner in db.execute(query).scalars()]
-        found = []
-        for owner in sorted(owners):
-            theirs = self._store.for_workspace(owner)
-            batch_runs = theirs.batch_runs(batch_id)
-            if batch_runs:
-                kept = theirs.kept_batches(1, ids=[batch_id])
-                found.append(
-                    SharedBatch(
-                        owner=owner,
-                        batch_id=batch_id,
-                        runs=tuple(batch_runs),
-                        kept=kept[0] if kept else None,
-                    )
-                )
+        found = [batch for owner in sorted(owners) if (batch := self._batch(owner, batch_id))]
+        if viewer is not None and all(batch.owner != viewer for batch in found):
+            own = self._batch(viewer, batch_id)
+            if own is not None:
+                found.insert(0, own)
         return found
+
+    def _batch(self, owner: str, batch_id: str) -> SharedBatch | None:
+        theirs = self._store.for_workspace(owner)
+        batch_runs = theirs.batch_runs(batch_id)
+        if not batch_runs:
+            return None
+        kept = theirs.kept_batches(1, ids=[batch_id])
+        return SharedBatch(
+            owner=owner, batch_id=batch_id, runs=tuple(batch_runs), kept=kept[0] if kept else None
+        )

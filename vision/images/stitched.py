@@ -8,6 +8,7 @@ from dataclasses import replace
 from vision.images.intake import prepare_image
 from vision.images.stitch import GRID_SIDE, StitchedGrid, unreadable_pictures
 from vision.values.image import PreparedImage
+from vision.words import counted
 
 # What prepare_image says of bytes it sends untouched: for a grid, those bytes are ours.
 _UNCHANGED = "sent the original file unchanged"
@@ -21,10 +22,7 @@ def prepare_stitched(
     the app made it, and its warnings name each picture drawn under a readable size."""
     prepared = prepare_image(grid.data, filename=filename, model=model)
     count = len(grid.cells)
-    made = (
-        f"stitched {count} image{'' if count == 1 else 's'} into one labelled "
-        f"{GRID_SIDE}×{GRID_SIDE} grid"
-    )
+    made = f"stitched {counted(count, 'image')} into one labelled {GRID_SIDE}×{GRID_SIDE} grid"
     steps = ["sent the grid as made" if step == _UNCHANGED else step for step in prepared.steps]
     return replace(
         prepared,

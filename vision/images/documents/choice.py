@@ -14,6 +14,7 @@ from vision.images.documents.opening import open_pages
 from vision.images.documents.pages import Pages
 from vision.limits import MAX_IMAGES_PER_REQUEST
 from vision.values.image import PartChoice, SourcePart, clock
+from vision.words import counted
 
 # Frames taken from a video when nobody says how many: 8 fill a 3×3 stitched grid with a tile to
 # spare, and are the smallest setting VLMEvalKit names its video benchmarks with ("_8frame").
@@ -118,7 +119,7 @@ def _pages(pages: Pages, choice: PartChoice, limit: int | None) -> Chosen:
     past = [number for number in choice.pages if number > count]
     if past:
         raise RequestError(
-            f"This {pages.format} has {count} page{'s' if count != 1 else ''}; there is no page "
+            f"This {pages.format} has {counted(count, 'page')}; there is no page "
             f"{past[0]}. Choose pages from 1 to {count}."
         )
     numbers = choice.pages or tuple(range(1, count + 1))

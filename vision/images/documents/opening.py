@@ -8,6 +8,7 @@ from vision.errors import ImageError, UnsupportedImageError
 from vision.images.documents.kinds import document_kind
 from vision.images.documents.pages import Pages
 from vision.values.image import PartKind, SourcePart, clock
+from vision.words import counted
 
 
 def open_pages(data: bytes, *, animation: bool = False) -> Pages:
@@ -59,8 +60,7 @@ class DocumentFacts:
         if self.kind is None:
             return f"an {self.format} drawing"
         if self.kind in ("pdf", "tiff"):
-            noun = "page" if self.count == 1 else "pages"
-            return f"a {self.format} of {self.count} {noun}"
+            return f"a {self.format} of {counted(self.count, 'page')}"
         length = "" if self.duration_s is None else f" of {clock(self.duration_s)}"
         what = "video" if self.kind == "video" else f"animation ({self.count} frames)"
         # Said as letters, an initial A, E, F, H, I, L, M, N, O, R, S or X takes "an".

@@ -11,6 +11,7 @@ from vision.errors import ImageTooLargeError, ImageUnreadableError
 from vision.images.pixels import DECODE_FAILURES, UNREADABLE
 from vision.limits import MAX_FRAMES
 from vision.values.image import PartKind, SourcePart
+from vision.words import counted
 
 
 class Pages(Protocol):
@@ -40,7 +41,7 @@ def out_of_range(part: SourcePart, count: int, what: str) -> str:
     """The sentence for a page or frame past the end of its file."""
     noun = "page" if part.kind in ("pdf", "tiff") else "frame"
     return (
-        f"This {what} has {count} {noun}{'s' if count != 1 else ''}; there is no {noun} "
+        f"This {what} has {counted(count, noun)}; there is no {noun} "
         f"{part.number}. Choose one from 1 to {count}."
     )
 

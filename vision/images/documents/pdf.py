@@ -87,6 +87,15 @@ class PdfPages:
             raise ImageUnreadableError(out_of_range(shown, self.count, "PDF"))
         return index
 
+    def _page(self, index: int) -> pdfium.PdfPage:
+        # Called holding _PDFIUM, as every call into the library is.
+        try:
+            return self._pdf[index]
+        except pdfium.PdfiumError:
+            raise ImageUnreadableError(
+                f"Page {index + 1} of this PDF is damaged; choose another page."
+            ) from None
+
     def points(self, index: int) -> tuple[float, float]:
         """A page's width and height in points (1/72 inch), as it is shown (rotation applied)."""
         with _PDFIUM:
@@ -119,12 +128,7 @@ class PdfPages:
         index = self._index(part)
         width, height = size
         with _PDFIUM:
-            try:
-                page = self._pdf[index]
-            except pdfium.PdfiumError:
-                raise ImageUnreadableError(
-                    f"Page {index + 1} of this PDF is damaged; choose another page."
-                ) from None
+            page = self._page(index)
             try:
                 bitmap = pdfium.PdfBitmap.new_native(width, height, pdfium_c.FPDFBitmap_BGR)
                 bitmap.fill_rect((255, 255, 255, 255), 0, 0, width, height)
@@ -140,12 +144,7 @@ class PdfPages:
     def characters(self, index: int) -> int:
         """The characters of page `index`'s text (from 0), whitespace aside."""
         with _PDFIUM:
-            try:
-                page = self._pdf[index]
-            except pdfium.PdfiumError:
-                raise ImageUnreadableError(
-                    f"Page {index + 1} of this PDF is damaged; choose another page."
-                ) from None
+            page = self._page(index)
             try:
                 text = page.get_textpage()
                 found = sum(not character.isspace() for character in text.get_text_range())
