@@ -10,7 +10,7 @@ import streamlit as st
 
 from ui.shared.session import BATCH_GRID_KEY, BATCH_ITEM_KEY
 from vision.api.catalog import short_name
-from vision.markdown import answer_markdown, literal
+from vision.markdown import EMPTY_ANSWER, answer_markdown, literal
 from vision.scoring.metrics import MetricName
 from vision.scoring.summary import run_passed
 from vision.values.run import Run
@@ -37,7 +37,7 @@ def _answer(run: Run) -> None:
     if run.failed:
         st.error(run.error or "", icon=":material/error:")
     else:
-        st.markdown(answer_markdown(run.answer) or "_(empty answer)_")
+        st.markdown(answer_markdown(run.answer) or EMPTY_ANSWER)
 
 
 def _model_answers(model: str, runs: Sequence[Run], check: MetricName, *, repeats: int) -> None:

@@ -22,7 +22,7 @@ from vision.api.catalog import Catalog, sees_images, short_name
 from vision.batch.recorded.by_item import item_label
 from vision.connection import Backend, new_client
 from vision.history.store import HistoryStore
-from vision.markdown import answer_markdown, literal
+from vision.markdown import EMPTY_ANSWER, answer_markdown, literal
 from vision.report.judging import saw_sentence
 from vision.scoring.judge import DEFAULT_RUBRIC, batch_judgements, judge_batch
 from vision.scoring.pairwise import answer_pairs, judge_batch_pairs
@@ -160,7 +160,7 @@ def _judged_whole(runs: Sequence[Run], judged: dict[int, Judgement]) -> None:
         answer, reason = st.columns(2, gap="medium")
         with answer:
             st.caption("Answer")
-            st.markdown(answer_markdown(run.answer) or "_(empty answer)_")
+            st.markdown(answer_markdown(run.answer) or EMPTY_ANSWER)
         with reason:
             st.caption("The judge's reason")
             st.markdown(answer_markdown(judgement.reason) or "_(no reason given)_")
