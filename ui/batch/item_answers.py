@@ -27,9 +27,9 @@ def grid_clicked(items_of_rows: Sequence[int]) -> None:
         st.session_state[BATCH_ITEM_KEY] = items_of_rows[rows[0]]
 
 
-def _verdict(run: Run, check: MetricName) -> str:
+def _verdict(run: Run, metric: MetricName) -> str:
     # A failed request shows its error; its verdict would only repeat it.
-    passed = None if run.failed else run_passed(run, check)
+    passed = None if run.failed else run_passed(run, metric)
     return {True: " · :green[passed]", False: " · :red[failed the check]", None: ""}[passed]
 
 
@@ -40,21 +40,21 @@ def _answer(run: Run) -> None:
         st.markdown(answer_markdown(run.answer) or EMPTY_ANSWER)
 
 
-def _model_answers(model: str, runs: Sequence[Run], check: MetricName, *, repeats: int) -> None:
+def _model_answers(model: str, runs: Sequence[Run], metric: MetricName, *, repeats: int) -> None:
     """A model's answer to the item, or with repeats each repeat's answer in turn."""
     name = f"**{literal(short_name(model))}**"
     if not runs:
         st.markdown(name)
         st.caption("Not asked yet.")
     elif repeats == 1:
-        st.markdown(name + _verdict(runs[0], check))
+        st.markdown(name + _verdict(runs[0], metric))
         _answer(runs[0])
     else:
         st.markdown(name)
         asked = {run.repeat: run for run in runs}
         for repeat in range(repeats):
             run = asked.get(repeat)
-            st.markdown(f"Repeat {repeat + 1}" + (_verdict(run, check) if run else ""))
+            st.markdown(f"Repeat {repeat + 1}" + (_verdict(run, metric) if run else ""))
             if run is None:
                 st.caption("Not asked yet.")
             else:
@@ -62,7 +62,7 @@ def _model_answers(model: str, runs: Sequence[Run], check: MetricName, *, repeat
 
 
 def draw_item_answers(
-    items: Sequence[tuple[str, tuple[Run, ...]]], models: Sequence[str], check: MetricName
+    items: Sequence[tuple[str, tuple[Run, ...]]], models: Sequence[str], metric: MetricName
 ) -> None:
     """A picker of the grid's items (a row click picks one too) and the chosen one's answers."""
     if st.session_state.get(BATCH_ITEM_KEY) not in range(len(items)):
@@ -92,4 +92,4 @@ def draw_item_answers(
         for slot, model in zip(slots, models, strict=True):
             with slot:
                 mine = [run for run in runs if run.model == model]
-                _model_answers(model, mine, check, repeats=repeats)
+                _model_answers(model, mine, metric, repeats=repeats)

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from ui.batch.results import CHECK_LABELS
-from ui.shared.session import BATCH_CHECK_KEY, BATCH_EXPECTED_COLUMN_KEY, BATCH_EXPECTED_KEY
+from ui.batch.results import METRIC_TITLES
+from ui.shared.session import BATCH_EXPECTED_COLUMN_KEY, BATCH_EXPECTED_KEY, BATCH_METRIC_KEY
 from vision.batch.items.table_scan import TableScan
 from vision.batch.items.tables import IMAGE_COLUMNS
 from vision.scoring.metrics import BOX_METRICS, METRICS, MetricName
@@ -34,8 +34,8 @@ def choose_metric(*, disabled: bool) -> MetricName:
     metric: MetricName = st.selectbox(
         "Score answers with",
         METRICS,
-        key=BATCH_CHECK_KEY,
-        format_func=lambda kind: CHECK_LABELS[kind],
+        key=BATCH_METRIC_KEY,
+        format_func=lambda kind: METRIC_TITLES[kind],
         disabled=disabled,
         help="Applied to every item with an expected answer (or, for a grounding item, "
         "reference boxes); the results can be scored again with another metric afterwards.",

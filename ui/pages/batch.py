@@ -269,7 +269,7 @@ def _results(
     view: BatchView,
     backend: Backend | None,
     catalog: Catalog | None,
-    check: MetricName,
+    metric: MetricName,
 ) -> None:
     _summary(store, view)
     runs = view.ordered_runs()
@@ -286,9 +286,9 @@ def _results(
         scores_tab(store, backend, catalog, view.batch_id, runs, running=view.running)
     with results_tab:
         if any(run.expected or run.locate for run in runs):
-            scored_by(check)
-        draw_grid(runs, view.models, check)
-        draw_pass_rates(runs, check)
+            scored_by(metric)
+        draw_grid(runs, view.models, metric)
+        draw_pass_rates(runs, metric)
         draw_model_stats(runs)
     if vote_tab.open:
         with vote_tab:
@@ -299,10 +299,10 @@ def _results(
             name=f"batch-{view.batch_id}",
             key="batch_export",
             title=f"Batch {view.batch_id}",
-            check=check if check in CHECK_KINDS else "contains",
+            check=metric if metric in CHECK_KINDS else "contains",
         )
         if not view.running:
-            scored_downloads(store, view.batch_id, check)
+            scored_downloads(store, view.batch_id, metric)
 
 
 def render() -> None:
