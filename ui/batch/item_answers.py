@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from ui.batch.picking import pick_entry, row_clicked
 from ui.shared.session import BATCH_GRID_KEY, BATCH_ITEM_KEY
 from vision.api.catalog import short_name
 from vision.markdown import EMPTY_ANSWER, answer_markdown, literal
@@ -22,9 +23,7 @@ SIDE_BY_SIDE = 3
 def grid_clicked(items_of_rows: Sequence[int]) -> None:
     """A click on the grid's row: its item's answers (every repeat of them) are read whole
     below it; items_of_rows gives each row's item."""
-    rows = st.session_state[BATCH_GRID_KEY]["selection"]["rows"]
-    if rows and rows[0] < len(items_of_rows):
-        st.session_state[BATCH_ITEM_KEY] = items_of_rows[rows[0]]
+    row_clicked(BATCH_GRID_KEY, BATCH_ITEM_KEY, items_of_rows)
 
 
 def _verdict(run: Run, metric: MetricName) -> str:
@@ -65,14 +64,11 @@ def draw_item_answers(
     items: Sequence[tuple[str, tuple[Run, ...]]], models: Sequence[str], metric: MetricName
 ) -> None:
     """A picker of the grid's items (a row click picks one too) and the chosen one's answers."""
-    if st.session_state.get(BATCH_ITEM_KEY) not in range(len(items)):
-        st.session_state.pop(BATCH_ITEM_KEY, None)  # another batch's row
-    chosen = st.selectbox(
+    chosen = pick_entry(
         "Read an image's answers whole",
-        range(len(items)),
-        index=None,
-        format_func=lambda index: items[index][0],
+        len(items),
         key=BATCH_ITEM_KEY,
+        format_func=lambda index: items[index][0],
         placeholder="Pick an image, or click its row in the grid",
     )
     if chosen is None:
