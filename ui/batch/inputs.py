@@ -191,9 +191,10 @@ def _images_panel(disabled: bool) -> _Images:
     return _Images(uploads=uploads, urls=urls or "", table=_table(disabled))
 
 
-def _scoring_panel(images: _Images, *, disabled: bool) -> tuple[Scoring, PageTable | None]:
+def _scoring_panel(images: _Images, *, disabled: bool) -> tuple[Scoring, PageTable | None, int]:
     """The metric and the expected answers, chosen before the run; the table read with the
-    column chosen (its scan is kept per content and column, so a rerun only hashes it)."""
+    column chosen (its scan is kept per content and column, so a rerun only hashes it), and
+    how many images are not its rows."""
     st.markdown("**Scoring**")
     table = read_table(images.table.data) if images.table else None
     others = outside_table(images.uploads, images.urls, table)
@@ -211,7 +212,7 @@ def _scoring_panel(images: _Images, *, disabled: bool) -> tuple[Scoring, PageTab
             expected = choose_expected(disabled=disabled)
     scoring = Scoring(metric=metric, expected=expected, column=column)
     scored_line(scoring, table.scan if table is not None else None, others)
-    return scoring, table
+    return scoring, table, others
 
 
 def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
@@ -222,7 +223,7 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
     with images_panel:
         images = _images_panel(disabled)
     with scoring_box:
-        scoring, table = _scoring_panel(images, disabled=disabled)
+        scoring, table, others = _scoring_panel(images, disabled=disabled)
     if table is not None and images.table is not None:
         with images_panel:
             table_preview(images.table.name, table)
@@ -237,10 +238,7 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
         )
         if not (prompt or "").strip():
             st.caption(f":material/info: {empty_prompt_note()}")
-        prompt_note(
-            table.scan if table is not None else None,
-            outside_table(images.uploads, images.urls, table),
-        )
+        prompt_note(table.scan if table is not None else None, others)
         tag = st.text_input(
             "Tag (optional)",
             key=BATCH_TAG_KEY,
