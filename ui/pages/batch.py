@@ -36,7 +36,7 @@ from vision.history.store import HistoryStore
 from vision.markdown import literal
 from vision.scoring.checks import CHECK_KINDS
 from vision.scoring.metrics import MetricName
-from vision.values.batch import BatchView
+from vision.values.batch import BatchView, request_count
 from vision.values.kept_batch import KeptProgress
 from vision.values.run import Run
 from vision.words import counted
@@ -349,7 +349,7 @@ def render() -> None:
         elif plan.problem:
             st.caption(f":material/block: {plan.problem}")
         else:
-            jobs = plan.count * len(plan.models) * plan.repeats
+            jobs = request_count(plan.count, len(plan.models), plan.repeats)
             repeated = f" × {plan.repeats} repeats" if plan.repeats > 1 else ""
             st.caption(
                 f"{counted(plan.count, 'image')} × {counted(len(plan.models), 'model')}"

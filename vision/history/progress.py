@@ -16,6 +16,7 @@ from sqlalchemy import Connection, and_, case, func, select, update
 
 from vision.history.rows import WorkspaceRows
 from vision.history.tables import batches, runs
+from vision.values.batch import request_count
 from vision.values.kept_batch import ItemError, KeptProgress, ModelProgress
 
 ERRORS_SHOWN = 3
@@ -38,7 +39,7 @@ def _items(spec: dict[str, object]) -> int | None:
     count, repeats = spec.get("item_count"), spec.get("repeats", 1)
     if not isinstance(count, int):
         return None
-    return count * repeats if isinstance(repeats, int) and repeats > 1 else count
+    return request_count(count, 1, repeats if isinstance(repeats, int) and repeats > 1 else 1)
 
 
 class ProgressRecords(WorkspaceRows):
