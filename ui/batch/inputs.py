@@ -11,7 +11,6 @@ import streamlit as st
 
 from ui.batch.scoring import circular_switch
 from ui.batch.scoring_choice import (
-    Scoring,
     choose_column,
     choose_expected,
     choose_metric,
@@ -52,6 +51,7 @@ from vision.errors import RequestError
 from vision.limits import DEFAULT_CONCURRENCY
 from vision.markdown import literal
 from vision.scoring.metrics import BOX_METRICS, MetricName
+from vision.values.batch import ScoringChoice
 from vision.values.request import DEFAULT_PROMPT, RequestOptions
 
 # More than this rarely helps: the API answers 429 and the batch halves its pace anyway.
@@ -191,7 +191,9 @@ def _images_panel(disabled: bool) -> _Images:
     return _Images(uploads=uploads, urls=urls or "", table=_table(disabled))
 
 
-def _scoring_panel(images: _Images, *, disabled: bool) -> tuple[Scoring, PageTable | None, int]:
+def _scoring_panel(
+    images: _Images, *, disabled: bool
+) -> tuple[ScoringChoice, PageTable | None, int]:
     """The metric and the expected answers, chosen before the run; the table read with the
     column chosen (its scan is kept per content and column, so a rerun only hashes it), and
     how many images are not its rows."""
@@ -210,7 +212,7 @@ def _scoring_panel(images: _Images, *, disabled: bool) -> tuple[Scoring, PageTab
         expected = None
         if others and metric not in BOX_METRICS:
             expected = choose_expected(disabled=disabled)
-    scoring = Scoring(metric=metric, expected=expected, column=column)
+    scoring = ScoringChoice(metric=metric, expected=expected, column=column)
     scored_line(scoring, table.scan if table is not None else None, others)
     return scoring, table, others
 
