@@ -7,11 +7,10 @@ from __future__ import annotations
 import json
 
 from vision.batch.items.kept_uploads import KeptUploads
-from vision.batch.items.scored import scored_count
+from vision.batch.items.scored import ScoringChoice, scored_count
 from vision.batch.items.table_scan import table_summary
 from vision.batch.items.tables import first_rows, preview_rows, table_columns, table_rows
 from vision.batch.items.uploads import Upload, outside_table, page_items, read_table
-from vision.values.batch import ScoringChoice
 
 A = Upload(name="a.png", data=b"png-a")
 B = Upload(name="b.png", data=b"png-b")

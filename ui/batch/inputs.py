@@ -38,6 +38,7 @@ from ui.shared.session import (
 from vision.api.catalog import Catalog, sees_images, short_name
 from vision.batch.items.files import IMAGE_SUFFIXES
 from vision.batch.items.kept_uploads import KeptUploads
+from vision.batch.items.scored import ScoringChoice
 from vision.batch.items.uploads import (
     PageItems,
     PageTable,
@@ -51,7 +52,6 @@ from vision.errors import RequestError
 from vision.limits import DEFAULT_CONCURRENCY
 from vision.markdown import literal
 from vision.scoring.metrics import BOX_METRICS, MetricName
-from vision.values.batch import ScoringChoice
 from vision.values.request import DEFAULT_PROMPT, RequestOptions
 
 # More than this rarely helps: the API answers 429 and the batch halves its pace anyway.

@@ -10,11 +10,10 @@ import streamlit as st
 
 from ui.batch.results import METRIC_TITLES
 from ui.shared.session import BATCH_EXPECTED_COLUMN_KEY, BATCH_EXPECTED_KEY, BATCH_METRIC_KEY
-from vision.batch.items.scored import scored_count
+from vision.batch.items.scored import ScoringChoice, scored_count
 from vision.batch.items.table_scan import TableScan
 from vision.batch.items.tables import IMAGE_COLUMNS
 from vision.scoring.metrics import METRICS, MetricName
-from vision.values.batch import ScoringChoice
 from vision.words import agreeing, counted
 
 # The column choice that reads a table's expected answers as it names them.

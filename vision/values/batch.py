@@ -11,7 +11,6 @@ from typing import Literal, Protocol
 
 from vision.errors import RequestError, VisionError
 from vision.limits import DEFAULT_CONCURRENCY
-from vision.scoring.metrics import MetricName
 from vision.values.grounding import LocateTask
 from vision.values.image import PreparedImage, SourcePart
 from vision.values.request import ChatRequest, Effort, RequestOptions
@@ -117,17 +116,6 @@ class BatchSizing:
 def request_count(items: int, models: int, repeats: int = 1) -> int:
     """The requests (jobs) a batch makes: each of its items on each model, `repeats` times."""
     return items * models * repeats
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ScoringChoice:
-    """How a batch will be scored, chosen before its run: its metric, the answer expected of
-    the uploads and URLs, and the table's column its rows' expected answers are read from
-    (None: as the table names them)."""
-
-    metric: MetricName
-    expected: str | None = None
-    column: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

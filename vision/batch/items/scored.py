@@ -1,14 +1,24 @@
-"""How many of a batch's images its chosen scoring scores: the table's rows with an expected
-answer (or reference boxes, for a box metric), and the uploads and URLs when an answer is
-expected of them."""
+"""How a batch will be scored, chosen before its run, and how many of its images that scores:
+the table's rows with an expected answer (or reference boxes, for a box metric), and the uploads
+and URLs when an answer is expected of them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from vision.batch.items.table_scan import TableScan
-from vision.scoring.metrics import BOX_METRICS
-from vision.values.batch import ScoringChoice
+from vision.scoring.metrics import BOX_METRICS, MetricName
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScoringChoice:
+    """How a batch will be scored, chosen before its run: its metric, the answer expected of
+    the uploads and URLs, and the table's column its rows' expected answers are read from
+    (None: as the table names them)."""
+
+    metric: MetricName
+    expected: str | None = None
+    column: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
