@@ -47,6 +47,10 @@ def plain_line(text: str) -> str:
     return _LINE_MARKUP.sub(r"\\\1", escaped)
 
 
+# What a page shows in place of an answer that has no text.
+EMPTY_ANSWER = "_(empty answer)_"
+
+
 def answer_markdown(text: str) -> str:
     """A model's answer as markdown: images as links, dollar signs as money rather than maths."""
     return inert_images(text).replace("$", "\\$")

@@ -46,11 +46,11 @@ def test_grounding_rows_are_asked_in_each_familys_words_and_scored_by_their_boxe
     assert prompts[QWEN].startswith("Find <|object_ref_start|>")
     assert "The image is 1120×840 pixels" in prompts[LLAMA]
 
-    at.selectbox(key="batch_check").set_value("iou").run()
+    at.selectbox(key="batch_metric").set_value("iou").run()
     rates = _rates(at)
     # The red rectangle is found; there is no green one.
     assert list(rates["pass rate"]) == [50.0, 50.0]
-    at.selectbox(key="batch_check").set_value("detection").run()
+    at.selectbox(key="batch_metric").set_value("detection").run()
     rates = _rates(at)
     assert list(rates["pass rate"]) == [100.0, 100.0]
     assert list(rates["recall"]) == ["100% (34% – 100%)"] * 2

@@ -109,13 +109,13 @@ def test_the_metric_chosen_before_the_run_scores_the_results(batch_page):
     at = batch_page()
     at.file_uploader(key="batch_images").set_value(TWO).run()
     at.file_uploader(key="batch_table").set_value(("t.csv", TABLE.encode(), "text/csv")).run()
-    at.selectbox(key="batch_check").set_value("exact").run()
+    at.selectbox(key="batch_metric").set_value("exact").run()
     assert shows(at, "Each of the 2 images has an expected answer: all are scored.")
     _finish(at)
     # The echo's answer contains "echo backend" but is not equal to it.
     assert list(_rates(at)["pass rate"]) == [0.0, 0.0]
     assert shows(at, "Scored with “Answer equals the expected text”")
-    at.selectbox(key="batch_check").set_value("contains").run()
+    at.selectbox(key="batch_metric").set_value("contains").run()
     assert list(_rates(at)["pass rate"]) == [50.0, 50.0]
 
 

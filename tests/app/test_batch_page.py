@@ -91,7 +91,7 @@ def test_expected_answers_in_a_csv_give_pass_rates_per_model_and_tag(batch_page)
         "ocr": 100.0,
     }
 
-    at.selectbox(key="batch_check").set_value("regex").run()
+    at.selectbox(key="batch_metric").set_value("regex").run()
     assert not at.exception
     rates = next(frame.value for frame in at.dataframe if "pass rate" in frame.value.columns)
     assert list(rates["checked"]) == [2, 2]

@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 
 from vision.batch.items.kept_uploads import KeptUploads
-from vision.batch.items.tables import first_rows, table_columns, table_rows
+from vision.batch.items.scored import ScoringChoice, scored_count
+from vision.batch.items.table_scan import table_summary
+from vision.batch.items.tables import first_rows, preview_rows, table_columns, table_rows
 from vision.batch.items.uploads import Upload, outside_table, page_items, read_table
 
 A = Upload(name="a.png", data=b"png-a")
@@ -98,3 +100,32 @@ def test_a_kept_table_is_replaced_by_the_next_one():
     assert kept.gather([("1", A)]) == [A]
     assert kept.gather([]) == [A]
     assert kept.gather([("2", B)]) == [B]
+
+
+def test_the_preview_leaves_out_the_columns_no_row_fills():
+    shown = preview_rows(first_rows(TABLE, 5))
+    assert [list(row) for row in shown] == [["line", "image", "question", "expected"]] * 3
+    assert [row["question"] for row in shown] == ["What is it?", "", "Count them"]
+    assert [row["expected"] for row in shown] == ["cat", "dog", ""]
+
+
+def test_the_summary_line_counts_the_rows_in_words():
+    table = read_table(TABLE)
+    assert table is not None
+    summary = table_summary("t.csv", table.scan)
+    assert summary == "t.csv: 3 rows, 2 with expected answers, 2 with a question of their own"
+    one = read_table(b"https://example.com/a.png\n")
+    assert one is not None
+    assert table_summary("u.txt", one.scan) == "u.txt: 1 row, none with expected answers"
+
+
+def test_the_images_scored_are_the_rows_with_what_the_metric_reads_and_the_others_if_expected():
+    table = read_table(TABLE)
+    assert table is not None
+    given = scored_count(ScoringChoice(metric="contains", expected="a cat"), table.scan, 2)
+    assert (given.total, given.scored, given.boxes) == (5, 4, False)
+    unsaid = scored_count(ScoringChoice(metric="contains"), table.scan, 2)
+    assert (unsaid.total, unsaid.scored) == (5, 2)
+    boxed = scored_count(ScoringChoice(metric="iou", expected="a cat"), table.scan, 2)
+    assert (boxed.total, boxed.scored, boxed.boxes) == (5, 0, True)
+    assert scored_count(ScoringChoice(metric="exact", expected="x"), None, 0).total == 0

@@ -7,8 +7,16 @@ import pytest
 
 from tests.support.models import LLAMA, QWEN
 from vision.batch.recorded.by_item import item_repeats, runs_by_item
+from vision.report.repeats import repeats_section
 from vision.scoring.paired import compare_pair, paired_difference
-from vision.scoring.repeats import flipped_items, item_flips, repeat_spread, repeated
+from vision.scoring.repeats import (
+    SPREAD_COLUMNS,
+    flipped_items,
+    item_flips,
+    repeat_spread,
+    repeated,
+    spread_row,
+)
 from vision.scoring.summary import comparisons, final_runs, score_runs, score_table
 from vision.values.batch import BatchItem, BatchJob, BatchResult
 from vision.values.result import ChatResult, Usage
@@ -87,6 +95,17 @@ def test_the_spread_is_each_repeats_pass_rate_their_range_and_sample_deviation()
     assert spread.sd == pytest.approx(0.288675, abs=1e-6)
     assert (spread.flipped, spread.items) == (1, 2)
     assert spread.mean_flip_rate == pytest.approx(1 / 6)
+
+
+def test_the_page_and_the_report_show_the_same_spread_row():
+    outcomes = score_runs(runs_of(QWEN, [[False, True, True], [True, True, True]]), "contains")
+    (spread,) = repeat_spread(outcomes)
+    row = spread_row(spread)
+    assert row["pass rate per repeat"] == "50% · 100% · 100%"
+    assert (row["min – max"], row["standard deviation (points)"]) == ("50% – 100%", 28.9)
+    section = repeats_section(outcomes)
+    cells = [f'<td class="n">{row[column]}</td>' for column in SPREAD_COLUMNS[1:]]
+    assert all(cell in section for cell in cells)
 
 
 def test_pass_rates_over_repeats_count_answers_and_their_interval_counts_items():

@@ -11,7 +11,6 @@ import streamlit as st
 
 from ui.batch.scoring import circular_switch
 from ui.batch.scoring_choice import (
-    Scoring,
     choose_column,
     choose_expected,
     choose_metric,
@@ -39,6 +38,7 @@ from ui.shared.session import (
 from vision.api.catalog import Catalog, sees_images, short_name
 from vision.batch.items.files import IMAGE_SUFFIXES
 from vision.batch.items.kept_uploads import KeptUploads
+from vision.batch.items.scored import ScoringChoice
 from vision.batch.items.uploads import (
     PageItems,
     PageTable,
@@ -191,9 +191,12 @@ def _images_panel(disabled: bool) -> _Images:
     return _Images(uploads=uploads, urls=urls or "", table=_table(disabled))
 
 
-def _scoring_panel(images: _Images, *, disabled: bool) -> tuple[Scoring, PageTable | None]:
+def _scoring_panel(
+    images: _Images, *, disabled: bool
+) -> tuple[ScoringChoice, PageTable | None, int]:
     """The metric and the expected answers, chosen before the run; the table read with the
-    column chosen (its scan is kept per content and column, so a rerun only hashes it)."""
+    column chosen (its scan is kept per content and column, so a rerun only hashes it), and
+    how many images are not its rows."""
     st.markdown("**Scoring**")
     table = read_table(images.table.data) if images.table else None
     others = outside_table(images.uploads, images.urls, table)
@@ -209,9 +212,9 @@ def _scoring_panel(images: _Images, *, disabled: bool) -> tuple[Scoring, PageTab
         expected = None
         if others and metric not in BOX_METRICS:
             expected = choose_expected(disabled=disabled)
-    scoring = Scoring(metric=metric, expected=expected, column=column)
+    scoring = ScoringChoice(metric=metric, expected=expected, column=column)
     scored_line(scoring, table.scan if table is not None else None, others)
-    return scoring, table
+    return scoring, table, others
 
 
 def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
@@ -222,7 +225,7 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
     with images_panel:
         images = _images_panel(disabled)
     with scoring_box:
-        scoring, table = _scoring_panel(images, disabled=disabled)
+        scoring, table, others = _scoring_panel(images, disabled=disabled)
     if table is not None and images.table is not None:
         with images_panel:
             table_preview(images.table.name, table)
@@ -237,10 +240,7 @@ def batch_inputs(catalog: Catalog | None, *, disabled: bool) -> BatchPlan:
         )
         if not (prompt or "").strip():
             st.caption(f":material/info: {empty_prompt_note()}")
-        prompt_note(
-            table.scan if table is not None else None,
-            outside_table(images.uploads, images.urls, table),
-        )
+        prompt_note(table.scan if table is not None else None, others)
         tag = st.text_input(
             "Tag (optional)",
             key=BATCH_TAG_KEY,

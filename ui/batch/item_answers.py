@@ -8,9 +8,10 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from ui.batch.picking import pick_entry, row_clicked
 from ui.shared.session import BATCH_GRID_KEY, BATCH_ITEM_KEY
 from vision.api.catalog import short_name
-from vision.markdown import answer_markdown, literal
+from vision.markdown import EMPTY_ANSWER, answer_markdown, literal
 from vision.scoring.metrics import MetricName
 from vision.scoring.summary import run_passed
 from vision.values.run import Run
@@ -22,14 +23,12 @@ SIDE_BY_SIDE = 3
 def grid_clicked(items_of_rows: Sequence[int]) -> None:
     """A click on the grid's row: its item's answers (every repeat of them) are read whole
     below it; items_of_rows gives each row's item."""
-    rows = st.session_state[BATCH_GRID_KEY]["selection"]["rows"]
-    if rows and rows[0] < len(items_of_rows):
-        st.session_state[BATCH_ITEM_KEY] = items_of_rows[rows[0]]
+    row_clicked(BATCH_GRID_KEY, BATCH_ITEM_KEY, items_of_rows)
 
 
-def _verdict(run: Run, check: MetricName) -> str:
+def _verdict(run: Run, metric: MetricName) -> str:
     # A failed request shows its error; its verdict would only repeat it.
-    passed = None if run.failed else run_passed(run, check)
+    passed = None if run.failed else run_passed(run, metric)
     return {True: " · :green[passed]", False: " · :red[failed the check]", None: ""}[passed]
 
 
@@ -37,24 +36,24 @@ def _answer(run: Run) -> None:
     if run.failed:
         st.error(run.error or "", icon=":material/error:")
     else:
-        st.markdown(answer_markdown(run.answer) or "_(empty answer)_")
+        st.markdown(answer_markdown(run.answer) or EMPTY_ANSWER)
 
 
-def _model_answers(model: str, runs: Sequence[Run], check: MetricName, *, repeats: int) -> None:
+def _model_answers(model: str, runs: Sequence[Run], metric: MetricName, *, repeats: int) -> None:
     """A model's answer to the item, or with repeats each repeat's answer in turn."""
     name = f"**{literal(short_name(model))}**"
     if not runs:
         st.markdown(name)
         st.caption("Not asked yet.")
     elif repeats == 1:
-        st.markdown(name + _verdict(runs[0], check))
+        st.markdown(name + _verdict(runs[0], metric))
         _answer(runs[0])
     else:
         st.markdown(name)
         asked = {run.repeat: run for run in runs}
         for repeat in range(repeats):
             run = asked.get(repeat)
-            st.markdown(f"Repeat {repeat + 1}" + (_verdict(run, check) if run else ""))
+            st.markdown(f"Repeat {repeat + 1}" + (_verdict(run, metric) if run else ""))
             if run is None:
                 st.caption("Not asked yet.")
             else:
@@ -62,17 +61,14 @@ def _model_answers(model: str, runs: Sequence[Run], check: MetricName, *, repeat
 
 
 def draw_item_answers(
-    items: Sequence[tuple[str, tuple[Run, ...]]], models: Sequence[str], check: MetricName
+    items: Sequence[tuple[str, tuple[Run, ...]]], models: Sequence[str], metric: MetricName
 ) -> None:
     """A picker of the grid's items (a row click picks one too) and the chosen one's answers."""
-    if st.session_state.get(BATCH_ITEM_KEY) not in range(len(items)):
-        st.session_state.pop(BATCH_ITEM_KEY, None)  # another batch's row
-    chosen = st.selectbox(
+    chosen = pick_entry(
         "Read an image's answers whole",
-        range(len(items)),
-        index=None,
-        format_func=lambda index: items[index][0],
+        len(items),
         key=BATCH_ITEM_KEY,
+        format_func=lambda index: items[index][0],
         placeholder="Pick an image, or click its row in the grid",
     )
     if chosen is None:
@@ -92,4 +88,4 @@ def draw_item_answers(
         for slot, model in zip(slots, models, strict=True):
             with slot:
                 mine = [run for run in runs if run.model == model]
-                _model_answers(model, mine, check, repeats=repeats)
+                _model_answers(model, mine, metric, repeats=repeats)

@@ -10,6 +10,7 @@ from typing import Any
 import streamlit as st
 
 from ui.batch.pairwise import pairwise_panel
+from ui.batch.picking import pick_entry, row_clicked
 from ui.shared.charts import interval_text, percent_column
 from ui.shared.session import (
     BATCH_JUDGE_IMAGES_KEY,
@@ -22,7 +23,7 @@ from vision.api.catalog import Catalog, sees_images, short_name
 from vision.batch.recorded.by_item import item_label
 from vision.connection import Backend, new_client
 from vision.history.store import HistoryStore
-from vision.markdown import answer_markdown, literal
+from vision.markdown import EMPTY_ANSWER, answer_markdown, literal
 from vision.report.judging import saw_sentence
 from vision.scoring.judge import DEFAULT_RUBRIC, batch_judgements, judge_batch
 from vision.scoring.pairwise import answer_pairs, judge_batch_pairs
@@ -130,22 +131,17 @@ def _grades(store: HistoryStore, batch_id: str, judge: str, rubric: str) -> None
 
 def _grid_clicked() -> None:
     """A click on a judged answer's row: it is read whole below the table."""
-    rows = st.session_state[JUDGE_GRID_KEY]["selection"]["rows"]
-    if rows:
-        st.session_state[JUDGE_ITEM_KEY] = rows[0]
+    row_clicked(JUDGE_GRID_KEY, JUDGE_ITEM_KEY)
 
 
 def _judged_whole(runs: Sequence[Run], judged: dict[int, Judgement]) -> None:
     """A picker of the judged answers (a row click picks one too), the chosen one's answer and
     the judge's reason in full: the table's cells cut both."""
-    if st.session_state.get(JUDGE_ITEM_KEY) not in range(len(runs)):
-        st.session_state.pop(JUDGE_ITEM_KEY, None)  # another batch's or judge's row
-    chosen = st.selectbox(
+    chosen = pick_entry(
         "Read a judged answer and its reason whole",
-        range(len(runs)),
-        index=None,
-        format_func=lambda index: f"{item_label(runs[index])} · {short_name(runs[index].model)}",
+        len(runs),
         key=JUDGE_ITEM_KEY,
+        format_func=lambda index: f"{item_label(runs[index])} · {short_name(runs[index].model)}",
         placeholder="Pick an answer, or click its row in the table",
     )
     if chosen is None:
@@ -160,7 +156,7 @@ def _judged_whole(runs: Sequence[Run], judged: dict[int, Judgement]) -> None:
         answer, reason = st.columns(2, gap="medium")
         with answer:
             st.caption("Answer")
-            st.markdown(answer_markdown(run.answer) or "_(empty answer)_")
+            st.markdown(answer_markdown(run.answer) or EMPTY_ANSWER)
         with reason:
             st.caption("The judge's reason")
             st.markdown(answer_markdown(judgement.reason) or "_(no reason given)_")

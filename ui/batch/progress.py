@@ -7,7 +7,7 @@ import streamlit as st
 
 from vision.api.catalog import short_name
 from vision.markdown import literal
-from vision.values.kept_batch import StoredProgress
+from vision.values.kept_batch import KeptProgress
 
 
 def _ago(seconds: float | None) -> str:
@@ -22,7 +22,7 @@ def _of(count: int, total: int | None) -> str:
     return f"{count} of {total}" if total is not None else str(count)
 
 
-def draw_stored_progress(progress: StoredProgress, name: str | None = None) -> None:
+def draw_kept_progress(progress: KeptProgress, name: str | None = None) -> None:
     """One batch's progress as the history has it, model by model, under its name (when the
     batch is kept with what it asked) or its id."""
     where = (

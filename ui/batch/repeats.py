@@ -4,32 +4,17 @@ standard deviation, and the items whose answers flipped between repeats (docs/me
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import streamlit as st
 
-from ui.shared.charts import interval_text
-from vision.api.catalog import short_name
 from vision.markdown import literal
 from vision.report.repeats import FLIPS_SHOWN as REPORT_FLIPS
-from vision.scoring.repeats import RepeatSpread, flipped_items, repeat_spread, repeated
+from vision.scoring.repeats import flip_row, flipped_items, repeat_spread, repeated, spread_row
 from vision.scoring.summary import ItemOutcome
 
 # Flipped items named in a line, and listed with their flip rates, the least stable first.
 NAMED = 3
 FLIPS_SHOWN = 10
-
-
-def _spread_row(spread: RepeatSpread) -> dict[str, Any]:
-    return {
-        "model": short_name(spread.model),
-        "pass rate per repeat": " · ".join(f"{rate:.0%}" for rate in spread.rates),
-        "min – max": interval_text(spread.low, spread.high),
-        "standard deviation (points)": round(100 * spread.sd, 1),
-        "mean score per repeat": " · ".join(f"{score:.3f}" for score in spread.mean_scores),
-        "items that flipped": f"{spread.flipped} of {spread.items}",
-        "mean flip rate": f"{spread.mean_flip_rate:.1%}",
-    }
 
 
 def draw_repeats(outcomes: Sequence[ItemOutcome]) -> None:
@@ -39,7 +24,7 @@ def draw_repeats(outcomes: Sequence[ItemOutcome]) -> None:
         return
     st.markdown("**Repeats**: each item asked several times, never from the cache")
     st.dataframe(
-        [_spread_row(spread) for spread in repeat_spread(outcomes)],
+        [spread_row(spread) for spread in repeat_spread(outcomes)],
         hide_index=True,
         key="repeat_spread",
     )
@@ -56,15 +41,7 @@ def draw_repeats(outcomes: Sequence[ItemOutcome]) -> None:
     more = f" and {len(names) - NAMED} more" if len(names) > NAMED else ""
     st.markdown(f"**Items that flipped**: {', '.join(map(literal, names[:NAMED]))}{more}")
     st.dataframe(
-        [
-            {
-                "item": found.name,
-                "model": short_name(found.model),
-                "repeats passed": f"{found.passed} of {found.repeats}",
-                "flip rate": f"{found.flip_rate:.0%}",
-            }
-            for found in flipped[:FLIPS_SHOWN]
-        ],
+        [flip_row(found) for found in flipped[:FLIPS_SHOWN]],
         hide_index=True,
         key="repeat_flips",
     )

@@ -31,7 +31,7 @@ from vision.scoring.summary import (
 )
 from vision.values.run import Run
 
-CHECK_LABELS: dict[MetricName, str] = {
+METRIC_TITLES: dict[MetricName, str] = {
     "contains": "Answer contains the expected text",
     "exact": "Answer equals the expected text",
     "regex": "Answer matches the expected pattern (regex)",
@@ -54,7 +54,7 @@ def _seconds(value: float | None) -> float | None:
 
 
 def grid_rows(
-    rows: Sequence[ItemRepeat], models: Sequence[str], check: MetricName
+    rows: Sequence[ItemRepeat], models: Sequence[str], metric: MetricName
 ) -> list[dict[str, Any]]:
     """One row per image (per image and repeat when the batch asked each item several times):
     name, repeat, tag, expected, then per model its answer, tokens, latency (and, for a model
@@ -77,7 +77,7 @@ def grid_rows(
                 row[f"{name} · reasoning tokens"] = run.usage.reasoning_tokens
             row[f"{name} · tokens"] = run.usage.total_tokens
             row[f"{name} · s"] = _seconds(run.latency_s)
-            passed = run_passed(run, check)
+            passed = run_passed(run, metric)
             if passed is not None:
                 row[f"{name} · pass"] = passed
         ordered.append(row)
@@ -94,12 +94,12 @@ def grid_rows(
     return [{column: row.get(column) for column in columns} for row in ordered]
 
 
-def draw_grid(runs: Sequence[Run], models: Sequence[str], check: MetricName) -> None:
+def draw_grid(runs: Sequence[Run], models: Sequence[str], metric: MetricName) -> None:
     """The results grid, one row per image (and repeat), with a thumbnail column; in team mode,
     below it, the batch's Share (or its link and Stop sharing)."""
     items = runs_by_item(runs)
     repeats = item_repeats(items)
-    rows = grid_rows(repeats, models, check)
+    rows = grid_rows(repeats, models, metric)
     if not rows:
         st.caption("No results yet.")
         return
@@ -134,16 +134,16 @@ def draw_grid(runs: Sequence[Run], models: Sequence[str], check: MetricName) -> 
         on_select=partial(grid_clicked, tuple(found.position for found in repeats)),
         selection_mode="single-row",
     )
-    draw_item_answers(items, models, check)
+    draw_item_answers(items, models, metric)
     batch_id = next((run.batch_id for run in runs if run.batch_id), None)
     if batch_id is not None:
         share_control("batch", batch_id, key="batch_results")
 
 
-def scored_by(check: MetricName) -> None:
+def scored_by(metric: MetricName) -> None:
     """Which metric the results are scored with, chosen among the inputs."""
     st.caption(
-        f":material/rule: Scored with “{CHECK_LABELS[check]}”: choose another under Scoring "
+        f":material/rule: Scored with “{METRIC_TITLES[metric]}”: choose another under Scoring "
         "above to score these answers again."
     )
 
@@ -159,7 +159,7 @@ def _detection(row: ScoreRow) -> dict[str, str]:
 
 
 def _rate_rows(
-    outcomes: Sequence[ItemOutcome], check: MetricName, *, by_tag: bool
+    outcomes: Sequence[ItemOutcome], metric: MetricName, *, by_tag: bool
 ) -> list[dict[str, Any]]:
     errors: dict[tuple[str, str | None], int] = {}
     for outcome in outcomes:
@@ -175,7 +175,7 @@ def _rate_rows(
             "checked": row.items,
             **({"repeats": row.repeats} if repeated(outcomes) else {}),
             "mean score": round(row.mean_score, 3),
-            **({"unread": row.unread} if check == "choice" else {}),
+            **({"unread": row.unread} if metric == "choice" else {}),
             **(_detection(row) if row.detection is not None else {}),
             "errors": errors.get((row.model, row.tag), 0),
         }
@@ -183,12 +183,12 @@ def _rate_rows(
     ]
 
 
-def draw_pass_rates(runs: Sequence[Run], check: MetricName) -> None:
+def draw_pass_rates(runs: Sequence[Run], metric: MetricName) -> None:
     """Pass rate per model with its 95% interval, per tag when the items carry tags, what each
     comparison of two models supports, and with repeats their spread and the items that
     flipped."""
-    outcomes = score_runs(runs, check)
-    overall = _rate_rows(outcomes, check, by_tag=False)
+    outcomes = score_runs(runs, metric)
+    overall = _rate_rows(outcomes, metric, by_tag=False)
     if not overall:
         st.caption(
             "No item has an expected answer: add an `expected` column to the CSV to check answers."
@@ -202,7 +202,7 @@ def draw_pass_rates(runs: Sequence[Run], check: MetricName) -> None:
             "Over every repeat: passed and checked count answers; the interval is over items, "
             "each counting its share of passed repeats, so repeats do not narrow it."
         )
-    by_tag = _rate_rows(outcomes, check, by_tag=True)
+    by_tag = _rate_rows(outcomes, metric, by_tag=True)
     tagged = any(row["tag"] != "(none)" for row in by_tag)
     if tagged:
         st.markdown("**Pass rate per model and tag**")

@@ -5,28 +5,19 @@ batch's images that scores."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import streamlit as st
 
-from ui.batch.results import CHECK_LABELS
-from ui.shared.session import BATCH_CHECK_KEY, BATCH_EXPECTED_COLUMN_KEY, BATCH_EXPECTED_KEY
+from ui.batch.results import METRIC_TITLES
+from ui.shared.session import BATCH_EXPECTED_COLUMN_KEY, BATCH_EXPECTED_KEY, BATCH_METRIC_KEY
+from vision.batch.items.scored import ScoringChoice, scored_count
 from vision.batch.items.table_scan import TableScan
 from vision.batch.items.tables import IMAGE_COLUMNS
-from vision.scoring.metrics import BOX_METRICS, METRICS, MetricName
+from vision.scoring.metrics import METRICS, MetricName
+from vision.words import agreeing, counted
 
 # The column choice that reads a table's expected answers as it names them.
 AS_NAMED = ""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Scoring:
-    """How the batch will be scored: its metric, the answer expected of the uploads and URLs,
-    and the table's column its rows' expected answers are read from (None: as it names them)."""
-
-    metric: MetricName
-    expected: str | None = None
-    column: str | None = None
 
 
 def choose_metric(*, disabled: bool) -> MetricName:
@@ -34,8 +25,8 @@ def choose_metric(*, disabled: bool) -> MetricName:
     metric: MetricName = st.selectbox(
         "Score answers with",
         METRICS,
-        key=BATCH_CHECK_KEY,
-        format_func=lambda kind: CHECK_LABELS[kind],
+        key=BATCH_METRIC_KEY,
+        format_func=lambda kind: METRIC_TITLES[kind],
         disabled=disabled,
         help="Applied to every item with an expected answer (or, for a grounding item, "
         "reference boxes); the results can be scored again with another metric afterwards.",
@@ -75,30 +66,26 @@ def choose_expected(*, disabled: bool) -> str | None:
     return (expected or "").strip() or None
 
 
-def scored_line(scoring: Scoring, scan: TableScan | None, others: int) -> None:
+def scored_line(scoring: ScoringChoice, scan: TableScan | None, others: int) -> None:
     """How many of the batch's images will be scored, or what to give so that some are."""
-    boxes = scoring.metric in BOX_METRICS
-    rows = scan.rows if scan is not None else 0
-    from_rows = (scan.boxed if boxes else scan.expected) if scan is not None else 0
-    from_page = others if scoring.expected and not boxes else 0
-    total, scored = rows + others, from_rows + from_page
+    count = scored_count(scoring, scan, others)
+    total, scored = count.total, count.scored
     if not total:
         return
-    what = "reference boxes" if boxes else "an expected answer"
+    what = "reference boxes" if count.boxes else "an expected answer"
     if scored == total:
         said = f"Each of the {total} images has" if total > 1 else "The image has"
         st.caption(f":material/check_circle: {said} {what}: all are scored.")
         return
     if scored:
-        rest = total - scored
         st.caption(
-            f":material/rule: {scored} of {total} images {'has' if scored == 1 else 'have'} "
-            f"{what}; the other {rest} {'is' if rest == 1 else 'are'} shown, not scored."
+            f":material/rule: {scored} of {total} images {agreeing(scored, 'has', 'have')} "
+            f"{what}; the other {counted(total - scored, 'is', 'are')} shown, not scored."
         )
         return
     where = (
         "give the table's rows boxes"
-        if boxes
+        if count.boxes
         else "write the answer expected of the images, or choose the table's column that holds them"
         if scan is not None
         else "write the answer expected of the images"

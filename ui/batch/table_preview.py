@@ -4,41 +4,15 @@ which of the batch's images the prompt still goes to."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
-from vision.batch.items.table_scan import TableScan
-from vision.batch.items.tables import TableRow, first_rows
+from vision.batch.items.table_scan import TableScan, table_summary
+from vision.batch.items.tables import first_rows, preview_rows
 from vision.batch.items.uploads import PageTable
 from vision.markdown import literal
+from vision.words import counted
 
 PREVIEW_ROWS = 5
-
-
-def table_summary(name: str, scan: TableScan) -> str:
-    """The table in one line: "t.csv: 6 rows, 6 with expected answers, 6 with a question of
-    their own"."""
-    parts = [f"{scan.rows} {'row' if scan.rows == 1 else 'rows'}"]
-    parts.append(f"{scan.expected or 'none'} with expected answers")
-    if scan.boxed:
-        parts.append(f"{scan.boxed} with reference boxes")
-    if scan.prompted:
-        parts.append(f"{scan.prompted} with a question of their own")
-    if scan.has_options:
-        parts.append("multiple choice")
-    return f"{name}: " + ", ".join(parts)
-
-
-def _preview_row(row: TableRow) -> dict[str, Any]:
-    return {
-        "line": row.line,
-        "image": row.source,
-        "question": row.prompt or (row.locate.target if row.locate else ""),
-        "expected": row.expected or "",
-        "options": " | ".join(row.options),
-        "tag": row.tag or "",
-    }
 
 
 def table_preview(name: str, table: PageTable) -> None:
@@ -46,16 +20,11 @@ def table_preview(name: str, table: PageTable) -> None:
     scan = table.scan
     st.caption(f":material/table_view: {literal(table_summary(name, scan))}")
     first = first_rows(table.data, PREVIEW_ROWS, table.expected_column)
-    rows = [_preview_row(row) for row in first]
+    rows = preview_rows(first)
     if not rows:
         return
-    shown = [
-        column
-        for column in ("line", "image", "question", "expected", "options", "tag")
-        if column in ("line", "image") or any(row[column] for row in rows)
-    ]
     st.dataframe(
-        [{column: row[column] for column in shown} for row in rows],
+        rows,
         hide_index=True,
         key="batch_table_preview",
         column_config={"line": st.column_config.NumberColumn("line", width="small")},
@@ -78,6 +47,6 @@ def prompt_note(scan: TableScan | None, others: int) -> None:
     rest = scan.rows - scan.prompted + others
     st.caption(
         f":material/info: {scan.prompted} of the table's {scan.rows} rows ask their own "
-        f"question (its question or prompt column); this prompt goes to the other {rest} "
-        f"{'image' if rest == 1 else 'images'}."
+        f"question (its question or prompt column); this prompt goes to the other "
+        f"{counted(rest, 'image')}."
     )

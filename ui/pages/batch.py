@@ -12,7 +12,7 @@ import streamlit as st
 
 from ui.batch.inputs import BatchPlan, batch_inputs
 from ui.batch.kept import earlier_batches, newest_batch_offer, resume_button, scored_downloads
-from ui.batch.progress import draw_stored_progress
+from ui.batch.progress import draw_kept_progress
 from ui.batch.results import draw_grid, draw_model_stats, draw_pass_rates, scored_by
 from ui.batch.scoring import scores_tab
 from ui.batch.sweep import sweep_panel
@@ -36,8 +36,8 @@ from vision.history.store import HistoryStore
 from vision.markdown import literal
 from vision.scoring.checks import CHECK_KINDS
 from vision.scoring.metrics import MetricName
-from vision.values.batch import BatchView
-from vision.values.kept_batch import StoredProgress
+from vision.values.batch import BatchView, request_count
+from vision.values.kept_batch import KeptProgress
 from vision.values.run import Run
 from vision.words import counted
 
@@ -145,7 +145,7 @@ def _running_elsewhere(store: HistoryStore, batch_id: str) -> bool:
     return progress is not None and progress.active()
 
 
-def _elsewhere(store: HistoryStore) -> list[StoredProgress]:
+def _elsewhere(store: HistoryStore) -> list[KeptProgress]:
     """This person's batches that run somewhere other than this session, from the store."""
     live: LiveBatch | None = st.session_state.get(BATCH_KEY)
     own = live.batch_id if live is not None else None
@@ -182,7 +182,7 @@ def _elsewhere_panel(store: HistoryStore, watched: tuple[str, ...]) -> None:
         for batch in store.kept_batches(len(active), ids=[p.batch_id for p in active])
     }
     for progress in active:
-        draw_stored_progress(progress, names.get(progress.batch_id))
+        draw_kept_progress(progress, names.get(progress.batch_id))
     still = {progress.batch_id for progress in active}
     if any(batch_id not in still for batch_id in watched):
         st.rerun(scope="app")
@@ -269,7 +269,7 @@ def _results(
     view: BatchView,
     backend: Backend | None,
     catalog: Catalog | None,
-    check: MetricName,
+    metric: MetricName,
 ) -> None:
     _summary(store, view)
     runs = view.ordered_runs()
@@ -286,9 +286,9 @@ def _results(
         scores_tab(store, backend, catalog, view.batch_id, runs, running=view.running)
     with results_tab:
         if any(run.expected or run.locate for run in runs):
-            scored_by(check)
-        draw_grid(runs, view.models, check)
-        draw_pass_rates(runs, check)
+            scored_by(metric)
+        draw_grid(runs, view.models, metric)
+        draw_pass_rates(runs, metric)
         draw_model_stats(runs)
     if vote_tab.open:
         with vote_tab:
@@ -299,10 +299,10 @@ def _results(
             name=f"batch-{view.batch_id}",
             key="batch_export",
             title=f"Batch {view.batch_id}",
-            check=check if check in CHECK_KINDS else "contains",
+            check=metric if metric in CHECK_KINDS else "contains",
         )
         if not view.running:
-            scored_downloads(store, view.batch_id, check)
+            scored_downloads(store, view.batch_id, metric)
 
 
 def render() -> None:
@@ -349,7 +349,7 @@ def render() -> None:
         elif plan.problem:
             st.caption(f":material/block: {plan.problem}")
         else:
-            jobs = plan.count * len(plan.models) * plan.repeats
+            jobs = request_count(plan.count, len(plan.models), plan.repeats)
             repeated = f" × {plan.repeats} repeats" if plan.repeats > 1 else ""
             st.caption(
                 f"{counted(plan.count, 'image')} × {counted(len(plan.models), 'model')}"

@@ -36,7 +36,7 @@ from vision.errors import HistoryError, VisionError, without_traceback
 from vision.export.runs import usage_line
 from vision.history.replay import rebuild_request
 from vision.history.store import HistoryStore
-from vision.markdown import answer_markdown, clip, literal
+from vision.markdown import EMPTY_ANSWER, answer_markdown, clip, literal
 from vision.values.request import ChatRequest
 from vision.values.run import Run, RunFilter
 from vision.words import counted
@@ -171,7 +171,7 @@ def _run_card(
             if run.failed:
                 st.error(run.error or "", icon=":material/error:")
             else:
-                st.markdown(answer_markdown(run.answer) or "_(empty answer)_")
+                st.markdown(answer_markdown(run.answer) or EMPTY_ANSWER)
             st.caption(usage_line(run))
         share_control("run", run.id, key=f"history_run_{run.id}")
         _actions(store, backend, run)

@@ -17,7 +17,7 @@ from vision.api.catalog import short_name
 from vision.batch.recorded.naming import batch_title
 from vision.errors import HistoryError
 from vision.export.runs import usage_line
-from vision.markdown import answer_markdown, clip, literal
+from vision.markdown import EMPTY_ANSWER, answer_markdown, clip, literal
 from vision.team.access import Person
 from vision.team.records import TeamRecords
 from vision.team.sharing import run_in_link, share, share_link, unshare
@@ -43,7 +43,7 @@ def _run_view(run: Run) -> None:
         if run.failed:
             st.error(run.error or "", icon=":material/error:")
         else:
-            st.markdown(answer_markdown(run.answer) or "_(empty answer)_")
+            st.markdown(answer_markdown(run.answer) or EMPTY_ANSWER)
         st.caption(usage_line(run))
 
 

@@ -80,7 +80,7 @@ BATCH_TABLE_UPLOAD_KEY = "_batch_table_upload"
 
 # The Batch page's scoring, chosen before the run (widgets): the metric, the answer expected
 # of the uploaded images and URLs, and the table's column holding its rows' expected answers.
-BATCH_CHECK_KEY = "batch_check"
+BATCH_METRIC_KEY = "batch_metric"
 BATCH_EXPECTED_KEY = "batch_expected"
 BATCH_EXPECTED_COLUMN_KEY = "batch_expected_column"
 # The Batch page's results tabs (a widget: the open tab's label).

@@ -16,7 +16,8 @@ from sqlalchemy import Connection, and_, case, func, select, update
 
 from vision.history.rows import WorkspaceRows
 from vision.history.tables import batches, runs
-from vision.values.kept_batch import ItemError, ModelProgress, StoredProgress
+from vision.values.batch import request_count
+from vision.values.kept_batch import ItemError, KeptProgress, ModelProgress
 
 ERRORS_SHOWN = 3
 # Batches a page watches at once (the newest).
@@ -38,13 +39,13 @@ def _items(spec: dict[str, object]) -> int | None:
     count, repeats = spec.get("item_count"), spec.get("repeats", 1)
     if not isinstance(count, int):
         return None
-    return count * repeats if isinstance(repeats, int) and repeats > 1 else count
+    return request_count(count, 1, repeats if isinstance(repeats, int) and repeats > 1 else 1)
 
 
 class ProgressRecords(WorkspaceRows):
     """This workspace's kept batches as they progress, wherever they run."""
 
-    def batch_progress(self, batch_id: str) -> StoredProgress | None:
+    def batch_progress(self, batch_id: str) -> KeptProgress | None:
         """The progress of one of this workspace's kept batches; None for any other id."""
         row_query = select(batches.c.spec, batches.c.state, batches.c.updated_at).where(
             and_(batches.c.workspace == self.workspace, batches.c.id == batch_id),
@@ -68,7 +69,7 @@ class ProgressRecords(WorkspaceRows):
             for model in chosen
         )
         heard = [float(value) for value in (row[2], newest) if value is not None]
-        return StoredProgress(
+        return KeptProgress(
             batch_id=batch_id,
             state=row[1],
             items=items,
@@ -128,7 +129,7 @@ class ProgressRecords(WorkspaceRows):
         newest = db.execute(select(func.max(runs.c.created_at)).where(*mine)).scalar()
         return found, newest, list(db.execute(errors).all())
 
-    def active_batches(self, *, now: float | None = None) -> list[StoredProgress]:
+    def active_batches(self, *, now: float | None = None) -> list[KeptProgress]:
         """This workspace's batches running somewhere (or waiting for a worker), newest first."""
         query = (
             select(batches.c.id)

@@ -3,50 +3,49 @@ standard deviation, and each item whose answers flipped between repeats (docs/me
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
-from vision.api.catalog import short_name
-from vision.scoring.repeats import flipped_items, repeat_spread, repeated
+from vision.scoring.repeats import (
+    FLIP_COLUMNS,
+    SPREAD_COLUMNS,
+    flip_row,
+    flipped_items,
+    repeat_spread,
+    repeated,
+    spread_row,
+)
 from vision.scoring.summary import ItemOutcome
 
 # Flipped items listed in the report; the rest are counted.
 FLIPS_SHOWN = 50
 
 
-def _spread_table(outcomes: Sequence[ItemOutcome]) -> str:
-    rows = "".join(
-        f"<tr><td>{escape(short_name(spread.model))}</td>"
-        f'<td class="n">{" · ".join(f"{rate:.1%}" for rate in spread.rates)}</td>'
-        f'<td class="n">{spread.low:.1%} – {spread.high:.1%}</td>'
-        f'<td class="n">{100 * spread.sd:.1f}</td>'
-        f'<td class="n">{" · ".join(f"{score:.3f}" for score in spread.mean_scores)}</td>'
-        f'<td class="n">{spread.flipped} of {spread.items}</td>'
-        f'<td class="n">{spread.mean_flip_rate:.1%}</td></tr>'
-        for spread in repeat_spread(outcomes)
+def _table(columns: Sequence[str], rows: Sequence[Mapping[str, object]], *, text: int) -> str:
+    """A table of rows under their columns' names: the first `text` columns as text, the rest
+    as numbers."""
+    head = "".join(f"<th>{escape(column)}</th>" for column in columns)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td>{escape(str(row[column]))}</td>"
+            if place < text
+            else f'<td class="n">{escape(str(row[column]))}</td>'
+            for place, column in enumerate(columns)
+        )
+        + "</tr>"
+        for row in rows
     )
-    return (
-        "<table><tr><th>model</th><th>pass rate per repeat</th><th>min – max</th>"
-        "<th>standard deviation (points)</th><th>mean score per repeat</th>"
-        f"<th>items that flipped</th><th>mean flip rate</th></tr>{rows}</table>"
-    )
+    return f"<table><tr>{head}</tr>{body}</table>"
 
 
 def _flips_table(outcomes: Sequence[ItemOutcome]) -> str:
     flipped = flipped_items(outcomes)
     if not flipped:
         return '<p class="note">No item flipped: every repeat of every item agreed.</p>'
-    rows = "".join(
-        f"<tr><td>{escape(found.name)}</td><td>{escape(short_name(found.model))}</td>"
-        f'<td class="n">{found.passed} of {found.repeats}</td>'
-        f'<td class="n">{found.flip_rate:.0%}</td></tr>'
-        for found in flipped[:FLIPS_SHOWN]
-    )
     more = len(flipped) - FLIPS_SHOWN
-    return (
-        "<table><tr><th>item</th><th>model</th><th>repeats passed</th><th>flip rate</th></tr>"
-        f"{rows}</table>"
-        + (f'<p class="note">And {more} more flipped items.</p>' if more > 0 else "")
+    return _table(FLIP_COLUMNS, [flip_row(found) for found in flipped[:FLIPS_SHOWN]], text=2) + (
+        f'<p class="note">And {more} more flipped items.</p>' if more > 0 else ""
     )
 
 
@@ -61,7 +60,7 @@ def repeats_section(outcomes: Sequence[ItemOutcome]) -> str:
         "its repeats (0 when all agree; at most 50%). The pass rates above and their intervals "
         "are over items, each counting the share of its repeats that passed; the paired "
         "comparison is on those shares.</p>"
-        + _spread_table(outcomes)
+        + _table(SPREAD_COLUMNS, [spread_row(spread) for spread in repeat_spread(outcomes)], text=1)
         + "<h3>Items that flipped</h3>"
         + _flips_table(outcomes)
     )

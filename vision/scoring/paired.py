@@ -48,16 +48,17 @@ def mcnemar_exact(b: int, c: int) -> float:
 class PairedComparison:
     """Two models' pass/fail on the items both answered, and what the difference supports.
 
-    With repeats, a_passed and b_passed sum each item's share of passed repeats, only_a and
-    only_b count the items where one model's share is the higher, and `difference` is the
-    mean of A's share minus B's over the items with its 95% interval."""
+    a_share_sum and b_share_sum add up each item's pass (1 or 0), or with repeats its share of
+    passed repeats (without repeats: the items passed); only_a and only_b count the items
+    where one model's share is the higher, and `difference` is the mean of A's share minus
+    B's over the items with its 95% interval."""
 
     model_a: str
     model_b: str
     tag: str | None
     items: int
-    a_passed: float
-    b_passed: float
+    a_share_sum: float
+    b_share_sum: float
     only_a: int  # b in McNemar's notation: A right, B wrong
     only_b: int  # c: A wrong, B right
     p_value: float
@@ -78,7 +79,7 @@ class PairedComparison:
         if self.repeats > 1:
             return self._repeated_sentence(a, b, what)
         counts = (
-            f"{a} passes {self.a_passed:g}, {b} {self.b_passed:g}; they differ on "
+            f"{a} passes {self.a_share_sum:g}, {b} {self.b_share_sum:g}; they differ on "
             f"{self.only_a + self.only_b}, p = {self.p_value:.3g}"
         )
         if not self.significant:
@@ -89,8 +90,8 @@ class PairedComparison:
     def _repeated_sentence(self, a: str, b: str, what: str) -> str:
         low, high = self.difference_interval
         counts = (
-            f"over {self.repeats} repeats {a} passes {self.a_passed / max(1, self.items):.0%} "
-            f"of answers, {b} {self.b_passed / max(1, self.items):.0%}; {a} minus {b} "
+            f"over {self.repeats} repeats {a} passes {self.a_share_sum / max(1, self.items):.0%} "
+            f"of answers, {b} {self.b_share_sum / max(1, self.items):.0%}; {a} minus {b} "
             f"{100 * self.difference:+.1f} points (95% interval {100 * low:+.1f} to "
             f"{100 * high:+.1f}); {a} is ahead on {self.only_a} items, {b} on {self.only_b}, "
             f"sign test p = {self.p_value:.3g}"
@@ -136,8 +137,8 @@ def compare_pair(
         model_b=model_b,
         tag=tag,
         items=len(shared),
-        a_passed=sum(outcomes_a[key] for key in shared),
-        b_passed=sum(outcomes_b[key] for key in shared),
+        a_share_sum=sum(outcomes_a[key] for key in shared),
+        b_share_sum=sum(outcomes_b[key] for key in shared),
         only_a=only_a,
         only_b=only_b,
         p_value=mcnemar_exact(only_a, only_b),

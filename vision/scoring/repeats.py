@@ -8,7 +8,20 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from vision.api.catalog import short_name
 from vision.scoring.summary import ItemOutcome, score_table
+
+# The columns of the spread and flips tables, on the Batch page and in the report alike.
+SPREAD_COLUMNS = (
+    "model",
+    "pass rate per repeat",
+    "min – max",
+    "standard deviation (points)",
+    "mean score per repeat",
+    "items that flipped",
+    "mean flip rate",
+)
+FLIP_COLUMNS = ("item", "model", "repeats passed", "flip rate")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -130,3 +143,28 @@ def repeat_spread(outcomes: Sequence[ItemOutcome]) -> list[RepeatSpread]:
             )
         )
     return spreads
+
+
+def spread_row(spread: RepeatSpread) -> dict[str, str | float]:
+    """A model's spread as a row of SPREAD_COLUMNS: pass rates in whole percent, as the Batch
+    page shows every pass rate, and the standard deviation in points to a tenth."""
+    row: dict[str, str | float] = {
+        "model": short_name(spread.model),
+        "pass rate per repeat": " · ".join(f"{rate:.0%}" for rate in spread.rates),
+        "min – max": f"{spread.low:.0%} – {spread.high:.0%}",
+        "standard deviation (points)": round(100 * spread.sd, 1),
+        "mean score per repeat": " · ".join(f"{score:.3f}" for score in spread.mean_scores),
+        "items that flipped": f"{spread.flipped} of {spread.items}",
+        "mean flip rate": f"{spread.mean_flip_rate:.1%}",
+    }
+    return row
+
+
+def flip_row(found: ItemFlips) -> dict[str, str]:
+    """An item that flipped as a row of FLIP_COLUMNS."""
+    return {
+        "item": found.name,
+        "model": short_name(found.model),
+        "repeats passed": f"{found.passed} of {found.repeats}",
+        "flip rate": f"{found.flip_rate:.0%}",
+    }

@@ -113,6 +113,11 @@ class BatchSizing:
     sizes: Mapping[tuple[int, int] | None, int] = field(default_factory=dict)
 
 
+def request_count(items: int, models: int, repeats: int = 1) -> int:
+    """The requests (jobs) a batch makes: each of its items on each model, `repeats` times."""
+    return items * models * repeats
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BatchJob:
     """One item sent to one model, the repeat'th time it is asked (0: the first)."""

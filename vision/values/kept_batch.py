@@ -45,7 +45,7 @@ class ItemError:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class StoredProgress:
+class KeptProgress:
     """A kept batch at one moment, from the store: its state, counts per model, latest errors."""
 
     batch_id: str

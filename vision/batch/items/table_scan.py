@@ -24,6 +24,7 @@ from vision.errors import RequestError
 from vision.limits import MAX_TABLE_ROWS
 from vision.scoring.choice import answer_letter
 from vision.urls.shape import is_http_url
+from vision.words import counted
 
 # Scans remembered for the tables most recently seen, whichever session uploaded them: a scan
 # is small (counts and the names its rows give uploads), however large its table.
@@ -180,3 +181,17 @@ def scan_table(
         while len(_SCANS) > SCANS_KEPT:
             _SCANS.popitem(last=False)
     return scanned
+
+
+def table_summary(name: str, scan: TableScan) -> str:
+    """The table in one line: "t.csv: 6 rows, 6 with expected answers, 6 with a question of
+    their own"."""
+    parts = [counted(scan.rows, "row")]
+    parts.append(f"{scan.expected or 'none'} with expected answers")
+    if scan.boxed:
+        parts.append(f"{scan.boxed} with reference boxes")
+    if scan.prompted:
+        parts.append(f"{scan.prompted} with a question of their own")
+    if scan.has_options:
+        parts.append("multiple choice")
+    return f"{name}: " + ", ".join(parts)

@@ -8,7 +8,7 @@ import csv
 import io
 import re
 import string
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, islice, takewhile
 from typing import Literal
@@ -197,3 +197,31 @@ def _jsonl_rows(data: bytes, expected_column: str | None) -> Iterator[TableRow]:
                 f"Line {number} of the JSONL names no image; give it an image or url field."
             )
         yield _row(number, lowered, source, "JSONL", expected_column)
+
+
+# A preview's columns: line and image always, each other one only when some row fills it.
+PREVIEW_COLUMNS = ("line", "image", "question", "expected", "options", "tag")
+ALWAYS_SHOWN = ("line", "image")
+
+
+def _preview_row(row: TableRow) -> dict[str, str | int]:
+    return {
+        "line": row.line,
+        "image": row.source,
+        "question": row.prompt or (row.locate.target if row.locate else ""),
+        "expected": row.expected or "",
+        "options": " | ".join(row.options),
+        "tag": row.tag or "",
+    }
+
+
+def preview_rows(rows: Sequence[TableRow]) -> list[dict[str, str | int]]:
+    """The rows as a preview shows them: their line, image, question (a grounding row's
+    expression), expected answer, options and tag, leaving out a column no row fills."""
+    shaped = [_preview_row(row) for row in rows]
+    shown = [
+        column
+        for column in PREVIEW_COLUMNS
+        if column in ALWAYS_SHOWN or any(row[column] for row in shaped)
+    ]
+    return [{column: row[column] for column in shown} for row in shaped]

@@ -20,7 +20,7 @@ from vision.errors import RequestError
 from vision.history.config import QUEUE_ENV
 from vision.history.store import HistoryStore
 from vision.values.audit import KeyKind
-from vision.values.batch import BatchItems, BatchJob, BatchProgress, BatchView
+from vision.values.batch import BatchItems, BatchJob, BatchProgress, BatchView, request_count
 from vision.values.request import RequestOptions
 from vision.values.run import Run
 
@@ -162,7 +162,7 @@ class QueuedBatch:
             held = runs.get(job)
             if held is None or not run.failed or held.failed:
                 runs[job] = run
-        total = (self._spec.item_count or 0) * len(self.models) * self._spec.repeats
+        total = request_count(self._spec.item_count or 0, len(self.models), self._spec.repeats)
         failed = sum(run.failed for run in runs.values())
         counts = self._store.chunk_counts(self.batch_id)
         running = counts["queued"] + counts["running"] > 0

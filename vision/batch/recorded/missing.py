@@ -12,7 +12,7 @@ from vision.batch.items.files import ItemSource
 from vision.batch.items.manifest import KeptItems
 from vision.batch.recorded.spec import BatchSpec
 from vision.errors import RequestError
-from vision.values.batch import BatchItem, BatchJob
+from vision.values.batch import BatchItem, BatchJob, request_count
 
 if TYPE_CHECKING:
     from vision.history.store import HistoryStore
@@ -71,7 +71,7 @@ def missing_jobs(
     items = source.count()
     if within is not None:
         items = len(range(within.start, min(within.stop, items)))
-    total = items * len(spec.models) * spec.repeats
+    total = request_count(items, len(spec.models), spec.repeats)
     answered = sum(not failed for _, failed in mine.values())
     failures = len(mine) - answered
     asked_again = frozenset(
@@ -94,7 +94,7 @@ def missing_jobs(
 def nothing_yet(spec: BatchSpec, source: ItemSource | KeptItems) -> Missing:
     """A new batch's jobs: every one is to be asked, and nothing need be read from the store."""
     return Missing(
-        total=(total := source.count() * len(spec.models) * spec.repeats),
+        total=(total := request_count(source.count(), len(spec.models), spec.repeats)),
         answered=0,
         failed=0,
         to_ask=total,

@@ -18,7 +18,14 @@ from vision.batch.running.heartbeat import Heartbeat
 from vision.batch.running.resume import Observers, RecordedSettings, run_recorded
 from vision.errors import VisionError
 from vision.history.store import HistoryStore
-from vision.values.batch import BatchItems, BatchJob, BatchProgress, BatchResult, BatchView
+from vision.values.batch import (
+    BatchItems,
+    BatchJob,
+    BatchProgress,
+    BatchResult,
+    BatchView,
+    request_count,
+)
 from vision.values.run import Run
 
 ClientFactory = Callable[[], VisionClient]
@@ -180,7 +187,7 @@ class LiveBatch:
         running = self.running
         if self._task is not None:
             self._task.value  # noqa: B018  (re-raises a crash here, on the page's thread)
-        total = self._count * len(self.models) * self._spec.repeats
+        total = request_count(self._count, len(self.models), self._spec.repeats)
         with self._lock:
             outcome = self._outcome
             runs = dict(self._runs)
