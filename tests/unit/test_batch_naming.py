@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.support.models import LLAMA, QWEN
-from vision.batch.recorded.naming import batch_title
+from vision.batch.recorded.naming import batch_title, export_title
 from vision.batch.recorded.spec import BatchSpec
+from vision.history.store import HistoryStore
 from vision.values.kept_batch import KeptBatch
 
 STARTED = datetime(2026, 12, 7, 21, 4, 59, tzinfo=UTC)
@@ -32,3 +33,13 @@ def test_a_long_prompt_is_cut_with_an_ellipsis_and_no_tag_is_left_out():
     assert len(prompt) == 48 + 2
     assert title.endswith(" · Qwen2-VL-7B")
     assert "0123456789ab" not in title
+
+
+def test_an_exports_title_is_the_batchs_name_or_its_id_when_nothing_is_kept(tmp_path):
+    spec = BatchSpec(source="kept", prompt="Read the total", models=(QWEN,), tag="ocr")
+    with HistoryStore(tmp_path / "history.sqlite3") as store:
+        store.save_batch("0123456789ab", spec.to_json(), state="done")
+        title = export_title(store, "0123456789ab")
+        assert title.endswith(" · “Read the total” · Qwen2-VL-7B · tag ocr")
+        assert "0123456789ab" not in title
+        assert export_title(store, "feedfacecafe") == "Batch feedfacecafe"

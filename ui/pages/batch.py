@@ -27,7 +27,7 @@ from ui.shared.store import history_store
 from vision.api.catalog import Catalog
 from vision.batch.items.uploads import PageItems
 from vision.batch.queue.submit import QueuedBatch, queue_mode, queue_refusal, runs_on_workers
-from vision.batch.recorded.naming import batch_title
+from vision.batch.recorded.naming import batch_title, export_title
 from vision.batch.recorded.spec import BatchSpec, load_spec, page_spec
 from vision.batch.running.in_process import LiveBatch, running_batch
 from vision.connection import Backend, new_client
@@ -298,7 +298,7 @@ def _results(
             runs,
             name=f"batch-{view.batch_id}",
             key="batch_export",
-            title=f"Batch {view.batch_id}",
+            title=export_title(store, view.batch_id),
             check=metric if metric in CHECK_KINDS else "contains",
         )
         if not view.running:

@@ -30,7 +30,7 @@ from ui.shared.store import history_store
 from ui.shared.thumbnails import thumbnail_data_url
 from vision.api.catalog import short_name
 from vision.batch.recorded.groups import batch_key, group_key, group_names, grouped
-from vision.batch.recorded.naming import batch_title
+from vision.batch.recorded.naming import export_title
 from vision.connection import Backend
 from vision.errors import HistoryError, VisionError, without_traceback
 from vision.export.runs import usage_line
@@ -296,11 +296,11 @@ def render() -> None:
                 key="history_batch",
                 format_func=lambda batch_id: names.get(batch_key(batch_id), batch_id),
             )
-            kept = store.kept_batches(1, ids=[batch])
-            # Titled as the Shared page titles it: the batch's name, its id for one kept without.
-            title = batch_title(kept[0]) if kept else f"Batch {batch}"
             download_buttons(
-                store.batch_runs(batch), name=f"batch-{batch}", key="batch_export", title=title
+                store.batch_runs(batch),
+                name=f"batch-{batch}",
+                key="batch_export",
+                title=export_title(store, batch),
             )
 
 

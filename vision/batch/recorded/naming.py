@@ -3,9 +3,14 @@ models answered, and its tag, never by its id alone."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from vision.api.catalog import compact_name
 from vision.batch.recorded.spec import BatchSpec
 from vision.values.kept_batch import KeptBatch
+
+if TYPE_CHECKING:
+    from vision.history.store import HistoryStore
 
 # A prompt longer than this is cut, with an ellipsis, in a batch's name.
 PROMPT_SHOWN = 48
@@ -25,3 +30,10 @@ def batch_title(batch: KeptBatch) -> str:
     if spec.tag:
         parts.append(f"tag {spec.tag}")
     return " · ".join(parts)
+
+
+def export_title(store: HistoryStore, batch_id: str) -> str:
+    """A batch's title in its exports: its name, or "Batch ID" for one the history keeps no
+    record of."""
+    kept = store.kept_batches(1, ids=[batch_id])
+    return batch_title(kept[0]) if kept else f"Batch {batch_id}"
