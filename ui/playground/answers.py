@@ -408,8 +408,7 @@ def _after(
     show_earlier(conversation.models, earlier)
 
 
-def answers_area(backend: Backend | None, catalog: Catalog | None) -> None:
-    """Draw the answers area; while answers stream, their text redraws itself."""
-    live: LiveAnswers | None = st.session_state.get(LIVE_KEY)
-    streaming = live is not None and live.running
+def answers_area(backend: Backend | None, catalog: Catalog | None, *, streaming: bool) -> None:
+    """Draw the answers area; while answers stream (as Send was drawn: `streaming`), their
+    text redraws itself until the whole page runs again."""
     st.fragment(_answers, key="answers")(backend, catalog, streaming)
