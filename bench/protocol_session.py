@@ -217,16 +217,20 @@ class ProtocolSession:
                 due.setdefault(fragment, now + interval)
                 if now >= due[fragment]:
                     due[fragment] = now + interval
-                    message = BackMsg()
-                    state = message.rerun_script
-                    state.page_script_hash = self.page.page_hash
-                    state.fragment_id = fragment
-                    state.is_auto_rerun = True
-                    state.widget_states.widgets.extend(self.page.states.values())
-                    state.cached_message_hashes.extend(self.page.cache)
-                    await self._send(message)
+                    await self.rerun_fragment(fragment)
             for fragment in [name for name in due if name not in self.page.auto_reruns]:
                 del due[fragment]
+
+    async def rerun_fragment(self, fragment: str) -> None:
+        """Ask for a run of this fragment as its `run_every` timer does."""
+        message = BackMsg()
+        state = message.rerun_script
+        state.page_script_hash = self.page.page_hash
+        state.fragment_id = fragment
+        state.is_auto_rerun = True
+        state.widget_states.widgets.extend(self.page.states.values())
+        state.cached_message_hashes.extend(self.page.cache)
+        await self._send(message)
 
     async def _run_and_wait(self, widgets: list[WidgetState]) -> None:
         before = await self._rerun(widgets)

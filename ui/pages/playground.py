@@ -274,7 +274,9 @@ def render() -> None:
     with images_area:
         draw_pickers(attached, expanded, unread)
         _images(statuses)
-    answers_area(backend, catalog)
+    # Send's state and the answers' redraws from one reading: answers finishing in between
+    # would leave Send disabled with nothing left to run the page again.
+    answers_area(backend, catalog, streaming=busy)
 
 
 def _plan(

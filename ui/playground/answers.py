@@ -252,9 +252,8 @@ def _rerun_note(exchange: Exchange) -> str | None:
     return f"Rerun saved as run {fresh.id}, beside run {kept.id} as it was."
 
 
-def _live(exchange: Exchange, slots: Sequence[DeltaGenerator], streaming: bool) -> None:
-    """The newest answers, drawn into their columns: while they stream, this alone is redrawn
-    a few times a second; once they are in, the whole page runs again."""
+def _draw_newest(exchange: Exchange, slots: Sequence[DeltaGenerator]) -> bool:
+    """The newest answers, drawn into their columns; whether they are all in."""
     assert exchange.live is not None
     snapshot = exchange.live.snapshot()
     runs = dict(exchange.indexed_runs())
@@ -266,8 +265,19 @@ def _live(exchange: Exchange, slots: Sequence[DeltaGenerator], streaming: bool) 
                 saved=runs.get(index),
                 key=f"{exchange.id}-{index}",
             )
-    if streaming and snapshot.done:
+    return snapshot.done
+
+
+def _streaming(exchange: Exchange, slots: Sequence[DeltaGenerator]) -> None:
+    """The answers as they stream: this alone is redrawn a few times a second; once they are
+    in, the whole page runs again."""
+    if _draw_newest(exchange, slots):
         st.rerun()
+
+
+def _finished(exchange: Exchange, slots: Sequence[DeltaGenerator]) -> None:
+    """The answers once they are in, in a fragment of their own as they streamed."""
+    _draw_newest(exchange, slots)
 
 
 def _answers(backend: Backend | None, catalog: Catalog | None, streaming: bool) -> None:
@@ -320,9 +330,15 @@ def _answers(backend: Backend | None, catalog: Catalog | None, streaming: bool) 
         stop=_stops(live),
         regenerate=_regenerate(backend, conversation),
     )
-    st.fragment(_live, run_every=REDRAW_INTERVAL_S if streaming else None, key="live")(
-        latest, slots, streaming
-    )
+    # Two fragments, not one with its timer turned off (a fragment's id is its function's name
+    # and place): a redraw the browser asked for just before the page's full run can reach a
+    # busy server after that run ended, and Streamlit drops it only when its fragment is gone.
+    # Were it still there, its run would start a fresh script runner and Streamlit would
+    # discard what the full run had not sent yet: Send enabled again, lost for good.
+    if streaming:
+        st.fragment(_streaming, run_every=REDRAW_INTERVAL_S)(latest, slots)
+    else:
+        st.fragment(_finished)(latest, slots)
     if running:
         return
     error = live.snapshot().error
@@ -365,8 +381,7 @@ def _after(
     show_earlier(conversation.models, earlier)
 
 
-def answers_area(backend: Backend | None, catalog: Catalog | None) -> None:
-    """Draw the answers area; while answers stream, their text redraws itself."""
-    live: LiveAnswers | None = st.session_state.get(LIVE_KEY)
-    streaming = live is not None and live.running
+def answers_area(backend: Backend | None, catalog: Catalog | None, *, streaming: bool) -> None:
+    """Draw the answers area; while answers stream (as Send was drawn: `streaming`), their
+    text redraws itself until the whole page runs again."""
     st.fragment(_answers, key="answers")(backend, catalog, streaming)
