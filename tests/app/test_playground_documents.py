@@ -5,7 +5,7 @@ that reopens as that page."""
 from __future__ import annotations
 
 from tests.app.test_reopen import cards, reopen
-from tests.support.documents import report_pdf, video_bytes
+from tests.support.documents import report_pdf, tiff_bytes, video_bytes
 from tests.support.models import LLAMA, QWEN
 from tests.support.pages import shows
 from tests.support.playground_page import send, upload
@@ -37,6 +37,18 @@ def test_a_twelve_page_pdf_is_ten_page_cards_with_the_sentence_and_sends_them(ap
     send(at)
     assert _image_parts(echo, QWEN) == 10
     assert _image_parts(echo, LLAMA) == 1  # Llama's default: the pages as one labelled grid
+
+
+def test_a_multi_page_tiff_is_a_card_per_page_and_sends_each_page(app, echo):
+    at = app()
+    scan = tiff_bytes([(200, 30, 30), (30, 200, 30), (30, 30, 200)])
+    upload(at, ("scan.tif", scan, "image/tiff"))
+
+    assert cards(at) == [f"scan.tif, page {number} of 3" for number in range(1, 4)]
+    assert not at.error
+    send(at)
+    assert _image_parts(echo, QWEN) == 3
+    assert _image_parts(echo, LLAMA) == 1  # the three pages as one labelled grid
 
 
 def _picker(at):

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.support.documents import pdf_bytes, report_pdf, text_page, video_bytes
+from tests.support.documents import pdf_bytes, report_pdf, text_page, tiff_bytes, video_bytes
 from tests.support.entries import entry
 from tests.support.images import make_photo
 from tests.support.models import LLAMA, QWEN
@@ -28,6 +28,7 @@ def test_an_uploaded_pdf_is_an_item_per_page_and_a_video_one_item_of_frames():
             Upload(name="report.pdf", data=report_pdf(3)),
             Upload(name="clip.mp4", data=video_bytes(8)),
             Upload(name="photo.jpg", data=make_photo((320, 240))),
+            Upload(name="scan.tif", data=tiff_bytes([(200, 30, 30), (30, 200, 30)])),
         ],
     )
     items = list(made)
@@ -38,6 +39,8 @@ def test_an_uploaded_pdf_is_an_item_per_page_and_a_video_one_item_of_frames():
         ("report.pdf, page 3 of 3", 1),
         ("clip.mp4", 8),
         ("photo.jpg", 0),
+        ("scan.tif, page 1 of 2", 1),
+        ("scan.tif, page 2 of 2", 1),
     ]
     assert items[3].parts[0].time_s == 0.5
 
