@@ -32,6 +32,7 @@ if _typing.TYPE_CHECKING:
         BudgetStopError as BudgetStopError,
         CalibrationError as CalibrationError,
         ChunkGivenUpError as ChunkGivenUpError,
+        EchoPaceError as EchoPaceError,
         GateError as GateError,
         HistoryError as HistoryError,
         ImageError as ImageError,
