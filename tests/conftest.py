@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.postgres import PostgresServer, PostgresUnavailable, start_postgres
+from tests.support.postgres import (
+    PostgresServer,
+    PostgresUnavailable,
+    start_postgres,
+    without_postgres,
+)
 from tests.support.s3 import S3Server, start_s3, use_s3
 from tests.support.stores import BLOB_BACKENDS, ENGINES, HistoryDatabase
 from vision.echo import EchoServer
@@ -66,9 +71,7 @@ def postgres_server() -> Iterator[PostgresServer]:
     try:
         server = start_postgres()
     except PostgresUnavailable as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{exc} CI runs the store tests on PostgreSQL too, so this fails.")
-        pytest.skip(f"{exc} Without it the PostgreSQL store tests are skipped.")
+        without_postgres(exc, "the PostgreSQL store tests are skipped")
     try:
         yield server
     finally:

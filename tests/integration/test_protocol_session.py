@@ -17,7 +17,7 @@ import pytest
 from bench.protocol_rig import Echo, Server, bare_page, echo_process, one_app, two_replicas
 from bench.protocol_session import Click, ProtocolSession
 from tests.support.images import make_photo
-from tests.support.postgres import PostgresUnavailable
+from tests.support.postgres import PostgresUnavailable, without_postgres
 
 PHOTO = make_photo((640, 480))
 T = TypeVar("T")
@@ -100,6 +100,6 @@ def test_a_session_on_the_replicas_signs_in_then_gets_both_answers(
             assert all(server.signs_in for server in servers)
             before_sign_in, click = _run(signed_in_click(servers[1]))
     except PostgresUnavailable as exc:
-        pytest.skip(f"{exc} Without it the two replicas cannot run.")
+        without_postgres(exc, "the two replicas cannot run")
     assert not before_sign_in  # the team app shows only its sign-in screen until then
     assert click.answers_s is not None

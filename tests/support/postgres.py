@@ -21,8 +21,10 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 import psycopg
+import pytest
 from psycopg import sql
 
 INSTALL_HINT = "`make postgres` installs Debian's postgresql package"
@@ -39,6 +41,14 @@ _SETTINGS = (
 
 class PostgresUnavailable(RuntimeError):
     """PostgreSQL cannot be started here; the message says why and how to get it."""
+
+
+def without_postgres(exc: PostgresUnavailable, what: str) -> NoReturn:
+    """Skip a test that needs PostgreSQL, saying what is skipped; under CI (which installs it)
+    fail instead."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{exc} CI installs PostgreSQL, so this fails.")
+    pytest.skip(f"{exc} Without it {what}.")
 
 
 def find_bindir() -> Path | None:
