@@ -21,16 +21,22 @@ from vision.echo import EchoServer
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_echo_command_serves_until_stopped_and_says_how_to_use_it(tmp_path: Path) -> None:
+def _echo_command(*options: str) -> subprocess.Popen[str]:
+    """`vision echo` on a free port, with no IOINTELLIGENCE_* variable of the developer's."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("IOINTELLIGENCE_")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "vision", "echo", "--port", "0", "--api-key", SENTINEL_KEY],
+    command = ["echo", "--port", "0", "--api-key", SENTINEL_KEY, *options]
+    return subprocess.Popen(
+        [sys.executable, "-m", "vision", *command],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def test_echo_command_serves_until_stopped_and_says_how_to_use_it(tmp_path: Path) -> None:
+    process = _echo_command()
     try:
         assert process.stdout is not None
         first = process.stdout.readline()
@@ -70,12 +76,7 @@ def test_echo_command_serves_until_stopped_and_says_how_to_use_it(tmp_path: Path
 
 
 def test_echo_command_answers_at_the_pace_it_was_given(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("IOINTELLIGENCE_")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "vision", "echo", "--port", "0", "--api-key", SENTINEL_KEY,
-         "--ttft", "0.5", "--tokens-per-second", "40"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    process = _echo_command("--ttft", "0.5", "--tokens-per-second", "40")
     try:
         assert process.stdout is not None
         base_url = process.stdout.readline().split(" on ", 1)[1].split(" ", 1)[0]
@@ -96,15 +97,7 @@ def test_echo_command_answers_at_the_pace_it_was_given(tmp_path: Path) -> None:
 
 
 def test_echo_command_refuses_a_rebound_name_and_keeps_its_log_behind_the_key() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("IOINTELLIGENCE_")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "vision", "echo", "--port", "0", "--api-key", SENTINEL_KEY],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = _echo_command()
     try:
         assert process.stdout is not None
         base_url = process.stdout.readline().split(" on ", 1)[1].split(" ", 1)[0]
