@@ -18,10 +18,7 @@ from vision.errors import VisionError
 from vision.markdown import clip, literal
 from vision.sizes import human_size
 from vision.values.request import ChatClient
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+from vision.words import counted
 
 
 def _tokens_line(ask: Ask) -> str:
@@ -44,13 +41,13 @@ def _model_line(model: str, asks: Sequence[Ask]) -> str:
         largest = max(asks, key=lambda ask: ask.preflight.prompt_tokens)
         line += f"{len(asks)} requests, one per image · largest {_tokens_line(largest)}"
     else:
-        line += f"{_plural(images, 'image')} · {_tokens_line(first)}"
+        line += f"{counted(images, 'image')} · {_tokens_line(first)}"
     costs = [ask.preflight.estimated_cost for ask in asks]
     if all(cost is not None for cost in costs):
         line += f" · ≈{format_cost(sum(cost or 0.0 for cost in costs))} at most"
     unchecked = sum(ask.preflight.unchecked_images for ask in asks)
     if unchecked:
-        line += f" · {_plural(unchecked, 'unchecked URL image')} not counted"
+        line += f" · {counted(unchecked, 'unchecked URL image')} not counted"
     if first.preflight.image_tokens:
         line += f" · estimate: {first.preflight.estimate_basis.label}"
     return line
