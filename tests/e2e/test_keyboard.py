@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.support.images import make_photo
+from tests.support.shortcuts import wait_for_shortcuts
 
 pytestmark = pytest.mark.e2e
 
@@ -23,6 +24,7 @@ def test_ctrl_enter_in_the_prompt_sends_the_prompt_just_typed(page: Page, runnin
         files=[{"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": make_photo((700, 600))}]
     )
     expect(page.get_by_text("JPEG · 700×600")).to_be_visible()
+    wait_for_shortcuts(page)
     prompt = page.get_by_label("Prompt")
     prompt.fill("Count the boats, then stop.")
     prompt.press("Control+Enter")

@@ -18,6 +18,7 @@ from tests.support.clipping import clipped_buttons
 from tests.support.image_server import serve_images
 from tests.support.images import make_image, make_photo
 from tests.support.shapes import circle, rectangle, shapes_image
+from tests.support.shortcuts import wait_for_shortcuts
 from vision.echo import Fault
 
 pytestmark = pytest.mark.e2e
@@ -154,6 +155,7 @@ def test_the_cards_give_way_to_a_strip_and_a_thumbnail_opens_large(page: Page, r
 def test_copy_puts_an_answer_on_the_clipboard(page: Page, running_app):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     _open(page, running_app, 1440, 1000)
+    wait_for_shortcuts(page)
     page.get_by_label("Prompt").fill("Copy me, please.")
     page.get_by_label("Prompt").press("Control+Enter")
     expect(page.get_by_text(re.compile(r"total tokens"))).to_have_count(2, timeout=30_000)
