@@ -1,9 +1,10 @@
 """The load benchmarks' baseline: the least a Streamlit page can do for the same session. It has
 the Playground's widget keys (`images`, `prompt`, `models`, `send`), names each uploaded photo,
 and on Send asks the same API for both models' streaming answers, the photo sent as it came,
-redrawn as often as the Playground redraws, each ending with the finish badge the benchmarks
-wait for. Started with `streamlit run bench/bare_page.py` with the API's address and key in the
-environment; how slow many of these get on the machine is a floor no page of ours can beat."""
+redrawn as often as the Playground redraws (vision.chat.redraw), each ending with the finish
+badge the benchmarks wait for. Started with `streamlit run bench/bare_page.py` with the API's
+address and key in the environment; how slow many of these get on the machine is a floor no
+page of ours can beat."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ import streamlit as st
 from PIL import Image
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from ui.playground.column import CURSOR, REDRAW_INTERVAL_S
+from ui.playground.column import CURSOR
 from vision.api.catalog import DOCUMENTED_MODELS
+from vision.chat.redraw import STREAMING, redraw_interval
 from vision.settings_variables import API_KEY_VARIABLE, BASE_URL_VARIABLE
 
 ANSWER_TIMEOUT_S = 120
@@ -41,9 +43,16 @@ class Answer:
         self.text = ""
         self.finish = ""
         self.thread = threading.Thread(target=self._read, daemon=True)
+        STREAMING.began()
         self.thread.start()
 
     def _read(self) -> None:
+        try:
+            self._stream()
+        finally:
+            STREAMING.ended()
+
+    def _stream(self) -> None:
         with requests.post(
             os.environ[BASE_URL_VARIABLE].rstrip("/") + "/chat/completions",
             json=self.body,
@@ -68,7 +77,7 @@ class Answer:
 def _stream(answers: list[Answer]) -> None:
     slots = [column.empty() for column in st.columns(len(answers))]
     while any(answer.thread.is_alive() for answer in answers):
-        time.sleep(REDRAW_INTERVAL_S)
+        time.sleep(redraw_interval(STREAMING.now))  # the Playground's pace
         for slot, answer in zip(slots, answers, strict=True):
             slot.markdown(answer.markdown())
     for slot, answer in zip(slots, answers, strict=True):

@@ -3,7 +3,8 @@ the history, continue it from the chat box, stop, copy and regenerate answers, c
 export.
 
 It is a fragment of its own, and the answers stream inside a smaller one that redraws only their
-text a few times a second: a Send's run ends at once, so nothing else on the page is redrawn
+text, five times a second or less often when many people's answers stream on this server
+(vision.chat.redraw): a Send's run ends at once, so nothing else on the page is redrawn
 while the models answer, and a click anywhere (Stop, Parameters) lands on a page that holds
 still. When the last answer is in, one run of the whole page brings Send back.
 """
@@ -16,7 +17,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from ui.playground.browser import scroll_here
-from ui.playground.column import REDRAW_INTERVAL_S, draw_answer
+from ui.playground.column import draw_answer
 from ui.playground.conversation import asked, draw_columns, show_earlier
 from ui.playground.tools import diff_panel, export_panel
 from ui.shared.backend import client_for
@@ -44,6 +45,7 @@ from vision.chat.live import LiveAnswers
 from vision.chat.preparation import ImageStatus
 from vision.chat.questions import follow_up_question, sent_question
 from vision.chat.readiness import asked_prompt
+from vision.chat.redraw import STREAMING, redraw_interval
 from vision.chat.reopened import regenerated
 from vision.connection import Backend
 from vision.errors import HistoryError, VisionError
@@ -269,7 +271,7 @@ def _draw_newest(exchange: Exchange, slots: Sequence[DeltaGenerator]) -> bool:
 
 
 def _streaming(exchange: Exchange, slots: Sequence[DeltaGenerator]) -> None:
-    """The answers as they stream: this alone is redrawn a few times a second; once they are
+    """The answers as they stream: this alone is redrawn while they stream; once they are
     in, the whole page runs again."""
     if _draw_newest(exchange, slots):
         st.rerun()
@@ -336,7 +338,9 @@ def _answers(backend: Backend | None, catalog: Catalog | None, streaming: bool) 
     # Were it still there, its run would start a fresh script runner and Streamlit would
     # discard what the full run had not sent yet: Send enabled again, lost for good.
     if streaming:
-        st.fragment(_streaming, run_every=REDRAW_INTERVAL_S)(latest, slots)
+        # Less often when many people's answers stream on this server (vision.chat.redraw).
+        every = redraw_interval(STREAMING.now)
+        st.fragment(_streaming, run_every=every)(latest, slots)
     else:
         st.fragment(_finished)(latest, slots)
     if running:

@@ -16,9 +16,6 @@ from vision.values.result import STOPPED, ChatResult
 from vision.values.run import Run
 
 CURSOR = " ▍"
-# How often a streaming answer is redrawn: five times a second still reads as streaming, and
-# each redraw sends only the answers' text (bench/bare_page.py redraws at the same pace).
-REDRAW_INTERVAL_S = 0.2
 
 
 def _count(value: int | None) -> str:

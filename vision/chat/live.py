@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 
 from vision.background import BackgroundTask
 from vision.chat.compare import ModelEvent, StopSignal
+from vision.chat.redraw import STREAMING
 from vision.errors import VisionError
 from vision.values.result import ChatResult
 
@@ -103,6 +104,7 @@ class LiveAnswers:
             if not self._started:
                 self._started = True
                 self._started_at = time.perf_counter()
+                STREAMING.began()  # counted from here: the page reads it in this same run
                 self._task.start()
         return self
 
@@ -134,9 +136,12 @@ class LiveAnswers:
         self._columns[event.index] = column
 
     def _drain(self) -> None:
-        for event in self._events():
-            with self._lock:
-                self._apply(event)
+        try:
+            for event in self._events():
+                with self._lock:
+                    self._apply(event)
+        finally:
+            STREAMING.ended()
 
     def stop(self, index: int | None = None) -> None:
         """Stop column `index` (every column when None): what it has said is kept, as stopped."""
