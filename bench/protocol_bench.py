@@ -27,13 +27,18 @@ from bench import protocol_profile
 from bench.protocol_report import Measured, report
 from bench.protocol_rig import Echo, Server, bare_page, echo_process, one_app, two_replicas
 from bench.protocol_round import Round, one_round
+from bench.protocol_session import MODELS
 from bench.sections import Verdict
 
 SESSIONS = (10, 20, 40)
 LONE_REPEATS = 5  # a lone click on a busy machine varies: the median of five
 REPLICA_SESSIONS = 40
-# Twenty sessions clicking Send twenty times each: with the other rounds, over 500 clicks.
-CLICK_SESSIONS, CLICKS_EACH = 20, 20
+# Each replica's fair-use gate lets every one of its sessions' requests through at once (its
+# default, 16, would make the round measure the gate's queue, not the app): twenty people a
+# replica asking both models, as a deployment for that many sets VISION_MAX_IN_FLIGHT.
+REPLICA_IN_FLIGHT = REPLICA_SESSIONS // 2 * MODELS
+# Twenty sessions clicking Send twenty-five times each: 500 clicks, the other rounds besides.
+CLICK_SESSIONS, CLICKS_EACH = 20, 25
 PROFILE_SESSIONS = 20
 
 
@@ -138,7 +143,7 @@ def measure(plan: Plan) -> Measured:
         stack.close()
         if plan.replicas:
             try:
-                with two_replicas(echo, folder) as pair:
+                with two_replicas(echo, folder, in_flight=REPLICA_IN_FLIGHT) as pair:
                     alone, crowd = asyncio.run(_replicas(pair, echo, plan.lone))
                 measured = replace(measured, replicas_lone=alone, replicas=crowd)
             except PostgresUnavailable as err:

@@ -20,6 +20,7 @@ from bench.load_page import TOKEN_DELAY_S, TTFT_S
 from tests.support.apps import free_port, streamlit_server
 from vision.calibration.storage import CALIBRATION_PATH_ENV
 from vision.settings_variables import API_KEY_VARIABLE, BASE_URL_VARIABLE
+from vision.team.gate import MAX_IN_FLIGHT_ENV
 
 API_KEY = "bench-key"
 TEAM_DOMAIN = "bench.example"  # the replicas' allow-list admits every address here
@@ -132,11 +133,12 @@ def one_app(echo: Echo, folder: Path) -> Iterator[list[Server]]:
 
 
 @contextmanager
-def two_replicas(echo: Echo, folder: Path) -> Iterator[list[Server]]:
+def two_replicas(echo: Echo, folder: Path, *, in_flight: int) -> Iterator[list[Server]]:
     """Two app processes on one PostgreSQL database, as deploy/ runs them: a team app, so each
     session signs in through a provider on loopback (the same cookie secret on both, as behind
     the proxy), and the client keeps each session on one process, as the proxy's sticky cookie
-    does; raises PostgresUnavailable when PostgreSQL cannot start here."""
+    does; each replica lets `in_flight` requests through its fair-use gate at once. Raises
+    PostgresUnavailable when PostgreSQL cannot start here."""
     from tests.support.apps import auth_section, write_secrets
     from tests.support.oidc import CLIENT_ID, OIDCProvider
     from tests.support.postgres import start_postgres
@@ -148,7 +150,11 @@ def two_replicas(echo: Echo, folder: Path) -> Iterator[list[Server]]:
 
     postgres = start_postgres()
     try:
-        env = _environment(echo, VISION_DATABASE_URL=postgres.url(postgres.create_database()))
+        env = _environment(
+            echo,
+            VISION_DATABASE_URL=postgres.url(postgres.create_database()),
+            **{MAX_IN_FLIGHT_ENV: str(in_flight)},
+        )
         with OIDCProvider() as provider, _servers(APP_SCRIPT, 2, env, folder, secrets) as servers:
             yield servers
     finally:

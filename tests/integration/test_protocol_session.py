@@ -96,7 +96,7 @@ def test_a_session_on_the_replicas_signs_in_then_gets_both_answers(
             await session.close()
 
     try:
-        with two_replicas(echo, tmp_path) as servers:
+        with two_replicas(echo, tmp_path, in_flight=4) as servers:
             assert all(server.signs_in for server in servers)
             before_sign_in, click = _run(signed_in_click(servers[1]))
     except PostgresUnavailable as exc:
