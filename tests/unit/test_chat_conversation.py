@@ -8,7 +8,7 @@ import pytest
 
 import vision.images.thumbnail as thumbnails
 from tests.support.client_calls import KEY
-from tests.support.images import make_image
+from tests.support.images import make_image, make_photo
 from tests.support.models import LLAMA, QWEN
 from vision.api.client import VisionClient
 from vision.chat.conversation import Conversation, Exchange, Keeping, Question, SentImage
@@ -213,8 +213,9 @@ def test_a_send_makes_one_history_thumbnail_per_picture_sent(client, tmp_path, m
         return make(data)
 
     monkeypatch.setattr(thumbnails, "make_thumbnail", counting)
-    picture = make_image("PNG", (320, 240))
-    images = [[sent(LLAMA, picture)], [sent(QWEN, picture)]]
+    picture = make_photo((2400, 1800))  # each model gets a version of its own size
+    images = [[sent(LLAMA, picture, "harbour.jpg")], [sent(QWEN, picture, "harbour.jpg")]]
+    assert images[0][0].prepared.sha256 != images[1][0].prepared.sha256
     with HistoryStore(tmp_path / "history.sqlite3") as store:
         exchange = Exchange(
             Question(
@@ -235,9 +236,9 @@ def test_a_send_makes_one_history_thumbnail_per_picture_sent(client, tmp_path, m
         assert exchange.live.wait(WAIT_S)
         saved = store.conversation_runs("c1")
     assert len(saved) == 2
-    # One per distinct picture sent (both models get this small PNG as it is), not one again
-    # for every model's run and every run's sources.
-    assert len(made) == len({image.prepared.sha256 for per_model in images for image in per_model})
+    # One for the picture, not one again for every model's version of it, every model's run
+    # and every run's sources.
+    assert len(made) == 1
     for run in saved:
         assert run.images[0].thumbnail
-        assert run.sources[0].thumbnail == run.images[0].thumbnail
+        assert run.sources[0].thumbnail == run.images[0].thumbnail == saved[0].images[0].thumbnail

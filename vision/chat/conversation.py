@@ -114,9 +114,10 @@ class Exchange:
         self._attached = list(question.attached or [() for _ in question.images])
         self._store = keeping.store
         self._lock = threading.Lock()
-        # One history thumbnail per sent image: a model's images and its run's sources are
-        # mostly the same pictures, and every model's run is saved from this exchange.
-        self._thumbnails: dict[str, bytes] = {}
+        # One history thumbnail per picture: every model's version of it (sized for that
+        # model) and its runs' sources show the same thing, and each model's run is saved from
+        # this exchange. Made once, not once per model: each is a decode of the sent bytes.
+        self._thumbnails: dict[tuple[object, ...], bytes] = {}
         self._kept = dict(kept or {})
         self._runs: dict[int, Run] = dict(self._kept)
         self._problem = keeping.problem
@@ -184,9 +185,10 @@ class Exchange:
         records = []
         for position, image in enumerate(images):
             prepared = image.prepared
-            thumbnail = self._thumbnails.get(prepared.sha256)
+            picture = (prepared.source_sha256, prepared.parts, prepared.cells)
+            thumbnail = self._thumbnails.get(picture)
             record = image_from_prepared(prepared, position=position, thumbnail=thumbnail)
-            self._thumbnails[prepared.sha256] = record.thumbnail
+            self._thumbnails[picture] = record.thumbnail
             records.append(replace(record, url=image.url, name=image.name))
         return tuple(records)
 
