@@ -8,9 +8,12 @@ from ui.shared.calibration import page_calibrator
 from ui.shared.frame import set_frame
 from ui.shared.startup import network_notice, refuse_unsound_sign_in
 from vision.server_log import quiet_browser_departures
+from vision.server_memory import keep_handing_back_memory
 
 # With many people at once a browser often leaves mid-upload: a line in the log, not a traceback.
 quiet_browser_departures()
+# After a crowd has left, the memory its sessions held goes back to the system.
+keep_handing_back_memory()
 _, key_source = configured_settings()
 # The sidebar only holds the connection: open it when there is no key to paste yet.
 set_frame(show_sidebar=key_source is None)
