@@ -20,6 +20,7 @@ from bench.load_page import PHOTO_SIZE
 from bench.protocol_rig import TEAM_DOMAIN, Echo, Server
 from bench.protocol_session import Click, ProtocolSession, Traffic, session_error
 from tests.support.images import make_photo
+from vision.server_memory import HAND_BACK_INTERVAL_S
 
 STEPS = ("page load", "upload", "Send")
 IDLE_SAMPLE_S = 2.0
@@ -225,8 +226,9 @@ def disconnected_ttl_s() -> int:
 
 
 async def _let_go(servers: Sequence[Server]) -> None:
-    """Wait out the disconnected sessions' TTL, then one visitor comes and goes on each server:
-    Streamlit lets expired sessions go only when it keeps another, as a tab leaving makes it."""
+    """Wait out the disconnected sessions' TTL, then one visitor comes and goes on each server
+    (Streamlit lets expired sessions go only when it keeps another, as a tab leaving makes it),
+    then the app's interval for handing freed memory back to the system passes."""
     await asyncio.sleep(disconnected_ttl_s() + SETTLE_S)
     for server in servers:
         visitor = ProtocolSession(server.url)
@@ -234,7 +236,7 @@ async def _let_go(servers: Sequence[Server]) -> None:
             await visitor.open()
         finally:
             await visitor.close()
-    await asyncio.sleep(1.0)
+    await asyncio.sleep(HAND_BACK_INTERVAL_S + 1.0)
 
 
 def median(values: Sequence[float]) -> float | None:
