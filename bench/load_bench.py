@@ -1,7 +1,7 @@
 """Many people at once in real Chromium, the check that no click is lost: browser sessions each
 upload a 3 MP photo and Send to both documented models, against one app server and an echo
 backend whose answers take about a second. (The browsers share the server's cores, so latency
-and the server's costs are judged by section 11's protocol sessions, bench/protocol_bench.py.)
+and the server's costs are judged by section 13's protocol sessions, bench/protocol_bench.py.)
 
 Run alone: .venv/bin/python -m bench.load_bench [--sessions 10 20] [--lone 3] [--log FILE]
 [--no-bare] [--browsers ws://HOST:PORT/PATH --address THIS_HOST]
@@ -152,12 +152,12 @@ def measure(
                 )
     return Measured(
         lone=tuple(rounds[:lone]),
-        rounds=dict(zip(sessions, rounds[lone:], strict=True)),
+        rounds=tuple(zip(sessions, rounds[lone:], strict=True)),
         tracebacks=_tracebacks(text),
         walk_away=why_not,
         departure_logged=BROWSER_LEFT in text or "ClientDisconnect" in text,
         bare_lone=tuple(bare_rounds[:lone]),
-        bare_rounds=dict(zip(sessions, bare_rounds[lone:], strict=False)),
+        bare_rounds=tuple(zip(sessions, bare_rounds[lone:], strict=False)),
         remote=rig.remote,
     )
 
