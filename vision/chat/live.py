@@ -105,7 +105,11 @@ class LiveAnswers:
                 self._started = True
                 self._started_at = time.perf_counter()
                 STREAMING.began()  # counted from here: the page reads it in this same run
-                self._task.start()
+                try:
+                    self._task.start()
+                except BaseException:  # no thread to count it down (the process has none left)
+                    STREAMING.ended()
+                    raise
         return self
 
     @property
