@@ -6,18 +6,12 @@ from __future__ import annotations
 
 import json
 
-from streamlit.testing.v1 import AppTest
-
 from tests.support.models import LLAMA, QWEN
-from tests.support.pages import TIMEOUT_S, texts
+from tests.support.pages import TIMEOUT_S, table_with, texts
 from tests.support.shapes import circle, rectangle, shapes_image
 
 RED = rectangle("red", 200, 300, 600, 700)
 BLUE = circle("blue", 1000, 200, 1300, 500)
-
-
-def _rates(at: AppTest):
-    return next(frame.value for frame in at.dataframe if "pass rate" in frame.value.columns)
 
 
 def test_grounding_rows_are_asked_in_each_familys_words_and_scored_by_their_boxes(batch_page, echo):
@@ -47,10 +41,10 @@ def test_grounding_rows_are_asked_in_each_familys_words_and_scored_by_their_boxe
     assert "The image is 1120×840 pixels" in prompts[LLAMA]
 
     at.selectbox(key="batch_metric").set_value("iou").run()
-    rates = _rates(at)
+    rates = table_with(at, "pass rate")
     # The red rectangle is found; there is no green one.
     assert list(rates["pass rate"]) == [50.0, 50.0]
     at.selectbox(key="batch_metric").set_value("detection").run()
-    rates = _rates(at)
+    rates = table_with(at, "pass rate")
     assert list(rates["pass rate"]) == [100.0, 100.0]
     assert list(rates["recall"]) == ["100% (34% – 100%)"] * 2

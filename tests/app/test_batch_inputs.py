@@ -4,13 +4,10 @@ batches are named by what they asked."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from streamlit.testing.v1 import AppTest
-
+from tests.support.batch_page import run_batch
 from tests.support.images import make_image
 from tests.support.models import QWEN
-from tests.support.pages import TIMEOUT_S, shows, texts
+from tests.support.pages import shows, table_with
 from vision.echo import EchoServer
 from vision.history.store import HistoryStore
 
@@ -29,18 +26,6 @@ TABLE = (
 
 def _prompts(echo: EchoServer) -> list[str]:
     return [request.body["messages"][-1]["content"][0]["text"] for request in echo.chat_requests]
-
-
-def _finish(at: AppTest) -> None:
-    assert not at.button(key="batch_run").disabled, texts(at)
-    at.button(key="batch_run").click().run()
-    assert at.session_state["batch"].wait(TIMEOUT_S), "the batch did not finish"
-    at.run()
-    assert not at.exception
-
-
-def _rates(at: AppTest) -> Any:
-    return next(frame.value for frame in at.dataframe if "pass rate" in frame.value.columns)
 
 
 def test_images_urls_table_prompt_tag_and_models_stay_through_a_visit_to_history(batch_page, echo):
@@ -65,7 +50,7 @@ def test_images_urls_table_prompt_tag_and_models_stay_through_a_visit_to_history
     assert shows(at, "Kept from before: one.png, two.png, three.png")
     assert shows(at, "Kept from before: t.csv")
     assert shows(at, "4 images × 1 model = 4 requests")
-    _finish(at)
+    run_batch(at)
     assert sorted(_prompts(echo)) == sorted(
         ["Read the text", "What chart is this?", "Describe the picture", "Describe the picture"]
     )
@@ -94,7 +79,7 @@ def test_the_table_is_previewed_and_its_own_questions_are_said_beside_the_prompt
     at.file_uploader(key="batch_images").set_value([*TWO, _png("three.png", 56)]).run()
     at.file_uploader(key="batch_table").set_value(("t.csv", TABLE.encode(), "text/csv")).run()
     assert shows(at, "t.csv: 2 rows, 2 with expected answers, 2 with a question of their own")
-    preview = next(frame.value for frame in at.dataframe if "line" in frame.value.columns)
+    preview = table_with(at, "line")
     assert list(preview["image"]) == ["one.png", "two.png"]
     assert list(preview["expected"]) == ["echo backend", "a pie chart"]
     assert shows(
@@ -111,12 +96,12 @@ def test_the_metric_chosen_before_the_run_scores_the_results(batch_page):
     at.file_uploader(key="batch_table").set_value(("t.csv", TABLE.encode(), "text/csv")).run()
     at.selectbox(key="batch_metric").set_value("exact").run()
     assert shows(at, "Each of the 2 images has an expected answer: all are scored.")
-    _finish(at)
+    run_batch(at)
     # The echo's answer contains "echo backend" but is not equal to it.
-    assert list(_rates(at)["pass rate"]) == [0.0, 0.0]
+    assert list(table_with(at, "pass rate")["pass rate"]) == [0.0, 0.0]
     assert shows(at, "Scored with “Answer equals the expected text”")
     at.selectbox(key="batch_metric").set_value("contains").run()
-    assert list(_rates(at)["pass rate"]) == [50.0, 50.0]
+    assert list(table_with(at, "pass rate")["pass rate"]) == [50.0, 50.0]
 
 
 def test_an_expected_answer_for_the_uploads_scores_them_without_a_table(batch_page):
@@ -125,8 +110,8 @@ def test_an_expected_answer_for_the_uploads_scores_them_without_a_table(batch_pa
     assert shows(at, "No image has an expected answer: the answers will be shown, not scored")
     at.text_input(key="batch_expected").set_value("echo backend").run()
     assert shows(at, "Each of the 2 images has an expected answer: all are scored.")
-    _finish(at)
-    rates = _rates(at)
+    run_batch(at)
+    rates = table_with(at, "pass rate")
     assert list(rates["pass rate"]) == [100.0, 100.0]
     assert list(rates["checked"]) == [2, 2]
 
@@ -144,8 +129,8 @@ def test_the_tables_column_holding_the_expected_answers_is_chosen_before_the_run
     ]  # fmt: skip
     at.selectbox(key="batch_expected_column").set_value("truth").run()
     assert shows(at, "t.csv: 2 rows, 2 with expected answers")
-    _finish(at)
-    assert list(_rates(at)["pass rate"]) == [50.0, 50.0]
+    run_batch(at)
+    assert list(table_with(at, "pass rate")["pass rate"]) == [50.0, 50.0]
     with HistoryStore(history_file) as store:
         runs = store.batch_runs(at.session_state["batch"].batch_id, images=False)
     assert {run.item_name: run.expected for run in runs} == {
@@ -158,6 +143,6 @@ def test_an_empty_prompt_asks_the_images_the_default_question_and_says_so(batch_
     at.text_area(key="batch_prompt").set_value("").run()
     at.file_uploader(key="batch_images").set_value(TWO).run()
     assert shows(at, "No prompt: the models are asked “What is in this image?”.")
-    _finish(at)
+    run_batch(at)
     assert set(_prompts(echo)) == {"What is in this image?"}
     assert len(_prompts(echo)) == 2 * len(at.session_state["batch"].view().models)

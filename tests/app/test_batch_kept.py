@@ -9,8 +9,9 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.test_sign_in_pages import ALICE, ISSUER
 from tests.conftest import ECHO_API_KEY
+from tests.support.batch_page import finish
 from tests.support.images import make_image
-from tests.support.pages import TIMEOUT_S, shows as _shows, texts as _texts
+from tests.support.pages import shows as _shows, table_with, texts as _texts
 from vision.batch.running import in_process as live_batches
 from vision.echo import EchoServer, Fault
 from vision.history.store import HistoryStore
@@ -30,12 +31,6 @@ def run(at: AppTest, *files, temperature: float | None = None) -> None:
         at.slider(key="batch_temperature").set_value(temperature).run()
     assert not at.button(key="batch_run").disabled, _texts(at)
     at.button(key="batch_run").click().run()
-    assert not at.exception
-
-
-def finish(at: AppTest) -> None:
-    assert at.session_state["batch"].wait(TIMEOUT_S), "the batch did not finish"
-    at.run()
     assert not at.exception
 
 
@@ -95,7 +90,7 @@ def test_scores_show_intervals_and_the_scored_downloads_are_offered(batch_page, 
     at.file_uploader(key="batch_table").set_value(("t.csv", table.encode(), "text/csv")).run()
     run(at, *THREE[:2])
     finish(at)
-    rates = next(frame.value for frame in at.dataframe if "95% interval" in frame.value.columns)
+    rates = table_with(at, "95% interval")
     assert list(rates["95% interval"]) == ["9% – 91%", "9% – 91%"]
     assert _shows(at, "not distinguishable with 2 items")
     keys = {button.key for button in at.get("download_button")}

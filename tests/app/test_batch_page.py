@@ -8,9 +8,15 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
+from tests.support.batch_page import finish
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
-from tests.support.pages import TIMEOUT_S, page_dump as _page_dump, shows as _shows, texts as _texts
+from tests.support.pages import (
+    page_dump as _page_dump,
+    shows as _shows,
+    table_with,
+    texts as _texts,
+)
 from vision.echo import EchoServer, Fault
 from vision.export.runs import export_csv, export_json, export_markdown
 from vision.history.store import HistoryStore
@@ -32,15 +38,8 @@ def _run(at: AppTest, *files: tuple[str, bytes, str], concurrency: int | None = 
     assert not at.exception
 
 
-def _finish(at: AppTest) -> None:
-    live = at.session_state["batch"]
-    assert live.wait(TIMEOUT_S), "the batch did not finish"
-    at.run()
-    assert not at.exception
-
-
 def _grid(at: AppTest) -> Any:
-    return next(frame.value for frame in at.dataframe if "item" in frame.value.columns)
+    return table_with(at, "item")
 
 
 def _chat_requests(echo: EchoServer) -> list[Any]:
@@ -50,7 +49,7 @@ def _chat_requests(echo: EchoServer) -> list[Any]:
 def test_a_batch_runs_every_image_on_both_models_and_shows_the_grid(batch_page, echo, history_file):
     at = batch_page()
     _run(at, *THREE)
-    _finish(at)
+    finish(at)
 
     grid = _grid(at)
     assert list(grid["item"]) == ["one.png", "two.png", "three.png"]
@@ -78,9 +77,9 @@ def test_expected_answers_in_a_csv_give_pass_rates_per_model_and_tag(batch_page)
     )
     at.file_uploader(key="batch_table").set_value(("table.csv", table.encode(), "text/csv")).run()
     _run(at, *THREE[:2])
-    _finish(at)
+    finish(at)
 
-    rates = next(frame.value for frame in at.dataframe if "pass rate" in frame.value.columns)
+    rates = table_with(at, "pass rate")
     assert sorted(rates["model"]) == sorted(m.rsplit("/", 1)[-1] for m in (LLAMA, QWEN))
     assert list(rates["pass rate"]) == [50.0, 50.0]
     assert list(rates["checked"]) == [2, 2]
@@ -93,7 +92,7 @@ def test_expected_answers_in_a_csv_give_pass_rates_per_model_and_tag(batch_page)
 
     at.selectbox(key="batch_metric").set_value("regex").run()
     assert not at.exception
-    rates = next(frame.value for frame in at.dataframe if "pass rate" in frame.value.columns)
+    rates = table_with(at, "pass rate")
     assert list(rates["checked"]) == [2, 2]
 
 
@@ -128,7 +127,7 @@ def test_cancel_keeps_the_answers_already_in_and_retry_runs_the_rest(
         assert live.running, "the batch ended before it could be cancelled"
         live.wait(0.05)
     at.button(key="batch_cancel").click().run()
-    _finish(at)
+    finish(at)
 
     view = live.view()
     kept = len(view.runs)
@@ -142,7 +141,7 @@ def test_cancel_keeps_the_answers_already_in_and_retry_runs_the_rest(
 
     echo.clear_faults()
     at.button(key="batch_retry").click().run()
-    _finish(at)
+    finish(at)
     assert len(live.view().runs) == 6
     assert len(_chat_requests(echo)) == 6  # the retry sent only the jobs that had not run
     assert len(_grid(at)) == 3
@@ -157,7 +156,7 @@ def test_failed_items_are_shown_and_retried_alone(batch_page, echo):
     echo.add_fault(Fault(kind="status", status=400, model=QWEN, times=3))
     at = batch_page()
     _run(at, *THREE)
-    _finish(at)
+    finish(at)
 
     grid = _grid(at)
     assert all(answer.startswith("⚠") for answer in grid["Qwen2-VL-7B-Instruct · answer"])
@@ -166,7 +165,7 @@ def test_failed_items_are_shown_and_retried_alone(batch_page, echo):
     before = len(_chat_requests(echo))
 
     at.button(key="batch_retry").click().run()
-    _finish(at)
+    finish(at)
     assert len(_chat_requests(echo)) == before + 3
     assert {r.body["model"] for r in _chat_requests(echo)[before:]} == {QWEN}
     grid = _grid(at)
@@ -179,7 +178,7 @@ def test_a_blind_vote_is_saved_then_reveals_the_models_and_updates_the_leaderboa
 ):
     at = batch_page()
     _run(at, *THREE[:2])
-    _finish(at)
+    finish(at)
     # The vote view is drawn only while its tab is open.
     assert not _shows(at, "Answer A")
     assert "batch_vote_a" not in _keys(at)
@@ -199,12 +198,12 @@ def test_a_blind_vote_is_saved_then_reveals_the_models_and_updates_the_leaderboa
     winner = votes[0].model_a.rsplit("/", 1)[-1]
     loser = votes[0].model_b.rsplit("/", 1)[-1]
     assert _shows(at, f"A was **{winner}**")
-    board = next(frame.value for frame in at.dataframe if "win rate" in frame.value.columns)
+    board = table_with(at, "win rate")
     assert dict(zip(board["model"], board["win rate"], strict=True)) == {winner: 100.0, loser: 0.0}
 
     at.button(key="batch_vote_tie").click().run()
     assert _shows(at, "You voted on all 2 images")
-    board = next(frame.value for frame in at.dataframe if "win rate" in frame.value.columns)
+    board = table_with(at, "win rate")
     assert dict(zip(board["model"], board["votes"], strict=True)) == {winner: 2, loser: 2}
     assert dict(zip(board["model"], board["win rate"], strict=True)) == {winner: 75.0, loser: 25.0}
 
@@ -219,7 +218,7 @@ def test_the_vote_view_never_names_a_model_and_undo_takes_the_last_vote_back(
 ):
     at = batch_page()
     _run(at, *THREE[:2])
-    _finish(at)
+    finish(at)
     at.session_state["batch_tab"] = "Blind vote"
     at.run()
     # The echo's answers name their model; in the vote view every name is masked.
@@ -248,7 +247,7 @@ def test_the_key_never_reaches_the_page_or_the_exports(batch_page, history_file)
     with EchoServer(api_key=sentinel) as server:
         at = batch_page(server, sentinel)
         _run(at, *THREE[:1])
-        _finish(at)
+        finish(at)
     assert _shows(at, "2 answered")
     assert sentinel not in _page_dump(at)
     with HistoryStore(history_file) as store:
@@ -266,7 +265,7 @@ def test_a_folder_upload_and_image_urls_join_the_same_batch(batch_page, echo):
     at.multiselect(key="batch_models").set_value([QWEN]).run()
     assert _shows(at, "3 images × 1 model = 3 requests")
     at.button(key="batch_run").click().run()
-    _finish(at)
+    finish(at)
 
     grid = _grid(at)
     assert list(grid["item"]) == ["one.png", "two.png", "https://example.com/street.jpg"]
@@ -283,7 +282,7 @@ def test_the_batch_sends_its_system_prompt_temperature_and_max_tokens_and_export
     at.slider(key="batch_temperature").set_value(0.3).run()
     at.number_input(key="batch_max_tokens").set_value(48).run()
     _run(at, *THREE[:1])
-    _finish(at)
+    finish(at)
     bodies = [request.body for request in _chat_requests(echo)]
     assert bodies
     for body in bodies:

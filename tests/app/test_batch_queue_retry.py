@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import threading
 
-from streamlit.testing.v1 import AppTest
-
 from tests.conftest import ECHO_API_KEY
+from tests.support.batch_page import finish
 from tests.support.images import make_image
-from tests.support.pages import TIMEOUT_S, shows as _shows, texts as _texts
+from tests.support.pages import shows as _shows, texts as _texts
 from vision.api.client import VisionClient
 from vision.batch.queue.worker import BatchWorker
 from vision.echo import EchoServer, Fault
@@ -30,12 +29,6 @@ def work(url: str, echo: EchoServer) -> None:
         assert worker.run(threading.Event(), poll_s=0.05, until_idle=True) >= 1
 
 
-def finish(at: AppTest) -> None:
-    assert at.session_state["batch"].wait(TIMEOUT_S), "the workers did not finish the batch"
-    at.run()
-    assert not at.exception
-
-
 def test_retry_on_a_queued_batch_has_a_worker_ask_the_failed_answer_again(
     echo, team_database, team_batch_page
 ):
@@ -47,7 +40,7 @@ def test_retry_on_a_queued_batch_has_a_worker_ask_the_failed_answer_again(
     assert not at.exception
     echo.add_fault(Fault(kind="status", status=400, body={"detail": "Broken on purpose."}))
     work(team_database, echo)
-    finish(at)
+    finish(at, "the workers did not finish the batch")
     assert chats(echo) == 6
     assert _shows(at, "5 answered · 1 failed")
     keys = {button.key for button in at.button}
@@ -57,7 +50,7 @@ def test_retry_on_a_queued_batch_has_a_worker_ask_the_failed_answer_again(
     at.button(key="batch_retry").click().run()
     assert at.session_state["batch"].running
     work(team_database, echo)
-    finish(at)
+    finish(at, "the workers did not finish the batch")
     assert chats(echo) == 7  # the failed job alone, once
     assert _shows(at, "6 answered")
     assert not _shows(at, "failed")

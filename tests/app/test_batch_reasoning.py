@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN, REASONING
-from tests.support.pages import TIMEOUT_S, shows as _shows, texts as _texts
+from tests.support.pages import TIMEOUT_S, shows as _shows, table_with, texts as _texts
 from vision.history.store import HistoryStore
 
 EFFORT = "batch_reasoning_effort"
@@ -65,7 +65,7 @@ def test_a_batch_sends_the_effort_to_the_reasoning_model_only_and_keeps_its_reas
     assert "reasoning_effort" not in runs[QWEN].params
     assert runs[QWEN].reasoning is None
     # The grid shows the reasoning and its count beside the answer, for the model that reasoned.
-    grid = next(frame.value for frame in at.dataframe if "item" in frame.value.columns)
+    grid = table_with(at, "item")
     (row,) = grid.to_dict("records")
     assert row["Kimi-K2.6 · reasoning"] == runs[REASONING].reasoning
     assert row["Kimi-K2.6 · reasoning tokens"] == runs[REASONING].usage.reasoning_tokens

@@ -3,13 +3,12 @@ repeat kept as a run of its own."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from streamlit.testing.v1 import AppTest
 
+from tests.support.batch_page import finish, run_batch
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
-from tests.support.pages import TIMEOUT_S, texts, texts_of
+from tests.support.pages import table_with, texts, texts_of
 from vision.api.catalog import short_name
 from vision.echo import EchoServer, Fault
 from vision.history.store import HistoryStore
@@ -28,9 +27,7 @@ def test_repeat_each_item_asks_every_item_that_many_times(batch_page, echo: Echo
     before = len(echo.chat_requests)
     at.button(key="batch_run").click().run()
     assert not at.exception
-    assert at.session_state["batch"].wait(TIMEOUT_S), "the batch did not finish"
-    at.run()
-    assert not at.exception
+    finish(at)
     # 2 images × 2 models × 3 repeats, none of them served from the history.
     assert len(echo.chat_requests) - before == 12
     with HistoryStore(history_file) as store:
@@ -55,14 +52,7 @@ def repeated_batch(at: AppTest) -> None:
              for n, name in enumerate("ab")]  # fmt: skip
     at.file_uploader(key="batch_images").set_value(files).run()
     at.number_input(key="batch_repeats").set_value(3).run()
-    at.button(key="batch_run").click().run()
-    assert at.session_state["batch"].wait(TIMEOUT_S), "the batch did not finish"
-    at.run()
-    assert not at.exception
-
-
-def frame(at: AppTest, column: str) -> Any:
-    return next(found.value for found in at.dataframe if column in found.value.columns)
+    run_batch(at)
 
 
 def test_the_results_show_every_repeat_its_spread_and_the_item_that_flipped(
@@ -79,7 +69,7 @@ def test_the_results_show_every_repeat_its_spread_and_the_item_that_flipped(
     steady = ({"a.png", "b.png"} - {flipped}).pop()
 
     # The grid: a row per image and repeat, each model's answer in its own column: 12 answers.
-    grid = frame(at, "item")
+    grid = table_with(at, "item")
     assert list(zip(grid["item"], grid["repeat"], strict=True)) == [
         (name, repeat) for name in ("a.png", "b.png") for repeat in (1, 2, 3)
     ]
@@ -88,7 +78,7 @@ def test_the_results_show_every_repeat_its_spread_and_the_item_that_flipped(
     assert sum(str(cell).startswith("⚠") for column in answers for cell in column) == 1
 
     # Pass rates count every answer, over 3 repeats.
-    rates = frame(at, "pass rate").set_index("model")
+    rates = table_with(at, "pass rate").set_index("model")
     assert rates.loc[short_name(QWEN), "passed"] == 5
     assert rates.loc[short_name(QWEN), "checked"] == 6
     assert rates.loc[short_name(QWEN), "repeats"] == 3
@@ -98,7 +88,7 @@ def test_the_results_show_every_repeat_its_spread_and_the_item_that_flipped(
     assert any("over 3 repeats" in text and "sign test p = " in text for text in shown), shown
 
     # The spread per repeat, and the flipped item named with its flip rate.
-    spread = frame(at, "pass rate per repeat").set_index("model")
+    spread = table_with(at, "pass rate per repeat").set_index("model")
     qwen = spread.loc[short_name(QWEN)]
     assert sorted(qwen["pass rate per repeat"].split(" · ")) == ["100%", "100%", "50%"]
     assert qwen["min – max"] == "50% – 100%"
@@ -107,7 +97,7 @@ def test_the_results_show_every_repeat_its_spread_and_the_item_that_flipped(
     assert qwen["mean flip rate"] == "16.7%"
     assert spread.loc[short_name(LLAMA), "items that flipped"] == "0 of 2"
     assert f"**Items that flipped**: {flipped}" in shown
-    flips = frame(at, "flip rate")
+    flips = table_with(at, "flip rate")
     assert flips.to_dict("records") == [
         {"item": flipped, "model": short_name(QWEN), "repeats passed": "2 of 3", "flip rate": "33%"}
     ]

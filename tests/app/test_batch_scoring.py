@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
+from tests.support.batch_page import run_batch
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN, TEXT_ONLY
-from tests.support.pages import TIMEOUT_S, shows as _shows, texts as _texts
+from tests.support.pages import shows as _shows, table_with, texts as _texts
 from vision.history.store import HistoryStore
 
 
@@ -28,15 +28,7 @@ def _table(at: AppTest, name: str, text: str, mime: str = "text/csv") -> None:
 def _run(at: AppTest, *files: tuple[str, bytes, str]) -> None:
     if files:
         at.file_uploader(key="batch_images").set_value(list(files)).run()
-    assert not at.button(key="batch_run").disabled, _texts(at)
-    at.button(key="batch_run").click().run()
-    assert at.session_state["batch"].wait(TIMEOUT_S), "the batch did not finish"
-    at.run()
-    assert not at.exception
-
-
-def _frame(at: AppTest, column: str) -> Any:
-    return next(frame.value for frame in at.dataframe if column in frame.value.columns)
+    run_batch(at)
 
 
 def test_choosing_a_judge_shows_its_scores_with_the_reason_beside_each(
@@ -68,11 +60,11 @@ def test_choosing_a_judge_shows_its_scores_with_the_reason_beside_each(
     assert _shows(
         at, "The judge saw the images of the 4 answers it graded, as each model received them."
     )
-    assert list(_frame(at, "saw the image")["saw the image"]) == [True] * 4
-    rates = _frame(at, "judge pass rate")
+    assert list(table_with(at, "saw the image")["saw the image"]) == [True] * 4
+    rates = table_with(at, "judge pass rate")
     assert sorted(rates["model"]) == ["Llama-3.2-90B-Vision-Instruct", "Qwen2-VL-7B-Instruct"]
     assert list(rates["judge pass rate"]) == [50.0, 50.0]
-    items = _frame(at, "reason")
+    items = table_with(at, "reason")
     by_item = {
         (item, model): (score, reason)
         for item, model, score, reason in zip(
@@ -141,7 +133,7 @@ def test_compare_pairs_shows_what_changed_with_the_order_and_then_the_agreement_
     at.button(key="batch_judge_pairs").click().run()
     assert not at.exception
     assert len(echo.chat_requests) == asked + 4  # 2 items, each pair in both orders
-    pairs = _frame(at, "changed with the order")
+    pairs = table_with(at, "changed with the order")
     assert list(pairs["A"]) == ["Qwen2-VL-7B-Instruct"]
     assert list(pairs["pairs"]) == [2]
     assert list(pairs["changed with the order"]) == [50.0]
@@ -158,7 +150,7 @@ def test_compare_pairs_shows_what_changed_with_the_order_and_then_the_agreement_
     with HistoryStore(history_file) as store:
         votes = store.votes()
     assert len(votes) == 2
-    agreement = _frame(at, "votes compared")
+    agreement = table_with(at, "votes compared")
     assert list(agreement["votes compared"]) == [1]
     assert list(agreement["left out: judge inconsistent"]) == [1]
     qwen_voted_better = next(
@@ -197,7 +189,7 @@ def test_circular_evaluation_of_a_multiple_choice_jsonl_shows_the_circular_score
 
     # One request per rotation: 4 for q1's four options, 2 for q2's two.
     assert len(echo.chat_requests) == 6
-    scores = _frame(at, "circular score")
+    scores = table_with(at, "circular score")
     assert list(scores["questions"]) == [2]
     # Answering B passes q1 as given (green is B) but not its other rotations; q2 wants A.
     assert list(scores["plain score"]) == [50.0]
@@ -224,7 +216,7 @@ def test_a_sweep_shows_one_row_per_budget_with_its_tokens(batch_page, echo):
     at.button(key="batch_sweep_run").click().run()
     assert not at.exception
 
-    points = _frame(at, "prompt tokens per answer")
+    points = table_with(at, "prompt tokens per answer")
     assert len(echo.chat_requests) == 3 * 2
     assert list(points["setting"]) == ["256 tokens", "512 tokens", "1024 tokens"]
     assert list(points["pass rate"]) == [50.0, 50.0, 50.0]

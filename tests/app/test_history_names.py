@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import ECHO_API_KEY
 from tests.support.images import make_image
 from tests.support.models import LLAMA, QWEN
-from tests.support.pages import APP, TIMEOUT_S, shows
+from tests.support.pages import APP, TIMEOUT_S, shows, table_with
 from vision.batch.recorded.spec import BatchSpec
 from vision.echo import EchoServer
 from vision.history.store import HistoryStore
@@ -102,7 +102,7 @@ def history(
 
 
 def _table(at: AppTest) -> Any:
-    return next(frame.value for frame in at.dataframe if "run" in frame.value.columns)
+    return table_with(at, "run")
 
 
 def test_the_list_names_batches_and_conversations_in_words(history, kept):

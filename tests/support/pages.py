@@ -27,6 +27,11 @@ def texts_of(elements: Any) -> list[str]:
     return [str(element.value).replace("\\", "") for element in elements]
 
 
+def table_with(at: AppTest, column: str) -> Any:
+    """The first table on the page that has this column."""
+    return next(found.value for found in at.dataframe if column in found.value.columns)
+
+
 def shows(at: AppTest, fragment: str) -> bool:
     """True when some text on the page contains the fragment."""
     return any(fragment in text for text in texts(at))
