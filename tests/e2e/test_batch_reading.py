@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.support.batch_browser import open_batch_with_images
 from tests.support.clipping import clipped_text
 from tests.support.images import make_image, make_photo
 from tests.support.look import IDLE, WIDTHS
@@ -32,14 +33,12 @@ def _whole_at_each_width(page: Page, within: str) -> None:
 def test_a_grid_row_click_reads_its_answers_whole_and_a_new_tab_offers_the_batch(
     page: Page, running_app: Any
 ) -> None:
-    page.set_viewport_size({"width": 1440, "height": 900})
-    page.goto(f"{running_app.url}/batch")
-    page.wait_for_selector(IDLE, timeout=30_000)
-    page.locator("[data-testid='stFileUploaderDropzoneInput'][multiple]").first.set_input_files(
-        files=[
-            {"name": "harbour.jpg", "mimeType": "image/jpeg", "buffer": make_photo((900, 700))},
-            {"name": "chart.png", "mimeType": "image/png", "buffer": make_image("PNG", (640, 480))},
-        ]
+    open_batch_with_images(
+        page,
+        running_app.url,
+        900,
+        ("harbour.jpg", "image/jpeg", make_photo((900, 700))),
+        ("chart.png", "image/png", make_image("PNG", (640, 480))),
     )
     expect(page.get_by_text("2 images × 2 models = 4 requests")).to_be_visible(timeout=20_000)
     page.get_by_role("button", name="Run batch").click()
@@ -73,14 +72,12 @@ def test_a_grid_row_click_reads_its_answers_whole_and_a_new_tab_offers_the_batch
 def test_with_repeats_a_click_on_a_later_repeats_row_reads_every_repeat_of_its_image(
     page: Page, running_app: Any
 ) -> None:
-    page.set_viewport_size({"width": 1440, "height": 900})
-    page.goto(f"{running_app.url}/batch")
-    page.wait_for_selector(IDLE, timeout=30_000)
-    page.locator("[data-testid='stFileUploaderDropzoneInput'][multiple]").first.set_input_files(
-        files=[
-            {"name": "first.png", "mimeType": "image/png", "buffer": make_image("PNG", (64, 48))},
-            {"name": "second.png", "mimeType": "image/png", "buffer": make_image("PNG", (48, 64))},
-        ]
+    open_batch_with_images(
+        page,
+        running_app.url,
+        900,
+        ("first.png", "image/png", make_image("PNG", (64, 48))),
+        ("second.png", "image/png", make_image("PNG", (48, 64))),
     )
     repeats = page.get_by_role("spinbutton", name="Repeat each item")
     repeats.fill("2")

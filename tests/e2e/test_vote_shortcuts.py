@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.support.batch_browser import open_batch_with_images
 from tests.support.images import make_image, make_photo
 
 pytestmark = pytest.mark.e2e
@@ -24,14 +25,12 @@ def _idle(page: Page) -> None:
 def test_vote_keys_cast_nothing_off_the_vote_view_and_undo_takes_a_vote_back(
     page: Page, running_app: Any
 ) -> None:
-    page.set_viewport_size({"width": 1440, "height": 1200})
-    page.goto(f"{running_app.url}/batch")
-    page.wait_for_selector(IDLE, timeout=30_000)
-    page.locator("[data-testid='stFileUploaderDropzoneInput'][multiple]").first.set_input_files(
-        files=[
-            {"name": "quay.jpg", "mimeType": "image/jpeg", "buffer": make_photo((800, 600))},
-            {"name": "plot.png", "mimeType": "image/png", "buffer": make_image("PNG", (640, 480))},
-        ]
+    open_batch_with_images(
+        page,
+        running_app.url,
+        1200,
+        ("quay.jpg", "image/jpeg", make_photo((800, 600))),
+        ("plot.png", "image/png", make_image("PNG", (640, 480))),
     )
     expect(page.get_by_text("2 images × 2 models = 4 requests")).to_be_visible(timeout=20_000)
     page.get_by_role("button", name="Run batch").click()
